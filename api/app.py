@@ -1,0 +1,63 @@
+"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, health checks, and lifespan state.
+
+The database engine is created once per worker process in the lifespan and shared through its state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from api.config import Settings, get_settings
+from api.db import Database
+from api.graphql_http import GraphQLResponseMediaType
+from api.health import healthz, readyz
+from schema import schema
+from schema.core.context import Context
+
+
+class GraphQLApp(GraphQL):
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        state = request.state
+        # The identity layer (OAuth 2.0 bearer tokens) sets the principal; without one the caller is anonymous
+        # and can read only public procurement information.
+        return Context(db=state.db, settings=state.settings, principal=getattr(state, "principal", None),
+                       request=request, response=response)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        db = database or Database.from_settings(settings)
+        try:
+            yield {"db": db, "settings": settings}
+        finally:
+            if database is None:
+                await db.dispose()
+
+    graphql = GraphQLApp(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=5),
+        multipart_uploads_enabled=False,
+    )
+    return Starlette(
+        routes=[
+            Route("/graphql", GraphQLResponseMediaType(graphql), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

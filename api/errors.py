@@ -1,0 +1,43 @@
+"""Errors the domain raises. Resolvers map them: `UserErrors` to the payload, the rest to top-level errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class UserError:
+    """A rule broken by the caller: reported in the payload, nothing changes."""
+
+    field: str | None
+    code: Enum
+    message: str
+
+
+class UserErrors(Exception):
+    def __init__(self, errors: list[UserError]):
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def one(cls, field: str | None, code: Enum, message: str) -> "UserErrors":
+        return cls([UserError(field, code, message)])
+
+
+class Unauthenticated(Exception):
+    """No principal where one is needed."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "Authentication required"):
+        super().__init__(message)
+
+
+class Forbidden(Exception):
+    """The principal may not do this, or the object is not theirs (or does not exist: the two look alike)."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str = "Not permitted, or no such object"):
+        super().__init__(message)

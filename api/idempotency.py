@@ -1,0 +1,112 @@
+"""Idempotency keys for creating mutations: the same key from the same organisation returns the first
+result and creates nothing more.
+
+The key row is inserted first, in the same transaction as the creation. A concurrent retry blocks on the
+primary key until the first transaction ends: if it committed, the retry finds its result; if it rolled
+back, the retry goes ahead as the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, String, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.audit import jsonable
+from api.db import Base, utcnow_column
+from api.errors import UserErrors
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_key"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+def request_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(jsonable(payload), sort_keys=True).encode()).hexdigest()
+
+
+class KeyReused(Exception):
+    """The key was used before with a different request."""
+
+
+async def claim(
+    session: AsyncSession, organisation_id: int, operation: str, key: str, payload: dict[str, Any]
+) -> int | None:
+    """Claim the key for this transaction. Returns None when the caller should create, or the id of the
+    entity an earlier request with this key created."""
+    digest = request_hash(payload)
+    inserted = await session.execute(
+        insert(IdempotencyKey)
+        .values(organisation_id=organisation_id, operation=operation, key=key, request_hash=digest)
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    )
+    if inserted.first() is not None:
+        return None
+    row = (
+        await session.execute(
+            select(IdempotencyKey.request_hash, IdempotencyKey.entity_id).where(
+                IdempotencyKey.organisation_id == organisation_id,
+                IdempotencyKey.operation == operation,
+                IdempotencyKey.key == key,
+            )
+        )
+    ).one()
+    if row.request_hash != digest:
+        raise KeyReused(key)
+    return row.entity_id
+
+
+async def complete(session: AsyncSession, organisation_id: int, operation: str, key: str, entity_id: int) -> None:
+    await session.execute(
+        update(IdempotencyKey)
+        .where(
+            IdempotencyKey.organisation_id == organisation_id,
+            IdempotencyKey.operation == operation,
+            IdempotencyKey.key == key,
+        )
+        .values(entity_id=entity_id)
+    )
+
+
+async def idempotent(
+    session: AsyncSession,
+    organisation_id: int,
+    operation: str,
+    key: str | None,
+    payload: dict[str, Any],
+    model: type[Base],
+    create: Callable[[], Awaitable[Any]],
+    reused_code: Enum,
+) -> Any:
+    """Run `create` once per (organisation, operation, key); a repeat returns what the first created."""
+    if key is None:
+        return await create()
+    if not key.strip() or len(key) > 200:
+        raise UserErrors.one("idempotencyKey", reused_code, "An idempotency key is 1 to 200 characters")
+    try:
+        existing = await claim(session, organisation_id, operation, key, payload)
+    except KeyReused:
+        raise UserErrors.one(
+            "idempotencyKey", reused_code, "This idempotency key was already used for a different request"
+        ) from None
+    if existing is not None:
+        return await session.get(model, existing)
+    created = await create()
+    await complete(session, organisation_id, operation, key, created.id)
+    return created

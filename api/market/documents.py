@@ -1,0 +1,102 @@
+"""Recording a provider's stage-1 documents. A new document of a kind supersedes the older ones."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.errors import Forbidden, UserError, UserErrors
+from api.idempotency import idempotent
+from api.market.common import organisation_of_kind
+from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
+from api.market.models import Document
+from auth.policy import ensure_acts_for_provider
+from auth.principal import OrganisationKind, Principal
+
+
+class DocumentErrorCode(Enum):
+    REFERENCE_REQUIRED = "REFERENCE_REQUIRED"
+    VALIDITY_REQUIRED = "VALIDITY_REQUIRED"
+    INVALID_VALIDITY = "INVALID_VALIDITY"
+    COVER_REQUIRED = "COVER_REQUIRED"
+    GRADE_REQUIRED = "GRADE_REQUIRED"
+    OUTCOME_REQUIRED = "OUTCOME_REQUIRED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+def _errors(kind: DocumentKind, reference: str, valid_from: date, valid_until: date | None,
+            cover_amount: Decimal | None, ofsted_grade: OfstedGrade | None,
+            credit_check_outcome: CreditCheckOutcome | None) -> list[UserError]:
+    E = DocumentErrorCode
+    errors: list[UserError] = []
+    if not reference.strip():
+        errors.append(UserError("reference", E.REFERENCE_REQUIRED, "A document reference is required"))
+    if valid_until is not None and valid_until < valid_from:
+        errors.append(UserError("validUntil", E.INVALID_VALIDITY, "Validity must end on or after it starts"))
+    if kind in INSURANCE_KINDS or kind is DocumentKind.CREDIT_CHECK:
+        if valid_until is None:
+            errors.append(UserError("validUntil", E.VALIDITY_REQUIRED, "Insurances and credit checks have an end date"))
+    if kind in INSURANCE_KINDS:
+        if cover_amount is None or cover_amount <= 0:
+            errors.append(UserError("coverAmount", E.COVER_REQUIRED, "An insurance states its cover in pounds"))
+    elif cover_amount is not None:
+        errors.append(UserError("coverAmount", E.NOT_APPLICABLE, "Only insurances have a cover amount"))
+    if kind is DocumentKind.OFSTED_JUDGEMENT:
+        if ofsted_grade is None:
+            errors.append(UserError("ofstedGrade", E.GRADE_REQUIRED, "An Ofsted judgement has a grade"))
+    elif ofsted_grade is not None:
+        errors.append(UserError("ofstedGrade", E.NOT_APPLICABLE, "Only an Ofsted judgement has a grade"))
+    if kind is DocumentKind.CREDIT_CHECK:
+        if credit_check_outcome is None:
+            errors.append(UserError("creditCheckOutcome", E.OUTCOME_REQUIRED, "A credit check has an outcome"))
+    elif credit_check_outcome is not None:
+        errors.append(UserError("creditCheckOutcome", E.NOT_APPLICABLE, "Only a credit check has an outcome"))
+    return errors
+
+
+async def record_document(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    provider_id: int,
+    kind: DocumentKind,
+    reference: str,
+    valid_from: date,
+    valid_until: date | None = None,
+    issuer: str = "",
+    cover_amount: Decimal | None = None,
+    ofsted_grade: OfstedGrade | None = None,
+    credit_check_outcome: CreditCheckOutcome | None = None,
+    idempotency_key: str | None = None,
+) -> Document:
+    ensure_acts_for_provider(actor, provider_id)
+
+    async def create() -> Document:
+        if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
+            raise Forbidden()
+        errors = _errors(kind, reference, valid_from, valid_until, cover_amount, ofsted_grade, credit_check_outcome)
+        if errors:
+            raise UserErrors(errors)
+        doc = Document(provider_id=provider_id, kind=kind, reference=reference.strip(), issuer=issuer.strip(),
+                       valid_from=valid_from, valid_until=valid_until, cover_amount=cover_amount,
+                       ofsted_grade=ofsted_grade, credit_check_outcome=credit_check_outcome)
+        session.add(doc)
+        await session.flush()
+        audit.record(session, actor, "document.record", "Document", doc.id, {
+            "providerId": provider_id, "kind": kind, "reference": doc.reference, "validFrom": valid_from,
+            "validUntil": valid_until, "coverAmount": cover_amount, "ofstedGrade": ofsted_grade,
+            "creditCheckOutcome": credit_check_outcome,
+        })
+        return doc
+
+    return await idempotent(
+        session, actor.organisation_id, "documentRecord", idempotency_key,
+        {"provider": provider_id, "kind": kind, "reference": reference, "from": valid_from, "until": valid_until,
+         "cover": cover_amount, "grade": ofsted_grade, "outcome": credit_check_outcome, "issuer": issuer},
+        Document, create, DocumentErrorCode.IDEMPOTENCY_KEY_REUSED,
+    )

@@ -1,0 +1,161 @@
+"""Memberships: a provider applies to a lot at any time and is admitted when it meets stage 1.
+
+The state machine is explicit: TRANSITIONS lists every move; anything else is INVALID_TRANSITION.
+Membership cannot be capped (PCR 2015 reg. 34, PA 2023 s. 39): every provider that qualifies is admitted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, clock
+from api.config import get_settings
+from api.errors import Forbidden, UserError, UserErrors
+from api.idempotency import idempotent
+from api.market import stage1
+from api.market.common import get_or_forbidden, organisation_of_kind
+from api.market.enums import MembershipDecision, MembershipStatus as S
+from api.market.models import Document, Dpv, Lot, Membership
+from auth.policy import ensure_acts_for_provider
+from auth.principal import OrganisationKind, Principal
+
+TRANSITIONS: dict[S, frozenset[S]] = {
+    S.APPLIED: frozenset({S.ADMITTED, S.REJECTED, S.WITHDRAWN}),
+    S.ADMITTED: frozenset({S.WITHDRAWN, S.SUSPENDED, S.BARRED}),
+    S.REJECTED: frozenset({S.APPLIED}),
+    S.WITHDRAWN: frozenset({S.APPLIED}),
+    S.SUSPENDED: frozenset({S.ADMITTED, S.WITHDRAWN, S.BARRED}),
+    S.BARRED: frozenset(),
+}
+
+
+class MembershipErrorCode(Enum):
+    NOT_A_PROVIDER = "NOT_A_PROVIDER"
+    ALREADY_APPLIED = "ALREADY_APPLIED"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    BARRED = "BARRED"
+    VEHICLE_NOT_IN_TERM = "VEHICLE_NOT_IN_TERM"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # Stage-1 shortfalls, one error per document that falls short:
+    DOCUMENT_MISSING = "DOCUMENT_MISSING"
+    DOCUMENT_EXPIRED = "DOCUMENT_EXPIRED"
+    DOCUMENT_NOT_YET_VALID = "DOCUMENT_NOT_YET_VALID"
+    INSUFFICIENT_COVER = "INSUFFICIENT_COVER"
+    OFSTED_INADEQUATE = "OFSTED_INADEQUATE"
+    CREDIT_CHECK_FAILED = "CREDIT_CHECK_FAILED"
+
+
+def _move(membership: Membership, to: S) -> None:
+    if to not in TRANSITIONS[membership.status]:
+        raise UserErrors.one("membershipId", MembershipErrorCode.INVALID_TRANSITION,
+                             f"A membership that is {membership.status.value} cannot become {to.value}")
+    membership.status = to
+
+
+async def apply(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    provider_id: int,
+    lot_id: int,
+    on: date | None = None,
+    idempotency_key: str | None = None,
+) -> Membership:
+    ensure_acts_for_provider(actor, provider_id)
+    on = on or clock.today()
+
+    async def create() -> Membership:
+        if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
+            raise UserErrors.one("providerId", MembershipErrorCode.NOT_A_PROVIDER, "Only providers join lots")
+        lot = await get_or_forbidden(session, Lot, lot_id)
+        dpv = await session.get(Dpv, lot.dpv_id)
+        assert dpv is not None
+        if dpv.status_on(on).value != "ACTIVE":
+            raise UserErrors.one("lotId", MembershipErrorCode.VEHICLE_NOT_IN_TERM,
+                                 f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}")
+        existing = (await session.execute(
+            select(Membership).where(Membership.provider_id == provider_id, Membership.lot_id == lot_id)
+            .with_for_update()
+        )).scalar_one_or_none()
+        if existing is not None:
+            if existing.status is S.APPLIED:
+                raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_APPLIED, "An application is pending")
+            if existing.status is S.BARRED:
+                raise UserErrors.one("lotId", MembershipErrorCode.BARRED, "The provider is barred from this lot")
+            if existing.status in (S.ADMITTED, S.SUSPENDED):
+                raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_MEMBER, "The provider is a member")
+            before = existing.status
+            _move(existing, S.APPLIED)
+            existing.applied_at, existing.decided_at, existing.decision_reason = clock.now(), None, None
+            membership = existing
+        else:
+            before = None
+            membership = Membership(provider_id=provider_id, lot_id=lot_id, status=S.APPLIED, applied_at=clock.now())
+            session.add(membership)
+        await session.flush()
+        audit.record(session, actor, "membership.apply", "Membership", membership.id,
+                     {"providerId": provider_id, "lotId": lot_id, "from": before, "to": S.APPLIED})
+        return membership
+
+    return await idempotent(
+        session, actor.organisation_id, "membershipApply", idempotency_key,
+        {"provider": provider_id, "lot": lot_id}, Membership, create, MembershipErrorCode.IDEMPOTENCY_KEY_REUSED,
+    )
+
+
+async def decide(
+    session: AsyncSession,
+    actor: Principal,
+    membership_id: int,
+    *,
+    decision: MembershipDecision,
+    reason: str | None = None,
+    on: date | None = None,
+) -> Membership:
+    """The alliance admits (when stage 1 is met on that day) or rejects (with a reason) an application."""
+    if not actor.is_alliance:
+        raise Forbidden()
+    on = on or clock.today()
+    membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
+    if decision is MembershipDecision.ADMIT:
+        documents = list((await session.execute(
+            select(Document).where(Document.provider_id == membership.provider_id)
+        )).scalars())
+        shortfalls = stage1.assess(documents, on, stage1.Thresholds.from_settings(get_settings()))
+        if shortfalls:
+            raise UserErrors([
+                UserError(f"documents.{s.kind.value}", MembershipErrorCode[s.code.value], s.message)
+                for s in shortfalls
+            ])
+        to = S.ADMITTED
+    else:
+        if not (reason or "").strip():
+            raise UserErrors.one("reason", MembershipErrorCode.REASON_REQUIRED,
+                                 "A rejection gives the provider its reason")
+        to = S.REJECTED
+    before = membership.status
+    _move(membership, to)
+    membership.decided_at = clock.now()
+    membership.decision_reason = (reason or "").strip() or None
+    audit.record(session, actor, "membership.decide", "Membership", membership.id,
+                 {"from": before, "to": to, "reason": membership.decision_reason, "on": on})
+    await session.flush()
+    return membership
+
+
+async def withdraw(session: AsyncSession, actor: Principal, membership_id: int, *, reason: str | None = None) -> Membership:
+    membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
+    ensure_acts_for_provider(actor, membership.provider_id)
+    before = membership.status
+    _move(membership, S.WITHDRAWN)
+    membership.decision_reason = (reason or "").strip() or membership.decision_reason
+    audit.record(session, actor, "membership.withdraw", "Membership", membership.id,
+                 {"from": before, "to": S.WITHDRAWN, "reason": reason})
+    await session.flush()
+    return membership

@@ -1,0 +1,23 @@
+"""Every table of the service, imported in one place so that the metadata is complete (Alembic, tests)."""
+
+from api.audit import AuditEvent
+from api.db import Base
+from api.idempotency import IdempotencyKey
+from api.market.models import (
+    AccessAgreement,
+    Document,
+    Dpv,
+    Lot,
+    LotRateCap,
+    Membership,
+    OfstedJudgement,
+    Organisation,
+    Setting,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "AccessAgreement", "AuditEvent", "Base", "Document", "Dpv", "IdempotencyKey", "Lot", "LotRateCap",
+    "Membership", "OfstedJudgement", "Organisation", "Setting", "metadata",
+]

@@ -1,0 +1,101 @@
+"""Who may do what, and who may see what. One place decides each rule; the domain and the schema ask here.
+
+Reads: vehicles, lots, caps and the organisations that lead them are public procurement information.
+Everything else needs a principal. The alliance sees everything; a borough sees the market (providers,
+settings, memberships) and its own access agreements (or those on a vehicle it leads); a provider sees
+only itself. Someone else's object is invisible: lists leave it out and `node` answers null.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from api.errors import Forbidden, Unauthenticated
+from auth.principal import OrganisationKind, Principal, Scope
+
+
+def require(principal: Principal | None, *any_of: Scope) -> Principal:
+    """The principal, if it holds at least one of the scopes; else UNAUTHENTICATED or FORBIDDEN."""
+    if principal is None:
+        raise Unauthenticated()
+    if any_of and not any(principal.has(s) for s in any_of):
+        raise Forbidden("Requires one of the scopes: " + ", ".join(s.value for s in any_of))
+    return principal
+
+
+def acts_for_provider(principal: Principal, provider_id: int) -> bool:
+    """May change a provider's settings, documents and memberships: the provider itself, or the alliance."""
+    if principal.is_alliance:
+        return principal.has(Scope.WLA)
+    return principal.is_provider and principal.organisation_id == provider_id and principal.has(Scope.PROVIDER)
+
+
+def ensure_acts_for_provider(principal: Principal, provider_id: int) -> None:
+    if not acts_for_provider(principal, provider_id):
+        raise Forbidden()
+
+
+# --- visibility, as SQL conditions (used by list queries and loaders) ---------------------------------
+
+
+def _reads_market(principal: Principal | None) -> bool:
+    return principal is not None and (
+        (principal.is_alliance and principal.has(Scope.WLA)) or (principal.is_borough and principal.has(Scope.BOROUGH))
+    )
+
+
+def _reads_own_provider(principal: Principal | None) -> bool:
+    return principal is not None and principal.is_provider and principal.has(Scope.PROVIDER)
+
+
+def provider_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
+    """Providers, their settings and memberships: the alliance and boroughs see all; a provider itself."""
+    if _reads_market(principal):
+        return true()
+    if _reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id
+    return false()
+
+
+def documents_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
+    """Stage-1 documents: the alliance and the provider itself."""
+    if principal is not None and principal.is_alliance and principal.has(Scope.WLA):
+        return true()
+    if _reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id
+    return false()
+
+
+def agreement_visible(principal: Principal | None, authority_id_column, dpv_id_column) -> ColumnElement[bool]:
+    """Access agreements: the alliance, the borough that holds one, the lead borough of the vehicle."""
+    from api.market.models import Dpv
+
+    if principal is not None and principal.is_alliance and principal.has(Scope.WLA):
+        return true()
+    if principal is not None and principal.is_borough and principal.has(Scope.BOROUGH):
+        led = select(Dpv.id).where(Dpv.lead_authority_id == principal.organisation_id)
+        return or_(authority_id_column == principal.organisation_id, dpv_id_column.in_(led))
+    return false()
+
+
+def organisation_visible(principal: Principal | None, kind_column, id_column) -> ColumnElement[bool]:
+    """The alliance and the boroughs are public (they lead and buy through public vehicles); providers are
+    seen as above."""
+    return or_(kind_column != OrganisationKind.PROVIDER, provider_visible(principal, id_column))
+
+
+def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
+    """The condition under which a row of `model` is visible to the principal."""
+    from api.market import models as m
+
+    if model in (m.Dpv, m.Lot, m.LotRateCap):
+        return true()
+    if model is m.Organisation:
+        return organisation_visible(principal, m.Organisation.kind, m.Organisation.id)
+    if model in (m.Setting, m.Membership):
+        return provider_visible(principal, model.provider_id)
+    if model is m.Document:
+        return documents_visible(principal, m.Document.provider_id)
+    if model is m.AccessAgreement:
+        return agreement_visible(principal, m.AccessAgreement.authority_id, m.AccessAgreement.dpv_id)
+    raise LookupError(f"no visibility rule for {model.__name__}")

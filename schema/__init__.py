@@ -1,0 +1,42 @@
+"""The GraphQL schema: root types composed from the domain packages (like Saleor's `graphql/api.py`)."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLSchema  # noqa: F401  (re-exported type for callers)
+from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from api.config import get_settings
+from schema.core.errors import mask_errors
+from schema.market.schema import MarketMutation, MarketQuery
+from schema.market.types import Alliance, LocalAuthority, Provider
+
+
+@strawberry.type
+class Query(MarketQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(MarketMutation):
+    pass
+
+
+def build_schema() -> strawberry.Schema:
+    settings = get_settings()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Alliance, LocalAuthority, Provider],
+        extensions=[
+            mask_errors,
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: ParserCache(maxsize=1000),
+            lambda: ValidationCache(maxsize=1000),
+        ],
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = build_schema()

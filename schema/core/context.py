@@ -1,0 +1,30 @@
+"""What every resolver sees: the database, who is asking, and this request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as _Info
+
+from api.config import Settings
+from api.db import Database
+from auth.principal import Principal
+from schema.core.loaders import Loaders
+
+
+@dataclass
+class Context:
+    db: Database
+    settings: Settings
+    principal: Principal | None
+    loaders: Loaders = field(init=False)
+    request: Any = None
+    response: Any = None
+
+    def __post_init__(self) -> None:
+        # Fresh per request (and, for subscriptions, per event): cached rows never outlive one answer.
+        self.loaders = Loaders(self.db, self.principal)
+
+
+Info = _Info[Context, None]

@@ -1,0 +1,66 @@
+"""Errors on the wire.
+
+- A rule broken by the caller: the payload's `userErrors { field code message }`, a code enum per domain.
+- No principal, a missing scope, someone else's object: a top-level error with `extensions.code`
+  UNAUTHENTICATED or FORBIDDEN (the domain raises them; graphql-core copies their `extensions`).
+- Anything unexpected is masked; parse and validation errors are not.
+"""
+
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from api.errors import Forbidden, Unauthenticated, UserErrors
+
+Forbidden.extensions = {"code": "FORBIDDEN"}  # type: ignore[attr-defined]
+Unauthenticated.extensions = {"code": "UNAUTHENTICATED"}  # type: ignore[attr-defined]
+
+
+class BadUserInput(Exception):
+    """A query argument out of bounds (e.g. `first: 500`)."""
+
+    extensions = {"code": "BAD_USER_INPUT"}
+
+
+_SHOWN = (Forbidden, Unauthenticated, BadUserInput)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:  # parse and validation errors, and GraphQLErrors raised on purpose
+        return False
+    if isinstance(original, _SHOWN):
+        return False
+    # strawberry's own input-coercion errors (a malformed global ID...) are the caller's
+    return not type(original).__module__.startswith(("strawberry", "graphql"))
+
+
+def mask_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=should_mask, error_message="Unexpected error.")
+
+
+_error_types: dict[str, type] = {}
+
+
+def user_error_type(name: str, code_enum: type[Enum]) -> type:
+    """The `userErrors` element type of one domain: `{ field code message }` with that domain's code enum."""
+    if name in _error_types:
+        return _error_types[name]
+    gql_enum = strawberry.enum(code_enum, name=f"{name}Code")
+
+    @strawberry.type(name=name, description=f"A rule broken by the caller; `code` is a {name}Code.")
+    class _UserError:
+        field: str | None = strawberry.field(description="The input field at fault, as a path, if one is.")
+        code: gql_enum  # type: ignore[valid-type]
+        message: str
+
+    _error_types[name] = _UserError
+    return _UserError
+
+
+def to_user_errors(error_type: type, exc: UserErrors) -> list[Any]:
+    return [error_type(field=e.field, code=e.code, message=e.message) for e in exc.errors]

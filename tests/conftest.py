@@ -1,0 +1,261 @@
+"""Test fixtures: a real PostgreSQL, real sessions, real principals.
+
+The server is TEST_DATABASE_URL when set (CI: the one on 127.0.0.1:5432), else an embedded one from the
+`pgserver` wheel. Each run creates its own database on it and drops it at the end. Tests are isolated
+from each other: every test starts from empty tables (TRUNCATE), and domain tests that need no concurrency
+run inside a transaction that is rolled back (savepoints).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+import uvicorn
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from api import migrate
+from api.config import Settings, async_url, get_settings
+from api.db import Database
+from api.market.models import Organisation
+from api.models import metadata
+from auth.principal import ActorKind, OrganisationKind, Principal, Scope
+from schema import schema
+from schema.core.context import Context
+
+
+# --- the server and this run's databases ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    from api.embedded import embedded_postgres
+
+    with embedded_postgres(tmp_path_factory.mktemp("pg"), "postgres") as url:
+        yield url
+
+
+def _asyncpg_dsn(url: str) -> dict[str, Any]:
+    u = make_url(url)
+    return {"user": u.username, "password": u.password or None, "host": u.query.get("host") or u.host,
+            "port": u.port, "database": u.database}
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(**_asyncpg_dsn(url))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+class Databases:
+    """Creates empty databases on the test server and drops them at the end of the run."""
+
+    def __init__(self, server_url: str):
+        self.server_url = server_url
+        self.created: list[str] = []
+
+    def create(self, prefix: str = "dpv_test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin(self.server_url, f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            asyncio.run(_admin(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def databases(server_url: str) -> Iterator[Databases]:
+    dbs = Databases(server_url)
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url(databases: Databases) -> str:
+    url = databases.create()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return get_settings().model_copy(update={"database_url": database_url})
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(create_async_engine(async_url(database_url), pool_size=10, max_overflow=10))
+    yield db
+    await db.dispose()
+
+
+TABLES = ", ".join(t.name for t in metadata.sorted_tables)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(database: Database) -> Database:
+    """The test database, emptied before the test."""
+    async with database.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    return database
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def session(db: Database) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back: domain code may commit (savepoints)."""
+    async with db.engine.connect() as conn:
+        outer = await conn.begin()
+        s = AsyncSession(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        try:
+            yield s
+        finally:
+            await s.close()
+            await outer.rollback()
+
+
+# --- organisations and principals ---------------------------------------------------------------------------
+
+
+async def make_org(db: Database, kind: OrganisationKind, slug: str, name: str | None = None) -> Organisation:
+    async with db.transaction() as s:
+        org = Organisation(kind=kind, slug=slug, name=name or slug.replace("-", " ").title())
+        s.add(org)
+        await s.flush()
+        return org
+
+
+def principal_for(org: Organisation, *scopes: Scope) -> Principal:
+    return Principal(organisation_id=org.id, organisation_kind=org.kind, organisation_slug=org.slug,
+                     scopes=frozenset(scopes), actor_kind=ActorKind.USER, actor_id=f"test@{org.slug}")
+
+
+@dataclass
+class Market:
+    """A small market: the alliance, two boroughs, two providers, and their principals."""
+
+    wla: Organisation
+    barnet: Organisation
+    ealing: Organisation
+    acorn: Organisation
+    birch: Organisation
+
+    @property
+    def admin(self) -> Principal:
+        return principal_for(self.wla, Scope.WLA, Scope.WLA_SAFEGUARDING)
+
+    @property
+    def barnet_officer(self) -> Principal:
+        return principal_for(self.barnet, Scope.BOROUGH)
+
+    @property
+    def ealing_officer(self) -> Principal:
+        return principal_for(self.ealing, Scope.BOROUGH)
+
+    @property
+    def acorn_staff(self) -> Principal:
+        return principal_for(self.acorn, Scope.PROVIDER)
+
+    @property
+    def birch_staff(self) -> Principal:
+        return principal_for(self.birch, Scope.PROVIDER)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def market(db: Database) -> Market:
+    return Market(
+        wla=await make_org(db, OrganisationKind.ALLIANCE, "wla", "West London Alliance"),
+        barnet=await make_org(db, OrganisationKind.LOCAL_AUTHORITY, "barnet", "London Borough of Barnet"),
+        ealing=await make_org(db, OrganisationKind.LOCAL_AUTHORITY, "ealing", "London Borough of Ealing"),
+        acorn=await make_org(db, OrganisationKind.PROVIDER, "acorn-fostering", "Acorn Fostering"),
+        birch=await make_org(db, OrganisationKind.PROVIDER, "birch-homes", "Birch Homes"),
+    )
+
+
+# --- running GraphQL ----------------------------------------------------------------------------------------
+
+
+class StatementCounter:
+    def __init__(self, db: Database):
+        self.count = 0
+        self.statements: list[str] = []
+        self._engine = db.engine.sync_engine
+
+    def _on(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def __enter__(self) -> "StatementCounter":
+        event.listen(self._engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._on)
+
+
+@dataclass
+class GQL:
+    db: Database
+    settings: Settings
+
+    async def __call__(self, query: str, variables: dict | None = None, principal: Principal | None = None) -> Any:
+        context = Context(db=self.db, settings=self.settings, principal=principal)
+        return await schema.execute(query, variable_values=variables, context_value=context)
+
+    async def ok(self, query: str, variables: dict | None = None, principal: Principal | None = None) -> dict:
+        result = await self(query, variables, principal)
+        assert result.errors is None, result.errors
+        return result.data
+
+
+@pytest.fixture
+def gql(db: Database, settings: Settings) -> GQL:
+    return GQL(db, settings)
+
+
+# --- a real server over HTTP --------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[str]:
+    """The real application under uvicorn, in a thread, on a free port of 127.0.0.1."""
+    from api.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

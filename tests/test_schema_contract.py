@@ -1,0 +1,31 @@
+"""The SDL the SPA is written against (frontend-contract/schema.graphql) is the schema the code builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from schema import schema
+
+CONTRACT = Path(__file__).resolve().parent.parent / "frontend-contract" / "schema.graphql"
+REGENERATE = "uv run dpv export-schema > frontend-contract/schema.graphql"
+
+
+def test_committed_sdl_matches_the_code():
+    built = schema.as_str() + "\n"
+    committed = CONTRACT.read_text() if CONTRACT.exists() else ""
+    assert committed == built, f"frontend-contract/schema.graphql is out of date. Regenerate it with:\n  {REGENERATE}"
+
+
+def test_contract_names_exist():
+    """Names of ../shared/API.md that the market area owns, spelt exactly."""
+    sdl = schema.as_str()
+    for name in [
+        "node(", "nodes(", "dpvs(", "dpv(", "providers(", "viewer:",
+        "dpvCreate(", "lotCreate(", "dpvExerciseExtension(", "accessAgreementCreate(",
+        "accessAgreementGiveNotice(", "membershipApply(", "membershipDecide(", "documentRecord(",
+        "settingCreate(", "settingUpdate(",
+        "type Dpv implements Node", "type Lot implements Node", "type Provider implements",
+        "type Setting implements Node", "weeklyRateCap", "latestOfstedJudgement", "postcodeDistrict",
+        "totalCount", "userErrors", "leadAuthority", "startsOn", "endsOn", "ageMin", "ageMax", "vacancies",
+    ]:
+        assert name in sdl, name
