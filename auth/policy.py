@@ -23,6 +23,12 @@ def require(principal: Principal | None, *any_of: Scope) -> Principal:
     return principal
 
 
+def ensure_alliance_admin(principal: Principal) -> None:
+    """Vehicles, lots, caps, access agreements, admissions and organisations are the alliance's to administer."""
+    if not (principal.is_alliance and principal.has(Scope.WLA)):
+        raise Forbidden()
+
+
 def acts_for_provider(principal: Principal, provider_id: int) -> bool:
     """May change a provider's settings, documents and memberships: the provider itself, or the alliance."""
     if principal.is_alliance:
@@ -33,6 +39,15 @@ def acts_for_provider(principal: Principal, provider_id: int) -> bool:
 def ensure_acts_for_provider(principal: Principal, provider_id: int) -> None:
     if not acts_for_provider(principal, provider_id):
         raise Forbidden()
+
+
+def ensure_holds_agreement(principal: Principal, authority_id: int) -> None:
+    """An access agreement is ended by the alliance or by the borough that holds it."""
+    if principal.is_alliance and principal.has(Scope.WLA):
+        return
+    if principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id:
+        return
+    raise Forbidden()
 
 
 # --- visibility, as SQL conditions (used by list queries and loaders) ---------------------------------

@@ -259,3 +259,21 @@ def live_server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def market_in_session(session: AsyncSession) -> Market:
+    """The small market, inside the rolled-back transaction of `session`."""
+    orgs = []
+    for kind, slug, name in [
+        (OrganisationKind.ALLIANCE, "wla", "West London Alliance"),
+        (OrganisationKind.LOCAL_AUTHORITY, "barnet", "London Borough of Barnet"),
+        (OrganisationKind.LOCAL_AUTHORITY, "ealing", "London Borough of Ealing"),
+        (OrganisationKind.PROVIDER, "acorn-fostering", "Acorn Fostering"),
+        (OrganisationKind.PROVIDER, "birch-homes", "Birch Homes"),
+    ]:
+        org = Organisation(kind=kind, slug=slug, name=name)
+        session.add(org)
+        orgs.append(org)
+    await session.flush()
+    return Market(*orgs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_healthz_and_readyz(live_server, db):

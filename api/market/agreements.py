@@ -17,6 +17,7 @@ from api.idempotency import idempotent
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import AccessAgreementStatus
 from api.market.models import AccessAgreement, Dpv
+from auth.policy import ensure_alliance_admin, ensure_holds_agreement
 from auth.principal import OrganisationKind, Principal
 
 NOTICE_MONTHS = 12
@@ -45,6 +46,7 @@ async def create_agreement(
     starts_on: date | None = None,
     idempotency_key: str | None = None,
 ) -> AccessAgreement:
+    ensure_alliance_admin(actor)
     starts = starts_on or clock.today()
 
     async def create() -> AccessAgreement:
@@ -83,6 +85,7 @@ async def give_notice(
 ) -> AccessAgreement:
     on = on or clock.today()
     agreement = await get_or_forbidden(session, AccessAgreement, agreement_id, lock=True)
+    ensure_holds_agreement(actor, agreement.authority_id)
     status = agreement.status_on(on)
     if status is AccessAgreementStatus.ENDED:
         raise UserErrors.one("accessAgreementId", AccessAgreementErrorCode.ENDED, "The agreement has ended")

@@ -15,6 +15,7 @@ from api.idempotency import idempotent
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
 from api.market.models import Dpv, Lot, LotRateCap
+from auth.policy import ensure_alliance_admin
 from auth.principal import OrganisationKind, Principal
 
 # Vehicles set up from this day on are Procurement Act 2023 dynamic markets; before it, PCR 2015 DPSs.
@@ -53,6 +54,8 @@ async def create_dpv(
     extension_options: int = 3,
     idempotency_key: str | None = None,
 ) -> Dpv:
+    ensure_alliance_admin(actor)
+
     async def create() -> Dpv:
         errors: list[UserError] = []
         if not name.strip():
@@ -92,6 +95,7 @@ async def create_dpv(
 
 async def exercise_extension(session: AsyncSession, actor: Principal, dpv_id: int, *, on: date | None = None) -> Dpv:
     """Exercise the next one-year option: the end date moves a year. Only while the vehicle is in term."""
+    ensure_alliance_admin(actor)
     on = on or clock.today()
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     if on > dpv.ends_on:
@@ -134,6 +138,7 @@ async def create_lot(
     rate_caps: list[tuple[int, Decimal]] | None = None,
     idempotency_key: str | None = None,
 ) -> Lot:
+    ensure_alliance_admin(actor)
     caps = rate_caps or []
 
     async def create() -> Lot:
@@ -170,6 +175,7 @@ async def set_rate_cap(
     session: AsyncSession, actor: Principal, *, lot_id: int, financial_year: int, weekly_rate_cap: Decimal
 ) -> LotRateCap:
     """Set (or revise) the cap of one financial year."""
+    ensure_alliance_admin(actor)
     await get_or_forbidden(session, Lot, lot_id, lock=True)
     errors = _cap_errors([(financial_year, weekly_rate_cap)], "weeklyRateCap")
     if errors:

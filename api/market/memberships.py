@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, clock
 from api.config import get_settings
-from api.errors import Forbidden, UserError, UserErrors
+from api.errors import UserError, UserErrors
 from api.idempotency import idempotent
 from api.market import stage1
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision, MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
-from auth.policy import ensure_acts_for_provider
+from auth.policy import ensure_acts_for_provider, ensure_alliance_admin
 from auth.principal import OrganisationKind, Principal
 
 TRANSITIONS: dict[S, frozenset[S]] = {
@@ -119,8 +119,7 @@ async def decide(
     on: date | None = None,
 ) -> Membership:
     """The alliance admits (when stage 1 is met on that day) or rejects (with a reason) an application."""
-    if not actor.is_alliance:
-        raise Forbidden()
+    ensure_alliance_admin(actor)
     on = on or clock.today()
     membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
     if decision is MembershipDecision.ADMIT:

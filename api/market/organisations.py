@@ -12,6 +12,7 @@ from api import audit
 from api.errors import UserError, UserErrors
 from api.idempotency import idempotent
 from api.market.models import Organisation
+from auth.policy import ensure_alliance_admin
 from auth.principal import OrganisationKind, Principal
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -34,6 +35,8 @@ async def create_organisation(
     name: str,
     idempotency_key: str | None = None,
 ) -> Organisation:
+    ensure_alliance_admin(actor)
+
     async def create() -> Organisation:
         errors: list[UserError] = []
         if not SLUG.match(slug) or len(slug) > 80:

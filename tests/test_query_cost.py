@@ -1,0 +1,89 @@
+"""No N+1: a list of 100 parents with their children costs the same statements as a list of one."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from api.market import dpvs, settings
+from api.market.enums import DpvCategory, LegalBasis, OfstedGrade, SettingKind
+from api.market.models import Organisation
+from auth.principal import OrganisationKind
+from tests.conftest import StatementCounter
+from tests.factories import setting_fields
+
+
+DPVS = """{ dpvs(first: 100) { totalCount nodes { id name status endsOn leadAuthority { slug }
+  lots(first: 20) { totalCount nodes { id code name weeklyRateCap rateCaps { financialYear weeklyRateCap } } } } } }"""
+
+PROVIDERS = """{ providers(first: 100) { totalCount nodes { id slug name
+  settings(first: 20) { totalCount nodes { id kind name ageMin ageMax sexes specialisms places vacancies
+    location { postcodeDistrict latitude longitude } latestOfstedJudgement { grade inspectedOn } } } } } }"""
+
+
+async def _vehicles(db, market, n: int) -> None:
+    async with db.transaction() as s:
+        for i in range(n):
+            dpv = await dpvs.create_dpv(s, market.admin, name=f"DPV {i}", category=DpvCategory.SEN_SCHOOLS,
+                                        lead_authority_id=market.barnet.id,
+                                        legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET, starts_on=date(2025, 4, 1))
+            for code in ("A", "B"):
+                await dpvs.create_lot(s, market.admin, dpv_id=dpv.id, code=code, name=code,
+                                      rate_caps=[(2026, Decimal("900.00"))])
+
+
+async def _providers(db, market, n: int) -> None:
+    async with db.transaction() as s:
+        for i in range(n):
+            org = Organisation(kind=OrganisationKind.PROVIDER, slug=f"provider-{i}", name=f"Provider {i}")
+            s.add(org)
+            await s.flush()
+            for j in range(2):
+                setting = await settings.create_setting(
+                    s, market.admin, provider_id=org.id, kind=SettingKind.CHILDRENS_HOME,
+                    fields_=setting_fields(f"Home {i}-{j}"))
+                await settings.record_ofsted_judgement(s, market.admin, setting_id=setting.id,
+                                                       grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1))
+
+
+async def _count(gql, db, query, principal=None) -> tuple[int, dict]:
+    with StatementCounter(db) as counter:
+        data = await gql.ok(query, principal=principal)
+    return counter.count, data
+
+
+async def test_dpvs_with_lots_cost_the_same_for_1_and_100(gql, db, market):
+    await _vehicles(db, market, 1)
+    one, data = await _count(gql, db, DPVS)
+    assert len(data["dpvs"]["nodes"]) == 1
+    await _vehicles(db, market, 99)
+    hundred, data = await _count(gql, db, DPVS)
+    assert len(data["dpvs"]["nodes"]) == 100 and data["dpvs"]["nodes"][99]["lots"]["totalCount"] == 2
+    assert hundred == one, f"{one} statements for 1 vehicle, {hundred} for 100"
+    assert one <= 5
+
+
+async def test_providers_with_settings_cost_the_same_for_1_and_100(gql, db, market):
+    await _providers(db, market, 1)
+    one, _ = await _count(gql, db, PROVIDERS, market.barnet_officer)
+    await _providers_more(db, market)
+    hundred, data = await _count(gql, db, PROVIDERS, market.barnet_officer)
+    nodes = data["providers"]["nodes"]
+    assert len(nodes) == 100 and nodes[-1]["settings"]["nodes"][0]["latestOfstedJudgement"]["grade"] == "GOOD"
+    assert hundred == one, f"{one} statements for 1 provider, {hundred} for 100"
+    assert one <= 5
+
+
+async def _providers_more(db, market) -> None:
+    # the market fixture has two providers and _providers(1) added one: 97 more fill the page of 100
+    async with db.transaction() as s:
+        for i in range(1, 98):
+            org = Organisation(kind=OrganisationKind.PROVIDER, slug=f"more-{i}", name=f"More {i}")
+            s.add(org)
+            await s.flush()
+            setting = await settings.create_setting(s, market.admin, provider_id=org.id,
+                                                    kind=SettingKind.CHILDRENS_HOME, fields_=setting_fields(f"H{i}"))
+            await settings.record_ofsted_judgement(s, market.admin, setting_id=setting.id,
+                                                   grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1))
