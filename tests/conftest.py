@@ -73,10 +73,18 @@ class Databases:
         self.created: list[str] = []
 
     def create(self, prefix: str = "dpv_test") -> str:
+        return asyncio.run(self.acreate(prefix))
+
+    async def acreate(self, prefix: str = "dpv_test") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_admin(self.server_url, f'CREATE DATABASE "{name}"'))
+        await _admin(self.server_url, f'CREATE DATABASE "{name}"')
         self.created.append(name)
         return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    async def adrop(self, url: str) -> None:
+        name = make_url(url).database
+        await _admin(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.remove(name)
 
     def drop_all(self) -> None:
         for name in self.created:

@@ -30,6 +30,7 @@ class AccessAgreementErrorCode(Enum):
     OUTSIDE_TERM = "OUTSIDE_TERM"
     NOTICE_ALREADY_GIVEN = "NOTICE_ALREADY_GIVEN"
     ENDED = "ENDED"
+    NOT_STARTED = "NOT_STARTED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
@@ -86,6 +87,9 @@ async def give_notice(
     on = on or clock.today()
     agreement = await get_or_forbidden(session, AccessAgreement, agreement_id, lock=True)
     ensure_holds_agreement(actor, agreement.authority_id)
+    if on < agreement.starts_on:
+        raise UserErrors.one("accessAgreementId", AccessAgreementErrorCode.NOT_STARTED,
+                             f"The agreement starts on {agreement.starts_on}")
     status = agreement.status_on(on)
     if status is AccessAgreementStatus.ENDED:
         raise UserErrors.one("accessAgreementId", AccessAgreementErrorCode.ENDED, "The agreement has ended")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import Enum
 
@@ -39,6 +39,7 @@ class SettingErrorCode(Enum):
     OFSTED_URN_REQUIRED = "OFSTED_URN_REQUIRED"
     INVALID_OFSTED_URN = "INVALID_OFSTED_URN"
     INSPECTION_IN_FUTURE = "INSPECTION_IN_FUTURE"
+    NOT_INSPECTED_SEPARATELY = "NOT_INSPECTED_SEPARATELY"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
@@ -94,12 +95,14 @@ def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
 
 
 def _normalise(f: SettingFields) -> SettingFields:
-    f.name = f.name.strip()
-    f.postcode_district = f.postcode_district.strip().upper()
-    f.ofsted_urn = (f.ofsted_urn or "").strip().upper() or None
-    f.sexes = sorted(set(f.sexes), key=lambda s: s.value)
-    f.specialisms = sorted(set(f.specialisms), key=lambda s: s.value)
-    return f
+    return replace(
+        f,
+        name=f.name.strip(),
+        postcode_district=f.postcode_district.strip().upper(),
+        ofsted_urn=(f.ofsted_urn or "").strip().upper() or None,
+        sexes=sorted(set(f.sexes), key=lambda s: s.value),
+        specialisms=sorted(set(f.specialisms), key=lambda s: s.value),
+    )
 
 
 def _apply(setting: Setting, f: SettingFields) -> None:
@@ -161,6 +164,7 @@ async def update_setting(session: AsyncSession, actor: Principal, setting_id: in
     if errors:
         raise UserErrors(errors)
     _apply(setting, after)
+    setting.updated_at = clock.now()
     old, new = _audit_fields(before), _audit_fields(after)
     audit.record(session, actor, "setting.update", "Setting", setting.id,
                  {k: {"before": old[k], "after": new[k]} for k in new if old[k] != new[k]})
@@ -169,11 +173,17 @@ async def update_setting(session: AsyncSession, actor: Principal, setting_id: in
 
 
 async def record_ofsted_judgement(
-    session: AsyncSession, actor: Principal, *, setting_id: int, grade: OfstedGrade, inspected_on: date
+    session: AsyncSession, actor: Principal, *, setting_id: int, grade: OfstedGrade, inspected_on: date,
+    on: date | None = None,
 ) -> OfstedJudgement:
+    """Homes and schools are inspected one by one; foster households are not (Ofsted inspects the agency,
+    whose judgement is a stage-1 document)."""
     setting = await get_or_forbidden(session, Setting, setting_id, lock=True)
     ensure_acts_for_provider(actor, setting.provider_id)
-    if inspected_on > clock.today():
+    if setting.kind is SettingKind.FOSTER_HOUSEHOLD:
+        raise UserErrors.one("settingId", SettingErrorCode.NOT_INSPECTED_SEPARATELY,
+                             "Ofsted inspects the fostering agency, not each household: record it as a document")
+    if inspected_on > (on or clock.today()):
         raise UserErrors.one("inspectedOn", SettingErrorCode.INSPECTION_IN_FUTURE, "An inspection has happened")
     judgement = OfstedJudgement(setting_id=setting_id, grade=grade, inspected_on=inspected_on)
     session.add(judgement)
