@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import warnings
 from pathlib import Path
 
 DATABASE = "dpv"
@@ -16,7 +17,9 @@ DATABASE = "dpv"
 @contextmanager
 def embedded_postgres(data_dir: Path, database: str = DATABASE) -> Iterator[str]:
     """Start (or attach to) the embedded server and yield a URL for `database`, creating it if needed."""
-    import pgserver  # imported lazily: only set-ups without DATABASE_URL need it
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: only set-ups without DATABASE_URL need it
 
     pgdata = data_dir.resolve() / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
