@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLSchema  # noqa: F401  (re-exported type for callers)
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from api.config import get_settings
@@ -32,6 +37,8 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             mask_errors,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: ParserCache(maxsize=1000),
             lambda: ValidationCache(maxsize=1000),
         ],

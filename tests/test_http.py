@@ -88,3 +88,12 @@ async def test_request_errors_are_4xx_for_graphql_response_json(live_server, db)
         assert (await client.post("/graphql", json={"query": "{ nope }"}, headers=headers)).status_code == 422
         classic = await client.post("/graphql", json={"query": "{ nope }"})
         assert classic.status_code == 200 and classic.headers["content-type"].startswith("application/json")
+
+
+async def test_deep_and_alias_heavy_queries_are_refused(live_server, db):
+    deep = "{ dpvs { nodes { " + "lots { nodes { dpv { " * 5 + "name" + " } } }" * 5 + " } } }"
+    aliases = "{ " + " ".join(f"a{i}: viewer {{ scopes }}" for i in range(40)) + " }"
+    async with httpx.AsyncClient(base_url=live_server) as client:
+        for query, words in [(deep, "depth"), (aliases, "alias")]:
+            errors = (await client.post("/graphql", json={"query": query})).json()["errors"]
+            assert words in errors[0]["message"].lower()
