@@ -33,22 +33,11 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 }
 
 
-class MembershipErrorCode(Enum):
-    NOT_A_PROVIDER = "NOT_A_PROVIDER"
-    ALREADY_APPLIED = "ALREADY_APPLIED"
-    ALREADY_MEMBER = "ALREADY_MEMBER"
-    BARRED = "BARRED"
-    VEHICLE_NOT_IN_TERM = "VEHICLE_NOT_IN_TERM"
-    INVALID_TRANSITION = "INVALID_TRANSITION"
-    REASON_REQUIRED = "REASON_REQUIRED"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    # Stage-1 shortfalls, one error per document that falls short:
-    DOCUMENT_MISSING = "DOCUMENT_MISSING"
-    DOCUMENT_EXPIRED = "DOCUMENT_EXPIRED"
-    DOCUMENT_NOT_YET_VALID = "DOCUMENT_NOT_YET_VALID"
-    INSUFFICIENT_COVER = "INSUFFICIENT_COVER"
-    OFSTED_INADEQUATE = "OFSTED_INADEQUATE"
-    CREDIT_CHECK_FAILED = "CREDIT_CHECK_FAILED"
+# The membership's own codes, then one per way stage 1 can fall short (a user error per document).
+MembershipErrorCode = Enum("MembershipErrorCode", [(c, c) for c in (
+    "NOT_A_PROVIDER", "ALREADY_APPLIED", "ALREADY_MEMBER", "BARRED", "VEHICLE_NOT_IN_TERM", "INVALID_TRANSITION",
+    "REASON_REQUIRED", "IDEMPOTENCY_KEY_REUSED", *(s.value for s in stage1.ShortfallCode),
+)])
 
 
 def _move(membership: Membership, to: S) -> None:

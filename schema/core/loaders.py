@@ -10,7 +10,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from api.db import Database
-from api.market.models import LotRateCap, OfstedJudgement
+from api.market.models import Document, LotRateCap, OfstedJudgement
 from auth.policy import visible
 from auth.principal import Principal
 from schema.core.connection import Page, PageArgs, to_page, windowed_pages_stmt
@@ -60,47 +60,31 @@ class Loaders:
 
         return self._loader(("children", model, parent_col.key, args), batch)
 
-    def rate_caps(self) -> DataLoader:
-        async def batch(lot_ids: list[int]) -> list[list[LotRateCap]]:
-            grouped: dict[int, list[LotRateCap]] = defaultdict(list)
-            async with self.db.session() as s:
-                rows = (await s.execute(
-                    select(LotRateCap).where(LotRateCap.lot_id.in_(lot_ids)).order_by(LotRateCap.financial_year)
-                )).scalars()
-                for r in rows:
-                    grouped[r.lot_id].append(r)
-            return [grouped.get(i, []) for i in lot_ids]
+    def grouped(self, model: type, fk: Any, *order_by: Any, check_visible: bool = True) -> DataLoader:
+        """All `model` rows under each foreign key value, in `order_by` order. `check_visible=False` only for
+        rows reached through a parent whose own visibility was already checked (a setting's judgements)."""
 
-        return self._loader("rate_caps", batch)
+        async def batch(keys: list[int]) -> list[list[Any]]:
+            where = [fk.in_(keys)]
+            if check_visible:
+                where.append(visible(self.principal, model))
+            groups: dict[int, list[Any]] = defaultdict(list)
+            async with self.db.session() as s:
+                for row in (await s.execute(select(model).where(*where).order_by(*order_by))).scalars():
+                    groups[getattr(row, fk.key)].append(row)
+            return [groups.get(k, []) for k in keys]
+
+        return self._loader(("grouped", model, fk.key), batch)
+
+    def rate_caps(self) -> DataLoader:
+        """Each lot's caps, oldest financial year first."""
+        return self.grouped(LotRateCap, LotRateCap.lot_id, LotRateCap.financial_year)
 
     def ofsted_judgements(self) -> DataLoader:
-        """The history of each setting, newest first. Reached only through a visible setting."""
-
-        async def batch(setting_ids: list[int]) -> list[list[OfstedJudgement]]:
-            grouped: dict[int, list[OfstedJudgement]] = defaultdict(list)
-            async with self.db.session() as s:
-                rows = (await s.execute(
-                    select(OfstedJudgement).where(OfstedJudgement.setting_id.in_(setting_ids))
-                    .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc())
-                )).scalars()
-                for r in rows:
-                    grouped[r.setting_id].append(r)
-            return [grouped.get(i, []) for i in setting_ids]
-
-        return self._loader("ofsted_judgements", batch)
+        """Each setting's inspection history, newest first."""
+        return self.grouped(OfstedJudgement, OfstedJudgement.setting_id, OfstedJudgement.inspected_on.desc(),
+                            OfstedJudgement.id.desc(), check_visible=False)
 
     def documents_of(self) -> DataLoader:
-        """All stage-1 documents of each provider (for the compliance summary), visible ones only."""
-        from api.market.models import Document
-
-        async def batch(provider_ids: list[int]) -> list[list[Document]]:
-            grouped: dict[int, list[Document]] = defaultdict(list)
-            async with self.db.session() as s:
-                rows = (await s.execute(
-                    select(Document).where(Document.provider_id.in_(provider_ids), visible(self.principal, Document))
-                )).scalars()
-                for r in rows:
-                    grouped[r.provider_id].append(r)
-            return [grouped.get(i, []) for i in provider_ids]
-
-        return self._loader("documents_of", batch)
+        """All stage-1 documents of each provider the viewer may see them for."""
+        return self.grouped(Document, Document.provider_id, Document.id)
