@@ -25,7 +25,17 @@ class UserErrors(Exception):
         return cls([UserError(field, code, message)])
 
 
-class Unauthenticated(Exception):
+class _TopLevel(Exception):
+    """Reported as a top-level error; GraphQL copies `extensions` onto it."""
+
+    code = ""
+
+    @property
+    def extensions(self) -> dict[str, str]:
+        return {"code": self.code}
+
+
+class Unauthenticated(_TopLevel):
     """No principal where one is needed."""
 
     code = "UNAUTHENTICATED"
@@ -34,7 +44,7 @@ class Unauthenticated(Exception):
         super().__init__(message)
 
 
-class Forbidden(Exception):
+class Forbidden(_TopLevel):
     """The principal may not do this, or the object is not theirs (or does not exist: the two look alike)."""
 
     code = "FORBIDDEN"

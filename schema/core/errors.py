@@ -16,9 +16,6 @@ from strawberry.extensions import MaskErrors
 
 from api.errors import Forbidden, Unauthenticated, UserErrors
 
-Forbidden.extensions = {"code": "FORBIDDEN"}  # type: ignore[attr-defined]
-Unauthenticated.extensions = {"code": "UNAUTHENTICATED"}  # type: ignore[attr-defined]
-
 
 class BadUserInput(Exception):
     """A query argument out of bounds (e.g. `first: 500`)."""
