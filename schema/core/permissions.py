@@ -47,8 +47,11 @@ def scoped_mutation(*scopes: Scope, description: str | None = None, **kwargs: An
     )
 
 
+def public_description(description: str | None = None) -> str:
+    return f"{description}\n\n{PUBLIC}" if description else PUBLIC
+
+
 def public(description: str | None = None, **kwargs: Any) -> Any:
-    return strawberry.field(description=f"{description}\n\n{PUBLIC}" if description else PUBLIC, **kwargs)
+    """A field anyone may read (what it returns is still filtered by the viewer's visibility)."""
+    return strawberry.field(description=public_description(description), **kwargs)
 
-
-ANY_PRINCIPAL = tuple(Scope)

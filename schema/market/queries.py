@@ -14,7 +14,7 @@ from auth.principal import OrganisationKind
 from schema.core.connection import Connection, apply_keyset, build_connection, page_args, to_page
 from schema.core.context import Info
 from schema.core.nodes import decode_id
-from schema.core.permissions import public, scoped
+from schema.core.permissions import public, public_description, scoped
 from schema.market.types import READ_MARKET, Dpv, Organisation, Provider, organisation_from_row
 
 
@@ -48,9 +48,10 @@ class Viewer:
 
 @strawberry.type
 class MarketQuery:
-    node: relay.Node | None = relay.node(description="Any object by its global ID; null if it does not exist or "
-                                         "the viewer may not see it.")
-    nodes: list[relay.Node | None] = relay.node(description="Objects by global IDs, in order.")
+    node: relay.Node | None = relay.node(description=public_description(
+        "Any object by its global ID; null if it does not exist or the viewer may not see it."))
+    nodes: list[relay.Node | None] = relay.node(description=public_description(
+        "Objects by global IDs, in order; null for each the viewer may not see."))
 
     @public(description="The caller: its organisation and scopes.")
     def viewer(self, info: Info) -> Viewer:

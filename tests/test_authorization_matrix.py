@@ -1,0 +1,182 @@
+"""Every root operation of the schema against every role.
+
+The table below lists each query and mutation field with the roles allowed to call it. The test fails when
+an operation is added to the schema without an entry (or an entry names one that no longer exists), when a
+field's description does not say who may call it, and when any role gets other than what the table says:
+allowed roles get no top-level error; anonymous callers of a guarded operation get UNAUTHENTICATED; every
+other role gets FORBIDDEN, and the data of a refused mutation is unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+from sqlalchemy import func, select
+from strawberry.relay import to_base64
+
+from api.audit import AuditEvent
+from api.market import agreements, dpvs, memberships
+from api.market.enums import DpvCategory, LegalBasis
+from auth.principal import Scope
+from schema import schema
+from tests.conftest import principal_for
+from tests.factories import add_setting
+
+ROLES: dict[str, tuple[str, tuple[Scope, ...]] | None] = {
+    "anonymous": None,
+    "wla": ("wla", (Scope.WLA,)),
+    "wla:safeguarding": ("wla", (Scope.WLA_SAFEGUARDING,)),
+    "borough": ("barnet", (Scope.BOROUGH,)),
+    "borough:award": ("barnet", (Scope.BOROUGH_AWARD,)),
+    "provider": ("acorn", (Scope.PROVIDER,)),
+    "provider:sign": ("acorn", (Scope.PROVIDER_SIGN,)),
+}
+EVERYONE = frozenset(ROLES)
+
+
+@dataclass
+class World:
+    dpv: str
+    lot: str
+    agreement: str
+    setting: str
+    membership: str
+    acorn: str
+    barnet: str
+
+
+@dataclass(frozen=True)
+class Op:
+    document: str
+    variables: Callable[[World], dict]
+    allowed: frozenset[str]
+
+
+def _ops() -> dict[str, Op]:
+    wla, provider_side = frozenset({"wla"}), frozenset({"wla", "provider"})
+    market_readers = frozenset({"wla", "borough", "provider"})
+    return {
+        # queries
+        "node": Op("query($id: ID!) { node(id: $id) { id } }", lambda w: {"id": w.dpv}, EVERYONE),
+        "nodes": Op("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", lambda w: {"ids": [w.dpv, w.setting]},
+                    EVERYONE),
+        "viewer": Op("{ viewer { scopes } }", lambda w: {}, EVERYONE),
+        "dpvs": Op("{ dpvs(first: 5) { totalCount } }", lambda w: {}, EVERYONE),
+        "dpv": Op("query($id: ID!) { dpv(id: $id) { name } }", lambda w: {"id": w.dpv}, EVERYONE),
+        "providers": Op("{ providers(first: 5) { totalCount } }", lambda w: {}, market_readers),
+        # mutations
+        "organisationCreate": Op(
+            "mutation { organisationCreate(input: {kind: PROVIDER, slug: \"new-one\", name: \"New\"}) "
+            "{ userErrors { code } } }", lambda w: {}, wla),
+        "dpvCreate": Op(
+            "mutation($lead: ID!) { dpvCreate(input: {name: \"X\", category: SEN_SCHOOLS, leadAuthorityId: $lead, "
+            "legalBasis: PA_2023_DYNAMIC_MARKET, startsOn: \"2025-04-01\"}) { userErrors { code } } }",
+            lambda w: {"lead": w.barnet}, wla),
+        "dpvExerciseExtension": Op(
+            "mutation($id: ID!) { dpvExerciseExtension(input: {dpvId: $id}) { userErrors { code } } }",
+            lambda w: {"id": w.dpv}, wla),
+        "lotCreate": Op(
+            "mutation($id: ID!) { lotCreate(input: {dpvId: $id, code: \"NEW\", name: \"New\"}) "
+            "{ userErrors { code } } }", lambda w: {"id": w.dpv}, wla),
+        "lotRateCapSet": Op(
+            "mutation($id: ID!) { lotRateCapSet(input: {lotId: $id, financialYear: 2027, weeklyRateCap: \"999.00\"})"
+            " { userErrors { code } } }", lambda w: {"id": w.lot}, wla),
+        "accessAgreementCreate": Op(
+            "mutation($dpv: ID!, $la: ID!) { accessAgreementCreate(input: {dpvId: $dpv, authorityId: $la}) "
+            "{ userErrors { code } } }", lambda w: {"dpv": w.dpv, "la": w.barnet}, wla),
+        "accessAgreementGiveNotice": Op(
+            "mutation($id: ID!) { accessAgreementGiveNotice(input: {accessAgreementId: $id}) "
+            "{ userErrors { code } } }", lambda w: {"id": w.agreement}, frozenset({"wla", "borough"})),
+        "membershipApply": Op(
+            "mutation($lot: ID!, $p: ID!) { membershipApply(input: {lotId: $lot, providerId: $p}) "
+            "{ userErrors { code } } }", lambda w: {"lot": w.lot, "p": w.acorn}, provider_side),
+        "membershipDecide": Op(
+            "mutation($id: ID!) { membershipDecide(input: {membershipId: $id, decision: REJECT, reason: \"r\"}) "
+            "{ userErrors { code } } }", lambda w: {"id": w.membership}, wla),
+        "membershipWithdraw": Op(
+            "mutation($id: ID!) { membershipWithdraw(input: {membershipId: $id}) { userErrors { code } } }",
+            lambda w: {"id": w.membership}, provider_side),
+        "documentRecord": Op(
+            "mutation($p: ID!) { documentRecord(input: {providerId: $p, kind: OFSTED_REGISTRATION, reference: \"R\", "
+            "validFrom: \"2026-01-01\"}) { userErrors { code } } }", lambda w: {"p": w.acorn}, provider_side),
+        "settingCreate": Op(
+            "mutation($p: ID!) { settingCreate(input: {providerId: $p, kind: FOSTER_HOUSEHOLD, name: \"F\", "
+            "ageMin: 0, ageMax: 17, sexes: [MALE], places: 2, vacancies: 1, postcodeDistrict: \"W6\", "
+            "location: {latitude: 51.49, longitude: -0.22}}) { userErrors { code } } }",
+            lambda w: {"p": w.acorn}, provider_side),
+        "settingUpdate": Op(
+            "mutation($id: ID!) { settingUpdate(input: {settingId: $id, vacancies: 0}) { userErrors { code } } }",
+            lambda w: {"id": w.setting}, provider_side),
+        "ofstedJudgementRecord": Op(
+            "mutation($id: ID!) { ofstedJudgementRecord(input: {settingId: $id, grade: GOOD, "
+            "inspectedOn: \"2025-01-01\"}) { userErrors { code } } }", lambda w: {"id": w.setting}, provider_side),
+    }
+
+
+OPS = _ops()
+
+
+def _root_fields() -> dict[str, dict]:
+    gql = schema._schema
+    fields = {}
+    for root in (gql.query_type, gql.mutation_type, gql.subscription_type):
+        if root is not None:
+            fields.update({name: field for name, field in root.fields.items()})
+    return fields
+
+
+def test_every_operation_has_an_entry():
+    names = set(_root_fields())
+    assert names - set(OPS) == set(), f"operations without an authorization entry: {sorted(names - set(OPS))}"
+    assert set(OPS) - names == set(), f"entries for operations that do not exist: {sorted(set(OPS) - names)}"
+
+
+def test_every_operation_says_who_may_call_it():
+    for name, field in _root_fields().items():
+        description = field.description or ""
+        assert "Requires a token with one of the scopes" in description or "Public: no token needed" in description, name
+
+
+@pytest.fixture
+async def world(db, market) -> World:
+    async with db.transaction() as s:
+        dpv = await dpvs.create_dpv(s, market.admin, name="Homes", category=DpvCategory.RESIDENTIAL_CHILDRENS_HOMES,
+                                    lead_authority_id=market.ealing.id, legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
+                                    starts_on=date(2025, 7, 1))
+        lot = await dpvs.create_lot(s, market.admin, dpv_id=dpv.id, code="RES", name="Residential",
+                                    rate_caps=[(2026, Decimal("5000.00"))])
+        agreement = await agreements.create_agreement(s, market.admin, dpv_id=dpv.id, authority_id=market.barnet.id,
+                                                      starts_on=date(2025, 7, 1))
+        membership = await memberships.apply(s, market.acorn_staff, provider_id=market.acorn.id, lot_id=lot.id)
+    setting = await add_setting(db, market.admin, market.acorn.id)
+    return World(dpv=to_base64("Dpv", dpv.id), lot=to_base64("Lot", lot.id),
+                  agreement=to_base64("AccessAgreement", agreement.id), setting=to_base64("Setting", setting.id),
+                  membership=to_base64("Membership", membership.id), acorn=to_base64("Provider", market.acorn.id),
+                  barnet=to_base64("LocalAuthority", market.barnet.id))
+
+
+async def _audit_count(db) -> int:
+    async with db.session() as s:
+        return (await s.execute(select(func.count()).select_from(AuditEvent))).scalar_one()
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("operation", list(OPS))
+async def test_operation_for_role(gql, db, market, world, operation, role):
+    op = OPS[operation]
+    spec = ROLES[role]
+    orgs = {"wla": market.wla, "barnet": market.barnet, "acorn": market.acorn}
+    principal = principal_for(orgs[spec[0]], *spec[1]) if spec else None
+    before = await _audit_count(db)
+    result = await gql(op.document, op.variables(world), principal)
+    if role in op.allowed:
+        assert result.errors is None, f"{operation} as {role}: {result.errors}"
+        return
+    assert result.errors, f"{operation} as {role} should be refused"
+    expected = "UNAUTHENTICATED" if principal is None else "FORBIDDEN"
+    assert result.errors[0].extensions["code"] == expected, f"{operation} as {role}: {result.errors[0]}"
+    assert await _audit_count(db) == before, f"{operation} as {role} changed something"
