@@ -1,6 +1,8 @@
-"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, health checks, and lifespan state.
+"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, the OAuth 2.0 endpoints, health checks,
+and lifespan state.
 
-The database engine is created once per worker process in the lifespan and shared through its state.
+The database engine, the OAuth server and the cache of token-verification keys are created once per worker
+process in the lifespan and shared through its state.
 """
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ from api.config import Settings, get_settings
 from api.db import Database
 from api.graphql_http import GraphQLResponseMediaType
 from api.health import healthz, readyz
+from api.oauth import (
+    BearerAuthentication,
+    introspection_endpoint,
+    jwks,
+    revocation_endpoint,
+    server_metadata,
+    token_endpoint,
+)
+from auth.keys import KeyRing
+from auth.server import OAuthServer
 from schema import schema
 from schema.core.context import Context
 
@@ -26,8 +38,8 @@ from schema.core.context import Context
 class GraphQLApp(GraphQL):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.state
-        # The identity layer (OAuth 2.0 bearer tokens) sets the principal; without one the caller is anonymous
-        # and can read only public procurement information.
+        # BearerAuthentication (HTTP) sets the principal from a valid access token; without a token the caller
+        # is anonymous and can read only public procurement information.
         return Context(db=state.db, settings=state.settings, principal=getattr(state, "principal", None),
                        request=request, response=response)
 
@@ -38,8 +50,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = database or Database.from_settings(settings)
+        key_ring = KeyRing()
         try:
-            yield {"db": db, "settings": settings}
+            yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring)}
         finally:
             if database is None:
                 await db.dispose()
@@ -54,8 +67,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     return Starlette(
         routes=[
-            Route("/graphql", GraphQLResponseMediaType(graphql), methods=["GET", "POST"]),
+            Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/oauth/token", token_endpoint, methods=["POST"]),
+            Route("/oauth/revoke", revocation_endpoint, methods=["POST"]),
+            Route("/oauth/introspect", introspection_endpoint, methods=["POST"]),
+            Route("/oauth/jwks", jwks, methods=["GET"]),
+            Route("/.well-known/oauth-authorization-server", server_metadata, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, utcnow_column
-from auth.principal import Principal
+from auth.principal import ActorKind, Principal
 
 
 class AuditEvent(Base):
@@ -46,6 +46,29 @@ def record(
             organisation_id=actor.organisation_id,
             actor_kind=actor.actor_kind.value,
             actor_id=actor.actor_id or actor.organisation_slug,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            data=jsonable(data or {}),
+        )
+    )
+
+
+def record_system(
+    session: AsyncSession,
+    actor_id: str,
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """An event of the service itself when no organisation is concerned or none exists yet (e.g. the first
+    signing key of an empty database). Prefer `record` with a system principal acting for an organisation."""
+    session.add(
+        AuditEvent(
+            organisation_id=None,
+            actor_kind=ActorKind.SYSTEM.value,
+            actor_id=actor_id,
             action=action,
             entity_type=entity_type,
             entity_id=entity_id,

@@ -1,13 +1,23 @@
-"""The `dpv` command: serve, migrate, demo-data, export-schema."""
+"""The `dpv` command: serve, migrate, demo-data, client create, export-schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
+from pathlib import Path
 
 from api.config import get_settings
+
+DEMO_CLIENTS_FILE = "demo-clients.json"
+
+
+def _default_issuer(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -16,6 +26,10 @@ def _serve(args: argparse.Namespace) -> int:
     from api import migrate
     from api.embedded import database_url
 
+    # Tokens name the server they come from: unless DPV_ISSUER says otherwise, that is where it listens.
+    # (Workers are separate processes: they find it in the environment.)
+    os.environ.setdefault("DPV_ISSUER", _default_issuer(args.host, args.port))
+    get_settings.cache_clear()
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
         if not settings.database_url:
@@ -24,6 +38,9 @@ def _serve(args: argparse.Namespace) -> int:
         if args.demo:
             loaded = asyncio.run(_load_demo(url))
             print("Demo data loaded." if loaded else "Database not empty: demo data left as it is.", flush=True)
+            path = asyncio.run(_write_demo_clients(url, settings))
+            print(f"Demo OAuth clients (client_credentials, one per demo organisation) in {path}", flush=True)
+        asyncio.run(_ensure_signing_key(url))
         # Workers are separate processes: they find the database in the environment.
         os.environ["DATABASE_URL"] = url
         get_settings.cache_clear()
@@ -41,6 +58,89 @@ async def _load_demo(url: str) -> bool:
     try:
         async with db.transaction() as session:
             return await load_demo(session)
+    finally:
+        await db.dispose()
+
+
+async def _ensure_signing_key(url: str) -> None:
+    from api.db import Database
+    from auth.keys import ensure_active_key
+
+    db = Database.from_settings(get_settings(), url)
+    try:
+        async with db.transaction() as session:
+            await ensure_active_key(session)
+    finally:
+        await db.dispose()
+
+
+async def _write_demo_clients(url: str, settings) -> Path:
+    """$DPV_DATA_DIR/demo-clients.json: a client for each demo organisation. The clients of an earlier file are
+    kept while they exist; only missing ones are registered."""
+    from api.db import Database
+    from api.demo import DEMO_ACTOR_ID, demo_organisation_slugs
+    from auth.clients import ensure_demo_clients
+    from auth.server import metadata
+
+    path = settings.data_dir.resolve() / DEMO_CLIENTS_FILE
+    try:
+        known = json.loads(path.read_text()).get("clients", {})
+    except (OSError, ValueError, AttributeError):
+        known = {}
+    db = Database.from_settings(settings, url)
+    try:
+        async with db.transaction() as session:
+            entries, _ = await ensure_demo_clients(session, demo_organisation_slugs(), known, DEMO_ACTOR_ID)
+    finally:
+        await db.dispose()
+    meta = metadata(settings)
+    document = {
+        "about": "OAuth 2.0 clients of the demo organisations (client_credentials; send the secret with HTTP "
+                 "Basic to token_endpoint). Demo only: these secrets are in clear.",
+        "issuer": meta["issuer"],
+        "metadata": f"{meta['issuer']}/.well-known/oauth-authorization-server",
+        "token_endpoint": meta["token_endpoint"],
+        "clients": entries,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(document, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _client_create(args: argparse.Namespace) -> int:
+    from api import migrate
+    from api.embedded import database_url
+    from api.errors import UserErrors
+
+    settings = get_settings()
+    with database_url(settings.database_url, settings.data_dir) as url:
+        migrate.upgrade(url)
+        try:
+            credentials = asyncio.run(_register_client(url, args))
+        except UserErrors as exc:
+            for error in exc.errors:
+                print(f"dpv client create: {error.message}", file=sys.stderr)
+            return 2
+    print(json.dumps(credentials))
+    return 0
+
+
+async def _register_client(url: str, args: argparse.Namespace) -> dict:
+    from api.db import Database
+    from auth.clients import ClientGrant, register_client_as_system
+
+    db = Database.from_settings(get_settings(), url)
+    try:
+        async with db.transaction() as session:
+            registered = await register_client_as_system(
+                session, "dpv-cli", organisation_slug=args.org, scopes=args.scope, grant=ClientGrant(args.grant),
+                redirect_uris=args.redirect_uri)
+        return registered.credentials()
     finally:
         await db.dispose()
 
@@ -89,6 +189,17 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="upgrade the database to the latest migration").set_defaults(run=_migrate)
     sub.add_parser("demo-data", help="load the demo data set").set_defaults(run=_demo_data)
+
+    client = sub.add_parser("client", help="OAuth clients").add_subparsers(dest="client_command", required=True)
+    create = client.add_parser("create", help="register an OAuth client; prints {client_id, client_secret} as JSON")
+    create.add_argument("--org", required=True, help="the slug of the organisation the client acts for")
+    create.add_argument("--scope", required=True, help='space-separated scopes, e.g. "borough borough:award"')
+    create.add_argument("--grant", choices=["client_credentials", "authorization_code"], default="client_credentials",
+                        help="client_credentials (confidential, gets a secret) or authorization_code (public, PKCE)")
+    create.add_argument("--redirect-uri", action="append", default=[],
+                        help="an exact redirect URI of an authorization_code client (repeatable)")
+    create.set_defaults(run=_client_create)
+
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=_export_schema)
     return p
 

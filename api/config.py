@@ -23,6 +23,17 @@ class Settings(BaseSettings):
     graphiql: bool = Field(default=True, alias="DPV_GRAPHIQL")
     max_query_depth: int = Field(default=12, alias="DPV_MAX_QUERY_DEPTH")
 
+    # OAuth 2.0: this server is the authorization server and the resource server. The issuer is the public base
+    # URL (`dpv serve` derives it from --host/--port when unset); tokens name it in `iss` and this API in `aud`.
+    issuer: str = Field(default="http://127.0.0.1:8000", alias="DPV_ISSUER")
+    audience: str = Field(default="dpv-exchange", alias="DPV_AUDIENCE")
+    access_token_ttl: int = Field(default=600, alias="DPV_ACCESS_TOKEN_TTL", gt=0)  # seconds
+
+    @property
+    def issuer_url(self) -> str:
+        """The issuer without a trailing slash: endpoint URLs are built on it."""
+        return self.issuer.rstrip("/")
+
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")
     min_public_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_PUBLIC_LIABILITY")

@@ -330,6 +330,11 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
+def demo_organisation_slugs() -> list[str]:
+    """Every organisation of the demo set: the alliance, the boroughs, the providers."""
+    return [DEMO_ALLIANCE[0], *(slug for slug, _ in DEMO_BOROUGHS), *(spec.slug for spec in DEMO_PROVIDERS)]
+
+
 def demo_principal(alliance_id: int) -> Principal:
     return Principal(
         organisation_id=alliance_id,

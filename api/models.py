@@ -14,10 +14,12 @@ from api.market.models import (
     Organisation,
     Setting,
 )
+from auth.models import OAuthClient, RevokedToken, SigningKey
 
 metadata = Base.metadata
 
 __all__ = [
     "AccessAgreement", "AuditEvent", "Base", "Document", "Dpv", "IdempotencyKey", "Lot", "LotRateCap",
-    "Membership", "OfstedJudgement", "Organisation", "Setting", "metadata",
+    "Membership", "OAuthClient", "OfstedJudgement", "Organisation", "RevokedToken", "Setting", "SigningKey",
+    "metadata",
 ]

@@ -106,8 +106,15 @@ def database_url(databases: Databases) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return get_settings().model_copy(update={"database_url": database_url})
+def live_port() -> int:
+    """The port of `live_server`, chosen first so that the settings can name the issuer (tokens carry it)."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, live_port: int) -> Settings:
+    return get_settings().model_copy(update={"database_url": database_url,
+                                             "issuer": f"http://127.0.0.1:{live_port}"})
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -250,11 +257,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings) -> Iterator[str]:
+def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     """The real application under uvicorn, in a thread, on a free port of 127.0.0.1."""
     from api.app import create_app
 
-    port = _free_port()
+    port = live_port
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

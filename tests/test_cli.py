@@ -51,6 +51,19 @@ def _post(port: int, query: str) -> dict:
         return json.loads(r.read())
 
 
+def _viewer_with_demo_client(demo: dict, slug: str) -> dict:
+    """What a newcomer does with demo-clients.json: a client_credentials token, then `viewer`."""
+    import httpx
+
+    client = demo["clients"][slug]
+    token = httpx.post(demo["token_endpoint"], data={"grant_type": "client_credentials"},
+                       auth=(client["client_id"], client["client_secret"])).json()["access_token"]
+    r = httpx.post(demo["token_endpoint"].replace("/oauth/token", "/graphql"),
+                   json={"query": "{ viewer { organisation { slug } scopes } }"},
+                   headers={"Authorization": f"Bearer {token}"})
+    return r.json()["data"]["viewer"]
+
+
 def _stop(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     out, _ = proc.communicate(timeout=60)
@@ -67,8 +80,16 @@ def test_serve_demo_with_embedded_postgres_then_restart(tmp_path):
     try:
         _wait_ready(port, proc)
         body = _post(port, DONE_WHEN)
+        clients_file = tmp_path / "data" / "demo-clients.json"
+        demo = json.loads(clients_file.read_text())
+        viewer = _viewer_with_demo_client(demo, "barnet")
     finally:
         out = _stop(proc)
+    assert f"Demo OAuth clients (client_credentials, one per demo organisation) in {clients_file.resolve()}" in out
+    assert viewer == {"organisation": {"slug": "barnet"}, "scopes": ["borough", "borough:award"]}
+    assert demo["token_endpoint"] == f"http://127.0.0.1:{port}/oauth/token"
+    assert {"wla", "barnet", "kensington-chelsea"} <= set(demo["clients"]) and len(demo["clients"]) >= 40
+    assert clients_file.stat().st_mode & 0o077 == 0, "the file holds secrets: owner only"
     assert "errors" not in body, body
     vehicles = body["data"]["dpvs"]["nodes"]
     assert len(vehicles) == 3
@@ -85,6 +106,7 @@ def test_serve_demo_with_embedded_postgres_then_restart(tmp_path):
         out = _stop(proc)
     assert again["data"]["dpvs"]["totalCount"] == 3
     assert "Database not empty" in out
+    assert json.loads(clients_file.read_text())["clients"] == demo["clients"], "a restart keeps the demo clients"
     assert not (pgdata / "postmaster.pid").exists()
 
 

@@ -1,0 +1,196 @@
+"""Access tokens: the one validation path from a bearer token to a Principal, and revocation.
+
+`principal_from_token` is shared by HTTP (the bearer middleware) and WebSocket (`connection_init`). In order:
+
+1. the JOSE header: `typ` MUST be `at+jwt` (RFC 9068 §4; Authlib checks it only when present), `alg` MUST be
+   the one this server signs with (so `none` and algorithm confusion are refused before any key is touched), and
+   `kid` MUST name a key;
+2. the signature and the claims, with Authlib's RFC 9068 validator (`JWTBearerTokenValidator`): `iss` is this
+   server, `aud` is this API, `exp` has not passed, and `sub`, `client_id`, `iat`, `jti` are present;
+3. the token's state, in one read: its `jti` is not revoked, its signing key is active or retired less than a
+   token lifetime ago, and its organisation still exists with the kind the token names;
+4. the Principal: the organisation from the token (never from input) and the token's scopes, which must all be
+   scopes its kind of organisation may hold (Principal refuses any other).
+
+Every refusal raises `InvalidToken` (an `Unauthenticated`: `extensions.code` UNAUTHENTICATED).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from authlib.oauth2.rfc6750.errors import InvalidTokenError
+from authlib.oauth2.rfc9068 import JWTBearerTokenValidator
+from authlib.oauth2.rfc9068.claims import JWTAccessTokenClaims
+from joserfc import jws
+from joserfc.errors import ExpiredTokenError, JoseError
+from joserfc.jwk import Key, KeySet
+from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, clock
+from api.config import Settings
+from api.db import Database
+from api.errors import Unauthenticated
+from api.market.models import Organisation
+from auth.keys import ALG, KeyRing
+from auth.models import RevokedToken, SigningKey
+from auth.principal import ActorKind, OrganisationKind, Principal, Scope
+
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+ORGANISATION_CLAIMS = ("org", "org_kind")
+
+
+class InvalidToken(Unauthenticated):
+    """The bearer token cannot be used: say why, without saying more than the caller already has."""
+
+    def __init__(self, message: str = "The access token is invalid"):
+        super().__init__(message)
+
+
+class ExpiredToken(InvalidToken):
+    def __init__(self) -> None:
+        super().__init__("The access token has expired")
+
+
+# --- the token itself: header, signature, claims (no I/O) ---------------------------------------------------
+
+
+def token_header(token: str) -> dict[str, Any]:
+    """The JOSE header, checked before any key is looked up."""
+    try:
+        header = jws.extract_compact(token.encode("ascii")).headers()
+    except (JoseError, ValueError, UnicodeError):
+        raise InvalidToken("The access token is not a signed JWT") from None
+    typ = header.get("typ")
+    if not isinstance(typ, str) or typ.lower() not in ACCESS_TOKEN_TYPES:
+        raise InvalidToken("The token is not an access token (typ must be at+jwt)")
+    if header.get("alg") != ALG:
+        raise InvalidToken(f"The access token must be signed with {ALG}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidToken("The access token names no signing key (kid)")
+    return header
+
+
+class _Validator(JWTBearerTokenValidator):
+    """Authlib's RFC 9068 validator, given the one public key the header names."""
+
+    def __init__(self, key: Key, settings: Settings):
+        super().__init__(issuer=settings.issuer_url, resource_server=settings.audience)
+        self._key = key
+
+    def get_jwks(self) -> KeySet:
+        return KeySet([self._key])
+
+
+def verify_access_token(token: str, key: Key, settings: Settings) -> JWTAccessTokenClaims:
+    """Signature, issuer, audience, expiry and the RFC 9068 claims, by Authlib; then this API's own claims."""
+    validator = _Validator(key, settings)
+    try:
+        claims = validator.authenticate_token(token)
+    except InvalidTokenError:
+        raise InvalidToken("The access token's signature does not verify") from None
+    try:
+        validator.validate_token(claims, scopes=None, request=None)
+    except InvalidTokenError as exc:
+        if isinstance(exc.__cause__, ExpiredTokenError):
+            raise ExpiredToken() from None
+        claim = getattr(exc.__cause__, "claim", None)
+        raise InvalidToken(f"The access token's {claim} claim is not valid here" if claim
+                           else "The access token is invalid") from None
+    for name in ORGANISATION_CLAIMS:
+        if not isinstance(claims.get(name), str):
+            raise InvalidToken(f"The access token has no {name} claim")
+    if not isinstance(claims.get("scope", ""), str) or not isinstance(claims.get("jti"), str):
+        raise InvalidToken()
+    return claims
+
+
+# --- the token's state in the database ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenState:
+    organisation_id: int
+    organisation_kind: OrganisationKind
+    revoked: bool
+    key_known: bool
+    key_retired_at: datetime | None
+
+
+async def token_state(session: AsyncSession, claims: dict[str, Any], kid: str) -> TokenState | None:
+    """Revocation, key retirement and the organisation, in one statement (None: no such organisation)."""
+    revoked = exists().where(RevokedToken.jti == claims["jti"])
+    key_known = exists().where(SigningKey.kid == kid)
+    retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
+    row = (await session.execute(
+        select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
+               retired_at.label("retired_at"))
+        .where(Organisation.slug == claims["org"]))).one_or_none()
+    if row is None:
+        return None
+    return TokenState(row.id, row.kind, row.revoked, row.key_known, row.retired_at)
+
+
+def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings) -> InvalidToken | None:
+    """Why a well-signed, unexpired token is nevertheless not usable; None when it is."""
+    if state is None or state.organisation_kind.value != claims["org_kind"]:
+        return InvalidToken("The access token's organisation does not exist")
+    if state.revoked:
+        return InvalidToken("The access token has been revoked")
+    if not state.key_known:  # a key removed from the database since this process cached it
+        return InvalidToken("The access token is signed by an unknown key")
+    if state.key_retired_at is not None and \
+            clock.now() >= state.key_retired_at + timedelta(seconds=settings.access_token_ttl):
+        return InvalidToken("The access token's signing key has been retired")
+    return None
+
+
+def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principal:
+    try:
+        scopes = frozenset(Scope(s) for s in claims.get("scope", "").split())
+        return Principal(organisation_id=state.organisation_id, organisation_kind=state.organisation_kind,
+                         organisation_slug=claims["org"], scopes=scopes, actor_kind=ActorKind.CLIENT,
+                         actor_id=str(claims["sub"]))
+    except ValueError:  # an unknown scope, or one its kind of organisation may not hold
+        raise InvalidToken("The access token holds scopes its organisation may not have") from None
+
+
+# --- the one validation function ------------------------------------------------------------------------------
+
+
+async def principal_from_token(token: str, *, db: Database, keys: KeyRing, settings: Settings) -> Principal:
+    """Who a bearer access token acts for. Raises InvalidToken (UNAUTHENTICATED) for any token that is not a
+    valid, unexpired, unrevoked access token of this server for this API."""
+    header = token_header(token)
+    async with db.session() as session:
+        key = await keys.public_key(session, header["kid"])
+        if key is None:
+            raise InvalidToken("The access token is signed by an unknown key")
+        claims = verify_access_token(token, key, settings)
+        state = await token_state(session, claims, header["kid"])
+    if (why := refusal(state, claims, settings)) is not None:
+        raise why
+    assert state is not None
+    return principal_from_claims(claims, state)
+
+
+# --- revocation -------------------------------------------------------------------------------------------------
+
+
+async def revoke_access_token(session: AsyncSession, actor: Principal, claims: dict[str, Any],
+                              oauth_client_id: int | None) -> bool:
+    """Record the token's `jti` as revoked until it expires (and audit it). False when it already was."""
+    expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=clock.now().tzinfo)
+    revoked_id = (await session.execute(
+        insert(RevokedToken).values(jti=claims["jti"], oauth_client_id=oauth_client_id, expires_at=expires_at)
+        .on_conflict_do_nothing(index_elements=[RevokedToken.jti]).returning(RevokedToken.id))).scalar_one_or_none()
+    if revoked_id is None:
+        return False
+    audit.record(session, actor, "token.revoke", "RevokedToken", revoked_id,
+                 {"jti": claims["jti"], "client_id": claims.get("client_id"), "expires_at": expires_at})
+    return True
