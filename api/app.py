@@ -15,10 +15,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.config import Settings, get_settings
 from api.db import Database
+from api.errors import Unauthenticated
 from api.graphql_http import GraphQLResponseMediaType
 from api.health import healthz, readyz
 from api.oauth import (
@@ -31,6 +34,7 @@ from api.oauth import (
 )
 from auth.keys import KeyRing
 from auth.server import OAuthServer
+from auth.tokens import principal_from_token
 from schema import schema
 from schema.core.context import Context
 
@@ -39,9 +43,28 @@ class GraphQLApp(GraphQL):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.state
         # BearerAuthentication (HTTP) sets the principal from a valid access token; without a token the caller
-        # is anonymous and can read only public procurement information.
+        # is anonymous and can read only public procurement information. A WebSocket authenticates at
+        # connection_init (on_ws_connect).
         return Context(db=state.db, settings=state.settings, principal=getattr(state, "principal", None),
                        request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
+        as HTTP bearer tokens. A bad token closes the socket with 4403; no token is an anonymous connection."""
+        header = (context.connection_params or {}).get("authorization")
+        if header is None:
+            return UNSET
+        scheme, _, token = str(header).partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ConnectionRejectionError({"reason": "authorization must be 'Bearer <token>'"})
+        state = context.request.state
+        try:
+            principal = await principal_from_token(token.strip(), db=state.db, keys=state.keys,
+                                                   settings=state.settings)
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"reason": str(exc)}) from None
+        context.authenticate(principal)
+        return UNSET
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -63,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=5),
+        max_subscriptions_per_connection=10,
         multipart_uploads_enabled=False,
     )
     return Starlette(

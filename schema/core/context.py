@@ -21,10 +21,16 @@ class Context:
     loaders: Loaders = field(init=False)
     request: Any = None
     response: Any = None
+    connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
 
     def __post_init__(self) -> None:
         # Fresh per request (and, for subscriptions, per event): cached rows never outlive one answer.
         self.loaders = Loaders(self.db, self.principal)
+
+    def authenticate(self, principal: Principal) -> None:
+        """Who a WebSocket connection acts for, known only once `connection_init` has arrived."""
+        self.principal = principal
+        self.loaders = Loaders(self.db, principal)
 
 
 Info = _Info[Context, None]
