@@ -13,12 +13,15 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import graphiql
 from api.config import Settings, get_settings
 from api.db import Database
 from api.errors import Unauthenticated
@@ -47,6 +50,11 @@ class GraphQLApp(GraphQL):
         # connection_init (on_ws_connect).
         return Context(db=state.db, settings=state.settings, principal=getattr(state, "principal", None),
                        request=request, response=response)
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        state = request.state
+        client_id = await graphiql.ensure_client(state.db, state.settings)
+        return HTMLResponse(graphiql.page(client_id, state.settings))
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
@@ -98,6 +106,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/oauth/introspect", introspection_endpoint, methods=["POST"]),
             Route("/oauth/jwks", jwks, methods=["GET"]),
             Route("/.well-known/oauth-authorization-server", server_metadata, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=graphiql.STATIC), name="static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
