@@ -35,6 +35,8 @@ from api.oauth import (
     server_metadata,
     token_endpoint,
 )
+from api.signin_pages import authorize, signout
+from auth.external import check_organisations
 from auth.keys import KeyRing
 from auth.server import OAuthServer
 from auth.tokens import principal_from_token
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         db = database or Database.from_settings(settings)
         key_ring = KeyRing()
         try:
+            await check_organisations(db, settings)  # a trusted issuer for a provider or the alliance: no start
             yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring)}
         finally:
             if database is None:
@@ -101,6 +104,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
+            Route("/oauth/signout", signout, methods=["GET", "POST"]),
             Route("/oauth/token", token_endpoint, methods=["POST"]),
             Route("/oauth/revoke", revocation_endpoint, methods=["POST"]),
             Route("/oauth/introspect", introspection_endpoint, methods=["POST"]),

@@ -1,4 +1,4 @@
-"""The `dpv` command: serve, migrate, demo-data, client create, export-schema."""
+"""The `dpv` command: serve, migrate, demo-data, client create, user create, export-schema."""
 
 from __future__ import annotations
 
@@ -145,6 +145,54 @@ async def _register_client(url: str, args: argparse.Namespace) -> dict:
         await db.dispose()
 
 
+def _read_password() -> str:
+    """One line from standard input (without echo on a terminal); the line ending is not part of it."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _user_create(args: argparse.Namespace) -> int:
+    from auth.users import password_problem
+
+    password = _read_password()
+    if problem := password_problem(password):  # before anything touches the database
+        print(f"dpv user create: {problem.message} (read from standard input)", file=sys.stderr)
+        return 2
+
+    from api import migrate
+    from api.embedded import database_url
+    from api.errors import UserErrors
+
+    settings = get_settings()
+    with database_url(settings.database_url, settings.data_dir) as url:
+        migrate.upgrade(url)
+        try:
+            created = asyncio.run(_create_user(url, args, password))
+        except UserErrors as exc:
+            for error in exc.errors:
+                print(f"dpv user create: {error.message}", file=sys.stderr)
+            return 2
+    print(json.dumps(created))
+    return 0
+
+
+async def _create_user(url: str, args: argparse.Namespace, password: str) -> dict:
+    from api.db import Database
+    from auth.users import create_user_as_system
+
+    db = Database.from_settings(get_settings(), url)
+    try:
+        async with db.transaction() as session:
+            user = await create_user_as_system(session, "dpv-cli", organisation_slug=args.org, email=args.email,
+                                               scopes=args.scope, password=password)
+        return {"user_id": user.id, "email": user.email}
+    finally:
+        await db.dispose()
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from api import migrate
     from api.embedded import database_url
@@ -199,6 +247,14 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--redirect-uri", action="append", default=[],
                         help="an exact redirect URI of an authorization_code client (repeatable)")
     create.set_defaults(run=_client_create)
+
+    user = sub.add_parser("user", help="people who sign in").add_subparsers(dest="user_command", required=True)
+    create_user = user.add_parser("create", help="register a person; reads the password (one line) from standard "
+                                                 "input; prints {user_id, email} as JSON")
+    create_user.add_argument("--org", required=True, help="the slug of the person's organisation")
+    create_user.add_argument("--email", required=True, help="the address they sign in with (any case)")
+    create_user.add_argument("--scope", required=True, help='space-separated scopes, e.g. "provider provider:sign"')
+    create_user.set_defaults(run=_user_create)
 
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=_export_schema)
     return p

@@ -2,12 +2,95 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+# --- trusted external issuers: a borough's own identity provider (auth/external.py) -------------------------
+
+# Asymmetric signatures only: `none` and the HMAC algorithms (whose "key" an attacker could take from a JWKS)
+# can never be configured.
+TRUSTED_ISSUER_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                                       "ES256", "ES384", "ES512"})
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+class OrganisationFromClaim(BaseModel):
+    """The organisation named by one claim of the token, through a fixed table: claim value -> slug. Values not
+    in the table are refused, so the configuration alone says which organisations an issuer may speak for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    claim: str = Field(min_length=1)
+    values: dict[str, str] = Field(min_length=1)
+
+
+class TrustedIssuer(BaseModel):
+    """An identity provider whose access tokens this API accepts for one or more local authorities.
+
+    `scopes` maps a claim (`roles`, `groups`: a list; `scp`, `scope`: space-separated) and its values to this
+    API's scopes, e.g. `{"roles": {"AuthorisedOfficer": ["borough", "borough:award"]}}`. Only local-authority
+    scopes may be mapped; the organisations must be local authorities (checked against the database at start).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    issuer: str = Field(min_length=1)  # the exact `iss`
+    jwks_uri: str | None = None  # its key set, fetched and cached (HTTPS; plain HTTP only on loopback) ...
+    jwks: dict[str, Any] | None = None  # ... or given inline (tests, offline): public keys only
+    audience: str | list[str]  # `aud` must hold one of these (this API's identifier at that provider)
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"], min_length=1)
+    organisation: str | OrganisationFromClaim  # a fixed slug, or a claim mapped to slugs
+    scopes: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    actor_claim: str = Field(default="sub", min_length=1)  # e.g. `preferred_username`, `oid`, `sub`
+    leeway: int = Field(default=60, ge=0, le=300)  # seconds of clock skew for `exp`, `nbf`, `iat`
+    jwks_cache_ttl: int = Field(default=3600, gt=0)  # seconds before a fetched key set is fetched again
+    jwks_min_refresh_interval: int = Field(default=60, ge=0)  # at most one fetch per this many seconds
+
+    @property
+    def audiences(self) -> list[str]:
+        return [self.audience] if isinstance(self.audience, str) else list(self.audience)
+
+    @property
+    def organisation_slugs(self) -> frozenset[str]:
+        o = self.organisation
+        return frozenset([o] if isinstance(o, str) else o.values.values())
+
+    @model_validator(mode="after")
+    def _check(self) -> TrustedIssuer:
+        from auth.principal import SCOPES_BY_KIND, OrganisationKind  # no cycle: auth.principal imports nothing
+
+        if (self.jwks_uri is None) == (self.jwks is None):
+            raise ValueError(f"{self.issuer}: give exactly one of jwks_uri and jwks")
+        if self.jwks_uri is not None:
+            url = urlsplit(self.jwks_uri)
+            if not (url.scheme == "https" or (url.scheme == "http" and url.hostname in _LOOPBACK)) or not url.hostname:
+                raise ValueError(f"{self.issuer}: jwks_uri must be an https:// URL")
+        if self.jwks is not None:
+            keys = self.jwks.get("keys")
+            if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
+                raise ValueError(f"{self.issuer}: jwks must be a JWK set {{\"keys\": [...]}}")
+            if any(k.get("kty") not in ("RSA", "EC") or "d" in k or not k.get("kid") for k in keys):
+                raise ValueError(f"{self.issuer}: jwks must hold public RSA or EC keys, each with a kid")
+        if not self.audiences or not all(self.audiences):
+            raise ValueError(f"{self.issuer}: audience must name this API")
+        if bad := sorted(set(self.algorithms) - TRUSTED_ISSUER_ALGORITHMS):
+            raise ValueError(f"{self.issuer}: algorithms {bad} are not allowed "
+                             f"(only {sorted(TRUSTED_ISSUER_ALGORITHMS)})")
+        if bad := sorted(s for s in self.organisation_slugs if not _SLUG.match(s)):
+            raise ValueError(f"{self.issuer}: {bad} are not organisation slugs")
+        allowed = {s.value for s in SCOPES_BY_KIND[OrganisationKind.LOCAL_AUTHORITY]}
+        mapped = {s for values in self.scopes.values() for granted in values.values() for s in granted}
+        if bad := sorted(mapped - allowed):
+            raise ValueError(f"{self.issuer}: scopes {bad} cannot be mapped (only {sorted(allowed)}: an external "
+                             "issuer speaks for local authorities only)")
+        return self
 
 
 class Settings(BaseSettings):
@@ -28,11 +111,31 @@ class Settings(BaseSettings):
     issuer: str = Field(default="http://127.0.0.1:8000", alias="DPV_ISSUER")
     audience: str = Field(default="dpv-exchange", alias="DPV_AUDIENCE")
     access_token_ttl: int = Field(default=600, alias="DPV_ACCESS_TOKEN_TTL", gt=0)  # seconds
+    # Signs the sign-in page's CSRF tokens (auth/signin.py); at least 32 characters. Unset: one is generated once
+    # and kept in $DPV_DATA_DIR/secret-key (development; every worker reads the same file).
+    secret_key: str | None = Field(default=None, alias="DPV_SECRET_KEY", repr=False, min_length=32)
 
     @property
     def issuer_url(self) -> str:
         """The issuer without a trailing slash: endpoint URLs are built on it."""
         return self.issuer.rstrip("/")
+
+    # Trusted external issuers (auth/external.py): a JSON list of TrustedIssuer in DPV_TRUSTED_ISSUERS and/or in
+    # the file DPV_TRUSTED_ISSUERS_FILE (both: joined). An `iss` may be configured once, and never this server's.
+    trusted_issuers: list[TrustedIssuer] = Field(default_factory=list, alias="DPV_TRUSTED_ISSUERS")
+    trusted_issuers_file: Path | None = Field(default=None, alias="DPV_TRUSTED_ISSUERS_FILE")
+
+    @model_validator(mode="after")
+    def _load_trusted_issuers(self) -> Settings:
+        if self.trusted_issuers_file is not None:
+            listed = TypeAdapter(list[TrustedIssuer]).validate_json(self.trusted_issuers_file.read_bytes())
+            self.trusted_issuers = [*self.trusted_issuers, *listed]
+        names = [t.issuer for t in self.trusted_issuers]
+        if len(set(names)) != len(names):
+            raise ValueError("DPV_TRUSTED_ISSUERS: an issuer is configured more than once")
+        if self.issuer_url in {n.rstrip("/") for n in names}:
+            raise ValueError("DPV_TRUSTED_ISSUERS: this server's own issuer cannot be a trusted external issuer")
+        return self
 
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")

@@ -14,12 +14,24 @@ from api.market.models import (
     Organisation,
     Setting,
 )
-from auth.models import OAuthClient, RevokedToken, SigningKey
+from auth.models import (
+    AppUser,
+    FamilyAccessToken,
+    LoginThrottle,
+    OAuthAuthorizationCode,
+    OAuthClient,
+    RefreshToken,
+    RevokedToken,
+    SigninSession,
+    SigningKey,
+    TokenFamily,
+)
 
 metadata = Base.metadata
 
 __all__ = [
-    "AccessAgreement", "AuditEvent", "Base", "Document", "Dpv", "IdempotencyKey", "Lot", "LotRateCap",
-    "Membership", "OAuthClient", "OfstedJudgement", "Organisation", "RevokedToken", "Setting", "SigningKey",
+    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Document", "Dpv", "FamilyAccessToken", "IdempotencyKey",
+    "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode", "OAuthClient", "OfstedJudgement",
+    "Organisation", "RefreshToken", "RevokedToken", "Setting", "SigninSession", "SigningKey", "TokenFamily",
     "metadata",
 ]

@@ -5,7 +5,9 @@ A client acts for exactly one organisation and may hold only scopes of that orga
 - `client_credentials`: a confidential client for a borough's or provider's integration. It gets a random
   secret, shown once; only its argon2 hash is stored.
 - `authorization_code`: a public client (the portal, GraphiQL) with PKCE and exactly registered redirect URIs
-  (https, or http on a loopback address, RFC 8252 §7.3); it has no secret.
+  (https, or http on a loopback address, RFC 8252 §7.3); it has no secret. Its tokens act for the person who
+  signs in (their organisation), within the client's scopes: the organisation it is registered for is the one
+  that owns it, so one portal client serves the staff of every provider (auth/server.py, AuthorizationCode).
 """
 
 from __future__ import annotations

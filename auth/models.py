@@ -9,8 +9,20 @@
 - `revoked_token`: the `jti` of each access token revoked before its expiry (RFC 7009). A row is useless after
   `expires_at` (the token is refused as expired anyway).
 
-Users, authorization codes and refresh-token families come with the authorization-code grant; they attach to
-`oauth_client.id` and `organisation.id` like these.
+People and the authorization-code grant (auth/users.py, auth/signin.py, auth/authorizations.py):
+
+- `app_user`: a person of one organisation, who signs in through the authorization-code flow. The email is stored
+  normalised (lower case), so it is unique case-insensitively; the password only as an argon2 hash; the scopes are
+  what the person may ever hold, all of their organisation's kind.
+- `login_throttle`: failed sign-ins per key (`email:<address>`, `ip:<address>`), whether or not the address
+  belongs to anyone, and the lockout they caused. In PostgreSQL, since several workers share it.
+- `signin_session`: a signed-in browser (the cookie holds a random token; only its SHA-256 is stored).
+- `oauth_authorization_code`: a short-lived, single-use code (only its SHA-256 is stored), bound to the client,
+  the person, the redirect URI of the request, the granted scopes and the PKCE S256 challenge. A redeemed code
+  is kept (`used_at`) until it expires, so that a second redemption can revoke what the first one issued.
+- `token_family`: what one redeemed code led to: its refresh tokens, each replaced by the next (rotation), and the
+  access tokens issued with them (`family_access_token`, by `jti`), so that replaying a used refresh token
+  revokes all of them.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
-from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -139,3 +151,131 @@ class RevokedToken(Base):
                                                         index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     revoked_at: Mapped[datetime] = utcnow_column()
+
+
+SCOPES_KNOWN = [s.value for s in Scope]
+USER_SUBJECT_PREFIX = "user:"  # `sub` of a person's access token; client ids never contain a colon
+
+
+class AppUser(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = utcnow_column()
+
+    # Loaded with the user (the token generator runs in a worker thread, where a lazy load could not happen).
+    organisation: Mapped[Organisation] = relationship(lazy="raise", innerjoin=True)
+
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_normalised"),
+        CheckConstraint(_in("scopes", SCOPES_KNOWN, array=True), name="scopes_known"),
+        CheckConstraint("cardinality(scopes) > 0", name="scopes_present"),
+    )
+
+    @property
+    def subject(self) -> str:
+        return f"{USER_SUBJECT_PREFIX}{self.id}"
+
+    def get_user_id(self) -> str:  # Authlib: the `sub` of the person's access tokens
+        return self.subject
+
+
+class LoginThrottle(Base):
+    __tablename__ = "login_throttle"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (Index(None, "updated_at"),)
+
+
+class SigninSession(Base):
+    __tablename__ = "signin_session"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = utcnow_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class TokenFamily(Base):
+    __tablename__ = "token_family"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    oauth_client_id: Mapped[int] = mapped_column(ForeignKey("oauth_client.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    created_at: Mapped[datetime] = utcnow_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[AppUser] = relationship(lazy="raise", innerjoin=True)
+
+    __table_args__ = (
+        CheckConstraint(_in("scopes", SCOPES_KNOWN, array=True), name="scopes_known"),
+        CheckConstraint("cardinality(scopes) > 0", name="scopes_present"),
+    )
+
+
+class OAuthAuthorizationCode(Base):
+    __tablename__ = "oauth_authorization_code"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    oauth_client_id: Mapped[int] = mapped_column(ForeignKey("oauth_client.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    redirect_uri: Mapped[str | None] = mapped_column(Text)  # as the request named it (None: the client's only one)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = utcnow_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("token_family.id", ondelete="SET NULL"), index=True)
+
+    __table_args__ = (
+        CheckConstraint("code_challenge_method = 'S256'", name="pkce_s256"),
+        CheckConstraint(_in("scopes", SCOPES_KNOWN, array=True), name="scopes_known"),
+        CheckConstraint("cardinality(scopes) > 0", name="scopes_present"),
+    )
+
+    user: Mapped[AppUser] = relationship(lazy="raise", innerjoin=True)
+
+    # --- authlib's AuthorizationCodeMixin (and what its CodeChallenge extension reads) -------------------------
+
+    def get_redirect_uri(self) -> str | None:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return list_to_scope(sorted(self.scopes))
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_token"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("token_family.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = utcnow_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # rotated: using it again is a replay
+
+
+class FamilyAccessToken(Base):
+    __tablename__ = "family_access_token"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("token_family.id", ondelete="CASCADE"), index=True)
+    jti: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,6 +1,8 @@
 """Access tokens: the one validation path from a bearer token to a Principal, and revocation.
 
-`principal_from_token` is shared by HTTP (the bearer middleware) and WebSocket (`connection_init`). In order:
+`principal_from_token` is shared by HTTP (the bearer middleware) and WebSocket (`connection_init`). First, the
+token's unverified `iss` chooses the path: a configured trusted external issuer's token (a borough's own identity
+provider) is verified by auth/external.py; any other issuer but this server is refused. This server's, in order:
 
 1. the JOSE header: `typ` MUST be `at+jwt` (RFC 9068 §4; Authlib checks it only when present), `alg` MUST be
    the one this server signs with (so `none` and algorithm confusion are refused before any key is touched), and
@@ -8,9 +10,11 @@
 2. the signature and the claims, with Authlib's RFC 9068 validator (`JWTBearerTokenValidator`): `iss` is this
    server, `aud` is this API, `exp` has not passed, and `sub`, `client_id`, `iat`, `jti` are present;
 3. the token's state, in one read: its `jti` is not revoked, its signing key is active or retired less than a
-   token lifetime ago, and its organisation still exists with the kind the token names;
+   token lifetime ago, and its organisation still exists with the kind the token names (a revoked token family
+   puts the `jti` of each of its access tokens here too, auth/authorizations.py);
 4. the Principal: the organisation from the token (never from input) and the token's scopes, which must all be
-   scopes its kind of organisation may hold (Principal refuses any other).
+   scopes its kind of organisation may hold (Principal refuses any other). A person's token (`sub` user:<id>)
+   gives a USER actor, a client's (`sub` its client_id) a CLIENT actor.
 
 Every refusal raises `InvalidToken` (an `Unauthenticated`: `extensions.code` UNAUTHENTICATED).
 """
@@ -36,8 +40,9 @@ from api.config import Settings
 from api.db import Database
 from api.errors import Unauthenticated
 from api.market.models import Organisation
+from auth import external
 from auth.keys import ALG, KeyRing
-from auth.models import RevokedToken, SigningKey
+from auth.models import USER_SUBJECT_PREFIX, RevokedToken, SigningKey
 from auth.principal import ActorKind, OrganisationKind, Principal, Scope
 
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
@@ -153,9 +158,13 @@ def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings
 def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principal:
     try:
         scopes = frozenset(Scope(s) for s in claims.get("scope", "").split())
+        # A person's token (authorization code) names them in `sub` as user:<id>; a client's, its client_id
+        # (never with a colon). Either way the organisation and scopes come from the token, as checked above.
+        subject = str(claims["sub"])
+        actor_kind = ActorKind.USER if subject.startswith(USER_SUBJECT_PREFIX) else ActorKind.CLIENT
         return Principal(organisation_id=state.organisation_id, organisation_kind=state.organisation_kind,
-                         organisation_slug=claims["org"], scopes=scopes, actor_kind=ActorKind.CLIENT,
-                         actor_id=str(claims["sub"]))
+                         organisation_slug=claims["org"], scopes=scopes, actor_kind=actor_kind,
+                         actor_id=subject)
     except ValueError:  # an unknown scope, or one its kind of organisation may not hold
         raise InvalidToken("The access token holds scopes its organisation may not have") from None
 
@@ -165,7 +174,13 @@ def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principa
 
 async def principal_from_token(token: str, *, db: Database, keys: KeyRing, settings: Settings) -> Principal:
     """Who a bearer access token acts for. Raises InvalidToken (UNAUTHENTICATED) for any token that is not a
-    valid, unexpired, unrevoked access token of this server for this API."""
+    valid, unexpired, unrevoked access token of this server for this API, or of a trusted external issuer."""
+    iss = external.unverified_issuer(token)  # unverified: it only chooses whose keys and rules verify the token
+    if iss is not None and iss != settings.issuer_url:
+        trusted = external.trusted_issuer(settings, iss)
+        if trusted is None:
+            raise InvalidToken("The access token's issuer (iss) is not trusted here")
+        return await trusted.principal(token, db=db)
     header = token_header(token)
     async with db.session() as session:
         key = await keys.public_key(session, header["kid"])

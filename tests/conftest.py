@@ -22,12 +22,13 @@ import asyncpg
 import pytest
 import pytest_asyncio
 import uvicorn
+from joserfc.jwk import RSAKey
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from api import migrate
-from api.config import Settings, async_url, get_settings
+from api.config import Settings, TrustedIssuer, async_url, get_settings
 from api.db import Database
 from api.market.models import Organisation
 from api.models import metadata
@@ -111,10 +112,33 @@ def live_port() -> int:
     return _free_port()
 
 
+@dataclass(frozen=True)
+class IdentityProvider:
+    """A test-only stand-in for a borough's own identity provider: its signing key, and the trusted-issuer
+    configuration that names its public key (tests/test_external_issuer.py)."""
+
+    config: TrustedIssuer
+    key: RSAKey
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str, live_port: int) -> Settings:
+def ealing_idp() -> IdentityProvider:
+    """Ealing's identity provider, trusted by `settings` (so by `live_server`), with a key made for this run."""
+    key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
+    key.ensure_kid()
+    config = TrustedIssuer(
+        issuer="https://login.ealing.test/5a1e7c2d/v2.0", jwks={"keys": [key.as_dict(private=False)]},
+        audience="api://dpv-exchange", organisation="ealing", actor_claim="preferred_username",
+        scopes={"roles": {"PlacementOfficer": ["borough"], "AuthorisedOfficer": ["borough", "borough:award"]}})
+    return IdentityProvider(config, key)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, live_port: int, ealing_idp: IdentityProvider) -> Settings:
     return get_settings().model_copy(update={"database_url": database_url,
-                                             "issuer": f"http://127.0.0.1:{live_port}"})
+                                             "issuer": f"http://127.0.0.1:{live_port}",
+                                             "trusted_issuers": [ealing_idp.config],
+                                             "secret_key": "test-only-secret-key-" + uuid.uuid4().hex})
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -117,15 +117,18 @@ async def test_discover_get_a_token_with_authlib_and_ask_who_i_am(live_server, d
     async with oauth(reg) as client:
         meta = (await client.request("GET", f"{live_server}/.well-known/oauth-authorization-server",
                                      withhold_token=True)).json()
-        assert set(meta) == METADATA_FIELDS
+        assert METADATA_FIELDS <= set(meta)  # every field API.md lists (and RFC 8414's response_types_supported)
         assert meta["issuer"] == live_server
         assert meta["token_endpoint"] == f"{live_server}/oauth/token"
-        assert meta["grant_types_supported"] == ["client_credentials"]
+        assert meta["grant_types_supported"] == ["authorization_code", "client_credentials", "refresh_token"]
+        assert meta["response_types_supported"] == ["code"]
+        assert meta["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "client_secret_post", "none"]
         assert meta["code_challenge_methods_supported"] == ["S256"]
         assert set(meta["scopes_supported"]) == {s.value for s in Scope}
 
         token = await client.fetch_token(meta["token_endpoint"], grant_type="client_credentials")
         assert token["token_type"] == "Bearer" and token["expires_in"] == 600
+        assert "refresh_token" not in token  # refresh tokens come with the authorization-code grant only
         assert token["scope"] == "borough borough:award"
         r = await client.post(f"{live_server}/graphql", json={"query": VIEWER})  # the client sends the bearer token
     assert r.status_code == 200, r.text

@@ -1,0 +1,295 @@
+"""Signing a person in at the authorization endpoint: the rules, without HTTP (api/signin_pages.py renders them).
+
+- **Passwords** are verified with argon2 in a worker thread. An unknown email is verified against a dummy hash
+  made with the same hasher, so that it costs what a wrong password costs; both get the same answer
+  (`SignInFailure.INVALID`): the page never says which of the two was wrong (no account enumeration).
+- **Backoff** (`ThrottlePolicy`, plain Python): failed sign-ins are counted per email address (whether or not
+  anyone has it) and per client IP, in PostgreSQL (`login_throttle`) since several workers serve. After
+  `max_failures` failures within `window`, the key is locked for `first_delay`; once a key has been locked, every
+  further failure locks it again for twice as long (up to `max_delay`). While locked, sign-in is refused without
+  looking at the password, correct or not. A successful sign-in clears its email's record; a record left quiet for
+  a day is forgotten. The rows of one attempt are locked (`FOR UPDATE`) for its duration, so parallel guesses
+  cannot overtake the count. Each lockout is audited.
+- **The browser session**: a random token in an HttpOnly, SameSite=Lax cookie (Secure when the issuer is https),
+  path /oauth; the server keeps its SHA-256 (`signin_session`), so signing out ends it for good. Sign-in and
+  sign-out are audited.
+- **CSRF** (signed double-submit): the browser holds a `dpv_csrf` cookie (a random nonce, its issue time and an
+  HMAC of both under the service's secret key); every form carries `HMAC(key, purpose, nonce)`. A forged form has
+  no valid token: the other site can neither read the cookie nor compute the HMAC. The key is `DPV_SECRET_KEY`, or
+  for development one generated once and kept in `$DPV_DATA_DIR/secret-key` (mode 0600; every worker reads it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from api import audit, clock
+from api.config import Settings
+from auth.models import AppUser, LoginThrottle, SigninSession
+from auth.principal import system_principal
+from auth.users import MAX_PASSWORD_LENGTH, PASSWORD_HASHER, normalise_email, user_by_email, user_principal
+
+SIGNIN_ACTOR_ID = "dpv-signin"
+SESSION_COOKIE = "dpv_session"
+CSRF_COOKIE = "dpv_csrf"
+COOKIE_PATH = "/oauth"
+SESSION_TTL = timedelta(hours=8)
+CSRF_TTL = timedelta(hours=2)
+THROTTLE_MEMORY = timedelta(days=1)  # a quiet record is forgotten after this
+SECRET_FILE = "secret-key"
+MIN_SECRET_LENGTH = 32
+
+
+# --- the secret key ---------------------------------------------------------------------------------------------
+
+_secret_lock = threading.Lock()
+_secrets: dict[Path, bytes] = {}
+
+
+def secret_key(settings: Settings) -> bytes:
+    """`DPV_SECRET_KEY`, or (development) a key generated once under DPV_DATA_DIR and shared by every worker."""
+    configured = settings.secret_key
+    if configured:
+        if len(configured) < MIN_SECRET_LENGTH:
+            raise RuntimeError(f"DPV_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters")
+        return configured.encode()
+    path = settings.data_dir.resolve() / SECRET_FILE
+    with _secret_lock:
+        if path in _secrets:
+            return _secrets[path]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # made earlier, or by another worker just now
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48) + "\n")
+        key = path.read_text().strip().encode()
+        if len(key) < MIN_SECRET_LENGTH:
+            raise RuntimeError(f"{path} holds no usable secret key; delete it to have a new one made")
+        _secrets[path] = key
+        return key
+
+
+def _mac(key: bytes, *parts: str) -> str:
+    digest = hmac.new(key, "|".join(parts).encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    """How a bearer secret of the flow (session token, code, refresh token) is stored: its SHA-256, hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- CSRF ---------------------------------------------------------------------------------------------------------
+
+
+def new_csrf_cookie(key: bytes, now: datetime) -> str:
+    nonce, issued = secrets.token_urlsafe(24), str(int(now.timestamp()))
+    return f"{nonce}.{issued}.{_mac(key, 'csrf-cookie', nonce, issued)}"
+
+
+def csrf_nonce(key: bytes, cookie: str | None, now: datetime) -> str | None:
+    """The nonce of a CSRF cookie this service set less than CSRF_TTL ago; None for anything else."""
+    if not cookie or cookie.count(".") != 2:
+        return None
+    nonce, issued, mac = cookie.split(".")
+    if not hmac.compare_digest(mac, _mac(key, "csrf-cookie", nonce, issued)) or not issued.isdigit():
+        return None
+    if now.timestamp() - int(issued) > CSRF_TTL.total_seconds():
+        return None
+    return nonce
+
+
+def form_token(key: bytes, nonce: str, purpose: str) -> str:
+    """The token a form of `purpose` ("signin", "signout") carries, for the browser holding `nonce`."""
+    return _mac(key, "csrf-form", purpose, nonce)
+
+
+def form_token_valid(key: bytes, cookie: str | None, token: str | None, purpose: str, now: datetime) -> bool:
+    nonce = csrf_nonce(key, cookie, now)
+    return bool(nonce and token) and hmac.compare_digest(token, form_token(key, nonce, purpose))  # type: ignore[arg-type]
+
+
+# --- backoff (plain rules) ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int
+    window: timedelta
+    first_delay: timedelta
+    max_delay: timedelta
+
+    def delay(self, lockouts: int) -> timedelta:
+        return min(self.first_delay * 2 ** max(lockouts - 1, 0), self.max_delay)
+
+
+# One person's address: 5 failures in 15 minutes. One IP: more, since a council office signs in from behind one.
+EMAIL_POLICY = ThrottlePolicy(5, timedelta(minutes=15), timedelta(minutes=1), timedelta(hours=1))
+IP_POLICY = ThrottlePolicy(20, timedelta(minutes=15), timedelta(minutes=1), timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class ThrottleState:
+    failures: int = 0
+    window_started_at: datetime | None = None
+    lockouts: int = 0
+    locked_until: datetime | None = None
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
+
+def after_failure(state: ThrottleState, now: datetime, policy: ThrottlePolicy) -> ThrottleState:
+    """The state after one more failed sign-in (not called while locked: a refused attempt is not counted)."""
+    if state.lockouts:  # locked before: every failure locks again, for longer
+        lockouts = state.lockouts + 1
+        return ThrottleState(0, None, lockouts, now + policy.delay(lockouts))
+    if state.window_started_at is None or now - state.window_started_at >= policy.window:
+        failures, started = 1, now
+    else:
+        failures, started = state.failures + 1, state.window_started_at
+    if failures >= policy.max_failures:
+        return ThrottleState(0, None, 1, now + policy.delay(1))
+    return replace(state, failures=failures, window_started_at=started)
+
+
+# --- signing in ---------------------------------------------------------------------------------------------------
+
+
+class SignInFailure(Enum):
+    INVALID = "INVALID"  # unknown email or wrong password: never said which
+    THROTTLED = "THROTTLED"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: AppUser | None
+    failure: SignInFailure | None = None
+    retry_after: int = 0  # seconds, when throttled
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def _verify(hasher: PasswordHasher, password_hash: str | None, password: str) -> bool:
+    dummy = _dummy_hash(hasher)  # made by the first attempt of either kind, so that it never tells them apart
+    try:
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _state(row: LoginThrottle) -> ThrottleState:
+    return ThrottleState(row.failures, row.window_started_at, row.lockouts, row.locked_until)
+
+
+async def _throttles(session: AsyncSession, keys: list[str]) -> dict[str, LoginThrottle]:
+    """The records of `keys`, made if missing and locked for this transaction (in key order: no deadlock)."""
+    await session.execute(insert(LoginThrottle).values([{"key": k, "failures": 0, "lockouts": 0} for k in keys])
+                          .on_conflict_do_nothing(index_elements=[LoginThrottle.key]))
+    rows = await session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))
+                                 .order_by(LoginThrottle.key).with_for_update()
+                                 .execution_options(populate_existing=True))
+    return {r.key: r for r in rows.scalars()}
+
+
+async def _forget_quiet_records(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(LoginThrottle).where(
+        LoginThrottle.updated_at < now - THROTTLE_MEMORY,
+        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
+
+
+async def authenticate(session: AsyncSession, *, email: str, password: str, ip: str,
+                       hasher: PasswordHasher = PASSWORD_HASHER) -> SignInResult:
+    """Check an email and password, within the backoff rules; count a failure; clear the record on success."""
+    now = clock.now()
+    await _forget_quiet_records(session, now)
+    address = normalise_email(email)[:254]
+    policies = {f"email:{address}": EMAIL_POLICY, f"ip:{ip}": IP_POLICY}
+    rows = await _throttles(session, sorted(policies))
+    locked = [r.locked_until for r in rows.values() if _state(r).locked(now)]
+    if locked:
+        return SignInResult(None, SignInFailure.THROTTLED, retry_after=int((max(locked) - now).total_seconds()) + 1)
+
+    user = await user_by_email(session, address) if address and len(password) <= MAX_PASSWORD_LENGTH else None
+    ok = await anyio.to_thread.run_sync(_verify, hasher, user.password_hash if user else None,
+                                        password[:MAX_PASSWORD_LENGTH])
+    if ok and user is not None:
+        await session.delete(rows[f"email:{address}"])
+        return SignInResult(user)
+
+    for key, row in rows.items():
+        before = _state(row)
+        after = after_failure(before, now, policies[key])
+        row.failures, row.window_started_at = after.failures, after.window_started_at
+        row.lockouts, row.locked_until, row.updated_at = after.lockouts, after.locked_until, now
+        if after.lockouts > before.lockouts:
+            await session.flush()
+            data = {"key": key, "lockouts": after.lockouts, "locked_until": after.locked_until}
+            if user is not None and key.startswith("email:"):  # the person's organisation sees it in its log
+                org = user.organisation
+                audit.record(session, system_principal(org.id, org.kind, org.slug, SIGNIN_ACTOR_ID),
+                             "signin.lockout", "LoginThrottle", row.id, data)
+            else:
+                audit.record_system(session, SIGNIN_ACTOR_ID, "signin.lockout", "LoginThrottle", row.id, data)
+    return SignInResult(None, SignInFailure.INVALID)
+
+
+# --- the browser session ------------------------------------------------------------------------------------------
+
+
+async def start_session(session: AsyncSession, user: AppUser, ip: str) -> str:
+    """A new browser session for `user` (never reusing one the browser brought: no fixation); its cookie value."""
+    token = secrets.token_urlsafe(32)
+    row = SigninSession(token_hash=token_hash(token), user_id=user.id, expires_at=clock.now() + SESSION_TTL)
+    session.add(row)
+    await session.execute(delete(SigninSession).where(SigninSession.expires_at < clock.now()))
+    await session.flush()
+    audit.record(session, user_principal(user), "user.sign_in", "SigninSession", row.id,
+                 {"user_id": user.id, "ip": ip, "expires_at": row.expires_at})
+    return token
+
+
+async def session_user(session: AsyncSession, token: str | None) -> AppUser | None:
+    """The person signed in with this cookie value, if its session is current."""
+    if not token:
+        return None
+    return (await session.execute(
+        select(AppUser).options(joinedload(AppUser.organisation))
+        .join(SigninSession, and_(SigninSession.user_id == AppUser.id,
+                                  SigninSession.token_hash == token_hash(token),
+                                  SigninSession.expires_at > clock.now())))).scalar_one_or_none()
+
+
+async def end_session(session: AsyncSession, token: str | None) -> bool:
+    """Sign the browser out: its session is deleted (and audited). False if it had none."""
+    user = await session_user(session, token)
+    if user is None or token is None:
+        return False
+    row_id = (await session.execute(delete(SigninSession).where(SigninSession.token_hash == token_hash(token))
+                                    .returning(SigninSession.id))).scalar_one()
+    audit.record(session, user_principal(user), "user.sign_out", "SigninSession", row_id, {"user_id": user.id})
+    return True
