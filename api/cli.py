@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from api.config import get_settings
@@ -113,6 +114,12 @@ async def _write_demo_clients(url: str, settings) -> Path:
 
 
 def _client_create(args: argparse.Namespace) -> int:
+    return _print_created("dpv client create", lambda url: _register_client(url, args))
+
+
+def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> int:
+    """Migrate, run one creating domain call, and print its result as one JSON object; a broken rule is a
+    message on standard error and exit status 2."""
     from api import migrate
     from api.embedded import database_url
     from api.errors import UserErrors
@@ -121,12 +128,12 @@ def _client_create(args: argparse.Namespace) -> int:
     with database_url(settings.database_url, settings.data_dir) as url:
         migrate.upgrade(url)
         try:
-            credentials = asyncio.run(_register_client(url, args))
+            created = asyncio.run(create(url))
         except UserErrors as exc:
             for error in exc.errors:
-                print(f"dpv client create: {error.message}", file=sys.stderr)
+                print(f"{command}: {error.message}", file=sys.stderr)
             return 2
-    print(json.dumps(credentials))
+    print(json.dumps(created))
     return 0
 
 
@@ -162,21 +169,7 @@ def _user_create(args: argparse.Namespace) -> int:
         print(f"dpv user create: {problem.message} (read from standard input)", file=sys.stderr)
         return 2
 
-    from api import migrate
-    from api.embedded import database_url
-    from api.errors import UserErrors
-
-    settings = get_settings()
-    with database_url(settings.database_url, settings.data_dir) as url:
-        migrate.upgrade(url)
-        try:
-            created = asyncio.run(_create_user(url, args, password))
-        except UserErrors as exc:
-            for error in exc.errors:
-                print(f"dpv user create: {error.message}", file=sys.stderr)
-            return 2
-    print(json.dumps(created))
-    return 0
+    return _print_created("dpv user create", lambda url: _create_user(url, args, password))
 
 
 async def _create_user(url: str, args: argparse.Namespace, password: str) -> dict:

@@ -12,7 +12,6 @@ A client acts for exactly one organisation and may hold only scopes of that orga
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from api.market.models import Organisation
 from api.market.organisations import organisation_by_slug
 from auth.models import SECRET_HASHER, OAuthClient
 from auth.policy import ensure_alliance_admin
+from auth.scopes import parse_scopes, scope_errors
 from auth.principal import SCOPES_BY_KIND, ActorKind, Principal, Scope, system_principal
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -58,12 +58,6 @@ class RegisteredClient:
 
     def credentials(self) -> dict[str, str | None]:
         return {"client_id": self.client.client_id, "client_secret": self.client_secret}
-
-
-def parse_scopes(scopes: str | Iterable[str]) -> list[str]:
-    """Scopes as OAuth writes them (space-separated); commas are tolerated."""
-    words = re.split(r"[\s,]+", scopes) if isinstance(scopes, str) else [w for s in scopes for w in parse_scopes(s)]
-    return sorted({w for w in words if w})
 
 
 def _redirect_uri_problem(uri: str) -> str | None:
@@ -108,18 +102,7 @@ async def register_client(
 
     errors: list[UserError] = []
     requested = parse_scopes(scopes)
-    known = {s.value for s in Scope}
-    allowed = {s.value for s in SCOPES_BY_KIND[org.kind]}
-    if not requested:
-        errors.append(UserError("scope", ClientErrorCode.SCOPE_REQUIRED, "At least one scope is required"))
-    elif unknown := [s for s in requested if s not in known]:
-        errors.append(UserError("scope", ClientErrorCode.UNKNOWN_SCOPE,
-                                f"Unknown scope {', '.join(unknown)}; the scopes are {', '.join(sorted(known))}"))
-    elif beyond := [s for s in requested if s not in allowed]:
-        errors.append(UserError(
-            "scope", ClientErrorCode.SCOPE_NOT_FOR_ORGANISATION,
-            f"{org.slug} is a {org.kind.value} organisation: it may hold only {', '.join(sorted(allowed))}, "
-            f"not {', '.join(beyond)}"))
+    errors += scope_errors(requested, org, ClientErrorCode)
     uris = list(dict.fromkeys(redirect_uris))
     if grant is ClientGrant.CLIENT_CREDENTIALS and uris:
         errors.append(UserError("redirectUris", ClientErrorCode.REDIRECT_URI_NOT_ALLOWED,

@@ -25,10 +25,10 @@ from sqlalchemy.orm import joinedload
 from api import audit
 from api.errors import UserError, UserErrors
 from api.market.organisations import organisation_by_slug
-from auth.clients import parse_scopes
+from auth.scopes import parse_scopes, scope_errors
 from auth.models import AppUser
 from auth.policy import ensure_alliance_admin
-from auth.principal import SCOPES_BY_KIND, ActorKind, Principal, Scope, system_principal
+from auth.principal import ActorKind, Principal, Scope, system_principal
 
 PASSWORD_HASHER = PasswordHasher()  # argon2id, library defaults
 MIN_PASSWORD_LENGTH = 12
@@ -96,18 +96,7 @@ async def create_user(
     elif await user_by_email(session, address) is not None:
         errors.append(UserError("email", UserErrorCode.EMAIL_TAKEN, f"Someone already signs in as {address}"))
     requested = parse_scopes(scopes)
-    known = {s.value for s in Scope}
-    allowed = {s.value for s in SCOPES_BY_KIND[org.kind]}
-    if not requested:
-        errors.append(UserError("scope", UserErrorCode.SCOPE_REQUIRED, "At least one scope is required"))
-    elif unknown := [s for s in requested if s not in known]:
-        errors.append(UserError("scope", UserErrorCode.UNKNOWN_SCOPE,
-                                f"Unknown scope {', '.join(unknown)}; the scopes are {', '.join(sorted(known))}"))
-    elif beyond := [s for s in requested if s not in allowed]:
-        errors.append(UserError(
-            "scope", UserErrorCode.SCOPE_NOT_FOR_ORGANISATION,
-            f"{org.slug} is a {org.kind.value} organisation: it may hold only {', '.join(sorted(allowed))}, "
-            f"not {', '.join(beyond)}"))
+    errors += scope_errors(requested, org, UserErrorCode)
     if problem := password_problem(password):
         errors.append(problem)
     if errors:
