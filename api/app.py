@@ -2,11 +2,14 @@
 and lifespan state.
 
 The database engine, the OAuth server and the cache of token-verification keys are created once per worker
-process in the lifespan and shared through its state.
+process in the lifespan and shared through its state. Each worker also runs the timer runner (api/timers.py) as a
+background task for as long as it serves.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -21,7 +24,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import graphiql
+from api import graphiql, timers
 from api.config import Settings, get_settings
 from api.db import Database
 from api.errors import Unauthenticated
@@ -84,10 +87,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = database or Database.from_settings(settings)
         key_ring = KeyRing()
+        runner: asyncio.Task | None = None
         try:
             await check_organisations(db, settings)  # a trusted issuer for a provider or the alliance: no start
+            if settings.timer_poll_seconds > 0:
+                runner = asyncio.create_task(timers.run_forever(db, settings.timer_poll_seconds), name="dpv-timers")
             yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring)}
         finally:
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
             if database is None:
                 await db.dispose()
 

@@ -137,6 +137,15 @@ class Settings(BaseSettings):
             raise ValueError("DPV_TRUSTED_ISSUERS: this server's own issuer cannot be a trusted external issuer")
         return self
 
+    # Keys the hash under which a child's case reference is stored (api/placements/child.py); at least 32
+    # characters. Unset: one is generated once and kept in $DPV_DATA_DIR/child-reference-key (development).
+    # Changing it changes every pseudonymous reference: set it once in production, the same for every worker.
+    child_reference_key: str | None = Field(default=None, alias="DPV_CHILD_REFERENCE_KEY", repr=False,
+                                            min_length=32)
+
+    # Timers (api/timers.py): how often each worker looks for due timers, in seconds; 0 turns the runner off.
+    timer_poll_seconds: float = Field(default=1.0, alias="DPV_TIMER_POLL_SECONDS", ge=0)
+
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")
     min_public_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_PUBLIC_LIABILITY")

@@ -14,6 +14,15 @@ from api.market.models import (
     Organisation,
     Setting,
 )
+from api.placements.models import (
+    ChildDataAccess,
+    Invitation,
+    ReferenceCounter,
+    Requirement,
+    RequirementChild,
+    UninvitedMember,
+)
+from api.timers import Timer
 from auth.models import (
     AppUser,
     FamilyAccessToken,
@@ -30,8 +39,9 @@ from auth.models import (
 metadata = Base.metadata
 
 __all__ = [
-    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Document", "Dpv", "FamilyAccessToken", "IdempotencyKey",
-    "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode", "OAuthClient", "OfstedJudgement",
-    "Organisation", "RefreshToken", "RevokedToken", "Setting", "SigninSession", "SigningKey", "TokenFamily",
-    "metadata",
+    "AccessAgreement", "AppUser", "AuditEvent", "Base", "ChildDataAccess", "Document", "Dpv", "FamilyAccessToken",
+    "IdempotencyKey", "Invitation", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
+    "OAuthClient", "OfstedJudgement", "Organisation", "ReferenceCounter", "RefreshToken", "Requirement",
+    "RequirementChild", "RevokedToken", "Setting", "SigninSession", "SigningKey", "Timer", "TokenFamily",
+    "UninvitedMember", "metadata",
 ]

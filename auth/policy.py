@@ -3,15 +3,22 @@
 Reads: vehicles, lots, caps and the organisations that lead them are public procurement information.
 Everything else needs a principal. The alliance sees everything; a borough sees the market (providers,
 settings, memberships) and its own access agreements (or those on a vehicle it leads); a provider sees
-only itself. Someone else's object is invisible: lists leave it out and `node` answers null.
+only itself. Requirements: the alliance sees all (the child masked), a borough its own, a provider those it
+is invited to (and only its own invitation on them). Someone else's object is invisible: lists leave it out
+and `node` answers null.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from api.errors import Forbidden, Unauthenticated
 from auth.principal import OrganisationKind, Principal, Scope
+
+if TYPE_CHECKING:
+    from api.placements.enums import ChildView
 
 
 def require(principal: Principal | None, *any_of: Scope) -> Principal:
@@ -48,6 +55,18 @@ def ensure_holds_agreement(principal: Principal, authority_id: int) -> None:
     if principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id:
         return
     raise Forbidden()
+
+
+def ensure_posts_requirements(principal: Principal) -> None:
+    """Requirements are posted by a borough, for itself (the authority comes from the token, never the input)."""
+    if not (principal.is_borough and principal.has(Scope.BOROUGH)):
+        raise Forbidden()
+
+
+def ensure_owns_requirement(principal: Principal, authority_id: int) -> None:
+    """A requirement is changed only by the borough that posted it; anyone else's looks like no requirement."""
+    if not (principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id):
+        raise Forbidden()
 
 
 # --- visibility, as SQL conditions (used by list queries and loaders) ---------------------------------
@@ -99,6 +118,62 @@ def organisation_visible(principal: Principal | None, kind_column, id_column) ->
     return or_(kind_column != OrganisationKind.PROVIDER, provider_visible(principal, id_column))
 
 
+def _alliance(principal: Principal | None) -> bool:
+    return principal is not None and principal.is_alliance and principal.has(Scope.WLA)
+
+
+def _borough(principal: Principal | None) -> bool:
+    return principal is not None and principal.is_borough and principal.has(Scope.BOROUGH)
+
+
+def requirement_visible(principal: Principal | None, id_column, authority_id_column) -> ColumnElement[bool]:
+    """Requirements: the alliance sees all (the child masked); a borough its own; a provider those it is
+    invited to. Nobody else: another borough's requirement does not exist for it."""
+    from api.placements.models import Invitation
+
+    if _alliance(principal):
+        return true()
+    if _borough(principal):
+        return authority_id_column == principal.organisation_id
+    if _reads_own_provider(principal):
+        invited = select(Invitation.requirement_id).where(Invitation.provider_id == principal.organisation_id)
+        return id_column.in_(invited)
+    return false()
+
+
+def on_own_requirement(principal: Principal | None, requirement_id_column) -> ColumnElement[bool]:
+    """Rows under a requirement that only its borough and the alliance read (the members not invited)."""
+    from api.placements.models import Requirement
+
+    if _alliance(principal):
+        return true()
+    if _borough(principal):
+        return requirement_id_column.in_(
+            select(Requirement.id).where(Requirement.authority_id == principal.organisation_id))
+    return false()
+
+
+def invitation_visible(principal: Principal | None, requirement_id_column, provider_id_column) -> ColumnElement[bool]:
+    """Invitations: the alliance, the borough of the requirement, the provider invited (its own only)."""
+    if _reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id
+    return on_own_requirement(principal, requirement_id_column)
+
+
+def child_view(principal: Principal | None, authority_id: int) -> ChildView | None:
+    """How much of a visible requirement's child the principal sees (api/placements/child.py): the owning
+    borough everything (FULL), the alliance MASKED, an invited provider the SUMMARY; None: nothing."""
+    from api.placements.enums import ChildView
+
+    if _borough(principal) and principal.organisation_id == authority_id:  # type: ignore[union-attr]
+        return ChildView.FULL
+    if _alliance(principal):
+        return ChildView.MASKED
+    if _reads_own_provider(principal):  # the requirement is visible to a provider only when it is invited
+        return ChildView.SUMMARY
+    return None
+
+
 def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
     """The condition under which a row of `model` is visible to the principal."""
     from api.market import models as m
@@ -113,4 +188,15 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
         return documents_visible(principal, m.Document.provider_id)
     if model is m.AccessAgreement:
         return agreement_visible(principal, m.AccessAgreement.authority_id, m.AccessAgreement.dpv_id)
+    from api.placements import models as pm
+
+    if model is pm.Requirement:
+        return requirement_visible(principal, pm.Requirement.id, pm.Requirement.authority_id)
+    if model is pm.RequirementChild:  # reached through its requirement: the same rule
+        visible_requirements = select(pm.Requirement.id).where(visible(principal, pm.Requirement))
+        return pm.RequirementChild.requirement_id.in_(visible_requirements)
+    if model is pm.Invitation:
+        return invitation_visible(principal, pm.Invitation.requirement_id, pm.Invitation.provider_id)
+    if model is pm.UninvitedMember:
+        return on_own_requirement(principal, pm.UninvitedMember.requirement_id)
     raise LookupError(f"no visibility rule for {model.__name__}")

@@ -24,14 +24,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import lru_cache
-from pathlib import Path
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -43,6 +40,7 @@ from sqlalchemy.orm import joinedload
 
 from api import audit, clock
 from api.config import Settings
+from api.keyfile import configured_or_generated
 from auth.models import AppUser, LoginThrottle, SigninSession
 from auth.principal import system_principal
 from auth.users import MAX_PASSWORD_LENGTH, PASSWORD_HASHER, normalise_email, user_by_email, user_principal
@@ -55,39 +53,14 @@ SESSION_TTL = timedelta(hours=8)
 CSRF_TTL = timedelta(hours=2)
 THROTTLE_MEMORY = timedelta(days=1)  # a quiet record is forgotten after this
 SECRET_FILE = "secret-key"
-MIN_SECRET_LENGTH = 32
 
 
 # --- the secret key ---------------------------------------------------------------------------------------------
 
-_secret_lock = threading.Lock()
-_secrets: dict[Path, bytes] = {}
-
 
 def secret_key(settings: Settings) -> bytes:
     """`DPV_SECRET_KEY`, or (development) a key generated once under DPV_DATA_DIR and shared by every worker."""
-    configured = settings.secret_key
-    if configured:
-        if len(configured) < MIN_SECRET_LENGTH:
-            raise RuntimeError(f"DPV_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters")
-        return configured.encode()
-    path = settings.data_dir.resolve() / SECRET_FILE
-    with _secret_lock:
-        if path in _secrets:
-            return _secrets[path]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # made earlier, or by another worker just now
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(48) + "\n")
-        key = path.read_text().strip().encode()
-        if len(key) < MIN_SECRET_LENGTH:
-            raise RuntimeError(f"{path} holds no usable secret key; delete it to have a new one made")
-        _secrets[path] = key
-        return key
+    return configured_or_generated(settings.secret_key, settings.data_dir, SECRET_FILE, "DPV_SECRET_KEY")
 
 
 def _mac(key: bytes, *parts: str) -> str:

@@ -16,15 +16,16 @@ from api.config import get_settings
 from schema.core.errors import mask_errors
 from schema.market.schema import MarketMutation, MarketQuery
 from schema.market.types import Alliance, LocalAuthority, Provider
+from schema.placement.schema import PlacementMutation, PlacementQuery
 
 
 @strawberry.type
-class Query(MarketQuery):
+class Query(MarketQuery, PlacementQuery):
     pass
 
 
 @strawberry.type
-class Mutation(MarketMutation):
+class Mutation(MarketMutation, PlacementMutation):
     pass
 
 

@@ -18,6 +18,10 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+# The key of the child's case-reference hash (api/placements/child.py), set before the settings are first read:
+# without it the service would generate one under DPV_DATA_DIR (./.dpv) like in development.
+os.environ.setdefault("DPV_CHILD_REFERENCE_KEY", "test-only-child-reference-key-" + uuid.uuid4().hex)
+
 import asyncpg
 import pytest
 import pytest_asyncio

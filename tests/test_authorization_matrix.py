@@ -21,10 +21,12 @@ from strawberry.relay import to_base64
 from api.audit import AuditEvent
 from api.market import agreements, dpvs, memberships
 from api.market.enums import DpvCategory, LegalBasis
+from api.placements import requirements
 from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for
 from tests.factories import add_setting
+from tests.placement_factories import child, fields
 
 ROLES: dict[str, tuple[str, tuple[Scope, ...]] | None] = {
     "anonymous": None,
@@ -47,6 +49,7 @@ class World:
     membership: str
     acorn: str
     barnet: str
+    requirement: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Op:
 
 
 def _ops() -> dict[str, Op]:
-    wla, provider_side = frozenset({"wla"}), frozenset({"wla", "provider"})
+    wla, provider_side, borough = frozenset({"wla"}), frozenset({"wla", "provider"}), frozenset({"borough"})
     market_readers = frozenset({"wla", "borough", "provider"})
     return {
         # queries
@@ -111,6 +114,27 @@ def _ops() -> dict[str, Op]:
         "settingUpdate": Op(
             "mutation($id: ID!) { settingUpdate(input: {settingId: $id, vacancies: 0}) { userErrors { code } } }",
             lambda w: {"id": w.setting}, provider_side),
+        # the placement search: a borough writes its own requirements; the alliance reads all; providers read
+        # those they are invited to and their invitations
+        "requirements": Op("{ requirements(first: 5) { totalCount } }", lambda w: {}, market_readers),
+        "invitations": Op("{ invitations(first: 5) { totalCount } }", lambda w: {}, provider_side),
+        "requirementCreate": Op(
+            "mutation($lot: ID!) { requirementCreate(input: {lotId: $lot, urgency: URGENT, plannedStart: \"2099-01-01\", "
+            "expectedDurationWeeks: 4, child: {caseReference: \"C-1\", ageYears: 9, sex: MALE, languages: [], needs: [], "
+            "siblingGroupSize: 1, homePostcodeDistrict: \"W6\", homeLocation: {latitude: 51.49, longitude: -0.22}, "
+            "maxDistanceKm: 10, avoidAreas: []}}) { userErrors { code } } }", lambda w: {"lot": w.lot}, borough),
+        "requirementUpdate": Op(
+            "mutation($id: ID!) { requirementUpdate(input: {requirementId: $id, expectedDurationWeeks: 8}) "
+            "{ userErrors { code } } }", lambda w: {"id": w.requirement}, borough),
+        "requirementPublish": Op(
+            "mutation($id: ID!) { requirementPublish(input: {requirementId: $id}) { userErrors { code } } }",
+            lambda w: {"id": w.requirement}, borough),
+        "requirementCancel": Op(
+            "mutation($id: ID!) { requirementCancel(input: {requirementId: $id, reason: \"r\"}) "
+            "{ userErrors { code } } }", lambda w: {"id": w.requirement}, borough),
+        "requirementClose": Op(
+            "mutation($id: ID!) { requirementClose(input: {requirementId: $id}) { userErrors { code } } }",
+            lambda w: {"id": w.requirement}, borough),
         "ofstedJudgementRecord": Op(
             "mutation($id: ID!) { ofstedJudgementRecord(input: {settingId: $id, grade: GOOD, "
             "inspectedOn: \"2025-01-01\"}) { userErrors { code } } }", lambda w: {"id": w.setting}, provider_side),
@@ -153,10 +177,14 @@ async def world(db, market) -> World:
                                                       starts_on=date(2025, 7, 1))
         membership = await memberships.apply(s, market.acorn_staff, provider_id=market.acorn.id, lot_id=lot.id)
     setting = await add_setting(db, market.admin, market.acorn.id)
+    async with db.transaction() as s:  # Barnet buys through Ealing's vehicle under its agreement
+        requirement = await requirements.create_requirement(s, market.barnet_officer, fields_=fields(lot.id),
+                                                            child=child())
     return World(dpv=to_base64("Dpv", dpv.id), lot=to_base64("Lot", lot.id),
                   agreement=to_base64("AccessAgreement", agreement.id), setting=to_base64("Setting", setting.id),
                   membership=to_base64("Membership", membership.id), acorn=to_base64("Provider", market.acorn.id),
-                  barnet=to_base64("LocalAuthority", market.barnet.id))
+                  barnet=to_base64("LocalAuthority", market.barnet.id),
+                  requirement=to_base64("Requirement", requirement.id))
 
 
 async def _audit_count(db) -> int:

@@ -87,3 +87,23 @@ async def _providers_more(db, market) -> None:
                                                     kind=SettingKind.CHILDRENS_HOME, fields_=setting_fields(f"H{i}"))
             await settings.record_ofsted_judgement(s, market.admin, setting_id=setting.id,
                                                    grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1))
+
+
+REQUIREMENTS = """{ requirements(first: 100) { totalCount nodes { id reference status lot { code } authority { slug }
+  invitations(first: 20) { totalCount nodes { provider { name } match { level reasons { code } setting { name } } } } } } }"""
+
+
+async def test_requirements_with_invitations_cost_the_same_for_1_and_many(gql, db, market):
+    from tests.placement_factories import published, scene
+
+    sc = await scene(db, market, members=2)
+    await published(db, market.barnet_officer, sc.lot.id)
+    one, data = await _count(gql, db, REQUIREMENTS, market.barnet_officer)
+    assert len(data["requirements"]["nodes"][0]["invitations"]["nodes"]) == 2
+    for _ in range(11):
+        await published(db, market.barnet_officer, sc.lot.id)
+    many, data = await _count(gql, db, REQUIREMENTS, market.barnet_officer)
+    nodes = data["requirements"]["nodes"]
+    assert len(nodes) == 12 and nodes[-1]["invitations"]["nodes"][0]["provider"]["name"] == "Acorn Fostering"
+    assert many == one, f"{one} statements for 1 requirement, {many} for 12"
+    assert one <= 7

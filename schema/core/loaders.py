@@ -28,6 +28,11 @@ class Loaders:
             loader = self._cache[key] = DataLoader(load_fn=batch)
         return loader
 
+    def custom(self, key: Any, batch: Callable) -> DataLoader:
+        """A loader of this request defined by a domain's schema package (e.g. schema/placement/loaders.py),
+        cached under `key` like the ones below."""
+        return self._loader(("custom", key), batch)
+
     def by_id(self, model: type) -> DataLoader:
         async def batch(ids: list[int]) -> list[Any]:
             async with self.db.session() as s:

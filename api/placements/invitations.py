@@ -1,0 +1,95 @@
+"""Who is invited when a requirement is published, with a match assessment each (DOMAIN.md step 3).
+
+Every provider with a membership of the lot is either invited or recorded as not invited, with the reason:
+invited when its membership is ADMITTED and its stage-1 documents are in force that day (`stage1.assess` finds
+no shortfall); else NOT_ADMITTED (applied, rejected, withdrawn), SUSPENDED, BARRED or DOCUMENTS_NOT_IN_FORCE.
+Three statements whatever the lot's size: the memberships, the documents of the admitted members, the active
+settings of the invited ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.config import get_settings
+from api.market import stage1
+from api.market.enums import MembershipStatus, Sex, Specialism
+from api.market.models import Document, Membership, Setting
+from api.placements import matching
+from api.placements.enums import InvitationStatus, NotInvitedReason
+from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
+
+
+def not_invited_reason(status: MembershipStatus, shortfalls: list[stage1.Shortfall]) -> NotInvitedReason | None:
+    """None: invite. Pure."""
+    if status is MembershipStatus.ADMITTED:
+        return NotInvitedReason.DOCUMENTS_NOT_IN_FORCE if shortfalls else None
+    if status is MembershipStatus.SUSPENDED:
+        return NotInvitedReason.SUSPENDED
+    if status is MembershipStatus.BARRED:
+        return NotInvitedReason.BARRED
+    return NotInvitedReason.NOT_ADMITTED
+
+
+def child_needs(child: RequirementChild) -> matching.ChildNeeds:
+    return matching.ChildNeeds(
+        age_years=child.age_years, sex=child.sex, needs=frozenset(Specialism(n) for n in child.needs),
+        sibling_group_size=child.sibling_group_size, latitude=child.home_latitude, longitude=child.home_longitude,
+        max_distance_km=child.max_distance_km, avoid_areas=frozenset(child.avoid_areas))
+
+
+def setting_facts(s: Setting) -> matching.SettingFacts:
+    return matching.SettingFacts(
+        id=s.id, name=s.name, age_min=s.age_min, age_max=s.age_max, sexes=frozenset(Sex(x) for x in s.sexes),
+        specialisms=frozenset(Specialism(x) for x in s.specialisms), vacancies=s.vacancies,
+        postcode_district=s.postcode_district, latitude=s.latitude, longitude=s.longitude)
+
+
+async def invite_members(
+    session: AsyncSession, requirement: Requirement, child: RequirementChild, on: date
+) -> tuple[list[Invitation], list[UninvitedMember]]:
+    members = list((await session.execute(
+        select(Membership).where(Membership.lot_id == requirement.lot_id).order_by(Membership.id)
+    )).scalars())
+    admitted = [m.provider_id for m in members if m.status is MembershipStatus.ADMITTED]
+    documents: dict[int, list[Document]] = defaultdict(list)
+    if admitted:
+        for doc in (await session.execute(select(Document).where(Document.provider_id.in_(admitted)))).scalars():
+            documents[doc.provider_id].append(doc)
+    thresholds = stage1.Thresholds.from_settings(get_settings())
+
+    decisions: list[tuple[Membership, NotInvitedReason | None, list[stage1.Shortfall]]] = []
+    for m in members:
+        shortfalls = stage1.assess(documents[m.provider_id], on, thresholds) if m.provider_id in admitted else []
+        decisions.append((m, not_invited_reason(m.status, shortfalls), shortfalls))
+
+    invited_ids = [m.provider_id for m, reason, _ in decisions if reason is None]
+    settings_of: dict[int, list[matching.SettingFacts]] = defaultdict(list)
+    if invited_ids:
+        for s in (await session.execute(
+            select(Setting).where(Setting.provider_id.in_(invited_ids), Setting.active).order_by(Setting.id)
+        )).scalars():
+            settings_of[s.provider_id].append(setting_facts(s))
+
+    needs = child_needs(child)
+    invitations: list[Invitation] = []
+    uninvited: list[UninvitedMember] = []
+    for m, reason, shortfalls in decisions:
+        if reason is None:
+            match = matching.assess(needs, settings_of[m.provider_id])
+            invitations.append(Invitation(
+                requirement_id=requirement.id, provider_id=m.provider_id, status=InvitationStatus.INVITED,
+                match_level=match.level, match_reasons=[r.as_dict() for r in match.reasons],
+                matched_setting_id=match.setting_id))
+        else:
+            detail = ("; ".join(s.message for s in shortfalls) if shortfalls
+                      else f"The membership is {m.status.value}")
+            uninvited.append(UninvitedMember(requirement_id=requirement.id, provider_id=m.provider_id,
+                                             membership_id=m.id, reason=reason, detail=detail))
+    session.add_all([*invitations, *uninvited])
+    await session.flush()
+    return invitations, uninvited

@@ -1,0 +1,142 @@
+"""The match assessment of a provider's settings against a child's hard needs (DOMAIN.md step 3). Pure.
+
+Each active setting is checked on six criteria: the child's age within the setting's age range, the child's
+sex accepted, every specialism the child needs offered, the distance from the child's home (haversine, km)
+within the largest acceptable, the setting outside the areas to avoid, and enough free places for the sibling
+group (vacancies >= siblingGroupSize). The provider's level is FULL when some setting meets all six, PARTIAL
+when its best setting meets some, NONE when none meets any (or it has no active setting). The best setting is
+the one meeting most criteria, then the nearest, then the oldest.
+
+The reasons are those of the best setting: one per criterion, met or not, a machine code and a sentence. A
+distance is given in whole kilometres and only for the best setting: distances from several settings would
+let a reader work out the child's home far more finely than the postcode district it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from api.market.enums import Sex, Specialism
+from api.placements.enums import MatchCriterion as C, MatchLevel, MatchReasonCode as R
+
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
+_AREA = re.compile(r"^[A-Z]{1,2}")
+
+
+@dataclass(frozen=True)
+class ChildNeeds:
+    age_years: int
+    sex: Sex
+    needs: frozenset[Specialism]
+    sibling_group_size: int
+    latitude: float
+    longitude: float
+    max_distance_km: float
+    avoid_areas: frozenset[str] = frozenset()  # postcode districts ("W12") or areas ("W", "NW")
+
+
+@dataclass(frozen=True)
+class SettingFacts:
+    id: int
+    name: str
+    age_min: int
+    age_max: int
+    sexes: frozenset[Sex]
+    specialisms: frozenset[Specialism]
+    vacancies: int
+    postcode_district: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    criterion: C
+    code: R
+    met: bool
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"criterion": self.criterion.value, "code": self.code.value, "met": self.met, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Match:
+    level: MatchLevel
+    reasons: tuple[Reason, ...]
+    setting_id: int | None  # the best setting, if the provider has an active one
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def in_avoided_area(district: str, avoid: Iterable[str]) -> str | None:
+    """The entry of `avoid` that covers the district: the district itself, or its area (the letters)."""
+    area = _AREA.match(district)
+    for entry in avoid:
+        if entry == district or (area is not None and entry == area.group()):
+            return entry
+    return None
+
+
+def _label(specialisms: Iterable[Specialism]) -> str:
+    return ", ".join(s.value.replace("_", " ").lower() for s in sorted(specialisms, key=lambda s: s.value))
+
+
+def assess_setting(child: ChildNeeds, s: SettingFacts) -> tuple[tuple[Reason, ...], float]:
+    """Every criterion for one setting, and its distance in km from the child's home."""
+    km = haversine_km(child.latitude, child.longitude, s.latitude, s.longitude)
+    missing = child.needs - s.specialisms
+    avoided = in_avoided_area(s.postcode_district, child.avoid_areas)
+    reasons = (
+        Reason(C.AGE, R.AGE_IN_RANGE, True, f"{s.name} takes children aged {s.age_min} to {s.age_max}")
+        if s.age_min <= child.age_years <= s.age_max else
+        Reason(C.AGE, R.AGE_OUT_OF_RANGE, False,
+               f"{s.name} takes children aged {s.age_min} to {s.age_max}; the child is {child.age_years}"),
+        Reason(C.SEX, R.SEX_ACCEPTED, True, f"{s.name} accepts a {child.sex.value.lower()} child")
+        if child.sex in s.sexes else
+        Reason(C.SEX, R.SEX_NOT_ACCEPTED, False, f"{s.name} does not accept a {child.sex.value.lower()} child"),
+        Reason(C.SPECIALISMS, R.SPECIALISMS_MET, True,
+               f"{s.name} offers every specialism needed ({_label(child.needs)})" if child.needs
+               else "No specialism is needed")
+        if not missing else
+        Reason(C.SPECIALISMS, R.SPECIALISMS_MISSING, False, f"{s.name} does not offer: {_label(missing)}"),
+        Reason(C.DISTANCE, R.WITHIN_DISTANCE, True,
+               f"{s.name} is about {round(km)} km from the child's home (at most {child.max_distance_km:g} km)")
+        if km <= child.max_distance_km else
+        Reason(C.DISTANCE, R.TOO_FAR, False,
+               f"{s.name} is about {round(km)} km from the child's home (at most {child.max_distance_km:g} km)"),
+        Reason(C.AREA, R.AREA_ACCEPTABLE, True, f"{s.name} ({s.postcode_district}) is outside the areas to avoid")
+        if avoided is None else
+        Reason(C.AREA, R.IN_AVOIDED_AREA, False, f"{s.name} ({s.postcode_district}) is in an area to avoid"),
+        Reason(C.PLACES, R.PLACES_FREE, True,
+               f"{s.name} has {s.vacancies} free place{'s' if s.vacancies != 1 else ''} "
+               f"for {child.sibling_group_size} {'child' if child.sibling_group_size == 1 else 'children'}")
+        if s.vacancies >= child.sibling_group_size else
+        Reason(C.PLACES, R.NOT_ENOUGH_PLACES, False,
+               f"{s.name} has {s.vacancies} free place{'s' if s.vacancies != 1 else ''}; "
+               f"{child.sibling_group_size} {'is' if child.sibling_group_size == 1 else 'are'} needed"),
+    )
+    return reasons, km
+
+
+def assess(child: ChildNeeds, settings: Sequence[SettingFacts]) -> Match:
+    """The provider's match: the level and reasons of its best active setting (pass active settings only)."""
+    if not settings:
+        return Match(MatchLevel.NONE, (Reason(C.SETTINGS, R.NO_ACTIVE_SETTING, False,
+                                              "The provider has no active setting"),), None)
+    scored = []
+    for s in settings:
+        reasons, km = assess_setting(child, s)
+        scored.append((-sum(r.met for r in reasons), km, s.id, reasons))
+    met_negative, _, best_id, reasons = min(scored)
+    met = -met_negative
+    level = MatchLevel.FULL if met == len(reasons) else MatchLevel.PARTIAL if met > 0 else MatchLevel.NONE
+    return Match(level, reasons, best_id)

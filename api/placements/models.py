@@ -1,0 +1,163 @@
+"""Tables of the placement search: requirements and their reference counters, the child (pseudonymised),
+invitations and the members not invited, and the record of who read the child's full details."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, utcnow_column
+from api.market.enums import Sex, Specialism
+from api.market.models import array_check, enum_column
+from api.placements import enums as pe
+
+
+class Requirement(Base):
+    """A placement search posted by a borough on a lot (DOMAIN.md, "A placement search")."""
+
+    __tablename__ = "requirement"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)  # BAR-2026-0001
+    authority_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    status: Mapped[pe.RequirementStatus] = enum_column(pe.RequirementStatus, "requirement_status")
+    urgency: Mapped[pe.Urgency] = enum_column(pe.Urgency, "urgency")
+    planned_start: Mapped[date] = mapped_column(Date)
+    expected_duration_weeks: Mapped[int] = mapped_column(Integer)
+    max_weekly_budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # Given by the borough, or set from the urgency at publication; a DRAFT without one has none yet.
+    response_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # responses closed
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cancelled (later: unfilled)
+    status_reason: Mapped[str | None] = mapped_column(Text)  # why it was cancelled or closed by hand
+    created_at: Mapped[datetime] = utcnow_column()
+    updated_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        Index(None, "authority_id", "id"),
+        CheckConstraint("expected_duration_weeks > 0", name="duration_positive"),
+        CheckConstraint("max_weekly_budget IS NULL OR max_weekly_budget > 0", name="budget_positive"),
+        CheckConstraint("status IN ('DRAFT', 'CANCELLED') OR published_at IS NOT NULL", name="published"),
+        CheckConstraint("published_at IS NULL OR response_deadline IS NOT NULL", name="published_with_deadline"),
+    )
+
+
+class ReferenceCounter(Base):
+    """The last number given under a reference prefix in a year: `INSERT ... ON CONFLICT DO UPDATE` takes the
+    next one under the row's lock, so concurrent creations get consecutive numbers and a rolled-back one
+    gives its number back."""
+
+    __tablename__ = "requirement_reference_counter"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class RequirementChild(Base):
+    """The child of a requirement, pseudonymised: the borough's case reference is kept only as a keyed hash."""
+
+    __tablename__ = "requirement_child"
+
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id", ondelete="CASCADE"), primary_key=True)
+    case_reference_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC-SHA256, hex
+    age_years: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[Sex] = enum_column(Sex, "sex")
+    ethnicity: Mapped[str | None] = mapped_column(String(100))
+    religion: Mapped[str | None] = mapped_column(String(100))
+    languages: Mapped[list[str]] = mapped_column(ARRAY(String(60)))
+    needs: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    sibling_group_size: Mapped[int] = mapped_column(Integer)
+    home_postcode_district: Mapped[str] = mapped_column(String(4))
+    home_latitude: Mapped[float] = mapped_column(Float)
+    home_longitude: Mapped[float] = mapped_column(Float)
+    max_distance_km: Mapped[float] = mapped_column(Float)
+    avoid_areas: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
+    education_needs: Mapped[str | None] = mapped_column(Text)
+    child_views: Mapped[str | None] = mapped_column(Text)
+    court_directions: Mapped[str | None] = mapped_column(Text)
+    legal_status: Mapped[pe.LegalStatus | None] = enum_column(pe.LegalStatus, "legal_status", nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("age_years BETWEEN 0 AND 25", name="age"),
+        CheckConstraint("sibling_group_size BETWEEN 1 AND 10", name="sibling_group_size"),
+        CheckConstraint("max_distance_km > 0", name="distance_positive"),
+        CheckConstraint("home_latitude BETWEEN -90 AND 90 AND home_longitude BETWEEN -180 AND 180",
+                        name="coordinates"),
+        CheckConstraint("length(case_reference_hash) = 64", name="hash_length"),
+        array_check("needs", Specialism),
+    )
+
+
+class Invitation(Base):
+    """A provider invited to respond to a requirement, with the match of its settings as at publication."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    status: Mapped[pe.InvitationStatus] = enum_column(pe.InvitationStatus, "invitation_status")
+    match_level: Mapped[pe.MatchLevel] = enum_column(pe.MatchLevel, "match_level")
+    # [{"criterion", "code", "met", "message"}] for the best setting (api/placements/matching.py)
+    match_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    matched_setting_id: Mapped[int | None] = mapped_column(ForeignKey("setting.id", ondelete="SET NULL"))
+    invited_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        UniqueConstraint("requirement_id", "provider_id"),
+        Index(None, "provider_id", "id"),
+    )
+
+
+class UninvitedMember(Base):
+    """A provider with a membership of the lot that was not invited at publication, and why."""
+
+    __tablename__ = "uninvited_member"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
+    reason: Mapped[pe.NotInvitedReason] = enum_column(pe.NotInvitedReason, "not_invited_reason")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (UniqueConstraint("requirement_id", "provider_id"),)
+
+
+class ChildDataAccess(Base):
+    """One read of a child's full details: who, for which organisation, which requirement, when."""
+
+    __tablename__ = "child_data_access"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[str] = mapped_column(String(200))
+    view: Mapped[pe.ChildView] = enum_column(pe.ChildView, "child_view")
+    accessed_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (Index(None, "requirement_id", "id"),)

@@ -1,0 +1,24 @@
+"""The placement search's root fields: its queries and one mutation per file under `mutations/`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.placement.mutations.requirement_cancel import requirement_cancel
+from schema.placement.mutations.requirement_close import requirement_close
+from schema.placement.mutations.requirement_create import requirement_create
+from schema.placement.mutations.requirement_publish import requirement_publish
+from schema.placement.mutations.requirement_update import requirement_update
+from schema.placement.queries import PlacementQuery
+
+
+@strawberry.type
+class PlacementMutation:
+    requirement_create = requirement_create
+    requirement_update = requirement_update
+    requirement_publish = requirement_publish
+    requirement_cancel = requirement_cancel
+    requirement_close = requirement_close
+
+
+__all__ = ["PlacementMutation", "PlacementQuery"]

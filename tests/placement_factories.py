@@ -1,0 +1,116 @@
+"""Builders for the placement search: a lot with members in every state, a child, a requirement.
+
+Everything goes through the domain functions, except the SUSPENDED and BARRED memberships: no transition leads
+there yet (the quality and safeguarding rules are a later issue), so they are set directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import update
+
+from api import clock
+from api.db import Database
+from api.market import memberships
+from api.market.enums import DocumentKind, MembershipDecision, MembershipStatus, Sex, Specialism
+from api.market.models import Dpv, Lot, Membership, Organisation
+from api.placements import requirements
+from api.placements.child import ChildDetails
+from api.placements.enums import LegalStatus, Urgency
+from api.placements.models import Requirement
+from auth.principal import OrganisationKind, Principal, Scope
+from tests.conftest import make_org, principal_for
+from tests.factories import add_setting, dpv_with_lots, full_documents
+
+# Harlesden (NW10): the child's home in these tests
+HOME = (51.5362, -0.2466)
+
+
+def child(**over) -> ChildDetails:
+    values = dict(case_reference="MOS-000123", age_years=12, sex=Sex.FEMALE, sibling_group_size=1,
+                  home_postcode_district="NW10", home_latitude=HOME[0], home_longitude=HOME[1], max_distance_km=20,
+                  languages=["English", "Somali"], needs=[Specialism.AUTISM], avoid_areas=["W12"],
+                  ethnicity="Black British - Somali", religion="Muslim", education_needs="EHCP: autism, year 7",
+                  child_views="Wants to stay at her school in Harlesden", court_directions="No contact with father",
+                  legal_status=LegalStatus.INTERIM_CARE_ORDER)
+    values.update(over)
+    return ChildDetails(**values)
+
+
+def fields(lot_id: int, **over) -> requirements.RequirementFields:
+    values = dict(lot_id=lot_id, urgency=Urgency.URGENT, planned_start=clock.today() + timedelta(days=3),
+                  expected_duration_weeks=26)
+    values.update(over)
+    return requirements.RequirementFields(**values)
+
+
+@dataclass
+class Scene:
+    """Barnet leads the vehicle; on its lot: acorn (admitted, compliant, a home that meets the child fully),
+    birch (admitted, compliant, a home too far and without the specialism), and, unless `members` is 2: cedar
+    (admitted, an insurance missing), dove (applied), elm (suspended), fir (barred)."""
+
+    dpv: Dpv
+    lot: Lot
+    providers: dict[str, Organisation] = field(default_factory=dict)
+
+    def staff(self, slug: str) -> Principal:
+        return principal_for(self.providers[slug], Scope.PROVIDER)
+
+
+async def _member(db: Database, market, org: Organisation, lot: Lot, status: MembershipStatus,
+                  documents: bool = True, skip: tuple[DocumentKind, ...] = ()) -> None:
+    if documents:
+        await full_documents(db, market.admin, org.id, skip=skip)
+    async with db.transaction() as s:
+        m = await memberships.apply(s, market.admin, provider_id=org.id, lot_id=lot.id)
+    if status is MembershipStatus.APPLIED:
+        return
+    if status is MembershipStatus.ADMITTED and not skip:
+        async with db.transaction() as s:
+            await memberships.decide(s, market.admin, m.id, decision=MembershipDecision.ADMIT)
+        return
+    async with db.transaction() as s:  # a member whose documents lapsed later, or suspended or barred
+        await s.execute(update(Membership).where(Membership.id == m.id).values(status=status))
+
+
+async def scene(db: Database, market, *, members: int = 6) -> Scene:
+    dpv, lots = await dpv_with_lots(db, market, lots=1)
+    sc = Scene(dpv, lots[0], {"acorn": market.acorn, "birch": market.birch})
+    await _member(db, market, market.acorn, sc.lot, MembershipStatus.ADMITTED)
+    await add_setting(db, market.admin, market.acorn.id, "Oak House", specialisms=[Specialism.AUTISM],
+                      postcode_district="NW10", latitude=51.543, longitude=-0.245)
+    await add_setting(db, market.admin, market.acorn.id, "Far House", postcode_district="CB1", latitude=52.2,
+                      longitude=0.12)
+    await _member(db, market, market.birch, sc.lot, MembershipStatus.ADMITTED)
+    await add_setting(db, market.admin, market.birch.id, "Birch Lodge", postcode_district="RG1", latitude=51.455,
+                      longitude=-0.97)
+    others = [("cedar-care", MembershipStatus.ADMITTED, (DocumentKind.PUBLIC_LIABILITY_INSURANCE,)),
+              ("dove-homes", MembershipStatus.APPLIED, ()), ("elm-fostering", MembershipStatus.SUSPENDED, ()),
+              ("fir-schools", MembershipStatus.BARRED, ())]
+    for slug, status, skip in others[: max(0, members - 2)]:
+        org = await make_org(db, OrganisationKind.PROVIDER, slug)
+        sc.providers[slug.split("-")[0]] = org
+        await _member(db, market, org, sc.lot, status, skip=skip)
+    return sc
+
+
+async def draft(db: Database, actor: Principal, lot_id: int, *, child_: ChildDetails | None = None,
+                now: datetime | None = None, **over) -> Requirement:
+    async with db.transaction() as s:
+        return await requirements.create_requirement(s, actor, fields_=fields(lot_id, **over),
+                                                     child=child_ or child(), now=now)
+
+
+async def published(db: Database, actor: Principal, lot_id: int, *, now: datetime | None = None,
+                    **over) -> Requirement:
+    r = await draft(db, actor, lot_id, now=now, **over)
+    async with db.transaction() as s:
+        r, _ = await requirements.publish(s, actor, r.id, now=now)
+    return r
+
+
+def today() -> date:
+    return clock.today()
