@@ -15,6 +15,8 @@ from api.market.models import (
     Setting,
 )
 from api.placements.models import (
+    Bid,
+    BidOfficerScore,
     ChildDataAccess,
     Invitation,
     ReferenceCounter,
@@ -39,8 +41,8 @@ from auth.models import (
 metadata = Base.metadata
 
 __all__ = [
-    "AccessAgreement", "AppUser", "AuditEvent", "Base", "ChildDataAccess", "Document", "Dpv", "FamilyAccessToken",
-    "IdempotencyKey", "Invitation", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
+    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Document",
+    "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
     "OAuthClient", "OfstedJudgement", "Organisation", "ReferenceCounter", "RefreshToken", "Requirement",
     "RequirementChild", "RevokedToken", "Setting", "SigninSession", "SigningKey", "Timer", "TokenFamily",
     "UninvitedMember", "metadata",

@@ -4,8 +4,9 @@ Reads: vehicles, lots, caps and the organisations that lead them are public proc
 Everything else needs a principal. The alliance sees everything; a borough sees the market (providers,
 settings, memberships) and its own access agreements (or those on a vehicle it leads); a provider sees
 only itself. Requirements: the alliance sees all (the child masked), a borough its own, a provider those it
-is invited to (and only its own invitation on them). Someone else's object is invisible: lists leave it out
-and `node` answers null.
+is invited to (and only its own invitation on them). Bids are sealed between providers: a provider sees its
+own only; the borough sees every bid on its own requirements as they arrive; the alliance sees all. Someone
+else's object is invisible: lists leave it out and `node` answers null.
 """
 
 from __future__ import annotations
@@ -66,6 +67,25 @@ def ensure_posts_requirements(principal: Principal) -> None:
 def ensure_owns_requirement(principal: Principal, authority_id: int) -> None:
     """A requirement is changed only by the borough that posted it; anyone else's looks like no requirement."""
     if not (principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id):
+        raise Forbidden()
+
+
+def ensure_bids(principal: Principal) -> None:
+    """A provider bids for itself (the provider comes from the token): nobody, not even the alliance, bids for it."""
+    if not (principal.is_provider and principal.has(Scope.PROVIDER)):
+        raise Forbidden()
+
+
+def ensure_owns_bid(principal: Principal, provider_id: int) -> None:
+    """A bid is amended or withdrawn only by its provider; anyone else's looks like no bid."""
+    if not (principal.is_provider and principal.has(Scope.PROVIDER) and principal.organisation_id == provider_id):
+        raise Forbidden()
+
+
+def ensure_awards(principal: Principal, authority_id: int) -> None:
+    """A bid is accepted by an authorised officer (`borough:award`) of the borough that posted the requirement.
+    The `borough` scope alone does not suffice; `borough:award` alone does (it names the officer's authority)."""
+    if not (principal.is_borough and principal.has(Scope.BOROUGH_AWARD) and principal.organisation_id == authority_id):
         raise Forbidden()
 
 
@@ -160,6 +180,14 @@ def invitation_visible(principal: Principal | None, requirement_id_column, provi
     return on_own_requirement(principal, requirement_id_column)
 
 
+def bid_visible(principal: Principal | None, requirement_id_column, provider_id_column) -> ColumnElement[bool]:
+    """Bids are sealed between providers: a provider sees its own only; the borough of the requirement sees every
+    bid on it as it arrives (DOMAIN.md step 4; bidReceived pushes them live); the alliance sees all."""
+    if _reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id
+    return on_own_requirement(principal, requirement_id_column)
+
+
 def child_view(principal: Principal | None, authority_id: int) -> ChildView | None:
     """How much of a visible requirement's child the principal sees (api/placements/child.py): the owning
     borough everything (FULL), the alliance MASKED, an invited provider the SUMMARY; None: nothing."""
@@ -199,4 +227,6 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
         return invitation_visible(principal, pm.Invitation.requirement_id, pm.Invitation.provider_id)
     if model is pm.UninvitedMember:
         return on_own_requirement(principal, pm.UninvitedMember.requirement_id)
+    if model is pm.Bid:
+        return bid_visible(principal, pm.Bid.requirement_id, pm.Bid.provider_id)
     raise LookupError(f"no visibility rule for {model.__name__}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import update
 
@@ -15,11 +16,12 @@ from api import clock
 from api.db import Database
 from api.market import memberships
 from api.market.enums import DocumentKind, MembershipDecision, MembershipStatus, Sex, Specialism
-from api.market.models import Dpv, Lot, Membership, Organisation
-from api.placements import requirements
+from api.market.models import Dpv, Lot, Membership, Organisation, Setting
+from api.placements import bids, requirements
 from api.placements.child import ChildDetails
 from api.placements.enums import LegalStatus, Urgency
-from api.placements.models import Requirement
+from api.placements.models import Bid, Requirement
+from api.placements.pricing import Extra
 from auth.principal import OrganisationKind, Principal, Scope
 from tests.conftest import make_org, principal_for
 from tests.factories import add_setting, dpv_with_lots, full_documents
@@ -55,6 +57,7 @@ class Scene:
     dpv: Dpv
     lot: Lot
     providers: dict[str, Organisation] = field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)  # by name: Oak House, Far House, Birch Lodge
 
     def staff(self, slug: str) -> Principal:
         return principal_for(self.providers[slug], Scope.PROVIDER)
@@ -80,13 +83,16 @@ async def scene(db: Database, market, *, members: int = 6) -> Scene:
     dpv, lots = await dpv_with_lots(db, market, lots=1)
     sc = Scene(dpv, lots[0], {"acorn": market.acorn, "birch": market.birch})
     await _member(db, market, market.acorn, sc.lot, MembershipStatus.ADMITTED)
-    await add_setting(db, market.admin, market.acorn.id, "Oak House", specialisms=[Specialism.AUTISM],
-                      postcode_district="NW10", latitude=51.543, longitude=-0.245)
-    await add_setting(db, market.admin, market.acorn.id, "Far House", postcode_district="CB1", latitude=52.2,
-                      longitude=0.12)
+    for setting in (
+        await add_setting(db, market.admin, market.acorn.id, "Oak House", specialisms=[Specialism.AUTISM],
+                          postcode_district="NW10", latitude=51.543, longitude=-0.245),
+        await add_setting(db, market.admin, market.acorn.id, "Far House", postcode_district="CB1", latitude=52.2,
+                          longitude=0.12),
+    ):
+        sc.settings[setting.name] = setting
     await _member(db, market, market.birch, sc.lot, MembershipStatus.ADMITTED)
-    await add_setting(db, market.admin, market.birch.id, "Birch Lodge", postcode_district="RG1", latitude=51.455,
-                      longitude=-0.97)
+    sc.settings["Birch Lodge"] = await add_setting(db, market.admin, market.birch.id, "Birch Lodge",
+                                                   postcode_district="RG1", latitude=51.455, longitude=-0.97)
     others = [("cedar-care", MembershipStatus.ADMITTED, (DocumentKind.PUBLIC_LIABILITY_INSURANCE,)),
               ("dove-homes", MembershipStatus.APPLIED, ()), ("elm-fostering", MembershipStatus.SUSPENDED, ()),
               ("fir-schools", MembershipStatus.BARRED, ())]
@@ -114,3 +120,19 @@ async def published(db: Database, actor: Principal, lot_id: int, *, now: datetim
 
 def today() -> date:
     return clock.today()
+
+
+def offer(setting_id: int, core: str = "900.00", *, extras: tuple[tuple[str, str], ...] = (), **over) -> bids.BidOffer:
+    values = dict(setting_id=setting_id, core_price=Decimal(core), available_from=clock.today() + timedelta(days=3),
+                  needs_statement="Our staff are trained in autism support; a quiet room of her own.",
+                  extras=[Extra(d, Decimal(p)) for d, p in extras],
+                  compatibility_statement="Two girls of 13 and 14 live there", social_value_statement=None)
+    values.update(over)
+    return bids.BidOffer(**values)
+
+
+async def submit(db: Database, actor: Principal, requirement_id: int, setting_id: int, core: str = "900.00", *,
+                 now: datetime | None = None, key: str | None = None, **over) -> Bid:
+    async with db.transaction() as s:
+        return await bids.submit_bid(s, actor, requirement_id=requirement_id, offer=offer(setting_id, core, **over),
+                                     idempotency_key=key, now=now)

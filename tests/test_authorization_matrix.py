@@ -21,7 +21,10 @@ from strawberry.relay import to_base64
 from api.audit import AuditEvent
 from api.market import agreements, dpvs, memberships
 from api.market.enums import DpvCategory, LegalBasis
+from api import clock
 from api.placements import requirements
+from api.placements.enums import BidStatus, InvitationStatus, MatchLevel
+from api.placements.models import Bid, Invitation
 from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for
@@ -50,6 +53,7 @@ class World:
     acorn: str
     barnet: str
     requirement: str
+    bid: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,29 @@ def _ops() -> dict[str, Op]:
         "requirementClose": Op(
             "mutation($id: ID!) { requirementClose(input: {requirementId: $id}) { userErrors { code } } }",
             lambda w: {"id": w.requirement}, borough),
+        # bids: a provider bids for itself (not even the alliance bids for it); the borough scores the bids on its
+        # own requirements; only an authorised officer (`borough:award`) accepts one. The world's requirement is
+        # a DRAFT: the allowed roles get user errors, not top-level errors.
+        "bidSubmit": Op(
+            "mutation($r: ID!, $s: ID!) { bidSubmit(input: {requirementId: $r, settingId: $s, corePrice: \"900.00\", "
+            "availableFrom: \"2099-01-01\", needsStatement: \"n\"}) { userErrors { code } } }",
+            lambda w: {"r": w.requirement, "s": w.setting}, frozenset({"provider"})),
+        "bidAmend": Op(
+            "mutation($b: ID!, $s: ID!) { bidAmend(input: {bidId: $b, settingId: $s, corePrice: \"800.00\", "
+            "availableFrom: \"2099-01-01\", needsStatement: \"n\"}) { userErrors { code } } }",
+            lambda w: {"b": w.bid, "s": w.setting}, frozenset({"provider"})),
+        "bidWithdraw": Op(
+            "mutation($b: ID!) { bidWithdraw(input: {bidId: $b}) { userErrors { code } } }",
+            lambda w: {"b": w.bid}, frozenset({"provider"})),
+        "bidScoreRecord": Op(
+            "mutation($b: ID!) { bidScoreRecord(input: {bidId: $b, criterion: SOCIAL_VALUE, score: 3}) "
+            "{ userErrors { code } } }", lambda w: {"b": w.bid}, borough),
+        "bidAccept": Op(
+            "mutation($b: ID!) { bidAccept(input: {bidId: $b, rationale: \"best\"}) { userErrors { code } } }",
+            lambda w: {"b": w.bid}, frozenset({"borough:award"})),
+        "dpvSetEvaluationWeights": Op(
+            "mutation($id: ID!) { dpvSetEvaluationWeights(input: {dpvId: $id, weights: null}) "
+            "{ userErrors { code } } }", lambda w: {"id": w.dpv}, wla),
         "ofstedJudgementRecord": Op(
             "mutation($id: ID!) { ofstedJudgementRecord(input: {settingId: $id, grade: GOOD, "
             "inspectedOn: \"2025-01-01\"}) { userErrors { code } } }", lambda w: {"id": w.setting}, provider_side),
@@ -180,11 +207,20 @@ async def world(db, market) -> World:
     async with db.transaction() as s:  # Barnet buys through Ealing's vehicle under its agreement
         requirement = await requirements.create_requirement(s, market.barnet_officer, fields_=fields(lot.id),
                                                             child=child())
+        # rows the bid operations act on, written directly: acorn invited (as if published) and bidding
+        s.add(Invitation(requirement_id=requirement.id, provider_id=market.acorn.id, status=InvitationStatus.INVITED,
+                         match_level=MatchLevel.FULL, match_reasons=[]))
+        bid = Bid(requirement_id=requirement.id, provider_id=market.acorn.id, setting_id=setting.id,
+                  status=BidStatus.SUBMITTED, core_price=Decimal("900.00"), extras=[], weekly_price=Decimal("900.00"),
+                  discounts=[], net_weekly_price=Decimal("900.00"), price_explanation="",
+                  available_from=date(2099, 1, 1), needs_statement="n", submitted_at=clock.now())
+        s.add(bid)
+        await s.flush()
     return World(dpv=to_base64("Dpv", dpv.id), lot=to_base64("Lot", lot.id),
                   agreement=to_base64("AccessAgreement", agreement.id), setting=to_base64("Setting", setting.id),
                   membership=to_base64("Membership", membership.id), acorn=to_base64("Provider", market.acorn.id),
                   barnet=to_base64("LocalAuthority", market.barnet.id),
-                  requirement=to_base64("Requirement", requirement.id))
+                  requirement=to_base64("Requirement", requirement.id), bid=to_base64("Bid", bid.id))
 
 
 async def _audit_count(db) -> int:

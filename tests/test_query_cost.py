@@ -107,3 +107,42 @@ async def test_requirements_with_invitations_cost_the_same_for_1_and_many(gql, d
     assert len(nodes) == 12 and nodes[-1]["invitations"]["nodes"][0]["provider"]["name"] == "Acorn Fostering"
     assert many == one, f"{one} statements for 1 requirement, {many} for 12"
     assert one <= 7
+
+
+BIDS_AND_EVALUATION = """query($id: ID!) { node(id: $id) { ... on Requirement {
+  bids(first: 20) { totalCount nodes { provider { name } setting { name } discounts { kind } } }
+  evaluation { rankedBids { bid { id } criteria { criterion } } } } } }"""
+
+
+async def test_a_requirements_bids_and_evaluation_cost_the_same_for_1_and_10_bids(gql, db, market):
+    from strawberry.relay import to_base64
+
+    from api.market.enums import MembershipStatus
+    from tests.conftest import make_org, principal_for
+    from tests.factories import add_setting
+    from tests.placement_factories import _member, published, scene, submit
+    from auth.principal import Scope
+
+    sc = await scene(db, market, members=2)
+    bidders = [(market.acorn_staff, sc.settings["Oak House"].id)]
+    for i in range(9):  # nine more members of the lot, each with a setting
+        org = await make_org(db, OrganisationKind.PROVIDER, f"bidder-{i}")
+        await _member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
+        setting = await add_setting(db, market.admin, org.id, f"Home {i}")
+        bidders.append((principal_for(org, Scope.PROVIDER), setting.id))
+
+    async def cost(n: int) -> int:
+        r = await published(db, market.barnet_officer, sc.lot.id, expected_duration_weeks=60)
+        for who, setting_id in bidders[:n]:
+            await submit(db, who, r.id, setting_id, "900.00")
+        with StatementCounter(db) as counter:
+            data = await gql.ok(BIDS_AND_EVALUATION, {"id": to_base64("Requirement", r.id)}, market.barnet_officer)
+        node = data["node"]
+        assert node["bids"]["totalCount"] == n and len(node["evaluation"]["rankedBids"]) == n
+        assert node["bids"]["nodes"][0]["discounts"] == [{"kind": "LONG_TERM"}]
+        assert len(node["evaluation"]["rankedBids"][-1]["criteria"]) == 8
+        return counter.count
+
+    one, ten = await cost(1), await cost(10)
+    assert ten == one, f"{one} statements for 1 bid, {ten} for 10"
+    assert one <= 9, one  # the requirement, the bids, their providers, their settings; the evaluation: 5

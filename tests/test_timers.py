@@ -1,5 +1,6 @@
 """Timers in PostgreSQL (api/timers.py): the deadline closes a requirement by itself, once, however many
-runners race for it; a timer survives a restart; a failing handler is retried, then given up on."""
+runners race for it (CLOSED with live bids, UNFILLED without); a timer survives a restart; a failing handler
+is retried, then given up on."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from api.placements.enums import RequirementStatus as S
 from api.placements.models import Requirement
 from api.placements.requirements import DEADLINE_TIMER, TIMER_ACTOR_ID
 from api.timers import Timer, TimerState
-from tests.placement_factories import published, scene
+from tests.placement_factories import published, scene, submit
+
+
+async def with_a_bid(db, market, sc) -> Requirement:
+    """A published requirement with a live bid from acorn: its deadline closes it (CLOSED, not UNFILLED)."""
+    r = await published(db, market.barnet_officer, sc.lot.id)
+    await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id)
+    return r
 
 
 async def one(db, model, id_):
@@ -41,7 +49,7 @@ async def test_nothing_runs_before_the_deadline(db, market):
 
 async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(db, market, database_url):
     sc = await scene(db, market, members=2)
-    r = await published(db, market.barnet_officer, sc.lot.id)
+    r = await with_a_bid(db, market, sc)
     after = r.response_deadline + timedelta(seconds=1)
     # the second runner is another "worker": its own engine and connections
     other = Database(create_async_engine(async_url(database_url), pool_size=2))
@@ -65,7 +73,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
     assert closed.status is S.CLOSED and closed.closed_at == after
     (event,) = await deadline_events(db, r.id)
     assert (event.actor_kind, event.actor_id, event.organisation_id) == ("SYSTEM", TIMER_ACTOR_ID, market.barnet.id)
-    assert event.data["from"] == "OPEN" and event.data["to"] == "CLOSED"
+    assert event.data["from"] == "OPEN" and event.data["to"] == "CLOSED" and event.data["liveBids"] == 1
     async with db.session() as s:
         (timer,) = (await s.execute(select(Timer))).scalars()
     assert (timer.state, timer.attempts, timer.last_error) == (TimerState.DONE, 1, None)
@@ -73,7 +81,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
 
 async def test_two_runners_share_many_due_timers_and_each_runs_once(db, market):
     sc = await scene(db, market, members=2)
-    made = [await published(db, market.barnet_officer, sc.lot.id) for _ in range(6)]
+    made = [await with_a_bid(db, market, sc) for _ in range(6)]
     after = max(r.response_deadline for r in made) + timedelta(seconds=1)
     counts = await asyncio.gather(timers.run_due_timers(db, now=after), timers.run_due_timers(db, now=after))
     assert sum(counts) == 6
@@ -84,13 +92,30 @@ async def test_two_runners_share_many_due_timers_and_each_runs_once(db, market):
 
 async def test_a_timer_survives_a_restart(db, market, database_url):
     sc = await scene(db, market, members=2)
-    r = await published(db, market.barnet_officer, sc.lot.id)
+    r = await with_a_bid(db, market, sc)
     restarted = Database(create_async_engine(async_url(database_url)))  # a new process: nothing in memory
     try:
         assert await timers.run_due_timers(restarted, now=r.response_deadline) == 1
     finally:
         await restarted.dispose()
     assert (await one(db, Requirement, r.id)).status is S.CLOSED
+
+
+async def test_without_a_live_bid_the_deadline_leaves_the_requirement_unfilled(db, market):
+    sc = await scene(db, market, members=2)
+    r = await published(db, market.barnet_officer, sc.lot.id)
+    withdrawn = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id)
+    async with db.transaction() as s:  # a bid that was withdrawn is no offer
+        from api.placements import bids
+
+        await bids.withdraw_bid(s, market.acorn_staff, withdrawn.id)
+    after = r.response_deadline + timedelta(seconds=1)
+    assert await timers.run_due_timers(db, now=after) == 1
+    ended = await one(db, Requirement, r.id)
+    assert ended.status is S.UNFILLED and ended.closed_at == after and ended.ended_at == after
+    (event,) = await deadline_events(db, r.id)
+    assert (event.data["from"], event.data["to"], event.data["liveBids"]) == ("OPEN", "UNFILLED", 0)
+    assert event.actor_id == TIMER_ACTOR_ID
 
 
 async def test_a_cancelled_requirement_has_no_timer_left_to_run(db, market):

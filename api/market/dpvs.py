@@ -34,6 +34,7 @@ class DpvErrorCode(Enum):
     INVALID_LOT_CODE = "INVALID_LOT_CODE"
     INVALID_RATE_CAP = "INVALID_RATE_CAP"
     DUPLICATE_FINANCIAL_YEAR = "DUPLICATE_FINANCIAL_YEAR"
+    INVALID_WEIGHTS = "INVALID_WEIGHTS"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
@@ -201,3 +202,30 @@ def cap_for_year(caps: list[LotRateCap], financial_year: int) -> Decimal | None:
         if cap.financial_year == financial_year:
             return cap.weekly_rate_cap
     return None
+
+
+async def set_evaluation_weights(
+    session: AsyncSession, actor: Principal, dpv_id: int, weights: list[tuple[str, Decimal]] | None
+) -> Dpv:
+    """The vehicle's weight per evaluation criterion (api/placements/evaluation.py `Weights`: every criterion,
+    non-negative, adding up to exactly 100); None goes back to the defaults. Bids are evaluated with the weights
+    in force when the evaluation is computed, and again at the award."""
+    from api.placements.evaluation import Weights  # a pure module: the rule of what weights are valid
+
+    ensure_alliance_admin(actor)
+    dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
+    stored: dict[str, str] | None = None
+    if weights is not None:
+        named = [c for c, _ in weights]
+        if len(set(named)) != len(named):
+            raise UserErrors.one("weights", DpvErrorCode.INVALID_WEIGHTS, "Give each criterion once")
+        try:
+            parsed = Weights.from_mapping(dict(weights))
+        except ValueError as exc:
+            raise UserErrors.one("weights", DpvErrorCode.INVALID_WEIGHTS, str(exc).capitalize()) from None
+        stored = {c.value: str(w) for c, w in parsed.as_mapping().items()}
+    before = dpv.evaluation_weights
+    dpv.evaluation_weights = stored
+    audit.record(session, actor, "dpv.evaluation_weights_set", "Dpv", dpv.id, {"before": before, "after": stored})
+    await session.flush()
+    return dpv

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.clock import add_years
@@ -69,6 +70,9 @@ class Dpv(Base):
     initial_term_years: Mapped[int] = mapped_column(Integer, default=3)
     extension_options: Mapped[int] = mapped_column(Integer, default=3)
     extensions_exercised: Mapped[int] = mapped_column(Integer, default=0)
+    # The weight of each evaluation criterion, {"PRICE": "20", ...} adding up to 100; null: the defaults
+    # (api/placements/evaluation.py `Weights`).
+    evaluation_weights: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = utcnow_column()
 
     __table_args__ = (

@@ -87,3 +87,22 @@ class MatchReasonCode(str, Enum):
     PLACES_FREE = "PLACES_FREE"
     NOT_ENOUGH_PLACES = "NOT_ENOUGH_PLACES"
     NO_ACTIVE_SETTING = "NO_ACTIVE_SETTING"
+
+
+class BidStatus(str, Enum):
+    SUBMITTED = "SUBMITTED"  # live: the provider may amend or withdraw it until the deadline
+    WITHDRAWN = "WITHDRAWN"
+    # Set by the suspension rules (the quality issue): a suspended provider's bids on open requirements. The
+    # award marks every other live bid UNSUCCESSFUL, with its feedback (excluded ones with EXCLUDED_* reasons).
+    EXCLUDED = "EXCLUDED"
+    ACCEPTED = "ACCEPTED"
+    UNSUCCESSFUL = "UNSUCCESSFUL"
+
+
+class OfficerCriterion(str, Enum):
+    """The criteria the officer scores by hand, 0 to 5 (api/placements/evaluation.py: CHILD_VIEWS, COMPATIBILITY,
+    SOCIAL_VALUE)."""
+
+    CHILD_VIEWS = "CHILD_VIEWS"
+    COMPATIBILITY = "COMPATIBILITY"
+    SOCIAL_VALUE = "SOCIAL_VALUE"

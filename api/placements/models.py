@@ -1,5 +1,6 @@
 """Tables of the placement search: requirements and their reference counters, the child (pseudonymised),
-invitations and the members not invited, and the record of who read the child's full details."""
+invitations and the members not invited, the record of who read the child's full details, bids and the
+officer's scores of them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,7 +51,8 @@ class Requirement(Base):
     response_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # responses closed
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cancelled (later: unfilled)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cancelled or unfilled
+    awarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a bid accepted
     status_reason: Mapped[str | None] = mapped_column(Text)  # why it was cancelled or closed by hand
     created_at: Mapped[datetime] = utcnow_column()
     updated_at: Mapped[datetime] = utcnow_column()
@@ -161,3 +164,72 @@ class ChildDataAccess(Base):
     accessed_at: Mapped[datetime] = utcnow_column()
 
     __table_args__ = (Index(None, "requirement_id", "id"),)
+
+
+class Bid(Base):
+    """A provider's offer on a requirement (DOMAIN.md step 4). Prices are pounds: `weekly_price` is the gross
+    (core + extras), `discounts` and `net_weekly_price` are computed by the system (api/placements/pricing.py).
+
+    One LIVE (SUBMITTED) bid per provider per requirement, and at most one ACCEPTED bid per requirement, are
+    unique indexes: the rules check them first under row locks, the indexes make a bug fail loudly."""
+
+    __tablename__ = "bid"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    setting_id: Mapped[int] = mapped_column(ForeignKey("setting.id"))
+    status: Mapped[pe.BidStatus] = enum_column(pe.BidStatus, "bid_status")
+    core_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    extras: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)  # [{"description", "weeklyPrice"}]
+    weekly_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # gross: core + extras
+    discounts: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)  # [{"kind", "percent", "amount"}]
+    net_weekly_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    price_explanation: Mapped[str] = mapped_column(Text)
+    available_from: Mapped[date] = mapped_column(Date)
+    needs_statement: Mapped[str] = mapped_column(Text)
+    compatibility_statement: Mapped[str | None] = mapped_column(Text)
+    social_value_statement: Mapped[str | None] = mapped_column(Text)
+    # The receipt time: the server's UTC clock read once the requirement's row lock is held (api/placements/bids.py).
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    amended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # accepted or unsuccessful
+    rationale: Mapped[str | None] = mapped_column(Text)  # the authorised officer's, when accepted
+    # {"reasons": [...], "rank": int | None, "winningPriceBand": str}, when unsuccessful (evaluation.feedback_for)
+    feedback: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        Index("uq_bid_live_per_provider", "requirement_id", "provider_id", unique=True,
+              postgresql_where=text("status = 'SUBMITTED'")),
+        Index("uq_bid_accepted_per_requirement", "requirement_id", unique=True,
+              postgresql_where=text("status = 'ACCEPTED'")),
+        Index(None, "requirement_id", "id"),
+        Index(None, "provider_id", "id"),
+        CheckConstraint("core_price > 0 AND weekly_price >= core_price AND net_weekly_price > 0 "
+                        "AND net_weekly_price <= weekly_price", name="prices"),
+        CheckConstraint("status <> 'ACCEPTED' OR rationale IS NOT NULL", name="accepted_with_rationale"),
+        CheckConstraint("(status = 'UNSUCCESSFUL') = (feedback IS NOT NULL)", name="feedback_when_unsuccessful"),
+    )
+
+
+class BidOfficerScore(Base):
+    """The owning borough's officer's score of one bid on one hand-scored criterion, 0 to 5 (the latest counts:
+    scoring again replaces it, and the audit log keeps the previous one)."""
+
+    __tablename__ = "bid_officer_score"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"))
+    criterion: Mapped[pe.OfficerCriterion] = enum_column(pe.OfficerCriterion, "officer_criterion")
+    score: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    entered_by_kind: Mapped[str] = mapped_column(String(10))
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("bid_id", "criterion"),
+        CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
+    )

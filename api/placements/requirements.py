@@ -4,16 +4,20 @@
   (the lead borough, or a live access agreement) and that is in its term, on the day of creation and again on
   the day of publication.
 - The state machine is explicit: TRANSITIONS lists every move; anything else is INVALID_TRANSITION. AWARDED
-  and PLACED are reached by the award and the IPA (later work); UNFILLED when a search ends without an
-  acceptable bid (later work, with the bids).
+  is reached by the award (api/placements/award.py), PLACED by the IPA (later work); UNFILLED when the
+  deadline passes without a live bid.
 - The reference (BAR-2026-0001) is numbered per prefix (the borough's, from its slug) per year in London,
   under a row lock: concurrent creations get consecutive numbers, a rolled-back one gives its number back.
 - Publishing (DRAFT -> OPEN) sets the response deadline (given, or the urgency's default from the publication
   instant), invites the eligible members of the lot with a match assessment each (api/placements/invitations.py)
-  and schedules the deadline timer, all in one transaction. At the deadline the timer closes the requirement
-  (OPEN -> CLOSED, audited as the service acting for the borough).
-- `requirementClose` closes responses before the deadline (OPEN -> CLOSED); `requirementCancel` ends the search
-  (the need went away). Both cancel the deadline timer in the same transaction.
+  and schedules the deadline timer, all in one transaction. At the deadline the timer closes the requirement,
+  audited as the service acting for the borough: OPEN -> CLOSED when it has live (SUBMITTED) bids to evaluate,
+  OPEN -> UNFILLED when it has none (the search ended without an offer: the sufficiency gap). The timer takes
+  the requirement FOR UPDATE, and a bid change takes it FOR SHARE (api/placements/bids.py): a bid racing the
+  deadline is counted or refused, never half.
+- `requirementClose` closes responses before the deadline (OPEN -> CLOSED, even without bids: the officer may
+  still cancel it); `requirementCancel` ends the search (the need went away). Both cancel the deadline timer in
+  the same transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,9 +42,9 @@ from api.market.enums import DpvStatus
 from api.market.models import Dpv, Lot, Organisation
 from api.placements import child as child_rules
 from api.placements.deadlines import default_deadline
-from api.placements.enums import RequirementStatus as S, Urgency
+from api.placements.enums import BidStatus, RequirementStatus as S, Urgency
 from api.placements.invitations import invite_members
-from api.placements.models import Invitation, ReferenceCounter, Requirement, RequirementChild
+from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
 from auth.policy import ensure_owns_requirement, ensure_posts_requirements
 from auth.principal import Principal, system_principal
 
@@ -329,20 +333,29 @@ async def close(
 
 @timers.handler(DEADLINE_TIMER)
 async def deadline_passed(session: AsyncSession, timer: timers.Timer, at: datetime) -> None:
-    """The deadline closes an open requirement by itself. One that was closed or cancelled meanwhile (whose
-    timer was cancelled with it) is left as it is. A published deadline does not move, so the timer is due
-    exactly when the requirement's deadline is."""
+    """The deadline closes an open requirement by itself: CLOSED with live bids, UNFILLED without. One that was
+    closed, awarded or cancelled meanwhile (whose timer was cancelled with it) is left as it is. A published
+    deadline does not move, so the timer is due exactly when the requirement's deadline is.
+
+    The requirement is taken FOR UPDATE before its bids are counted: a bid change in flight (it holds the
+    requirement FOR SHARE) commits first and is counted, or waits and then finds the requirement closed."""
     requirement = (await session.execute(
         select(Requirement).where(Requirement.id == timer.subject_id).with_for_update()
+        .execution_options(populate_existing=True)
     )).scalar_one_or_none()
     if requirement is None or requirement.status is not S.OPEN:
         return
     org = await session.get(Organisation, requirement.authority_id)
     assert org is not None
     actor = system_principal(org.id, org.kind, org.slug, TIMER_ACTOR_ID)
-    before = _move(requirement, S.CLOSED)
+    live = (await session.execute(select(func.count()).select_from(Bid).where(
+        Bid.requirement_id == requirement.id, Bid.status == BidStatus.SUBMITTED))).scalar_one()
+    to = S.CLOSED if live else S.UNFILLED
+    before = _move(requirement, to)
     requirement.closed_at, requirement.updated_at = at, at
+    if to is S.UNFILLED:
+        requirement.ended_at = at
     audit.record(session, actor, "requirement.deadline_passed", "Requirement", requirement.id,
-                 {"from": before, "to": S.CLOSED, "responseDeadline": requirement.response_deadline,
+                 {"from": before, "to": to, "responseDeadline": requirement.response_deadline, "liveBids": live,
                   "timerId": timer.id})
     await session.flush()

@@ -9,6 +9,7 @@ from schema.market.mutations.access_agreement_give_notice import access_agreemen
 from schema.market.mutations.document_record import document_record
 from schema.market.mutations.dpv_create import dpv_create
 from schema.market.mutations.dpv_exercise_extension import dpv_exercise_extension
+from schema.market.mutations.dpv_set_evaluation_weights import dpv_set_evaluation_weights
 from schema.market.mutations.lot_create import lot_create
 from schema.market.mutations.lot_rate_cap_set import lot_rate_cap_set
 from schema.market.mutations.membership_apply import membership_apply
@@ -26,6 +27,7 @@ class MarketMutation:
     organisation_create = organisation_create
     dpv_create = dpv_create
     dpv_exercise_extension = dpv_exercise_extension
+    dpv_set_evaluation_weights = dpv_set_evaluation_weights
     lot_create = lot_create
     lot_rate_cap_set = lot_rate_cap_set
     access_agreement_create = access_agreement_create

@@ -29,6 +29,7 @@ for _enum in (e.DpvCategory, e.LegalBasis, e.DpvStatus, e.AccessAgreementStatus,
 
 READ_MARKET = (Scope.WLA, Scope.BOROUGH, Scope.PROVIDER)
 ORG = Annotated["Organisation", strawberry.lazy("schema.market.types")]
+WEIGHT = Annotated["CriterionWeight", strawberry.lazy("schema.placement.types")]
 
 
 async def _children(info: Info, model: type, parent_col: Any, parent_id: int, to_node: Any,
@@ -147,6 +148,7 @@ class Dpv(ModelNode):
     extensions_exercised: int
     final_possible_end_on: date = strawberry.field(description="The end if every option is exercised.")
     lead_authority_id: strawberry.Private[int]
+    stored_weights: strawberry.Private[dict[str, str] | None]
 
     @classmethod
     def from_row(cls, row: m.Dpv) -> "Dpv":
@@ -154,7 +156,15 @@ class Dpv(ModelNode):
                    status=row.status_on(clock.today()), starts_on=row.starts_on, ends_on=row.ends_on,
                    initial_term_years=row.initial_term_years, extension_options=row.extension_options,
                    extensions_exercised=row.extensions_exercised, final_possible_end_on=row.final_possible_end,
-                   lead_authority_id=row.lead_authority_id)
+                   lead_authority_id=row.lead_authority_id, stored_weights=row.evaluation_weights)
+
+    @public(description="The published weight of each evaluation criterion, adding up to 100 (the defaults unless "
+            "the alliance set the vehicle's own).")
+    def evaluation_weights(self) -> list[WEIGHT]:
+        from api.placements.evaluations import weights_of
+        from schema.placement.types import CriterionWeight
+
+        return [CriterionWeight(criterion=c, weight=w) for c, w in weights_of(self.stored_weights).as_mapping().items()]
 
     @public(description="The borough that leads the vehicle.")
     async def lead_authority(self, info: Info) -> LocalAuthority:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import insert
 from strawberry.dataloader import DataLoader
 
 from api.placements.enums import ChildView
+from api.placements.evaluations import Evaluated, RequirementFacts, evaluate_requirements
+from api.placements.history import history_page_stmt
 from api.placements.models import ChildDataAccess, RequirementChild
+from schema.core.connection import Page, PageArgs, to_page
 from schema.core.loaders import Loaders
 
 
@@ -35,3 +39,37 @@ def full_child_reads(loaders: Loaders) -> DataLoader:
         return [None] * len(requirement_ids)
 
     return loaders.custom("full_child_reads", batch)
+
+
+def evaluations(loaders: Loaders) -> DataLoader:
+    """The evaluation of each requirement's live bids (api/placements/evaluations.py): five statements for all
+    the requirements of a request. Keys are RequirementFacts; only the borough side asks (the schema's guard)."""
+
+    async def batch(keys: list[RequirementFacts]) -> list[Evaluated]:
+        async with loaders.db.session() as s:
+            found = await evaluate_requirements(s, list(dict.fromkeys(keys)))
+        return [found[k.id] for k in keys]
+
+    return loaders.custom("evaluations", batch)
+
+
+def histories(loaders: Loaders, args: PageArgs) -> DataLoader:
+    """A page of each requirement's history (api/placements/history.py), one statement for all of them."""
+
+    async def batch(requirement_ids: list[int]) -> list[Page]:
+        stmt = history_page_stmt(list(set(requirement_ids)), after=args.after, before=args.before,
+                                 limit=args.limit, backward=args.backward)
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        totals: dict[int, int] = {}
+        async with loaders.db.session() as s:
+            for event, requirement_id, total in (await s.execute(stmt)).all():
+                grouped[requirement_id].append(event)
+                totals[requirement_id] = total
+        pages = []
+        for rid in requirement_ids:
+            page = to_page(list(grouped.get(rid, [])), args)
+            page.total = totals.get(rid, 0)
+            pages.append(page)
+        return pages
+
+    return loaders.custom(("histories", args), batch)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.placement.mutations.bid_accept import bid_accept
+from schema.placement.mutations.bid_amend import bid_amend
+from schema.placement.mutations.bid_score_record import bid_score_record
+from schema.placement.mutations.bid_submit import bid_submit
+from schema.placement.mutations.bid_withdraw import bid_withdraw
 from schema.placement.mutations.requirement_cancel import requirement_cancel
 from schema.placement.mutations.requirement_close import requirement_close
 from schema.placement.mutations.requirement_create import requirement_create
@@ -19,6 +24,11 @@ class PlacementMutation:
     requirement_publish = requirement_publish
     requirement_cancel = requirement_cancel
     requirement_close = requirement_close
+    bid_submit = bid_submit
+    bid_amend = bid_amend
+    bid_withdraw = bid_withdraw
+    bid_score_record = bid_score_record
+    bid_accept = bid_accept
 
 
 __all__ = ["PlacementMutation", "PlacementQuery"]

@@ -11,24 +11,33 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.relay import to_base64
+from strawberry.scalars import JSON
 
+from api.audit import AuditEvent
 from api.market import models as m
 from api.market.enums import Sex, Specialism
 from api.placements import child as child_rules
 from api.placements import enums as pe
+from api.placements import evaluation as ev
 from api.placements import models as pm
+from api.placements.evaluations import Evaluated, RequirementFacts
+from api.placements.history import shown_data
+from api.placements.pricing import DiscountKind
 from auth.policy import child_view
-from auth.principal import Scope
-from schema.core.connection import Connection
+from auth.principal import ActorKind, Scope
+from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import Lot, LocalAuthority, Provider, Setting, _children, _organisation
-from schema.placement.loaders import children_of, full_child_reads
+from schema.market.types import Lot, LocalAuthority, Organisation, Provider, Setting, _children, _organisation
+from schema.placement.loaders import children_of, evaluations, full_child_reads, histories
 
 for _enum in (pe.RequirementStatus, pe.Urgency, pe.LegalStatus, pe.InvitationStatus, pe.NotInvitedReason,
-              pe.MatchLevel, pe.MatchCriterion, pe.MatchReasonCode, pe.ChildView):
+              pe.MatchLevel, pe.MatchCriterion, pe.MatchReasonCode, pe.ChildView, pe.BidStatus, pe.OfficerCriterion,
+              DiscountKind, ev.ExclusionReason, ev.AlertSeverity, ev.FeedbackReason, ActorKind):
     strawberry.enum(_enum)
+EvaluationCriterion = strawberry.enum(ev.Criterion, name="EvaluationCriterion")
 
 BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
 
@@ -92,6 +101,7 @@ class Requirement(ModelNode):
     expected_duration_weeks: int
     published_at: datetime | None
     closed_at: datetime | None = strawberry.field(description="When responses closed (the deadline or by hand).")
+    awarded_at: datetime | None = strawberry.field(description="When an authorised officer accepted a bid.")
     created_at: datetime
     lot_id: strawberry.Private[int]
     authority_id: strawberry.Private[int]
@@ -103,7 +113,7 @@ class Requirement(ModelNode):
         return cls(id=row.id, reference=row.reference, status=row.status, urgency=row.urgency,
                    response_deadline=row.response_deadline, planned_start=row.planned_start,
                    expected_duration_weeks=row.expected_duration_weeks, published_at=row.published_at,
-                   closed_at=row.closed_at, created_at=row.created_at, lot_id=row.lot_id,
+                   closed_at=row.closed_at, awarded_at=row.awarded_at, created_at=row.created_at, lot_id=row.lot_id,
                    authority_id=row.authority_id, budget=row.max_weekly_budget, reason=row.status_reason)
 
     @strawberry.field
@@ -146,6 +156,32 @@ class Requirement(ModelNode):
                         last: int | None = None, before: str | None = None) -> Connection[UninvitedMember] | None:
         return await _children(info, pm.UninvitedMember, pm.UninvitedMember.requirement_id, self.id,
                                UninvitedMember.from_row, first, after, last, before)
+
+    @strawberry.field(description="The bids, oldest first. Sealed between providers: a provider sees its own only; "
+                      "the borough that posted the requirement sees every bid as it arrives; the alliance all.")
+    async def bids(self, info: Info, first: int | None = None, after: str | None = None,
+                   last: int | None = None, before: str | None = None) -> Connection[Bid]:
+        return await _children(info, pm.Bid, pm.Bid.requirement_id, self.id, Bid.from_row,
+                               first, after, last, before)
+
+    @scoped(*BOROUGH_SIDE, description="The live bids gated, scored per criterion with explanations and ranked "
+            "(ranked bids first, then the excluded). The system ranks; the officer decides.")
+    async def evaluation(self, info: Info) -> Evaluation | None:
+        evaluated = await evaluations(info.context.loaders).load(RequirementFacts.of(self))
+        return Evaluation.from_evaluated(evaluated)
+
+    @scoped(*BOROUGH_SIDE, description="Who did what and when to the requirement, its invitations and its bids, "
+            "oldest first (the audit log).")
+    async def history(self, info: Info, first: int | None = None, after: str | None = None,
+                      last: int | None = None, before: str | None = None) -> Connection[HistoryEvent] | None:
+        args = page_args(first, after, last, before)
+        page = await histories(info.context.loaders, args).load(self.id)
+        view = child_view(info.context.principal, self.authority_id)
+
+        async def total() -> int:
+            return page.total or 0
+
+        return build_connection(page, lambda row: HistoryEvent.from_row(row, view), total)
 
 
 @strawberry.type(description="One criterion of the match, for the provider's best setting.")
@@ -225,3 +261,198 @@ class UninvitedMember(ModelNode):
 
 def requirement_or_none(row: Any) -> Requirement | None:
     return Requirement.from_row(row) if row is not None else None
+
+
+# --- bids ---------------------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="An extra on top of the core price, e.g. 10 hours of 1:1 support a week.")
+class BidExtra:
+    description: str
+    weekly_price: Decimal
+
+
+@strawberry.type(description="A discount of the vehicle's terms, applied by the system: SIBLING (5%, a sibling group "
+                 "placed together with the provider), LONG_TERM (5%, an expected duration of 52 weeks or more); "
+                 "at most 10% together.")
+class Discount:
+    kind: DiscountKind
+    percent: Decimal
+    amount: Decimal = strawberry.field(description="Pounds a week taken off the gross weekly price.")
+
+
+@strawberry.type(description="Why a bid was not successful: reason codes, its rank (null when excluded by the "
+                 "gates) and the band of the winning net weekly price (never the winner or its price).")
+class BidFeedback:
+    reasons: list[ev.FeedbackReason]
+    rank: int | None
+    winning_price_band: str
+
+
+@strawberry.type(description="A provider's offer on a requirement it is invited to. Sealed between providers: a "
+                 "provider sees its own bids only; the borough that posted the requirement sees every bid on it as "
+                 "it arrives; the alliance sees all.")
+class Bid(ModelNode):
+    _model = pm.Bid
+    id: relay.NodeID[int]
+    status: pe.BidStatus
+    core_price: Decimal
+    extras: list[BidExtra]
+    weekly_price: Decimal = strawberry.field(
+        description="The gross weekly price: the core price and the extras, before discounts (what the lot's cap "
+        "is compared with).")
+    discounts: list[Discount]
+    net_weekly_price: Decimal = strawberry.field(description="The weekly price after the discounts: what is paid.")
+    price_explanation: str = strawberry.field(description="How the net weekly price was computed, in words.")
+    available_from: date
+    needs_statement: str
+    compatibility_statement: str | None
+    social_value_statement: str | None
+    submitted_at: datetime = strawberry.field(
+        description="The exact receipt time by the server's clock (kept when the bid is amended).")
+    amended_at: datetime | None
+    withdrawn_at: datetime | None
+    decided_at: datetime | None = strawberry.field(description="When it was accepted or found unsuccessful.")
+    feedback: BidFeedback | None = strawberry.field(description="Why the bid was not successful, once another was "
+                                                    "accepted.")
+    requirement_id: strawberry.Private[int]
+    provider_id: strawberry.Private[int]
+    setting_id: strawberry.Private[int]
+    acceptance_rationale: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: pm.Bid) -> "Bid":
+        fb = row.feedback
+        return cls(
+            id=row.id, status=row.status, core_price=row.core_price,
+            extras=[BidExtra(description=e["description"], weekly_price=Decimal(e["weeklyPrice"])) for e in row.extras],
+            weekly_price=row.weekly_price,
+            discounts=[Discount(kind=DiscountKind(d["kind"]), percent=Decimal(d["percent"]),
+                                amount=Decimal(d["amount"])) for d in row.discounts],
+            net_weekly_price=row.net_weekly_price, price_explanation=row.price_explanation,
+            available_from=row.available_from, needs_statement=row.needs_statement,
+            compatibility_statement=row.compatibility_statement, social_value_statement=row.social_value_statement,
+            submitted_at=row.submitted_at, amended_at=row.amended_at, withdrawn_at=row.withdrawn_at,
+            decided_at=row.decided_at,
+            feedback=BidFeedback(reasons=[ev.FeedbackReason(r) for r in fb["reasons"]], rank=fb["rank"],
+                                 winning_price_band=fb["winningPriceBand"]) if fb else None,
+            requirement_id=row.requirement_id, provider_id=row.provider_id, setting_id=row.setting_id,
+            acceptance_rationale=row.rationale)
+
+    @strawberry.field
+    async def requirement(self, info: Info) -> Requirement | None:
+        row = await info.context.loaders.by_id(pm.Requirement).load(self.requirement_id)
+        return Requirement.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Provider | None:
+        return await _organisation(info, self.provider_id)
+
+    @strawberry.field(description="The setting offered.")
+    async def setting(self, info: Info) -> Setting | None:
+        row = await info.context.loaders.by_id(m.Setting).load(self.setting_id)
+        return Setting.from_row(row) if row is not None else None
+
+    @scoped(*BOROUGH_SIDE, description="Why the authorised officer accepted the bid.")
+    def rationale(self) -> str | None:
+        return self.acceptance_rationale
+
+
+def bid_or_none(row: Any) -> Bid | None:
+    return Bid.from_row(row) if row is not None else None
+
+
+# --- the evaluation -----------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="One criterion of a bid's evaluation: its weight (the vehicle's), the score 0-100 and "
+                 "how it was reached.")
+class CriterionScore:
+    criterion: EvaluationCriterion  # type: ignore[valid-type]
+    weight: Decimal
+    score: Decimal
+    explanation: str
+
+
+@strawberry.type(description="The weight of a criterion: the vehicle's, adding up to 100.")
+class CriterionWeight:
+    criterion: EvaluationCriterion  # type: ignore[valid-type]
+    weight: Decimal
+
+
+@strawberry.type(description="An open safeguarding alert of HIGH or CRITICAL severity on the provider or the setting "
+                 "offered: shown to the officer, not a gate.")
+class EvaluationAlert:
+    severity: ev.AlertSeverity
+    category: str
+
+
+@strawberry.type(description="A bid as the evaluation sees it: excluded by a gate (with the reasons, no score or "
+                 "rank), or scored per criterion with a total 0-100 and a rank (1 is the highest).")
+class RankedBid:
+    bid: Bid
+    rank: int | None
+    score: Decimal | None
+    excluded: bool
+    exclusion_reasons: list[ev.ExclusionReason]
+    alerts: list[EvaluationAlert]
+    criteria: list[CriterionScore]
+
+
+@strawberry.type(description="The evaluation of a requirement's live bids by the published criteria: gates first "
+                 "(provider not admitted, suspended or barred; setting rated Inadequate; above the cap), then a "
+                 "weighted score per criterion with an explanation. The system ranks; the officer decides.")
+class Evaluation:
+    ranked_bids: list[RankedBid]
+    weights: list[CriterionWeight]
+    weekly_rate_cap: Decimal | None = strawberry.field(
+        description="The lot's cap for the financial year of the planned start.")
+    market_median: Decimal | None = strawberry.field(
+        description="The median of the lot's recent net weekly prices, which the price criterion compares with.")
+
+    @classmethod
+    def from_evaluated(cls, evaluated: Evaluated) -> "Evaluation":
+        e = evaluated.evaluation
+        return cls(
+            ranked_bids=[RankedBid(
+                bid=Bid.from_row(evaluated.bids[r.bid_id]), rank=r.rank, score=r.score, excluded=r.excluded,
+                exclusion_reasons=list(r.exclusion_reasons),
+                alerts=[EvaluationAlert(severity=a.severity, category=a.category) for a in r.alerts],
+                criteria=[CriterionScore(criterion=c.criterion, weight=c.weight, score=c.score,
+                                         explanation=c.explanation) for c in r.criteria],
+            ) for r in e.ranked_bids],
+            weights=[CriterionWeight(criterion=c, weight=w) for c, w in e.weights.as_mapping().items()],
+            weekly_rate_cap=e.cap, market_median=e.market_median)
+
+
+# --- the history --------------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Who acted: a person, a client (machine to machine) or the service itself, for an "
+                 "organisation.")
+class Actor:
+    kind: ActorKind
+    id: str
+    organisation_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Organisation | None:
+        return await _organisation(info, self.organisation_id) if self.organisation_id is not None else None
+
+
+@strawberry.type(description="One audited change of the requirement, one of its invitations or one of its bids.")
+class HistoryEvent:
+    action: str = strawberry.field(description="What happened, e.g. requirement.publish, bid.submit, bid.accept.")
+    occurred_at: datetime
+    subject_type: str = strawberry.field(description="Requirement, Invitation or Bid.")
+    subject_id: strawberry.ID = strawberry.field(description="The global ID of the subject.")
+    actor: Actor
+    data: JSON = strawberry.field(description="The change as recorded (before/after, the state moved...). The "
+                                  "child appears only as its pseudonymous reference, to the owning borough.")
+
+    @classmethod
+    def from_row(cls, row: AuditEvent, view: pe.ChildView | None) -> "HistoryEvent":
+        return cls(action=row.action, occurred_at=row.occurred_at, subject_type=row.entity_type,
+                   subject_id=strawberry.ID(to_base64(row.entity_type, row.entity_id)),
+                   actor=Actor(kind=ActorKind(row.actor_kind), id=row.actor_id, organisation_id=row.organisation_id),
+                   data=shown_data(row.data, view))

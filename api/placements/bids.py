@@ -1,0 +1,344 @@
+"""Bids: a provider's offer on a requirement it is invited to (DOMAIN.md, "A placement search", steps 4 and 5).
+
+Rules (each broken one is a user error with a BidErrorCode; someone else's object is FORBIDDEN)
+- A provider bids for itself (the provider comes from the token), on a requirement it is INVITED to: one it is
+  not invited to does not exist for it (FORBIDDEN); a withdrawn invitation is INVITATION_WITHDRAWN.
+- On one of its own settings (another provider's is FORBIDDEN), an active one (SETTING_INACTIVE).
+- While the requirement is OPEN (REQUIREMENT_NOT_OPEN) and before its response deadline by the server's clock
+  (DEADLINE_PASSED from the deadline on, even before the timer has closed the requirement).
+- One live (SUBMITTED) bid per provider per requirement (ALREADY_BID: amend it instead; after a withdrawal the
+  provider may bid again).
+- Prices as pricing.validate_prices wants them (INVALID_PRICE, TOO_MANY_EXTRAS, INVALID_EXTRA); the GROSS weekly
+  price (core + extras) at most the lot's cap for the financial year of the planned start (ABOVE_CAP,
+  pricing.check_cap). The discounts (sibling 5%, long-term 5%, at most 10% together) and the net weekly price
+  are computed by pricing.price_bid from the child's sibling group, the free places of the setting offered and
+  the expected duration, and stored with the bid with their explanation: the provider never types them.
+- Available from today (in England) or later (AVAILABLE_FROM_IN_PAST); how the needs will be met is required
+  (STATEMENT_REQUIRED); compatibility and social value are optional; each at most 4,000 characters.
+- `submit_bid` is idempotent by key (api/idempotency.py): the same key from the same provider returns the first
+  bid and creates nothing more. `amend_bid` replaces the whole offer (setting, prices, availability,
+  statements) under the same rules, keeps the bid's id and its first receipt time and records `amended_at`,
+  with the before/after of what changed in the audit log. `withdraw_bid` ends a live bid. Both only until the
+  deadline. The statements' free text is never copied into the audit log (it names which ones changed).
+
+Receipt time and concurrency
+- Every change takes the requirement's row FOR SHARE (bids from different providers go on side by side), then
+  the provider's invitation FOR UPDATE (one change at a time per provider and requirement), then the bid FOR
+  UPDATE. The deadline timer, `requirementClose` and `bidAccept` take the requirement FOR UPDATE: a bid racing
+  them is either committed before they read the bids, or waits for them and then finds the requirement no
+  longer open. Never half.
+- The receipt time is the server's UTC clock (api/clock.py, the clock that also runs the timers) read once the
+  requirement's lock is held, and the deadline is judged against that same instant, so what is stored as
+  received before the deadline was accepted before it. (The database's `clock_timestamp()` would be one clock
+  for every worker; the workers' clocks are kept by NTP instead, and the rules can be run at a given `now`.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, clock
+from api.clock import LONDON
+from api.errors import Forbidden, UserError, UserErrors
+from api.idempotency import idempotent
+from api.market.models import LotRateCap, Setting
+from api.placements import pricing
+from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
+from api.placements.models import Bid, Invitation, Requirement, RequirementChild
+from auth.policy import ensure_bids, ensure_owns_bid
+from auth.principal import Principal
+
+MAX_TEXT = 4000
+
+TRANSITIONS: dict[B, frozenset[B]] = {
+    B.SUBMITTED: frozenset({B.WITHDRAWN, B.EXCLUDED, B.ACCEPTED, B.UNSUCCESSFUL}),
+    B.WITHDRAWN: frozenset(),
+    B.EXCLUDED: frozenset(),
+    B.ACCEPTED: frozenset(),
+    B.UNSUCCESSFUL: frozenset(),
+}
+
+# The bids' own codes, the pricing rules' codes, then those of the award and of the officer's scores
+# (api/placements/award.py, api/placements/evaluations.py): one enum for every bid* mutation.
+BidErrorCode = Enum("BidErrorCode", [(c, c) for c in (
+    "REQUIREMENT_NOT_OPEN", "DEADLINE_PASSED", "INVITATION_WITHDRAWN", "SETTING_INACTIVE", "ALREADY_BID",
+    "BID_NOT_LIVE", "INVALID_TRANSITION", "AVAILABLE_FROM_IN_PAST", "STATEMENT_REQUIRED", "TEXT_TOO_LONG",
+    "IDEMPOTENCY_KEY_REUSED", *(c.value for c in pricing.PricingErrorCode),
+    "RATIONALE_REQUIRED", "DEADLINE_NOT_PASSED", "ALREADY_AWARDED", "BID_EXCLUDED", "INVALID_SCORE",
+)])
+E = BidErrorCode
+
+
+@dataclass
+class BidOffer:
+    """What the provider offers (the input of `bidSubmit` and `bidAmend`, without the requirement)."""
+
+    setting_id: int
+    core_price: Decimal
+    available_from: date
+    needs_statement: str
+    extras: list[pricing.Extra] = field(default_factory=list)
+    compatibility_statement: str | None = None
+    social_value_statement: str | None = None
+
+
+STATEMENTS = {"needs_statement": "needsStatement", "compatibility_statement": "compatibilityStatement",
+              "social_value_statement": "socialValueStatement"}
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def normalise(offer: BidOffer) -> BidOffer:
+    return replace(offer, needs_statement=(offer.needs_statement or "").strip(),
+                   compatibility_statement=_text(offer.compatibility_statement),
+                   social_value_statement=_text(offer.social_value_statement),
+                   extras=[pricing.Extra((e.description or "").strip(), e.weekly_price) for e in offer.extras])
+
+
+def _codes(errors: list[UserError]) -> list[UserError]:
+    """The pricing rules' codes as BidErrorCode members (one enum per domain on the wire)."""
+    return [UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, pricing.PricingErrorCode) else e
+            for e in errors]
+
+
+def validate(offer: BidOffer, today: date) -> list[UserError]:
+    """Every rule the (normalised) offer breaks by itself. Pure."""
+    errors = _codes(pricing.validate_prices(offer.core_price, offer.extras))
+    if offer.available_from < today:
+        errors.append(UserError("availableFrom", E.AVAILABLE_FROM_IN_PAST,
+                                f"The place must be available today ({today.isoformat()}) or later"))
+    if not offer.needs_statement:
+        errors.append(UserError("needsStatement", E.STATEMENT_REQUIRED, "Say how the child's needs will be met"))
+    for name, path in STATEMENTS.items():
+        value = getattr(offer, name)
+        if value is not None and len(value) > MAX_TEXT:
+            errors.append(UserError(path, E.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
+    return errors
+
+
+def move(bid: Bid, to: B) -> B:
+    before = bid.status
+    if to not in TRANSITIONS[before]:
+        raise UserErrors.one("bidId", E.INVALID_TRANSITION, f"A bid that is {before.value} cannot become {to.value}")
+    bid.status = to
+    return before
+
+
+# --- locks, in the one order every change takes them: requirement, invitation, bid -------------------------
+
+
+async def lock_requirement(session: AsyncSession, requirement_id: int, *, exclusive: bool = False) -> Requirement:
+    """The requirement, FOR SHARE (a bid changing) or FOR UPDATE (closing, awarding), read afresh."""
+    requirement = (await session.execute(
+        select(Requirement).where(Requirement.id == requirement_id)
+        .with_for_update(read=not exclusive).execution_options(populate_existing=True)
+    )).scalar_one_or_none()
+    if requirement is None:
+        raise Forbidden()
+    return requirement
+
+
+async def _lock_invitation(session: AsyncSession, requirement_id: int, provider_id: int) -> Invitation:
+    invitation = (await session.execute(
+        select(Invitation).where(Invitation.requirement_id == requirement_id, Invitation.provider_id == provider_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )).scalar_one_or_none()
+    if invitation is None:  # not invited: the requirement does not exist for this provider
+        raise Forbidden()
+    return invitation
+
+
+async def lock_bid(session: AsyncSession, bid_id: int) -> Bid:
+    return (await session.execute(
+        select(Bid).where(Bid.id == bid_id).with_for_update().execution_options(populate_existing=True)
+    )).scalar_one()
+
+
+async def bid_parents(session: AsyncSession, bid_id: int) -> tuple[int, int]:
+    """(requirement id, provider id) of a bid, read without a lock to know what to lock first."""
+    row = (await session.execute(select(Bid.requirement_id, Bid.provider_id).where(Bid.id == bid_id))).first()
+    if row is None:
+        raise Forbidden()
+    return row.requirement_id, row.provider_id
+
+
+def ensure_open(requirement: Requirement, at: datetime) -> None:
+    """The requirement takes responses at `at`: OPEN, and its deadline not reached by the server's clock."""
+    deadline = requirement.response_deadline
+    if requirement.status is not S.OPEN:
+        closed_by_deadline = deadline is not None and (
+            at >= deadline or (requirement.closed_at is not None and requirement.closed_at >= deadline))
+        if closed_by_deadline:
+            raise UserErrors.one("requirementId", E.DEADLINE_PASSED,
+                                 f"Responses closed at the deadline, {deadline.isoformat()}")
+        raise UserErrors.one("requirementId", E.REQUIREMENT_NOT_OPEN,
+                             f"The requirement is {requirement.status.value}: it takes no responses")
+    if deadline is None or at >= deadline:
+        raise UserErrors.one("requirementId", E.DEADLINE_PASSED,
+                             f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed")
+
+
+def _ensure_invited(invitation: Invitation) -> None:
+    if invitation.status is not InvitationStatus.INVITED:
+        raise UserErrors.one("requirementId", E.INVITATION_WITHDRAWN,
+                             "The provider's invitation to this requirement was withdrawn")
+
+
+async def _own_setting(session: AsyncSession, actor: Principal, setting_id: int) -> Setting:
+    setting = await session.get(Setting, setting_id)
+    if setting is None or setting.provider_id != actor.organisation_id:
+        raise Forbidden()
+    return setting
+
+
+async def _priced(session: AsyncSession, requirement: Requirement, setting: Setting, offer: BidOffer,
+                  at: datetime) -> pricing.Price:
+    """Validate the offer and price it against the lot's cap: raises every broken rule at once."""
+    errors = validate(offer, at.astimezone(LONDON).date())
+    if not setting.active:
+        errors.append(UserError("settingId", E.SETTING_INACTIVE, f"{setting.name} is not active"))
+    if errors:
+        raise UserErrors(errors)
+    cap = (select(LotRateCap.weekly_rate_cap)
+           .where(LotRateCap.lot_id == requirement.lot_id,
+                  LotRateCap.financial_year == clock.financial_year(requirement.planned_start))
+           .scalar_subquery())
+    siblings, weekly_cap = (await session.execute(
+        select(RequirementChild.sibling_group_size, cap).where(RequirementChild.requirement_id == requirement.id)
+    )).one()
+    price = pricing.price_bid(offer.core_price, offer.extras, sibling_group_size=siblings,
+                              places_offered=setting.vacancies,
+                              expected_duration_weeks=requirement.expected_duration_weeks)
+    refused = pricing.check_cap(price.gross, weekly_cap, planned_start=requirement.planned_start)
+    if refused is not None:
+        raise UserErrors(_codes([refused]))
+    return price
+
+
+def _apply(bid: Bid, offer: BidOffer, price: pricing.Price) -> None:
+    bid.setting_id = offer.setting_id
+    bid.core_price = price.core
+    bid.extras = [{"description": e.description, "weeklyPrice": str(e.weekly_price)} for e in price.extras]
+    bid.weekly_price = price.gross
+    bid.discounts = [{"kind": d.kind.value, "percent": str(d.percent), "amount": str(d.amount)}
+                     for d in price.discounts]
+    bid.net_weekly_price = price.net
+    bid.price_explanation = price.explanation
+    bid.available_from = offer.available_from
+    for name in STATEMENTS:
+        setattr(bid, name, getattr(offer, name))
+
+
+def _offer_audit(bid: Bid) -> dict[str, Any]:
+    """The offer as the audit log keeps it: prices and dates, not the statements' free text."""
+    return {"settingId": bid.setting_id, "corePrice": bid.core_price, "extras": bid.extras,
+            "weeklyPrice": bid.weekly_price, "discounts": bid.discounts, "netWeeklyPrice": bid.net_weekly_price,
+            "availableFrom": bid.available_from}
+
+
+def _statements(bid: Bid) -> dict[str, str | None]:
+    return {path: getattr(bid, name) for name, path in STATEMENTS.items()}
+
+
+# --- the rules ----------------------------------------------------------------------------------------------
+
+
+async def submit_bid(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    requirement_id: int,
+    offer: BidOffer,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Bid:
+    ensure_bids(actor)
+    offer = normalise(offer)
+
+    async def create() -> Bid:
+        requirement = await lock_requirement(session, requirement_id)
+        invitation = await _lock_invitation(session, requirement_id, actor.organisation_id)
+        setting = await _own_setting(session, actor, offer.setting_id)
+        at = now or clock.now()  # the receipt time: read under the lock (module docstring)
+        ensure_open(requirement, at)
+        _ensure_invited(invitation)
+        live = (await session.execute(select(Bid.id).where(
+            Bid.requirement_id == requirement_id, Bid.provider_id == actor.organisation_id,
+            Bid.status == B.SUBMITTED))).first()
+        if live is not None:
+            raise UserErrors.one("requirementId", E.ALREADY_BID,
+                                 "The provider has a live bid on this requirement: amend or withdraw it")
+        price = await _priced(session, requirement, setting, offer, at)
+        bid = Bid(requirement_id=requirement_id, provider_id=actor.organisation_id, status=B.SUBMITTED,
+                  submitted_at=at, updated_at=at)
+        _apply(bid, offer, price)
+        session.add(bid)
+        await session.flush()
+        audit.record(session, actor, "bid.submit", "Bid", bid.id, {
+            "requirementId": requirement_id, "providerId": actor.organisation_id, "submittedAt": at,
+            **_offer_audit(bid), "statementsGiven": [k for k, v in _statements(bid).items() if v]})
+        return bid
+
+    # The statements enter the request's hash only as text: a retry must send the same offer.
+    request = {"requirement": requirement_id, "setting": offer.setting_id, "core": offer.core_price,
+               "extras": [(e.description, e.weekly_price) for e in offer.extras],
+               "availableFrom": offer.available_from, **{k: getattr(offer, k) for k in STATEMENTS}}
+    return await idempotent(session, actor.organisation_id, "bidSubmit", idempotency_key, request, Bid, create,
+                            E.IDEMPOTENCY_KEY_REUSED)
+
+
+async def amend_bid(
+    session: AsyncSession, actor: Principal, bid_id: int, offer: BidOffer, *, now: datetime | None = None
+) -> Bid:
+    """Replace the offer of a live bid until the deadline: the id and the first receipt time stay."""
+    ensure_bids(actor)
+    offer = normalise(offer)
+    requirement_id, provider_id = await bid_parents(session, bid_id)
+    ensure_owns_bid(actor, provider_id)
+    requirement = await lock_requirement(session, requirement_id)
+    invitation = await _lock_invitation(session, requirement_id, provider_id)
+    bid = await lock_bid(session, bid_id)
+    setting = await _own_setting(session, actor, offer.setting_id)
+    at = now or clock.now()
+    ensure_open(requirement, at)
+    _ensure_invited(invitation)
+    if bid.status is not B.SUBMITTED:
+        raise UserErrors.one("bidId", E.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}")
+    price = await _priced(session, requirement, setting, offer, at)
+    before, said_before = _offer_audit(bid), _statements(bid)
+    _apply(bid, offer, price)
+    after, said_after = _offer_audit(bid), _statements(bid)
+    bid.amended_at, bid.updated_at = at, at
+    audit.record(session, actor, "bid.amend", "Bid", bid.id, {
+        "requirementId": requirement_id, "amendedAt": at,
+        "changes": {k: {"before": v, "after": after[k]} for k, v in before.items() if v != after[k]},
+        "statementsChanged": [k for k in said_before if said_before[k] != said_after[k]]})
+    await session.flush()
+    return bid
+
+
+async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, now: datetime | None = None) -> Bid:
+    """End a live bid until the deadline (even if the invitation was withdrawn meanwhile)."""
+    ensure_bids(actor)
+    requirement_id, provider_id = await bid_parents(session, bid_id)
+    ensure_owns_bid(actor, provider_id)
+    requirement = await lock_requirement(session, requirement_id)
+    await _lock_invitation(session, requirement_id, provider_id)
+    bid = await lock_bid(session, bid_id)
+    at = now or clock.now()
+    ensure_open(requirement, at)
+    before = move(bid, B.WITHDRAWN)
+    bid.withdrawn_at, bid.updated_at = at, at
+    audit.record(session, actor, "bid.withdraw", "Bid", bid.id,
+                 {"requirementId": requirement_id, "from": before, "to": B.WITHDRAWN, "withdrawnAt": at})
+    await session.flush()
+    return bid

@@ -1,0 +1,198 @@
+"""Bid benchmark: many providers submitting bids at once over HTTP against a running `dpv serve`.
+
+    uv run python bench/bids.py [--requirements 60] [--concurrency 50] [--workers 1]
+
+On the demo market: Barnet (lead of the fostering vehicle) posts and publishes requirements on the standard
+fostering lot; every invited provider gets a token from the real token endpoint and bids on each of its
+invitations, all at once. Then 10% of the bids are sent again with the same idempotency key. It prints bids
+per second and p50/p99 latency, and checks that every acknowledged bid is stored exactly once and that the
+retries created nothing. Target (measured here, never asserted in tests): 500 bids/s per worker.
+
+Uses DATABASE_URL when set (the database must be empty: the demo is loaded into it), else an embedded
+PostgreSQL under a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CREATE = """mutation($input: RequirementCreateInput!) { requirementCreate(input: $input) {
+  requirement { id } userErrors { code message } } }"""
+PUBLISH = """mutation($id: ID!) { requirementPublish(input: {requirementId: $id}) {
+  requirement { id status } userErrors { code message } } }"""
+SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) { bid { id } userErrors { code message } } }"""
+MY_WORK = """{ viewer { organisation { ... on Provider { slug settings(first: 50) { nodes { id kind active } } } } }
+  invitations(first: 100) { nodes { requirement { id } } } }"""
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _token(http: httpx.AsyncClient, credentials: dict) -> str:
+    r = await http.post("/oauth/token", data={"grant_type": "client_credentials"},
+                        auth=(credentials["client_id"], credentials["client_secret"]))
+    r.raise_for_status()
+    return r.json()["access_token"]
+
+
+async def _gql(http: httpx.AsyncClient, token: str, query: str, variables: dict | None = None) -> dict:
+    r = await http.post("/graphql", json={"query": query, "variables": variables or {}},
+                        headers={"Authorization": f"Bearer {token}"})
+    body = r.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    return body["data"]
+
+
+async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        child = {"caseReference": f"BENCH-{i}", "ageYears": 9, "sex": "FEMALE", "languages": ["English"],
+                 "needs": [], "siblingGroupSize": 1, "homePostcodeDistrict": "NW10",
+                 "homeLocation": {"latitude": 51.543, "longitude": -0.245}, "maxDistanceKm": 200,
+                 "avoidAreas": []}
+        data = await _gql(http, token, CREATE, {"input": {
+            "lotId": lot_id, "urgency": "PLANNED", "plannedStart": (date.today() + timedelta(days=14)).isoformat(),
+            "expectedDurationWeeks": 26, "child": child}})
+        assert not data["requirementCreate"]["userErrors"], data
+        rid = data["requirementCreate"]["requirement"]["id"]
+        published = await _gql(http, token, PUBLISH, {"id": rid})
+        assert not published["requirementPublish"]["userErrors"], published
+        ids.append(rid)
+    return ids
+
+
+async def run(base: str, clients: dict, requirements: int, concurrency: int) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60,
+                                 limits=httpx.Limits(max_connections=concurrency)) as http:
+        barnet = await _token(http, clients["barnet"])
+        dpvs = await _gql(http, barnet, "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code "
+                                        "weeklyRateCap } } } } }")
+        lot = next(l for d in dpvs["dpvs"]["nodes"] if d["category"] == "INDEPENDENT_FOSTERING"
+                   for l in d["lots"]["nodes"] if l["code"] == "IFA-STD")
+        started = time.perf_counter()
+        await _post_requirements(http, barnet, lot["id"], requirements)
+        print(f"Setup: {requirements} requirements created and published in {time.perf_counter() - started:.1f} s")
+
+        jobs = []
+        price = f"{float(lot['weeklyRateCap']) * 0.85:.2f}"
+        for slug, credentials in clients.items():
+            if "provider" not in credentials.get("scope", "").split():
+                continue
+            try:
+                token = await _token(http, credentials)
+                work = await _gql(http, token, MY_WORK)
+            except (RuntimeError, httpx.HTTPError):
+                continue
+            org = work["viewer"]["organisation"]
+            if not org:
+                continue
+            homes = [s["id"] for s in org["settings"]["nodes"] if s["kind"] == "FOSTER_HOUSEHOLD" and s["active"]]
+            if not homes:
+                continue
+            for invitation in work["invitations"]["nodes"]:
+                jobs.append({"token": token, "input": {
+                    "requirementId": invitation["requirement"]["id"], "settingId": random.choice(homes),
+                    "corePrice": price, "extras": [], "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
+                    "needsStatement": "Experienced carers; school place arranged.",
+                    "idempotencyKey": f"bench-{slug}-{invitation['requirement']['id']}"}})
+        print(f"{len(jobs)} bids to send from {len({j['token'] for j in jobs})} providers")
+
+        latencies: list[float] = []
+        acknowledged: dict[str, str] = {}
+        refused: list[dict] = []
+        queue = iter(jobs)
+
+        async def send(job: dict) -> str | None:
+            t = time.perf_counter()
+            r = await http.post("/graphql", json={"query": SUBMIT, "variables": {"input": job["input"]}},
+                                headers={"Authorization": f"Bearer {job['token']}"})
+            latencies.append(time.perf_counter() - t)
+            payload = r.json()["data"]["bidSubmit"]
+            if payload["userErrors"]:
+                refused.append(payload["userErrors"][0])
+                return None
+            return payload["bid"]["id"]
+
+        async def worker() -> None:
+            for job in queue:
+                bid = await send(job)
+                if bid:
+                    acknowledged[job["input"]["idempotencyKey"]] = bid
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+        q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+        print(f"Submitted: {len(jobs)} bids in {elapsed:.2f} s: {len(jobs) / elapsed:.0f} bids/s, "
+              f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, refused {len(refused)} "
+              f"{refused[:1] if refused else ''}")
+
+        retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
+        same = 0
+        for job in retries:
+            if await send(job) == acknowledged.get(job["input"]["idempotencyKey"]):
+                same += 1
+        print(f"Retried {len(retries)} with the same idempotency key: {same} returned the first bid")
+
+        stored: list[str] = []
+        requirements_seen = await _gql(http, barnet, "{ requirements(first: 100) { nodes { id bids(first: 100) { "
+                                                     "totalCount nodes { id } } } } }")
+        for req in requirements_seen["requirements"]["nodes"]:
+            stored += [b["id"] for b in req["bids"]["nodes"]]
+        duplicates = len(stored) - len(set(stored))
+        lost = set(acknowledged.values()) - set(stored)
+        extra = set(stored) - set(acknowledged.values())
+        print(f"Check: acknowledged {len(acknowledged)}, stored {len(stored)}, duplicates {duplicates}, "
+              f"lost {len(lost)}, unacknowledged extras {len(extra)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requirements", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DPV_DATA_DIR": tmp}
+        port = _port()
+        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port),
+                                   "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/readyz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.3)
+            clients = json.loads((Path(tmp) / "demo-clients.json").read_text())["clients"]
+            asyncio.run(run(base, clients, args.requirements, args.concurrency))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
