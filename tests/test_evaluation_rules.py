@@ -141,7 +141,7 @@ def test_criteria_of_the_second_bid(evaluation):
     assert b.score == D("56.8")
     assert {c.explanation for c in b.criteria[5:]} == {"not yet scored by the officer"}
     assert b.criterion(Criterion.NEEDS_AND_SPECIALISMS).explanation == (
-        "meets 2 of 3 needs (not self harm) (40.0 of 60); age 14 within 8–17 (15 of 15); "
+        "meets 2 of 3 needs (not self harm) (40.0 of 60); the child's age is within the setting's 8–17 (15 of 15); "
         "takes male children (15 of 15); 1 vacancy for the child (10 of 10)")
     assert b.criterion(Criterion.DISTANCE).explanation == (
         "30.0 km from the child's home; 100 × (50 − 30.0) ÷ (50 − 10)")
@@ -345,7 +345,7 @@ def test_needs_age_sex_and_places():
     boys_only = setting(sexes=frozenset({Sex.MALE}), vacancies=2)
     score, text, met, required = score_needs(girl_group, boys_only)
     assert (score, met, required) == (D("60.0"), 0, 0)
-    assert text == ("no specific needs listed (60.0 of 60); age 18 outside 8–17 (0 of 15); "
+    assert text == ("no specific needs listed (60.0 of 60); the child's age is outside the setting's 8–17 (0 of 15); "
                     "does not take female children (0 of 15); 2 vacancies too few for the sibling group of 3 (0 of 10)")
 
 

@@ -386,8 +386,9 @@ def score_needs(child: ChildNeeds, setting: SettingOffer) -> tuple[Decimal, str,
     sex_ok = Sex(child.sex) in {Sex(s) for s in setting.sexes}
     places_ok = setting.vacancies >= child.sibling_group_size
     parts += [Decimal(15) if age_ok else ZERO, Decimal(15) if sex_ok else ZERO, Decimal(10) if places_ok else ZERO]
-    text += (f"; age {child.age_years} {'within' if age_ok else 'outside'} {setting.age_min}–{setting.age_max}"
-             f" ({15 if age_ok else 0} of 15)")
+    # the child's exact age stays out of the text: the alliance reads evaluations but sees only an age band
+    text += (f"; the child's age is {'within' if age_ok else 'outside'} the setting's {setting.age_min}–"
+             f"{setting.age_max} ({15 if age_ok else 0} of 15)")
     text += (f"; {'takes' if sex_ok else 'does not take'} {Sex(child.sex).value.lower()} children"
              f" ({15 if sex_ok else 0} of 15)")
     group = "the sibling group of " + str(child.sibling_group_size) if child.sibling_group_size > 1 else "the child"
