@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
+from strawberry import UNSET, relay
 
 from api.errors import UserErrors
 from auth.policy import require
@@ -35,3 +35,15 @@ def own_or_given_provider(principal: Principal, provider_id: relay.GlobalID | No
     if provider_id is None:
         return principal.organisation_id
     return decode_id(provider_id, "Provider")
+
+
+def sent_fields(input: Any, names: tuple[str, ...], nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The fields a partial-update input actually sent: UNSET ones are left alone, and null clears only the
+    fields that may be empty (elsewhere null means "no change")."""
+    changes: dict[str, Any] = {}
+    for name in names:
+        value = getattr(input, name)
+        if value is UNSET or (value is None and name not in nullable):
+            continue
+        changes[name] = list(value) if isinstance(value, list) else value
+    return changes

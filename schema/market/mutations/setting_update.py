@@ -7,7 +7,7 @@ from api.market import settings as setting_rules
 from api.market.enums import SchoolProvision, Sex, Specialism
 from auth.principal import Scope
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import run, sent_fields
 from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.market.mutations.setting_create import LocationInput, SettingError
@@ -37,17 +37,10 @@ class SettingUpdatePayload:
     user_errors: list[SettingError]  # type: ignore[valid-type]
 
 
-_NULLABLE = {"ofsted_urn", "school_provision"}
-
-
 def _changes(input: SettingUpdateInput) -> dict:
-    changes: dict = {}
-    for name in ("name", "age_min", "age_max", "sexes", "specialisms", "places", "vacancies",
-                 "postcode_district", "ofsted_urn", "school_provision", "active"):
-        value = getattr(input, name)
-        if value is UNSET or (value is None and name not in _NULLABLE):
-            continue
-        changes[name] = list(value) if isinstance(value, list) else value
+    changes = sent_fields(input, ("name", "age_min", "age_max", "sexes", "specialisms", "places", "vacancies",
+                                  "postcode_district", "ofsted_urn", "school_provision", "active"),
+                          nullable=frozenset({"ofsted_urn", "school_provision"}))
     if input.location:
         changes["latitude"], changes["longitude"] = input.location.latitude, input.location.longitude
     return changes

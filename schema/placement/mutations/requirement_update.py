@@ -10,7 +10,7 @@ from api.placements import requirements
 from api.placements.enums import Urgency
 from auth.principal import Scope
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import run, sent_fields
 from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.placement.inputs import ChildInput
@@ -37,16 +37,9 @@ class RequirementUpdatePayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-_NULLABLE = {"response_deadline", "max_weekly_budget"}
-
-
 def _changes(input: RequirementUpdateInput) -> dict:
-    changes: dict = {}
-    for name in ("urgency", "planned_start", "expected_duration_weeks", "response_deadline", "max_weekly_budget"):
-        value = getattr(input, name)
-        if value is UNSET or (value is None and name not in _NULLABLE):
-            continue
-        changes[name] = value
+    changes = sent_fields(input, ("urgency", "planned_start", "expected_duration_weeks", "response_deadline",
+                                  "max_weekly_budget"), nullable=frozenset({"response_deadline", "max_weekly_budget"}))
     if input.lot_id:
         changes["lot_id"] = decode_id(input.lot_id, "Lot")
     return changes
