@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, the OAuth 2.0 endpoints, health checks,
+"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, the IPAs' PDFs at /ipas/{id}.pdf, the OAuth 2.0 endpoints, health checks,
 and lifespan state.
 
 The database engine, the OAuth server and the cache of token-verification keys are created once per worker
@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,6 +30,7 @@ from api.db import Database
 from api.errors import Unauthenticated
 from api.graphql_http import GraphQLResponseMediaType
 from api.health import healthz, readyz
+from api.ipa_download import ipa_pdf
 from api.oauth import (
     BearerAuthentication,
     introspection_endpoint,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/ipas/{id}.pdf", BearerAuthentication(request_response(ipa_pdf)), methods=["GET"]),
             Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
             Route("/oauth/signout", signout, methods=["GET", "POST"]),
             Route("/oauth/token", token_endpoint, methods=["POST"]),

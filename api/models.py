@@ -19,6 +19,9 @@ from api.placements.models import (
     BidOfficerScore,
     ChildDataAccess,
     Invitation,
+    Ipa,
+    IpaSignature,
+    Placement,
     ReferenceCounter,
     Requirement,
     RequirementChild,
@@ -42,7 +45,7 @@ metadata = Base.metadata
 
 __all__ = [
     "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Document",
-    "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
+    "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "Ipa", "IpaSignature", "Placement", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
     "OAuthClient", "OfstedJudgement", "Organisation", "ReferenceCounter", "RefreshToken", "Requirement",
     "RequirementChild", "RevokedToken", "Setting", "SigninSession", "SigningKey", "Timer", "TokenFamily",
     "UninvitedMember", "metadata",

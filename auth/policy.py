@@ -188,6 +188,49 @@ def bid_visible(principal: Principal | None, requirement_id_column, provider_id_
     return on_own_requirement(principal, requirement_id_column)
 
 
+def ipa_party(principal: Principal | None, authority_id: int, provider_id: int):
+    """Which party of an IPA the principal acts for (api/placements/enums.py IpaParty), or None: the borough
+    that awarded it (`borough` or `borough:award`), the provider of the accepted bid (`provider` or
+    `provider:sign`). Reading and downloading the contract need only this; signing needs `signing_party`."""
+    from api.placements.enums import IpaParty
+
+    if principal is None:
+        return None
+    if (principal.is_borough and principal.organisation_id == authority_id
+            and (principal.has(Scope.BOROUGH) or principal.has(Scope.BOROUGH_AWARD))):
+        return IpaParty.BOROUGH
+    if (principal.is_provider and principal.organisation_id == provider_id
+            and (principal.has(Scope.PROVIDER) or principal.has(Scope.PROVIDER_SIGN))):
+        return IpaParty.PROVIDER
+    return None
+
+
+def signing_party(principal: Principal, authority_id: int, provider_id: int):
+    """The party the principal signs an IPA for: the provider with `provider:sign`, the borough with
+    `borough:award` (`provider` or `borough` alone does not sign). Anyone else: FORBIDDEN (the IPA is invisible)."""
+    party = ipa_party(principal, authority_id, provider_id)
+    from api.placements.enums import IpaParty
+
+    needed = {IpaParty.BOROUGH: Scope.BOROUGH_AWARD, IpaParty.PROVIDER: Scope.PROVIDER_SIGN}
+    if party is None or not principal.has(needed[party]):
+        raise Forbidden()
+    return party
+
+
+def ipa_visible(principal: Principal | None, authority_id_column, provider_id_column) -> ColumnElement[bool]:
+    """IPAs and placements: their two parties, and the alliance (the metadata: the alliance never downloads the
+    contract itself, api/placements/ipas.py `document_for`)."""
+    if _alliance(principal):
+        return true()
+    if principal is None:
+        return false()
+    if principal.is_borough and (principal.has(Scope.BOROUGH) or principal.has(Scope.BOROUGH_AWARD)):
+        return authority_id_column == principal.organisation_id
+    if principal.is_provider and (principal.has(Scope.PROVIDER) or principal.has(Scope.PROVIDER_SIGN)):
+        return provider_id_column == principal.organisation_id
+    return false()
+
+
 def child_view(principal: Principal | None, authority_id: int) -> ChildView | None:
     """How much of a visible requirement's child the principal sees (api/placements/child.py): the owning
     borough everything (FULL), the alliance MASKED, an invited provider the SUMMARY; None: nothing."""
@@ -229,4 +272,8 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
         return on_own_requirement(principal, pm.UninvitedMember.requirement_id)
     if model is pm.Bid:
         return bid_visible(principal, pm.Bid.requirement_id, pm.Bid.provider_id)
+    if model in (pm.Ipa, pm.Placement):
+        return ipa_visible(principal, model.authority_id, model.provider_id)
+    if model is pm.IpaSignature:
+        return pm.IpaSignature.ipa_id.in_(select(pm.Ipa.id).where(visible(principal, pm.Ipa)))
     raise LookupError(f"no visibility rule for {model.__name__}")

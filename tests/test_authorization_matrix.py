@@ -23,8 +23,8 @@ from api.market import agreements, dpvs, memberships
 from api.market.enums import DpvCategory, LegalBasis
 from api import clock
 from api.placements import requirements
-from api.placements.enums import BidStatus, InvitationStatus, MatchLevel
-from api.placements.models import Bid, Invitation
+from api.placements.enums import BidStatus, InvitationStatus, IpaStatus, MatchLevel
+from api.placements.models import Bid, Invitation, Ipa
 from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for
@@ -54,6 +54,7 @@ class World:
     barnet: str
     requirement: str
     bid: str
+    ipa: str
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,9 @@ def _ops() -> dict[str, Op]:
         "bidAccept": Op(
             "mutation($b: ID!) { bidAccept(input: {bidId: $b, rationale: \"best\"}) { userErrors { code } } }",
             lambda w: {"b": w.bid}, frozenset({"borough:award"})),
+        "ipaSign": Op(  # the allowed roles get a user error (not the document's digest), nothing more
+            "mutation($i: ID!) { ipaSign(input: {ipaId: $i, documentSha256: \"00\"}) { userErrors { code } } }",
+            lambda w: {"i": w.ipa}, frozenset({"provider:sign", "borough:award"})),
         "dpvSetEvaluationWeights": Op(
             "mutation($id: ID!) { dpvSetEvaluationWeights(input: {dpvId: $id, weights: null}) "
             "{ userErrors { code } } }", lambda w: {"id": w.dpv}, wla),
@@ -216,11 +220,27 @@ async def world(db, market) -> World:
                   available_from=date(2099, 1, 1), needs_statement="n", submitted_at=clock.now())
         s.add(bid)
         await s.flush()
+        # an IPA of acorn and Barnet, written directly, on a second requirement (bidAccept issues its own)
+        other = await requirements.create_requirement(s, market.barnet_officer, fields_=fields(lot.id),
+                                                      child=child())
+        signed_bid = Bid(requirement_id=other.id, provider_id=market.acorn.id, setting_id=setting.id,
+                         status=BidStatus.ACCEPTED, rationale="best", core_price=Decimal("900.00"), extras=[],
+                         weekly_price=Decimal("900.00"), discounts=[], net_weekly_price=Decimal("900.00"),
+                         price_explanation="", available_from=date(2099, 1, 1), needs_statement="n",
+                         submitted_at=clock.now())
+        s.add(signed_bid)
+        await s.flush()
+        ipa = Ipa(requirement_id=other.id, bid_id=signed_bid.id, authority_id=market.barnet.id,
+                  provider_id=market.acorn.id, status=IpaStatus.ISSUED, terms={}, document=b"%PDF",
+                  document_sha256="a" * 64, net_weekly_price=Decimal("900.00"), issued_at=clock.now())
+        s.add(ipa)
+        await s.flush()
     return World(dpv=to_base64("Dpv", dpv.id), lot=to_base64("Lot", lot.id),
                   agreement=to_base64("AccessAgreement", agreement.id), setting=to_base64("Setting", setting.id),
                   membership=to_base64("Membership", membership.id), acorn=to_base64("Provider", market.acorn.id),
                   barnet=to_base64("LocalAuthority", market.barnet.id),
-                  requirement=to_base64("Requirement", requirement.id), bid=to_base64("Bid", bid.id))
+                  requirement=to_base64("Requirement", requirement.id), bid=to_base64("Bid", bid.id),
+                 ipa=to_base64("Ipa", ipa.id))
 
 
 async def _audit_count(db) -> int:

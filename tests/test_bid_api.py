@@ -264,4 +264,4 @@ def test_the_contract_names_of_bids_and_the_evaluation_exist():
     statuses = schema._schema.type_map["BidStatus"].values
     assert list(statuses) == ["SUBMITTED", "WITHDRAWN", "EXCLUDED", "ACCEPTED", "UNSUCCESSFUL"]
     payload = schema._schema.type_map["BidAcceptPayload"].fields
-    assert set(payload) == {"bid", "userErrors"}  # the IPA comes with the next increment
+    assert set(payload) == {"bid", "ipa", "userErrors"}

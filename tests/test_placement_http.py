@@ -1,11 +1,13 @@
 """The placement search over real HTTP with real tokens from the token endpoint: a borough creates and publishes
 a requirement, the invited provider sees its invitation, another borough and an uninvited provider see nothing;
 providers bid, the evaluation ranks them, an authorised officer accepts one and the others read their feedback;
+both parties download the IPA and sign its hash, the requirement is PLACED and the placement live;
 and the live server's own timer runner closes a requirement at its deadline."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import timedelta
 
 import httpx
@@ -90,7 +92,8 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     tokens = {}
     for name, slug, scope in [("officer", "barnet", "borough"), ("authorised", "barnet", "borough borough:award"),
                               ("acorn", "acorn-fostering", "provider"), ("birch", "birch-homes", "provider"),
-                              ("hazel", "hazel-homes", "provider")]:
+                              ("hazel", "hazel-homes", "provider"), ("signer", "acorn-fostering", "provider:sign"),
+                              ("ealing", "ealing", "borough borough:award"), ("wla", "wla", "wla")]:
         tokens[name] = await token_for(live_server, await register(db, slug, scope))
 
     created = await post(live_server, tokens["officer"], CREATE, create_input(sc.lot.id))  # an EMERGENCY
@@ -119,8 +122,68 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     why = {"id": acorn_bid, "why": "Meets every need"}
     refused = await post(live_server, tokens["officer"], ACCEPT, why)  # `borough` alone
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
-    accepted = (await post(live_server, tokens["authorised"], ACCEPT, why))["data"]["bidAccept"]
+    accepted = (await post(live_server, tokens["authorised"], ACCEPT_WITH_IPA, why))["data"]["bidAccept"]
     assert accepted["userErrors"] == [] and accepted["bid"]["requirement"]["status"] == "AWARDED"
+    ipa = accepted["ipa"]
+    assert ipa["status"] == "ISSUED" and ipa["netWeeklyPrice"] == made["acorn"]["bid"]["netWeeklyPrice"] and ipa["signatures"] == []
     feedback = (await post(live_server, tokens["birch"], BID, {"id": birch_bid}))["data"]["node"]
     assert feedback["status"] == "UNSUCCESSFUL" and feedback["feedback"]["rank"] == 2
     assert feedback["feedback"]["winningPriceBand"] == "£750–£999.99"
+
+    # both parties download the PDF (the exact bytes of its hash); nobody else can, and no token is 401
+    pdfs = {}
+    for party in ("signer", "authorised"):
+        r = await download(live_server, ipa["downloadUrl"], tokens[party])
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        assert r.headers["etag"] == f'"{ipa["documentSha256"]}"' and r.content.startswith(b"%PDF")
+        pdfs[party] = hashlib.sha256(r.content).hexdigest()
+    assert pdfs == {"signer": ipa["documentSha256"], "authorised": ipa["documentSha256"]}
+    for outsider in ("birch", "ealing", "wla"):
+        assert (await download(live_server, ipa["downloadUrl"], tokens[outsider])).status_code == 404
+    assert (await download(live_server, ipa["downloadUrl"], None)).status_code == 401
+
+    # both sign the hash they downloaded: `provider` alone cannot, a wrong hash changes nothing
+    sign = {"id": ipa["id"], "sha": pdfs["signer"]}
+    assert (await post(live_server, tokens["acorn"], SIGN, sign))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    wrong = (await post(live_server, tokens["signer"], SIGN, {**sign, "sha": "0" * 64}))["data"]["ipaSign"]
+    assert [e["code"] for e in wrong["userErrors"]] == ["HASH_MISMATCH"] and wrong["ipa"] is None
+    early = (await post(live_server, tokens["authorised"], SIGN, sign))["data"]["ipaSign"]
+    assert [e["code"] for e in early["userErrors"]] == ["PROVIDER_SIGNS_FIRST"]
+    signed = (await post(live_server, tokens["signer"], SIGN, sign))["data"]["ipaSign"]
+    assert signed["userErrors"] == [] and signed["ipa"]["status"] == "PROVIDER_SIGNED"
+    executed = (await post(live_server, tokens["authorised"], SIGN, {**sign, "sha": pdfs["authorised"]}))[
+        "data"]["ipaSign"]
+    assert executed["userErrors"] == [] and executed["ipa"]["status"] == "EXECUTED"
+    assert [g["party"] for g in executed["ipa"]["signatures"]] == ["PROVIDER", "BOROUGH"]
+
+    # the placement is live; the provider sees it too; another borough nothing; the alliance with the child masked
+    placed = (await post(live_server, tokens["officer"], PLACED, {"id": requirement["id"]}))["data"]["node"]
+    assert placed["status"] == "PLACED" and placed["ipa"]["status"] == "EXECUTED"
+    live = placed["ipa"]["placement"]
+    assert live["status"] == "LIVE" and live["provider"]["slug"] == "acorn-fostering"
+    assert live["setting"]["name"] == "Oak House" and live["placementPlanDueOn"] > live["startsOn"]
+    assert (await post(live_server, tokens["acorn"], PLACED, {"id": requirement["id"]}))["data"]["node"][
+        "ipa"]["placement"]["placementPlanDueOn"] == live["placementPlanDueOn"]
+    assert (await post(live_server, tokens["ealing"], PLACED, {"id": requirement["id"]}))["data"]["node"] is None
+    seen_by_wla = (await post(live_server, tokens["wla"], PLACED, {"id": requirement["id"]}))["data"]["node"]
+    assert seen_by_wla["child"] == {"view": "MASKED", "pseudonymousReference": None}
+    assert seen_by_wla["ipa"]["status"] == "EXECUTED"
+    # a rival provider still cannot see the winner's bid
+    assert (await post(live_server, tokens["birch"], BID, {"id": acorn_bid}))["data"]["node"] is None
+
+
+ACCEPT_WITH_IPA = """mutation($id: ID!, $why: String!) { bidAccept(input: {bidId: $id, rationale: $why}) {
+  bid { id status requirement { status } } ipa { id status documentSha256 downloadUrl netWeeklyPrice
+  signatures { party signedAt } } userErrors { code } } }"""
+
+SIGN = """mutation($id: ID!, $sha: String!) { ipaSign(input: {ipaId: $id, documentSha256: $sha}) {
+  ipa { status signatures { party } } userErrors { code } } }"""
+
+PLACED = """query($id: ID!) { node(id: $id) { ... on Requirement { status child { view pseudonymousReference }
+  ipa { status placement { status startsOn placementPlanDueOn provider { slug } setting { name } } } } } }"""
+
+
+async def download(live_server: str, url: str, token: str | None) -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.get(f"{live_server}{url}",
+                              headers={"Authorization": f"Bearer {token}"} if token else {})

@@ -11,6 +11,7 @@
 - In one transaction, with its audit events: the requirement becomes AWARDED, the bid ACCEPTED (with the
   rationale), every other live bid UNSUCCESSFUL with its feedback (evaluation.feedback_for: reason codes, its
   rank, the winning price band; never the winner's identity or price).
+- In the same transaction the IPA is issued from the accepted bid's terms, rendered once (api/placements/ipas.py).
 - Two officers accepting two bids at once: both take the requirement FOR UPDATE; the second waits, then finds it
   AWARDED: ALREADY_AWARDED. Bids cannot change meanwhile (a bid change takes the requirement FOR SHARE).
 """
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit, clock, timers
 from api.errors import UserError, UserErrors
 from api.placements import evaluation as ev
+from api.placements import ipas
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
 from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
 from api.placements.evaluations import evaluate_one
@@ -104,4 +106,5 @@ async def accept_bid(
         "rationale": rationale, "unsuccessful": sorted(int(k) for k in unsuccessful),
         "timersCancelled": timers_cancelled})
     await session.flush()
+    await ipas.issue_ipa(session, actor, requirement, bid, at)  # ipas.ipa_of_bid finds it
     return bid

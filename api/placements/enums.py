@@ -106,3 +106,22 @@ class OfficerCriterion(str, Enum):
     CHILD_VIEWS = "CHILD_VIEWS"
     COMPATIBILITY = "COMPATIBILITY"
     SOCIAL_VALUE = "SOCIAL_VALUE"
+
+
+class IpaStatus(str, Enum):
+    """The Individual Placement Agreement (api/placements/ipas.py): issued at the award, signed by the provider,
+    then by the borough (EXECUTED). TERMINATED belongs to a later issue (ending a placement)."""
+
+    ISSUED = "ISSUED"
+    PROVIDER_SIGNED = "PROVIDER_SIGNED"
+    EXECUTED = "EXECUTED"
+    TERMINATED = "TERMINATED"
+
+
+class IpaParty(str, Enum):
+    PROVIDER = "PROVIDER"
+    BOROUGH = "BOROUGH"
+
+
+class PlacementStatus(str, Enum):
+    LIVE = "LIVE"  # the IPA executed; ending a placement is a later issue

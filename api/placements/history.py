@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from api.audit import AuditEvent
 from api.placements.enums import ChildView
-from api.placements.models import Bid, Invitation, Requirement
+from api.placements.models import Bid, Invitation, Ipa, Placement, Requirement
 
 CHILD_KEYS = frozenset({"child"})
 
@@ -42,6 +42,9 @@ def history_page_stmt(requirement_ids: list[int], *, after: int | None, before: 
         select(Invitation.requirement_id, literal("Invitation", String), Invitation.id)
         .where(Invitation.requirement_id.in_(requirement_ids)),
         select(Bid.requirement_id, literal("Bid", String), Bid.id).where(Bid.requirement_id.in_(requirement_ids)),
+        select(Ipa.requirement_id, literal("Ipa", String), Ipa.id).where(Ipa.requirement_id.in_(requirement_ids)),
+        select(Placement.requirement_id, literal("Placement", String), Placement.id)
+        .where(Placement.requirement_id.in_(requirement_ids)),
     ).subquery("subjects")
     counted = (
         select(AuditEvent, subjects.c.requirement_id.label("_requirement_id"),

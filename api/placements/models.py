@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -232,4 +233,78 @@ class BidOfficerScore(Base):
     __table_args__ = (
         UniqueConstraint("bid_id", "criterion"),
         CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
+    )
+
+
+class Ipa(Base):
+    """The Individual Placement Agreement of an accepted bid (api/placements/ipas.py): the terms snapshot, the
+    PDF rendered ONCE from it at issue (api/placements/ipa_document.py) and its SHA-256, which both parties sign.
+    The document's bytes are loaded only when asked for (`deferred`): the metadata never carries them."""
+
+    __tablename__ = "ipa"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"), unique=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))  # the borough, a party
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))  # the provider, the other party
+    status: Mapped[pe.IpaStatus] = enum_column(pe.IpaStatus, "ipa_status")
+    terms: Mapped[dict[str, Any]] = mapped_column(JSONB)  # IpaTerms.snapshot()
+    document: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    net_weekly_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    executed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("uq_ipa_in_force_per_requirement", "requirement_id", unique=True,
+              postgresql_where=text("status <> 'TERMINATED'")),
+        Index(None, "provider_id", "id"),
+        Index(None, "authority_id", "id"),
+        CheckConstraint("length(document_sha256) = 64", name="sha256_length"),
+        CheckConstraint("(status = 'EXECUTED') = (executed_at IS NOT NULL) OR status = 'TERMINATED'",
+                        name="executed_at_when_executed"),
+    )
+
+
+class IpaSignature(Base):
+    """One party's signature of an IPA: who signed which SHA-256 (always the document's: the rules refuse any
+    other), for which organisation, when. One per party."""
+
+    __tablename__ = "ipa_signature"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ipa_id: Mapped[int] = mapped_column(ForeignKey("ipa.id", ondelete="CASCADE"))
+    party: Mapped[pe.IpaParty] = enum_column(pe.IpaParty, "ipa_party")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[str] = mapped_column(String(200))
+    signed_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("ipa_id", "party"),)
+
+
+class Placement(Base):
+    """A child placed with a provider's setting, live once its IPA is executed, with the date its placement plan
+    is due (5 working days in England and Wales after the start)."""
+
+    __tablename__ = "placement"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ipa_id: Mapped[int] = mapped_column(ForeignKey("ipa.id"), unique=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"), unique=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    setting_id: Mapped[int] = mapped_column(ForeignKey("setting.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    net_weekly_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    status: Mapped[pe.PlacementStatus] = enum_column(pe.PlacementStatus, "placement_status")
+    placement_plan_due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        Index(None, "provider_id", "id"),
+        Index(None, "authority_id", "id"),
+        CheckConstraint("placement_plan_due_on > starts_on", name="plan_due_after_start"),
     )

@@ -9,6 +9,7 @@ from schema.placement.mutations.bid_amend import bid_amend
 from schema.placement.mutations.bid_score_record import bid_score_record
 from schema.placement.mutations.bid_submit import bid_submit
 from schema.placement.mutations.bid_withdraw import bid_withdraw
+from schema.placement.mutations.ipa_sign import ipa_sign
 from schema.placement.mutations.requirement_cancel import requirement_cancel
 from schema.placement.mutations.requirement_close import requirement_close
 from schema.placement.mutations.requirement_create import requirement_create
@@ -29,6 +30,7 @@ class PlacementMutation:
     bid_withdraw = bid_withdraw
     bid_score_record = bid_score_record
     bid_accept = bid_accept
+    ipa_sign = ipa_sign
 
 
 __all__ = ["PlacementMutation", "PlacementQuery"]

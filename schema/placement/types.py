@@ -34,7 +34,8 @@ from schema.market.types import Lot, LocalAuthority, Organisation, Provider, Set
 from schema.placement.loaders import children_of, evaluations, full_child_reads, histories
 
 for _enum in (pe.RequirementStatus, pe.Urgency, pe.LegalStatus, pe.InvitationStatus, pe.NotInvitedReason,
-              pe.MatchLevel, pe.MatchCriterion, pe.MatchReasonCode, pe.ChildView, pe.BidStatus, pe.OfficerCriterion,
+              pe.MatchLevel, pe.MatchCriterion, pe.MatchReasonCode, pe.ChildView, pe.BidStatus, pe.OfficerCriterion, pe.IpaStatus, pe.IpaParty,
+              pe.PlacementStatus,
               DiscountKind, ev.ExclusionReason, ev.AlertSeverity, ev.FeedbackReason, ActorKind):
     strawberry.enum(_enum)
 EvaluationCriterion = strawberry.enum(ev.Criterion, name="EvaluationCriterion")
@@ -182,6 +183,12 @@ class Requirement(ModelNode):
             return page.total or 0
 
         return build_connection(page, lambda row: HistoryEvent.from_row(row, view), total)
+
+    @strawberry.field(description="The Individual Placement Agreement issued when a bid was accepted: seen by its "
+                      "two parties (the borough and the provider of the accepted bid) and the alliance.")
+    async def ipa(self, info: Info) -> Ipa | None:
+        rows = await info.context.loaders.grouped(pm.Ipa, pm.Ipa.requirement_id, pm.Ipa.id.desc()).load(self.id)
+        return Ipa.from_row(rows[0]) if rows else None
 
 
 @strawberry.type(description="One criterion of the match, for the provider's best setting.")
@@ -456,3 +463,89 @@ class HistoryEvent:
                    subject_id=strawberry.ID(to_base64(row.entity_type, row.entity_id)),
                    actor=Actor(kind=ActorKind(row.actor_kind), id=row.actor_id, organisation_id=row.organisation_id),
                    data=shown_data(row.data, view))
+
+
+# --- the IPA and the placement ------------------------------------------------------------------------------
+
+
+@strawberry.type(description="One party's signature of an IPA: it signed the document's SHA-256, at `signedAt`.")
+class IpaSignature:
+    party: pe.IpaParty
+    signed_at: datetime
+    signed_sha256: str = strawberry.field(description="The digest signed: always the document's.")
+
+
+@strawberry.type(description="A child placed with a provider's setting, LIVE once its IPA is executed.")
+class Placement(ModelNode):
+    _model = pm.Placement
+    id: relay.NodeID[int]
+    status: pe.PlacementStatus
+    starts_on: date
+    placement_plan_due_on: date = strawberry.field(
+        description="The placement plan is due 5 working days (England and Wales) after the start.")
+    net_weekly_price: Decimal
+    created_at: datetime
+    provider_id: strawberry.Private[int]
+    setting_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: pm.Placement) -> "Placement":
+        return cls(id=row.id, status=row.status, starts_on=row.starts_on,
+                   placement_plan_due_on=row.placement_plan_due_on, net_weekly_price=row.net_weekly_price,
+                   created_at=row.created_at, provider_id=row.provider_id, setting_id=row.setting_id)
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Provider | None:
+        return await _organisation(info, self.provider_id)
+
+    @strawberry.field
+    async def setting(self, info: Info) -> Setting | None:
+        row = await info.context.loaders.by_id(m.Setting).load(self.setting_id)
+        return Setting.from_row(row) if row is not None else None
+
+
+@strawberry.type(description="The Individual Placement Agreement of an accepted bid: rendered once as a PDF from a "
+                 "snapshot of its terms and identified by its SHA-256 (`documentSha256`). The provider signs that "
+                 "digest (`provider:sign`), then the borough (`borough:award`): EXECUTED, the requirement PLACED and "
+                 "the placement live. Seen by its two parties and the alliance; the document itself "
+                 "(`downloadUrl`) only by the two parties.")
+class Ipa(ModelNode):
+    _model = pm.Ipa
+    id: relay.NodeID[int]
+    status: pe.IpaStatus
+    document_sha256: str = strawberry.field(description="SHA-256 (hex) of the PDF as issued: what each party signs.")
+    net_weekly_price: Decimal
+    issued_at: datetime
+    executed_at: datetime | None
+    requirement_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: pm.Ipa) -> "Ipa":
+        return cls(id=row.id, status=row.status, document_sha256=row.document_sha256,
+                   net_weekly_price=row.net_weekly_price, issued_at=row.issued_at, executed_at=row.executed_at,
+                   requirement_id=row.requirement_id)
+
+    @strawberry.field(description="Where the two parties download the PDF (GET with their bearer token), relative to "
+                      "the service's address. Anyone else gets 404.")
+    def download_url(self) -> str:
+        return f"/ipas/{to_base64('Ipa', self.id)}.pdf"
+
+    @strawberry.field(description="The signatures so far, the provider's first.")
+    async def signatures(self, info: Info) -> list[IpaSignature]:
+        rows = await info.context.loaders.grouped(pm.IpaSignature, pm.IpaSignature.ipa_id,
+                                                  pm.IpaSignature.id).load(self.id)
+        return [IpaSignature(party=r.party, signed_at=r.signed_at, signed_sha256=r.signed_sha256) for r in rows]
+
+    @strawberry.field(description="The placement, once the IPA is executed.")
+    async def placement(self, info: Info) -> Placement | None:
+        rows = await info.context.loaders.grouped(pm.Placement, pm.Placement.ipa_id).load(self.id)
+        return Placement.from_row(rows[0]) if rows else None
+
+    @strawberry.field
+    async def requirement(self, info: Info) -> Requirement | None:
+        row = await info.context.loaders.by_id(pm.Requirement).load(self.requirement_id)
+        return Requirement.from_row(row) if row is not None else None
+
+
+def ipa_or_none(row: Any) -> Ipa | None:
+    return Ipa.from_row(row) if row is not None else None
