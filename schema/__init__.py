@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -31,14 +32,17 @@ class Mutation(MarketMutation, PlacementMutation):
 
 def build_schema() -> strawberry.Schema:
     settings = get_settings()
+    # The limits' validation rules are classes made once: the validation cache is keyed by the rules, so rules
+    # made afresh per request (as each QueryDepthLimiter instance does) would never hit it.
+    limit_rules = [*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+                   *MaxAliasesLimiter(max_alias_count=30).validation_rules]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=[Alliance, LocalAuthority, Provider],
         extensions=[
             mask_errors,
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: ParserCache(maxsize=1000),
             lambda: ValidationCache(maxsize=1000),

@@ -29,3 +29,16 @@ def test_contract_names_exist():
         "totalCount", "userErrors", "leadAuthority", "startsOn", "endsOn", "ageMin", "ageMax", "vacancies",
     ]:
         assert name in sdl, name
+
+
+async def test_repeated_queries_hit_the_validation_cache(gql, db):
+    """Validation is the largest cost of a small request; the cache must hit on a repeated query (the depth and
+    alias limits' rules are made once, as the cache is keyed by the rules)."""
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(1000)
+    query = "{ dpvs(first: 3) { totalCount } }"
+    await gql.ok(query)
+    hits = cache.cache_info().hits
+    await gql.ok(query)
+    assert cache.cache_info().hits == hits + 1
