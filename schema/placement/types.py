@@ -43,6 +43,13 @@ EvaluationCriterion = strawberry.enum(ev.Criterion, name="EvaluationCriterion")
 BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
 
 
+
+
+async def _requirement(info: Info, requirement_id: int) -> "Requirement | None":
+    """The requirement, if the viewer may see it (the loader applies the visibility rule)."""
+    row = await info.context.loaders.by_id(pm.Requirement).load(requirement_id)
+    return Requirement.from_row(row) if row is not None else None
+
 @strawberry.type(description="A point: the child's home, shown only to the borough that posted the requirement.")
 class Coordinates:
     latitude: float
@@ -234,8 +241,7 @@ class Invitation(ModelNode):
 
     @strawberry.field
     async def requirement(self, info: Info) -> Requirement | None:
-        row = await info.context.loaders.by_id(pm.Requirement).load(self.requirement_id)
-        return Requirement.from_row(row) if row is not None else None
+        return await _requirement(info, self.requirement_id)
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
@@ -348,8 +354,7 @@ class Bid(ModelNode):
 
     @strawberry.field
     async def requirement(self, info: Info) -> Requirement | None:
-        row = await info.context.loaders.by_id(pm.Requirement).load(self.requirement_id)
-        return Requirement.from_row(row) if row is not None else None
+        return await _requirement(info, self.requirement_id)
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
@@ -543,8 +548,7 @@ class Ipa(ModelNode):
 
     @strawberry.field
     async def requirement(self, info: Info) -> Requirement | None:
-        row = await info.context.loaders.by_id(pm.Requirement).load(self.requirement_id)
-        return Requirement.from_row(row) if row is not None else None
+        return await _requirement(info, self.requirement_id)
 
 
 def ipa_or_none(row: Any) -> Ipa | None:
