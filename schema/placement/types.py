@@ -47,8 +47,8 @@ BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
 
 async def _requirement(info: Info, requirement_id: int) -> "Requirement | None":
     """The requirement, if the viewer may see it (the loader applies the visibility rule)."""
-    row = await info.context.loaders.by_id(pm.Requirement).load(requirement_id)
-    return Requirement.from_row(row) if row is not None else None
+    return requirement_or_none(await info.context.loaders.by_id(pm.Requirement).load(requirement_id))
+
 
 @strawberry.type(description="A point: the child's home, shown only to the borough that posted the requirement.")
 class Coordinates:
