@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -19,12 +20,13 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import graphiql, timers
+from api import graphiql, realtime, timers
 from api.config import Settings, get_settings
 from api.db import Database
 from api.errors import Unauthenticated
@@ -43,7 +45,7 @@ from api.signin_pages import authorize, signout
 from auth.external import check_organisations
 from auth.keys import KeyRing
 from auth.server import OAuthServer
-from auth.tokens import principal_from_token
+from auth.tokens import principal_from_token, token_expiry
 from schema import schema
 from schema.core.context import Context
 
@@ -55,7 +57,7 @@ class GraphQLApp(GraphQL):
         # is anonymous and can read only public procurement information. A WebSocket authenticates at
         # connection_init (on_ws_connect).
         return Context(db=state.db, settings=state.settings, principal=getattr(state, "principal", None),
-                       request=request, response=response)
+                       request=request, response=response, hub=getattr(state, "hub", None))
 
     async def render_graphql_ide(self, request: Any) -> Response:
         state = request.state
@@ -64,7 +66,9 @@ class GraphQLApp(GraphQL):
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
-        as HTTP bearer tokens. A bad token closes the socket with 4403; no token is an anonymous connection."""
+        as HTTP bearer tokens. A bad token closes the socket with 4403; no token is an anonymous connection.
+        The socket is closed (4403, "Token expired") when the token expires: the client reconnects with a new
+        token and resumes each subscription from the last cursor it received."""
         header = (context.connection_params or {}).get("authorization")
         if header is None:
             return UNSET
@@ -78,7 +82,28 @@ class GraphQLApp(GraphQL):
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"reason": str(exc)}) from None
         context.authenticate(principal)
+        _close_at_expiry(context.request, token_expiry(token.strip()))
         return UNSET
+
+
+def _close_at_expiry(websocket: Any, expires_at: float | None) -> None:
+    if expires_at is None:
+        return
+
+    async def close() -> None:
+        while (left := expires_at - time.time()) > 0:
+            await asyncio.sleep(min(left, 30.0))
+            if WebSocketState.DISCONNECTED in (websocket.client_state, websocket.application_state):
+                return  # the client left first: nothing to close, nothing kept
+        with contextlib.suppress(Exception):  # it left in the last moment
+            await websocket.close(code=4403, reason="Token expired")
+
+    task = asyncio.create_task(close(), name="dpv-ws-token-expiry")
+    _expiry_tasks.add(task)
+    task.add_done_callback(_expiry_tasks.discard)
+
+
+_expiry_tasks: set[asyncio.Task] = set()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -89,12 +114,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         db = database or Database.from_settings(settings)
         key_ring = KeyRing()
         runner: asyncio.Task | None = None
+        hub: realtime.Hub | None = None
         try:
             await check_organisations(db, settings)  # a trusted issuer for a provider or the alliance: no start
             if settings.timer_poll_seconds > 0:
                 runner = asyncio.create_task(timers.run_forever(db, settings.timer_poll_seconds), name="dpv-timers")
-            yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring)}
+            if settings.event_poll_seconds > 0:
+                hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
+                await hub.start()
+            yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring),
+                   "hub": hub}
         finally:
+            if hub is not None:
+                await hub.stop()
             if runner is not None:
                 runner.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -108,7 +140,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=5),
-        max_subscriptions_per_connection=10,
+        max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
     return Starlette(

@@ -1,4 +1,8 @@
-"""The audit log: every state change writes one event in the same transaction as the change."""
+"""The audit log: every state change writes one event in the same transaction as the change.
+
+The log is also the transactional outbox of the event stream (api/events.py): a row's position in the stream
+is `(txid, id)`, the writing transaction's id then the row's, and a trigger notifies listeners at commit
+(migration 0007)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,8 +32,10 @@ class AuditEvent(Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # The writing transaction (pg_current_xact_id): with `id`, the row's position in the event stream.
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=text("(pg_current_xact_id())::text::bigint"))
 
-    __table_args__ = (Index(None, "entity_type", "entity_id", "id"),)
+    __table_args__ = (Index(None, "entity_type", "entity_id", "id"), Index(None, "txid", "id"))
 
 
 def record(

@@ -47,7 +47,8 @@ def _serve(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
         print(f"GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_level=args.log_level, proxy_headers=True)
+                    log_level=args.log_level, proxy_headers=True,
+                    ws_max_size=settings.ws_max_message_bytes)
     return 0
 
 

@@ -146,6 +146,14 @@ class Settings(BaseSettings):
     # Timers (api/timers.py): how often each worker looks for due timers, in seconds; 0 turns the runner off.
     timer_poll_seconds: float = Field(default=1.0, alias="DPV_TIMER_POLL_SECONDS", ge=0)
 
+    # The event stream (api/realtime.py): each worker reads the outbox when notified and at least this often
+    # (a safety net; notifications carry the latency); 0 turns the hub off (no subscriptions).
+    event_poll_seconds: float = Field(default=1.0, alias="DPV_EVENT_POLL_SECONDS", ge=0)
+    # WebSocket limits: the largest message a client may send (uvicorn closes with 1009 beyond it) and how
+    # many subscriptions one connection may hold.
+    ws_max_message_bytes: int = Field(default=65536, alias="DPV_WS_MAX_MESSAGE_BYTES", ge=1024)
+    ws_max_subscriptions: int = Field(default=10, alias="DPV_WS_MAX_SUBSCRIPTIONS", ge=1)
+
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")
     min_public_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_PUBLIC_LIABILITY")

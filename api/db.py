@@ -49,6 +49,9 @@ class Database:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=True,
+            # A transaction left open holds back the event stream's horizon (api/events.py) and its locks:
+            # none of ours idles inside one for long, so the server ends any that does.
+            connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
         )
         return cls(engine)
 

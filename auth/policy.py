@@ -277,3 +277,12 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
     if model is pm.IpaSignature:
         return pm.IpaSignature.ipa_id.in_(select(pm.Ipa.id).where(visible(principal, pm.Ipa)))
     raise LookupError(f"no visibility rule for {model.__name__}")
+
+
+def sees_event(principal: Principal | None, *, drafting: bool, actor_organisation_id: int | None) -> bool:
+    """Whether a viewer who may see an event's object also sees the event itself: always, except for the
+    object's drafting (a requirement created and edited before it was published, api/events.py), which only
+    the organisation that drafted it and the alliance see."""
+    if principal is None:
+        return False
+    return not drafting or principal.is_alliance or principal.organisation_id == actor_organisation_id

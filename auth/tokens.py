@@ -21,6 +21,8 @@ Every refusal raises `InvalidToken` (an `Unauthenticated`: `extensions.code` UNA
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -192,6 +194,16 @@ async def principal_from_token(token: str, *, db: Database, keys: KeyRing, setti
         raise why
     assert state is not None
     return principal_from_claims(claims, state)
+
+
+def token_expiry(token: str) -> float | None:
+    """The `exp` of a token already verified by `principal_from_token` (as a POSIX time), for closing a
+    WebSocket when it lapses. None when the token carries none."""
+    try:
+        exp = json.loads(jws.extract_compact(token.encode("ascii")).payload).get("exp")
+    except (JoseError, ValueError, UnicodeError):
+        return None
+    return float(exp) if isinstance(exp, (int, float)) else None
 
 
 # --- revocation -------------------------------------------------------------------------------------------------

@@ -15,18 +15,25 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.config import get_settings
 from schema.core.errors import mask_errors
+from schema.events.queries import EventQuery
+from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
 from schema.market.types import Alliance, LocalAuthority, Provider
 from schema.placement.schema import PlacementMutation, PlacementQuery
 
 
 @strawberry.type
-class Query(MarketQuery, PlacementQuery):
+class Query(MarketQuery, PlacementQuery, EventQuery):
     pass
 
 
 @strawberry.type
 class Mutation(MarketMutation, PlacementMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(EventSubscription):
     pass
 
 
@@ -39,6 +46,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Alliance, LocalAuthority, Provider],
         extensions=[
             mask_errors,

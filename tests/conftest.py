@@ -264,6 +264,21 @@ class GQL:
         context = Context(db=self.db, settings=self.settings, principal=principal)
         return await schema.execute(query, variable_values=variables, context_value=context)
 
+    async def first_event(self, query: str, variables: dict | None, principal: Principal | None, hub: Any,
+                          timeout: float = 0.5) -> Any:
+        """Start a subscription in process: its first result (an error, when refused), or None when it is
+        running and nothing has happened within `timeout`."""
+        context = Context(db=self.db, settings=self.settings, principal=principal, hub=hub)
+        stream = await schema.subscribe(query, variable_values=variables, context_value=context)
+        if not hasattr(stream, "__anext__"):
+            return stream  # refused before it started
+        try:
+            return await asyncio.wait_for(stream.__anext__(), timeout)
+        except (asyncio.TimeoutError, StopAsyncIteration):
+            return None
+        finally:
+            await stream.aclose()
+
     async def ok(self, query: str, variables: dict | None = None, principal: Principal | None = None) -> dict:
         result = await self(query, variables, principal)
         assert result.errors is None, result.errors
@@ -273,6 +288,17 @@ class GQL:
 @pytest.fixture
 def gql(db: Database, settings: Settings) -> GQL:
     return GQL(db, settings)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def hub(db: Database) -> AsyncIterator[Any]:
+    """An event hub (api/realtime.py) in the test's own process, for subscriptions run in process."""
+    from api.realtime import Hub
+
+    running = Hub(db, poll_seconds=0.2)
+    await running.start()
+    yield running
+    await running.stop()
 
 
 # --- a real server over HTTP --------------------------------------------------------------------------------
@@ -291,7 +317,7 @@ def live_server(settings: Settings, live_port: int) -> Iterator[str]:
 
     port = live_port
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+                                           lifespan="on", ws_max_size=settings.ws_max_message_bytes))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -39,12 +39,11 @@ async def add_setting(db: Database, actor: Principal, provider_id: int, name: st
                                              fields_=setting_fields(name, **over))
 
 
-async def full_documents(db: Database, actor: Principal, provider_id: int, *, today: date | None = None,
-                         skip: tuple[DocumentKind, ...] = ()) -> None:
-    """A complete, valid set of stage-1 documents."""
+def full_documents_specs(today: date | None = None) -> dict[DocumentKind, dict]:
+    """The fields of a complete, valid set of stage-1 documents, by kind."""
     today = today or clock.today()
     year_ago, in_a_year = today - timedelta(days=365), today + timedelta(days=365)
-    specs = {
+    return {
         DocumentKind.OFSTED_REGISTRATION: dict(reference="SC000001", valid_from=year_ago),
         DocumentKind.OFSTED_JUDGEMENT: dict(reference="INS-1", valid_from=year_ago, ofsted_grade=OfstedGrade.GOOD),
         DocumentKind.CREDIT_CHECK: dict(reference="CC-1", valid_from=year_ago, valid_until=in_a_year,
@@ -56,6 +55,12 @@ async def full_documents(db: Database, actor: Principal, provider_id: int, *, to
         DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE: dict(reference="PI-1", valid_from=year_ago,
                                                             valid_until=in_a_year, cover_amount=Decimal("2000000")),
     }
+
+
+async def full_documents(db: Database, actor: Principal, provider_id: int, *, today: date | None = None,
+                         skip: tuple[DocumentKind, ...] = ()) -> None:
+    """A complete, valid set of stage-1 documents."""
+    specs = full_documents_specs(today)
     async with db.transaction() as s:
         for kind, spec in specs.items():
             if kind not in skip:

@@ -123,6 +123,13 @@ def _ops() -> dict[str, Op]:
         # those they are invited to and their invitations
         "requirements": Op("{ requirements(first: 5) { totalCount } }", lambda w: {}, market_readers),
         "invitations": Op("{ invitations(first: 5) { totalCount } }", lambda w: {}, provider_side),
+        # the event stream: every signed-in caller, each seeing what it may see (tests/test_event_stream.py)
+        "changes": Op("{ changes(first: 5) { pageInfo { hasNextPage } } }", lambda w: {}, EVERYONE - {"anonymous"}),
+        "events": Op("subscription { events { cursor } }", lambda w: {}, EVERYONE - {"anonymous"}),
+        "requirementPublished": Op("subscription { requirementPublished { cursor } }", lambda w: {},
+                                   frozenset({"provider"})),
+        "bidReceived": Op("subscription($id: ID) { bidReceived(requirementId: $id) { cursor } }",
+                          lambda w: {"id": w.requirement}, frozenset({"wla", "borough"})),
         "requirementCreate": Op(
             "mutation($lot: ID!) { requirementCreate(input: {lotId: $lot, urgency: URGENT, plannedStart: \"2099-01-01\", "
             "expectedDurationWeeks: 4, child: {caseReference: \"C-1\", ageYears: 9, sex: MALE, languages: [], needs: [], "
@@ -250,15 +257,18 @@ async def _audit_count(db) -> int:
 
 @pytest.mark.parametrize("role", list(ROLES))
 @pytest.mark.parametrize("operation", list(OPS))
-async def test_operation_for_role(gql, db, market, world, operation, role):
+async def test_operation_for_role(gql, db, market, world, hub, operation, role):
     op = OPS[operation]
     spec = ROLES[role]
     orgs = {"wla": market.wla, "barnet": market.barnet, "acorn": market.acorn}
     principal = principal_for(orgs[spec[0]], *spec[1]) if spec else None
     before = await _audit_count(db)
-    result = await gql(op.document, op.variables(world), principal)
+    if op.document.startswith("subscription"):  # None: running and waiting for events
+        result = await gql.first_event(op.document, op.variables(world), principal, hub)
+    else:
+        result = await gql(op.document, op.variables(world), principal)
     if role in op.allowed:
-        assert result.errors is None, f"{operation} as {role}: {result.errors}"
+        assert result is None or result.errors is None, f"{operation} as {role}: {result.errors}"
         return
     assert result.errors, f"{operation} as {role} should be refused"
     expected = "UNAUTHENTICATED" if principal is None else "FORBIDDEN"

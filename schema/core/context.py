@@ -22,6 +22,7 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
+    hub: Any = None  # the worker's event hub (api/realtime.py): subscriptions follow the stream through it
 
     def __post_init__(self) -> None:
         # Fresh per request (and, for subscriptions, per event): cached rows never outlive one answer.

@@ -14,7 +14,7 @@ from auth.principal import Scope
 PUBLIC = "Public: no token needed."
 
 
-def _describe(scopes: tuple[Scope, ...], description: str | None) -> str:
+def describe(scopes: tuple[Scope, ...], description: str | None) -> str:
     need = "Requires a token with one of the scopes: " + ", ".join(f"`{s.value}`" for s in scopes) + "."
     return f"{description}\n\n{need}" if description else need
 
@@ -37,13 +37,13 @@ def _guard(scopes: tuple[Scope, ...]) -> PermissionExtension:
 def scoped(*scopes: Scope, description: str | None = None, **kwargs: Any) -> Any:
     """A field or mutation that needs a token with one of `scopes`."""
     return strawberry.field(
-        description=_describe(scopes, description), extensions=[_guard(scopes)], **kwargs
+        description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs
     )
 
 
 def scoped_mutation(*scopes: Scope, description: str | None = None, **kwargs: Any) -> Any:
     return strawberry.mutation(
-        description=_describe(scopes, description), extensions=[_guard(scopes)], **kwargs
+        description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs
     )
 
 

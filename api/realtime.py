@@ -1,0 +1,188 @@
+"""The event hub of one worker: one LISTEN connection, one reader of the outbox, many subscribers.
+
+- **Listening.** One dedicated asyncpg connection (not from the pool: it is held for the worker's life) LISTENs
+  on `dpv_events`. Notifications are only wake-ups; the hub always reads the table. When the connection
+  drops (network, restart, `pg_terminate_backend`) it reconnects by itself with backoff and reads everything
+  it missed: nothing is lost, because the position it has read up to lives here, not in the notifications.
+- **Reading.** On a wake-up, and at least every `poll_seconds` anyway, the hub reads the final events after
+  its position (api/events.py) and hands each to the subscribers that want it. A notification for a row
+  still beyond the horizon (an older transaction is still open) makes it look again shortly after.
+- **Subscribers.** Each has a bounded queue. One that falls too far behind is ended with `Overflow` rather
+  than letting a slow client grow the worker's memory: it reconnects and resumes from its cursor.
+
+Several workers each run their own hub against the same table: an event committed through any worker reaches
+the subscribers of all of them. No broker but PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import asyncpg
+
+from api import events
+from api.db import Database
+from api.events import Event, Position
+
+log = logging.getLogger("dpv.realtime")
+
+BATCH = 500
+QUEUE_LIMIT = 1000
+STALE_SECONDS = 2.0  # a notified row still unread after this is left to the regular poll
+
+
+class Overflow(Exception):
+    """The subscriber fell more than QUEUE_LIMIT events behind."""
+
+
+@dataclass(eq=False)
+class Subscriber:
+    wants: Callable[[Event], bool]
+    since: Position  # the hub's position when it registered: live events are all after it
+    queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    overflowed: bool = False
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed or not self.wants(event):
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            # Drop what it had queued and wake its reader, which ends the subscription with Overflow.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)  # type: ignore[arg-type]
+
+    async def next(self) -> Event:
+        event = await self.queue.get()
+        if event is None or self.overflowed:
+            raise Overflow("The subscriber fell behind: resume from the last cursor received")
+        return event
+
+
+class Hub:
+    def __init__(self, db: Database, *, poll_seconds: float = 1.0, dsn: str | None = None):
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self.dsn = dsn or db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.position = events.START
+        self.subscribers: set[Subscriber] = set()
+        self.listening = asyncio.Event()  # set while the LISTEN connection is up
+        self.connection: asyncpg.Connection | None = None
+        self._wake = asyncio.Event()
+        self._notified: dict[int, float] = {}  # ids notified but not read yet -> when first notified
+        self._tasks: list[asyncio.Task] = []
+        self._stopping = False
+        self.delivered = 0
+        self.reconnects = 0
+
+    # --- life ---------------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        async with self.db.session() as session:
+            self.position = await events.head(session)
+        self._tasks = [asyncio.create_task(self._listen(), name="dpv-listen"),
+                       asyncio.create_task(self._pump(), name="dpv-events")]
+
+    async def stop(self) -> None:
+        # The flag as well as the cancellation: on Python 3.11 `asyncio.wait_for` can swallow a cancellation
+        # that arrives as the awaited event is set, and the loops would go on.
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def subscribe(self, wants: Callable[[Event], bool]) -> Subscriber:
+        subscriber = Subscriber(wants=wants, since=self.position)
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    # --- listening ----------------------------------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        backoff = 0.05
+        while not self._stopping:
+            lost = asyncio.Event()
+            try:
+                connection = await asyncpg.connect(self.dsn)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("LISTEN connection failed (%s); retrying in %.2fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                continue
+            try:
+                connection.add_termination_listener(lambda _c: lost.set())
+                await connection.add_listener(events.CHANNEL, self._on_notify)
+                self.connection = connection
+                self.listening.set()
+                backoff = 0.05
+                self._wake.set()  # read whatever committed while nobody was listening
+                await lost.wait()
+                log.warning("LISTEN connection lost; reconnecting")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("LISTEN connection failed (%s); reconnecting", exc)
+            finally:
+                self.listening.clear()
+                self.connection = None
+                self.reconnects += 1
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(connection.close(), timeout=1)
+                if not lost.is_set():
+                    await asyncio.sleep(backoff)
+
+    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            self._notified.setdefault(int(payload), time.monotonic())
+        self._wake.set()
+
+    # --- reading ------------------------------------------------------------------------------------------------
+
+    async def _pump(self) -> None:
+        retry = 0.0
+        while not self._stopping:
+            timeout = retry or self.poll_seconds
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                await self.drain()
+            except Exception:  # the database restarts, say: keep the position, try again
+                log.exception("reading the event stream failed")
+                retry = min((retry or 0.05) * 2, self.poll_seconds)
+                continue
+            # A notified row not read yet belongs to a transaction beyond the horizon: look again soon.
+            retry = 0.01 if self._notified else 0.0
+
+    async def drain(self) -> None:
+        """Read and hand out every final event after the hub's position."""
+        while True:
+            async with self.db.session() as session:
+                batch, reached = await events.read_after(session, self.position, BATCH)
+            for event in batch:
+                self._notified.pop(event.position.id, None)
+                self.position = event.position
+                for subscriber in list(self.subscribers):
+                    subscriber.offer(event)
+                self.delivered += 1
+            self.position = reached
+            if len(batch) < BATCH:
+                break
+        if self._notified:
+            stale = [i for i, at in self._notified.items() if time.monotonic() - at > STALE_SECONDS]
+            for i in stale:  # behind a long transaction (the poll still reads it), or its table was truncated
+                self._notified.pop(i, None)

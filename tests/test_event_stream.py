@@ -1,0 +1,155 @@
+"""The event stream read from the outbox (the audit log): commit-safe order, the notification, and the
+`changes` feed with who sees what."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+from sqlalchemy import select
+
+from api import audit, events
+from api.audit import AuditEvent
+from api.events import Position
+from tests.placement_factories import published, scene, submit
+
+CHANGES = """query($after: String, $first: Int) { changes(after: $after, first: $first) {
+  edges { cursor node { cursor type node { __typename id } } }
+  nodes { type } pageInfo { hasNextPage endCursor } } }"""
+
+
+def _dsn(db) -> str:
+    return db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _all(db, after: Position = events.START) -> list[events.Event]:
+    async with db.session() as s:
+        batch, _ = await events.read_after(s, after, 1000)
+    return batch
+
+
+def test_a_cursor_round_trips_and_nothing_else_is_one():
+    p = Position(123456, 42)
+    assert Position.from_cursor(p.cursor()) == p
+    for bad in ("", "abc", Position(1, 2).cursor()[:-2] + "!!", "ZTotMTox"):  # "e:-1:1"
+        with pytest.raises(ValueError):
+            Position.from_cursor(bad)
+
+
+async def test_an_event_is_read_only_once_every_older_transaction_has_ended(db, market):
+    """A row of a later transaction that commits first must wait for the open earlier one, or a reader that
+    moved past it would never see the earlier row."""
+    slow = await asyncpg.connect(_dsn(db))
+    try:
+        tx = slow.transaction()
+        await tx.start()
+        await slow.execute("INSERT INTO audit_event (actor_kind, actor_id, action, entity_type, entity_id, data) "
+                           "VALUES ('SYSTEM', 'test', 'test.slow', 'Organisation', $1, '{}')", market.wla.id)
+        async with db.transaction() as s:  # a later transaction commits first
+            audit.record(s, market.admin, "test.fast", "Organisation", market.wla.id)
+        assert [e.action for e in await _all(db)] == []  # held back, not skipped
+        await tx.commit()
+        for _ in range(50):  # the horizon moves once the slow one has ended
+            found = [e.action for e in await _all(db)]
+            if found:
+                break
+            await asyncio.sleep(0.02)
+        assert found == ["test.slow", "test.fast"]  # in stream order: the older transaction first
+        positions = [e.position for e in await _all(db)]
+        assert positions == sorted(positions)
+        assert events.Position.from_cursor(positions[0].cursor()) == positions[0]
+        after_first = await _all(db, positions[0])
+        assert [e.action for e in after_first] == ["test.fast"]
+    finally:
+        await slow.close()
+
+
+async def test_each_committing_statement_notifies_its_highest_id_and_a_rollback_nothing(db, market):
+    listener = await asyncpg.connect(_dsn(db))
+    got: asyncio.Queue[str] = asyncio.Queue()
+    await listener.add_listener(events.CHANNEL, lambda *a: got.put_nowait(a[-1]))
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as s:
+                audit.record(s, market.admin, "test.rolled_back", "Organisation", market.wla.id)
+                await s.flush()
+                raise RuntimeError
+        async with db.transaction() as s:
+            for _ in range(3):
+                audit.record(s, market.admin, "test.three", "Organisation", market.wla.id)
+        payload = await asyncio.wait_for(got.get(), 5)
+        async with db.session() as s:
+            ids = (await s.execute(select(AuditEvent.id).where(AuditEvent.action == "test.three"))).scalars().all()
+        assert int(payload) == max(ids) and len(ids) == 3
+        await asyncio.sleep(0.2)
+        assert got.empty()  # one notification for the statement, none for the rolled-back one
+    finally:
+        await listener.close()
+
+
+async def test_changes_shows_each_viewer_only_what_it_may_see(db, market, gql):
+    sc = await scene(db, market, members=2)
+    requirement = await published(db, market.barnet_officer, sc.lot.id)
+    await submit(db, market.acorn_staff, requirement.id, sc.settings["Oak House"].id)
+    await submit(db, market.birch_staff, requirement.id, sc.settings["Birch Lodge"].id)
+
+    def types(data: dict) -> list[tuple[str, str]]:
+        return [(e["node"]["type"], e["node"]["node"]["__typename"]) for e in data["changes"]["edges"]]
+
+    barnet = types(await gql.ok(CHANGES, {"first": 100}, market.barnet_officer))
+    assert ("requirement.create", "Requirement") in barnet and ("requirement.publish", "Requirement") in barnet
+    assert barnet.count(("bid.submit", "Bid")) == 2
+
+    acorn = types(await gql.ok(CHANGES, {"first": 100}, market.acorn_staff))
+    assert ("requirement.publish", "Requirement") in acorn  # invited
+    assert ("requirement.create", "Requirement") not in acorn  # a draft is the borough's only
+    assert acorn.count(("bid.submit", "Bid")) == 1  # its own bid; the rival's is sealed
+
+    ealing = types(await gql.ok(CHANGES, {"first": 100}, market.ealing_officer))
+    assert not any(t in ("Requirement", "Bid") for _, t in ealing)
+
+    anonymous = await gql("{ changes { edges { cursor } } }")
+    assert anonymous.errors[0].extensions["code"] == "UNAUTHENTICATED"
+
+
+async def test_changes_pages_forward_from_the_end_cursor_without_gaps_or_repeats(db, market, gql):
+    sc = await scene(db, market, members=2)
+    for _ in range(3):
+        requirement = await published(db, market.barnet_officer, sc.lot.id)
+        await submit(db, market.acorn_staff, requirement.id, sc.settings["Oak House"].id)
+    everything = (await gql.ok(CHANGES, {"first": 100}, market.barnet_officer))["changes"]
+    assert everything["pageInfo"]["hasNextPage"] is False
+    expected = [e["cursor"] for e in everything["edges"]]
+
+    seen, after = [], None
+    while True:
+        page = (await gql.ok(CHANGES, {"first": 2, "after": after}, market.barnet_officer))["changes"]
+        seen += [e["cursor"] for e in page["edges"]]
+        assert all(e["cursor"] == e["node"]["cursor"] for e in page["edges"])
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+    assert seen == expected
+
+    # nothing new: the same cursor again, an empty page that keeps it
+    again = (await gql.ok(CHANGES, {"first": 5, "after": after}, market.barnet_officer))["changes"]
+    assert again["edges"] == [] and again["pageInfo"]["endCursor"] == after
+
+
+async def test_private_actions_stay_off_the_stream(db, market, gql):
+    sc = await scene(db, market, members=2)
+    requirement = await published(db, market.barnet_officer, sc.lot.id)
+    bid = await submit(db, market.acorn_staff, requirement.id, sc.settings["Oak House"].id)
+    async with db.transaction() as s:
+        audit.record(s, market.barnet_officer, "bid.officer_score_record", "Bid", bid.id)
+        audit.record(s, market.admin, "signing_key.create", "SigningKey", 1)  # not a Node
+    for who in (market.barnet_officer, market.acorn_staff, market.admin):
+        data = await gql.ok(CHANGES, {"first": 100}, who)
+        assert not {"bid.officer_score_record", "signing_key.create"} & {n["type"] for n in data["changes"]["nodes"]}
+
+
+async def test_changes_refuses_a_bad_cursor_and_too_large_a_page(db, market, gql):
+    for variables in ({"after": "not-a-cursor"}, {"first": 101}):
+        result = await gql(CHANGES, variables, market.barnet_officer)
+        assert result.errors and result.errors[0].extensions["code"] == "BAD_USER_INPUT"
