@@ -18,15 +18,16 @@ from schema.core.errors import mask_errors
 from schema.market.schema import MarketMutation, MarketQuery
 from schema.market.types import Alliance, LocalAuthority, Provider
 from schema.placement.schema import PlacementMutation, PlacementQuery
+from schema.safeguarding.schema import SafeguardingMutation, SafeguardingQuery
 
 
 @strawberry.type
-class Query(MarketQuery, PlacementQuery):
+class Query(MarketQuery, PlacementQuery, SafeguardingQuery):
     pass
 
 
 @strawberry.type
-class Mutation(MarketMutation, PlacementMutation):
+class Mutation(MarketMutation, PlacementMutation, SafeguardingMutation):
     pass
 
 
