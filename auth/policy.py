@@ -157,8 +157,11 @@ def sees_placement_review(principal: Principal | None) -> bool:
 
 
 def _reads_market(principal: Principal | None) -> bool:
+    """The alliance (`wla`, or `wla:safeguarding`: its safeguarding leads see the providers and settings they
+    review) and the boroughs read the market."""
     return principal is not None and (
-        (principal.is_alliance and principal.has(Scope.WLA)) or (principal.is_borough and principal.has(Scope.BOROUGH))
+        (principal.is_alliance and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING)))
+        or (principal.is_borough and principal.has(Scope.BOROUGH))
     )
 
 

@@ -136,7 +136,6 @@ class Invitation(Base):
     __table_args__ = (
         UniqueConstraint("requirement_id", "provider_id"),
         Index(None, "provider_id", "id"),
-        CheckConstraint("(status = 'WITHDRAWN') = (withdrawn_at IS NOT NULL)", name="withdrawn_at_when_withdrawn"),
     )
 
 
