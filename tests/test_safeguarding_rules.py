@@ -393,3 +393,39 @@ async def test_a_high_alert_raised_by_ealing_shows_in_barnets_evaluation_of_that
     assert (await evaluated(db, r.id)).bid(bid.id).alerts == ()  # resolved: no longer shown
     assert await actions(db, "SafeguardingAlert", high.id) == ["safeguarding_alert.raise"] + [
         "safeguarding_alert.update"] * 4
+
+
+# --- a suspension racing a bid ----------------------------------------------------------------------------
+
+
+async def test_a_bid_racing_a_suspension_is_excluded_or_refused_never_left_live(db, market):
+    import asyncio
+
+    from api.errors import UserErrors
+
+    sc = await scene(db, market, members=2)
+    r = await published(db, market.barnet_officer, sc.lot.id)
+
+    async def bid() -> str:
+        try:
+            await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id)
+            return "submitted"
+        except UserErrors as exc:
+            return exc.errors[0].code.value
+
+    # an officer's transaction holds the requirement: the bid and the suspension both queue behind it
+    async with db.transaction() as officer:
+        await officer.execute(select(Requirement).where(Requirement.id == r.id).with_for_update())
+        racing_bid = asyncio.create_task(bid())
+        racing_suspension = asyncio.create_task(suspend(db, market, market.acorn.id))
+        await asyncio.sleep(0.3)
+        assert not racing_bid.done() and not racing_suspension.done()
+    outcome, suspension = await asyncio.wait_for(asyncio.gather(racing_bid, racing_suspension), timeout=10)
+    assert outcome in ("submitted", "PROVIDER_SUSPENDED")
+    live = await rows(db, select(Bid).where(Bid.provider_id == market.acorn.id, Bid.status == BidStatus.SUBMITTED))
+    assert live == []
+    if outcome == "submitted":  # it committed first, and the suspension excluded it
+        (excluded,) = await rows(db, select(Bid).where(Bid.provider_id == market.acorn.id))
+        assert excluded.status is BidStatus.EXCLUDED
+    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.SUSPENDED
+    assert suspension.id
