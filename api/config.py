@@ -161,6 +161,11 @@ class Settings(BaseSettings):
         default=Decimal("2000000"), alias="DPV_MIN_PROFESSIONAL_INDEMNITY"
     )
 
+    # Warnings before a stage-1 document expires (api/safeguarding/expiry.py): days before its last valid day,
+    # as JSON (DPV_DOCUMENT_EXPIRY_WARNING_DAYS='[30, 7]').
+    document_expiry_warning_days: list[int] = Field(default_factory=lambda: [30, 7],
+                                                    alias="DPV_DOCUMENT_EXPIRY_WARNING_DAYS")
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -27,6 +27,7 @@ from api.placements.models import (
     RequirementChild,
     UninvitedMember,
 )
+from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
 from api.timers import Timer
 from auth.models import (
     AppUser,
@@ -47,6 +48,6 @@ __all__ = [
     "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Document",
     "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "Ipa", "IpaSignature", "Placement", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
     "OAuthClient", "OfstedJudgement", "Organisation", "ReferenceCounter", "RefreshToken", "Requirement",
-    "RequirementChild", "RevokedToken", "Setting", "SigninSession", "SigningKey", "Timer", "TokenFamily",
+    "RequirementChild", "RevokedToken", "SafeguardingAlert", "SafeguardingAlertUpdate", "Setting", "SigninSession", "SigningKey", "Suspension", "Timer", "TokenFamily",
     "UninvitedMember", "metadata",
 ]

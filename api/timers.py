@@ -35,7 +35,7 @@ log = logging.getLogger("dpv.timers")
 
 MAX_ATTEMPTS = 8
 # Modules that register handlers: each later issue that needs a timer adds its module here.
-HANDLER_MODULES = ("api.placements.requirements",)
+HANDLER_MODULES = ("api.placements.requirements", "api.safeguarding.suspensions", "api.safeguarding.expiry")
 
 
 class TimerState(str, Enum):

@@ -89,12 +89,79 @@ def ensure_awards(principal: Principal, authority_id: int) -> None:
         raise Forbidden()
 
 
+def ensure_safeguarding_lead(principal: Principal) -> None:
+    """Reviewing alerts, suspending, reinstating and barring providers: the alliance's safeguarding leads
+    (`wla:safeguarding`; `wla` alone does not suffice)."""
+    if not (principal.is_alliance and principal.has(Scope.WLA_SAFEGUARDING)):
+        raise Forbidden()
+
+
+def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
+    """SQL: the principal is a participating borough (DOMAIN.md "Quality and safeguarding"): it leads a vehicle
+    or holds an access agreement that has not ended today (in England)."""
+    from api import clock
+    from api.market.models import AccessAgreement, Dpv
+
+    if not _borough(principal):
+        return false()
+    me = principal.organisation_id  # type: ignore[union-attr]
+    today = clock.today()
+    return or_(
+        select(Dpv.id).where(Dpv.lead_authority_id == me).exists(),
+        select(AccessAgreement.id).where(
+            AccessAgreement.authority_id == me, AccessAgreement.starts_on <= today,
+            or_(AccessAgreement.ends_on.is_(None), AccessAgreement.ends_on > today)).exists(),
+    )
+
+
+def ensure_raises_alerts(principal: Principal, *, participating: bool) -> None:
+    """A safeguarding alert is raised by the alliance (`wla` or `wla:safeguarding`) or by a participating borough
+    (`borough`; `participating` is `participating_borough` evaluated for it). Nobody else: a provider never."""
+    if principal.is_alliance and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING)):
+        return
+    if _borough(principal) and participating:
+        return
+    raise Forbidden()
+
+
+def _alliance_any(principal: Principal | None) -> bool:
+    return principal is not None and principal.is_alliance and (
+        principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING))
+
+
+def safeguarding_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
+    """Safeguarding alerts and suspensions: the alliance (`wla` or `wla:safeguarding`) and every participating
+    borough see all of them; a provider those on itself (never who raised an alert: `sees_alert_raiser`); other
+    providers nothing."""
+    if _alliance_any(principal):
+        return true()
+    if _borough(principal):
+        return participating_borough(principal)
+    if _reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id  # type: ignore[union-attr]
+    return false()
+
+
+def sees_alert_raiser(principal: Principal | None) -> bool:
+    """Who raised an alert is not shown to providers (not even to the one it is about)."""
+    return principal is not None and not principal.is_provider
+
+
+def sees_placement_review(principal: Principal | None) -> bool:
+    """A placement's review flag (set when its provider is suspended or barred): the owning borough and the
+    alliance (the placement's own visibility already limits a borough to its own)."""
+    return principal is not None and (principal.is_alliance or principal.is_borough)
+
+
 # --- visibility, as SQL conditions (used by list queries and loaders) ---------------------------------
 
 
 def _reads_market(principal: Principal | None) -> bool:
+    """The alliance (`wla`, or `wla:safeguarding`: its safeguarding leads see the providers and settings they
+    review) and the boroughs read the market."""
     return principal is not None and (
-        (principal.is_alliance and principal.has(Scope.WLA)) or (principal.is_borough and principal.has(Scope.BOROUGH))
+        (principal.is_alliance and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING)))
+        or (principal.is_borough and principal.has(Scope.BOROUGH))
     )
 
 
@@ -276,6 +343,10 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
         return ipa_visible(principal, model.authority_id, model.provider_id)
     if model is pm.IpaSignature:
         return pm.IpaSignature.ipa_id.in_(select(pm.Ipa.id).where(visible(principal, pm.Ipa)))
+    from api.safeguarding import models as sm
+
+    if model in (sm.SafeguardingAlert, sm.Suspension):
+        return safeguarding_visible(principal, model.provider_id)
     raise LookupError(f"no visibility rule for {model.__name__}")
 
 

@@ -20,15 +20,16 @@ from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
 from schema.market.types import Alliance, LocalAuthority, Provider
 from schema.placement.schema import PlacementMutation, PlacementQuery
+from schema.safeguarding.schema import SafeguardingMutation, SafeguardingQuery
 
 
 @strawberry.type
-class Query(MarketQuery, PlacementQuery, EventQuery):
+class Query(MarketQuery, PlacementQuery, SafeguardingQuery, EventQuery):
     pass
 
 
 @strawberry.type
-class Mutation(MarketMutation, PlacementMutation):
+class Mutation(MarketMutation, PlacementMutation, SafeguardingMutation):
     pass
 
 

@@ -25,6 +25,15 @@ from api import clock
 from api.placements import requirements
 from api.placements.enums import BidStatus, InvitationStatus, IpaStatus, MatchLevel
 from api.placements.models import Bid, Invitation, Ipa
+from api.safeguarding.enums import (
+    AlertCategory,
+    AlertSeverity,
+    AlertStatus,
+    SuspensionKind,
+    SuspensionReason,
+    SuspensionScope,
+)
+from api.safeguarding.models import SafeguardingAlert, Suspension
 from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for
@@ -55,6 +64,8 @@ class World:
     requirement: str
     bid: str
     ipa: str
+    alert: str = ""
+    suspension: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +187,29 @@ def _ops() -> dict[str, Op]:
         "ofstedJudgementRecord": Op(
             "mutation($id: ID!) { ofstedJudgementRecord(input: {settingId: $id, grade: GOOD, "
             "inspectedOn: \"2025-01-01\"}) { userErrors { code } } }", lambda w: {"id": w.setting}, provider_side),
+        # quality and safeguarding: every participating borough and the alliance read alerts and suspensions, a
+        # provider its own; boroughs and the alliance raise alerts; only the safeguarding leads review them and
+        # suspend, reinstate or bar (the world's acorn is not admitted, and its suspension is lifted: user errors)
+        "safeguardingAlerts": Op("{ safeguardingAlerts(first: 5) { totalCount } }", lambda w: {},
+                                 frozenset({"wla", "wla:safeguarding", "borough", "provider"})),
+        "suspensions": Op("{ suspensions(first: 5) { totalCount } }", lambda w: {},
+                          frozenset({"wla", "wla:safeguarding", "borough", "provider"})),
+        "safeguardingAlertRaise": Op(
+            "mutation($p: ID!) { safeguardingAlertRaise(input: {providerId: $p, category: STAFFING, severity: LOW, "
+            "summary: \"Night staffing below the ratio\"}) { userErrors { code } } }", lambda w: {"p": w.acorn},
+            frozenset({"wla", "wla:safeguarding", "borough"})),
+        "safeguardingAlertUpdate": Op(
+            "mutation($a: ID!) { safeguardingAlertUpdate(input: {alertId: $a, status: UNDER_REVIEW, notes: \"n\"}) "
+            "{ userErrors { code } } }", lambda w: {"a": w.alert}, frozenset({"wla:safeguarding"})),
+        "providerSuspend": Op(
+            "mutation($p: ID!) { providerSuspend(input: {providerId: $p, reason: SAFEGUARDING}) "
+            "{ userErrors { code } } }", lambda w: {"p": w.acorn}, frozenset({"wla:safeguarding"})),
+        "providerBar": Op(
+            "mutation($p: ID!) { providerBar(input: {providerId: $p, reason: MISCONDUCT}) { userErrors { code } } }",
+            lambda w: {"p": w.acorn}, frozenset({"wla:safeguarding"})),
+        "providerReinstate": Op(
+            "mutation($s: ID!) { providerReinstate(input: {suspensionId: $s}) { userErrors { code } } }",
+            lambda w: {"s": w.suspension}, frozenset({"wla:safeguarding"})),
     }
 
 
@@ -242,12 +276,26 @@ async def world(db, market) -> World:
                   document_sha256="a" * 64, net_weekly_price=Decimal("900.00"), issued_at=clock.now())
         s.add(ipa)
         await s.flush()
+        # an alert on acorn raised by Barnet, and a suspension of acorn already lifted, written directly
+        alert = SafeguardingAlert(provider_id=market.acorn.id, category=AlertCategory.OTHER,
+                                  severity=AlertSeverity.MEDIUM, status=AlertStatus.OPEN, summary="s",
+                                  raised_by_organisation_id=market.barnet.id, raised_by_kind="USER",
+                                  raised_by="test@barnet", created_at=clock.now(), updated_at=clock.now())
+        suspension = Suspension(provider_id=market.acorn.id, kind=SuspensionKind.SUSPENSION,
+                                scope=SuspensionScope.PROVIDER, reason=SuspensionReason.OTHER,
+                                starts_on=clock.today(), created_at=clock.now(),
+                                created_by_organisation_id=market.wla.id, created_by_kind="USER",
+                                created_by="test@wla", lifted_at=clock.now(), lifted_by_organisation_id=market.wla.id,
+                                lifted_by_kind="USER", lifted_by="test@wla")
+        s.add_all([alert, suspension])
+        await s.flush()
     return World(dpv=to_base64("Dpv", dpv.id), lot=to_base64("Lot", lot.id),
                   agreement=to_base64("AccessAgreement", agreement.id), setting=to_base64("Setting", setting.id),
                   membership=to_base64("Membership", membership.id), acorn=to_base64("Provider", market.acorn.id),
                   barnet=to_base64("LocalAuthority", market.barnet.id),
                   requirement=to_base64("Requirement", requirement.id), bid=to_base64("Bid", bid.id),
-                 ipa=to_base64("Ipa", ipa.id))
+                 ipa=to_base64("Ipa", ipa.id), alert=to_base64("SafeguardingAlert", alert.id),
+                 suspension=to_base64("Suspension", suspension.id))
 
 
 async def _audit_count(db) -> int:

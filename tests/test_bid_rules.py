@@ -21,6 +21,7 @@ from api.placements import award, bids, evaluations, requirements
 from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
 from api.placements.evaluation import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
+from api.placements.requirements import DEADLINE_TIMER
 from api.timers import Timer, TimerState
 from auth.principal import Scope
 from tests.conftest import principal_for
@@ -335,7 +336,7 @@ async def test_only_an_authorised_officer_of_the_borough_accepts_once_responses_
     assert accepted.status is B.ACCEPTED and accepted.rationale == "Meets every need, 1 km from school"
     done = await get(db, Requirement, r.id)
     assert done.status is S.AWARDED and done.closed_at == done.awarded_at == r.response_deadline
-    (timer,) = await rows(db, select(Timer))
+    (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert timer.state is TimerState.CANCELLED
     await refused(db, lambda s: award.accept_bid(s, officer, lodge.id, rationale="Changed my mind"),
                   "ALREADY_AWARDED")
@@ -379,7 +380,7 @@ async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
         await award.accept_bid(s, officer, oak.id, rationale="Available tonight")
     done = await get(db, Requirement, r.id)
     assert done.status is S.AWARDED and done.closed_at is not None
-    assert (await rows(db, select(Timer)))[0].state is TimerState.CANCELLED
+    assert (await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER)))[0].state is TimerState.CANCELLED
     assert (await get(db, Bid, lodge.id)).feedback == {"reasons": ["EXCLUDED_PROVIDER_SUSPENDED"], "rank": None,
                                                        "winningPriceBand": "£750–£999.99"}
     # nothing more happens on an awarded requirement

@@ -287,7 +287,9 @@ async def test_audit_events(demo: Loaded) -> None:
     events = await rows(demo.db, select(AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.actor_kind,
                                         AuditEvent.actor_id, AuditEvent.action))
     assert events
-    assert {(kind, actor) for _, _, kind, actor, _ in events} == {("SYSTEM", DEMO_ACTOR_ID)}
+    # the loader, and the rule that raises an alert on a setting judged Inadequate (api/safeguarding/alerts.py)
+    assert {(kind, actor) for _, _, kind, actor, _ in events} == {("SYSTEM", DEMO_ACTOR_ID),
+                                                                   ("SYSTEM", "system:ofsted-judgement")}
     audited = {(entity_type, entity_id) for entity_type, entity_id, *_ in events}
     for model in (Organisation, Dpv, Lot, AccessAgreement, Setting, Document, Membership):
         ids = await scalars(demo.db, select(model.id))

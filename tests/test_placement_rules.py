@@ -26,6 +26,7 @@ from api.placements import requirements
 from api.placements.deadlines import default_deadline
 from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, RequirementStatus as S, Urgency
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
+from api.placements.requirements import DEADLINE_TIMER
 from api.timers import Timer, TimerState
 from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter, make_org
@@ -205,7 +206,7 @@ async def test_a_draft_is_edited_published_once_closed_once_and_a_cancelled_one_
     async with db.transaction() as s:
         r = await requirements.close(s, market.barnet_officer, r.id, reason="Enough offers in hand")
     assert r.status is S.CLOSED and r.closed_at is not None
-    (timer,) = await rows(db, select(Timer))
+    (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert timer.state is TimerState.CANCELLED  # closing by hand cancels the deadline timer in the same transaction
 
     async with db.transaction() as s:
@@ -229,7 +230,8 @@ async def test_a_cancel_needs_a_reason_and_cancels_the_deadline_timer(db, market
     assert codes(exc) == {"REASON_REQUIRED"}
     async with db.transaction() as s:
         await requirements.cancel(s, market.barnet_officer, r.id, reason="Placed with family")
-    assert [t.state for t in await rows(db, select(Timer))] == [TimerState.CANCELLED]
+    deadline_timers = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
+    assert [t.state for t in deadline_timers] == [TimerState.CANCELLED]
 
 
 # --- publishing ---------------------------------------------------------------------------------------------
@@ -241,7 +243,7 @@ async def test_publishing_sets_the_deadline_from_the_urgency_or_keeps_the_one_gi
     r = await published(db, market.barnet_officer, sc.lot.id, now=now, urgency=Urgency.PLANNED)
     assert r.status is S.OPEN and r.published_at == now
     assert r.response_deadline == default_deadline(Urgency.PLANNED, now)
-    (timer,) = await rows(db, select(Timer))
+    (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert (timer.kind, timer.subject_id, timer.due_at, timer.state) == (
         requirements.DEADLINE_TIMER, r.id, r.response_deadline, TimerState.PENDING)
 

@@ -75,7 +75,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
     assert (event.actor_kind, event.actor_id, event.organisation_id) == ("SYSTEM", TIMER_ACTOR_ID, market.barnet.id)
     assert event.data["from"] == "OPEN" and event.data["to"] == "CLOSED" and event.data["liveBids"] == 1
     async with db.session() as s:
-        (timer,) = (await s.execute(select(Timer))).scalars()
+        (timer,) = (await s.execute(select(Timer).where(Timer.kind == DEADLINE_TIMER))).scalars()
     assert (timer.state, timer.attempts, timer.last_error) == (TimerState.DONE, 1, None)
 
 
@@ -197,7 +197,7 @@ async def test_closing_by_hand_while_a_runner_holds_the_due_timer_neither_deadlo
         await asyncio.wait_for(requirements.close(officer, market.barnet_officer, r.id), timeout=0.5)
     assert await runner == 1  # the handler found the requirement closed and left it
     async with db.session() as s:
-        (timer,) = (await s.execute(select(Timer))).scalars()
+        (timer,) = (await s.execute(select(Timer).where(Timer.kind == DEADLINE_TIMER))).scalars()
     assert (timer.state, timer.attempts, timer.last_error) == (TimerState.DONE, 1, None)
     assert (await one(db, Requirement, r.id)).status is S.CLOSED
     assert await deadline_events(db, r.id) == []

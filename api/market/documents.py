@@ -87,6 +87,9 @@ async def record_document(
                        ofsted_grade=ofsted_grade, credit_check_outcome=credit_check_outcome)
         session.add(doc)
         await session.flush()
+        from api.safeguarding.expiry import on_document_recorded  # its timers; a replacement lifts a suspension
+
+        await on_document_recorded(session, doc)
         audit.record(session, actor, "document.record", "Document", doc.id, {
             "providerId": provider_id, "kind": kind, "reference": doc.reference, "validFrom": valid_from,
             "validUntil": valid_until, "coverAmount": cover_amount, "ofstedGrade": ofsted_grade,

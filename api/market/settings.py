@@ -190,6 +190,9 @@ async def record_ofsted_judgement(
     await session.flush()
     audit.record(session, actor, "setting.ofsted_judgement", "Setting", setting_id,
                  {"grade": grade, "inspectedOn": inspected_on, "judgementId": judgement.id})
+    from api.safeguarding.alerts import on_ofsted_judgement  # Inadequate: a HIGH alert on the setting
+
+    await on_ofsted_judgement(session, setting, grade, inspected_on, judgement.id)
     return judgement
 
 

@@ -89,7 +89,7 @@ async def accept_bid(
 
     unsuccessful: dict[str, dict] = {}
     for other in evaluated.bids.values():
-        if other.id == bid_id:
+        if other.id == bid_id or other.status is not B.SUBMITTED:  # an EXCLUDED bid keeps its status and reason
             continue
         feedback = feedback_json(ev.feedback_for(other.id, evaluated.evaluation, bid_id))
         move(other, B.UNSUCCESSFUL)

@@ -13,6 +13,9 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
   pricing.check_cap). The discounts (sibling 5%, long-term 5%, at most 10% together) and the net weekly price
   are computed by pricing.price_bid from the child's sibling group, the free places of the setting offered and
   the expected duration, and stored with the bid with their explanation: the provider never types them.
+- The provider's membership of the lot is not SUSPENDED (PROVIDER_SUSPENDED) or BARRED (PROVIDER_BARRED), and the
+  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): the quality and
+  safeguarding rules (api/safeguarding/) withdraw a suspended provider's invitations and exclude its live bids.
 - Available from today (in England) or later (AVAILABLE_FROM_IN_PAST); how the needs will be met is required
   (STATEMENT_REQUIRED); compatibility and social value are optional; each at most 4,000 characters.
 - `submit_bid` is idempotent by key (api/idempotency.py): the same key from the same provider returns the first
@@ -48,7 +51,8 @@ from api import audit, clock
 from api.clock import LONDON
 from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
-from api.market.models import LotRateCap, Setting
+from api.market.enums import MembershipStatus, OfstedGrade
+from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import pricing
 from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
@@ -72,6 +76,7 @@ BidErrorCode = Enum("BidErrorCode", [(c, c) for c in (
     "BID_NOT_LIVE", "INVALID_TRANSITION", "AVAILABLE_FROM_IN_PAST", "STATEMENT_REQUIRED", "TEXT_TOO_LONG",
     "IDEMPOTENCY_KEY_REUSED", *(c.value for c in pricing.PricingErrorCode),
     "RATIONALE_REQUIRED", "DEADLINE_NOT_PASSED", "ALREADY_AWARDED", "BID_EXCLUDED", "INVALID_SCORE",
+    "PROVIDER_SUSPENDED", "PROVIDER_BARRED", "SETTING_INADEQUATE",
 )])
 E = BidErrorCode
 
@@ -187,6 +192,26 @@ def ensure_open(requirement: Requirement, at: datetime) -> None:
                              f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed")
 
 
+async def _ensure_eligible(session: AsyncSession, requirement: Requirement, provider_id: int,
+                           setting: Setting) -> None:
+    """Not suspended or barred from the requirement's lot (the membership, read once the invitation's lock is
+    held: a suspension in flight has it locked, api/safeguarding/suspensions.py), and the setting not rated
+    Inadequate."""
+    status = (await session.execute(select(Membership.status).where(
+        Membership.provider_id == provider_id, Membership.lot_id == requirement.lot_id))).scalar_one_or_none()
+    if status is MembershipStatus.SUSPENDED:
+        raise UserErrors.one("requirementId", E.PROVIDER_SUSPENDED,
+                             "The provider is suspended from this lot: it cannot bid")
+    if status is MembershipStatus.BARRED:
+        raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
+    grade = (await session.execute(
+        select(OfstedJudgement.grade).where(OfstedJudgement.setting_id == setting.id)
+        .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc()).limit(1))).scalar_one_or_none()
+    if grade is OfstedGrade.INADEQUATE:
+        raise UserErrors.one("settingId", E.SETTING_INADEQUATE,
+                             f"{setting.name} is rated Inadequate by Ofsted: it cannot be offered")
+
+
 def _ensure_invited(invitation: Invitation) -> None:
     if invitation.status is not InvitationStatus.INVITED:
         raise UserErrors.one("requirementId", E.INVITATION_WITHDRAWN,
@@ -270,6 +295,7 @@ async def submit_bid(
         setting = await _own_setting(session, actor, offer.setting_id)
         at = now or clock.now()  # the receipt time: read under the lock (module docstring)
         ensure_open(requirement, at)
+        await _ensure_eligible(session, requirement, actor.organisation_id, setting)
         _ensure_invited(invitation)
         live = (await session.execute(select(Bid.id).where(
             Bid.requirement_id == requirement_id, Bid.provider_id == actor.organisation_id,
@@ -310,6 +336,7 @@ async def amend_bid(
     setting = await _own_setting(session, actor, offer.setting_id)
     at = now or clock.now()
     ensure_open(requirement, at)
+    await _ensure_eligible(session, requirement, provider_id, setting)
     _ensure_invited(invitation)
     if bid.status is not B.SUBMITTED:
         raise UserErrors.one("bidId", E.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}")

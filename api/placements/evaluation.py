@@ -11,6 +11,8 @@ Checked first, every one recorded (in this order) so the officer sees all of the
   PROVIDER_SUSPENDED / PROVIDER_BARRED / PROVIDER_NOT_ADMITTED — the provider's membership of the lot is
   SUSPENDED, BARRED, or anything else but ADMITTED; SETTING_INADEQUATE — the setting's latest Ofsted
   judgement is Inadequate; ABOVE_CAP — the GROSS weekly price is above the lot's cap (pricing.check_cap).
+  A bid already EXCLUDED (its provider suspended or barred while the requirement was open) keeps the reason it
+  was excluded for first (`excluded_for`), even after a reinstatement.
 An excluded bid gets no score and no rank, and is listed after every ranked bid. Open safeguarding alerts
 are not a gate: those of severity HIGH or CRITICAL are shown with the bid (ranked or not), most severe first.
 
@@ -267,6 +269,9 @@ class BidForEvaluation:
     received_at: datetime
     alerts: tuple[Alert, ...] = ()
     officer_scores: OfficerScores = OfficerScores()
+    # Gates that already excluded the bid (a bid EXCLUDED when its provider was suspended or barred: the reason
+    # stands even once the provider is reinstated).
+    excluded_for: tuple[ExclusionReason, ...] = ()
 
 
 # --- outputs ----------------------------------------------------------------------------------------------
@@ -339,7 +344,7 @@ def haversine_km(a: GeoPoint, b: GeoPoint) -> Decimal:
 
 
 def gates(bid: BidForEvaluation, cap: Decimal | None, planned_start: date | None = None) -> tuple[ExclusionReason, ...]:
-    reasons: list[ExclusionReason] = []
+    reasons: list[ExclusionReason] = [ExclusionReason(r) for r in bid.excluded_for]
     try:
         status: MembershipStatus | None = MembershipStatus(bid.provider_status)
     except ValueError:
@@ -350,6 +355,7 @@ def gates(bid: BidForEvaluation, cap: Decimal | None, planned_start: date | None
         reasons.append(ExclusionReason.PROVIDER_BARRED)
     elif status is not MembershipStatus.ADMITTED:
         reasons.append(ExclusionReason.PROVIDER_NOT_ADMITTED)
+    reasons = list(dict.fromkeys(reasons))  # a bid excluded for a suspension that still stands: said once
     if bid.setting.ofsted_grade is not None and OfstedGrade(bid.setting.ofsted_grade) is OfstedGrade.INADEQUATE:
         reasons.append(ExclusionReason.SETTING_INADEQUATE)
     if check_cap(bid.gross_weekly_price, cap, planned_start=planned_start) is not None:

@@ -2,8 +2,11 @@
 api/placements/evaluation.py (gates, weighted criteria with explanations, ranking); and the officer's scores.
 
 Inputs, in five statements whatever the number of requirements and bids (`evaluate_requirements`):
-1. the live (SUBMITTED) bids, each with the setting offered, that setting's latest Ofsted judgement (by
-   inspection date) and the provider's membership status on the requirement's lot;
+1. the live (SUBMITTED) bids, and those EXCLUDED when their provider was suspended or barred (with that reason),
+   each with the setting offered, that setting's latest Ofsted judgement (by inspection date), the provider's
+   membership status on the requirement's lot, and the safeguarding alerts shown with it: those not RESOLVED, of
+   severity HIGH or CRITICAL, on the provider itself or on the setting offered (api/safeguarding/alerts.py),
+   gathered in the same statement;
 2. the children of the requirements (age, sex, needs, home, sibling group);
 3. the vehicles' weights (`dpv.evaluation_weights`; null: the defaults of evaluation.Weights) and the lots'
    weekly rate caps for the financial year of each planned start;
@@ -12,7 +15,6 @@ Inputs, in five statements whatever the number of requirements and bids (`evalua
    OPEN or CLOSED (what providers are paid, or offer now, for that lot; a requirement's own bids are not their
    own benchmark, and bids left on a cancelled search are not prices);
 5. the officer's scores of the bids (CHILD_VIEWS, COMPATIBILITY, SOCIAL_VALUE, 0 to 5).
-Open safeguarding alerts (HIGH and CRITICAL are shown with a bid) are passed empty: the quality issue adds them.
 
 The evaluation reads the child's needs to score the bids; it is not a read of the child's details (it shows the
 scores and their explanations, not the child), so it is not recorded in child_data_access.
@@ -31,7 +33,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, func, literal, or_, select, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -43,6 +46,9 @@ from api.placements import evaluation as ev
 from api.placements.bids import E, bid_parents, lock_bid, lock_requirement
 from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
+from api.safeguarding.alerts import SHOWN_IN_EVALUATION
+from api.safeguarding.enums import AlertStatus
+from api.safeguarding.models import SafeguardingAlert
 from auth.policy import ensure_owns_requirement
 from auth.principal import Principal
 
@@ -67,7 +73,7 @@ class RequirementFacts:
 @dataclass(frozen=True)
 class Evaluated:
     evaluation: ev.Evaluation
-    bids: dict[int, Bid]  # the live bids evaluated, by id
+    bids: dict[int, Bid]  # the bids evaluated (live, or EXCLUDED by a suspension), by id
 
 
 def weights_of(stored: dict[str, str] | None) -> ev.Weights:
@@ -105,13 +111,21 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
               .where(OfstedJudgement.setting_id == Setting.id)
               .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc()).limit(1)
               .lateral("latest"))
+    sa = SafeguardingAlert
+    alerts = (select(func.coalesce(
+        func.jsonb_agg(func.jsonb_build_object("id", sa.id, "severity", sa.severity, "category", sa.category,
+                                               "setting_id", sa.setting_id)),
+        literal([], JSONB), type_=JSONB))
+        .where(sa.provider_id == Bid.provider_id, sa.status != AlertStatus.RESOLVED,
+               sa.severity.in_(SHOWN_IN_EVALUATION), or_(sa.setting_id.is_(None), sa.setting_id == Bid.setting_id))
+        .scalar_subquery())
     rows = (await session.execute(
-        select(Bid, Setting, latest.c.grade, latest.c.inspected_on, Membership.status)
+        select(Bid, Setting, latest.c.grade, latest.c.inspected_on, Membership.status, alerts)
         .join(Setting, Setting.id == Bid.setting_id)
         .join(Requirement, Requirement.id == Bid.requirement_id)
         .outerjoin(latest, true())
         .outerjoin(Membership, and_(Membership.provider_id == Bid.provider_id, Membership.lot_id == Requirement.lot_id))
-        .where(Bid.requirement_id.in_(ids), Bid.status == B.SUBMITTED)
+        .where(Bid.requirement_id.in_(ids), Bid.status.in_([B.SUBMITTED, B.EXCLUDED]))
         .order_by(Bid.id)
     )).all()
 
@@ -155,7 +169,7 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
 
     offers: dict[int, list[ev.BidForEvaluation]] = defaultdict(list)
     bids: dict[int, dict[int, Bid]] = defaultdict(dict)
-    for bid, setting, grade, inspected_on, membership in rows:
+    for bid, setting, grade, inspected_on, membership, shown in rows:
         bids[bid.requirement_id][bid.id] = bid
         offers[bid.requirement_id].append(ev.BidForEvaluation(
             bid_id=bid.id, provider_id=bid.provider_id,
@@ -165,8 +179,10 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
             net_weekly_price=bid.net_weekly_price, available_from=bid.available_from,
             # the offer as it stands was received when last amended
             received_at=bid.amended_at or bid.submitted_at,
-            alerts=(),  # the quality issue adds the open safeguarding alerts
-            officer_scores=ev.OfficerScores(**scores.get(bid.id, {}))))
+            alerts=tuple(ev.Alert(alert_id=a["id"], severity=ev.AlertSeverity(a["severity"]), category=a["category"],
+                                  setting_id=a["setting_id"]) for a in shown or ()),
+            officer_scores=ev.OfficerScores(**scores.get(bid.id, {})),
+            excluded_for=(bid.exclusion_reason,) if bid.exclusion_reason is not None else ()))
 
     result: dict[int, Evaluated] = {}
     for r in requirements:

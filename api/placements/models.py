@@ -32,6 +32,7 @@ from api.db import Base, utcnow_column
 from api.market.enums import Sex, Specialism
 from api.market.models import array_check, enum_column
 from api.placements import enums as pe
+from api.placements.evaluation import ExclusionReason
 
 
 class Requirement(Base):
@@ -128,6 +129,9 @@ class Invitation(Base):
     match_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     matched_setting_id: Mapped[int | None] = mapped_column(ForeignKey("setting.id", ondelete="SET NULL"))
     invited_at: Mapped[datetime] = utcnow_column()
+    # WITHDRAWN when the provider was suspended or barred while the requirement was open (api/safeguarding)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("requirement_id", "provider_id"),
@@ -199,6 +203,10 @@ class Bid(Base):
     rationale: Mapped[str | None] = mapped_column(Text)  # the authorised officer's, when accepted
     # {"reasons": [...], "rank": int | None, "winningPriceBand": str}, when unsuccessful (evaluation.feedback_for)
     feedback: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # EXCLUDED when its provider was suspended or barred while the requirement was open (api/safeguarding)
+    exclusion_reason: Mapped[ExclusionReason | None] = enum_column(ExclusionReason, "bid_exclusion_reason",
+                                                                   nullable=True)
+    excluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = utcnow_column()
 
     __table_args__ = (
@@ -212,6 +220,8 @@ class Bid(Base):
                         "AND net_weekly_price <= weekly_price", name="prices"),
         CheckConstraint("status <> 'ACCEPTED' OR rationale IS NOT NULL", name="accepted_with_rationale"),
         CheckConstraint("(status = 'UNSUCCESSFUL') = (feedback IS NOT NULL)", name="feedback_when_unsuccessful"),
+        CheckConstraint("(status = 'EXCLUDED') = (exclusion_reason IS NOT NULL AND excluded_at IS NOT NULL)",
+                        name="reason_when_excluded"),
     )
 
 
@@ -302,6 +312,10 @@ class Placement(Base):
     status: Mapped[pe.PlacementStatus] = enum_column(pe.PlacementStatus, "placement_status")
     placement_plan_due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = utcnow_column()
+    # Set when the provider is suspended or barred while the placement runs: it continues, and the borough and
+    # the alliance review it (api/safeguarding/suspensions.py).
+    review_flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_flag_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index(None, "provider_id", "id"),

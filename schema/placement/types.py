@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -41,6 +41,7 @@ for _enum in (pe.RequirementStatus, pe.Urgency, pe.LegalStatus, pe.InvitationSta
 EvaluationCriterion = strawberry.enum(ev.Criterion, name="EvaluationCriterion")
 
 BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
+ALERT = Annotated["SafeguardingAlert", strawberry.lazy("schema.safeguarding.types")]
 
 
 
@@ -228,6 +229,9 @@ class Invitation(ModelNode):
     status: pe.InvitationStatus
     invited_at: datetime
     match: Match
+    withdrawn_at: datetime | None = strawberry.field(
+        description="When it was withdrawn: its provider was suspended or barred while the requirement was open.")
+    withdrawal_reason: str | None
     requirement_id: strawberry.Private[int]
     provider_id: strawberry.Private[int]
 
@@ -237,6 +241,7 @@ class Invitation(ModelNode):
                                met=r["met"], message=r["message"]) for r in row.match_reasons]
         return cls(id=row.id, status=row.status, invited_at=row.invited_at,
                    match=Match(level=row.match_level, reasons=reasons, setting_id=row.matched_setting_id),
+                   withdrawn_at=row.withdrawn_at, withdrawal_reason=row.withdrawal_reason,
                    requirement_id=row.requirement_id, provider_id=row.provider_id)
 
     @strawberry.field
@@ -328,6 +333,9 @@ class Bid(ModelNode):
     decided_at: datetime | None = strawberry.field(description="When it was accepted or found unsuccessful.")
     feedback: BidFeedback | None = strawberry.field(description="Why the bid was not successful, once another was "
                                                     "accepted.")
+    exclusion_reason: ev.ExclusionReason | None = strawberry.field(
+        description="Why it is EXCLUDED: its provider was suspended or barred while the requirement was open.")
+    excluded_at: datetime | None
     requirement_id: strawberry.Private[int]
     provider_id: strawberry.Private[int]
     setting_id: strawberry.Private[int]
@@ -346,7 +354,7 @@ class Bid(ModelNode):
             available_from=row.available_from, needs_statement=row.needs_statement,
             compatibility_statement=row.compatibility_statement, social_value_statement=row.social_value_statement,
             submitted_at=row.submitted_at, amended_at=row.amended_at, withdrawn_at=row.withdrawn_at,
-            decided_at=row.decided_at,
+            decided_at=row.decided_at, exclusion_reason=row.exclusion_reason, excluded_at=row.excluded_at,
             feedback=BidFeedback(reasons=[ev.FeedbackReason(r) for r in fb["reasons"]], rank=fb["rank"],
                                  winning_price_band=fb["winningPriceBand"]) if fb else None,
             requirement_id=row.requirement_id, provider_id=row.provider_id, setting_id=row.setting_id,
@@ -397,6 +405,14 @@ class CriterionWeight:
 class EvaluationAlert:
     severity: ev.AlertSeverity
     category: str
+    alert_id: strawberry.Private[int]
+
+    @strawberry.field(description="The alert itself (its status, summary, provider or setting).")
+    async def alert(self, info: Info) -> ALERT | None:
+        from api.safeguarding.models import SafeguardingAlert as AlertRow
+        from schema.safeguarding.types import alert_or_none
+
+        return alert_or_none(await info.context.loaders.by_id(AlertRow).load(self.alert_id))
 
 
 @strawberry.type(description="A bid as the evaluation sees it: excluded by a gate (with the reasons, no score or "
@@ -429,7 +445,8 @@ class Evaluation:
             ranked_bids=[RankedBid(
                 bid=Bid.from_row(evaluated.bids[r.bid_id]), rank=r.rank, score=r.score, excluded=r.excluded,
                 exclusion_reasons=list(r.exclusion_reasons),
-                alerts=[EvaluationAlert(severity=a.severity, category=a.category) for a in r.alerts],
+                alerts=[EvaluationAlert(severity=a.severity, category=a.category, alert_id=a.alert_id)
+                        for a in r.alerts],
                 criteria=[CriterionScore(criterion=c.criterion, weight=c.weight, score=c.score,
                                          explanation=c.explanation) for c in r.criteria],
             ) for r in e.ranked_bids],
@@ -480,6 +497,13 @@ class IpaSignature:
     signed_sha256: str = strawberry.field(description="The digest signed: always the document's.")
 
 
+@strawberry.type(description="Set when the placement's provider was suspended or barred while it ran: the placement "
+                 "continues, and the borough and the alliance review it.")
+class PlacementReviewFlag:
+    flagged_at: datetime
+    reason: str
+
+
 @strawberry.type(description="A child placed with a provider's setting, LIVE once its IPA is executed.")
 class Placement(ModelNode):
     _model = pm.Placement
@@ -492,12 +516,21 @@ class Placement(ModelNode):
     created_at: datetime
     provider_id: strawberry.Private[int]
     setting_id: strawberry.Private[int]
+    flag: strawberry.Private[PlacementReviewFlag | None]
 
     @classmethod
     def from_row(cls, row: pm.Placement) -> "Placement":
+        flag = (PlacementReviewFlag(flagged_at=row.review_flagged_at, reason=row.review_flag_reason or "")
+                if row.review_flagged_at is not None else None)
         return cls(id=row.id, status=row.status, starts_on=row.starts_on,
                    placement_plan_due_on=row.placement_plan_due_on, net_weekly_price=row.net_weekly_price,
-                   created_at=row.created_at, provider_id=row.provider_id, setting_id=row.setting_id)
+                   created_at=row.created_at, provider_id=row.provider_id, setting_id=row.setting_id, flag=flag)
+
+    @scoped(Scope.WLA, Scope.WLA_SAFEGUARDING, Scope.BOROUGH, Scope.BOROUGH_AWARD,
+            description="Set when the provider was suspended or barred while the placement ran: it continues and is "
+            "to be reviewed. Seen by the borough that placed the child and the alliance.")
+    def review_flag(self) -> PlacementReviewFlag | None:
+        return self.flag
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
