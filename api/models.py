@@ -27,6 +27,7 @@ from api.placements.models import (
     RequirementChild,
     UninvitedMember,
 )
+from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
 from api.timers import Timer
 from auth.models import (
     AppUser,
@@ -44,9 +45,10 @@ from auth.models import (
 metadata = Base.metadata
 
 __all__ = [
-    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Document",
+    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Complaint",
+    "ComplaintEvent", "Document",
     "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "Ipa", "IpaSignature", "Placement", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
-    "OAuthClient", "OfstedJudgement", "Organisation", "ReferenceCounter", "RefreshToken", "Requirement",
-    "RequirementChild", "RevokedToken", "Setting", "SigninSession", "SigningKey", "Timer", "TokenFamily",
+    "OAuthClient", "OfstedJudgement", "Organisation", "ProviderReview", "ReferenceCounter", "RefreshToken", "Requirement",
+    "RequirementChild", "ReviewAction", "RevokedToken", "Setting", "SigninSession", "SigningKey", "Timer", "TokenFamily",
     "UninvitedMember", "metadata",
 ]
