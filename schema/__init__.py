@@ -18,15 +18,16 @@ from schema.core.errors import mask_errors
 from schema.market.schema import MarketMutation, MarketQuery
 from schema.market.types import Alliance, LocalAuthority, Provider
 from schema.placement.schema import PlacementMutation, PlacementQuery
+from schema.quality.schema import QualityMutation, QualityQuery
 
 
 @strawberry.type
-class Query(MarketQuery, PlacementQuery):
+class Query(MarketQuery, PlacementQuery, QualityQuery):
     pass
 
 
 @strawberry.type
-class Mutation(MarketMutation, PlacementMutation):
+class Mutation(MarketMutation, PlacementMutation, QualityMutation):
     pass
 
 

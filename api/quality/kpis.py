@@ -19,7 +19,8 @@ to today. Its instants are London midnight of the first day up to London midnigh
 - complaintsAgainst: complaints and disputes raised about it by boroughs in the period; complaintsRaised: those
   it raised about boroughs.
 
-`provider_kpis` computes them for any number of providers in ONE statement (aggregates in SQL).
+`provider_kpis` computes them for any number of providers in ONE statement (aggregates in SQL). Who may read
+them: auth/policy.py `provider_visible` (the alliance and the boroughs every provider's, a provider its own).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from api.placements.enums import InvitationStatus
 from api.placements.models import Bid, Invitation, Placement
 from api.quality.enums import ComplaintParty
 from api.quality.models import Complaint
+from auth.policy import provider_visible
+from auth.principal import OrganisationKind, Principal
 
 ALERT = ("SafeguardingAlert", "safeguarding_alert.raise")
 SUSPENSION = ("Suspension", "provider.suspend")
@@ -149,16 +152,19 @@ def kpis_stmt(provider_ids: list[int], p: Period) -> Any:
                    Complaint.raised_by == ComplaintParty.PROVIDER, _within(Complaint.raised_at, p)),
         )
         .outerjoin(responses, responses.c.provider_id == Organisation.id)
-        .where(Organisation.id.in_(provider_ids))
+        .where(Organisation.id.in_(provider_ids), Organisation.kind == OrganisationKind.PROVIDER)
     )
 
 
-async def provider_kpis(session: AsyncSession, provider_ids: list[int], p: Period) -> dict[int, Kpis]:
-    """The KPIs of each provider over the period, in one statement."""
+async def provider_kpis(session: AsyncSession, provider_ids: list[int], p: Period,
+                        viewer: Principal | None) -> dict[int, Kpis]:
+    """The KPIs of each provider the viewer may see (the alliance and the boroughs: every provider, as market
+    information; a provider: itself), over the period, in one statement. Others are left out."""
     ids = sorted(set(provider_ids))
     if not ids:
         return {}
     found = {}
-    for row in (await session.execute(kpis_stmt(ids, p))).all():
+    stmt = kpis_stmt(ids, p).where(provider_visible(viewer, Organisation.id))
+    for row in (await session.execute(stmt)).all():
         found[row[0]] = Kpis(row[0], p, *row[1:])
     return found
