@@ -3,7 +3,8 @@
 `load_demo` builds the alliance, the nine boroughs of the domain brief, the three second-generation vehicles
 (Procurement Act 2023 dynamic markets, in term in 2026) with their lots, rate caps and access agreements,
 36 fictional providers with about a hundred settings across London and the home counties, their Ofsted
-history, stage-1 documents and memberships.
+history, stage-1 documents and memberships; a few provider reviews (two held, with their actions, one to come),
+a complaint under mediation and a dispute just raised.
 
 Everything goes through the domain functions, acting as the alliance's system actor, so every row has its
 audit event. The data are deterministic: fixed tables and one `random.Random(2026)` consumed in a fixed
@@ -37,7 +38,9 @@ from api.market.enums import (
     Specialism,
 )
 from api.market.models import Lot, Organisation, Setting
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope
+from api.quality import complaints, reviews
+from api.quality.enums import ComplaintKind
+from auth.principal import ActorKind, OrganisationKind, Principal, Scope, system_principal
 
 SEED = 2026
 DEMO_ACTOR_ID = "demo-data"
@@ -387,6 +390,52 @@ class _Loader:
             await self._documents(spec, inspected)
         for spec in DEMO_PROVIDERS:
             await self._memberships(spec)
+        await self._quality()
+
+    # --- quality: reviews and complaints -------------------------------------------------------------
+
+    async def _quality(self) -> None:
+        s, wla = self.session, self.actor
+        held = (
+            (DEMO_PROVIDERS[0], 35, "Response rate up to nine in ten; two emergency placements made in the quarter.",
+             "Ask Barnet how the sibling placement is going before the next review.",
+             "Keep the quarterly cycle; the provider shares its recruitment plan."),
+            (DEMO_PROVIDERS[4], 14, "Late responses to urgent requirements; placement plans on time.",
+             "Second review with slow urgent responses: consider a spot check.",
+             "The provider names a duty referral lead for urgent requirements."),
+        )
+        for spec, days_ago, notes, internal, outcome in held:
+            provider = self.orgs[spec.slug]
+            review = await reviews.schedule_review(
+                s, wla, provider_id=provider.id, scheduled_on=self.today - timedelta(days=days_ago),
+                agenda="KPIs for the quarter; safeguarding; sufficiency in the provider's areas")
+            await reviews.record_review(
+                s, wla, review.id, held_on=self.today - timedelta(days=days_ago), today=self.today,
+                attendees="WLA commissioning lead; the provider's registered manager and referrals lead",
+                notes=notes, internal_notes=internal, outcome=outcome)
+            await reviews.add_action(s, wla, review_id=review.id, description="Send the updated recruitment plan",
+                                     owner_organisation_id=provider.id, owner_name="Registered manager",
+                                     due_on=self.today + timedelta(days=14), today=self.today)
+            await reviews.add_action(s, wla, review_id=review.id, description="Share the lot's sufficiency figures",
+                                     owner_organisation_id=self.orgs[DEMO_ALLIANCE[0]].id,
+                                     due_on=self.today + timedelta(days=28), today=self.today)
+        await reviews.schedule_review(s, wla, provider_id=self.orgs[DEMO_PROVIDERS[2].slug].id,
+                                      scheduled_on=self.today + timedelta(days=21),
+                                      agenda="First annual review: KPIs, Ofsted action plan, pricing")
+
+        def acting(slug: str) -> Principal:
+            org = self.orgs[slug]
+            return system_principal(org.id, org.kind, org.slug, DEMO_ACTOR_ID)
+
+        complaint = await complaints.raise_complaint(
+            s, acting("barnet"), kind=ComplaintKind.COMPLAINT, about_id=self.orgs[DEMO_PROVIDERS[1].slug].id,
+            subject="Placement plan sent late",
+            description="The placement plan arrived three weeks after the start instead of within five working days.")
+        await complaints.mediate(s, wla, complaint.id, note="Meeting both parties to agree how plans are sent.")
+        await complaints.raise_complaint(
+            s, acting(DEMO_PROVIDERS[3].slug), kind=ComplaintKind.DISPUTE, about_id=self.orgs["ealing"].id,
+            subject="Invoice for the first four weeks withheld",
+            description="The borough has not paid the first four weeks of a placement; the IPA's price applies.")
 
     # --- organisations and vehicles ------------------------------------------------------------------
 

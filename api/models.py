@@ -28,6 +28,7 @@ from api.placements.models import (
     UninvitedMember,
 )
 from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
+from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
 from api.timers import Timer
 from auth.models import (
     AppUser,
@@ -45,9 +46,11 @@ from auth.models import (
 metadata = Base.metadata
 
 __all__ = [
-    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Document",
+    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Complaint",
+    "ComplaintEvent", "Document",
     "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "Ipa", "IpaSignature", "Placement", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
-    "OAuthClient", "OfstedJudgement", "Organisation", "ReferenceCounter", "RefreshToken", "Requirement",
-    "RequirementChild", "RevokedToken", "SafeguardingAlert", "SafeguardingAlertUpdate", "Setting", "SigninSession", "SigningKey", "Suspension", "Timer", "TokenFamily",
+    "OAuthClient", "OfstedJudgement", "Organisation", "ProviderReview", "ReferenceCounter", "RefreshToken",
+    "Requirement", "RequirementChild", "ReviewAction", "RevokedToken", "SafeguardingAlert", "SafeguardingAlertUpdate",
+    "Setting", "SigninSession", "SigningKey", "Suspension", "Timer", "TokenFamily",
     "UninvitedMember", "metadata",
 ]

@@ -6,7 +6,9 @@ settings, memberships) and its own access agreements (or those on a vehicle it l
 only itself. Requirements: the alliance sees all (the child masked), a borough its own, a provider those it
 is invited to (and only its own invitation on them). Bids are sealed between providers: a provider sees its
 own only; the borough sees every bid on its own requirements as they arrive; the alliance sees all. Someone
-else's object is invisible: lists leave it out and `node` answers null.
+else's object is invisible: lists leave it out and `node` answers null. Provider reviews: the alliance holds
+them; it and the boroughs read all, a provider its own (internal notes: the alliance only). Complaints and
+disputes: the borough and the provider between which they are, and the alliance that mediates.
 """
 
 from __future__ import annotations
@@ -312,6 +314,62 @@ def child_view(principal: Principal | None, authority_id: int) -> ChildView | No
     return None
 
 
+# --- quality: provider reviews, complaints and disputes (api/quality/) --------------------------------------
+
+
+def ensure_manages_quality(principal: Principal) -> None:
+    """Provider reviews (and their actions) are held, and complaints mediated and resolved, by the alliance (`wla`)."""
+    if not (principal.is_alliance and principal.has(Scope.WLA)):
+        raise Forbidden()
+
+
+def review_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
+    """Provider reviews and their actions: the alliance and the boroughs (commissioners watch the market) see all,
+    a provider its own. The alliance's internal notes are the alliance's alone (the schema's guard)."""
+    return provider_visible(principal, provider_id_column)
+
+
+def complaint_party(principal: Principal | None, authority_id: int, provider_id: int):
+    """The side of a complaint the principal is on (api/quality/enums.py ComplaintParty), or None: the borough
+    (`borough`) or the provider (`provider`) between which it is."""
+    from api.quality.enums import ComplaintParty
+
+    if _borough(principal) and principal.organisation_id == authority_id:  # type: ignore[union-attr]
+        return ComplaintParty.BOROUGH
+    if _reads_own_provider(principal) and principal.organisation_id == provider_id:  # type: ignore[union-attr]
+        return ComplaintParty.PROVIDER
+    return None
+
+
+def ensure_raises_complaints(principal: Principal):
+    """A borough (`borough`) or a provider (`provider`) raises a complaint or dispute for itself, about the other
+    kind of party; the alliance mediates, it does not raise. Returns the raiser's side."""
+    from api.quality.enums import ComplaintParty
+
+    if _borough(principal):
+        return ComplaintParty.BOROUGH
+    if _reads_own_provider(principal):
+        return ComplaintParty.PROVIDER
+    raise Forbidden()
+
+
+def ensure_raised(principal: Principal, raised_by, authority_id: int, provider_id: int) -> None:
+    """Only the raiser withdraws a complaint; to anyone else who may not see it, it does not exist."""
+    if complaint_party(principal, authority_id, provider_id) != raised_by:
+        raise Forbidden()
+
+
+def complaint_visible(principal: Principal | None, authority_id_column, provider_id_column) -> ColumnElement[bool]:
+    """Complaints and disputes: the two parties (the raiser and the one it is about) and the alliance; nobody else."""
+    if _alliance(principal):
+        return true()
+    if _borough(principal):
+        return authority_id_column == principal.organisation_id  # type: ignore[union-attr]
+    if _reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id  # type: ignore[union-attr]
+    return false()
+
+
 def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
     """The condition under which a row of `model` is visible to the principal."""
     from api.market import models as m
@@ -347,6 +405,17 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
 
     if model in (sm.SafeguardingAlert, sm.Suspension):
         return safeguarding_visible(principal, model.provider_id)
+
+    from api.quality import models as qm
+
+    if model is qm.ProviderReview:
+        return review_visible(principal, qm.ProviderReview.provider_id)
+    if model is qm.ReviewAction:  # reached through its review: the same rule
+        return qm.ReviewAction.review_id.in_(select(qm.ProviderReview.id).where(visible(principal, qm.ProviderReview)))
+    if model is qm.Complaint:
+        return complaint_visible(principal, qm.Complaint.authority_id, qm.Complaint.provider_id)
+    if model is qm.ComplaintEvent:
+        return qm.ComplaintEvent.complaint_id.in_(select(qm.Complaint.id).where(visible(principal, qm.Complaint)))
     raise LookupError(f"no visibility rule for {model.__name__}")
 
 

@@ -20,16 +20,17 @@ from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
 from schema.market.types import Alliance, LocalAuthority, Provider
 from schema.placement.schema import PlacementMutation, PlacementQuery
+from schema.quality.schema import QualityMutation, QualityQuery
 from schema.safeguarding.schema import SafeguardingMutation, SafeguardingQuery
 
 
 @strawberry.type
-class Query(MarketQuery, PlacementQuery, SafeguardingQuery, EventQuery):
+class Query(MarketQuery, PlacementQuery, SafeguardingQuery, QualityQuery, EventQuery):
     pass
 
 
 @strawberry.type
-class Mutation(MarketMutation, PlacementMutation, SafeguardingMutation):
+class Mutation(MarketMutation, PlacementMutation, SafeguardingMutation, QualityMutation):
     pass
 
 

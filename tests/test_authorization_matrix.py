@@ -34,6 +34,8 @@ from api.safeguarding.enums import (
     SuspensionScope,
 )
 from api.safeguarding.models import SafeguardingAlert, Suspension
+from api.quality import complaints, reviews
+from api.quality.enums import ComplaintKind
 from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for
@@ -66,6 +68,9 @@ class World:
     ipa: str
     alert: str = ""
     suspension: str = ""
+    review: str = ""
+    review_action: str = ""
+    complaint: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,37 @@ def _ops() -> dict[str, Op]:
         "dpvSetEvaluationWeights": Op(
             "mutation($id: ID!) { dpvSetEvaluationWeights(input: {dpvId: $id, weights: null}) "
             "{ userErrors { code } } }", lambda w: {"id": w.dpv}, wla),
+        # quality: the alliance holds provider reviews and mediates complaints; a borough or a provider raises a
+        # complaint (the world's complaint is Barnet's about acorn: only Barnet withdraws it); the KPIs and the
+        # complaints list are read by the market's readers (each sees what concerns it)
+        "complaints": Op("{ complaints(first: 5) { totalCount } }", lambda w: {}, market_readers),
+        "providerKpis": Op("query($p: ID!) { providerKpis(providerId: $p) { invitations } }",
+                           lambda w: {"p": w.acorn}, market_readers),
+        "providerReviewSchedule": Op(
+            "mutation($p: ID!) { providerReviewSchedule(input: {providerId: $p, scheduledOn: \"2099-01-01\", "
+            "agenda: \"a\"}) { userErrors { code } } }", lambda w: {"p": w.acorn}, wla),
+        "providerReviewRecord": Op(
+            "mutation($r: ID!) { providerReviewRecord(input: {reviewId: $r, heldOn: \"2026-01-01\", attendees: \"a\", "
+            "outcome: \"o\"}) { userErrors { code } } }", lambda w: {"r": w.review}, wla),
+        "providerReviewActionAdd": Op(
+            "mutation($r: ID!, $o: ID!) { providerReviewActionAdd(input: {reviewId: $r, description: \"d\", "
+            "ownerId: $o}) { userErrors { code } } }", lambda w: {"r": w.review, "o": w.acorn}, wla),
+        "providerReviewActionUpdate": Op(
+            "mutation($a: ID!) { providerReviewActionUpdate(input: {actionId: $a, status: DONE}) "
+            "{ userErrors { code } } }", lambda w: {"a": w.review_action}, wla),
+        "complaintRaise": Op(  # about acorn: Barnet raises it; acorn gets a user error (not about itself)
+            "mutation($p: ID!) { complaintRaise(input: {kind: COMPLAINT, aboutId: $p, subject: \"s\", "
+            "description: \"d\"}) { userErrors { code } } }", lambda w: {"p": w.acorn},
+            frozenset({"borough", "provider"})),
+        "complaintWithdraw": Op(
+            "mutation($c: ID!) { complaintWithdraw(input: {complaintId: $c}) { userErrors { code } } }",
+            lambda w: {"c": w.complaint}, borough),
+        "complaintMediate": Op(
+            "mutation($c: ID!) { complaintMediate(input: {complaintId: $c}) { userErrors { code } } }",
+            lambda w: {"c": w.complaint}, wla),
+        "complaintResolve": Op(  # the complaint is RAISED: the alliance gets a user error (mediation first)
+            "mutation($c: ID!) { complaintResolve(input: {complaintId: $c, outcome: \"o\"}) { userErrors { code } } }",
+            lambda w: {"c": w.complaint}, wla),
         "ofstedJudgementRecord": Op(
             "mutation($id: ID!) { ofstedJudgementRecord(input: {settingId: $id, grade: GOOD, "
             "inspectedOn: \"2025-01-01\"}) { userErrors { code } } }", lambda w: {"id": w.setting}, provider_side),
@@ -289,13 +325,22 @@ async def world(db, market) -> World:
                                 lifted_by_kind="USER", lifted_by="test@wla")
         s.add_all([alert, suspension])
         await s.flush()
+    async with db.transaction() as s:  # a review of acorn with an action, and Barnet's complaint about acorn
+        review = await reviews.schedule_review(s, market.admin, provider_id=market.acorn.id,
+                                               scheduled_on=date(2026, 1, 1), agenda="Quarterly review")
+        review_action = await reviews.add_action(s, market.admin, review_id=review.id, description="d",
+                                                 owner_organisation_id=market.acorn.id)
+        complaint = await complaints.raise_complaint(s, market.barnet_officer, kind=ComplaintKind.COMPLAINT,
+                                                     about_id=market.acorn.id, subject="s", description="d")
     return World(dpv=to_base64("Dpv", dpv.id), lot=to_base64("Lot", lot.id),
                   agreement=to_base64("AccessAgreement", agreement.id), setting=to_base64("Setting", setting.id),
                   membership=to_base64("Membership", membership.id), acorn=to_base64("Provider", market.acorn.id),
                   barnet=to_base64("LocalAuthority", market.barnet.id),
                   requirement=to_base64("Requirement", requirement.id), bid=to_base64("Bid", bid.id),
-                 ipa=to_base64("Ipa", ipa.id), alert=to_base64("SafeguardingAlert", alert.id),
-                 suspension=to_base64("Suspension", suspension.id))
+                  ipa=to_base64("Ipa", ipa.id), alert=to_base64("SafeguardingAlert", alert.id),
+                  suspension=to_base64("Suspension", suspension.id), review=to_base64("ProviderReview", review.id),
+                  review_action=to_base64("ReviewAction", review_action.id),
+                  complaint=to_base64("Complaint", complaint.id))
 
 
 async def _audit_count(db) -> int:

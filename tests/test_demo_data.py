@@ -291,13 +291,29 @@ async def test_audit_events(demo: Loaded) -> None:
     assert {(kind, actor) for _, _, kind, actor, _ in events} == {("SYSTEM", DEMO_ACTOR_ID),
                                                                    ("SYSTEM", "system:ofsted-judgement")}
     audited = {(entity_type, entity_id) for entity_type, entity_id, *_ in events}
-    for model in (Organisation, Dpv, Lot, AccessAgreement, Setting, Document, Membership):
+    from api.quality.models import Complaint, ProviderReview, ReviewAction
+
+    for model in (Organisation, Dpv, Lot, AccessAgreement, Setting, Document, Membership, ProviderReview,
+                  ReviewAction, Complaint):
         ids = await scalars(demo.db, select(model.id))
         missing = [i for i in ids if (model.__name__, i) not in audited]
         assert not missing, (model.__name__, missing)
     actions = Counter(action for *_, action in events)
     assert actions["access_agreement.notice_given"] == 1
     assert actions["setting.ofsted_judgement"] == len(await scalars(demo.db, select(OfstedJudgement.id)))
+
+
+async def test_reviews_and_complaints(demo: Loaded) -> None:
+    from api.quality.enums import ComplaintStatus, ProviderReviewStatus, ReviewActionStatus
+    from api.quality.models import Complaint, ProviderReview, ReviewAction
+
+    statuses = Counter(await scalars(demo.db, select(ProviderReview.status)))
+    assert statuses == {ProviderReviewStatus.HELD: 2, ProviderReviewStatus.SCHEDULED: 1}
+    assert Counter(await scalars(demo.db, select(ReviewAction.status))) == {ReviewActionStatus.OPEN: 4}
+    complaints = await rows(demo.db, select(Complaint.kind, Complaint.raised_by, Complaint.status))
+    assert sorted((k.value, r.value, st.value) for k, r, st in complaints) == [
+        ("COMPLAINT", "BOROUGH", ComplaintStatus.UNDER_MEDIATION.value),
+        ("DISPUTE", "PROVIDER", ComplaintStatus.RAISED.value)]
 
 
 async def test_second_load_adds_nothing(demo: Loaded) -> None:

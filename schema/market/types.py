@@ -30,6 +30,8 @@ for _enum in (e.DpvCategory, e.LegalBasis, e.DpvStatus, e.AccessAgreementStatus,
 READ_MARKET = (Scope.WLA, Scope.BOROUGH, Scope.PROVIDER)
 ORG = Annotated["Organisation", strawberry.lazy("schema.market.types")]
 WEIGHT = Annotated["CriterionWeight", strawberry.lazy("schema.placement.types")]
+REVIEW = Annotated["ProviderReview", strawberry.lazy("schema.quality.types")]
+KPIS = Annotated["ProviderKpis", strawberry.lazy("schema.quality.types")]
 
 
 async def _children(info: Info, model: type, parent_col: Any, parent_id: int, to_node: Any,
@@ -109,6 +111,23 @@ class Provider(Organisation):
             compliant=not shortfalls,
             shortfalls=[Shortfall(kind=s.kind, code=s.code, message=s.message) for s in shortfalls],
         )
+
+    @scoped(*READ_MARKET, description="The alliance's review meetings with the provider, oldest first (read by the "
+            "alliance, the boroughs and the provider itself).")
+    async def reviews(self, info: Info, first: int | None = None, after: str | None = None,
+                      last: int | None = None, before: str | None = None) -> Connection[REVIEW] | None:
+        from schema.quality.types import provider_reviews
+
+        return await provider_reviews(info, self.id, first, after, last, before)
+
+    @scoped(*READ_MARKET, description="The provider's KPIs over a period of dates in England (default: the last 12 "
+            "months): response rate and time, bids, placements, alerts, suspensions, complaints.")
+    async def kpis(self, info: Info,
+                   from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+                   to: date | None = None) -> KPIS | None:
+        from schema.quality.types import kpis_of
+
+        return await kpis_of(info, self.id, from_, to)
 
 
 def organisation_from_row(row: m.Organisation) -> Any:

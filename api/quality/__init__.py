@@ -1,0 +1,2 @@
+"""Quality: provider reviews and their actions, complaints and disputes, and per-provider KPIs (DOMAIN.md,
+"Quality and safeguarding" and "Market information")."""
