@@ -33,7 +33,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import Key, KeySet
 from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api import audit, clock
 from api.config import Settings
@@ -127,8 +127,9 @@ class TokenState:
     key_retired_at: datetime | None
 
 
-async def token_state(session: AsyncSession, claims: dict[str, Any], kid: str) -> TokenState | None:
-    """Revocation, key retirement and the organisation, in one statement (None: no such organisation)."""
+async def token_state(session: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
+    """Revocation, key retirement and the organisation, in one statement (None: no such organisation). Read on
+    every request, never cached: a revocation counts from the next request on."""
     revoked = exists().where(RevokedToken.jti == claims["jti"])
     key_known = exists().where(SigningKey.kid == kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
@@ -182,12 +183,19 @@ async def principal_from_token(token: str, *, db: Database, keys: KeyRing, setti
             raise InvalidToken("The access token's issuer (iss) is not trusted here")
         return await trusted.principal(token, db=db)
     header = token_header(token)
-    async with db.session() as session:
-        key = await keys.public_key(session, header["kid"])
+    key = keys.cached(header["kid"])
+    claims = verify_access_token(token, key, settings) if key is not None else None
+    # One read, outside any transaction: BEGIN and ROLLBACK around a single SELECT would be two more round trips
+    # on every request. (An unknown kid costs one more read, to learn whether a key was made since.)
+    async with db.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         if key is None:
-            raise InvalidToken("The access token is signed by an unknown key")
-        claims = verify_access_token(token, key, settings)
-        state = await token_state(session, claims, header["kid"])
+            key = await keys.public_key(conn, header["kid"])
+            if key is None:
+                raise InvalidToken("The access token is signed by an unknown key")
+            claims = verify_access_token(token, key, settings)
+        assert claims is not None
+        state = await token_state(conn, claims, header["kid"])
     if (why := refusal(state, claims, settings)) is not None:
         raise why
     assert state is not None
