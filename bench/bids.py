@@ -41,6 +41,50 @@ MY_WORK = """{ viewer { organisation { ... on Provider { slug settings(first: 50
   invitations(first: 100) { nodes { requirement { id } } } }"""
 
 
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _tree(root: int, children: dict[int, list[int]]) -> list[int]:
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo += children.get(pid, [])
+    return pids
+
+
+def _cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (Linux /proc; 0 elsewhere)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by the server's processes (every worker) and by this client: what a bid costs the
+    server, which the wall clock on a shared 2-core machine hides."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def sample(self) -> dict[str, float]:
+        return {"server": _cpu(_tree(self.server_pid, _children())), "bench": _cpu([os.getpid()])}
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -81,7 +125,7 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
     return ids
 
 
-async def run(base: str, clients: dict, requirements: int, concurrency: int) -> None:
+async def run(base: str, clients: dict, requirements: int, concurrency: int, meter: CpuMeter) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60,
                                  limits=httpx.Limits(max_connections=concurrency)) as http:
         barnet = await _token(http, clients["barnet"])
@@ -139,13 +183,21 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int) -> 
                 if bid:
                     acknowledged[job["input"]["idempotencyKey"]] = bid
 
+        cpu_before = meter.sample()
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        cpu = {k: v - cpu_before[k] for k, v in meter.sample().items()}
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
         print(f"Submitted: {len(jobs)} bids in {elapsed:.2f} s: {len(jobs) / elapsed:.0f} bids/s, "
               f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, refused {len(refused)} "
               f"{refused[:1] if refused else ''}")
+        if jobs:
+            per_bid = {k: 1000 * v / len(jobs) for k, v in cpu.items()}
+            print(f"CPU per bid: server {per_bid['server']:.2f} ms ({cpu['server'] / elapsed:.0%} of a core over the run), "
+                  f"this client {per_bid['bench']:.2f} ms; "
+                  f"ceiling of one worker on a core of its own: {len(jobs) / cpu['server']:.0f} bids/s"
+                  if cpu["server"] else "CPU per bid: not measurable here")
 
         retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
         same = 0
@@ -188,7 +240,7 @@ def main() -> None:
                     pass
                 time.sleep(0.3)
             clients = json.loads((Path(tmp) / "demo-clients.json").read_text())["clients"]
-            asyncio.run(run(base, clients, args.requirements, args.concurrency))
+            asyncio.run(run(base, clients, args.requirements, args.concurrency, CpuMeter(server.pid)))
         finally:
             server.terminate()
             server.wait(timeout=60)
