@@ -31,7 +31,7 @@ from authlib.oauth2.rfc9068.claims import JWTAccessTokenClaims
 from joserfc import jws
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import Key, KeySet
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -127,16 +127,23 @@ class TokenState:
     key_retired_at: datetime | None
 
 
+def _token_state_statement() -> Any:
+    kid = bindparam("kid")
+    revoked = exists().where(RevokedToken.jti == bindparam("jti"))
+    key_known = exists().where(SigningKey.kid == kid)
+    retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
+    return (select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
+                   retired_at.label("retired_at"))
+            .where(Organisation.slug == bindparam("org")))
+
+
+_TOKEN_STATE = _token_state_statement()  # built once: only its parameters change from one request to the next
+
+
 async def token_state(session: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
     """Revocation, key retirement and the organisation, in one statement (None: no such organisation). Read on
     every request, never cached: a revocation counts from the next request on."""
-    revoked = exists().where(RevokedToken.jti == claims["jti"])
-    key_known = exists().where(SigningKey.kid == kid)
-    retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
-    row = (await session.execute(
-        select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
-               retired_at.label("retired_at"))
-        .where(Organisation.slug == claims["org"]))).one_or_none()
+    row = (await session.execute(_TOKEN_STATE, {"jti": claims["jti"], "kid": kid, "org": claims["org"]})).one_or_none()
     if row is None:
         return None
     return TokenState(row.id, row.kind, row.revoked, row.key_known, row.retired_at)
