@@ -1,12 +1,17 @@
 """Bid benchmark: many providers submitting bids at once over HTTP against a running `dpv serve`.
 
-    uv run python bench/bids.py [--requirements 60] [--concurrency 50] [--workers 1]
+    uv run python bench/bids.py [--requirements 60] [--concurrency 50] [--workers 1] [--client lean|httpx]
 
 On the demo market: Barnet (lead of the fostering vehicle) posts and publishes requirements on the standard
 fostering lot; every invited provider gets a token from the real token endpoint and bids on each of its
 invitations, all at once. Then 10% of the bids are sent again with the same idempotency key. It prints bids
 per second and p50/p99 latency, and checks that every acknowledged bid is stored exactly once and that the
 retries created nothing. Target (measured here, never asserted in tests): 500 bids/s per worker.
+
+It also prints the CPU the server's processes used per bid, and the rate one worker would reach with a whole
+core to itself: on this shared 2-core machine other processes (PostgreSQL, other test runs) take CPU from the
+server, so bids/s by the wall clock moves a lot from run to run while CPU per bid does not. The bids are sent
+by a minimal keep-alive HTTP/1.1 client (`--client httpx` for the old one, which costs as much CPU as the server).
 
 Uses DATABASE_URL when set (the database must be empty: the demo is loaded into it), else an embedded
 PostgreSQL under a temporary directory.
@@ -85,6 +90,43 @@ class CpuMeter:
         return {"server": _cpu(_tree(self.server_pid, _children())), "bench": _cpu([os.getpid()])}
 
 
+class LeanHttp:
+    """One keep-alive HTTP/1.1 connection for the bids themselves. httpx spends about 2 ms of CPU per request, as
+    much as the server: on a 2-core machine the load generator then takes the server's core. This costs a tenth
+    of that. (Setup and checks still use httpx.)"""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json"
+                          f"\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode() + body)
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        if "content-length" in fields:
+            payload = await self.reader.readexactly(int(fields["content-length"]))
+        else:  # chunked
+            payload = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                payload += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return status, payload
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -125,7 +167,7 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
     return ids
 
 
-async def run(base: str, clients: dict, requirements: int, concurrency: int, meter: CpuMeter) -> None:
+async def run(base: str, clients: dict, requirements: int, concurrency: int, meter: CpuMeter, client: str) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60,
                                  limits=httpx.Limits(max_connections=concurrency)) as http:
         barnet = await _token(http, clients["barnet"])
@@ -166,22 +208,36 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
         refused: list[dict] = []
         queue = iter(jobs)
 
-        async def send(job: dict) -> str | None:
+        host, port = base.rsplit("//", 1)[1].rsplit(":", 1)
+
+        async def send(job: dict, lean: LeanHttp | None = None) -> str | None:
+            headers = {"Authorization": f"Bearer {job['token']}"}
+            body = {"query": SUBMIT, "variables": {"input": job["input"]}}
             t = time.perf_counter()
-            r = await http.post("/graphql", json={"query": SUBMIT, "variables": {"input": job["input"]}},
-                                headers={"Authorization": f"Bearer {job['token']}"})
+            if lean is None:
+                r = await http.post("/graphql", json=body, headers=headers)
+                status, raw = r.status_code, r.content
+            else:
+                status, raw = await lean.post("/graphql", json.dumps(body).encode(), headers)
             latencies.append(time.perf_counter() - t)
-            payload = r.json()["data"]["bidSubmit"]
+            if status != 200:
+                raise RuntimeError(f"HTTP {status}: {raw[:300]!r}")
+            payload = json.loads(raw)["data"]["bidSubmit"]
             if payload["userErrors"]:
                 refused.append(payload["userErrors"][0])
                 return None
             return payload["bid"]["id"]
 
         async def worker() -> None:
-            for job in queue:
-                bid = await send(job)
-                if bid:
-                    acknowledged[job["input"]["idempotencyKey"]] = bid
+            lean = LeanHttp(host, int(port)) if client == "lean" else None
+            try:
+                for job in queue:
+                    bid = await send(job, lean)
+                    if bid:
+                        acknowledged[job["input"]["idempotencyKey"]] = bid
+            finally:
+                if lean is not None:
+                    await lean.close()
 
         cpu_before = meter.sample()
         started = time.perf_counter()
@@ -223,6 +279,9 @@ def main() -> None:
     parser.add_argument("--requirements", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--client", choices=("lean", "httpx"), default="lean",
+                        help="what sends the bids: a minimal keep-alive HTTP/1.1 client (default) or httpx "
+                             "(which costs the machine as much CPU per bid as the server does)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DPV_DATA_DIR": tmp}
@@ -240,7 +299,7 @@ def main() -> None:
                     pass
                 time.sleep(0.3)
             clients = json.loads((Path(tmp) / "demo-clients.json").read_text())["clients"]
-            asyncio.run(run(base, clients, args.requirements, args.concurrency, CpuMeter(server.pid)))
+            asyncio.run(run(base, clients, args.requirements, args.concurrency, CpuMeter(server.pid), args.client))
         finally:
             server.terminate()
             server.wait(timeout=60)
