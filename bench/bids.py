@@ -13,14 +13,18 @@ core to itself: on this shared 2-core machine other processes (PostgreSQL, other
 server, so bids/s by the wall clock moves a lot from run to run while CPU per bid does not. The bids are sent
 by a minimal keep-alive HTTP/1.1 client (`--client httpx` for the old one, which costs as much CPU as the server).
 
+Before the run, 20 of the bids go through the app in this process with counters on its engine: it prints SQL
+statements, pool checkouts and transactions per bid, and the round trips to PostgreSQL they make.
+
 Uses DATABASE_URL when set (the database must be empty: the demo is loaded into it), else an embedded
-PostgreSQL under a temporary directory.
+PostgreSQL under a temporary directory, started by this script and handed to the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -127,6 +131,62 @@ class LeanHttp:
             self.reader = self.writer = None
 
 
+async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> None:
+    """Send `jobs` through the app in this process, on an engine of its own with counters on it: SQL statements,
+    pool checkouts (each pre-pinged: BEGIN, ';', ROLLBACK with asyncpg) and commits, per bid. The server runs
+    the same code; only the counting is here. Uses DATABASE_URL and DPV_ISSUER as the server does."""
+    from sqlalchemy import event
+
+    from api.app import create_app
+    from api.config import get_settings
+    from api.db import Database
+
+    get_settings.cache_clear()
+    settings = get_settings().model_copy(update={"timer_poll_seconds": 0})
+    db = Database.from_settings(settings)
+    counts = {"statements": 0, "checkouts": 0, "commits": 0}
+
+    def counter(name: str):
+        def on(*_: object) -> None:
+            counts[name] += 1
+        return on
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", counter("statements"))
+    event.listen(db.engine.sync_engine.pool, "checkout", counter("checkouts"))
+    event.listen(db.engine.sync_engine, "commit", counter("commits"))
+    app = create_app(settings, db)
+    try:
+        async with app.router.lifespan_context(app) as state:
+            counts.update(dict.fromkeys(counts, 0))
+            for job in jobs:
+                body = json.dumps({"query": SUBMIT, "variables": {"input": job["input"]}}).encode()
+                sent: list[dict] = []
+
+                async def receive() -> dict:
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                async def send(message: dict) -> None:
+                    sent.append(message)
+
+                await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                           "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+                           "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+                           "headers": [(b"content-type", b"application/json"),
+                                       (b"authorization", f"Bearer {job['token']}".encode())],
+                           "state": dict(state)}, receive, send)
+                payload = json.loads(b"".join(m.get("body", b"") for m in sent))["data"]["bidSubmit"]
+                assert not payload["userErrors"], payload
+                acknowledged[job["input"]["idempotencyKey"]] = payload["bid"]["id"]
+    finally:
+        await db.dispose()
+    n = len(jobs)
+    per = {k: v / n for k, v in counts.items()}
+    trips = per["statements"] + 3 * per["checkouts"] + 2 * per["commits"]
+    print(f"Per bid (in-process, {n} bids): {per['statements']:.1f} SQL statements, {per['checkouts']:.1f} pool "
+          f"checkouts (each pinged: 3 round trips), {per['commits']:.1f} transactions (BEGIN, COMMIT): "
+          f"~{trips:.0f} round trips to PostgreSQL")
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -201,10 +261,11 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
                     "corePrice": price, "extras": [], "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
                     "needsStatement": "Experienced carers; school place arranged.",
                     "idempotencyKey": f"bench-{slug}-{invitation['requirement']['id']}"}})
-        print(f"{len(jobs)} bids to send from {len({j['token'] for j in jobs})} providers")
-
         latencies: list[float] = []
         acknowledged: dict[str, str] = {}
+        counted, jobs = jobs[-20:], jobs[:-20]
+        await count_statements(counted, acknowledged)
+        print(f"{len(jobs)} bids to send from {len({j['token'] for j in jobs})} providers")
         refused: list[dict] = []
         queue = iter(jobs)
 
@@ -274,6 +335,16 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
               f"lost {len(lost)}, unacknowledged extras {len(extra)}")
 
 
+@contextlib.contextmanager
+def _database(tmp: Path):
+    """DATABASE_URL if set, else an embedded PostgreSQL under `tmp`, started here so that this process knows it."""
+    sys.path.insert(0, str(ROOT))
+    from api.embedded import database_url
+
+    with database_url(os.environ.get("DATABASE_URL"), tmp) as url:
+        yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requirements", type=int, default=60)
@@ -283,9 +354,11 @@ def main() -> None:
                         help="what sends the bids: a minimal keep-alive HTTP/1.1 client (default) or httpx "
                              "(which costs the machine as much CPU per bid as the server does)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DPV_DATA_DIR": tmp}
+    with tempfile.TemporaryDirectory() as tmp, _database(Path(tmp)) as url:
         port = _port()
+        # The server and the in-process count (count_statements) read the same environment.
+        os.environ.update({"DPV_DATA_DIR": tmp, "DATABASE_URL": url, "DPV_ISSUER": f"http://127.0.0.1:{port}"})
+        env = dict(os.environ)
         server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port),
                                    "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
         try:
