@@ -144,7 +144,7 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     get_settings.cache_clear()
     settings = get_settings().model_copy(update={"timer_poll_seconds": 0})
     db = Database.from_settings(settings)
-    counts = {"statements": 0, "checkouts": 0, "commits": 0}
+    counts = {"statements": 0, "checkouts": 0, "transactions": 0}
 
     def counter(name: str):
         def on(*_: object) -> None:
@@ -153,7 +153,11 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter("statements"))
     event.listen(db.engine.sync_engine.pool, "checkout", counter("checkouts"))
-    event.listen(db.engine.sync_engine, "commit", counter("commits"))
+    def on_begin(conn) -> None:  # an autocommit connection sends no BEGIN and no COMMIT/ROLLBACK
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            counts["transactions"] += 1
+
+    event.listen(db.engine.sync_engine, "begin", on_begin)
     app = create_app(settings, db)
     try:
         async with app.router.lifespan_context(app) as state:
@@ -181,10 +185,10 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
         await db.dispose()
     n = len(jobs)
     per = {k: v / n for k, v in counts.items()}
-    trips = per["statements"] + 3 * per["checkouts"] + 2 * per["commits"]
+    trips = per["statements"] + 3 * per["checkouts"] + 2 * per["transactions"]
     print(f"Per bid (in-process, {n} bids): {per['statements']:.1f} SQL statements, {per['checkouts']:.1f} pool "
-          f"checkouts (each pinged: 3 round trips), {per['commits']:.1f} transactions (BEGIN, COMMIT): "
-          f"~{trips:.0f} round trips to PostgreSQL")
+          f"checkouts (each pinged: 3 round trips), {per['transactions']:.1f} transactions (BEGIN, then COMMIT or "
+          f"ROLLBACK): {trips:.0f} round trips to PostgreSQL")
 
 
 def _port() -> int:
