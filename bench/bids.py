@@ -317,7 +317,7 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             per_bid = {k: 1000 * v / len(jobs) for k, v in cpu.items()}
             print(f"CPU per bid: server {per_bid['server']:.2f} ms ({cpu['server'] / elapsed:.0%} of a core over the run), "
                   f"this client {per_bid['bench']:.2f} ms; "
-                  f"ceiling of one worker on a core of its own: {len(jobs) / cpu['server']:.0f} bids/s"
+                  f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
                   if cpu["server"] else "CPU per bid: not measurable here")
 
         retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
