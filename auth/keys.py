@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from joserfc.jwk import ECKey, Key, KeySet
 from sqlalchemy import or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api import audit, clock
 from api.market.models import Organisation
@@ -122,11 +122,15 @@ class KeyRing:
     def __init__(self) -> None:
         self._keys: dict[str, Key] = {}
 
-    async def public_key(self, session: AsyncSession, kid: str) -> Key | None:
+    def cached(self, kid: str) -> Key | None:
+        """The parsed public key of `kid` if this process has read it already (no I/O)."""
+        return self._keys.get(kid)
+
+    async def public_key(self, session: AsyncSession | AsyncConnection, kid: str) -> Key | None:
         key = self._keys.get(kid)
         if key is None:
-            row = (await session.execute(select(SigningKey).where(SigningKey.kid == kid))).scalar_one_or_none()
-            if row is None:
+            jwk = (await session.execute(select(SigningKey.private_jwk).where(SigningKey.kid == kid))).scalar_one_or_none()
+            if jwk is None:
                 return None  # not cached: an unknown kid costs one indexed read, like any other token
-            key = self._keys[kid] = ECKey.import_key(public_jwk(row))
+            key = self._keys[kid] = ECKey.import_key(ECKey.import_key(jwk).as_dict(private=False))
         return key

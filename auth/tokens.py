@@ -33,9 +33,9 @@ from authlib.oauth2.rfc9068.claims import JWTAccessTokenClaims
 from joserfc import jws
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import Key, KeySet
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api import audit, clock
 from api.config import Settings
@@ -129,15 +129,23 @@ class TokenState:
     key_retired_at: datetime | None
 
 
-async def token_state(session: AsyncSession, claims: dict[str, Any], kid: str) -> TokenState | None:
-    """Revocation, key retirement and the organisation, in one statement (None: no such organisation)."""
-    revoked = exists().where(RevokedToken.jti == claims["jti"])
+def _token_state_statement() -> Any:
+    kid = bindparam("kid")
+    revoked = exists().where(RevokedToken.jti == bindparam("jti"))
     key_known = exists().where(SigningKey.kid == kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
-    row = (await session.execute(
-        select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
-               retired_at.label("retired_at"))
-        .where(Organisation.slug == claims["org"]))).one_or_none()
+    return (select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
+                   retired_at.label("retired_at"))
+            .where(Organisation.slug == bindparam("org")))
+
+
+_TOKEN_STATE = _token_state_statement()  # built once: only its parameters change from one request to the next
+
+
+async def token_state(session: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
+    """Revocation, key retirement and the organisation, in one statement (None: no such organisation). Read on
+    every request, never cached: a revocation counts from the next request on."""
+    row = (await session.execute(_TOKEN_STATE, {"jti": claims["jti"], "kid": kid, "org": claims["org"]})).one_or_none()
     if row is None:
         return None
     return TokenState(row.id, row.kind, row.revoked, row.key_known, row.retired_at)
@@ -184,12 +192,19 @@ async def principal_from_token(token: str, *, db: Database, keys: KeyRing, setti
             raise InvalidToken("The access token's issuer (iss) is not trusted here")
         return await trusted.principal(token, db=db)
     header = token_header(token)
-    async with db.session() as session:
-        key = await keys.public_key(session, header["kid"])
+    key = keys.cached(header["kid"])
+    claims = verify_access_token(token, key, settings) if key is not None else None
+    # One read, outside any transaction: BEGIN and ROLLBACK around a single SELECT would be two more round trips
+    # on every request. (An unknown kid costs one more read, to learn whether a key was made since.)
+    async with db.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         if key is None:
-            raise InvalidToken("The access token is signed by an unknown key")
-        claims = verify_access_token(token, key, settings)
-        state = await token_state(session, claims, header["kid"])
+            key = await keys.public_key(conn, header["kid"])
+            if key is None:
+                raise InvalidToken("The access token is signed by an unknown key")
+            claims = verify_access_token(token, key, settings)
+        assert claims is not None
+        state = await token_state(conn, claims, header["kid"])
     if (why := refusal(state, claims, settings)) is not None:
         raise why
     assert state is not None

@@ -1,6 +1,6 @@
 """Bid benchmark: many providers submitting bids at once over HTTP against a running `dpv serve`.
 
-    uv run python bench/bids.py [--requirements 60] [--concurrency 50] [--workers 1]
+    uv run python bench/bids.py [--requirements 60] [--concurrency 50] [--workers 1] [--client lean|httpx]
 
 On the demo market: Barnet (lead of the fostering vehicle) posts and publishes requirements on the standard
 fostering lot; every invited provider gets a token from the real token endpoint and bids on each of its
@@ -8,14 +8,23 @@ invitations, all at once. Then 10% of the bids are sent again with the same idem
 per second and p50/p99 latency, and checks that every acknowledged bid is stored exactly once and that the
 retries created nothing. Target (measured here, never asserted in tests): 500 bids/s per worker.
 
+It also prints the CPU the server's processes used per bid, and the rate one worker would reach with a whole
+core to itself: on this shared 2-core machine other processes (PostgreSQL, other test runs) take CPU from the
+server, so bids/s by the wall clock moves a lot from run to run while CPU per bid does not. The bids are sent
+by a minimal keep-alive HTTP/1.1 client (`--client httpx` for the old one, which costs as much CPU as the server).
+
+Before the run, 20 of the bids go through the app in this process with counters on its engine: it prints SQL
+statements, pool checkouts and transactions per bid, and the round trips to PostgreSQL they make.
+
 Uses DATABASE_URL when set (the database must be empty: the demo is loaded into it), else an embedded
-PostgreSQL under a temporary directory.
+PostgreSQL under a temporary directory, started by this script and handed to the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -39,6 +48,147 @@ PUBLISH = """mutation($id: ID!) { requirementPublish(input: {requirementId: $id}
 SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) { bid { id } userErrors { code message } } }"""
 MY_WORK = """{ viewer { organisation { ... on Provider { slug settings(first: 50) { nodes { id kind active } } } } }
   invitations(first: 100) { nodes { requirement { id } } } }"""
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _tree(root: int, children: dict[int, list[int]]) -> list[int]:
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo += children.get(pid, [])
+    return pids
+
+
+def _cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (Linux /proc; 0 elsewhere)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by the server's processes (every worker) and by this client: what a bid costs the
+    server, which the wall clock on a shared 2-core machine hides."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def sample(self) -> dict[str, float]:
+        return {"server": _cpu(_tree(self.server_pid, _children())), "bench": _cpu([os.getpid()])}
+
+
+class LeanHttp:
+    """One keep-alive HTTP/1.1 connection for the bids themselves. httpx spends about 2 ms of CPU per request, as
+    much as the server: on a 2-core machine the load generator then takes the server's core. This costs a tenth
+    of that. (Setup and checks still use httpx.)"""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json"
+                          f"\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode() + body)
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        if "content-length" in fields:
+            payload = await self.reader.readexactly(int(fields["content-length"]))
+        else:  # chunked
+            payload = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                payload += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return status, payload
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> None:
+    """Send `jobs` through the app in this process, on an engine of its own with counters on it: SQL statements,
+    pool checkouts (each pre-pinged: BEGIN, ';', ROLLBACK with asyncpg) and commits, per bid. The server runs
+    the same code; only the counting is here. Uses DATABASE_URL and DPV_ISSUER as the server does."""
+    from sqlalchemy import event
+
+    from api.app import create_app
+    from api.config import get_settings
+    from api.db import Database
+
+    get_settings.cache_clear()
+    settings = get_settings().model_copy(update={"timer_poll_seconds": 0})
+    db = Database.from_settings(settings)
+    counts = {"statements": 0, "checkouts": 0, "transactions": 0}
+
+    def counter(name: str):
+        def on(*_: object) -> None:
+            counts[name] += 1
+        return on
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", counter("statements"))
+    event.listen(db.engine.sync_engine.pool, "checkout", counter("checkouts"))
+    def on_begin(conn) -> None:  # an autocommit connection sends no BEGIN and no COMMIT/ROLLBACK
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            counts["transactions"] += 1
+
+    event.listen(db.engine.sync_engine, "begin", on_begin)
+    app = create_app(settings, db)
+    try:
+        async with app.router.lifespan_context(app) as state:
+            counts.update(dict.fromkeys(counts, 0))
+            for job in jobs:
+                body = json.dumps({"query": SUBMIT, "variables": {"input": job["input"]}}).encode()
+                sent: list[dict] = []
+
+                async def receive() -> dict:
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                async def send(message: dict) -> None:
+                    sent.append(message)
+
+                await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                           "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+                           "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+                           "headers": [(b"content-type", b"application/json"),
+                                       (b"authorization", f"Bearer {job['token']}".encode())],
+                           "state": dict(state)}, receive, send)
+                payload = json.loads(b"".join(m.get("body", b"") for m in sent))["data"]["bidSubmit"]
+                assert not payload["userErrors"], payload
+                acknowledged[job["input"]["idempotencyKey"]] = payload["bid"]["id"]
+    finally:
+        await db.dispose()
+    n = len(jobs)
+    per = {k: v / n for k, v in counts.items()}
+    trips = per["statements"] + 3 * per["checkouts"] + 2 * per["transactions"]
+    print(f"Per bid (in-process, {n} bids): {per['statements']:.1f} SQL statements, {per['checkouts']:.1f} pool "
+          f"checkouts (each pinged: 3 round trips), {per['transactions']:.1f} transactions (BEGIN, then COMMIT or "
+          f"ROLLBACK): {trips:.0f} round trips to PostgreSQL")
 
 
 def _port() -> int:
@@ -81,7 +231,7 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
     return ids
 
 
-async def run(base: str, clients: dict, requirements: int, concurrency: int) -> None:
+async def run(base: str, clients: dict, requirements: int, concurrency: int, meter: CpuMeter, client: str) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60,
                                  limits=httpx.Limits(max_connections=concurrency)) as http:
         barnet = await _token(http, clients["barnet"])
@@ -115,37 +265,60 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int) -> 
                     "corePrice": price, "extras": [], "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
                     "needsStatement": "Experienced carers; school place arranged.",
                     "idempotencyKey": f"bench-{slug}-{invitation['requirement']['id']}"}})
-        print(f"{len(jobs)} bids to send from {len({j['token'] for j in jobs})} providers")
-
         latencies: list[float] = []
         acknowledged: dict[str, str] = {}
+        counted, jobs = jobs[-20:], jobs[:-20]
+        await count_statements(counted, acknowledged)
+        print(f"{len(jobs)} bids to send from {len({j['token'] for j in jobs})} providers")
         refused: list[dict] = []
         queue = iter(jobs)
 
-        async def send(job: dict) -> str | None:
+        host, port = base.rsplit("//", 1)[1].rsplit(":", 1)
+
+        async def send(job: dict, lean: LeanHttp | None = None) -> str | None:
+            headers = {"Authorization": f"Bearer {job['token']}"}
+            body = {"query": SUBMIT, "variables": {"input": job["input"]}}
             t = time.perf_counter()
-            r = await http.post("/graphql", json={"query": SUBMIT, "variables": {"input": job["input"]}},
-                                headers={"Authorization": f"Bearer {job['token']}"})
+            if lean is None:
+                r = await http.post("/graphql", json=body, headers=headers)
+                status, raw = r.status_code, r.content
+            else:
+                status, raw = await lean.post("/graphql", json.dumps(body).encode(), headers)
             latencies.append(time.perf_counter() - t)
-            payload = r.json()["data"]["bidSubmit"]
+            if status != 200:
+                raise RuntimeError(f"HTTP {status}: {raw[:300]!r}")
+            payload = json.loads(raw)["data"]["bidSubmit"]
             if payload["userErrors"]:
                 refused.append(payload["userErrors"][0])
                 return None
             return payload["bid"]["id"]
 
         async def worker() -> None:
-            for job in queue:
-                bid = await send(job)
-                if bid:
-                    acknowledged[job["input"]["idempotencyKey"]] = bid
+            lean = LeanHttp(host, int(port)) if client == "lean" else None
+            try:
+                for job in queue:
+                    bid = await send(job, lean)
+                    if bid:
+                        acknowledged[job["input"]["idempotencyKey"]] = bid
+            finally:
+                if lean is not None:
+                    await lean.close()
 
+        cpu_before = meter.sample()
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        cpu = {k: v - cpu_before[k] for k, v in meter.sample().items()}
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
         print(f"Submitted: {len(jobs)} bids in {elapsed:.2f} s: {len(jobs) / elapsed:.0f} bids/s, "
               f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, refused {len(refused)} "
               f"{refused[:1] if refused else ''}")
+        if jobs:
+            per_bid = {k: 1000 * v / len(jobs) for k, v in cpu.items()}
+            print(f"CPU per bid: server {per_bid['server']:.2f} ms ({cpu['server'] / elapsed:.0%} of a core over the run), "
+                  f"this client {per_bid['bench']:.2f} ms; "
+                  f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
+                  if cpu["server"] else "CPU per bid: not measurable here")
 
         retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
         same = 0
@@ -166,15 +339,30 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int) -> 
               f"lost {len(lost)}, unacknowledged extras {len(extra)}")
 
 
+@contextlib.contextmanager
+def _database(tmp: Path):
+    """DATABASE_URL if set, else an embedded PostgreSQL under `tmp`, started here so that this process knows it."""
+    sys.path.insert(0, str(ROOT))
+    from api.embedded import database_url
+
+    with database_url(os.environ.get("DATABASE_URL"), tmp) as url:
+        yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requirements", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--client", choices=("lean", "httpx"), default="lean",
+                        help="what sends the bids: a minimal keep-alive HTTP/1.1 client (default) or httpx "
+                             "(which costs the machine as much CPU per bid as the server does)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DPV_DATA_DIR": tmp}
+    with tempfile.TemporaryDirectory() as tmp, _database(Path(tmp)) as url:
         port = _port()
+        # The server and the in-process count (count_statements) read the same environment.
+        os.environ.update({"DPV_DATA_DIR": tmp, "DATABASE_URL": url, "DPV_ISSUER": f"http://127.0.0.1:{port}"})
+        env = dict(os.environ)
         server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port),
                                    "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
         try:
@@ -188,7 +376,7 @@ def main() -> None:
                     pass
                 time.sleep(0.3)
             clients = json.loads((Path(tmp) / "demo-clients.json").read_text())["clients"]
-            asyncio.run(run(base, clients, args.requirements, args.concurrency))
+            asyncio.run(run(base, clients, args.requirements, args.concurrency, CpuMeter(server.pid), args.client))
         finally:
             server.terminate()
             server.wait(timeout=60)

@@ -146,3 +146,32 @@ async def test_a_requirements_bids_and_evaluation_cost_the_same_for_1_and_10_bid
     one, ten = await cost(1), await cost(10)
     assert ten == one, f"{one} statements for 1 bid, {ten} for 10"
     assert one <= 9, one  # the requirement, the bids, their providers, their settings; the evaluation: 5
+
+
+# --- the bid path: what one bidSubmit costs ---------------------------------------------------------------------
+
+BID_SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) { bid { id status netWeeklyPrice }
+  userErrors { code } } }"""
+
+
+async def test_one_bid_submit_costs_a_fixed_few_statements(gql, db, market):
+    """The hot path of issue 4's benchmark: the idempotency claim, the locks with everything the rules read, the
+    live-bid check with the insert and its audit event. Counted without the token (see the next test)."""
+    from strawberry.relay import to_base64
+
+    from tests.placement_factories import published, scene
+
+    sc = await scene(db, market, members=2)
+    counts = []
+    for key in (None, "k-1"):
+        r = await published(db, market.barnet_officer, sc.lot.id, expected_duration_weeks=60)
+        variables = {"input": {"requirementId": to_base64("Requirement", r.id),
+                               "settingId": to_base64("Setting", sc.settings["Oak House"].id), "corePrice": "900.00",
+                               "availableFrom": date.today().replace(year=date.today().year + 1).isoformat(),
+                               "needsStatement": "Autism-trained staff", "idempotencyKey": key}}
+        with StatementCounter(db) as counter:
+            data = await gql.ok(BID_SUBMIT, variables, market.acorn_staff)
+        assert data["bidSubmit"]["userErrors"] == [] and data["bidSubmit"]["bid"]["status"] == "SUBMITTED"
+        counts.append(counter.count)
+    # The locks with what the rules read, then the bid with its audit event; with a key, its claim and completion.
+    assert counts == [2, 4], (counts, counter.statements)

@@ -44,7 +44,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, clock
@@ -192,28 +194,45 @@ def ensure_open(requirement: Requirement, at: datetime) -> None:
                              f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed")
 
 
-async def _ensure_eligible(session: AsyncSession, requirement: Requirement, provider_id: int,
-                           setting: Setting) -> None:
-    """Not suspended or barred from the requirement's lot (the membership, read once the invitation's lock is
-    held: a suspension in flight has it locked, api/safeguarding/suspensions.py), and the setting not rated
-    Inadequate."""
-    status = (await session.execute(select(Membership.status).where(
-        Membership.provider_id == provider_id, Membership.lot_id == requirement.lot_id))).scalar_one_or_none()
-    if status is MembershipStatus.SUSPENDED:
+def _check_eligible(membership_status: MembershipStatus | None, latest_grade: OfstedGrade | None,
+                    setting_name: str) -> None:
+    """Not suspended or barred from the requirement's lot, and the setting not rated Inadequate by its latest
+    Ofsted judgement."""
+    if membership_status is MembershipStatus.SUSPENDED:
         raise UserErrors.one("requirementId", E.PROVIDER_SUSPENDED,
                              "The provider is suspended from this lot: it cannot bid")
-    if status is MembershipStatus.BARRED:
+    if membership_status is MembershipStatus.BARRED:
         raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
-    grade = (await session.execute(
-        select(OfstedJudgement.grade).where(OfstedJudgement.setting_id == setting.id)
-        .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc()).limit(1))).scalar_one_or_none()
-    if grade is OfstedGrade.INADEQUATE:
+    if latest_grade is OfstedGrade.INADEQUATE:
         raise UserErrors.one("settingId", E.SETTING_INADEQUATE,
-                             f"{setting.name} is rated Inadequate by Ofsted: it cannot be offered")
+                             f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered")
 
 
-def _ensure_invited(invitation: Invitation) -> None:
-    if invitation.status is not InvitationStatus.INVITED:
+def _membership_status(provider_id: Any, lot_id: Any) -> Any:
+    return (select(Membership.status).where(Membership.provider_id == provider_id, Membership.lot_id == lot_id)
+            .scalar_subquery())
+
+
+def _latest_grade(setting_id: Any) -> Any:
+    return (select(OfstedJudgement.grade).where(OfstedJudgement.setting_id == setting_id)
+            .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc()).limit(1).scalar_subquery())
+
+
+async def _ensure_eligible_by_id(session: AsyncSession, lot_id: int, provider_id: int, setting_id: int,
+                                 setting_name: str) -> None:
+    """`_check_eligible`, read now: after the invitation's lock is held, a suspension that had it locked has
+    committed and this statement sees it (api/safeguarding/suspensions.py takes the same locks)."""
+    row = (await session.execute(select(_membership_status(provider_id, lot_id).label("m"),
+                                        _latest_grade(setting_id).label("g")))).one()
+    _check_eligible(row.m, row.g, setting_name)
+
+
+async def _ensure_eligible(session: AsyncSession, lot_id: int, provider_id: int, setting: Setting) -> None:
+    await _ensure_eligible_by_id(session, lot_id, provider_id, setting.id, setting.name)
+
+
+def _ensure_invited(status: InvitationStatus) -> None:
+    if status is not InvitationStatus.INVITED:
         raise UserErrors.one("requirementId", E.INVITATION_WITHDRAWN,
                              "The provider's invitation to this requirement was withdrawn")
 
@@ -225,14 +244,30 @@ async def _own_setting(session: AsyncSession, actor: Principal, setting_id: int)
     return setting
 
 
+def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting_name: str) -> None:
+    """Every rule the offer and its setting break, raised at once. Pure."""
+    errors = validate(offer, at.astimezone(LONDON).date())
+    if not setting_active:
+        errors.append(UserError("settingId", E.SETTING_INACTIVE, f"{setting_name} is not active"))
+    if errors:
+        raise UserErrors(errors)
+
+
+def _price(offer: BidOffer, *, sibling_group_size: int, places_offered: int, expected_duration_weeks: int,
+           weekly_cap: Decimal | None, planned_start: date) -> pricing.Price:
+    """The (valid) offer priced with its discounts, refused above the lot's cap. Pure."""
+    price = pricing.price_bid(offer.core_price, offer.extras, sibling_group_size=sibling_group_size,
+                              places_offered=places_offered, expected_duration_weeks=expected_duration_weeks)
+    refused = pricing.check_cap(price.gross, weekly_cap, planned_start=planned_start)
+    if refused is not None:
+        raise UserErrors(_codes([refused]))
+    return price
+
+
 async def _priced(session: AsyncSession, requirement: Requirement, setting: Setting, offer: BidOffer,
                   at: datetime) -> pricing.Price:
     """Validate the offer and price it against the lot's cap: raises every broken rule at once."""
-    errors = validate(offer, at.astimezone(LONDON).date())
-    if not setting.active:
-        errors.append(UserError("settingId", E.SETTING_INACTIVE, f"{setting.name} is not active"))
-    if errors:
-        raise UserErrors(errors)
+    _check_offer(offer, at, setting_active=setting.active, setting_name=setting.name)
     cap = (select(LotRateCap.weekly_rate_cap)
            .where(LotRateCap.lot_id == requirement.lot_id,
                   LotRateCap.financial_year == clock.financial_year(requirement.planned_start))
@@ -240,13 +275,9 @@ async def _priced(session: AsyncSession, requirement: Requirement, setting: Sett
     siblings, weekly_cap = (await session.execute(
         select(RequirementChild.sibling_group_size, cap).where(RequirementChild.requirement_id == requirement.id)
     )).one()
-    price = pricing.price_bid(offer.core_price, offer.extras, sibling_group_size=siblings,
-                              places_offered=setting.vacancies,
-                              expected_duration_weeks=requirement.expected_duration_weeks)
-    refused = pricing.check_cap(price.gross, weekly_cap, planned_start=requirement.planned_start)
-    if refused is not None:
-        raise UserErrors(_codes([refused]))
-    return price
+    return _price(offer, sibling_group_size=siblings, places_offered=setting.vacancies,
+                  expected_duration_weeks=requirement.expected_duration_weeks, weekly_cap=weekly_cap,
+                  planned_start=requirement.planned_start)
 
 
 def _apply(bid: Bid, offer: BidOffer, price: pricing.Price) -> None:
@@ -274,6 +305,96 @@ def _statements(bid: Bid) -> dict[str, str | None]:
     return {path: getattr(bid, name) for name, path in STATEMENTS.items()}
 
 
+# --- a new bid in three round trips: the idempotency claim, the locks with all the rules read, the insert -------
+
+_requirement, _invitation, _setting = Requirement.__table__, Invitation.__table__, Setting.__table__
+_bid, _audit, _caps = Bid.__table__, audit.AuditEvent.__table__, LotRateCap.__table__
+
+
+def _for_a_new_bid() -> Any:
+    """The requirement FOR SHARE, then the provider's invitation FOR UPDATE (in that order: PostgreSQL locks the
+    rows of one result row in the order the locking clauses name the tables), with what the rules read besides:
+    the setting offered (not locked, as before), the child's sibling group and the lot's caps by financial year.
+    No row: no such requirement, or the provider is not invited to it."""
+    siblings = (select(RequirementChild.__table__.c.sibling_group_size)
+                .where(RequirementChild.__table__.c.requirement_id == _requirement.c.id).scalar_subquery())
+    years = (select(func.array_agg(aggregate_order_by(_caps.c.financial_year, _caps.c.id)))
+             .where(_caps.c.lot_id == _requirement.c.lot_id).scalar_subquery())
+    amounts = (select(func.array_agg(aggregate_order_by(_caps.c.weekly_rate_cap, _caps.c.id)))
+               .where(_caps.c.lot_id == _requirement.c.lot_id).scalar_subquery())
+    return (
+        select(_requirement.c.status, _requirement.c.response_deadline, _requirement.c.closed_at,
+               _requirement.c.planned_start, _requirement.c.expected_duration_weeks, _requirement.c.lot_id,
+               _membership_status(bindparam("provider_id"), _requirement.c.lot_id).label("membership_status"),
+               _latest_grade(bindparam("setting_id")).label("setting_grade"),
+               _invitation.c.status.label("invitation_status"),
+               _setting.c.provider_id.label("setting_provider_id"), _setting.c.active.label("setting_active"),
+               _setting.c.name.label("setting_name"), _setting.c.vacancies.label("setting_vacancies"),
+               siblings.label("sibling_group_size"), years.label("cap_years"), amounts.label("cap_amounts"))
+        .select_from(_requirement.join(_invitation, and_(_invitation.c.requirement_id == _requirement.c.id,
+                                                         _invitation.c.provider_id == bindparam("provider_id")))
+                     .outerjoin(_setting, _setting.c.id == bindparam("setting_id")))
+        .where(_requirement.c.id == bindparam("requirement_id"))
+        .suffix_with(f"FOR SHARE OF {_requirement.name} FOR UPDATE OF {_invitation.name}", dialect="postgresql")
+    )
+
+
+# The bid's columns as inserted; the others (amended_at, decided_at, ...) start empty.
+_BID_VALUES = ("requirement_id", "provider_id", "setting_id", "status", "core_price", "extras", "weekly_price",
+               "discounts", "net_weekly_price", "price_explanation", "available_from", "needs_statement",
+               "compatibility_statement", "social_value_statement", "submitted_at", "updated_at")
+_AUDIT_VALUES = ("organisation_id", "actor_kind", "actor_id", "action", "entity_type", "data")
+
+
+def _insert_a_new_bid() -> Any:
+    """The bid and its audit event in one statement, unless the provider has a live bid on the requirement.
+    It runs after the locks are held, so its snapshot sees every bid committed before them (READ COMMITTED:
+    each statement takes a new one). Returns the new bid's id; no row: ALREADY_BID."""
+    live = select(_bid.c.id).where(_bid.c.requirement_id == bindparam("requirement_id"),
+                                   _bid.c.provider_id == bindparam("provider_id"),
+                                   _bid.c.status == B.SUBMITTED.value)
+    new_bid = (insert(_bid)
+               .from_select(_BID_VALUES, select(*(bindparam(c, type_=_bid.c[c].type) for c in _BID_VALUES))
+                            .where(~live.exists()))
+               .returning(_bid.c.id).cte("new_bid"))
+    return (insert(_audit)
+            .from_select((*_AUDIT_VALUES, "entity_id"),
+                         select(*(bindparam(f"audit_{c}", type_=_audit.c[c].type) for c in _AUDIT_VALUES),
+                                new_bid.c.id))
+            .returning(_audit.c.entity_id))
+
+
+_FOR_A_NEW_BID = _for_a_new_bid()
+_INSERT_A_NEW_BID = _insert_a_new_bid()
+
+
+class _Event:
+    """Catches the event audit.record makes, to insert it with the bid in one statement."""
+
+    event: audit.AuditEvent
+
+    def add(self, event: audit.AuditEvent) -> None:
+        self.event = event
+
+
+def _audit_values(actor: Principal, action: str, entity_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    caught = _Event()
+    audit.record(caught, actor, action, entity_type, 0, data)  # type: ignore[arg-type]
+    return {f"audit_{c}": getattr(caught.event, c) for c in _AUDIT_VALUES}
+
+
+async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provider_id: int) -> None:
+    live = (await session.execute(select(Bid.id).where(
+        Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == B.SUBMITTED))).first()
+    if live is not None:
+        raise _already_bid()
+
+
+def _already_bid() -> UserErrors:
+    return UserErrors.one("requirementId", E.ALREADY_BID,
+                          "The provider has a live bid on this requirement: amend or withdraw it")
+
+
 # --- the rules ----------------------------------------------------------------------------------------------
 
 
@@ -288,30 +409,52 @@ async def submit_bid(
 ) -> Bid:
     ensure_bids(actor)
     offer = normalise(offer)
+    provider_id = actor.organisation_id
 
     async def create() -> Bid:
-        requirement = await lock_requirement(session, requirement_id)
-        invitation = await _lock_invitation(session, requirement_id, actor.organisation_id)
-        setting = await _own_setting(session, actor, offer.setting_id)
+        conn = await session.connection()
+        locked = (await conn.execute(_FOR_A_NEW_BID, {
+            "requirement_id": requirement_id, "provider_id": provider_id, "setting_id": offer.setting_id})).first()
+        if locked is None:  # not invited: the requirement does not exist for this provider
+            raise Forbidden()
+        if locked.setting_provider_id != provider_id:  # no such setting, or another provider's
+            raise Forbidden()
         at = now or clock.now()  # the receipt time: read under the lock (module docstring)
-        ensure_open(requirement, at)
-        await _ensure_eligible(session, requirement, actor.organisation_id, setting)
-        _ensure_invited(invitation)
-        live = (await session.execute(select(Bid.id).where(
-            Bid.requirement_id == requirement_id, Bid.provider_id == actor.organisation_id,
-            Bid.status == B.SUBMITTED))).first()
-        if live is not None:
-            raise UserErrors.one("requirementId", E.ALREADY_BID,
-                                 "The provider has a live bid on this requirement: amend or withdraw it")
-        price = await _priced(session, requirement, setting, offer, at)
-        bid = Bid(requirement_id=requirement_id, provider_id=actor.organisation_id, status=B.SUBMITTED,
+        ensure_open(locked, at)
+        _check_eligible(locked.membership_status, locked.setting_grade, locked.setting_name)
+        if locked.invitation_status is not InvitationStatus.INVITED:
+            # Withdrawn, perhaps by a suspension this statement waited for (its subqueries read the snapshot
+            # from before): say why, read afresh.
+            await _ensure_eligible_by_id(session, locked.lot_id, provider_id, offer.setting_id, locked.setting_name)
+        _ensure_invited(locked.invitation_status)
+        try:
+            _check_offer(offer, at, setting_active=locked.setting_active, setting_name=locked.setting_name)
+            price = _price(offer, sibling_group_size=locked.sibling_group_size,
+                           places_offered=locked.setting_vacancies,
+                           expected_duration_weeks=locked.expected_duration_weeks,
+                           weekly_cap=pricing.cap_for(dict(zip(locked.cap_years or (), locked.cap_amounts or ())),
+                                                      locked.planned_start),
+                           planned_start=locked.planned_start)
+        except UserErrors:
+            await _ensure_no_live_bid(session, requirement_id, provider_id)  # ALREADY_BID is said first
+            raise
+        bid = Bid(requirement_id=requirement_id, provider_id=provider_id, status=B.SUBMITTED,
                   submitted_at=at, updated_at=at)
+        for column in _bid.c:  # the columns not inserted start empty: say so, or reading one would reload it
+            if column.key != "id" and column.key not in _BID_VALUES:
+                setattr(bid, column.key, None)
         _apply(bid, offer, price)
-        session.add(bid)
-        await session.flush()
-        audit.record(session, actor, "bid.submit", "Bid", bid.id, {
-            "requirementId": requirement_id, "providerId": actor.organisation_id, "submittedAt": at,
+        event = _audit_values(actor, "bid.submit", "Bid", {
+            "requirementId": requirement_id, "providerId": provider_id, "submittedAt": at,
             **_offer_audit(bid), "statementsGiven": [k for k, v in _statements(bid).items() if v]})
+        bid_id = (await conn.execute(_INSERT_A_NEW_BID, {
+            **{c: getattr(bid, c) for c in _BID_VALUES}, **event})).scalar_one_or_none()
+        if bid_id is None:
+            raise _already_bid()
+        # The row as inserted, in the session like one it had loaded (no second read, nothing left to flush).
+        bid.id = bid_id
+        make_transient_to_detached(bid)
+        session.add(bid)
         return bid
 
     # The statements enter the request's hash only as text: a retry must send the same offer.
@@ -336,8 +479,8 @@ async def amend_bid(
     setting = await _own_setting(session, actor, offer.setting_id)
     at = now or clock.now()
     ensure_open(requirement, at)
-    await _ensure_eligible(session, requirement, provider_id, setting)
-    _ensure_invited(invitation)
+    await _ensure_eligible(session, requirement.lot_id, provider_id, setting)
+    _ensure_invited(invitation.status)
     if bid.status is not B.SUBMITTED:
         raise UserErrors.one("bidId", E.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}")
     price = await _priced(session, requirement, setting, offer, at)
