@@ -32,13 +32,16 @@ PUBLISH = "requirement.publish"
 BID_ARRIVALS = ("bid.submit", "bid.amend")
 
 
-async def _invitations_of(info: Info, requirement_id: int) -> dict[int, pm.Invitation]:
-    """Every invitation of one requirement, by provider: loaded once per event for all subscribers of this
-    worker, and each subscriber takes only its own (so no visibility rule is bypassed)."""
+async def _published(info: Info, requirement_id: int) -> tuple[pm.Requirement | None, dict[int, pm.Invitation]]:
+    """The requirement and every invitation to it, by provider: loaded once per event for all subscribers of
+    this worker. Each subscriber takes only its own invitation, and sees the requirement only through it (a
+    provider with an invitation may see the requirement: auth/policy.py requirement_visible), so no
+    visibility rule is bypassed."""
     async with info.context.db.session() as session:
+        requirement = await session.get(pm.Requirement, requirement_id)
         rows = (await session.execute(
             select(pm.Invitation).where(pm.Invitation.requirement_id == requirement_id))).scalars().all()
-    return {r.provider_id: r for r in rows}
+    return requirement, {r.provider_id: r for r in rows}
 
 
 @strawberry.type
@@ -63,11 +66,12 @@ class EventSubscription:
             return level is not None and (levels is None or level in levels)
 
         async for event in follow(info, start, wants, actions=[PUBLISH]):
-            invitations = await event.shared("invitations", lambda: _invitations_of(info, event.entity_id))
+            requirement, invitations = await event.shared("published", lambda: _published(info, event.entity_id))
             row = invitations.get(me)
-            if row is None or row.status != InvitationStatus.INVITED:  # withdrawn since (a suspension)
+            if requirement is None or row is None or row.status != InvitationStatus.INVITED:  # withdrawn since
                 continue
             info.context.loaders.by_id(pm.Invitation).prime(row.id, row)
+            info.context.loaders.by_id(pm.Requirement).prime(requirement.id, requirement)
             yield RequirementPublishedEvent(cursor=event.cursor, invitation=Invitation.from_row(row))
 
     @strawberry.subscription(description=describe(

@@ -1,0 +1,292 @@
+"""Fan-out benchmark: N providers subscribed to `requirementPublished` on a running `dpv serve`, requirements
+published, delivery measured.
+
+    uv run python bench/fanout.py [--subscribers 1000] [--events 5] [--workers 1]
+
+Set-up (not measured): the demo market in an embedded PostgreSQL under a temporary directory (or DATABASE_URL,
+which must name an empty database), plus N providers admitted to Barnet's fostering lot with their stage-1
+documents in force, one OAuth client each; every provider gets its token from the real token endpoint. Then
+each opens a graphql-transport-ws connection and subscribes.
+
+It prints:
+- server memory per idle connection: the growth of the server processes' resident memory (all workers) from
+  before the N connections to after they are open, subscribed and idle, divided by N;
+- for each published requirement, delivery latency from its commit to each subscriber's receipt of the
+  message: p50, p95, p99 and the last. The commit instant is when the benchmark's own LISTEN connection
+  receives the commit's notification (PostgreSQL sends it at commit), on the same machine and clock;
+- events delivered per second while fanning out, and a check that every subscriber received every
+  requirement exactly once.
+
+Targets (issue 5, measured here and never asserted in tests): p99 under 100 ms from commit to the last of 1,000
+subscribers; under 100 KB of server memory per idle connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SUBSCRIPTION = """subscription { requirementPublished {
+  cursor invitation { id status match { level } requirement { id reference urgency responseDeadline } } } }"""
+CREATE = """mutation($input: RequirementCreateInput!) { requirementCreate(input: $input) {
+  requirement { id reference } userErrors { code message } } }"""
+PUBLISH = """mutation($id: ID!) { requirementPublish(input: {requirementId: $id}) {
+  requirement { id status } userErrors { code message } } }"""
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_kib(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants (the uvicorn workers), in KiB."""
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        stack += [int(c) for c in children]
+    return total
+
+
+async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
+    """The demo, N more providers on Barnet's fostering lot, a client each (and Barnet's). Returns the clients'
+    credentials by slug and the lot's global id."""
+    from sqlalchemy import select
+    from strawberry.relay import to_base64
+
+    from api.config import get_settings
+    from api.db import Database
+    from api.demo import load_demo
+    from api.market import documents, memberships
+    from api.market.enums import CreditCheckOutcome, DocumentKind, MembershipDecision, OfstedGrade
+    from api.market.models import Dpv, Lot, Organisation
+    from auth.clients import register_client_as_system
+    from auth.principal import OrganisationKind, system_principal
+
+    db = Database.from_settings(get_settings(), url)
+    try:
+        async with db.transaction() as s:
+            await load_demo(s)
+        today = date.today()
+        ago, ahead = today - timedelta(days=365), today + timedelta(days=365)
+        docs = {
+            DocumentKind.OFSTED_REGISTRATION: dict(reference="SC1", valid_from=ago),
+            DocumentKind.OFSTED_JUDGEMENT: dict(reference="I1", valid_from=ago, ofsted_grade=OfstedGrade.GOOD),
+            DocumentKind.CREDIT_CHECK: dict(reference="C1", valid_from=ago, valid_until=ahead,
+                                            credit_check_outcome=CreditCheckOutcome.PASSED),
+            DocumentKind.EMPLOYERS_LIABILITY_INSURANCE: dict(reference="E1", valid_from=ago, valid_until=ahead,
+                                                             cover_amount=Decimal(10_000_000)),
+            DocumentKind.PUBLIC_LIABILITY_INSURANCE: dict(reference="P1", valid_from=ago, valid_until=ahead,
+                                                          cover_amount=Decimal(5_000_000)),
+            DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE: dict(reference="I2", valid_from=ago, valid_until=ahead,
+                                                                cover_amount=Decimal(2_000_000)),
+        }
+        credentials: dict[str, tuple[str, str]] = {}
+        async with db.transaction() as s:
+            wla = (await s.execute(select(Organisation).where(Organisation.slug == "wla"))).scalar_one()
+            admin = system_principal(wla.id, wla.kind, wla.slug, "bench:fanout")
+            barnet = (await s.execute(select(Organisation).where(Organisation.slug == "barnet"))).scalar_one()
+            lot = (await s.execute(select(Lot).join(Dpv, Dpv.id == Lot.dpv_id)
+                                   .where(Dpv.lead_authority_id == barnet.id).order_by(Lot.id).limit(1))).scalar_one()
+            for i in range(n):
+                org = Organisation(kind=OrganisationKind.PROVIDER, slug=f"bench-provider-{i:04d}",
+                                   name=f"Bench Provider {i:04d}")
+                s.add(org)
+                await s.flush()
+                for kind, spec in docs.items():
+                    await documents.record_document(s, admin, provider_id=org.id, kind=kind, **spec)
+                m = await memberships.apply(s, admin, provider_id=org.id, lot_id=lot.id)
+                await memberships.decide(s, admin, m.id, decision=MembershipDecision.ADMIT)
+                reg = await register_client_as_system(s, "bench", organisation_slug=org.slug, scopes="provider")
+                credentials[org.slug] = (reg.client.client_id, reg.client_secret)
+                if (i + 1) % 100 == 0:
+                    print(f"  set-up: {i + 1} providers", flush=True)
+            reg = await register_client_as_system(s, "bench", organisation_slug="barnet", scopes="borough")
+            credentials["barnet"] = (reg.client.client_id, reg.client_secret)
+        return credentials, to_base64("Lot", lot.id)
+    finally:
+        await db.dispose()
+
+
+async def _tokens(base: str, credentials: dict[str, tuple[str, str]]) -> dict[str, str]:
+    limit = asyncio.Semaphore(16)
+
+    async def one(http: httpx.AsyncClient, slug: str) -> tuple[str, str]:
+        async with limit:
+            r = await http.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
+                                auth=credentials[slug])
+            r.raise_for_status()
+            return slug, r.json()["access_token"]
+
+    async with httpx.AsyncClient(timeout=120) as http:
+        return dict(await asyncio.gather(*(one(http, slug) for slug in credentials)))
+
+
+class Subscriber:
+    def __init__(self, url: str, token: str):
+        self.url, self.token = url, token
+        self.received: list[tuple[float, str]] = []  # (monotonic receipt time, requirement id)
+        self.ws = None
+
+    async def open(self) -> None:
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"], max_size=2**20,
+                                           open_timeout=60)
+        await self.ws.send(json.dumps({"type": "connection_init",
+                                       "payload": {"authorization": f"Bearer {self.token}"}}))
+        ack = json.loads(await self.ws.recv())
+        assert ack["type"] == "connection_ack", ack
+        await self.ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
+
+    async def listen(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in self.ws:
+                at = time.monotonic()
+                message = json.loads(raw)
+                if message["type"] == "ping":
+                    await self.ws.send(json.dumps({"type": "pong"}))
+                elif message["type"] == "next":
+                    event = message["payload"]["data"]["requirementPublished"]
+                    self.received.append((at, event["invitation"]["requirement"]["id"]))
+                else:
+                    print("unexpected:", message, flush=True)
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: str, n_events: int) -> None:
+    tokens = await _tokens(base, credentials)
+    providers = [slug for slug in tokens if slug != "barnet"]
+    ws_url = base.replace("http://", "ws://") + "/graphql"
+
+    await asyncio.sleep(1.0)
+    rss_before = _rss_kib(server_pid)
+    subscribers = [Subscriber(ws_url, tokens[slug]) for slug in providers]
+    limit = asyncio.Semaphore(50)
+
+    async def open_one(sub: Subscriber) -> None:
+        async with limit:
+            await sub.open()
+
+    started = time.monotonic()
+    await asyncio.gather(*(open_one(s) for s in subscribers))
+    listeners = [asyncio.create_task(s.listen()) for s in subscribers]
+    print(f"{len(subscribers)} connections open and subscribed in {time.monotonic() - started:.1f} s", flush=True)
+    await asyncio.sleep(3.0)  # idle
+    rss_after = _rss_kib(server_pid)
+    per_connection = (rss_after - rss_before) / len(subscribers)
+
+    # Commit instants, as PostgreSQL announces them to a listener of our own.
+    notified: list[float] = []
+    listener = await asyncpg.connect(url)
+    await listener.add_listener("dpv_events", lambda *_: notified.append(time.monotonic()))
+
+    latencies: dict[str, list[float]] = {}
+    async with httpx.AsyncClient(timeout=120, headers={"Authorization": f"Bearer {tokens['barnet']}"}) as http:
+        for i in range(n_events):
+            r = await http.post(f"{base}/graphql", json={"query": CREATE, "variables": {"input": {
+                "lotId": lot_id, "urgency": "EMERGENCY", "plannedStart": (date.today() + timedelta(days=1)).isoformat(),
+                "expectedDurationWeeks": 12, "idempotencyKey": f"fanout-{time.time_ns()}",
+                "child": {"caseReference": f"BENCH-{i}", "ageYears": 10, "sex": "FEMALE", "languages": ["English"],
+                          "needs": [], "siblingGroupSize": 1, "homePostcodeDistrict": "NW10",
+                          "homeLocation": {"latitude": 51.54, "longitude": -0.24}, "maxDistanceKm": 30,
+                          "avoidAreas": []}}}})
+            requirement = r.json()["data"]["requirementCreate"]["requirement"]
+            await asyncio.sleep(0.3)
+            notified.clear()
+            r = await http.post(f"{base}/graphql", json={"query": PUBLISH, "variables": {"id": requirement["id"]}})
+            assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not all(
+                    any(rid == requirement["id"] for _, rid in s.received) for s in subscribers):
+                await asyncio.sleep(0.01)
+            committed = notified[0]
+            arrivals = [at for s in subscribers for at, rid in s.received if rid == requirement["id"]]
+            latencies[requirement["id"]] = [(at - committed) * 1000 for at in arrivals]
+            got = latencies[requirement["id"]]
+            print(f"requirement {i + 1}: {len(got)} deliveries; from commit p50 {_pct(got, 50):.0f} ms, "
+                  f"p95 {_pct(got, 95):.0f} ms, p99 {_pct(got, 99):.0f} ms, last {max(got):.0f} ms; "
+                  f"{len(got) / (max(got) / 1000):.0f} events/s", flush=True)
+            await asyncio.sleep(0.5)
+    await listener.close()
+    await asyncio.sleep(1.0)
+
+    all_latencies = [v for vs in latencies.values() for v in vs]
+    exactly_once = all(sorted(rid for _, rid in s.received) == sorted(latencies) for s in subscribers)
+    print()
+    print(f"subscribers: {len(subscribers)}; requirements published: {n_events}")
+    print(f"server memory: {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB with the connections "
+          f"idle: {per_connection:.1f} KiB per idle connection (target < 100 KB)")
+    print(f"delivery from commit, all events: p50 {_pct(all_latencies, 50):.0f} ms, p95 {_pct(all_latencies, 95):.0f} ms, "
+          f"p99 {_pct(all_latencies, 99):.0f} ms, last {max(all_latencies):.0f} ms (target p99 < 100 ms)")
+    rates = [len(v) / (max(v) / 1000) for v in latencies.values()]
+    print(f"events delivered per second while fanning out: {statistics.median(rates):.0f} (median over events)")
+    print(f"every subscriber received every requirement exactly once: {exactly_once}")
+    for t in listeners:
+        t.cancel()
+    await asyncio.gather(*(s.ws.close() for s in subscribers), return_exceptions=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+
+    from api import migrate
+    from api.embedded import database_url
+
+    with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
+        migrate.upgrade(url)
+        print(f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)", flush=True)
+        credentials, lot_id = asyncio.run(_setup(url, args.subscribers))
+        port = _port()
+        env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp, "DPV_TIMER_POLL_SECONDS": "0"}
+        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
+                                   str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/readyz").status_code == 200:
+                        break
+                time.sleep(0.3)
+            asyncio.run(run(base, url, server.pid, credentials, lot_id, args.events))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
