@@ -429,3 +429,33 @@ async def test_a_bid_racing_a_suspension_is_excluded_or_refused_never_left_live(
         assert excluded.status is BidStatus.EXCLUDED
     assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.SUSPENDED
     assert suspension.id
+
+
+async def test_a_provider_admitted_to_another_lot_while_suspended_or_barred_is_covered_at_once(db, market):
+    """A suspension of the whole market holds for a lot the provider joins while it lasts, and lifting it
+    restores that membership too; a bar of the market bars what it joins later."""
+    from api.market import memberships as membership_rules
+    from api.market.enums import MembershipDecision
+
+    _, (lot_a, lot_b) = await dpv_with_lots(db, market, lots=2)
+    sc = await scene(db, market, members=2)  # acorn admitted to the scene's lot, documents in force
+    suspension = await suspend(db, market, market.acorn.id)  # the whole market
+    async with db.transaction() as s:
+        applied = await membership_rules.apply(s, market.admin, provider_id=market.acorn.id, lot_id=lot_a.id)
+    async with db.transaction() as s:
+        await membership_rules.decide(s, market.admin, applied.id, decision=MembershipDecision.ADMIT)
+    assert await membership_status(db, market.acorn.id, lot_a.id) is MembershipStatus.SUSPENDED
+    assert await actions(db, "Membership", applied.id) == ["membership.apply", "membership.decide",
+                                                           "membership.suspend"]
+    async with db.transaction() as s:
+        await suspensions.reinstate(s, lead(market), suspension.id)
+    assert await membership_status(db, market.acorn.id, lot_a.id) is MembershipStatus.ADMITTED
+    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.ADMITTED
+
+    async with db.transaction() as s:
+        await suspensions.bar(s, lead(market), provider_id=market.birch.id, reason=SuspensionReason.SAFEGUARDING)
+    async with db.transaction() as s:
+        applied = await membership_rules.apply(s, market.admin, provider_id=market.birch.id, lot_id=lot_b.id)
+    async with db.transaction() as s:
+        await membership_rules.decide(s, market.admin, applied.id, decision=MembershipDecision.ADMIT)
+    assert await membership_status(db, market.birch.id, lot_b.id) is MembershipStatus.BARRED

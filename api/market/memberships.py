@@ -133,6 +133,10 @@ async def decide(
     membership.decision_reason = (reason or "").strip() or None
     audit.record(session, actor, "membership.decide", "Membership", membership.id,
                  {"from": before, "to": to, "reason": membership.decision_reason, "on": on})
+    if to is S.ADMITTED:
+        from api.safeguarding.suspensions import on_admitted  # a suspension in force covers it at once
+
+        await on_admitted(session, actor, membership)
     await session.flush()
     return membership
 

@@ -268,6 +268,24 @@ async def bar(session: AsyncSession, actor: Principal, *, provider_id: int, reas
                          notes=notes, kind=K.BAR, idempotency_key=idempotency_key, now=now)
 
 
+async def on_admitted(session: AsyncSession, actor: Principal, membership: Membership,
+                      now: datetime | None = None) -> None:
+    """A membership just admitted that an active bar or suspension of its provider covers (the whole market,
+    the lot's vehicle or the lot) is barred or suspended at once, in the admission's transaction: a suspension
+    or bar holds for what the provider joins while it lasts. Lifting the suspension restores it like the rest."""
+    at = now or clock.now()
+    dpv_id = (await session.execute(select(Lot.dpv_id).where(Lot.id == membership.lot_id))).scalar_one()
+    active = list((await session.execute(select(Suspension).where(
+        Suspension.provider_id == membership.provider_id, Suspension.lifted_at.is_(None))
+        .order_by(Suspension.id))).scalars())
+    covering = [a for a in active if covers(a, membership.lot_id, dpv_id)]
+    bar = next((a for a in covering if a.kind is K.BAR), None)
+    if bar is not None:
+        _move_membership(session, actor, membership, M.BARRED, "membership.bar", bar.id, at)
+    elif covering:
+        _move_membership(session, actor, membership, M.SUSPENDED, "membership.suspend", covering[0].id, at)
+
+
 async def _lift(session: AsyncSession, actor: Principal, s: Suspension, at: datetime, notes: str | None,
                 trigger: str) -> None:
     """Lift an active suspension (locked by the caller): the memberships no other active suspension covers
