@@ -109,6 +109,15 @@ async def test_changes_shows_each_viewer_only_what_it_may_see(db, market, gql):
     ealing = types(await gql.ok(CHANGES, {"first": 100}, market.ealing_officer))
     assert not any(t in ("Requirement", "Bid") for _, t in ealing)
 
+    from api.market import organisations  # an organisation's events, under its own node type
+    from auth.principal import OrganisationKind
+
+    async with db.transaction() as s:
+        await organisations.create_organisation(s, market.admin, kind=OrganisationKind.PROVIDER, slug="new-homes",
+                                                name="New Homes")
+    admin = types(await gql.ok(CHANGES, {"first": 100, "after": None}, market.admin))
+    assert ("organisation.create", "Provider") in admin
+
     anonymous = await gql("{ changes { edges { cursor } } }")
     assert anonymous.errors[0].extensions["code"] == "UNAUTHENTICATED"
 

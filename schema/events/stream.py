@@ -20,8 +20,10 @@ from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.loaders import Loaders
 from schema.events.types import StreamEvent
+from schema.market.types import _organisation as organisation
 
 REPLAY_BATCH = 200
+ORGANISATION = "Organisation"  # the audit log's name for alliance, borough and provider rows
 _node_types: dict[int, frozenset[str]] = {}
 
 
@@ -87,7 +89,10 @@ async def as_seen_by_viewer(info: Info, event: Event) -> StreamEvent | None:
     if not sees_event(info.context.principal, drafting=event.action in events.DRAFTING_ACTIONS,
                       actor_organisation_id=event.organisation_id):
         return None
-    node = await relay.GlobalID(event.entity_type, str(event.entity_id)).resolve_node(info, required=False)
+    if event.entity_type == ORGANISATION:  # one table, three node types (Alliance, LocalAuthority, Provider)
+        node = await organisation(info, event.entity_id)
+    else:
+        node = await relay.GlobalID(event.entity_type, str(event.entity_id)).resolve_node(info, required=False)
     if node is None:
         return None
     return StreamEvent(cursor=event.cursor, type=event.action, occurred_at=event.occurred_at, node=node)
@@ -95,12 +100,12 @@ async def as_seen_by_viewer(info: Info, event: Event) -> StreamEvent | None:
 
 async def visible_events(info: Info, batch: list[Event]) -> list[StreamEvent]:
     """Those of `batch` the viewer may see, in order; node loads are batched per type by the DataLoaders."""
-    names = node_types(info)
+    names = node_types(info) | {ORGANISATION}
     candidates = [e for e in batch if events.streamed(e, names)]
     seen = await asyncio.gather(*(as_seen_by_viewer(info, e) for e in candidates))
     return [s for s in seen if s is not None]
 
 
 def streamed_filter(info: Info) -> Callable[[Event], bool]:
-    names = node_types(info)
+    names = node_types(info) | {ORGANISATION}
     return lambda event: events.streamed(event, names)
