@@ -48,7 +48,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_level=args.log_level, proxy_headers=True,
-                    ws_max_size=settings.ws_max_message_bytes)
+                    ws_max_size=settings.ws_max_message_bytes,
+                    # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
+                    # memory per connection (bench/fanout.py) for little saving.
+                    ws_per_message_deflate=False)
     return 0
 
 

@@ -317,7 +317,8 @@ def live_server(settings: Settings, live_port: int) -> Iterator[str]:
 
     port = live_port
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on", ws_max_size=settings.ws_max_message_bytes))
+                                           lifespan="on", ws_max_size=settings.ws_max_message_bytes,
+                                           ws_per_message_deflate=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -12,7 +12,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api import audit, clock, transitions
 from api.config import get_settings
 from api.errors import UserError, UserErrors
 from api.idempotency import idempotent
@@ -41,10 +41,8 @@ MembershipErrorCode = Enum("MembershipErrorCode", [(c, c) for c in (
 
 
 def _move(membership: Membership, to: S) -> None:
-    if to not in TRANSITIONS[membership.status]:
-        raise UserErrors.one("membershipId", MembershipErrorCode.INVALID_TRANSITION,
-                             f"A membership that is {membership.status.value} cannot become {to.value}")
-    membership.status = to
+    transitions.move(membership, to, TRANSITIONS, field="membershipId", code=MembershipErrorCode.INVALID_TRANSITION,
+                     noun="A membership")
 
 
 async def apply(

@@ -49,7 +49,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api import audit, clock, transitions
 from api.clock import LONDON
 from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
@@ -133,11 +133,7 @@ def validate(offer: BidOffer, today: date) -> list[UserError]:
 
 
 def move(bid: Bid, to: B) -> B:
-    before = bid.status
-    if to not in TRANSITIONS[before]:
-        raise UserErrors.one("bidId", E.INVALID_TRANSITION, f"A bid that is {before.value} cannot become {to.value}")
-    bid.status = to
-    return before
+    return transitions.move(bid, to, TRANSITIONS, field="bidId", code=E.INVALID_TRANSITION, noun="A bid")
 
 
 # --- locks, in the one order every change takes them: requirement, invitation, bid -------------------------

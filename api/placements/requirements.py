@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
+from api import audit, clock, timers, transitions
 from api.clock import LONDON
 from api.errors import UserError, UserErrors
 from api.idempotency import idempotent
@@ -140,12 +140,8 @@ async def allocate_reference(session: AsyncSession, slug: str, year: int) -> str
 
 
 def _move(requirement: Requirement, to: S) -> S:
-    before = requirement.status
-    if to not in TRANSITIONS[before]:
-        raise UserErrors.one("requirementId", E.INVALID_TRANSITION,
-                             f"A requirement that is {before.value} cannot become {to.value}")
-    requirement.status = to
-    return before
+    return transitions.move(requirement, to, TRANSITIONS, field="requirementId", code=E.INVALID_TRANSITION,
+                            noun="A requirement")
 
 
 def _audit_fields(f: RequirementFields) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api import audit, clock, transitions
 from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
 from api.market.common import get_or_forbidden
@@ -60,12 +60,8 @@ OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind
 
 
 def move(complaint: Complaint, to: S) -> S:
-    before = complaint.status
-    if to not in TRANSITIONS[before]:
-        raise UserErrors.one("complaintId", E.INVALID_TRANSITION,
-                             f"A complaint that is {before.value} cannot become {to.value}")
-    complaint.status = to
-    return before
+    return transitions.move(complaint, to, TRANSITIONS, field="complaintId", code=E.INVALID_TRANSITION,
+                            noun="A complaint")
 
 
 def _step(session: AsyncSession, actor: Principal, complaint: Complaint, step: ComplaintStep, note: str | None,

@@ -27,7 +27,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api import audit, clock, transitions
 from api.errors import UserErrors
 from api.idempotency import idempotent
 from api.market.common import get_or_forbidden
@@ -62,21 +62,13 @@ def _texts(**fields: tuple[str | None, Enum | None, int]) -> None:
 
 
 def move_review(review: ProviderReview, to: R) -> R:
-    before = review.status
-    if to not in REVIEW_TRANSITIONS[before]:
-        raise UserErrors.one("reviewId", E.INVALID_TRANSITION,
-                             f"A review that is {before.value} cannot become {to.value}")
-    review.status = to
-    return before
+    return transitions.move(review, to, REVIEW_TRANSITIONS, field="reviewId", code=E.INVALID_TRANSITION,
+                            noun="A review")
 
 
 def move_action(action: ReviewAction, to: A) -> A:
-    before = action.status
-    if to not in ACTION_TRANSITIONS[before]:
-        raise UserErrors.one("status", E.INVALID_TRANSITION,
-                             f"An action that is {before.value} cannot become {to.value}")
-    action.status = to
-    return before
+    return transitions.move(action, to, ACTION_TRANSITIONS, field="status", code=E.INVALID_TRANSITION,
+                            noun="An action")
 
 
 async def _lock(session: AsyncSession, model: type, id_: int):

@@ -21,7 +21,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api import audit, clock, transitions
 from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
 from api.market.common import get_or_forbidden, organisation_of_kind
@@ -161,8 +161,7 @@ async def update_alert(
     if alert.status is A.RESOLVED:
         errors.append(UserError("status", E.INVALID_TRANSITION, "A resolved alert is final"))
     elif to is not alert.status and to not in TRANSITIONS[alert.status]:
-        errors.append(UserError("status", E.INVALID_TRANSITION,
-                                f"An alert that is {alert.status.value} cannot become {to.value}"))
+        errors.append(transitions.refusal("status", E.INVALID_TRANSITION, "An alert", alert.status, to))
     if errors:
         raise UserErrors(errors)
     at = now or clock.now()
