@@ -37,7 +37,10 @@ STALE_SECONDS = 2.0  # a notified row still unread after this is left to the reg
 
 
 class Overflow(Exception):
-    """The subscriber fell more than QUEUE_LIMIT events behind."""
+    """The subscriber fell more than QUEUE_LIMIT events behind. Shown to the client (not masked) with this
+    code: it resubscribes with the last cursor it received and replays what it missed."""
+
+    extensions = {"code": "RESUME_FROM_CURSOR"}
 
 
 @dataclass(eq=False)

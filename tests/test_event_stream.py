@@ -162,3 +162,23 @@ async def test_changes_refuses_a_bad_cursor_and_too_large_a_page(db, market, gql
     for variables in ({"after": "not-a-cursor"}, {"first": 101}):
         result = await gql(CHANGES, variables, market.barnet_officer)
         assert result.errors and result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_subscriber_that_falls_too_far_behind_is_told_to_resume_from_its_cursor(db):
+    from graphql import GraphQLError
+
+    from api.realtime import QUEUE_LIMIT, Overflow, Subscriber
+    from schema.core.errors import should_mask
+
+    subscriber = Subscriber(wants=lambda e: True, since=events.START)
+    made = [events.Event(Position(1, i), "test.x", "Organisation", 1, None, None, {})  # type: ignore[arg-type]
+            for i in range(1, QUEUE_LIMIT + 2)]
+    for event in made[:QUEUE_LIMIT]:
+        subscriber.offer(event)
+    assert (await subscriber.next()).position == Position(1, 1)  # within the limit: delivered in order
+    subscriber.offer(made[QUEUE_LIMIT])
+    subscriber.offer(made[QUEUE_LIMIT])  # one more than the queue holds
+    with pytest.raises(Overflow) as raised:
+        await subscriber.next()
+    error = GraphQLError(str(raised.value), original_error=raised.value)
+    assert not should_mask(error) and raised.value.extensions["code"] == "RESUME_FROM_CURSOR"

@@ -15,6 +15,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from api.errors import Forbidden, Unauthenticated, UserErrors
+from api.realtime import Overflow
 
 
 class BadUserInput(Exception):
@@ -23,7 +24,7 @@ class BadUserInput(Exception):
     extensions = {"code": "BAD_USER_INPUT"}
 
 
-_SHOWN = (Forbidden, Unauthenticated, BadUserInput)
+_SHOWN = (Forbidden, Unauthenticated, BadUserInput, Overflow)
 
 
 def should_mask(error: GraphQLError) -> bool:
