@@ -27,9 +27,10 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from joserfc.jwk import RSAKey
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from strawberry.relay import to_base64
 
 from api import migrate
 from api.config import Settings, TrustedIssuer, async_url, get_settings
@@ -185,6 +186,23 @@ async def make_org(db: Database, kind: OrganisationKind, slug: str, name: str | 
         s.add(org)
         await s.flush()
         return org
+
+
+def gid(type_name: str, id_: int) -> str:
+    """A row's global ID, as clients send it."""
+    return to_base64(type_name, id_)
+
+
+def error_code(result: Any) -> str:
+    """The `extensions.code` of a result's first top-level error."""
+    assert result.errors, "expected a top-level error"
+    return result.errors[0].extensions["code"]
+
+
+async def count(db: Database, model: Any, *where: Any) -> int:
+    """How many rows of `model` (matching `where`) are stored now."""
+    async with db.session() as s:
+        return (await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
 
 
 def principal_for(org: Organisation, *scopes: Scope) -> Principal:

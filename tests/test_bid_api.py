@@ -5,29 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-from strawberry.relay import to_base64
+from sqlalchemy import select
 
 from api import clock
 from api.audit import AuditEvent
 from api.placements.models import Bid, BidOfficerScore
 from auth.principal import Scope
-from tests.conftest import principal_for
+from tests.conftest import count, error_code, gid, principal_for
 from tests.placement_factories import published, scene, submit
-
-
-def gid(type_name: str, id_: int) -> str:
-    return to_base64(type_name, id_)
-
-
-def error_code(result) -> str:
-    assert result.errors, "expected a top-level error"
-    return result.errors[0].extensions["code"]
-
-
-async def count(db, model, *where) -> int:
-    async with db.session() as s:
-        return (await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
 
 
 SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) {

@@ -13,7 +13,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api import timers
@@ -25,6 +25,7 @@ from api.placements import award, bids, requirements
 from api.placements.enums import BidStatus as B, RequirementStatus as S
 from api.placements.models import Bid, Requirement
 from auth.principal import ActorKind, Principal, Scope
+from tests.conftest import count
 from tests.placement_factories import offer, published, scene, submit
 
 
@@ -50,11 +51,6 @@ async def outcome(db, action) -> str:
         return "ok"
     except UserErrors as exc:
         return ",".join(sorted(e.code.value for e in exc.errors))
-
-
-async def count(db, model, *where) -> int:
-    async with db.session() as s:
-        return (await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
 
 
 async def get(db, model, id_):

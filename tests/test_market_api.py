@@ -6,26 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from strawberry.relay import to_base64
 
 from api.audit import AuditEvent
 from api.market.models import Dpv, Lot, Setting
+from tests.conftest import count, error_code, gid
 from tests.factories import add_setting, dpv_with_lots, full_documents
-
-
-def gid(type_name: str, id_: int) -> str:
-    return to_base64(type_name, id_)
-
-
-async def count(db, model) -> int:
-    async with db.session() as s:
-        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
-
-
-def error_code(result) -> str:
-    assert result.errors, "expected a top-level error"
-    return result.errors[0].extensions["code"]
 
 
 DPV_CREATE = """mutation($input: DpvCreateInput!) { dpvCreate(input: $input) {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from api import clock
 from api.audit import AuditEvent
@@ -23,14 +23,9 @@ from api.quality.enums import (
 )
 from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
 from auth.principal import Scope
-from tests.conftest import principal_for
+from tests.conftest import count, principal_for
 from tests.quality_factories import action, complaint, held, placed, review
 from tests.test_bid_rules import events, get, rows
-
-
-async def count(db, model) -> int:
-    async with db.session() as s:
-        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
 
 
 async def refused(db, act, *expected: str) -> None:

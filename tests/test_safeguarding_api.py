@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from strawberry.relay import to_base64
 
 from api.audit import AuditEvent
 from api.market import agreements
@@ -15,7 +14,7 @@ from api.safeguarding import alerts
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from api.safeguarding.models import SafeguardingAlert
 from auth.principal import Scope
-from tests.conftest import StatementCounter, principal_for
+from tests.conftest import StatementCounter, gid, principal_for
 from tests.placement_factories import scene
 
 RAISE = """mutation($input: SafeguardingAlertRaiseInput!) { safeguardingAlertRaise(input: $input) {
@@ -27,10 +26,6 @@ UPDATE = """mutation($input: SafeguardingAlertUpdateInput!) { safeguardingAlertU
 LIST = """{ safeguardingAlerts(first: 100) { totalCount nodes { id category severity status summary createdAt
   raisedBy { slug } provider { slug } setting { name } updates { statusAfter notes } } } }"""
 NODE = "query($id: ID!) { node(id: $id) { ... on SafeguardingAlert { id raisedBy { slug } } } }"
-
-
-def gid(type_name: str, id_: int) -> str:
-    return to_base64(type_name, id_)
 
 
 async def _count(db, model) -> int:

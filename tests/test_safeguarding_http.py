@@ -16,6 +16,7 @@ from api import clock
 from api.clock import LONDON
 from api.market import agreements
 from api.safeguarding.models import Suspension
+from tests.conftest import gid
 from tests.placement_factories import scene
 from tests.test_bid_api import EVALUATION, SUBMIT, submit_input
 from tests.test_oauth import register, token_for
@@ -33,12 +34,6 @@ REINSTATE = """mutation($id: ID!) { providerReinstate(input: {suspensionId: $id,
   suspension { id active endsOn } userErrors { code } } }"""
 MY_INVITATIONS = "{ invitations(first: 10) { nodes { status withdrawalReason requirement { id } } } }"
 SUSPENSIONS = "{ suspensions(first: 10) { nodes { reason active provider { slug } } } }"
-
-
-def gid(type_name: str, id_: int) -> str:
-    from strawberry.relay import to_base64
-
-    return to_base64(type_name, id_)
 
 
 async def published(live_server: str, token: str, lot_id: int) -> str:
