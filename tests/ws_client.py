@@ -52,6 +52,12 @@ class WsClient:
         assert "errors" not in message["payload"], message
         return message["payload"]["data"]
 
+    async def errors(self, timeout: float = 10) -> list[dict]:
+        """The errors of the next message: an `error` message's payload, or a `next` message's `errors`."""
+        message = await self.message(timeout)
+        assert message["type"] in ("error", "next"), message
+        return message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+
     async def nothing_for(self, seconds: float) -> None:
         try:
             message = await self.message(seconds)

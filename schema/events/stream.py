@@ -37,13 +37,14 @@ def parse_after(after: str | None) -> Position | None:
 
 
 def node_types(info: Info) -> frozenset[str]:
-    """The names of the schema's Node types: the objects whose events can be on the stream."""
+    """The audit log's entity types whose events can be on the stream: the schema's Node types, and
+    Organisation (shown as the Node type of its kind)."""
     gql_schema = info._raw_info.schema
     names = _node_types.get(id(gql_schema))
     if names is None:
         names = _node_types[id(gql_schema)] = frozenset(
             name for name, t in gql_schema.type_map.items()
-            if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces))
+            if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)) | {ORGANISATION}
     return names
 
 
@@ -100,12 +101,12 @@ async def as_seen_by_viewer(info: Info, event: Event) -> StreamEvent | None:
 
 async def visible_events(info: Info, batch: list[Event]) -> list[StreamEvent]:
     """Those of `batch` the viewer may see, in order; node loads are batched per type by the DataLoaders."""
-    names = node_types(info) | {ORGANISATION}
+    names = node_types(info)
     candidates = [e for e in batch if events.streamed(e, names)]
     seen = await asyncio.gather(*(as_seen_by_viewer(info, e) for e in candidates))
     return [s for s in seen if s is not None]
 
 
 def streamed_filter(info: Info) -> Callable[[Event], bool]:
-    names = node_types(info) | {ORGANISATION}
+    names = node_types(info)
     return lambda event: events.streamed(event, names)
