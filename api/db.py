@@ -5,11 +5,13 @@ One AsyncSession per task: every resolver and every DataLoader batch opens its o
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, event, exc, func
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -32,6 +34,34 @@ def utcnow_column() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
+# A pooled connection unused for this long is pinged before it is handed out.
+IDLE_BEFORE_PING_SECONDS = 5.0
+
+
+def ping_after_idle(engine: AsyncEngine, idle: float = IDLE_BEFORE_PING_SECONDS) -> None:
+    """Pessimistic disconnect handling for connections that have sat idle in the pool.
+
+    `pool_pre_ping` pings on every checkout: a round trip, and its CPU, on every request. A busy pool's
+    connections were in use moments ago, so only one idle for `idle` seconds (the ones a restart, a failover or
+    a firewall's idle timeout may have cut) is pinged; a dead one is replaced before use, as SQLAlchemy does for
+    a failed pre-ping (a DisconnectionError raised on checkout). A connection cut while busy fails its request
+    and invalidates the pool, which SQLAlchemy does anyway."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_since(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle:  # new, or in use moments ago
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError("The pooled connection did not answer a ping") from error
+
+
 class Database:
     """The engine and the session factory of one process (held in the app's lifespan state)."""
 
@@ -48,11 +78,11 @@ class Database:
             async_url(url),
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
             # A transaction left open holds back the event stream's horizon (api/events.py) and its locks:
             # none of ours idles inside one for long, so the server ends any that does.
             connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
         )
+        ping_after_idle(engine)
         return cls(engine)
 
     @asynccontextmanager
