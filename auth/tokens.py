@@ -22,7 +22,8 @@ Every refusal raises `InvalidToken` (an `Unauthenticated`: `extensions.code` UNA
 from __future__ import annotations
 
 import json
-
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,6 +84,39 @@ def token_header(token: str) -> dict[str, Any]:
     return header
 
 
+class _SignaturesChecked:
+    """The tokens whose signature has verified lately, each with the key that verified it and what Authlib read
+    from it: a client sends the same token with every request until it expires, and checking an ES256
+    signature again is most of the CPU a request spends on its token. Only the signature is remembered: the
+    claims (expiry first) are validated on every request, and the token's state is read on every request.
+    Bounded (least recently used goes first); thread-safe, as the token endpoint verifies in worker threads."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._entries: OrderedDict[str, tuple[Key, tuple[str, str], JWTAccessTokenClaims]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str, key: Key, rules: tuple[str, str]) -> JWTAccessTokenClaims | None:
+        """What the same key found in the same token for the same issuer and audience (the claims carry the
+        rules they are validated by)."""
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None or entry[0] is not key or entry[1] != rules:
+                return None
+            self._entries.move_to_end(token)
+            return entry[2]
+
+    def put(self, token: str, key: Key, rules: tuple[str, str], claims: JWTAccessTokenClaims) -> None:
+        with self._lock:
+            self._entries[token] = (key, rules, claims)
+            self._entries.move_to_end(token)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_SIGNATURES_CHECKED = _SignaturesChecked()
+
+
 class _Validator(JWTBearerTokenValidator):
     """Authlib's RFC 9068 validator, given the one public key the header names."""
 
@@ -92,6 +126,15 @@ class _Validator(JWTBearerTokenValidator):
 
     def get_jwks(self) -> KeySet:
         return KeySet([self._key])
+
+    def authenticate_token(self, token_string: str) -> JWTAccessTokenClaims:
+        """Authlib's signature check and decoding, once per token and key (see _SignaturesChecked)."""
+        rules = (self.issuer, self.resource_server)
+        claims = _SIGNATURES_CHECKED.get(token_string, self._key, rules)
+        if claims is None:
+            claims = super().authenticate_token(token_string)
+            _SIGNATURES_CHECKED.put(token_string, self._key, rules, claims)
+        return claims
 
 
 def verify_access_token(token: str, key: Key, settings: Settings) -> JWTAccessTokenClaims:

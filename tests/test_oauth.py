@@ -3,6 +3,7 @@ real tokens from the real token endpoint, fetched with Authlib's own OAuth 2.0 c
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -216,6 +217,21 @@ async def test_expired_foreign_forged_and_mistyped_tokens_are_refused(live_serve
     r = await graphql(live_server, cases["expired"][0], Accept="application/graphql-response+json")
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/graphql-response+json")
     assert 'error="invalid_token"' in r.headers["www-authenticate"]
+
+
+async def test_a_token_whose_signature_was_checked_before_still_expires(live_server, db, market):
+    """A token's signature is checked once per process (auth/tokens.py): its expiry is checked every time."""
+    reg = await register(db, "barnet", "borough")
+    _, claims = parts(await token_for(live_server, reg))
+    kid, key = await active_private_key(db)
+    now = int(time.time())
+    brief = forge(key, {**claims, "jti": "brief-" + str(now), "iat": now, "exp": now + 1}, kid=kid)
+    assert (await graphql(live_server, brief)).status_code == 200
+    assert (await graphql(live_server, brief)).status_code == 200  # its signature remembered
+    await asyncio.sleep(now + 2.05 - time.time())  # past exp: joserfc refuses once now > exp
+    r = await graphql(live_server, brief)
+    assert r.status_code == 401
+    assert_unauthenticated(r, "expired")
 
 
 async def test_principal_from_token_is_the_one_validation_function(live_server, db, market, settings):
