@@ -133,7 +133,8 @@ class LeanHttp:
 
 async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> None:
     """Send `jobs` through the app in this process, on an engine of its own with counters on it: SQL statements,
-    pool checkouts (each pre-pinged: BEGIN, ';', ROLLBACK with asyncpg) and commits, per bid. The server runs
+    pool checkouts, pings (only of a connection idle for a while: BEGIN, ';', ROLLBACK with asyncpg) and
+    transactions, per bid. The server runs
     the same code; only the counting is here. Uses DATABASE_URL and DPV_ISSUER as the server does."""
     from sqlalchemy import event
 
@@ -144,7 +145,7 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     get_settings.cache_clear()
     settings = get_settings().model_copy(update={"timer_poll_seconds": 0})
     db = Database.from_settings(settings)
-    counts = {"statements": 0, "checkouts": 0, "transactions": 0}
+    counts = {"statements": 0, "checkouts": 0, "pings": 0, "transactions": 0}
 
     def counter(name: str):
         def on(*_: object) -> None:
@@ -153,6 +154,13 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter("statements"))
     event.listen(db.engine.sync_engine.pool, "checkout", counter("checkouts"))
+    ping, count_ping = db.engine.dialect.do_ping, counter("pings")
+
+    def counted_ping(dbapi_connection: object) -> bool:
+        count_ping()
+        return ping(dbapi_connection)
+
+    db.engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
     def on_begin(conn) -> None:  # an autocommit connection sends no BEGIN and no COMMIT/ROLLBACK
         if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             counts["transactions"] += 1
@@ -185,10 +193,10 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
         await db.dispose()
     n = len(jobs)
     per = {k: v / n for k, v in counts.items()}
-    trips = per["statements"] + 3 * per["checkouts"] + 2 * per["transactions"]
+    trips = per["statements"] + 3 * per["pings"] + 2 * per["transactions"]
     print(f"Per bid (in-process, {n} bids): {per['statements']:.1f} SQL statements, {per['checkouts']:.1f} pool "
-          f"checkouts (each pinged: 3 round trips), {per['transactions']:.1f} transactions (BEGIN, then COMMIT or "
-          f"ROLLBACK): {trips:.0f} round trips to PostgreSQL")
+          f"checkouts, {per['pings']:.1f} pings (3 round trips each), {per['transactions']:.1f} transactions (BEGIN, "
+          f"then COMMIT or ROLLBACK): {trips:.0f} round trips to PostgreSQL")
 
 
 def _port() -> int:
