@@ -13,6 +13,10 @@ core to itself: on this shared 2-core machine other processes (PostgreSQL, other
 server, so bids/s by the wall clock moves a lot from run to run while CPU per bid does not. The bids are sent
 by a minimal keep-alive HTTP/1.1 client (`--client httpx` for the old one, which costs as much CPU as the server).
 
+After the bids it sends as many requests for `{ viewer { scopes } }` the same way and prints their CPU: the
+floor every authenticated GraphQL request pays (token, context, Strawberry), against which the bid's own cost
+shows.
+
 Before the run, 20 of the bids go through the app in this process with counters on its engine: it prints SQL
 statements, pool checkouts and transactions per bid, and the round trips to PostgreSQL they make.
 
@@ -34,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -46,6 +51,7 @@ CREATE = """mutation($input: RequirementCreateInput!) { requirementCreate(input:
 PUBLISH = """mutation($id: ID!) { requirementPublish(input: {requirementId: $id}) {
   requirement { id status } userErrors { code message } } }"""
 SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) { bid { id } userErrors { code message } } }"""
+FLOOR = "{ viewer { scopes } }"
 MY_WORK = """{ viewer { organisation { ... on Provider { slug settings(first: 50) { nodes { id kind active } } } } }
   invitations(first: 100) { nodes { requirement { id } } } }"""
 
@@ -279,13 +285,12 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
         await count_statements(counted, acknowledged)
         print(f"{len(jobs)} bids to send from {len({j['token'] for j in jobs})} providers")
         refused: list[dict] = []
-        queue = iter(jobs)
 
         host, port = base.rsplit("//", 1)[1].rsplit(":", 1)
 
-        async def send(job: dict, lean: LeanHttp | None = None) -> str | None:
+        async def post(query: str, job: dict, lean: LeanHttp | None) -> dict:
             headers = {"Authorization": f"Bearer {job['token']}"}
-            body = {"query": SUBMIT, "variables": {"input": job["input"]}}
+            body = {"query": query, "variables": {"input": job["input"]} if "$input" in query else {}}
             t = time.perf_counter()
             if lean is None:
                 r = await http.post("/graphql", json=body, headers=headers)
@@ -295,28 +300,41 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             latencies.append(time.perf_counter() - t)
             if status != 200:
                 raise RuntimeError(f"HTTP {status}: {raw[:300]!r}")
-            payload = json.loads(raw)["data"]["bidSubmit"]
+            return json.loads(raw)["data"]
+
+        async def send(job: dict, lean: LeanHttp | None = None) -> str | None:
+            payload = (await post(SUBMIT, job, lean))["bidSubmit"]
             if payload["userErrors"]:
                 refused.append(payload["userErrors"][0])
                 return None
             return payload["bid"]["id"]
 
-        async def worker() -> None:
-            lean = LeanHttp(host, int(port)) if client == "lean" else None
-            try:
-                for job in queue:
-                    bid = await send(job, lean)
-                    if bid:
-                        acknowledged[job["input"]["idempotencyKey"]] = bid
-            finally:
-                if lean is not None:
-                    await lean.close()
+        async def load(each: Callable[[dict, LeanHttp | None], Awaitable[None]]) -> tuple[float, dict[str, float]]:
+            """Every job through `each`, `concurrency` at a time, each sender on its own connection: the wall
+            time and the CPU used meanwhile."""
+            queue = iter(jobs)
 
-        cpu_before = meter.sample()
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-        cpu = {k: v - cpu_before[k] for k, v in meter.sample().items()}
+            async def sender() -> None:
+                lean = LeanHttp(host, int(port)) if client == "lean" else None
+                try:
+                    for job in queue:
+                        await each(job, lean)
+                finally:
+                    if lean is not None:
+                        await lean.close()
+
+            cpu_before = meter.sample()
+            started = time.perf_counter()
+            await asyncio.gather(*(sender() for _ in range(concurrency)))
+            elapsed = time.perf_counter() - started
+            return elapsed, {k: v - cpu_before[k] for k, v in meter.sample().items()}
+
+        async def submit(job: dict, lean: LeanHttp | None) -> None:
+            bid = await send(job, lean)
+            if bid:
+                acknowledged[job["input"]["idempotencyKey"]] = bid
+
+        elapsed, cpu = await load(submit)
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
         print(f"Submitted: {len(jobs)} bids in {elapsed:.2f} s: {len(jobs) / elapsed:.0f} bids/s, "
               f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, refused {len(refused)} "
@@ -327,6 +345,16 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
                   f"this client {per_bid['bench']:.2f} ms; "
                   f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
                   if cpu["server"] else "CPU per bid: not measurable here")
+
+            async def touch(job: dict, lean: LeanHttp | None) -> None:
+                await post(FLOOR, job, lean)
+
+            latencies.clear()
+            elapsed, cpu = await load(touch)
+            if cpu["server"]:
+                print(f"Floor, for comparison: the same requests with `{FLOOR}` (token checked, nothing read): "
+                      f"{len(jobs) / elapsed:.0f} requests/s, server CPU {1000 * cpu['server'] / len(jobs):.2f} ms "
+                      f"per request")
 
         retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
         same = 0
