@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, Awaitable, Callable, Iterable
 
 from sqlalchemy import select, text, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.audit import AuditEvent
 
@@ -108,7 +108,7 @@ _COLUMNS = (AuditEvent.id, AuditEvent.txid, AuditEvent.action, AuditEvent.entity
             AuditEvent.organisation_id, AuditEvent.occurred_at, AuditEvent.data)
 
 
-async def read_after(session: AsyncSession, after: Position, limit: int, *, upto: Position | None = None,
+async def read_after(session: AsyncSession | AsyncConnection, after: Position, limit: int, *, upto: Position | None = None,
                      actions: Iterable[str] | None = None,
                      entity_types: Iterable[str] | None = None) -> tuple[list[Event], Position]:
     """Final events after `after` (and at most `upto`), in stream order, at most `limit` rows scanned.

@@ -174,8 +174,8 @@ class Hub:
     async def drain(self) -> None:
         """Read and hand out every final event after the hub's position."""
         while True:
-            async with self.db.session() as session:
-                batch, reached = await events.read_after(session, self.position, BATCH)
+            async with self.db.reading() as conn:  # one statement: no transaction around it
+                batch, reached = await events.read_after(conn, self.position, BATCH)
             for event in batch:
                 self._notified.pop(event.position.id, None)
                 self.position = event.position

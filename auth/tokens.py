@@ -239,8 +239,7 @@ async def principal_from_token(token: str, *, db: Database, keys: KeyRing, setti
     claims = verify_access_token(token, key, settings) if key is not None else None
     # One read, outside any transaction: BEGIN and ROLLBACK around a single SELECT would be two more round trips
     # on every request. (An unknown kid costs one more read, to learn whether a key was made since.)
-    async with db.engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+    async with db.reading() as conn:
         if key is None:
             key = await keys.public_key(conn, header["kid"])
             if key is None:

@@ -62,8 +62,8 @@ async def follow(info: Info, after: Position | None, wants: Callable[[Event], bo
     try:
         last = after if after is not None else subscriber.since
         while last < subscriber.since:
-            async with info.context.db.session() as session:
-                batch, reached = await events.read_after(session, last, REPLAY_BATCH, upto=subscriber.since,
+            async with info.context.db.reading() as conn:
+                batch, reached = await events.read_after(conn, last, REPLAY_BATCH, upto=subscriber.since,
                                                          actions=actions)
             for event in batch:
                 if wants(event):
