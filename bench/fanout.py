@@ -1,7 +1,12 @@
 """Fan-out benchmark: N providers subscribed to `requirementPublished` on a running `dpv serve`, requirements
 published, delivery measured.
 
-    uv run python bench/fanout.py [--subscribers 1000] [--events 5] [--workers 1]
+    uv run python bench/fanout.py [--subscribers 1000] [--events 5] [--workers 1] [--prepared FILE]
+
+With `--prepared FILE` (and DATABASE_URL) the set-up is kept for the next run: the first run sets the database up
+as below and writes the clients' credentials to FILE; a later run with the same FILE and DATABASE_URL skips the
+set-up (2-4 minutes of argon2 hashing) and measures the same thing. Each run publishes new requirements, so the
+database grows by a few requirements and their invitations a run; the subscribers see only live events.
 
 Set-up (not measured): the demo market in an embedded PostgreSQL under a temporary directory (or DATABASE_URL,
 which must name an empty database), plus N providers admitted to Barnet's fostering lot with their stage-1
@@ -267,15 +272,32 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--prepared", type=Path, default=None,
+                        help="credentials of a database set up by an earlier run (written if missing); needs "
+                             "DATABASE_URL")
     args = parser.parse_args()
+    if args.prepared is not None and not os.environ.get("DATABASE_URL"):
+        parser.error("--prepared needs DATABASE_URL: the embedded database is temporary")
 
     from api import migrate
     from api.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
-        migrate.upgrade(url)
-        print(f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)", flush=True)
-        credentials, lot_id = asyncio.run(_setup(url, args.subscribers))
+        if args.prepared is not None and args.prepared.exists():
+            prepared = json.loads(args.prepared.read_text())
+            if prepared["subscribers"] != args.subscribers:
+                raise SystemExit(f"{args.prepared} was set up for {prepared['subscribers']} subscribers")
+            credentials = {slug: tuple(c) for slug, c in prepared["credentials"].items()}
+            lot_id = prepared["lot_id"]
+            print(f"set-up: reused from {args.prepared}", flush=True)
+        else:
+            migrate.upgrade(url)
+            print(f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)",
+                  flush=True)
+            credentials, lot_id = asyncio.run(_setup(url, args.subscribers))
+            if args.prepared is not None:
+                args.prepared.write_text(json.dumps({"subscribers": args.subscribers, "lot_id": lot_id,
+                                                     "credentials": credentials}))
         port = _port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp, "DPV_TIMER_POLL_SECONDS": "0"}
         server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
