@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.config import get_settings
 from schema.core.errors import mask_errors
+from schema.core.execution import ExecutionContext
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
@@ -58,6 +59,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=1000),
         ],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=ExecutionContext,
     )
 
 

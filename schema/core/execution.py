@@ -1,0 +1,113 @@
+"""The execution context every operation runs in: Strawberry's, with the subfield collection remembered across
+executions.
+
+graphql-core memoises which subfields a field selects (`collect_subfields`) only within one execution, keyed by
+the identity of a list it builds afresh for each execution; a subscription runs one execution per event and
+subscriber, so with 1,000 subscribers every event collected the same selections 1,000 times (bench/fanout.py).
+What it collects depends only on the document's nodes, the object type, the fragments and, through `@skip` and
+`@include`, the variables. Strawberry's ParserCache hands every execution of the same query the same parsed
+document, so its nodes are the same objects from one execution to the next: the memo here is keyed by the
+object type and the identity of the field nodes (checked on every hit, so a reused id can never match another
+node), and used only where the variables cannot change the result (no directive of the operation or its
+fragments takes a variable) and no `@defer` or fragment variables are involved. It is bounded.
+
+It also ends a slow growth: graphql-core's per-execution memo is shared by the copies made for each event of
+a subscription and keyed by lists that are new for each event, so every event of a long subscription added
+entries that were never read again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLObjectType, OperationDefinitionNode, VariableNode
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, collect_subfields
+from graphql.language import DirectiveNode, Visitor, visit
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
+
+
+class _VariableDirective(Visitor):
+    found = False
+
+    def enter_directive(self, node: DirectiveNode, *_args: Any) -> Any:
+        if any(isinstance(arg.value, VariableNode) for arg in node.arguments or ()):
+            self.found = True
+            return self.BREAK
+        return None
+
+
+class SubfieldMemo:
+    """Collected subfields by (object type, field nodes), for documents whose collection cannot depend on the
+    variables. Values keep their field nodes (and operations) alive, so an id in a key stays theirs. Bounded: when
+    full it starts afresh (it refills from the documents in use within one execution of each)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._collected: dict[tuple, tuple[tuple, CollectedFields]] = {}
+        self._variable_free: dict[int, tuple[OperationDefinitionNode, bool]] = {}
+
+    def __len__(self) -> int:
+        return len(self._collected)
+
+    def variable_free(self, operation: OperationDefinitionNode, fragments: dict[str, Any]) -> bool:
+        """Whether no directive of the operation or of its document's fragments takes a variable."""
+        known = self._variable_free.get(id(operation))
+        if known is not None and known[0] is operation:
+            return known[1]
+        visitor = _VariableDirective()
+        visit(operation, visitor)
+        for details in fragments.values():
+            if not visitor.found:
+                visit(details.definition, visitor)
+        if len(self._variable_free) >= self.max_entries:
+            self._variable_free.clear()
+        self._variable_free[id(operation)] = (operation, not visitor.found)
+        return not visitor.found
+
+    def lookup(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Any:
+        """The memoised collection; else the key to `store` it under (None: not to be memoised)."""
+        nodes = []
+        for details in field_details_list:
+            if details.defer_usage is not None or details.fragment_variable_values is not None:
+                return None
+            nodes.append(details.node)
+        key = (return_type, *map(id, nodes))
+        hit = self._collected.get(key)
+        if hit is not None:
+            kept = hit[0]
+            if len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes)):
+                return hit[1]
+        return key, tuple(nodes)
+
+    def store(self, key: Any, collected: CollectedFields) -> None:
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            return
+        if len(self._collected) >= self.max_entries:
+            self._collected.clear()
+        self._collected[key[0]] = (key[1], collected)
+
+
+memo = SubfieldMemo()
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def collect_subfields(self, return_type: GraphQLObjectType,
+                          field_details_list: FieldDetailsList) -> CollectedFields:
+        if not self.memoisable():
+            return super().collect_subfields(return_type, field_details_list)
+        found = memo.lookup(return_type, field_details_list)
+        if isinstance(found, CollectedFields):
+            return found
+        collected = collect_subfields(self.schema, self.fragments, self.variable_values, self.operation,
+                                      return_type, field_details_list, self.hide_suggestions)
+        if found is not None:
+            memo.store(found, collected)
+        return collected
+
+    def memoisable(self) -> bool:
+        known = self.__dict__.get("_memoisable")
+        if known is None:
+            known = self._memoisable = memo.variable_free(self.operation, self.fragments)
+        return known
