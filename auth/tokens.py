@@ -237,8 +237,7 @@ async def principal_from_token(token: str, *, db: Database, keys: KeyRing, setti
     header = token_header(token)
     key = keys.cached(header["kid"])
     claims = verify_access_token(token, key, settings) if key is not None else None
-    # One read, outside any transaction: BEGIN and ROLLBACK around a single SELECT would be two more round trips
-    # on every request. (An unknown kid costs one more read, to learn whether a key was made since.)
+    # One read, outside any transaction (an unknown kid costs one more, to learn whether a key was made since).
     async with db.reading() as conn:
         if key is None:
             key = await keys.public_key(conn, header["kid"])
