@@ -108,8 +108,8 @@ _COLUMNS = (AuditEvent.id, AuditEvent.txid, AuditEvent.action, AuditEvent.entity
             AuditEvent.organisation_id, AuditEvent.occurred_at, AuditEvent.data)
 
 
-async def read_after(session: AsyncSession | AsyncConnection, after: Position, limit: int, *, upto: Position | None = None,
-                     actions: Iterable[str] | None = None,
+async def read_after(session: AsyncSession | AsyncConnection, after: Position, limit: int, *,
+                     upto: Position | None = None, actions: Iterable[str] | None = None,
                      entity_types: Iterable[str] | None = None) -> tuple[list[Event], Position]:
     """Final events after `after` (and at most `upto`), in stream order, at most `limit` rows scanned.
 
