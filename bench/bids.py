@@ -100,6 +100,18 @@ class CpuMeter:
         return {"server": _cpu(_tree(self.server_pid, _children())), "bench": _cpu([os.getpid()])}
 
 
+async def _sessions_opened() -> int:
+    """Connections PostgreSQL has accepted into the server's database so far (a new one costs both sides a
+    connection set-up and PostgreSQL a process): a pool that keeps its connections opens none under load."""
+    import asyncpg
+
+    conn = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        return await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+    finally:
+        await conn.close()
+
+
 class LeanHttp:
     """One keep-alive HTTP/1.1 connection for the bids themselves. httpx spends about 2 ms of CPU per request, as
     much as the server: on a 2-core machine the load generator then takes the server's core. This costs a tenth
@@ -323,11 +335,13 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
                     if lean is not None:
                         await lean.close()
 
+            sessions_before = await _sessions_opened()
             cpu_before = meter.sample()
             started = time.perf_counter()
             await asyncio.gather(*(sender() for _ in range(concurrency)))
             elapsed = time.perf_counter() - started
-            return elapsed, {k: v - cpu_before[k] for k, v in meter.sample().items()}
+            used = {k: v - cpu_before[k] for k, v in meter.sample().items()}
+            return elapsed, {**used, "sessions": await _sessions_opened() - sessions_before - 1}
 
         async def submit(job: dict, lean: LeanHttp | None) -> None:
             bid = await send(job, lean)
@@ -345,6 +359,7 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
                   f"this client {per_bid['bench']:.2f} ms; "
                   f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
                   if cpu["server"] else "CPU per bid: not measurable here")
+            print(f"Connections opened to PostgreSQL while bidding: {cpu['sessions']}")
 
             async def touch(job: dict, lean: LeanHttp | None) -> None:
                 await post(FLOOR, job, lean)
@@ -354,7 +369,7 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             if cpu["server"]:
                 print(f"Floor, for comparison: the same requests with `{FLOOR}` (token checked, nothing read): "
                       f"{len(jobs) / elapsed:.0f} requests/s, server CPU {1000 * cpu['server'] / len(jobs):.2f} ms "
-                      f"per request")
+                      f"per request, {cpu['sessions']} connections opened to PostgreSQL")
 
         retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
         same = 0
