@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from api import clock
 from api.audit import AuditEvent
 from api.errors import Forbidden, UserErrors
+from api.idempotency import IdempotencyKey
 from api.market import agreements, dpvs, memberships, stage1
 from api.market.enums import (
     AccessAgreementStatus,
@@ -150,6 +151,34 @@ async def test_admission_when_stage1_is_met_and_state_machine(db, market):
         actions = (await s.execute(select(AuditEvent.action).where(AuditEvent.entity_type == "Membership")
                                    .order_by(AuditEvent.id))).scalars().all()
     assert actions == ["membership.apply", "membership.decide", "membership.withdraw"]
+
+
+async def test_a_keyed_application_that_reopens_a_membership_is_what_its_retry_returns(db, market):
+    """The key's claim reserves a new id, but applying again to a lot reopens the withdrawn membership: the key
+    then names that one, and a retry returns it."""
+    _, lots = await dpv_with_lots(db, market, lots=1)
+    async with db.transaction() as s:
+        first = await memberships.apply(s, market.acorn_staff, provider_id=market.acorn.id, lot_id=lots[0].id,
+                                        idempotency_key="apply-1")
+    async with db.transaction() as s:
+        await memberships.withdraw(s, market.acorn_staff, first.id)
+    for _ in range(2):
+        async with db.transaction() as s:
+            again = await memberships.apply(s, market.acorn_staff, provider_id=market.acorn.id, lot_id=lots[0].id,
+                                            idempotency_key="apply-2")
+        assert again.id == first.id and again.status is MembershipStatus.APPLIED
+    async with db.session() as s:
+        keys = dict((await s.execute(select(IdempotencyKey.key, IdempotencyKey.entity_id))).all())
+    assert keys == {"apply-1": first.id, "apply-2": first.id}
+
+
+async def test_a_keyed_creation_takes_the_id_its_key_names(session, market_in_session):
+    market = market_in_session
+    dpv = await dpvs.create_dpv(session, market.admin, name="IFA", category=DpvCategory.INDEPENDENT_FOSTERING,
+                                lead_authority_id=market.barnet.id, legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
+                                starts_on=date(2025, 4, 1), idempotency_key="k-9")
+    key = (await session.execute(select(IdempotencyKey).where(IdempotencyKey.key == "k-9"))).scalar_one()
+    assert key.entity_id == dpv.id and key.operation == "dpvCreate"
 
 
 async def test_extension_moves_the_end_and_runs_out(session, market_in_session):

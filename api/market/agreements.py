@@ -50,7 +50,7 @@ async def create_agreement(
     ensure_alliance_admin(actor)
     starts = starts_on or clock.today()
 
-    async def create() -> AccessAgreement:
+    async def create(id_: int | None) -> AccessAgreement:
         dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)  # one live agreement per borough
         errors: list[UserError] = []
         if await organisation_of_kind(session, authority_id, OrganisationKind.LOCAL_AUTHORITY) is None:
@@ -67,7 +67,7 @@ async def create_agreement(
                                     f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}"))
         if errors:
             raise UserErrors(errors)
-        agreement = AccessAgreement(dpv_id=dpv_id, authority_id=authority_id, starts_on=starts)
+        agreement = AccessAgreement(id=id_, dpv_id=dpv_id, authority_id=authority_id, starts_on=starts)
         session.add(agreement)
         await session.flush()
         audit.record(session, actor, "access_agreement.create", "AccessAgreement", agreement.id,

@@ -76,13 +76,13 @@ async def record_document(
 ) -> Document:
     ensure_acts_for_provider(actor, provider_id)
 
-    async def create() -> Document:
+    async def create(id_: int | None) -> Document:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
             raise Forbidden()
         errors = _errors(kind, reference, valid_from, valid_until, cover_amount, ofsted_grade, credit_check_outcome)
         if errors:
             raise UserErrors(errors)
-        doc = Document(provider_id=provider_id, kind=kind, reference=reference.strip(), issuer=issuer.strip(),
+        doc = Document(id=id_, provider_id=provider_id, kind=kind, reference=reference.strip(), issuer=issuer.strip(),
                        valid_from=valid_from, valid_until=valid_until, cover_amount=cover_amount,
                        ofsted_grade=ofsted_grade, credit_check_outcome=credit_check_outcome)
         session.add(doc)

@@ -57,7 +57,7 @@ async def create_dpv(
 ) -> Dpv:
     ensure_alliance_admin(actor)
 
-    async def create() -> Dpv:
+    async def create(id_: int | None) -> Dpv:
         errors: list[UserError] = []
         if not name.strip():
             errors.append(UserError("name", DpvErrorCode.NAME_REQUIRED, "A vehicle needs a name"))
@@ -75,7 +75,7 @@ async def create_dpv(
                                     "The initial term is 1 to 10 years with 0 to 5 one-year options"))
         if errors:
             raise UserErrors(errors)
-        dpv = Dpv(name=name.strip(), category=category, lead_authority_id=lead_authority_id,
+        dpv = Dpv(id=id_, name=name.strip(), category=category, lead_authority_id=lead_authority_id,
                   legal_basis=legal_basis, starts_on=starts_on, initial_term_years=initial_term_years,
                   extension_options=extension_options, extensions_exercised=0)
         session.add(dpv)
@@ -142,7 +142,7 @@ async def create_lot(
     ensure_alliance_admin(actor)
     caps = rate_caps or []
 
-    async def create() -> Lot:
+    async def create(id_: int | None) -> Lot:
         await get_or_forbidden(session, Dpv, dpv_id, lock=True)  # serialises lot codes within the vehicle
         errors: list[UserError] = []
         code_ = code.strip().upper()
@@ -155,7 +155,7 @@ async def create_lot(
         errors += _cap_errors(caps, "rateCaps")
         if errors:
             raise UserErrors(errors)
-        lot = Lot(dpv_id=dpv_id, code=code_, name=name.strip(), description=description.strip())
+        lot = Lot(id=id_, dpv_id=dpv_id, code=code_, name=name.strip(), description=description.strip())
         session.add(lot)
         await session.flush()
         session.add_all(LotRateCap(lot_id=lot.id, financial_year=fy, weekly_rate_cap=cap) for fy, cap in caps)

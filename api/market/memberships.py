@@ -57,7 +57,7 @@ async def apply(
     ensure_acts_for_provider(actor, provider_id)
     on = on or clock.today()
 
-    async def create() -> Membership:
+    async def create(id_: int | None) -> Membership:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
             raise UserErrors.one("providerId", MembershipErrorCode.NOT_A_PROVIDER, "Only providers join lots")
         lot = await get_or_forbidden(session, Lot, lot_id)
@@ -83,7 +83,8 @@ async def apply(
             membership = existing
         else:
             before = None
-            membership = Membership(provider_id=provider_id, lot_id=lot_id, status=S.APPLIED, applied_at=clock.now())
+            membership = Membership(id=id_, provider_id=provider_id, lot_id=lot_id, status=S.APPLIED,
+                                    applied_at=clock.now())
             session.add(membership)
         await session.flush()
         audit.record(session, actor, "membership.apply", "Membership", membership.id,

@@ -37,7 +37,7 @@ async def create_organisation(
 ) -> Organisation:
     ensure_alliance_admin(actor)
 
-    async def create() -> Organisation:
+    async def create(id_: int | None) -> Organisation:
         errors: list[UserError] = []
         if not SLUG.match(slug) or len(slug) > 80:
             errors.append(UserError("slug", OrganisationErrorCode.INVALID_SLUG,
@@ -51,7 +51,7 @@ async def create_organisation(
                                     "The market has one alliance; it is created when the database is set up"))
         if errors:
             raise UserErrors(errors)
-        org = Organisation(kind=kind, slug=slug, name=name.strip())
+        org = Organisation(id=id_, kind=kind, slug=slug, name=name.strip())
         session.add(org)
         await session.flush()
         audit.record(session, actor, "organisation.create", "Organisation", org.id, {"kind": kind, "slug": slug})

@@ -132,13 +132,13 @@ async def create_setting(
     ensure_acts_for_provider(actor, provider_id)
     f = _normalise(fields_)
 
-    async def create() -> Setting:
+    async def create(id_: int | None) -> Setting:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
             raise UserErrors.one("providerId", SettingErrorCode.NOT_A_PROVIDER, "Only providers have settings")
         errors = _validate(kind, f)
         if errors:
             raise UserErrors(errors)
-        setting = Setting(provider_id=provider_id, kind=kind)
+        setting = Setting(id=id_, provider_id=provider_id, kind=kind)
         _apply(setting, f)
         session.add(setting)
         await session.flush()

@@ -349,8 +349,12 @@ def _insert_a_new_bid() -> Any:
     live = select(_bid.c.id).where(_bid.c.requirement_id == bindparam("requirement_id"),
                                    _bid.c.provider_id == bindparam("provider_id"),
                                    _bid.c.status == B.SUBMITTED.value)
+    # The id an idempotency key claimed for it (api/idempotency.py), else the table's next one.
+    id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type),
+                        func.nextval(func.pg_get_serial_sequence(_bid.name, "id")))
     new_bid = (insert(_bid)
-               .from_select(_BID_VALUES, select(*(bindparam(c, type_=_bid.c[c].type) for c in _BID_VALUES))
+               .from_select(("id", *_BID_VALUES),
+                            select(id_, *(bindparam(c, type_=_bid.c[c].type) for c in _BID_VALUES))
                             .where(~live.exists()))
                .returning(_bid.c.id).cte("new_bid"))
     return (insert(_audit)
@@ -407,7 +411,7 @@ async def submit_bid(
     offer = normalise(offer)
     provider_id = actor.organisation_id
 
-    async def create() -> Bid:
+    async def create(id_: int | None) -> Bid:
         conn = await session.connection()
         locked = (await conn.execute(_FOR_A_NEW_BID, {
             "requirement_id": requirement_id, "provider_id": provider_id, "setting_id": offer.setting_id})).first()
@@ -444,7 +448,7 @@ async def submit_bid(
             "requirementId": requirement_id, "providerId": provider_id, "submittedAt": at,
             **_offer_audit(bid), "statementsGiven": [k for k, v in _statements(bid).items() if v]})
         bid_id = (await conn.execute(_INSERT_A_NEW_BID, {
-            **{c: getattr(bid, c) for c in _BID_VALUES}, **event})).scalar_one_or_none()
+            "id": id_, **{c: getattr(bid, c) for c in _BID_VALUES}, **event})).scalar_one_or_none()
         if bid_id is None:
             raise _already_bid()
         # The row as inserted, in the session like one it had loaded (no second read, nothing left to flush).

@@ -165,7 +165,7 @@ async def create_requirement(
     c = child_rules.normalise(child)
     case_hash = child_rules.hash_reference(c.case_reference, authority_id)
 
-    async def create() -> Requirement:
+    async def create(id_: int | None) -> Requirement:
         lot = await get_or_forbidden(session, Lot, fields_.lot_id)
         errors = _validate(fields_, now) + _codes(child_rules.validate(c))
         errors += await _access_errors(session, lot, authority_id, now.astimezone(LONDON).date())
@@ -174,7 +174,7 @@ async def create_requirement(
         org = await session.get(Organisation, authority_id)
         assert org is not None
         requirement = Requirement(
-            reference=await allocate_reference(session, org.slug, now.astimezone(LONDON).year),
+            id=id_, reference=await allocate_reference(session, org.slug, now.astimezone(LONDON).year),
             authority_id=authority_id, lot_id=lot.id, status=S.DRAFT, urgency=fields_.urgency,
             planned_start=fields_.planned_start, expected_duration_weeks=fields_.expected_duration_weeks,
             max_weekly_budget=fields_.max_weekly_budget, response_deadline=fields_.response_deadline)

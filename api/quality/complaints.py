@@ -133,7 +133,7 @@ async def raise_complaint(
     side = ensure_raises_complaints(actor)
     subject_, description_ = clean(subject), clean(description)
 
-    async def create() -> Complaint:
+    async def create(id_: int | None) -> Complaint:
         other = await session.get(Organisation, about_id)
         if other is None:
             raise Forbidden()
@@ -149,7 +149,7 @@ async def raise_complaint(
         if errors:
             raise UserErrors(errors)
         at = now or clock.now()
-        complaint = Complaint(kind=kind, raised_by=side, authority_id=authority_id, provider_id=provider_id,
+        complaint = Complaint(id=id_, kind=kind, raised_by=side, authority_id=authority_id, provider_id=provider_id,
                               requirement_id=requirement_id, bid_id=bid_id, placement_id=placement_id,
                               subject=subject_, description=description_, status=S.RAISED, raised_at=at,
                               updated_at=at)

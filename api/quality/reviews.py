@@ -87,12 +87,12 @@ async def schedule_review(
     ensure_manages_quality(actor)
     agenda_ = clean(agenda)
 
-    async def create() -> ProviderReview:
+    async def create(id_: int | None) -> ProviderReview:
         provider = await session.get(Organisation, provider_id)
         if provider is None or provider.kind is not OrganisationKind.PROVIDER:
             raise UserErrors.one("providerId", E.NOT_A_PROVIDER, "Reviews are held with providers")
         _texts(agenda=(agenda_, E.AGENDA_REQUIRED, MAX_TEXT))
-        review = ProviderReview(provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on,
+        review = ProviderReview(id=id_, provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on,
                                 agenda=agenda_)
         session.add(review)
         await session.flush()
@@ -155,7 +155,7 @@ async def add_action(
     description_, owner_name_ = clean(description), clean(owner_name)
     today = today or clock.today()
 
-    async def create() -> ReviewAction:
+    async def create(id_: int | None) -> ReviewAction:
         review = await _lock(session, ProviderReview, review_id)  # actions are added one at a time per review
         _texts(description=(description_, E.DESCRIPTION_REQUIRED, MAX_TEXT), ownerName=(owner_name_, None, MAX_LINE))
         owner = await session.get(Organisation, owner_organisation_id)
@@ -164,7 +164,7 @@ async def add_action(
                                  "An action is owned by the alliance or by the provider under review")
         if due_on is not None and due_on < today:
             raise UserErrors.one("dueOn", E.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})")
-        action = ReviewAction(review_id=review.id, description=description_, owner_organisation_id=owner.id,
+        action = ReviewAction(id=id_, review_id=review.id, description=description_, owner_organisation_id=owner.id,
                               owner_name=owner_name_, due_on=due_on, status=A.OPEN)
         session.add(action)
         await session.flush()

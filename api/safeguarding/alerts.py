@@ -80,9 +80,9 @@ def _summary_errors(summary: str) -> list[UserError]:
 
 async def _new_alert(session: AsyncSession, actor: Principal, *, provider_id: int, setting_id: int | None,
                      category: AlertCategory, severity: AlertSeverity, summary: str, at: datetime,
-                     trigger: str | None = None) -> SafeguardingAlert:
+                     trigger: str | None = None, id_: int | None = None) -> SafeguardingAlert:
     alert = SafeguardingAlert(
-        provider_id=provider_id, setting_id=setting_id, category=category, severity=severity, status=A.OPEN,
+        id=id_, provider_id=provider_id, setting_id=setting_id, category=category, severity=severity, status=A.OPEN,
         summary=summary, raised_by_organisation_id=actor.organisation_id, raised_by_kind=actor.actor_kind.value,
         raised_by=actor.actor_id or actor.organisation_slug, created_at=at, updated_at=at)
     session.add(alert)
@@ -110,7 +110,7 @@ async def raise_alert(
     ensure_raises_alerts(actor, participating=participating)
     summary = (summary or "").strip()
 
-    async def create() -> SafeguardingAlert:
+    async def create(id_: int | None) -> SafeguardingAlert:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
             raise Forbidden()
         errors = _summary_errors(summary)
@@ -122,7 +122,7 @@ async def raise_alert(
         if errors:
             raise UserErrors(errors)
         return await _new_alert(session, actor, provider_id=provider_id, setting_id=setting_id, category=category,
-                                severity=severity, summary=summary, at=now or clock.now())
+                                severity=severity, summary=summary, at=now or clock.now(), id_=id_)
 
     return await idempotent(
         session, actor.organisation_id, "safeguardingAlertRaise", idempotency_key,

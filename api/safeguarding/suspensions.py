@@ -201,7 +201,7 @@ async def suspend(
     today = at.astimezone(LONDON).date()
     notes = (notes or "").strip() or None
 
-    async def create() -> Suspension:
+    async def create(id_: int | None) -> Suspension:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
             raise Forbidden()
         errors: list[UserError] = []
@@ -229,8 +229,8 @@ async def suspend(
                                  "The provider has no admitted membership there to "
                                  + ("bar" if kind is K.BAR else "suspend"))
         org_id, actor_kind, actor_id = _who(actor)
-        s = Suspension(provider_id=provider_id, kind=kind, scope=scope, dpv_id=dpv_id, lot_id=lot_id, reason=reason,
-                       notes=notes, document_id=document_id, starts_on=today, until=until, created_at=at,
+        s = Suspension(id=id_, provider_id=provider_id, kind=kind, scope=scope, dpv_id=dpv_id, lot_id=lot_id,
+                       reason=reason, notes=notes, document_id=document_id, starts_on=today, until=until, created_at=at,
                        created_by_organisation_id=org_id, created_by_kind=actor_kind, created_by=actor_id)
         session.add(s)
         await session.flush()
