@@ -7,6 +7,7 @@ what the viewer may see of each event's node (auth/policy.py through the DataLoa
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, AsyncGenerator
 
 import strawberry
@@ -63,8 +64,14 @@ class EventSubscription:
             level = (event.data.get("invited") or {}).get(str(me))
             return level is not None and (levels is None or level in levels)
 
-        async for event in follow(info, start, wants, actions=[PUBLISH]):
-            requirement, invitations = await event.shared("published", lambda: _published(info, event.entity_id))
+        def published(event: Event) -> asyncio.Future:
+            """Read once per event for all subscribers of this worker; the hub starts it before it queues a live
+            event, so it is usually there when this subscriber wakes."""
+            return event.shared("published", lambda: _published(info, event.entity_id))
+
+        async for event in follow(info, start, wants, actions=[PUBLISH], prepare=published):
+            # Shielded: this subscriber leaving must not cancel the others' read.
+            requirement, invitations = await asyncio.shield(published(event))
             row = invitations.get(me)
             if requirement is None or row is None or row.status != InvitationStatus.INVITED:  # withdrawn since
                 continue
