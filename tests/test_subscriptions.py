@@ -276,3 +276,25 @@ async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_e
     finally:
         for f in following:
             await f.stop()
+
+
+async def test_an_unexpected_error_in_a_streamed_event_is_masked(db, market, settings, hub, monkeypatch):
+    from api.placements import invitations
+    from schema import schema
+    from schema.core.context import Context
+
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("connection string postgresql://secret@db")
+
+    monkeypatch.setattr(invitations, "requirement_and_invitations", broken)
+    sc = await scene(db, market, members=2)
+    context = Context(db=db, settings=settings, principal=market.acorn_staff, hub=hub)
+    stream = await schema.subscribe(LEAN, context_value=context)
+    try:
+        await asyncio.sleep(0.3)  # registered with the hub
+        await published(db, market.barnet_officer, sc.lot.id)
+        result = await asyncio.wait_for(stream.__anext__(), 5)
+        assert [e.message for e in result.errors] == ["Unexpected error."]
+        assert not result.extensions
+    finally:
+        await stream.aclose()
