@@ -194,7 +194,7 @@ async def test_a_bad_token_closes_with_4403(live_server, db, market, payload):
 # --- in process: what one event costs a worker, and who it reaches -------------------------------------------
 
 LEAN = """subscription($after: String) { requirementPublished(after: $after) {
-  cursor invitation { status match { level } requirement { reference } } } }"""
+  cursor invitation { status match { level reasons { criterion met } } requirement { reference } } } }"""
 
 
 class _Following:
@@ -253,6 +253,9 @@ async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_e
         reads = [s for s in counter.statements if s.startswith("SELECT") and "\nFROM invitation" in s]
         assert len(reads) == 1, counter.statements
         assert [g["invitation"]["match"]["level"] for g in acorn.got + birch.got] == ["FULL", "PARTIAL"]
+        full, partial = [g["invitation"]["match"]["reasons"] for g in acorn.got + birch.got]
+        assert full and all(r["met"] for r in full) and not all(r["met"] for r in partial)
+        assert acorn_again.got[0]["invitation"]["match"] == acorn.got[0]["invitation"]["match"]
         assert acorn.references() == acorn_again.references() == birch.references() == [first.reference]
 
         # Birch is suspended: its invitation is withdrawn and it is not invited to the next requirement.
