@@ -196,8 +196,7 @@ class Hub:
                 # Who gets it is settled here: one that subscribes from now on has this position as its `since`
                 # and replays the event from the table instead.
                 self.position = event.position
-                wanting = [s for s in self.subscribers if not s.overflowed and s.wants(event)]
-                await self._prepare(event, wanting)
+                wanting = await self._prepare(event)
                 for subscriber in wanting:
                     subscriber.put(event)
                 self.delivered += 1
@@ -209,10 +208,16 @@ class Hub:
             for i in stale:  # behind a long transaction (the poll still reads it), or its table was truncated
                 self._notified.pop(i, None)
 
-    @staticmethod
-    async def _prepare(event: Event, wanting: list[Subscriber]) -> None:
+    async def _prepare(self, event: Event) -> list[Subscriber]:
+        """The subscribers that want the event, once what they prepare for it is there (or PREPARE_SECONDS
+        passed). A preparation is started as soon as the first of them asks for it, and given a turn of the loop
+        to send its query, so the database works while the others are asked."""
+        wanting: list[Subscriber] = []
         pending: set[asyncio.Future] = set()
-        for subscriber in wanting:
+        for subscriber in list(self.subscribers):
+            if subscriber.overflowed or not subscriber.wants(event):
+                continue
+            wanting.append(subscriber)
             if subscriber.prepare is None:
                 continue
             try:
@@ -220,9 +225,12 @@ class Hub:
             except Exception:  # the subscriber meets it again when it reads
                 log.exception("preparing an event for its subscribers failed")
                 continue
-            if started is not None:
-                future = asyncio.ensure_future(started)
-                if not future.done():
-                    pending.add(future)
+            if started is None:
+                continue
+            future = asyncio.ensure_future(started)
+            if not future.done() and future not in pending:
+                pending.add(future)
+                await asyncio.sleep(0)
         if pending:
             await asyncio.wait(pending, timeout=PREPARE_SECONDS)
+        return wanting

@@ -56,12 +56,13 @@ class EventSubscription:
         principal = require(info.context.principal, Scope.PROVIDER)
         start = parse_after(after)
         me = principal.organisation_id
+        invited_key = str(me)  # the event's data names the invited providers by id, as JSON keys
         levels = {level.value for level in AT_LEAST[min_match]} if min_match is not None else None
 
         def wants(event: Event) -> bool:
             if event.action != PUBLISH or event.entity_type != "Requirement":
                 return False
-            level = (event.data.get("invited") or {}).get(str(me))
+            level = (event.data.get("invited") or {}).get(invited_key)
             return level is not None and (levels is None or level in levels)
 
         def published(event: Event) -> asyncio.Future:
