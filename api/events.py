@@ -92,11 +92,15 @@ class Event:
     def cursor(self) -> str:
         return self.position.cursor()
 
-    async def shared(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+    def shared(self, key: str, load: Callable[[], Awaitable[Any]]) -> asyncio.Future:
+        """The load of `key` for this event, started by the first caller (the hub preparing the event, or the
+        first subscriber to read it); every later caller gets the same future."""
         future = self._shared.get(key)
         if future is None:
             future = self._shared[key] = asyncio.ensure_future(load())
-        return await asyncio.shield(future)
+            # Its error is each subscriber's to meet when it reads; none left unretrieved if nobody does.
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
 
 
 def _event(row: Any) -> Event:

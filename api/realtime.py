@@ -9,6 +9,11 @@
   still beyond the horizon (an older transaction is still open) makes it look again shortly after.
 - **Subscribers.** Each has a bounded queue. One that falls too far behind is ended with `Overflow` rather
   than letting a slow client grow the worker's memory: it reconnects and resumes from its cursor.
+- **Preparing.** A subscriber may say what every subscriber like it will read for an event (`prepare`: e.g. a
+  published requirement's invitations, read once for all of them). The hub starts that before it queues the
+  event and waits for it, at most `PREPARE_SECONDS`: the subscribers then wake once, with the data there,
+  instead of each waking to find the read still running and waking again when it is done. The read is the
+  subscriber's own code and its outcome its own business: the hub never fails or stalls longer for it.
 
 Several workers each run their own hub against the same table: an event committed through any worker reaches
 the subscribers of all of them. No broker but PostgreSQL.
@@ -21,7 +26,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Awaitable, Callable
 
 import asyncpg
 
@@ -34,6 +39,7 @@ log = logging.getLogger("dpv.realtime")
 BATCH = 500
 QUEUE_LIMIT = 1000
 STALE_SECONDS = 2.0  # a notified row still unread after this is left to the regular poll
+PREPARE_SECONDS = 1.0  # the longest the hub waits for subscribers' preparations before queuing an event anyway
 
 
 class Overflow(Exception):
@@ -47,11 +53,19 @@ class Overflow(Exception):
 class Subscriber:
     wants: Callable[[Event], bool]
     since: Position  # the hub's position when it registered: live events are all after it
+    # Called for each event it wants before the event is queued; an awaitable returned is awaited by the hub
+    # (bounded), its result or error left for the subscriber to take (see the module's doc).
+    prepare: Callable[[Event], Awaitable[object] | None] | None = None
     queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     overflowed: bool = False
 
     def offer(self, event: Event) -> None:
-        if self.overflowed or not self.wants(event):
+        if not self.overflowed and self.wants(event):
+            self.put(event)
+
+    def put(self, event: Event) -> None:
+        """Queue an event it wants."""
+        if self.overflowed:
             return
         try:
             self.queue.put_nowait(event)
@@ -105,8 +119,9 @@ class Hub:
                 await task
         self._tasks = []
 
-    def subscribe(self, wants: Callable[[Event], bool]) -> Subscriber:
-        subscriber = Subscriber(wants=wants, since=self.position)
+    def subscribe(self, wants: Callable[[Event], bool],
+                  prepare: Callable[[Event], Awaitable[object] | None] | None = None) -> Subscriber:
+        subscriber = Subscriber(wants=wants, since=self.position, prepare=prepare)
         self.subscribers.add(subscriber)
         return subscriber
 
@@ -178,9 +193,12 @@ class Hub:
                 batch, reached = await events.read_after(conn, self.position, BATCH)
             for event in batch:
                 self._notified.pop(event.position.id, None)
+                # Who gets it is settled here: one that subscribes from now on has this position as its `since`
+                # and replays the event from the table instead.
                 self.position = event.position
-                for subscriber in list(self.subscribers):
-                    subscriber.offer(event)
+                wanting = await self._prepare(event)
+                for subscriber in wanting:
+                    subscriber.put(event)
                 self.delivered += 1
             self.position = reached
             if len(batch) < BATCH:
@@ -189,3 +207,30 @@ class Hub:
             stale = [i for i, at in self._notified.items() if time.monotonic() - at > STALE_SECONDS]
             for i in stale:  # behind a long transaction (the poll still reads it), or its table was truncated
                 self._notified.pop(i, None)
+
+    async def _prepare(self, event: Event) -> list[Subscriber]:
+        """The subscribers that want the event, once what they prepare for it is there (or PREPARE_SECONDS
+        passed). A preparation is started as soon as the first of them asks for it, and given a turn of the loop
+        to send its query, so the database works while the others are asked."""
+        wanting: list[Subscriber] = []
+        pending: set[asyncio.Future] = set()
+        for subscriber in list(self.subscribers):
+            if subscriber.overflowed or not subscriber.wants(event):
+                continue
+            wanting.append(subscriber)
+            if subscriber.prepare is None:
+                continue
+            try:
+                started = subscriber.prepare(event)
+            except Exception:  # the subscriber meets it again when it reads
+                log.exception("preparing an event for its subscribers failed")
+                continue
+            if started is None:
+                continue
+            future = asyncio.ensure_future(started)
+            if not future.done() and future not in pending:
+                pending.add(future)
+                await asyncio.sleep(0)
+        if pending:
+            await asyncio.wait(pending, timeout=PREPARE_SECONDS)
+        return wanting

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -16,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from api.config import get_settings
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
+from schema.core.extensions import ExtensionsRunner
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
@@ -40,13 +43,18 @@ class Subscription(EventSubscription):
     pass
 
 
+class Schema(strawberry.Schema):
+    def create_extensions_runner(self, execution_context: Any, extensions: list[Any]) -> ExtensionsRunner:
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+
 def build_schema() -> strawberry.Schema:
     settings = get_settings()
     # The limits' validation rules are classes made once: the validation cache is keyed by the rules, so rules
     # made afresh per request (as each QueryDepthLimiter instance does) would never hit it.
     limit_rules = [*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
                    *MaxAliasesLimiter(max_alias_count=30).validation_rules]
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

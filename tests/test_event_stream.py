@@ -182,3 +182,30 @@ async def test_a_subscriber_that_falls_too_far_behind_is_told_to_resume_from_its
         await subscriber.next()
     error = GraphQLError(str(raised.value), original_error=raised.value)
     assert not should_mask(error) and raised.value.extensions["code"] == "RESUME_FROM_CURSOR"
+
+
+async def test_the_hub_queues_an_event_once_its_preparations_are_done_whatever_they_do(db, market, hub):
+    sc = await scene(db, market, members=2)
+
+    async def fails() -> None:
+        raise RuntimeError("the database went away")
+
+    async def reads() -> str:
+        await asyncio.sleep(0.05)
+        return "rows"
+
+    def raises(event: events.Event) -> None:
+        raise RuntimeError("a bug in a subscription")
+
+    preparations = [lambda e: e.shared("fails", fails), raises, lambda e: e.shared("reads", reads), None]
+    subscribers = [hub.subscribe(lambda e: e.action == "requirement.publish", p) for p in preparations]
+    try:
+        requirement = await published(db, market.barnet_officer, sc.lot.id)
+        got = [await asyncio.wait_for(s.next(), 5) for s in subscribers]
+        assert {e.entity_id for e in got} == {requirement.id} and len({id(e) for e in got}) == 1
+        shared = got[0]._shared
+        assert shared["reads"].result() == "rows"  # done before any subscriber had the event
+        assert isinstance(shared["fails"].exception(), RuntimeError)  # left for the subscriber to meet
+    finally:
+        for s in subscribers:
+            hub.unsubscribe(s)

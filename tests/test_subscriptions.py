@@ -5,6 +5,7 @@ a token that expires, and the connection's limits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 
@@ -188,3 +189,115 @@ async def test_a_bad_token_closes_with_4403(live_server, db, market, payload):
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
     assert closed.value.rcvd.code == 4403
+
+
+# --- in process: what one event costs a worker, and who it reaches -------------------------------------------
+
+LEAN = """subscription($after: String) { requirementPublished(after: $after) {
+  cursor invitation { status match { level reasons { criterion met } } requirement { reference } } } }"""
+
+
+class _Following:
+    """A subscription run in process against the test's hub, its results collected as they arrive."""
+
+    def __init__(self, db, settings, hub, principal, variables=None):
+        from schema import schema
+        from schema.core.context import Context
+
+        self.got: list[dict] = []
+        context = Context(db=db, settings=settings, principal=principal, hub=hub)
+
+        async def run() -> None:
+            stream = await schema.subscribe(LEAN, variable_values=variables, context_value=context)
+            async for result in stream:
+                assert result.errors is None, result.errors
+                self.got.append(result.data["requirementPublished"])
+
+        self.task = asyncio.create_task(run())
+
+    def references(self) -> list[str]:
+        return [g["invitation"]["requirement"]["reference"] for g in self.got]
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+async def _until(done, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_each_subscriber(
+        db, market, settings, hub):
+    from api.safeguarding import suspensions
+    from api.safeguarding.enums import SuspensionReason
+    from auth.principal import Scope
+    from tests.conftest import StatementCounter, principal_for
+
+    sc = await scene(db, market, members=3)  # acorn FULL, birch PARTIAL, cedar not invited (an insurance missing)
+    before = hub.position.cursor()
+    cedar = principal_for(sc.providers["cedar"], Scope.PROVIDER)
+    acorn, acorn_again, birch, cedar_sub = [_Following(db, settings, hub, p) for p in (
+        market.acorn_staff, market.acorn_staff, market.birch_staff, cedar)]
+    following = [acorn, acorn_again, birch, cedar_sub]
+    try:
+        await asyncio.sleep(0.3)  # registered with the hub
+        with StatementCounter(db) as counter:
+            first = await published(db, market.barnet_officer, sc.lot.id)
+            await _until(lambda: acorn.got and acorn_again.got and birch.got)
+        # One read of the requirement's invitations for the four subscribers, none per subscriber.
+        reads = [s for s in counter.statements if s.startswith("SELECT") and "\nFROM invitation" in s]
+        assert len(reads) == 1, counter.statements
+        assert [g["invitation"]["match"]["level"] for g in acorn.got + birch.got] == ["FULL", "PARTIAL"]
+        full, partial = [g["invitation"]["match"]["reasons"] for g in acorn.got + birch.got]
+        assert full and all(r["met"] for r in full) and not all(r["met"] for r in partial)
+        assert acorn_again.got[0]["invitation"]["match"] == acorn.got[0]["invitation"]["match"]
+        assert acorn.references() == acorn_again.references() == birch.references() == [first.reference]
+
+        # Birch is suspended: its invitation is withdrawn and it is not invited to the next requirement.
+        async with db.transaction() as s:
+            await suspensions.suspend(s, market.admin, provider_id=market.birch.id, reason=SuspensionReason.OTHER,
+                                      notes="Spot check")
+        second = await published(db, market.barnet_officer, sc.lot.id)
+        await _until(lambda: len(acorn.got) == 2 and len(acorn_again.got) == 2)
+        await asyncio.sleep(0.3)
+        assert acorn.references() == [first.reference, second.reference]
+        assert birch.references() == [first.reference] and cedar_sub.got == []
+
+        # Replayed from before both: acorn gets both once; birch neither (its first invitation is withdrawn now).
+        replay_acorn, replay_birch = [_Following(db, settings, hub, p, {"after": before})
+                                      for p in (market.acorn_staff, market.birch_staff)]
+        following += [replay_acorn, replay_birch]
+        await _until(lambda: len(replay_acorn.got) == 2)
+        await asyncio.sleep(0.3)
+        assert replay_acorn.references() == [first.reference, second.reference] and replay_birch.got == []
+        assert [g["invitation"]["status"] for g in replay_acorn.got] == ["INVITED", "INVITED"]
+    finally:
+        for f in following:
+            await f.stop()
+
+
+async def test_an_unexpected_error_in_a_streamed_event_is_masked(db, market, settings, hub, monkeypatch):
+    from api.placements import invitations
+    from schema import schema
+    from schema.core.context import Context
+
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("connection string postgresql://secret@db")
+
+    monkeypatch.setattr(invitations, "requirement_and_invitations", broken)
+    sc = await scene(db, market, members=2)
+    context = Context(db=db, settings=settings, principal=market.acorn_staff, hub=hub)
+    stream = await schema.subscribe(LEAN, context_value=context)
+    try:
+        await asyncio.sleep(0.3)  # registered with the hub
+        await published(db, market.barnet_officer, sc.lot.id)
+        result = await asyncio.wait_for(stream.__anext__(), 5)
+        assert [e.message for e in result.errors] == ["Unexpected error."]
+        assert not result.extensions
+    finally:
+        await stream.aclose()

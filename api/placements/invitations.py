@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.config import get_settings
 from api.market import stage1
@@ -22,6 +24,12 @@ from api.market.models import Document, Membership, Setting
 from api.placements import matching
 from api.placements.enums import InvitationStatus, NotInvitedReason
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
+
+_REQUIREMENT = select(Requirement.__table__)
+# The match reasons as their JSON text: decoding a thousand of them was half the statement's time, and a
+# subscriber decodes its own only if it asks for them (schema/placement/types.py Match).
+_INVITATIONS = select(*(c if c.key != "match_reasons" else cast(c, Text).label(c.key)
+                        for c in Invitation.__table__.c))
 
 
 def not_invited_reason(status: MembershipStatus, shortfalls: list[stage1.Shortfall]) -> NotInvitedReason | None:
@@ -93,3 +101,16 @@ async def invite_members(
     session.add_all([*invitations, *uninvited])
     await session.flush()
     return invitations, uninvited
+
+
+async def requirement_and_invitations(conn: AsyncConnection, requirement_id: int) -> tuple[Any, dict[int, Any]]:
+    """A requirement's row and all its invitations' rows by provider, as plain rows (column names are the
+    models' attribute names; an invitation's `match_reasons` is its JSON text): what the `requirementPublished`
+    stream needs once per event for every subscriber of a worker. No ORM objects: a published requirement has
+    an invitation per lot member (a thousand or more), and building, tracking and dropping that many instances
+    per event cost more than the query. Read only."""
+    requirement = (await conn.execute(_REQUIREMENT.where(Requirement.id == requirement_id))).first()
+    if requirement is None:
+        return None, {}
+    rows = (await conn.execute(_INVITATIONS.where(Invitation.requirement_id == requirement_id))).all()
+    return requirement, {r.provider_id: r for r in rows}

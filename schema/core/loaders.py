@@ -30,14 +30,21 @@ class Loaders:
 
     def custom(self, key: Any, batch: Callable) -> DataLoader:
         """A loader of this request defined by a domain's schema package (e.g. schema/placement/loaders.py),
-        cached under `key` like the ones below."""
+        cached under `key` like the ones below. Like theirs, `batch` takes what it needs (the database, the
+        principal), not the Loaders (see below)."""
         return self._loader(("custom", key), batch)
 
+    # The batch functions below take the database and the principal, never `self`: a loader in `self._cache`
+    # whose function held `self` would make a reference cycle, and every request's (and every subscription
+    # event's) Loaders would then wait for the garbage collector instead of going when it is dropped.
+
     def by_id(self, model: type) -> DataLoader:
+        db, principal = self.db, self.principal
+
         async def batch(ids: list[int]) -> list[Any]:
-            async with self.db.session() as s:
+            async with db.session() as s:
                 rows = (await s.execute(
-                    select(model).where(model.id.in_(ids), visible(self.principal, model))
+                    select(model).where(model.id.in_(ids), visible(principal, model))
                 )).scalars()
                 found = {r.id: r for r in rows}
             return [found.get(i) for i in ids]
@@ -46,12 +53,13 @@ class Loaders:
 
     def children(self, model: type, parent_col: Any, args: PageArgs) -> DataLoader:
         """A page of `model` rows under each parent id (visible rows only), with the parent's total."""
+        db, principal = self.db, self.principal
 
         async def batch(parent_ids: list[int]) -> list[Page]:
-            stmt = windowed_pages_stmt(model, parent_col, list(set(parent_ids)), args, visible(self.principal, model))
+            stmt = windowed_pages_stmt(model, parent_col, list(set(parent_ids)), args, visible(principal, model))
             grouped: dict[int, list[Any]] = defaultdict(list)
             totals: dict[int, int] = {}
-            async with self.db.session() as s:
+            async with db.session() as s:
                 for entity, total in (await s.execute(stmt)).all():
                     parent = getattr(entity, parent_col.key)
                     grouped[parent].append(entity)
@@ -68,13 +76,14 @@ class Loaders:
     def grouped(self, model: type, fk: Any, *order_by: Any, check_visible: bool = True) -> DataLoader:
         """All `model` rows under each foreign key value, in `order_by` order. `check_visible=False` only for
         rows reached through a parent whose own visibility was already checked (a setting's judgements)."""
+        db, principal = self.db, self.principal
 
         async def batch(keys: list[int]) -> list[list[Any]]:
             where = [fk.in_(keys)]
             if check_visible:
-                where.append(visible(self.principal, model))
+                where.append(visible(principal, model))
             groups: dict[int, list[Any]] = defaultdict(list)
-            async with self.db.session() as s:
+            async with db.session() as s:
                 for row in (await s.execute(select(model).where(*where).order_by(*order_by))).scalars():
                     groups[getattr(row, fk.key)].append(row)
             return [groups.get(k, []) for k in keys]

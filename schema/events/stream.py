@@ -8,7 +8,7 @@ yielded with fresh DataLoaders, so what a subscriber is shown is read for that e
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Callable, Iterable
+from typing import AsyncIterator, Awaitable, Callable, Iterable
 
 from graphql import GraphQLObjectType
 from strawberry import relay
@@ -53,12 +53,15 @@ def fresh_loaders(info: Info) -> None:
 
 
 async def follow(info: Info, after: Position | None, wants: Callable[[Event], bool], *,
-                 actions: Iterable[str] | None = None) -> AsyncIterator[Event]:
-    """The events `wants` accepts after `after` (from now on when None): replayed, then live."""
+                 actions: Iterable[str] | None = None,
+                 prepare: Callable[[Event], Awaitable[object] | None] | None = None) -> AsyncIterator[Event]:
+    """The events `wants` accepts after `after` (from now on when None): replayed, then live. `prepare` starts,
+    for a live event, what the caller will read of it for every subscriber alike (`Event.shared`): the
+    hub runs it before it queues the event (api/realtime.py)."""
     hub = info.context.hub
     if hub is None:
         raise RuntimeError("subscriptions need the event hub (api/realtime.py) of a running server")
-    subscriber = hub.subscribe(wants)
+    subscriber = hub.subscribe(wants, prepare)
     try:
         last = after if after is not None else subscriber.since
         while last < subscriber.since:

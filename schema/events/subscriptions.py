@@ -7,15 +7,16 @@ what the viewer may see of each event's node (auth/policy.py through the DataLoa
 
 from __future__ import annotations
 
-from typing import AsyncGenerator
+import asyncio
+from typing import Any, AsyncGenerator
 
 import strawberry
 
-from sqlalchemy import select
 from strawberry import relay
 
 from api.errors import Forbidden
 from api.events import Event
+from api.placements import invitations
 from api.placements import models as pm
 from api.placements.enums import InvitationStatus, MatchLevel
 from auth.policy import require
@@ -32,16 +33,14 @@ PUBLISH = "requirement.publish"
 BID_ARRIVALS = ("bid.submit", "bid.amend")
 
 
-async def _published(info: Info, requirement_id: int) -> tuple[pm.Requirement | None, dict[int, pm.Invitation]]:
+async def _published(info: Info, requirement_id: int) -> tuple[Any, dict[int, Any]]:
     """The requirement and every invitation to it, by provider: loaded once per event for all subscribers of
-    this worker. Each subscriber takes only its own invitation, and sees the requirement only through it (a
-    provider with an invitation may see the requirement: auth/policy.py requirement_visible), so no
-    visibility rule is bypassed."""
-    async with info.context.db.session() as session:
-        requirement = await session.get(pm.Requirement, requirement_id)
-        rows = (await session.execute(
-            select(pm.Invitation).where(pm.Invitation.requirement_id == requirement_id))).scalars().all()
-    return requirement, {r.provider_id: r for r in rows}
+    this worker, as plain rows. Each subscriber takes only its own invitation, and sees the requirement only
+    through it (a provider with an invitation may see the requirement: auth/policy.py requirement_visible), so
+    no visibility rule is bypassed. Its two statements need not share a snapshot (in the session they had before,
+    at READ COMMITTED, they did not either): in autocommit, without the BEGIN and ROLLBACK around them."""
+    async with info.context.db.reading() as conn:
+        return await invitations.requirement_and_invitations(conn, requirement_id)
 
 
 @strawberry.type
@@ -57,16 +56,23 @@ class EventSubscription:
         principal = require(info.context.principal, Scope.PROVIDER)
         start = parse_after(after)
         me = principal.organisation_id
+        invited_key = str(me)  # the event's data names the invited providers by id, as JSON keys
         levels = {level.value for level in AT_LEAST[min_match]} if min_match is not None else None
 
         def wants(event: Event) -> bool:
             if event.action != PUBLISH or event.entity_type != "Requirement":
                 return False
-            level = (event.data.get("invited") or {}).get(str(me))
+            level = (event.data.get("invited") or {}).get(invited_key)
             return level is not None and (levels is None or level in levels)
 
-        async for event in follow(info, start, wants, actions=[PUBLISH]):
-            requirement, invitations = await event.shared("published", lambda: _published(info, event.entity_id))
+        def published(event: Event) -> asyncio.Future:
+            """Read once per event for all subscribers of this worker; the hub starts it before it queues a live
+            event, so it is usually there when this subscriber wakes."""
+            return event.shared("published", lambda: _published(info, event.entity_id))
+
+        async for event in follow(info, start, wants, actions=[PUBLISH], prepare=published):
+            # Shielded: this subscriber leaving must not cancel the others' read.
+            requirement, invitations = await asyncio.shield(published(event))
             row = invitations.get(me)
             if requirement is None or row is None or row.status != InvitationStatus.INVITED:  # withdrawn since
                 continue

@@ -5,6 +5,7 @@ api/placements/child.py `present`)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -207,12 +208,22 @@ class MatchReason:
     message: str
 
 
+def _match_reasons(root: "Match") -> list[MatchReason]:
+    stored = root.stored_reasons
+    reasons = json.loads(stored) if isinstance(stored, str) else stored
+    return [MatchReason(criterion=pe.MatchCriterion(r["criterion"]), code=pe.MatchReasonCode(r["code"]),
+                        met=r["met"], message=r["message"]) for r in reasons]
+
+
 @strawberry.type(description="How the provider's active settings meet the child's hard needs, as at publication: "
                  "FULL (a setting meets all), PARTIAL (the best meets some), NONE.")
 class Match:
     level: pe.MatchLevel
-    reasons: list[MatchReason]
+    reasons: list[MatchReason] = strawberry.field(resolver=_match_reasons)
     setting_id: strawberry.Private[int | None]
+    # As stored: a list of {criterion, code, met, message}, or its JSON text (the requirementPublished stream reads
+    # it undecoded: most subscribers never ask for the reasons). Turned into MatchReasons only when asked for.
+    stored_reasons: strawberry.Private[list[dict[str, Any]] | str]
 
     @strawberry.field(description="The setting that matched best.")
     async def setting(self, info: Info) -> Setting | None:
@@ -237,10 +248,9 @@ class Invitation(ModelNode):
 
     @classmethod
     def from_row(cls, row: pm.Invitation) -> "Invitation":
-        reasons = [MatchReason(criterion=pe.MatchCriterion(r["criterion"]), code=pe.MatchReasonCode(r["code"]),
-                               met=r["met"], message=r["message"]) for r in row.match_reasons]
         return cls(id=row.id, status=row.status, invited_at=row.invited_at,
-                   match=Match(level=row.match_level, reasons=reasons, setting_id=row.matched_setting_id),
+                   match=Match(level=row.match_level, setting_id=row.matched_setting_id,
+                               stored_reasons=row.match_reasons),
                    withdrawn_at=row.withdrawn_at, withdrawal_reason=row.withdrawal_reason,
                    requirement_id=row.requirement_id, provider_id=row.provider_id)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry import relay
 
@@ -18,11 +20,19 @@ class RequirementPublishInput:
     requirement_id: relay.GlobalID
 
 
+def _invitations(root: "RequirementPublishPayload") -> list[Invitation]:
+    return [Invitation.from_row(i) for i in root.invited]
+
+
 @strawberry.type
 class RequirementPublishPayload:
     requirement: Requirement | None
-    invitations: list[Invitation]
+    # Built only when asked for: a large lot has a thousand invitations, and building them all for a client that
+    # asked only for the requirement held the worker up right after the commit, in front of the fan-out of the
+    # very event it had just published (bench/fanout.py).
+    invitations: list[Invitation] = strawberry.field(resolver=_invitations)
     user_errors: list[RequirementError]  # type: ignore[valid-type]
+    invited: strawberry.Private[list[Any]]
 
 
 @scoped_mutation(Scope.BOROUGH, description="Publish a DRAFT: it opens until its response deadline (given, or from "
@@ -32,5 +42,4 @@ async def requirement_publish(info: Info, input: RequirementPublishInput) -> Req
     result, errors = await run(info, RequirementError, lambda s, p: requirements.publish(
         s, p, decode_id(input.requirement_id, "Requirement")))
     row, invitations = result if result else (None, [])
-    return RequirementPublishPayload(requirement=requirement_or_none(row),
-                                     invitations=[Invitation.from_row(i) for i in invitations], user_errors=errors)
+    return RequirementPublishPayload(requirement=requirement_or_none(row), user_errors=errors, invited=invitations)
