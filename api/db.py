@@ -93,8 +93,9 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for a read that is one statement: in autocommit, so no BEGIN and no ROLLBACK around it
-        (two round trips fewer than a session's). Not for several statements that must see one snapshot."""
+        """A connection for reads whose statements need no snapshot in common (one statement, or several that
+        each stand alone): in autocommit, so no BEGIN and no ROLLBACK around them (two round trips fewer than a
+        session's). Not for several statements that must see one snapshot."""
         async with self.engine.connect() as conn:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
