@@ -59,12 +59,8 @@ class Subscriber:
     queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     overflowed: bool = False
 
-    def offer(self, event: Event) -> None:
-        if not self.overflowed and self.wants(event):
-            self.put(event)
-
     def put(self, event: Event) -> None:
-        """Queue an event it wants."""
+        """Queue an event it wants (the hub asked `wants`)."""
         if self.overflowed:
             return
         try:

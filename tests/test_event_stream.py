@@ -174,10 +174,10 @@ async def test_a_subscriber_that_falls_too_far_behind_is_told_to_resume_from_its
     made = [events.Event(Position(1, i), "test.x", "Organisation", 1, None, None, {})  # type: ignore[arg-type]
             for i in range(1, QUEUE_LIMIT + 2)]
     for event in made[:QUEUE_LIMIT]:
-        subscriber.offer(event)
+        subscriber.put(event)
     assert (await subscriber.next()).position == Position(1, 1)  # within the limit: delivered in order
-    subscriber.offer(made[QUEUE_LIMIT])
-    subscriber.offer(made[QUEUE_LIMIT])  # one more than the queue holds
+    subscriber.put(made[QUEUE_LIMIT])
+    subscriber.put(made[QUEUE_LIMIT])  # one more than the queue holds
     with pytest.raises(Overflow) as raised:
         await subscriber.next()
     error = GraphQLError(str(raised.value), original_error=raised.value)
