@@ -34,6 +34,12 @@ def utcnow_column() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
+def next_id(table: Any) -> Any:
+    """The next value of a table's `id` sequence (every table's id is a BIGSERIAL): `table` is its name, or a
+    bound parameter that will hold it. For an id that must be known before its row is inserted."""
+    return func.nextval(func.pg_get_serial_sequence(table, "id"))
+
+
 # A pooled connection unused for this long is pinged before it is handed out.
 IDLE_BEFORE_PING_SECONDS = 5.0
 

@@ -19,13 +19,13 @@ from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, and_, bindparam, func, select, update
+from sqlalchemy import BigInteger, ForeignKey, String, and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.audit import jsonable
-from api.db import Base, utcnow_column
+from api.db import Base, next_id, utcnow_column
 from api.errors import UserErrors
 
 
@@ -55,7 +55,7 @@ _THIS_KEY = and_(_KEY.c.organisation_id == bindparam("org"), _KEY.c.operation ==
 # they skip the ORM's bulk-statement machinery, which cost more than the bid itself.
 _CLAIM = (insert(_KEY).values(organisation_id=bindparam("org"), operation=bindparam("op"), key=bindparam("k"),
                               request_hash=bindparam("digest"),
-                              entity_id=func.nextval(func.pg_get_serial_sequence(bindparam("table"), "id")))
+                              entity_id=next_id(bindparam("table")))
           .on_conflict_do_nothing().returning(_KEY.c.entity_id))
 _EARLIER = select(_KEY.c.request_hash, _KEY.c.entity_id).where(_THIS_KEY)
 _REPOINT = update(_KEY).where(_THIS_KEY).values(entity_id=bindparam("entity"))

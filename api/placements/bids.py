@@ -51,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, clock, transitions
 from api.clock import LONDON
+from api.db import next_id
 from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
 from api.market.enums import MembershipStatus, OfstedGrade
@@ -350,8 +351,7 @@ def _insert_a_new_bid() -> Any:
                                    _bid.c.provider_id == bindparam("provider_id"),
                                    _bid.c.status == B.SUBMITTED.value)
     # The id an idempotency key claimed for it (api/idempotency.py), else the table's next one.
-    id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type),
-                        func.nextval(func.pg_get_serial_sequence(_bid.name, "id")))
+    id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type), next_id(_bid.name))
     new_bid = (insert(_bid)
                .from_select(("id", *_BID_VALUES),
                             select(id_, *(bindparam(c, type_=_bid.c[c].type) for c in _BID_VALUES))
