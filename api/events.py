@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Iterable
 
@@ -88,8 +89,8 @@ class Event:
     data: dict[str, Any]
     _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def cursor(self) -> str:
+    @cached_property
+    def cursor(self) -> str:  # once per event, not once per subscriber
         return self.position.cursor()
 
     def shared(self, key: str, load: Callable[[], Awaitable[Any]]) -> asyncio.Future:

@@ -27,20 +27,23 @@ from schema.core.permissions import describe
 from schema.events.stream import as_seen_by_viewer, follow, parse_after, streamed_filter
 from schema.events.types import BidReceivedEvent, RequirementPublishedEvent, StreamEvent
 from schema.placement.queries import AT_LEAST
-from schema.placement.types import Bid, Invitation
+from schema.placement.types import Bid, Invitation, Requirement, requirement_or_none
 
 PUBLISH = "requirement.publish"
 BID_ARRIVALS = ("bid.submit", "bid.amend")
 
 
-async def _published(info: Info, requirement_id: int) -> tuple[Any, dict[int, Any]]:
-    """The requirement and every invitation to it, by provider: loaded once per event for all subscribers of
-    this worker, as plain rows. Each subscriber takes only its own invitation, and sees the requirement only
-    through it (a provider with an invitation may see the requirement: auth/policy.py requirement_visible), so
-    no visibility rule is bypassed. Its two statements need not share a snapshot (in the session they had before,
-    at READ COMMITTED, they did not either): in autocommit, without the BEGIN and ROLLBACK around them."""
+async def _published(info: Info, requirement_id: int) -> tuple[Requirement | None, dict[int, Any]]:
+    """The requirement (as the API shows it: one object for all) and every invitation to it, by provider, as
+    plain rows: loaded once per event for all subscribers of this worker. Each subscriber takes only its own
+    invitation, and sees the requirement only through it (a provider with an invitation may see the requirement:
+    auth/policy.py requirement_visible), so no visibility rule is bypassed; what the requirement's fields read
+    further (its lot, its child as a provider sees it) each subscriber reads through its own DataLoaders. Its two
+    statements need not share a snapshot (in the session they had before, at READ COMMITTED, they did not
+    either): in autocommit, without the BEGIN and ROLLBACK around them."""
     async with info.context.db.reading() as conn:
-        return await invitations.requirement_and_invitations(conn, requirement_id)
+        row, by_provider = await invitations.requirement_and_invitations(conn, requirement_id)
+    return requirement_or_none(row), by_provider
 
 
 @strawberry.type
@@ -76,9 +79,8 @@ class EventSubscription:
             row = invitations.get(me)
             if requirement is None or row is None or row.status != InvitationStatus.INVITED:  # withdrawn since
                 continue
-            info.context.loaders.by_id(pm.Invitation).prime(row.id, row)
-            info.context.loaders.by_id(pm.Requirement).prime(requirement.id, requirement)
-            yield RequirementPublishedEvent(cursor=event.cursor, invitation=Invitation.from_row(row))
+            yield RequirementPublishedEvent(cursor=event.cursor,
+                                            invitation=Invitation.from_row(row, requirement=requirement))
 
     @strawberry.subscription(description=describe(
         (Scope.BOROUGH, Scope.WLA),

@@ -245,17 +245,22 @@ class Invitation(ModelNode):
     withdrawal_reason: str | None
     requirement_id: strawberry.Private[int]
     provider_id: strawberry.Private[int]
+    # The requirement, when it was read with the invitation for a viewer it is shown to (a provider sees every
+    # requirement it is invited to): one object shared by all of a published requirement's subscribers.
+    shown_requirement: strawberry.Private[Requirement | None] = None
 
     @classmethod
-    def from_row(cls, row: pm.Invitation) -> "Invitation":
+    def from_row(cls, row: pm.Invitation, requirement: Requirement | None = None) -> "Invitation":
         return cls(id=row.id, status=row.status, invited_at=row.invited_at,
                    match=Match(level=row.match_level, setting_id=row.matched_setting_id,
                                stored_reasons=row.match_reasons),
                    withdrawn_at=row.withdrawn_at, withdrawal_reason=row.withdrawal_reason,
-                   requirement_id=row.requirement_id, provider_id=row.provider_id)
+                   requirement_id=row.requirement_id, provider_id=row.provider_id, shown_requirement=requirement)
 
     @strawberry.field
     async def requirement(self, info: Info) -> Requirement | None:
+        if self.shown_requirement is not None:
+            return self.shown_requirement
         return await _requirement(info, self.requirement_id)
 
     @strawberry.field
