@@ -20,6 +20,9 @@ It prints:
   message: the first (what an event costs before any subscriber's own share: reading the outbox and what all
   subscribers need), p50, p95, p99 and the last. The commit instant is when the benchmark's own LISTEN
   connection receives the commit's notification (PostgreSQL sends it at commit), on the same machine and clock;
+  and the CPU the server's processes (user and kernel) and this client used from the publish's response (just
+  after the commit) to the last delivery: when the server's CPU is about the latency of the last delivery, the
+  fan-out is bound by the server's CPU, not by waiting;
 - events delivered per second while fanning out, and a check that every subscriber received every
   requirement exactly once.
 
@@ -84,6 +87,22 @@ def _rss_kib(root_pid: int) -> int:
             continue
         stack += [int(c) for c in children]
     return total
+
+
+def _cpu_ms(root_pid: int) -> tuple[float, float]:
+    """CPU time used so far by a process and all its descendants, in ms: (user, system)."""
+    user, system, stack = 0, 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            user, system = user + int(fields[11]), system + int(fields[12])  # clock ticks
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        stack += [int(c) for c in children]
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    return user * tick, system * tick
 
 
 async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
@@ -292,11 +311,14 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             await asyncio.sleep(0.3)
             notified.clear()
             r = await http.post(f"{base}/graphql", json={"query": PUBLISH, "variables": {"id": requirement["id"]}})
+            cpu_published, own_published = _cpu_ms(server_pid), time.process_time()
             assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not all(
                     any(rid == requirement["id"] for _, rid in s.received) for s in subscribers):
                 await asyncio.sleep(0.01)
+            user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published))
+            cpu_own = (time.process_time() - own_published) * 1000
             committed = notified[0]
             arrivals = [at for s in subscribers for at, rid in s.received if rid == requirement["id"]]
             latencies[requirement["id"]] = [(at - committed) * 1000 for at in arrivals]
@@ -304,7 +326,9 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             print(f"requirement {i + 1}: {len(got)} deliveries; from commit first {min(got):.0f} ms, "
                   f"p50 {_pct(got, 50):.0f} ms, p95 {_pct(got, 95):.0f} ms, p99 {_pct(got, 99):.0f} ms, "
                   f"last {max(got):.0f} ms; "
-                  f"{len(got) / (max(got) / 1000):.0f} events/s", flush=True)
+                  f"{len(got) / (max(got) / 1000):.0f} events/s; CPU from the publish's response to the last "
+                  f"delivery: server {user + system:.0f} ms ({system:.0f} ms of it in the kernel), "
+                  f"this client {cpu_own:.0f} ms", flush=True)
             await asyncio.sleep(0.5)
     await listener.close()
     gc.enable()
