@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from api.config import get_settings
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
+from schema.core.inputs import plan_inputs
 from schema.core.extensions import ExtensionsRunner
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
@@ -54,7 +55,7 @@ def build_schema() -> strawberry.Schema:
     # made afresh per request (as each QueryDepthLimiter instance does) would never hit it.
     limit_rules = [*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
                    *MaxAliasesLimiter(max_alias_count=30).validation_rules]
-    return Schema(
+    built = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -69,6 +70,8 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=ExecutionContext,
     )
+    plan_inputs(built)
+    return built
 
 
 schema = build_schema()
