@@ -70,6 +70,16 @@ class SubfieldMemo:
 
     def lookup(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Any:
         """The memoised collection; else the key to `store` it under (None: not to be memoised)."""
+        if len(field_details_list) == 1:  # nearly always: a field selected once
+            details = field_details_list[0]
+            if details.defer_usage is not None or details.fragment_variable_values is not None:
+                return None
+            node = details.node
+            key = (return_type, id(node))
+            hit = self._collected.get(key)
+            if hit is not None and hit[0][0] is node:
+                return hit[1]
+            return key, (node,)
         nodes = []
         for details in field_details_list:
             if details.defer_usage is not None or details.fragment_variable_values is not None:
