@@ -24,8 +24,8 @@ from __future__ import annotations
 import asyncio
 import base64
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Awaitable, Callable, Iterable
 
 from sqlalchemy import select, text, tuple_

@@ -18,8 +18,8 @@ from strawberry.schema.config import StrawberryConfig
 from api.config import get_settings
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
-from schema.core.inputs import plan_inputs
 from schema.core.extensions import ExtensionsRunner
+from schema.core.inputs import plan_inputs
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery

@@ -153,6 +153,19 @@ async def test_values_are_awaitable_exactly_when_graphql_core_says_so() -> None:
     await task
 
 
+def test_the_awaitable_test_remembers_a_bounded_number_of_types() -> None:
+    for i in range(execution.MAX_TYPES + 10):
+        assert not is_awaitable(type(f"Made{i}", (), {})())
+    assert len(execution._awaitable_types) <= execution.MAX_TYPES
+    assert is_awaitable(_native_closed()) and not is_awaitable(1)
+
+
+def _native_closed():
+    coroutine = _native()
+    coroutine.close()
+    return coroutine
+
+
 async def test_async_fields_and_subscription_events_are_awaited_as_before() -> None:
     query = "subscription { ticks(n: 5) { id later { a b } } }"
     streams = [await memoised.subscribe(query), await plain.subscribe(query)]

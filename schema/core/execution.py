@@ -104,6 +104,7 @@ class SubfieldMemo:
 memo = SubfieldMemo()
 
 _awaitable_types: dict[type, bool] = {CoroutineType: True}
+MAX_TYPES = 4096  # the types of values resolvers return: a few hundred
 
 
 def is_awaitable(value: Any) -> bool:
@@ -117,6 +118,9 @@ def is_awaitable(value: Any) -> bool:
     if known is None:
         if kind is GeneratorType:
             return bool(value.gi_code.co_flags & CO_ITERABLE_COROUTINE)
+        if len(_awaitable_types) >= MAX_TYPES:  # types made on the fly: never let them pile up
+            _awaitable_types.clear()
+            _awaitable_types[CoroutineType] = True
         known = _awaitable_types[kind] = hasattr(kind, "__await__")
     return known
 
