@@ -258,10 +258,10 @@ class Invitation(ModelNode):
                    requirement_id=row.requirement_id, provider_id=row.provider_id, shown_requirement=requirement)
 
     @strawberry.field
-    async def requirement(self, info: Info) -> Requirement | None:
+    def requirement(self, info: Info) -> Requirement | None:
         if self.shown_requirement is not None:
             return self.shown_requirement
-        return await _requirement(info, self.requirement_id)
+        return _requirement(info, self.requirement_id)  # type: ignore[return-value]
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
