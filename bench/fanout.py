@@ -47,6 +47,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -183,11 +184,15 @@ class Subscriber(asyncio.Protocol):
     """One provider's graphql-transport-ws connection, on websockets' sans-I/O protocol under a plain asyncio
     protocol: the receipt time is taken as the bytes arrive, before any parsing, and a message costs the client
     little CPU. (The client shares the machine's cores with the server: websockets' asyncio client cost ~0.15 ms
-    a message here, which delayed the recording of the last receipts by the client's own backlog.)"""
+    a message here, which delayed the recording of the last receipts by the client's own backlog.) A `next`
+    message is kept as it came and read once the fan-out is over, and the end of a fan-out is a count, not a
+    scan of every subscriber: with these and uvloop the client's CPU per event of 1,000 deliveries went from
+    45-90 ms to 20-40 ms."""
 
-    def __init__(self, url: str, token: str):
-        self.url, self.token = url, token
+    def __init__(self, url: str, token: str, tally: "Tally"):
+        self.url, self.token, self.tally = url, token, tally
         self.received: list[tuple[float, str]] = []  # (monotonic receipt time, requirement id)
+        self.unread: list[tuple[float, bytes]] = []  # `next` messages as they came, read after the fan-out
         self.protocol = ClientProtocol(parse_uri(url), subprotocols=[Subprotocol("graphql-transport-ws")],
                                        max_size=2**20)
         self.transport: asyncio.Transport | None = None
@@ -234,19 +239,27 @@ class Subscriber(asyncio.Protocol):
                 if self._messages is not None:
                     self._messages.put_nowait(event.data.decode())
                     continue
+                if b'"type":"next"' in event.data:  # the server's compact JSON: read once the fan-out is over
+                    self.unread.append((at, event.data))
+                    self.tally.arrived()
+                    continue
                 message = json.loads(event.data)
                 if message["type"] == "ping":
                     self._send({"type": "pong"})
-                elif message["type"] == "next":
-                    payload = message["payload"]
-                    if payload.get("errors"):
-                        print("unexpected:", message, flush=True)
-                        continue
-                    event_data = payload["data"]["requirementPublished"]
-                    self.received.append((at, event_data["invitation"]["requirement"]["id"]))
                 else:
                     print("unexpected:", message, flush=True)
         self._flush()  # pongs to the server's pings, the closing handshake
+
+    def read(self) -> None:
+        """The `next` messages received, now that the fan-out is over."""
+        for at, data in self.unread:
+            payload = json.loads(data)["payload"]
+            if payload.get("errors"):
+                print("unexpected:", payload, flush=True)
+                continue
+            event_data = payload["data"]["requirementPublished"]
+            self.received.append((at, event_data["invitation"]["requirement"]["id"]))
+        self.unread.clear()
 
     def eof_received(self) -> bool | None:
         self.protocol.receive_eof()
@@ -262,6 +275,32 @@ class Subscriber(asyncio.Protocol):
             self.transport.close()
 
 
+class Tally:
+    """How many `next` messages all subscribers have received: the fan-out is over when it reaches `target`."""
+
+    def __init__(self) -> None:
+        self.count, self.target = 0, 0
+        self.reached = asyncio.Event()
+
+    def expect(self, more: int) -> None:
+        self.target = self.count + more
+        self.reached.clear()
+
+    def arrived(self) -> None:
+        self.count += 1
+        if self.count >= self.target:
+            self.reached.set()
+
+
+def _run_fast(main: Any) -> None:
+    try:
+        import uvloop
+    except ImportError:  # not on every platform (uvicorn's "standard" extra has it where it builds)
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -274,7 +313,8 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
 
     await asyncio.sleep(1.0)
     rss_before = _rss_kib(server_pid)
-    subscribers = [Subscriber(ws_url, tokens[slug]) for slug in providers]
+    tally = Tally()
+    subscribers = [Subscriber(ws_url, tokens[slug], tally) for slug in providers]
     limit = asyncio.Semaphore(50)
 
     async def open_one(sub: Subscriber) -> None:
@@ -310,15 +350,16 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             requirement = r.json()["data"]["requirementCreate"]["requirement"]
             await asyncio.sleep(0.3)
             notified.clear()
+            tally.expect(len(subscribers))
             r = await http.post(f"{base}/graphql", json={"query": PUBLISH, "variables": {"id": requirement["id"]}})
             cpu_published, own_published = _cpu_ms(server_pid), time.process_time()
             assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not all(
-                    any(rid == requirement["id"] for _, rid in s.received) for s in subscribers):
-                await asyncio.sleep(0.01)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(tally.reached.wait(), 60)
             user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published))
             cpu_own = (time.process_time() - own_published) * 1000
+            for s in subscribers:
+                s.read()
             committed = notified[0]
             arrivals = [at for s in subscribers for at, rid in s.received if rid == requirement["id"]]
             latencies[requirement["id"]] = [(at - committed) * 1000 for at in arrivals]
@@ -334,6 +375,8 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
     gc.enable()
     await asyncio.sleep(1.0)
 
+    for s in subscribers:  # any late ones
+        s.read()
     all_latencies = [v for vs in latencies.values() for v in vs]
     exactly_once = all(sorted(rid for _, rid in s.received) == sorted(latencies) for s in subscribers)
     print()
@@ -391,7 +434,9 @@ def main() -> None:
                     if httpx.get(f"{base}/readyz").status_code == 200:
                         break
                 time.sleep(0.3)
-            asyncio.run(run(base, url, server.pid, credentials, lot_id, args.events))
+            # uvloop, as the server has it: the client shares the cores with the server, so its own cost per
+            # message is the server's loss.
+            _run_fast(run(base, url, server.pid, credentials, lot_id, args.events))
         finally:
             server.terminate()
             server.wait(timeout=60)
