@@ -114,8 +114,8 @@ async def main() -> None:
         for subscriber in list(hub.subscribers):  # as the hub's drain hands an event out
             if subscriber.wants(event):
                 subscriber.put(event)
-        for _ in providers:
-            await done.get()
+        for _ in providers:  # a subscription that failed never reports: give up rather than wait for ever
+            await asyncio.wait_for(done.get(), 30)
         spent = time.process_time() - start
         if len(received) != args.subscribers:
             raise SystemExit(f"{len(received)} of {args.subscribers} received the event")
