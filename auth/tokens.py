@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api import audit, clock
 from api.config import Settings
-from api.db import Database
+from api.db import Database, DriverStatement
 from api.errors import Unauthenticated
 from api.market.models import Organisation
 from auth import external
@@ -183,15 +183,18 @@ def _token_state_statement() -> Any:
 
 
 _TOKEN_STATE = _token_state_statement()  # built once: only its parameters change from one request to the next
+_TOKEN_STATE_ON_DRIVER = DriverStatement(_TOKEN_STATE)
 
 
-async def token_state(session: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
+async def token_state(source: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
     """Revocation, key retirement and the organisation, in one statement (None: no such organisation). Read on
-    every request, never cached: a revocation counts from the next request on."""
-    row = (await session.execute(_TOKEN_STATE, {"jti": claims["jti"], "kid": kid, "org": claims["org"]})).one_or_none()
+    every request, never cached: a revocation counts from the next request on. Run on the driver (api/db.py
+    DriverStatement): it is the one statement every authenticated request runs."""
+    conn = await source.connection() if isinstance(source, AsyncSession) else source
+    row = await _TOKEN_STATE_ON_DRIVER.fetch_row(conn, jti=claims["jti"], kid=kid, org=claims["org"])
     if row is None:
         return None
-    return TokenState(row.id, row.kind, row.revoked, row.key_known, row.retired_at)
+    return TokenState(row["id"], OrganisationKind(row["kind"]), row["revoked"], row["key_known"], row["retired_at"])
 
 
 def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings) -> InvalidToken | None:

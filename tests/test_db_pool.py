@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from api.config import async_url
-from api.db import ping_after_idle
+from api.db import DriverStatement, ping_after_idle
+from api.market.models import Organisation
 
 PID = text("SELECT pg_backend_pid()")
 
@@ -50,3 +51,11 @@ async def test_a_connection_in_use_moments_ago_is_not_pinged(database_url):
             assert (await conn.execute(PID)).scalar_one() > 0
     finally:
         await engine.dispose()
+
+
+def test_a_driver_statement_refuses_what_sqlalchemy_renders_per_execution() -> None:
+    with pytest.raises(ValueError, match="rendered per execution"):
+        DriverStatement(select(Organisation.id).where(Organisation.id.in_(bindparam("ids", expanding=True))))
+    statement = DriverStatement(select(Organisation.id).where(Organisation.slug == bindparam("slug"),
+                                                              Organisation.name != bindparam("name")))
+    assert statement.parameters == ("slug", "name") and "$1" in statement.sql and "$2" in statement.sql

@@ -33,6 +33,7 @@ from auth.clients import (
 )
 from auth.models import SECRET_HASHER, OAuthClient, RevokedToken, SigningKey
 from auth.principal import ActorKind, OrganisationKind, Scope
+from auth import tokens
 from auth.tokens import InvalidToken, principal_from_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -416,3 +417,36 @@ async def test_dpv_client_create_then_get_a_token(live_server, db, market, datab
     async with db.session() as s:
         row = (await s.execute(select(OAuthClient).where(OAuthClient.client_id == public["client_id"]))).scalar_one()
     assert row.token_endpoint_auth_method == "none" and row.redirect_uris == ["http://127.0.0.1:5173/callback"]
+
+
+# --- the token's state, as every request reads it ----------------------------------------------------------------
+
+
+async def test_the_token_state_read_on_the_driver_is_what_sqlalchemy_reads(db, market):
+    """`token_state` runs its statement on the driver (api/db.py DriverStatement): for every state a token can be
+    in, it answers what the same statement answers through SQLAlchemy, on a connection and in a session alike."""
+    async with db.transaction() as s:
+        retired = (await keys.rotate_signing_key(s)).kid
+        active = (await keys.rotate_signing_key(s)).kid  # retires the first
+        s.add(RevokedToken(jti="revoked-jti", expires_at=func.now() + text("interval '1 hour'")))
+    cases = [(slug, jti, kid) for slug in ("wla", "barnet", "acorn-fostering", "no-such-organisation")
+             for jti in ("revoked-jti", "live-jti") for kid in (active, retired, "no-such-key")]
+    seen = {}
+    for slug, jti, kid in cases:
+        claims = {"org": slug, "jti": jti}
+        async with db.session() as s:
+            row = (await s.execute(tokens._TOKEN_STATE, {"jti": jti, "kid": kid, "org": slug})).one_or_none()
+            in_session = await tokens.token_state(s, claims, kid)
+        through_sqlalchemy = tokens.TokenState(*row) if row is not None else None
+        async with db.reading() as conn:
+            on_connection = await tokens.token_state(conn, claims, kid)
+        assert on_connection == in_session == through_sqlalchemy, (slug, jti, kid)
+        seen[slug, jti, kid] = on_connection
+    assert seen["no-such-organisation", "live-jti", active] is None
+    state = seen["acorn-fostering", "revoked-jti", retired]
+    assert state.organisation_kind is OrganisationKind.PROVIDER and state.revoked and state.key_known
+    assert state.key_retired_at is not None and state.key_retired_at.tzinfo is not None
+    state = seen["barnet", "live-jti", "no-such-key"]
+    assert state.organisation_kind is OrganisationKind.LOCAL_AUTHORITY and not state.revoked
+    assert not state.key_known and state.key_retired_at is None
+    assert seen["wla", "live-jti", active].organisation_id == market.wla.id
