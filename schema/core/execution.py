@@ -35,8 +35,8 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, collect_subfields
-from graphql.pyutils import Path, inspect
 from graphql.language import DirectiveNode, Visitor, visit
+from graphql.pyutils import Path, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
@@ -150,6 +150,7 @@ class _Leaf:
     field_name: str
 
 
+# One entry per field asked for, of each schema built in the process (one in the server; a few in the tests).
 _leaves: dict[tuple[GraphQLObjectType, str], _Leaf | None] = {}
 
 

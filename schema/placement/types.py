@@ -259,6 +259,9 @@ class Invitation(ModelNode):
 
     @strawberry.field
     def requirement(self, info: Info) -> Requirement | None:
+        # Not `async`: the requirement a subscriber is shown is in hand, and an awaitable would send graphql-core
+        # down its asynchronous path for the whole event (bench/subscriber.py). Otherwise it returns the load to
+        # await.
         if self.shown_requirement is not None:
             return self.shown_requirement
         return _requirement(info, self.requirement_id)  # type: ignore[return-value]
