@@ -35,13 +35,11 @@ from api.events import Event, Position  # noqa: E402
 from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency  # noqa: E402
 from api.realtime import Hub  # noqa: E402
 from auth.principal import OrganisationKind, Principal, Scope  # noqa: E402
+from fanout import SUBSCRIPTION  # noqa: E402  # the subscription bench/fanout.py measures (bench/ is on the path)
 from schema import schema  # noqa: E402
 from schema.core.context import Context  # noqa: E402
 from schema.placement.types import requirement_or_none  # noqa: E402
 
-# bench/fanout.py's subscription
-SUBSCRIPTION = """subscription { requirementPublished {
-  cursor invitation { id status match { level } requirement { id reference urgency responseDeadline } } } }"""
 FIRST_PROVIDER = 1000
 REQUIREMENT = 42
 

@@ -163,16 +163,17 @@ async def db(database: Database) -> Database:
     earlier test left due (a document expiring, say): its transaction locks the timer, then reads an organisation,
     while TRUNCATE takes the tables in its own order, and PostgreSQL then ends one of the two as a deadlock. The
     runner retries its timer on its next poll; the truncation is tried again here."""
-    for attempt in range(5):
+    attempts = 5
+    while True:
         try:
             async with database.engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
             return database
         except DBAPIError as exc:
-            if attempt == 4 or not isinstance(exc.orig.__cause__, asyncpg.DeadlockDetectedError):
+            attempts -= 1
+            if not attempts or not isinstance(exc.orig.__cause__, asyncpg.DeadlockDetectedError):
                 raise
             await asyncio.sleep(0.05)
-    return database
 
 
 @pytest_asyncio.fixture(loop_scope="session")
