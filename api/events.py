@@ -133,7 +133,7 @@ async def read_after(session: AsyncSession | AsyncConnection, after: Position, l
     return events, (events[-1].position if events else after)
 
 
-async def head(session: AsyncSession) -> Position:
+async def head(session: AsyncSession | AsyncConnection) -> Position:
     """The last final position: where a reader that wants only what happens from now on starts."""
     row = (await session.execute(
         select(AuditEvent.txid, AuditEvent.id).where(AuditEvent.txid < HORIZON)

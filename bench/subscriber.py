@@ -88,7 +88,7 @@ async def main() -> None:
 
     settings = get_settings()
     hub = Hub(None, dsn="postgresql://unused")  # type: ignore[arg-type]  # never started: fed below
-    hub.position = Position(1, 1)
+    hub.position, hub.current = Position(1, 1), True  # as if it had read up to there
     providers = range(FIRST_PROVIDER, FIRST_PROVIDER + args.subscribers)
     received: list[int] = []
     done: asyncio.Queue = asyncio.Queue()

@@ -198,7 +198,7 @@ async def test_the_hub_queues_an_event_once_its_preparations_are_done_whatever_t
         raise RuntimeError("a bug in a subscription")
 
     preparations = [lambda e: e.shared("fails", fails), raises, lambda e: e.shared("reads", reads), None]
-    subscribers = [hub.subscribe(lambda e: e.action == "requirement.publish", p) for p in preparations]
+    subscribers = [await hub.subscribe(lambda e: e.action == "requirement.publish", p) for p in preparations]
     try:
         requirement = await published(db, market.barnet_officer, sc.lot.id)
         got = [await asyncio.wait_for(s.next(), 5) for s in subscribers]
@@ -209,3 +209,32 @@ async def test_the_hub_queues_an_event_once_its_preparations_are_done_whatever_t
     finally:
         for s in subscribers:
             hub.unsubscribe(s)
+
+
+async def test_the_hub_reads_nothing_for_no_one_and_a_newcomer_after_a_pause_starts_from_now(db, market, hub):
+    from tests.conftest import StatementCounter
+
+    sc = await scene(db, market, members=2)
+    published_now = lambda e: e.action == "requirement.publish"  # noqa: E731
+    with StatementCounter(db) as counter:
+        during = await published(db, market.barnet_officer, sc.lot.id)
+        await asyncio.sleep(0.5)  # notified, and more than two of the hub's polls
+    assert [s for s in counter.statements if "FROM audit_event" in s] == []  # not read for no one
+
+    newcomer = await hub.subscribe(published_now)
+    try:
+        [paused] = [e for e in await _all(db) if published_now(e) and e.entity_id == during.id]
+        assert newcomer.since >= paused.position  # what it missed is before it: replayed from a cursor, not live
+        later = await published(db, market.barnet_officer, sc.lot.id)
+        got = await asyncio.wait_for(newcomer.next(), 5)
+        await asyncio.sleep(0.3)
+        assert got.entity_id == later.id and newcomer.queue.empty()
+    finally:
+        hub.unsubscribe(newcomer)
+
+    # Alone again: the hub stops reading, and the next newcomer is brought up to date in its turn.
+    await asyncio.sleep(0.5)
+    assert not hub.current
+    again = await hub.subscribe(published_now)
+    hub.unsubscribe(again)
+    assert again.since >= got.position

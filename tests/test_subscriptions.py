@@ -12,6 +12,8 @@ import time
 import pytest
 from sqlalchemy import text
 
+from api import events
+
 from tests.placement_factories import published, scene, submit
 from tests.test_external_issuer import idp_token
 from tests.test_oauth import register, token_for
@@ -239,7 +241,8 @@ async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_e
     from tests.conftest import StatementCounter, principal_for
 
     sc = await scene(db, market, members=3)  # acorn FULL, birch PARTIAL, cedar not invited (an insurance missing)
-    before = hub.position.cursor()
+    async with db.session() as s:
+        before = (await events.head(s)).cursor()
     cedar = principal_for(sc.providers["cedar"], Scope.PROVIDER)
     acorn, acorn_again, birch, cedar_sub = [_Following(db, settings, hub, p) for p in (
         market.acorn_staff, market.acorn_staff, market.birch_staff, cedar)]
@@ -293,10 +296,11 @@ async def test_an_unexpected_error_in_a_streamed_event_is_masked(db, market, set
     sc = await scene(db, market, members=2)
     context = Context(db=db, settings=settings, principal=market.acorn_staff, hub=hub)
     stream = await schema.subscribe(LEAN, context_value=context)
+    first = asyncio.ensure_future(stream.__anext__())  # the subscription starts when its first result is asked for
     try:
         await asyncio.sleep(0.3)  # registered with the hub
         await published(db, market.barnet_officer, sc.lot.id)
-        result = await asyncio.wait_for(stream.__anext__(), 5)
+        result = await asyncio.wait_for(first, 5)
         assert [e.message for e in result.errors] == ["Unexpected error."]
         assert not result.extensions
     finally:

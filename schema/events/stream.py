@@ -61,7 +61,7 @@ async def follow(info: Info, after: Position | None, wants: Callable[[Event], bo
     hub = info.context.hub
     if hub is None:
         raise RuntimeError("subscriptions need the event hub (api/realtime.py) of a running server")
-    subscriber = hub.subscribe(wants, prepare)
+    subscriber = await hub.subscribe(wants, prepare)
     try:
         last = after if after is not None else subscriber.since
         while last < subscriber.since:
