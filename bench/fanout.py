@@ -275,6 +275,17 @@ class Subscriber(asyncio.Protocol):
             self.transport.close()
 
 
+async def open_all(subscribers: list[Subscriber], at_once: int = 50) -> None:
+    """Open and subscribe every connection, `at_once` handshakes at a time."""
+    limit = asyncio.Semaphore(at_once)
+
+    async def open_one(sub: Subscriber) -> None:
+        async with limit:
+            await sub.open()
+
+    await asyncio.gather(*(open_one(s) for s in subscribers))
+
+
 class Tally:
     """How many `next` messages all subscribers have received: the fan-out is over when it reaches `target`."""
 
@@ -315,14 +326,8 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
     rss_before = _rss_kib(server_pid)
     tally = Tally()
     subscribers = [Subscriber(ws_url, tokens[slug], tally) for slug in providers]
-    limit = asyncio.Semaphore(50)
-
-    async def open_one(sub: Subscriber) -> None:
-        async with limit:
-            await sub.open()
-
     started = time.monotonic()
-    await asyncio.gather(*(open_one(s) for s in subscribers))
+    await open_all(subscribers)
     print(f"{len(subscribers)} connections open and subscribed in {time.monotonic() - started:.1f} s", flush=True)
     await asyncio.sleep(3.0)  # idle
     rss_after = _rss_kib(server_pid)

@@ -58,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api.app import _quieter_collector  # noqa: E402
 from bids import SUBMIT, CpuMeter, LeanHttp  # noqa: E402
-from fanout import Subscriber, Tally, _cpu_ms, _pct, _port, _run_fast  # noqa: E402
+from fanout import Subscriber, Tally, _cpu_ms, _pct, _port, _run_fast, open_all  # noqa: E402
 
 CHANNEL = "dpv_stack_floor"
 TABLE = "stack_floor_bid"
@@ -216,13 +216,7 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
     tally = Tally()
     subscribers = [Subscriber(base.replace("http://", "ws://") + "/graphql", "none", tally)
                    for _ in range(args.subscribers)]
-    limit = asyncio.Semaphore(50)
-
-    async def open_one(sub: Subscriber) -> None:
-        async with limit:
-            await sub.open()
-
-    await asyncio.gather(*(open_one(s) for s in subscribers))
+    await open_all(subscribers)
     await asyncio.sleep(2.0)
     notified: list[float] = []
     listener = await asyncpg.connect(url)
@@ -243,9 +237,9 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tally.reached.wait(), 60)
         cpu = sum(now - then for now, then in zip(_cpu_ms(server_pid), cpu_before))
-        arrivals = [(at - notified[0]) * 1000 for s in subscribers for at, _ in s.unread]
-        if sorted(len(s.unread) for s in subscribers) != [1] * len(subscribers):
+        if any(len(s.unread) != 1 for s in subscribers):
             raise SystemExit(f"event {i + 1}: not every subscriber received it exactly once")
+        arrivals = [(at - notified[0]) * 1000 for s in subscribers for at, _ in s.unread]
         everything += arrivals
         lasts.append(max(arrivals))
         print(f"event {i + 1}: {len(arrivals)} deliveries; from NOTIFY first {min(arrivals):.0f} ms, "
