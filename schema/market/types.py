@@ -323,7 +323,7 @@ class Document(ModelNode):
         return cls(id=row.id, kind=row.kind, reference=row.reference, issuer=row.issuer, valid_from=row.valid_from,
                    valid_until=row.valid_until, cover_amount=row.cover_amount, ofsted_grade=row.ofsted_grade,
                    credit_check_outcome=row.credit_check_outcome, recorded_at=row.recorded_at,
-                   in_force=row.valid_from <= today and (row.valid_until is None or today <= row.valid_until),
+                   in_force=stage1.in_force(row, today),
                    provider_id=row.provider_id)
 
     @strawberry.field
