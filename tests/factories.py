@@ -13,14 +13,18 @@ from api.market.models import Dpv, Lot, Setting
 from auth.principal import Principal
 
 
-async def dpv_with_lots(db: Database, market, *, lots: int = 3, name: str = "Fostering DPV") -> tuple[Dpv, list[Lot]]:
+async def dpv_with_lots(db: Database, market, *, lots: int = 3, name: str = "Fostering DPV",
+                        rate_caps: list[tuple[int, Decimal]] | None = None) -> tuple[Dpv, list[Lot]]:
+    """A vehicle from 1 April 2025 (3+1+1+1 years) led by Barnet; each lot's caps are this financial year's
+    (£1,000 for the first lot, £1 more for each next one) and the next year's (3% up), unless given."""
     fy = clock.financial_year(clock.today())
     async with db.transaction() as s:
         dpv = await dpvs.create_dpv(s, market.admin, name=name, category=DpvCategory.INDEPENDENT_FOSTERING,
                                     lead_authority_id=market.barnet.id, legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
                                     starts_on=date(2025, 4, 1))
         made = [await dpvs.create_lot(s, market.admin, dpv_id=dpv.id, code=f"L{i + 1}", name=f"Lot {i + 1}",
-                                      rate_caps=[(fy, Decimal("1000.00") + i), (fy + 1, Decimal("1030.00") + i)])
+                                      rate_caps=rate_caps if rate_caps is not None else
+                                      [(fy, Decimal("1000.00") + i), (fy + 1, Decimal("1030.00") + i)])
                 for i in range(lots)]
     return dpv, made
 

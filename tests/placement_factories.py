@@ -79,8 +79,9 @@ async def _member(db: Database, market, org: Organisation, lot: Lot, status: Mem
         await s.execute(update(Membership).where(Membership.id == m.id).values(status=status))
 
 
-async def scene(db: Database, market, *, members: int = 6) -> Scene:
-    dpv, lots = await dpv_with_lots(db, market, lots=1)
+async def scene(db: Database, market, *, members: int = 6,
+                rate_caps: list[tuple[int, Decimal]] | None = None) -> Scene:
+    dpv, lots = await dpv_with_lots(db, market, lots=1, rate_caps=rate_caps)
     sc = Scene(dpv, lots[0], {"acorn": market.acorn, "birch": market.birch})
     await _member(db, market, market.acorn, sc.lot, MembershipStatus.ADMITTED)
     for setting in (

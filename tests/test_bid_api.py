@@ -4,6 +4,7 @@ changes), then allowed; bids sealed between providers; another borough sees noth
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal as D
 
 from sqlalchemy import select
 
@@ -250,3 +251,46 @@ def test_the_contract_names_of_bids_and_the_evaluation_exist():
     assert list(statuses) == ["SUBMITTED", "WITHDRAWN", "EXCLUDED", "ACCEPTED", "UNSUCCESSFUL"]
     payload = schema._schema.type_map["BidAcceptPayload"].fields
     assert set(payload) == {"bid", "ipa", "userErrors"}
+
+
+AMEND = """mutation($input: BidAmendInput!) { bidAmend(input: $input) { bid { id weeklyPrice }
+  userErrors { field code message } } }"""
+
+LOT_CAP = "query($id: ID!) { node(id: $id) { ... on Lot { weeklyRateCap rateCaps { financialYear weeklyRateCap } } } }"
+
+
+async def test_a_bid_is_always_checked_against_the_cap_that_applies_and_a_lot_without_one_takes_none(gql, db, market):
+    start = clock.today() + timedelta(days=3)
+    fy = clock.financial_year(start)
+    sc = await scene(db, market, members=2, rate_caps=[(fy - 1, D("1000.00"))])  # none set yet for the start's year
+    lot = {"id": gid("Lot", sc.lot.id)}
+    assert (await gql.ok(LOT_CAP, lot, market.acorn_staff))["node"] == {
+        "weeklyRateCap": "1000.00", "rateCaps": [{"financialYear": fy - 1, "weeklyRateCap": "1000.00"}]}
+    r = await published(db, market.barnet_officer, sc.lot.id, planned_start=start)
+    oak = sc.settings["Oak House"].id
+
+    above = (await gql.ok(SUBMIT, submit_input(r.id, oak, "25000.00"), market.acorn_staff))["bidSubmit"]
+    assert above["bid"] is None and [(e["field"], e["code"]) for e in above["userErrors"]] == [(None, "ABOVE_CAP")]
+    assert "cap of £1,000.00 set for" in above["userErrors"][0]["message"]
+    assert await count(db, Bid) == 0 and await count(db, AuditEvent, AuditEvent.entity_type == "Bid") == 0
+
+    bid = (await gql.ok(SUBMIT, submit_input(r.id, oak, "950.00"), market.acorn_staff))["bidSubmit"]["bid"]
+    dearer = {k: v for k, v in submit_input(r.id, oak, "25000.00")["input"].items() if k != "requirementId"}
+    refused = (await gql.ok(AMEND, {"input": {**dearer, "bidId": bid["id"]}}, market.acorn_staff))["bidAmend"]
+    assert refused["bid"] is None and [e["code"] for e in refused["userErrors"]] == ["ABOVE_CAP"]
+    assert (await gql.ok(BIDS, {"id": gid("Requirement", r.id)}, market.barnet_officer))["node"]["bids"]["nodes"][0][
+        "netWeeklyPrice"] == "1000.00"  # 950 + 50 education, unchanged
+    assert await count(db, AuditEvent, AuditEvent.entity_type == "Bid") == 1
+    evaluation = (await gql.ok(EVALUATION, {"id": gid("Requirement", r.id)}, market.barnet_officer))["node"]
+    assert evaluation["evaluation"]["weeklyRateCap"] == "1000.00"
+
+    bare = await scene(db, market, members=2, rate_caps=[])  # a lot with no cap at all
+    assert (await gql.ok(LOT_CAP, {"id": gid("Lot", bare.lot.id)}, market.acorn_staff))["node"] == {
+        "weeklyRateCap": None, "rateCaps": []}
+    r2 = await published(db, market.barnet_officer, bare.lot.id, planned_start=start)
+    none = (await gql.ok(SUBMIT, submit_input(r2.id, bare.settings["Oak House"].id, "1.00"),
+                         market.acorn_staff))["bidSubmit"]
+    assert none["bid"] is None
+    assert [(e["field"], e["code"]) for e in none["userErrors"]] == [("requirementId", "NO_RATE_CAP")]
+    assert "no weekly rate cap" in none["userErrors"][0]["message"]
+    assert await count(db, Bid) == 1 and await count(db, AuditEvent, AuditEvent.entity_type == "Bid") == 1

@@ -18,6 +18,7 @@ from api.market import settings as setting_rules
 from api.market.enums import MembershipStatus, OfstedGrade, Specialism
 from api.market.models import Membership
 from api.placements import award, bids, evaluations, requirements
+from api.placements import evaluation as evaluation_rules
 from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
 from api.placements.evaluation import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
@@ -389,3 +390,83 @@ async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
     with pytest.raises(UserErrors) as exc:
         await submit(db, market.birch_staff, r.id, sc.settings["Birch Lodge"].id)
     assert codes(exc) == {"REQUIREMENT_NOT_OPEN"}
+
+
+# --- the cap that applies (api/market/caps.py) ---------------------------------------------------------------
+
+
+def _start_and_year() -> tuple[date, int]:
+    """The planned start of the factories' requirements, and its financial year."""
+    start = clock.today() + timedelta(days=3)
+    return start, clock.financial_year(start)
+
+
+async def test_with_no_cap_for_the_planned_starts_year_the_latest_earlier_one_caps_submit_and_amend(db, market):
+    start, fy = _start_and_year()
+    # the alliance set 2025/26-style caps for the year before the start's and none since
+    sc = await scene(db, market, members=2, rate_caps=[(fy - 2, D("900.00")), (fy - 1, D("1000.00"))])
+    r = await published(db, market.barnet_officer, sc.lot.id, planned_start=start)
+    oak = sc.settings["Oak House"].id
+
+    with pytest.raises(UserErrors) as exc:  # the £25,000 a week that no cap stopped
+        await submit(db, market.acorn_staff, r.id, oak, "25000.00")
+    assert codes(exc) == {"ABOVE_CAP"} and exc.value.errors[0].field is None
+    assert exc.value.errors[0].message == (
+        f"The weekly price £25,000.00 is above the lot's weekly rate cap of £1,000.00 set for {fy - 1}/"
+        f"{str(fy)[-2:]}, which applies to {fy}/{str(fy + 1)[-2:]} until a cap is set for it")
+    await refused(db, lambda s: bids.submit_bid(s, market.acorn_staff, requirement_id=r.id,
+                                                offer=offer(oak, "900.00", extras=(("Education", "100.01"),))),
+                  "ABOVE_CAP")
+    assert await rows(db, select(Bid)) == [] and await rows(db, select(AuditEvent).where(
+        AuditEvent.entity_type == "Bid")) == []
+
+    bid = await submit(db, market.acorn_staff, r.id, oak, "900.00", extras=(("Education", "100.00"),))
+    assert bid.weekly_price == D("1000.00")  # at the cap applying: allowed
+    await refused(db, lambda s: bids.amend_bid(s, market.acorn_staff, bid.id, offer(oak, "25000.00")), "ABOVE_CAP")
+    assert (await get(db, Bid, bid.id)).weekly_price == D("1000.00") and (await get(db, Bid, bid.id)).amended_at is None
+    assert [e.action for e in await events(db, "Bid", bid.id)] == ["bid.submit"]
+
+    # the alliance sets the start's year's cap: from then on it is the one that applies
+    async with db.transaction() as s:
+        await dpvs.set_rate_cap(s, market.admin, lot_id=sc.lot.id, financial_year=fy, weekly_rate_cap=D("1100.00"))
+    async with db.transaction() as s:
+        amended = await bids.amend_bid(s, market.acorn_staff, bid.id, offer(oak, "1100.00"))
+    assert amended.weekly_price == D("1100.00")
+
+
+async def test_a_lot_with_no_cap_for_the_start_or_any_earlier_year_takes_no_bids(db, market):
+    start, fy = _start_and_year()
+    for caps in ([], [(fy + 1, D("1000.00"))]):  # none at all; only a later year's, which does not apply back
+        sc = await scene(db, market, members=2, rate_caps=caps)
+        r = await published(db, market.barnet_officer, sc.lot.id, planned_start=start)
+        with pytest.raises(UserErrors) as exc:
+            await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "0.01")
+        assert [(e.field, e.code.value) for e in exc.value.errors] == [("requirementId", "NO_RATE_CAP")]
+        assert f"no weekly rate cap for {fy}/{str(fy + 1)[-2:]} or any earlier year" in exc.value.errors[0].message
+        assert await rows(db, select(Bid)) == [] and await rows(db, select(AuditEvent).where(
+            AuditEvent.entity_type == "Bid")) == []
+
+
+async def test_the_evaluation_and_the_award_judge_a_bid_by_the_cap_that_applies_to_the_planned_start(db, market):
+    start, fy = _start_and_year()
+    sc = await scene(db, market, members=2, rate_caps=[(fy - 1, D("1000.00"))])
+    r = await published(db, market.barnet_officer, sc.lot.id, planned_start=start, urgency=Urgency.EMERGENCY)
+    oak = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "950.00")
+    lodge = await submit(db, market.birch_staff, r.id, sc.settings["Birch Lodge"].id, "850.00")
+    async with db.transaction() as s:  # the alliance revises last year's cap down after the bids came in
+        await dpvs.set_rate_cap(s, market.admin, lot_id=sc.lot.id, financial_year=fy - 1,
+                                weekly_rate_cap=D("900.00"))
+    async with db.session() as s:
+        evaluation = (await evaluations.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
+    assert evaluation.cap == D("900.00")
+    assert evaluation.bid(oak.id).excluded and evaluation.bid(oak.id).exclusion_reasons == (
+        evaluation_rules.ExclusionReason.ABOVE_CAP,)
+    assert evaluation.bid(lodge.id).rank == 1
+    assert "under the £900.00 cap" in evaluation.bid(lodge.id).criterion(Criterion.PRICE).explanation
+
+    officer = officer_with_award(market)
+    with pytest.raises(UserErrors) as exc:
+        async with db.transaction() as s:
+            await award.accept_bid(s, officer, oak.id, rationale="Closest to school")
+    assert codes(exc) == {"BID_EXCLUDED"} and "ABOVE_CAP" in exc.value.errors[0].message
+    assert (await get(db, Requirement, r.id)).status is S.OPEN and (await get(db, Bid, oak.id)).status is B.SUBMITTED

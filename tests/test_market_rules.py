@@ -101,11 +101,31 @@ def test_stage1_names_every_shortfall():
     }
 
 
+def test_stage1_the_document_that_counts_is_the_latest_in_force_an_expired_one_stands_in_front_of_none():
+    on = date(2026, 6, 1)
+    in_force = _doc(DocumentKind.PUBLIC_LIABILITY_INSURANCE, id=2, valid_from=date(2025, 1, 1),
+                    valid_until=date(2027, 1, 1), cover_amount=Decimal("6000000"))
+    # last year's certificate, recorded later, starting after the one in force and already over
+    old = _doc(DocumentKind.PUBLIC_LIABILITY_INSURANCE, id=3, valid_from=date(2025, 3, 1),
+               valid_until=date(2026, 2, 28), cover_amount=Decimal("5000000"))
+    docs = [d for d in _complete() if d.kind is not DocumentKind.PUBLIC_LIABILITY_INSURANCE] + [in_force, old]
+    assert stage1.in_force(in_force, on) and not stage1.in_force(old, on)
+    assert stage1.current_documents(docs, on)[DocumentKind.PUBLIC_LIABILITY_INSURANCE] is in_force
+    assert stage1.assess(docs, on, THRESHOLDS) == []
+    # of two in force, the later counts (its cover too); with none in force, the latest, and its shortfall
+    newer = _doc(DocumentKind.PUBLIC_LIABILITY_INSURANCE, id=4, valid_from=date(2026, 5, 1),
+                 valid_until=date(2026, 12, 31), cover_amount=Decimal("1000000"))
+    assert [s.code for s in stage1.assess(docs + [newer], on, THRESHOLDS)] == [stage1.ShortfallCode.INSUFFICIENT_COVER]
+    later = date(2027, 1, 2)
+    assert stage1.current_documents(docs + [newer], later)[DocumentKind.PUBLIC_LIABILITY_INSURANCE] is newer
+
+
 async def test_admission_refused_with_each_missing_or_expired_document(db, market):
     _, lots = await dpv_with_lots(db, market, lots=1)
     today = clock.today()
-    await full_documents(db, market.admin, market.acorn.id, skip=(DocumentKind.CREDIT_CHECK,))
-    async with db.transaction() as s:  # an expired employer's liability insurance supersedes the good one
+    await full_documents(db, market.admin, market.acorn.id,
+                         skip=(DocumentKind.CREDIT_CHECK, DocumentKind.EMPLOYERS_LIABILITY_INSURANCE))
+    async with db.transaction() as s:  # an employer's liability insurance, expired, and none other of its kind
         from api.market import documents
 
         await documents.record_document(

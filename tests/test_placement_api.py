@@ -32,6 +32,8 @@ READ = """query($id: ID!) { node(id: $id) { ... on Requirement { id reference st
     childViews courtDirections legalStatus }
   invitations(first: 10) { totalCount nodes { provider { slug } match { level } } } } } }"""
 
+READ_START = "query($id: ID!) { node(id: $id) { ... on Requirement { plannedStart } } }"
+
 
 def create_input(lot_id: int, **over) -> dict:
     child = {"caseReference": "MOS-424242", "ageYears": 12, "sex": "FEMALE", "languages": ["English"],
@@ -229,3 +231,24 @@ async def test_update_cancel_close_and_the_case_reference_filter(gql, db, market
     wla = "{ requirements(first: 5, filter: {status: [CANCELLED]}) { nodes { status statusReason } } }"
     assert (await gql.ok(wla, principal=market.admin))["requirements"]["nodes"] == [
         {"status": "CANCELLED", "statusReason": "Returned home"}]
+
+
+async def test_a_planned_start_outside_the_vehicles_term_is_refused_and_nothing_is_created(gql, db, market):
+    sc = await scene(db, market, members=2)
+    after_the_end = create_input(sc.lot.id, plannedStart=(sc.dpv.ends_on + timedelta(days=1)).isoformat())
+    refused = (await gql.ok(CREATE, after_the_end, market.barnet_officer))["requirementCreate"]
+    assert refused["requirement"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("plannedStart", "PLANNED_START_OUTSIDE_TERM")]
+    assert f"within the vehicle's term, 2025-04-01 to {sc.dpv.ends_on.isoformat()}" in refused["userErrors"][0]["message"]
+    assert await count(db, Requirement) == 0
+    assert await count(db, AuditEvent, AuditEvent.entity_type == "Requirement") == 0
+
+    made = (await gql.ok(CREATE, create_input(sc.lot.id), market.barnet_officer))["requirementCreate"]["requirement"]
+    update = """mutation($input: RequirementUpdateInput!) { requirementUpdate(input: $input) {
+      requirement { plannedStart } userErrors { field code } } }"""
+    moved = (await gql.ok(update, {"input": {"requirementId": made["id"], "plannedStart": after_the_end["input"][
+        "plannedStart"]}}, market.barnet_officer))["requirementUpdate"]
+    assert moved == {"requirement": None, "userErrors": [{"field": "plannedStart", "code": "PLANNED_START_OUTSIDE_TERM"}]}
+    assert (await gql.ok(READ_START, {"id": made["id"]}, market.barnet_officer))["node"] == {
+        "plannedStart": made["plannedStart"]}
+    assert await count(db, AuditEvent, AuditEvent.entity_type == "Requirement") == 1

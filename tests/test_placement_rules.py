@@ -9,7 +9,7 @@ import hmac
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api import clock
 from api.audit import AuditEvent
@@ -73,8 +73,50 @@ async def test_nothing_is_posted_under_a_vehicle_outside_its_term(db, market):
                                     starts_on=clock.today() + timedelta(days=30))
         lot = await dpvs.create_lot(s, market.admin, dpv_id=dpv.id, code="DAY", name="Day")
     with pytest.raises(UserErrors) as exc:
-        await draft(db, market.barnet_officer, lot.id)
+        await draft(db, market.barnet_officer, lot.id, planned_start=clock.today() + timedelta(days=40))
     assert codes(exc) == {"VEHICLE_NOT_IN_TERM"}
+
+
+async def test_the_planned_start_falls_within_the_vehicles_current_term(db, market):
+    sc = await scene(db, market, members=2)
+    end, final = sc.dpv.ends_on, sc.dpv.final_possible_end  # 3 years from 1 April 2025; 3 options of a year
+    with pytest.raises(UserErrors) as exc:  # a day after the term as it stands
+        await draft(db, market.barnet_officer, sc.lot.id, planned_start=end + timedelta(days=1))
+    assert [(e.field, e.code.value, e.message) for e in exc.value.errors] == [(
+        "plannedStart", "PLANNED_START_OUTSIDE_TERM",
+        f"The planned start must fall within the vehicle's term, 2025-04-01 to {end.isoformat()} (its end moves a "
+        f"year with each extension option the alliance exercises, to {final.isoformat()} at the latest)")]
+    assert await rows(db, select(Requirement)) == [] and await rows(db, select(AuditEvent).where(
+        AuditEvent.entity_type == "Requirement")) == []
+
+    r = await draft(db, market.barnet_officer, sc.lot.id, planned_start=end)  # its last day: allowed
+    with pytest.raises(UserErrors) as exc:
+        async with db.transaction() as s:
+            await requirements.update_requirement(s, market.barnet_officer, r.id,
+                                                  {"planned_start": end + timedelta(days=1)})
+    assert codes(exc) == {"PLANNED_START_OUTSIDE_TERM"}
+    assert (await rows(db, select(Requirement.planned_start)))[0] == end
+    assert [e.action for e in await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement"))] == [
+        "requirement.create"]
+
+    async with db.transaction() as s:  # an option exercised: the term, and the starts it takes, move a year
+        dpv = await dpvs.exercise_extension(s, market.admin, sc.dpv.id)
+    later = dpv.ends_on
+    assert later > end
+    async with db.transaction() as s:
+        await requirements.update_requirement(s, market.barnet_officer, r.id, {"planned_start": later})
+
+    # a draft whose start lies outside the term (written before this rule) is not published
+    async with db.transaction() as s:
+        await s.execute(update(Requirement).where(Requirement.id == r.id)
+                        .values(planned_start=later + timedelta(days=1)))
+    with pytest.raises(UserErrors) as exc:
+        async with db.transaction() as s:
+            await requirements.publish(s, market.barnet_officer, r.id)
+    assert codes(exc) == {"PLANNED_START_OUTSIDE_TERM"}
+    assert (await rows(db, select(Requirement.status)))[0] is S.DRAFT
+    assert await rows(db, select(Invitation)) == []
+    assert await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER)) == []
 
 
 async def test_only_boroughs_post_and_only_for_themselves(db, market):

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from api.market.caps import AppliedCap, cap_for, cap_for_year
 from api.placements.pricing import (
     MAX_EXTRAS,
     Discount,
@@ -15,7 +16,6 @@ from api.placements.pricing import (
     Extra,
     PricingErrorCode,
     applicable_discounts,
-    cap_for,
     check_cap,
     money,
     price_band,
@@ -197,11 +197,19 @@ def test_discount_terms_are_validated():
 # --- the cap -----------------------------------------------------------------------------------------------
 
 
-def test_cap_of_the_financial_year_of_the_planned_start():
-    caps = {2025: D("4800.00"), 2026: D("5000.00")}
-    assert cap_for(caps, date(2026, 3, 31)) == D("4800.00")
-    assert cap_for(caps, date(2026, 4, 1)) == D("5000.00")
-    assert cap_for(caps, date(2027, 4, 1)) is None
+def test_the_cap_of_the_planned_starts_financial_year_else_the_latest_earlier_years():
+    caps = {2025: D("4800.00"), 2026: D("5000.00"), 2029: D("5600.00")}
+    assert cap_for(caps, date(2026, 3, 31)) == AppliedCap(D("4800.00"), 2025)
+    assert cap_for(caps, date(2026, 4, 1)) == AppliedCap(D("5000.00"), 2026)
+    # no cap set for 2027/28 or 2028/29: 2026/27's goes on applying, never none
+    assert cap_for(caps, date(2027, 4, 1)) == AppliedCap(D("5000.00"), 2026)
+    assert cap_for(caps, date(2029, 3, 31)) == AppliedCap(D("5000.00"), 2026)
+    assert cap_for(caps, date(2029, 4, 1)) == AppliedCap(D("5600.00"), 2029)
+    assert cap_for(caps, date(2032, 6, 1)) == AppliedCap(D("5600.00"), 2029)
+    assert cap_for_year(caps, 2028) == AppliedCap(D("5000.00"), 2026)
+    # a cap set only for later years does not apply back; a lot with no cap at all has none
+    assert cap_for({2027: D("5000.00")}, date(2027, 3, 31)) is None
+    assert cap_for({}, date(2026, 6, 1)) is None
 
 
 def test_a_price_equal_to_the_cap_is_allowed_a_penny_more_is_refused():
@@ -220,8 +228,21 @@ def test_the_cap_is_checked_against_the_gross_price_not_the_net():
     assert "£5,400.00" in refusal.message and "£5,000.00" in refusal.message
 
 
-def test_no_cap_for_the_year_refuses_nothing():
-    assert check_cap(D("99999.99"), None) is None
+def test_above_an_earlier_years_cap_the_refusal_says_which_year_it_was_set_for():
+    refusal = check_cap(D("25000.00"), D("1030.00"), planned_start=date(2032, 6, 1), set_for=2027)
+    assert refusal is not None and (refusal.field, refusal.code) == (None, PricingErrorCode.ABOVE_CAP)
+    assert refusal.message == ("The weekly price £25,000.00 is above the lot's weekly rate cap of £1,030.00 set for "
+                               "2027/28, which applies to 2032/33 until a cap is set for it")
+
+
+def test_no_cap_refuses_every_price():
+    """A price is always checked against a cap: with none (no cap for the year or any earlier one), even a penny
+    is refused, on the requirement (its lot and planned start), not on a price field."""
+    for price in (D("0.01"), D("99999.99")):
+        refusal = check_cap(price, None, planned_start=date(2032, 6, 1))
+        assert refusal is not None and (refusal.field, refusal.code) == ("requirementId", PricingErrorCode.NO_RATE_CAP)
+        assert refusal.message == ("The lot has no weekly rate cap for 2032/33 or any earlier year: it takes no bids "
+                                   "until the alliance sets one")
 
 
 # --- price bands -------------------------------------------------------------------------------------------

@@ -4,18 +4,19 @@ list of alerts costs."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from api import clock, timers
 from api.audit import AuditEvent
 from api.market import agreements
 from api.safeguarding import alerts
 from api.safeguarding.enums import AlertCategory, AlertSeverity
-from api.safeguarding.models import SafeguardingAlert
+from api.safeguarding.models import SafeguardingAlert, Suspension
 from auth.principal import Scope
 from tests.conftest import StatementCounter, gid, principal_for
-from tests.placement_factories import scene
+from tests.placement_factories import published, scene
 
 RAISE = """mutation($input: SafeguardingAlertRaiseInput!) { safeguardingAlertRaise(input: $input) {
   alert { id category severity status summary raisedBy { slug } provider { slug } setting { name } }
@@ -126,3 +127,26 @@ async def test_a_list_of_alerts_costs_the_same_for_1_and_40(gql, db, market):
     assert len(nodes) == 40 and nodes[1]["setting"] == {"name": "Oak House"} and nodes[2]["setting"] is None and nodes[0]["updates"][0]["notes"]
     assert forty == one, f"{one} statements for 1 alert, {forty} for 40"
     assert one <= 6, one  # the page, its total, the providers, the raisers (one loader), the settings, the updates
+
+
+async def test_an_old_expired_insurance_recorded_beside_one_in_force_suspends_no_one(gql, db, market):
+    sc = await scene(db, market, members=2)  # acorn's insurances run for another year
+    record = """mutation($input: DocumentRecordInput!) { documentRecord(input: $input) {
+      document { reference inForce } userErrors { field code } } }"""
+    provider = """{ viewer { organisation { ... on Provider { compliance { compliant shortfalls { kind code } }
+      memberships(first: 5) { nodes { status } } } } } }"""
+    old = {"kind": "EMPLOYERS_LIABILITY_INSURANCE", "reference": "EL-2025", "coverAmount": "10000000.00",
+           "validFrom": (clock.today() - timedelta(days=300)).isoformat(),
+           "validUntil": (clock.today() - timedelta(days=1)).isoformat()}
+    recorded = (await gql.ok(record, {"input": old}, market.acorn_staff))["documentRecord"]
+    assert recorded == {"document": {"reference": "EL-2025", "inForce": False}, "userErrors": []}
+
+    await timers.run_due_timers(db)  # a document expired with none of its kind in force would suspend at once
+    assert await _count(db, Suspension) == 0
+    assert (await gql.ok(provider, principal=market.acorn_staff))["viewer"]["organisation"] == {
+        "compliance": {"compliant": True, "shortfalls": []}, "memberships": {"nodes": [{"status": "ADMITTED"}]}}
+    published_ = await published(db, market.barnet_officer, sc.lot.id)
+    invitations = (await gql.ok("""query($id: ID!) { node(id: $id) { ... on Requirement {
+      invitations(first: 5) { nodes { provider { slug } } } } } }""", {"id": gid("Requirement", published_.id)},
+                                market.barnet_officer))["node"]["invitations"]["nodes"]
+    assert {"provider": {"slug": "acorn-fostering"}} in invitations

@@ -115,12 +115,13 @@ async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_
 
 async def test_a_document_ending_in_the_next_minute_suspends_its_provider_by_the_live_servers_runner(
         live_server, db, market, monkeypatch):
-    sc = await scene(db, market, members=2)
-    acorn = await token_for(live_server, await register(db, "acorn-fostering", "provider"))
+    sc = await scene(db, market, members=3)
+    # cedar: admitted, with no public liability insurance on record (one in force would cover this one's end)
+    cedar = await token_for(live_server, await register(db, "cedar-care", "provider"))
     last_day = clock.today() + timedelta(days=100)  # before the scene's other documents end (in a year)
-    recorded = await post(live_server, acorn, """mutation($input: DocumentRecordInput!) { documentRecord(input: $input) {
+    recorded = await post(live_server, cedar, """mutation($input: DocumentRecordInput!) { documentRecord(input: $input) {
       document { id inForce } userErrors { code } } }""", {"input": {
-        "kind": "EMPLOYERS_LIABILITY_INSURANCE", "reference": "EL-2", "coverAmount": "10000000.00",
+        "kind": "PUBLIC_LIABILITY_INSURANCE", "reference": "PL-2", "coverAmount": "5000000.00",
         "validFrom": (last_day - timedelta(days=364)).isoformat(), "validUntil": last_day.isoformat()}})
     assert recorded["data"]["documentRecord"]["userErrors"] == [], recorded
 
@@ -146,7 +147,7 @@ async def test_a_document_ending_in_the_next_minute_suspends_its_provider_by_the
 
     lead = await token_for(live_server, await register(db, "wla", "wla:safeguarding"))
     nodes = (await post(live_server, lead, SUSPENSIONS))["data"]["suspensions"]["nodes"]
-    assert nodes == [{"reason": "DOCUMENT_EXPIRED", "active": True, "provider": {"slug": "acorn-fostering"}}]
-    memberships = await post(live_server, acorn, "{ viewer { organisation { ... on Provider { memberships(first: 5) "
+    assert nodes == [{"reason": "DOCUMENT_EXPIRED", "active": True, "provider": {"slug": "cedar-care"}}]
+    memberships = await post(live_server, cedar, "{ viewer { organisation { ... on Provider { memberships(first: 5) "
                                                  "{ nodes { status } } } } } }")
     assert memberships["data"]["viewer"]["organisation"]["memberships"]["nodes"] == [{"status": "SUSPENDED"}]

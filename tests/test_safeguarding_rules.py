@@ -16,9 +16,11 @@ from sqlalchemy import select
 from api import clock, timers
 from api.audit import AuditEvent
 from api.clock import LONDON
+from api.config import get_settings
 from api.errors import Forbidden
-from api.market import agreements, documents, settings as setting_rules
+from api.market import agreements, documents, settings as setting_rules, stage1
 from api.market.enums import CreditCheckOutcome, DocumentKind, MembershipStatus, OfstedGrade
+from api.market.models import Document
 from api.placements import bids, evaluations
 from api.placements.enums import BidStatus, InvitationStatus, NotInvitedReason
 from api.placements.evaluation import ExclusionReason
@@ -208,14 +210,15 @@ def drive_clock(monkeypatch, at: datetime) -> None:
 
 async def test_a_document_whose_validity_ends_in_the_next_minute_suspends_its_provider_by_itself(
         db, market, monkeypatch):
-    sc = await scene(db, market, members=2)
+    sc = await scene(db, market, members=3)
+    cedar = sc.providers["cedar"]  # admitted, with no public liability insurance on record
     # a day well ahead (the live test server's runner, on real time, never reaches it), before the scene's other
     # documents expire (in a year), one minute to midnight
     last_day = clock.today() + timedelta(days=100)
     drive_clock(monkeypatch, datetime.combine(last_day, time(23, 59), tzinfo=LONDON).astimezone(UTC))
     async with db.transaction() as s:
         doc = await documents.record_document(
-            s, market.acorn_staff, provider_id=market.acorn.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE,
+            s, sc.staff("cedar"), provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE,
             reference="PL-2", valid_from=last_day - timedelta(days=364), valid_until=last_day,
             cover_amount=Decimal("5000000"))
     async with db.session() as s:
@@ -226,12 +229,12 @@ async def test_a_document_whose_validity_ends_in_the_next_minute_suspends_its_pr
 
     drive_clock(monkeypatch, datetime.combine(last_day, time(23, 59, 59), tzinfo=LONDON).astimezone(UTC))
     await timers.run_due_timers(db)
-    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.ADMITTED
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.ADMITTED
 
     midnight = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
     drive_clock(monkeypatch, midnight + timedelta(seconds=1))
     await timers.run_due_timers(db)  # the runner, for real, at the clock's time
-    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.SUSPENDED
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.SUSPENDED
     (suspension,) = await rows(db, select(Suspension))
     assert (suspension.reason, suspension.document_id, suspension.lifted_at) == (
         SuspensionReason.DOCUMENT_EXPIRED, doc.id, None)
@@ -242,22 +245,22 @@ async def test_a_document_whose_validity_ends_in_the_next_minute_suspends_its_pr
     # a valid replacement of the same kind lifts that suspension in the recording's transaction
     async with db.transaction() as s:
         await documents.record_document(
-            s, market.acorn_staff, provider_id=market.acorn.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE,
+            s, sc.staff("cedar"), provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE,
             reference="PL-3", valid_from=last_day + timedelta(days=1), valid_until=last_day + timedelta(days=365),
             cover_amount=Decimal("5000000"))
     assert (await get(db, Suspension, suspension.id)).lifted_at is not None
-    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.ADMITTED
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.ADMITTED
     assert "provider.reinstate" in await actions(db, "Suspension", suspension.id)
 
 
 async def test_warnings_30_and_7_days_before_then_a_replacement_cancels_the_old_documents_timers(db, market):
-    sc = await scene(db, market, members=2)
+    sc = await scene(db, market, members=3)
+    cedar = sc.providers["cedar"]  # admitted, with no public liability insurance on record
     last_day = clock.today() + timedelta(days=60)
     async with db.transaction() as s:
         doc = await documents.record_document(
-            s, market.admin, provider_id=market.acorn.id, kind=DocumentKind.CREDIT_CHECK, reference="CC-2",
-            valid_from=clock.today() - timedelta(days=300), valid_until=last_day,
-            credit_check_outcome=CreditCheckOutcome.PASSED)
+            s, market.admin, provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE, reference="PL-2",
+            valid_from=clock.today() - timedelta(days=300), valid_until=last_day, cover_amount=Decimal("5000000"))
 
     def start(day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
@@ -268,20 +271,111 @@ async def test_warnings_30_and_7_days_before_then_a_replacement_cancels_the_old_
     warned = [e for e in await events(db, "Document", doc.id) if e.action == "document.expiry_warning"]
     assert [e.data["daysBefore"] for e in warned] == [30, 7]
     assert all(e.data["validUntil"] == last_day.isoformat() for e in warned)
-    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.ADMITTED
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.ADMITTED
 
     # renewed before it expires: the old document's expiry timer is cancelled, nothing is suspended
     async with db.transaction() as s:
         await documents.record_document(
-            s, market.admin, provider_id=market.acorn.id, kind=DocumentKind.CREDIT_CHECK, reference="CC-3",
-            valid_from=clock.today(), valid_until=last_day + timedelta(days=365),
-            credit_check_outcome=CreditCheckOutcome.PASSED)
+            s, market.admin, provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE, reference="PL-3",
+            valid_from=clock.today(), valid_until=last_day + timedelta(days=365), cover_amount=Decimal("5000000"))
     async with db.session() as s:
         old = (await s.execute(select(Timer).where(Timer.subject_id == doc.id,
                                                    Timer.kind == expiry.EXPIRY_TIMER))).scalar_one()
     assert old.state is TimerState.CANCELLED
     await timers.run_due_timers(db, now=start(last_day + timedelta(days=1)))
     assert await rows(db, select(Suspension)) == []
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+async def pending_timers(db, subject_id: int) -> set[str]:
+    return {t.kind for t in await rows(db, select(Timer).where(Timer.subject_id == subject_id,
+                                                                  Timer.state == TimerState.PENDING))}
+
+
+async def test_an_old_expired_document_recorded_beside_one_in_force_suspends_no_one(db, market):
+    sc = await scene(db, market, members=2)  # acorn's public liability insurance PL-1 runs for another year
+    (in_force,) = await rows(db, select(Document).where(Document.provider_id == market.acorn.id,
+                                                        Document.kind == DocumentKind.PUBLIC_LIABILITY_INSURANCE))
+    async with db.transaction() as s:  # last year's certificate, recorded for the record: it started after PL-1
+        old = await documents.record_document(
+            s, market.acorn_staff, provider_id=market.acorn.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE,
+            reference="PL-OLD", valid_from=clock.today() - timedelta(days=200),
+            valid_until=clock.today() - timedelta(days=10), cover_amount=Decimal("5000000"))
+    assert await pending_timers(db, old.id) == set()  # its end matters to no one: PL-1 covers it
+    assert await pending_timers(db, in_force.id) == {expiry.EXPIRY_TIMER, expiry.WARNING_TIMER}  # PL-1's stay
+
+    await timers.run_due_timers(db)
+    assert await membership_status(db, market.acorn.id, sc.lot.id) is MembershipStatus.ADMITTED
+    assert await rows(db, select(Suspension)) == []
+    assert "document.expire" not in await actions(db, "Document", old.id)
+    async with db.session() as s:  # stage 1 still met, and publishing invites it
+        docs = list((await s.execute(select(Document).where(Document.provider_id == market.acorn.id))).scalars())
+    assert stage1.assess(docs, clock.today(), stage1.Thresholds.from_settings(get_settings())) == []
+    r = await published(db, market.barnet_officer, sc.lot.id)
+    assert market.acorn.id in {i.provider_id for i in await rows(db, select(Invitation).where(
+        Invitation.requirement_id == r.id))}
+
+    # PL-1's own end still suspends: the old certificate stands in front of nothing, and behind nothing either
+    await timers.run_due_timers(db, now=expiry.expires_at(in_force.valid_until))
+    (suspension,) = [x for x in await rows(db, select(Suspension)) if x.document_id == in_force.id]
+    assert suspension.reason is SuspensionReason.DOCUMENT_EXPIRED
+
+
+async def test_a_document_whose_end_another_in_force_covers_warns_and_suspends_no_one(db, market):
+    sc = await scene(db, market, members=3)
+    cedar = sc.providers["cedar"]  # admitted, with no public liability insurance on record
+    today = clock.today()
+    async with db.transaction() as s:
+        ending = await documents.record_document(
+            s, market.admin, provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE, reference="PL-2",
+            valid_from=today - timedelta(days=300), valid_until=today + timedelta(days=60),
+            cover_amount=Decimal("5000000"))
+    assert await pending_timers(db, ending.id) == {expiry.EXPIRY_TIMER, expiry.WARNING_TIMER}
+    async with db.transaction() as s:  # a longer policy that started before it, recorded late
+        longer = await documents.record_document(
+            s, market.admin, provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE, reference="PL-1",
+            valid_from=today - timedelta(days=400), valid_until=today + timedelta(days=200),
+            cover_amount=Decimal("5000000"))
+    assert await pending_timers(db, ending.id) == set()
+    assert await pending_timers(db, longer.id) == {expiry.EXPIRY_TIMER, expiry.WARNING_TIMER}
+
+    for day in (60 - 30, 60 - 7, 61):  # PL-2's warnings and its expiry pass: PL-1 is in force throughout
+        await timers.run_due_timers(db, now=start_of(today + timedelta(days=day)))
+    assert await actions(db, "Document", ending.id) == ["document.record"]
+    assert await rows(db, select(Suspension)) == []
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.ADMITTED
+    # PL-1's warnings are sent: nothing covers its end
+    await timers.run_due_timers(db, now=start_of(today + timedelta(days=200 - 30)))
+    assert await actions(db, "Document", longer.id) == ["document.record", "document.expiry_warning"]
+
+
+async def test_a_gap_between_a_document_and_its_renewal_suspends_for_the_gap_only(db, market):
+    sc = await scene(db, market, members=3)
+    cedar = sc.providers["cedar"]
+    today = clock.today()
+    async with db.transaction() as s:
+        ending = await documents.record_document(
+            s, market.admin, provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE, reference="PL-2",
+            valid_from=today - timedelta(days=300), valid_until=today + timedelta(days=10),
+            cover_amount=Decimal("5000000"))
+        renewal = await documents.record_document(  # recorded ahead, starting four days after the old one ends
+            s, market.admin, provider_id=cedar.id, kind=DocumentKind.PUBLIC_LIABILITY_INSURANCE, reference="PL-3",
+            valid_from=today + timedelta(days=15), valid_until=today + timedelta(days=380),
+            cover_amount=Decimal("5000000"))
+    assert await pending_timers(db, ending.id) == {expiry.EXPIRY_TIMER, expiry.WARNING_TIMER}
+    assert expiry.START_TIMER in await pending_timers(db, renewal.id)
+
+    await timers.run_due_timers(db, now=start_of(today + timedelta(days=11)))
+    (suspension,) = await rows(db, select(Suspension))
+    assert (suspension.reason, suspension.document_id) == (SuspensionReason.DOCUMENT_EXPIRED, ending.id)
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.SUSPENDED
+    await timers.run_due_timers(db, now=start_of(today + timedelta(days=15)))
+    assert (await get(db, Suspension, suspension.id)).lifted_at is not None
+    assert await membership_status(db, cedar.id, sc.lot.id) is MembershipStatus.ADMITTED
+    assert "provider.reinstate" in await actions(db, "Suspension", suspension.id)
 
 
 # --- Ofsted: Inadequate ------------------------------------------------------------------------------------

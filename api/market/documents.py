@@ -1,4 +1,7 @@
-"""Recording a provider's stage-1 documents. A new document of a kind supersedes the older ones."""
+"""Recording a provider's stage-1 documents. Of the documents of a kind, the one that counts on a day is the latest
+of those in force that day (api/market/stage1.py): a document recorded with a validity already over is kept on
+record and stands in front of none in force; its expiry suspends no one while another of its kind is in force
+(api/safeguarding/expiry.py)."""
 
 from __future__ import annotations
 

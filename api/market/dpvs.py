@@ -1,4 +1,5 @@
-"""Vehicles (DPVs), their lots and the lots' weekly rate caps per financial year."""
+"""Vehicles (DPVs), their lots and the lots' weekly rate caps per financial year (which cap applies when:
+api/market/caps.py)."""
 
 from __future__ import annotations
 
@@ -195,13 +196,6 @@ async def set_rate_cap(
     })
     await session.flush()
     return cap
-
-
-def cap_for_year(caps: list[LotRateCap], financial_year: int) -> Decimal | None:
-    for cap in caps:
-        if cap.financial_year == financial_year:
-            return cap.weekly_rate_cap
-    return None
 
 
 async def set_evaluation_weights(

@@ -1,7 +1,18 @@
 """The stage-1 thresholds a provider must meet to be admitted and to stay admitted (DOMAIN.md).
 
-A pure function over the provider's documents: the latest of each kind (by validity start, then by when it
-was recorded) is the one that counts, and it must be in force on the day asked about.
+Pure functions over the provider's documents.
+
+In force, and the document that counts
+--------------------------------------
+A document is IN FORCE on a day when its validity has begun and not ended: `valid_from <= day <= valid_until`
+(both days in England, inclusive; no `valid_until`: no end).
+The document of a kind that COUNTS on a day is the latest (by validity start, then by when it was recorded, then
+by id) of those of that kind in force that day; when none is in force, the latest of all of that kind, whose
+shortfall (expired, not yet valid) is then reported. So a document recorded with a validity already over (an
+old certificate kept for the record), or one that ends before another still in force, never stands in front of
+a document in force: a provider falls short of a kind only when none of that kind is in force. The automatic
+suspension for an expired document asks the same question (api/safeguarding/expiry.py `covered_on`).
+An Ofsted judgement stands until the next inspection: the latest judgement counts whatever its dates.
 """
 
 from __future__ import annotations
@@ -46,16 +57,28 @@ class Shortfall:
     document_id: int | None = None
 
 
-def current_documents(documents: list[Document]) -> dict[DocumentKind, Document]:
-    latest: dict[DocumentKind, Document] = {}
-    for doc in sorted(documents, key=lambda d: (d.valid_from, d.recorded_at, d.id)):
-        latest[doc.kind] = doc
-    return latest
+def in_force(doc: Document, on: date) -> bool:
+    """The document's validity has begun and not ended on that day (module docstring)."""
+    return doc.valid_from <= on and (doc.valid_until is None or on <= doc.valid_until)
+
+
+def _order(doc: Document) -> tuple:
+    return (doc.valid_from, doc.recorded_at, doc.id)
+
+
+def current_documents(documents: list[Document], on: date) -> dict[DocumentKind, Document]:
+    """The document of each kind that counts on that day (module docstring)."""
+    counts: dict[DocumentKind, Document] = {}
+    for doc in sorted(documents, key=_order):
+        held = counts.get(doc.kind)
+        if held is None or in_force(doc, on) or not in_force(held, on) or doc.kind is DocumentKind.OFSTED_JUDGEMENT:
+            counts[doc.kind] = doc
+    return counts
 
 
 def assess(documents: list[Document], on: date, thresholds: Thresholds) -> list[Shortfall]:
     """Every way the documents fall short of stage 1 on that day; empty when the provider qualifies."""
-    latest = current_documents(documents)
+    latest = current_documents(documents, on)
     shortfalls: list[Shortfall] = []
     for kind in DocumentKind:
         label = DOCUMENT_LABELS[kind]

@@ -9,10 +9,12 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
 - One live (SUBMITTED) bid per provider per requirement (ALREADY_BID: amend it instead; after a withdrawal the
   provider may bid again).
 - Prices as pricing.validate_prices wants them (INVALID_PRICE, TOO_MANY_EXTRAS, INVALID_EXTRA); the GROSS weekly
-  price (core + extras) at most the lot's cap for the financial year of the planned start (ABOVE_CAP,
-  pricing.check_cap). The discounts (sibling 5%, long-term 5%, at most 10% together) and the net weekly price
-  are computed by pricing.price_bid from the child's sibling group, the free places of the setting offered and
-  the expected duration, and stored with the bid with their explanation: the provider never types them.
+  price (core + extras) at most the lot's cap that applies to the planned start (api/market/caps.py: the cap of
+  its financial year, else the latest earlier year's; ABOVE_CAP), and a lot with no cap that applies takes no
+  bids (NO_RATE_CAP; pricing.check_cap). The discounts (sibling 5%, long-term 5%, at most 10% together) and the
+  net weekly price are computed by pricing.price_bid from the child's sibling group, the free places of the
+  setting offered and the expected duration, and stored with the bid with their explanation: the provider never
+  types them.
 - The provider's membership of the lot is not SUSPENDED (PROVIDER_SUSPENDED) or BARRED (PROVIDER_BARRED), and the
   setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): the quality and
   safeguarding rules (api/safeguarding/) withdraw a suspended provider's invitations and exclude its live bids.
@@ -54,6 +56,7 @@ from api.clock import LONDON
 from api.db import next_id
 from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
+from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import pricing
@@ -251,30 +254,41 @@ def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting
 
 
 def _price(offer: BidOffer, *, sibling_group_size: int, places_offered: int, expected_duration_weeks: int,
-           weekly_cap: Decimal | None, planned_start: date) -> pricing.Price:
-    """The (valid) offer priced with its discounts, refused above the lot's cap. Pure."""
+           cap_years: list[int] | None, cap_amounts: list[Decimal] | None, planned_start: date) -> pricing.Price:
+    """The (valid) offer priced with its discounts, refused above the cap that applies to the planned start
+    (caps.cap_for over the lot's caps, given as two arrays: financial years and amounts), or when none does.
+    Pure."""
     price = pricing.price_bid(offer.core_price, offer.extras, sibling_group_size=sibling_group_size,
                               places_offered=places_offered, expected_duration_weeks=expected_duration_weeks)
-    refused = pricing.check_cap(price.gross, weekly_cap, planned_start=planned_start)
+    cap = caps.cap_for(dict(zip(cap_years or (), cap_amounts or ())), planned_start)
+    refused = pricing.check_cap(price.gross, cap.weekly_rate_cap if cap else None, planned_start=planned_start,
+                                set_for=cap.set_for if cap else None)
     if refused is not None:
         raise UserErrors(_codes([refused]))
     return price
+
+
+def _lot_caps(lot_id: Any) -> tuple[Any, Any]:
+    """The lot's caps as two arrays in the same order, (financial years, amounts): scalar subqueries."""
+    years = (select(func.array_agg(aggregate_order_by(_caps.c.financial_year, _caps.c.id)))
+             .where(_caps.c.lot_id == lot_id).scalar_subquery())
+    amounts = (select(func.array_agg(aggregate_order_by(_caps.c.weekly_rate_cap, _caps.c.id)))
+               .where(_caps.c.lot_id == lot_id).scalar_subquery())
+    return years, amounts
 
 
 async def _priced(session: AsyncSession, requirement: Requirement, setting: Setting, offer: BidOffer,
                   at: datetime) -> pricing.Price:
     """Validate the offer and price it against the lot's cap: raises every broken rule at once."""
     _check_offer(offer, at, setting_active=setting.active, setting_name=setting.name)
-    cap = (select(LotRateCap.weekly_rate_cap)
-           .where(LotRateCap.lot_id == requirement.lot_id,
-                  LotRateCap.financial_year == clock.financial_year(requirement.planned_start))
-           .scalar_subquery())
-    siblings, weekly_cap = (await session.execute(
-        select(RequirementChild.sibling_group_size, cap).where(RequirementChild.requirement_id == requirement.id)
+    years, amounts = _lot_caps(requirement.lot_id)
+    siblings, cap_years, cap_amounts = (await session.execute(
+        select(RequirementChild.sibling_group_size, years, amounts)
+        .where(RequirementChild.requirement_id == requirement.id)
     )).one()
     return _price(offer, sibling_group_size=siblings, places_offered=setting.vacancies,
-                  expected_duration_weeks=requirement.expected_duration_weeks, weekly_cap=weekly_cap,
-                  planned_start=requirement.planned_start)
+                  expected_duration_weeks=requirement.expected_duration_weeks, cap_years=cap_years,
+                  cap_amounts=cap_amounts, planned_start=requirement.planned_start)
 
 
 def _apply(bid: Bid, offer: BidOffer, price: pricing.Price) -> None:
@@ -315,10 +329,7 @@ def _for_a_new_bid() -> Any:
     No row: no such requirement, or the provider is not invited to it."""
     siblings = (select(RequirementChild.__table__.c.sibling_group_size)
                 .where(RequirementChild.__table__.c.requirement_id == _requirement.c.id).scalar_subquery())
-    years = (select(func.array_agg(aggregate_order_by(_caps.c.financial_year, _caps.c.id)))
-             .where(_caps.c.lot_id == _requirement.c.lot_id).scalar_subquery())
-    amounts = (select(func.array_agg(aggregate_order_by(_caps.c.weekly_rate_cap, _caps.c.id)))
-               .where(_caps.c.lot_id == _requirement.c.lot_id).scalar_subquery())
+    years, amounts = _lot_caps(_requirement.c.lot_id)
     return (
         select(_requirement.c.status, _requirement.c.response_deadline, _requirement.c.closed_at,
                _requirement.c.planned_start, _requirement.c.expected_duration_weeks, _requirement.c.lot_id,
@@ -432,8 +443,7 @@ async def submit_bid(
             price = _price(offer, sibling_group_size=locked.sibling_group_size,
                            places_offered=locked.setting_vacancies,
                            expected_duration_weeks=locked.expected_duration_weeks,
-                           weekly_cap=pricing.cap_for(dict(zip(locked.cap_years or (), locked.cap_amounts or ())),
-                                                      locked.planned_start),
+                           cap_years=locked.cap_years, cap_amounts=locked.cap_amounts,
                            planned_start=locked.planned_start)
         except UserErrors:
             await _ensure_no_live_bid(session, requirement_id, provider_id)  # ALREADY_BID is said first

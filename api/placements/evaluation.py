@@ -10,7 +10,10 @@ Gates
 Checked first, every one recorded (in this order) so the officer sees all of them:
   PROVIDER_SUSPENDED / PROVIDER_BARRED / PROVIDER_NOT_ADMITTED — the provider's membership of the lot is
   SUSPENDED, BARRED, or anything else but ADMITTED; SETTING_INADEQUATE — the setting's latest Ofsted
-  judgement is Inadequate; ABOVE_CAP — the GROSS weekly price is above the lot's cap (pricing.check_cap).
+  judgement is Inadequate; ABOVE_CAP — the GROSS weekly price is not within the lot's cap that applies to the
+  planned start (pricing.check_cap; api/market/caps.py: the cap of the planned start's financial year, else the
+  latest earlier year's): above it, or no cap applies at all (a price is always checked against a cap; since
+  `bidSubmit` refuses a bid on such a lot with NO_RATE_CAP, only a bid from before that rule can meet this).
   A bid already EXCLUDED (its provider suspended or barred while the requirement was open) keeps the reason it
   was excluded for first (`excluded_for`), even after a reinstatement.
 An excluded bid gets no score and no rank, and is listed after every ranked bid. Open safeguarding alerts
@@ -33,7 +36,8 @@ Each criterion scores 0–100 (a Decimal rounded half-up to 1 dp); its weight is
       Adequate (older framework) 40, none yet 50 (neither rewarded nor punished). Inadequate is a gate.
   PRICE = a cap part (0–50) + a market part (0–50) on the NET weekly price (what the borough pays):
       cap part = 50 × clamp((cap − net) ÷ (`cap_headroom` × cap), 0, 1), cap_headroom 20 %: 50 at 20 % or
-          more under the cap, 0 at the cap; 25 when the lot has no cap for the year;
+          more under the cap, 0 at the cap; 25 when no cap applies (never for a ranked bid: the ABOVE_CAP gate
+          excludes a bid that has no cap to be within);
       market part = 50 × clamp((1 + `market_band` − net ÷ median) ÷ (2 × market_band), 0, 1), market_band
           20 %: 50 at 20 % or more below the market median, 25 at the median, 0 at 20 % or more above it;
           25 when there are no market prices. The median is of the market prices given (recent net weekly
@@ -496,7 +500,8 @@ def evaluate(
 ) -> Evaluation:
     """Gate, score, explain and rank the bids on one requirement (formulas in the module docstring).
 
-    `cap` is the lot's weekly rate cap for the financial year of the planned start (pricing.cap_for);
+    `cap` is the lot's weekly rate cap that applies to the planned start (api/market/caps.py `cap_for`), None
+    when none does;
     `market_prices` the recent net weekly prices on the same lot. Does not choose a winner.
     """
     ids = [b.bid_id for b in bids]

@@ -9,7 +9,8 @@ Inputs, in five statements whatever the number of requirements and bids (`evalua
    gathered in the same statement;
 2. the children of the requirements (age, sex, needs, home, sibling group);
 3. the vehicles' weights (`dpv.evaluation_weights`; null: the defaults of evaluation.Weights) and the lots'
-   weekly rate caps for the financial year of each planned start;
+   weekly rate caps up to the financial year of the latest planned start, of which the cap that applies to each
+   planned start is taken (api/market/caps.py `cap_for`: its financial year's, else the latest earlier year's);
 4. the market's recent prices, per requirement: the net weekly prices of the MARKET_PRICES (50) most recently
    received bids on the same lot, on OTHER requirements, that are ACCEPTED, or SUBMITTED on a requirement still
    OPEN or CLOSED (what providers are paid, or offer now, for that lot; a requirement's own bids are not their
@@ -40,6 +41,7 @@ from sqlalchemy.orm import aliased
 
 from api import audit, clock
 from api.errors import UserErrors
+from api.market import caps
 from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import evaluation as ev
@@ -132,18 +134,18 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
     children = {c.requirement_id: c for c in (await session.execute(
         select(RequirementChild).where(RequirementChild.requirement_id.in_(ids)))).scalars()}
 
-    years = {clock.financial_year(r.planned_start) for r in requirements}
+    latest_year = max(clock.financial_year(r.planned_start) for r in requirements)
     weights: dict[int, ev.Weights] = {}
-    caps: dict[tuple[int, int], Decimal] = {}
+    lot_caps: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for lot_id, stored, year, cap in (await session.execute(
         select(Lot.id, Dpv.evaluation_weights, LotRateCap.financial_year, LotRateCap.weekly_rate_cap)
         .join(Dpv, Dpv.id == Lot.dpv_id)
-        .outerjoin(LotRateCap, and_(LotRateCap.lot_id == Lot.id, LotRateCap.financial_year.in_(years)))
+        .outerjoin(LotRateCap, and_(LotRateCap.lot_id == Lot.id, LotRateCap.financial_year <= latest_year))
         .where(Lot.id.in_({r.lot_id for r in requirements}))
     )).all():
         weights[lot_id] = weights_of(stored)
         if cap is not None:
-            caps[(lot_id, year)] = cap
+            lot_caps[lot_id][year] = cap
 
     this, other = aliased(Requirement), aliased(Requirement)
     recent = (select(Bid.net_weekly_price.label("net"))
@@ -186,9 +188,10 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
 
     result: dict[int, Evaluated] = {}
     for r in requirements:
+        applied = caps.cap_for(lot_caps[r.lot_id], r.planned_start)
         evaluation = ev.evaluate(
             _child_needs(children[r.id], r), offers[r.id],
-            cap=caps.get((r.lot_id, clock.financial_year(r.planned_start))),
+            cap=applied.weekly_rate_cap if applied is not None else None,
             market_prices=market[r.id], weights=weights.get(r.lot_id, ev.Weights()))
         result[r.id] = Evaluated(evaluation, bids[r.id])
     return result

@@ -18,16 +18,18 @@ Formulas
   what remains of (gross − net), so the amounts always add up exactly to gross − net and the Bid's
   `weeklyPrice − Σ amounts = netWeeklyPrice` holds to the penny.
 - The cap check compares the GROSS weekly price — the price the provider asks, before the vehicle's
-  discounts — with the lot's weekly rate cap for the financial year (1 April to 31 March) in which the
-  planned start falls. A price equal to the cap is allowed; one penny above is refused with ABOVE_CAP.
-  A lot with no cap set for that year has nothing to exceed (no refusal).
+  discounts — with the lot's weekly rate cap that applies to the planned start (api/market/caps.py: the cap
+  of the financial year, 1 April to 31 March, in which the planned start falls, else the latest earlier
+  year's). A price equal to the cap is allowed; one penny above is refused with ABOVE_CAP. A price is always
+  checked against a cap: when none applies (the lot has no cap for that year or any earlier one), every price
+  is refused with NO_RATE_CAP: such a lot takes no bids.
 - Price bands (the "winning price band" of an unsuccessful bidder's feedback): £250 wide below £2,000,
   £500 wide from £2,000 to below £5,000, £1,000 wide from £5,000; labelled "£750–£999.99".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -35,6 +37,7 @@ from enum import Enum
 
 from api import clock
 from api.errors import UserError
+from api.market.caps import year_label
 
 PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -71,6 +74,7 @@ class PricingErrorCode(str, Enum):
     TOO_MANY_EXTRAS = "TOO_MANY_EXTRAS"
     INVALID_EXTRA = "INVALID_EXTRA"
     ABOVE_CAP = "ABOVE_CAP"
+    NO_RATE_CAP = "NO_RATE_CAP"
 
 
 @dataclass(frozen=True)
@@ -238,26 +242,28 @@ def price_bid(
 # --- the cap ----------------------------------------------------------------------------------------------
 
 
-def cap_for(caps: Mapping[int, Decimal], planned_start: date) -> Decimal | None:
-    """The lot's weekly rate cap for the financial year of the planned start (caps: financial year → cap,
-    a year named by the calendar year it starts in: 2026 = 1 April 2026 to 31 March 2027), or None."""
-    return caps.get(clock.financial_year(planned_start))
+def check_cap(gross_weekly_price: Decimal, cap: Decimal | None, *, planned_start: date | None = None,
+              set_for: int | None = None) -> UserError | None:
+    """The refusal of a bid whose gross weekly price is not within the cap, or None when it is within it.
 
-
-def check_cap(gross_weekly_price: Decimal, cap: Decimal | None, *, planned_start: date | None = None
-              ) -> UserError | None:
-    """The refusal of a bid whose gross weekly price is above the cap, or None when it is within it.
-
-    The gross price (core + extras, before the vehicle's discounts) is compared, because that is the price
-    the provider asks; equal to the cap is allowed. A cap of None (none set for the year) refuses nothing.
-    The refusal has no field: it is the whole weekly price that is too high, not one input.
+    `cap` is the cap that applies to the planned start (api/market/caps.py `cap_for`), `set_for` the financial
+    year it was set for when that is known. The gross price (core + extras, before the vehicle's discounts) is
+    compared, because that is the price the provider asks; equal to the cap is allowed. The refusal of a price
+    above it (ABOVE_CAP) has no field: it is the whole weekly price that is too high, not one input. No cap
+    (None) refuses every price (NO_RATE_CAP, on the requirement: its lot has no cap for the planned start).
     """
-    if cap is None or gross_weekly_price <= cap:
+    fy = clock.financial_year(planned_start) if planned_start is not None else None
+    if cap is None:
+        when = f" for {year_label(fy)} or any earlier year" if fy is not None else ""
+        return UserError("requirementId", PricingErrorCode.NO_RATE_CAP,
+                         f"The lot has no weekly rate cap{when}: it takes no bids until the alliance sets one")
+    if gross_weekly_price <= cap:
         return None
     year = ""
-    if planned_start is not None:
-        fy = clock.financial_year(planned_start)
-        year = f" for {fy}/{str(fy + 1)[-2:]}"
+    if set_for is not None and fy is not None and set_for != fy:
+        year = f" set for {year_label(set_for)}, which applies to {year_label(fy)} until a cap is set for it"
+    elif fy is not None or set_for is not None:
+        year = f" for {year_label(fy if fy is not None else set_for)}"
     return UserError(None, PricingErrorCode.ABOVE_CAP,
                      f"The weekly price {format_money(gross_weekly_price)} is above the lot's weekly rate cap "
                      f"of {format_money(cap)}{year}")

@@ -3,6 +3,12 @@
 - A borough posts for itself (the authority comes from the token), on a lot of a vehicle it may buy through
   (the lead borough, or a live access agreement) and that is in its term, on the day of creation and again on
   the day of publication.
+- The planned start falls within the vehicle's current term: from its start to its end as moved by the
+  extension options exercised so far (api/market/dpvs.py; an option not yet exercised does not count, since
+  nothing can be awarded under a vehicle outside its term). Refused with PLANNED_START_OUTSIDE_TERM on
+  `requirementCreate`, on `requirementUpdate` when the start or the lot changes, and again at publication, so
+  that a draft whose start fell outside the term (written before this rule, or the lot moved) is not published:
+  the borough changes the start, or the alliance exercises an option first.
 - The state machine is explicit: TRANSITIONS lists every move; anything else is INVALID_TRANSITION. AWARDED
   is reached by the award (api/placements/award.py), PLACED by the IPA (later work); UNFILLED when the
   deadline passes without a live bid.
@@ -67,6 +73,7 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 RequirementErrorCode = Enum("RequirementErrorCode", [(c, c) for c in (
     "NO_ACCESS_AGREEMENT", "VEHICLE_NOT_IN_TERM", "INVALID_TRANSITION", "NOT_A_DRAFT", "DEADLINE_IN_PAST",
     "PLANNED_START_IN_PAST", "INVALID_DURATION", "INVALID_BUDGET", "REASON_REQUIRED", "IDEMPOTENCY_KEY_REUSED",
+    "PLANNED_START_OUTSIDE_TERM",
     *(c.value for c in child_rules.ChildErrorCode),
 )])
 E = RequirementErrorCode
@@ -109,6 +116,25 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
         errors.append(UserError("responseDeadline", E.DEADLINE_IN_PAST,
                                 "The response deadline must be in the future (by the server's clock)"))
     return errors
+
+
+def term_errors(dpv: Dpv, planned_start: date) -> list[UserError]:
+    """The planned start outside the vehicle's current term (module docstring). Pure."""
+    if dpv.starts_on <= planned_start <= dpv.ends_on:
+        return []
+    later = ""
+    if planned_start > dpv.ends_on and dpv.extensions_exercised < dpv.extension_options:
+        later = (f" (its end moves a year with each extension option the alliance exercises, to "
+                 f"{dpv.final_possible_end.isoformat()} at the latest)")
+    return [UserError("plannedStart", E.PLANNED_START_OUTSIDE_TERM,
+                      f"The planned start must fall within the vehicle's term, {dpv.starts_on.isoformat()} to "
+                      f"{dpv.ends_on.isoformat()}{later}")]
+
+
+async def _start_errors(session: AsyncSession, lot: Lot, planned_start: date) -> list[UserError]:
+    dpv = await session.get(Dpv, lot.dpv_id)
+    assert dpv is not None
+    return term_errors(dpv, planned_start)
 
 
 async def _access_errors(session: AsyncSession, lot: Lot, authority_id: int, on: date) -> list[UserError]:
@@ -168,6 +194,7 @@ async def create_requirement(
     async def create(id_: int | None) -> Requirement:
         lot = await get_or_forbidden(session, Lot, fields_.lot_id)
         errors = _validate(fields_, now) + _codes(child_rules.validate(c))
+        errors += await _start_errors(session, lot, fields_.planned_start)
         errors += await _access_errors(session, lot, authority_id, now.astimezone(LONDON).date())
         if errors:
             raise UserErrors(errors)
@@ -230,9 +257,11 @@ async def update_requirement(
     c = child_rules.normalise(child) if child is not None else None
     if c is not None:
         errors += _codes(child_rules.validate(c))
-    if after.lot_id != before.lot_id:
+    if after.lot_id != before.lot_id or after.planned_start != before.planned_start:
         lot = await get_or_forbidden(session, Lot, after.lot_id)
-        errors += await _access_errors(session, lot, requirement.authority_id, now.astimezone(LONDON).date())
+        errors += await _start_errors(session, lot, after.planned_start)
+        if after.lot_id != before.lot_id:
+            errors += await _access_errors(session, lot, requirement.authority_id, now.astimezone(LONDON).date())
     if errors:
         raise UserErrors(errors)
     for name, value in after.__dict__.items():
@@ -265,6 +294,7 @@ async def publish(
     lot = await session.get(Lot, requirement.lot_id)
     assert lot is not None
     errors = await _access_errors(session, lot, requirement.authority_id, today)
+    errors += await _start_errors(session, lot, requirement.planned_start)
     if requirement.planned_start < today:
         errors.append(UserError("plannedStart", E.PLANNED_START_IN_PAST,
                                 "The planned start has passed: change it before publishing"))

@@ -15,7 +15,7 @@ from api.config import get_settings
 from api.market import enums as e
 from api.market import models as m
 from api.market import stage1
-from api.market.dpvs import cap_for_year
+from api.market.caps import cap_for_year
 from auth.principal import OrganisationKind, Scope
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
@@ -222,11 +222,14 @@ class Lot(ModelNode):
     def from_row(cls, row: m.Lot) -> "Lot":
         return cls(id=row.id, code=row.code, name=row.name, description=row.description, dpv_id=row.dpv_id)
 
-    @public(description="The cap for a financial year (by its first year), this financial year by default. "
-            "Null when none is set.")
+    @public(description="The cap that applies in a financial year (by its first year), this financial year by "
+            "default: that year's cap, else the latest earlier year's (a cap applies until the next is set). "
+            "Null when no year up to it has a cap: the lot then takes no bids.")
     async def weekly_rate_cap(self, info: Info, financial_year: int | None = None) -> Decimal | None:
-        caps = await info.context.loaders.rate_caps().load(self.id)
-        return cap_for_year(caps, financial_year or clock.financial_year(clock.today()))
+        rows = await info.context.loaders.rate_caps().load(self.id)
+        applied = cap_for_year({c.financial_year: c.weekly_rate_cap for c in rows},
+                               financial_year or clock.financial_year(clock.today()))
+        return applied.weekly_rate_cap if applied is not None else None
 
     @public(description="Every year's cap, oldest first.")
     async def rate_caps(self, info: Info) -> list[RateCap]:
@@ -320,7 +323,7 @@ class Document(ModelNode):
         return cls(id=row.id, kind=row.kind, reference=row.reference, issuer=row.issuer, valid_from=row.valid_from,
                    valid_until=row.valid_until, cover_amount=row.cover_amount, ofsted_grade=row.ofsted_grade,
                    credit_check_outcome=row.credit_check_outcome, recorded_at=row.recorded_at,
-                   in_force=row.valid_from <= today and (row.valid_until is None or today <= row.valid_until),
+                   in_force=stage1.in_force(row, today),
                    provider_id=row.provider_id)
 
     @strawberry.field

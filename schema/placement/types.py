@@ -452,7 +452,8 @@ class Evaluation:
     ranked_bids: list[RankedBid]
     weights: list[CriterionWeight]
     weekly_rate_cap: Decimal | None = strawberry.field(
-        description="The lot's cap for the financial year of the planned start.")
+        description="The lot's cap that applies to the planned start: that of its financial year, else the latest "
+        "earlier year's. Null when none applies (every bid is then excluded).")
     market_median: Decimal | None = strawberry.field(
         description="The median of the lot's recent net weekly prices, which the price criterion compares with.")
 

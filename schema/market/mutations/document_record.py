@@ -40,7 +40,9 @@ class DocumentRecordPayload:
 
 
 @scoped_mutation(Scope.PROVIDER, Scope.WLA,
-                 description="Record a stage-1 document; it supersedes older documents of its kind.")
+                 description="Record a stage-1 document. Of a kind, the latest of the documents in force on a day "
+                 "counts; one recorded with a validity already over is kept on record and suspends no one while "
+                 "another of its kind is in force.")
 async def document_record(info: Info, input: DocumentRecordInput) -> DocumentRecordPayload:
     document, errors = await run(info, DocumentError, lambda s, p: documents.record_document(
         s, p, provider_id=own_or_given_provider(p, input.provider_id), kind=input.kind, reference=input.reference,
