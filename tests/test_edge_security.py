@@ -23,9 +23,11 @@ from sqlalchemy import select, update
 
 from api import clock
 from api.app import create_app
+from api.audit import AuditEvent
 from api.config import Settings
 from auth.client_auth import CLIENT_IP_POLICY, CLIENT_POLICY
 from auth.models import LoginThrottle
+from schema import schema
 from schema.core.context import Context
 from tests.conftest import _free_port
 from tests.test_oauth import register
@@ -122,8 +124,6 @@ async def test_introspection_and_suggestions_are_for_signed_in_callers_only(live
 
 
 async def test_public_introspection_can_be_switched_on(db, market, settings):
-    from schema import schema
-
     public = settings.model_copy(update={"public_introspection": True})
     opened = await schema.execute(INTROSPECTION, context_value=Context(db=db, settings=public, principal=None))
     assert opened.errors is None and opened.data["__schema"]["queryType"] == {"name": "Query"}
@@ -295,8 +295,6 @@ async def test_wrong_secrets_lock_the_client_on_every_worker_until_the_lock_pass
         ("SYSTEM", "dpv-client-auth", f"client:{unknown}"),
         ("SYSTEM", "dpv-client-auth", f"client:{unknown}")]
     async with db.session() as s:
-        from api.audit import AuditEvent
-
         orgs = [e.organisation_id for e in (await s.execute(
             select(AuditEvent).where(AuditEvent.action == "oauth_client.lockout").order_by(AuditEvent.id))).scalars()]
     assert orgs == [market.barnet.id, None, None], "the client's organisation sees its own lockout"
