@@ -18,7 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.responses import HTMLResponse, Response
+from starlette.middleware import Middleware
+from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocketState
@@ -29,6 +30,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api import graphiql, realtime, timers
 from api.config import Settings, get_settings
+from api.cors import Cors
 from api.db import Database
 from api.errors import Unauthenticated
 from api.graphql_http import GraphQLResponseMediaType
@@ -42,6 +44,7 @@ from api.oauth import (
     server_metadata,
     token_endpoint,
 )
+from api.security_headers import SecurityHeaders
 from api.signin_pages import authorize, signout
 from auth.external import check_organisations
 from auth.keys import KeyRing
@@ -63,7 +66,7 @@ class GraphQLApp(GraphQL):
     async def render_graphql_ide(self, request: Any) -> Response:
         state = request.state
         client_id = await graphiql.ensure_client(state.db, state.settings)
-        return HTMLResponse(graphiql.page(client_id, state.settings))
+        return graphiql.page(client_id, state.settings)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
@@ -170,5 +173,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
+        middleware=[Middleware(SecurityHeaders), Middleware(Cors, origins=settings.cors_origins)],
         lifespan=lifespan,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,17 @@ TRUSTED_ISSUER_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS38
                                        "ES256", "ES384", "ES512"})
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _origin(value: str) -> str:
+    """A browser origin as the Origin header spells it: scheme://host[:port], lower case, nothing after."""
+    url = urlsplit(value.strip().rstrip("/"))
+    if url.scheme not in ("https", "http") or not url.hostname or url.path or url.query or url.fragment \
+            or url.username or url.password or "*" in value:
+        raise ValueError(f"DPV_CORS_ORIGINS: {value!r} is not an origin (scheme://host[:port])")
+    host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    default_port = {"https": 443, "http": 80}[url.scheme]
+    return f"{url.scheme}://{host}" + (f":{url.port}" if url.port not in (None, default_port) else "")
 
 
 class OrganisationFromClaim(BaseModel):
@@ -109,6 +120,17 @@ class Settings(BaseSettings):
     # GraphQL
     graphiql: bool = Field(default=True, alias="DPV_GRAPHIQL")
     max_query_depth: int = Field(default=12, alias="DPV_MAX_QUERY_DEPTH")
+    # Introspection (`__schema`, `__type`) and "Did you mean ...?" suggestions in error messages are for callers
+    # with a valid token; true shows them to anonymous callers too (schema/core/introspection.py).
+    public_introspection: bool = Field(default=False, alias="DPV_PUBLIC_INTROSPECTION")
+    # Browser origins (`https://portal.example`, no path) that may call the API from their pages (api/cors.py),
+    # as JSON: DPV_CORS_ORIGINS='["https://portal.example"]'. Empty: no cross-origin access at all.
+    cors_origins: list[str] = Field(default_factory=list, alias="DPV_CORS_ORIGINS")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        return [_origin(o) for o in origins]
 
     # OAuth 2.0: this server is the authorization server and the resource server. The issuer is the public base
     # URL (`dpv serve` derives it from --host/--port when unset); tokens name it in `iss` and this API in `aud`.

@@ -12,10 +12,12 @@ import json
 from pathlib import Path
 
 from sqlalchemy import any_, select, text
+from starlette.responses import HTMLResponse
 
 from api.config import Settings
 from api.db import Database
 from api.market.models import Organisation
+from api.security_headers import graphiql_policy, new_nonce
 from auth.clients import ClientGrant, register_client_as_system
 from auth.models import OAuthClient
 from auth.principal import OrganisationKind
@@ -51,7 +53,17 @@ async def ensure_client(db: Database, settings: Settings) -> str | None:
         return registered.client.client_id
 
 
-def page(client_id: str | None, settings: Settings) -> str:
+def page(client_id: str | None, settings: Settings) -> HTMLResponse:
+    """The page, with its Content-Security-Policy (api/security_headers.py) and a nonce made for this response
+    only. Its script is a file (/static/dpv/graphiql.js); its configuration a JSON data block, which no browser
+    runs."""
     config = {"clientId": client_id, "redirectUri": redirect_uri(settings), "scope": SCOPES, "endpoint": "/graphql"}
-    # JSON inside a <script>: escape what could close the element
-    return TEMPLATE.replace("__CONFIG__", json.dumps(config).replace("<", "\\u003c"))
+    nonce = new_nonce()
+    # JSON inside a <script> element: escape what could close the element
+    document = (TEMPLATE.replace("__NONCE__", nonce)
+                .replace("__CONFIG__", json.dumps(config).replace("<", "\\u003c")))
+    return HTMLResponse(document, headers={
+        "Content-Security-Policy": graphiql_policy(nonce, settings.issuer_url),
+        "Cache-Control": "no-store",  # the page the tokens live in
+        "X-Frame-Options": "DENY",
+    })

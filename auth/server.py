@@ -10,7 +10,9 @@ grant issues RFC 9068 JWT access tokens. No implicit or password grant is regist
 Gaps in Authlib closed here (REFERENCES.md): `CodeChallenge` accepts an authorization request without a
 `code_challenge`, and treats a missing `code_challenge_method` as `plain`: `S256CodeChallenge` refuses both (and
 `plain`). Refresh rotation is off by default and reuse is not detected: `RefreshTokenRotation` issues a new
-refresh token with every refresh and auth/authorizations.py revokes the family on a replay.
+refresh token with every refresh and auth/authorizations.py revokes the family on a replay. Authlib's client
+authentication tells an unknown client id from a wrong secret and has no backoff: `OAuthServer.authenticate_client`
+uses auth/client_auth.py's instead, for every grant and endpoint.
 
 The adapter (`OAuthServer.unit_of_work` and `Work.run`; `OAuthServer.respond` for the token endpoints)
 -------------------------------------------------------------------------------------------------------
@@ -73,7 +75,7 @@ from starlette.responses import JSONResponse, Response
 from api import clock
 from api.config import Settings
 from api.db import Database
-from auth import authorizations, clients, keys, tokens
+from auth import authorizations, client_auth, clients, keys, tokens
 from auth.authorizations import RefreshCredential, RevokedReason, granted_scopes
 from auth.models import AppUser, OAuthAuthorizationCode, OAuthClient
 from auth.principal import Scope
@@ -159,10 +161,11 @@ class FormRequest(OAuth2Request):
     """An OAuth2Request over a form body already read by the async handler."""
 
     def __init__(self, method: str, uri: str, headers: Any, form: list[tuple[str, str]],
-                 query: list[tuple[str, str]]):
+                 query: list[tuple[str, str]], client_ip: str = "unknown"):
         super().__init__(method, uri, headers=headers)
         self.payload = _FormPayload(form)
         self._args = dict(query)
+        self.client_ip = client_ip  # whose failed client secrets count together (auth/client_auth.py)
 
     @property
     def args(self) -> dict[str, str]:
@@ -182,7 +185,8 @@ async def read_form(request: Request) -> list[tuple[str, str]]:
 
 async def _oauth2_request(request: Request) -> FormRequest:
     query = list(request.query_params.multi_items())
-    return FormRequest(request.method, str(request.url), request.headers, await read_form(request), query)
+    return FormRequest(request.method, str(request.url), request.headers, await read_form(request), query,
+                       client_ip=request.client.host if request.client else "unknown")
 
 
 def authorization_request(request: Request) -> FormRequest:
@@ -269,7 +273,8 @@ class AuthorizationCode(AuthorizationCodeGrant):
     def create_authorization_response(self, redirect_uri: str, grant_user: AppUser) -> tuple[int, Any, list]:
         scopes = granted_scopes(scope_to_list(self.request.scope) or [], grant_user.scopes)
         if not scopes:
-            raise AccessDeniedError(f"{grant_user.email} holds none of the scopes this client may ask for",
+            # The description travels in the redirect URL (browser history, the client's logs): nothing personal.
+            raise AccessDeniedError("The person signed in holds none of the scopes this client may ask for",
                                     redirect_uri=redirect_uri)
         self.request.scope = list_to_scope(scopes)
         return super().create_authorization_response(redirect_uri, grant_user)
@@ -438,6 +443,13 @@ class OAuthServer(AuthorizationServer):
 
     def query_client(self, client_id: str) -> OAuthClient | None:
         return _current().call(clients.client_by_client_id, client_id)
+
+    def authenticate_client(self, request: FormRequest, methods: list[str], endpoint: str = "token") -> OAuthClient:
+        """Every grant and endpoint authenticates its client here: one answer for an unknown client and a wrong
+        secret, with the sign-in's backoff (auth/client_auth.py)."""
+        client, request.auth_method = client_auth.authenticate(_current().call, request, methods, endpoint,
+                                                               getattr(request, "client_ip", "unknown"))
+        return client
 
     def save_token(self, token: dict, request: OAuth2Request) -> None:
         """Client credentials: nothing to store (the access token is a self-contained JWT; its jti is recorded if

@@ -3,7 +3,7 @@
 - **Passwords** are verified with argon2 in a worker thread. An unknown email is verified against a dummy hash
   made with the same hasher, so that it costs what a wrong password costs; both get the same answer
   (`SignInFailure.INVALID`): the page never says which of the two was wrong (no account enumeration).
-- **Backoff** (`ThrottlePolicy`, plain Python): failed sign-ins are counted per email address (whether or not
+- **Backoff** (auth/throttle.py): failed sign-ins are counted per email address (whether or not
   anyone has it) and per client IP, in PostgreSQL (`login_throttle`) since several workers serve. After
   `max_failures` failures within `window`, the key is locked for `first_delay`; once a key has been locked, every
   further failure locks it again for twice as long (up to `max_delay`). While locked, sign-in is refused without
@@ -25,7 +25,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import lru_cache
@@ -33,16 +33,17 @@ from functools import lru_cache
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from api import audit, clock
 from api.config import Settings
 from api.keyfile import configured_or_generated
-from auth.models import AppUser, LoginThrottle, SigninSession
+from auth import throttle
+from auth.models import AppUser, SigninSession
 from auth.principal import system_principal
+from auth.throttle import ThrottlePolicy
 from auth.users import MAX_PASSWORD_LENGTH, PASSWORD_HASHER, normalise_email, user_by_email, user_principal
 
 SIGNIN_ACTOR_ID = "dpv-signin"
@@ -51,7 +52,6 @@ CSRF_COOKIE = "dpv_csrf"
 COOKIE_PATH = "/oauth"
 SESSION_TTL = timedelta(hours=8)
 CSRF_TTL = timedelta(hours=2)
-THROTTLE_MEMORY = timedelta(days=1)  # a quiet record is forgotten after this
 SECRET_FILE = "secret-key"
 
 
@@ -103,48 +103,12 @@ def form_token_valid(key: bytes, cookie: str | None, token: str | None, purpose:
     return bool(nonce and token) and hmac.compare_digest(token, form_token(key, nonce, purpose))  # type: ignore[arg-type]
 
 
-# --- backoff (plain rules) ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    max_failures: int
-    window: timedelta
-    first_delay: timedelta
-    max_delay: timedelta
-
-    def delay(self, lockouts: int) -> timedelta:
-        return min(self.first_delay * 2 ** max(lockouts - 1, 0), self.max_delay)
+# --- backoff (auth/throttle.py) -----------------------------------------------------------------------------------
 
 
 # One person's address: 5 failures in 15 minutes. One IP: more, since a council office signs in from behind one.
 EMAIL_POLICY = ThrottlePolicy(5, timedelta(minutes=15), timedelta(minutes=1), timedelta(hours=1))
 IP_POLICY = ThrottlePolicy(20, timedelta(minutes=15), timedelta(minutes=1), timedelta(hours=1))
-
-
-@dataclass(frozen=True)
-class ThrottleState:
-    failures: int = 0
-    window_started_at: datetime | None = None
-    lockouts: int = 0
-    locked_until: datetime | None = None
-
-    def locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and now < self.locked_until
-
-
-def after_failure(state: ThrottleState, now: datetime, policy: ThrottlePolicy) -> ThrottleState:
-    """The state after one more failed sign-in (not called while locked: a refused attempt is not counted)."""
-    if state.lockouts:  # locked before: every failure locks again, for longer
-        lockouts = state.lockouts + 1
-        return ThrottleState(0, None, lockouts, now + policy.delay(lockouts))
-    if state.window_started_at is None or now - state.window_started_at >= policy.window:
-        failures, started = 1, now
-    else:
-        failures, started = state.failures + 1, state.window_started_at
-    if failures >= policy.max_failures:
-        return ThrottleState(0, None, 1, now + policy.delay(1))
-    return replace(state, failures=failures, window_started_at=started)
 
 
 # --- signing in ---------------------------------------------------------------------------------------------------
@@ -175,37 +139,16 @@ def _verify(hasher: PasswordHasher, password_hash: str | None, password: str) ->
         return False
 
 
-def _state(row: LoginThrottle) -> ThrottleState:
-    return ThrottleState(row.failures, row.window_started_at, row.lockouts, row.locked_until)
-
-
-async def _throttles(session: AsyncSession, keys: list[str]) -> dict[str, LoginThrottle]:
-    """The records of `keys`, made if missing and locked for this transaction (in key order: no deadlock)."""
-    await session.execute(insert(LoginThrottle).values([{"key": k, "failures": 0, "lockouts": 0} for k in keys])
-                          .on_conflict_do_nothing(index_elements=[LoginThrottle.key]))
-    rows = await session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))
-                                 .order_by(LoginThrottle.key).with_for_update()
-                                 .execution_options(populate_existing=True))
-    return {r.key: r for r in rows.scalars()}
-
-
-async def _forget_quiet_records(session: AsyncSession, now: datetime) -> None:
-    await session.execute(delete(LoginThrottle).where(
-        LoginThrottle.updated_at < now - THROTTLE_MEMORY,
-        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
-
-
 async def authenticate(session: AsyncSession, *, email: str, password: str, ip: str,
                        hasher: PasswordHasher = PASSWORD_HASHER) -> SignInResult:
     """Check an email and password, within the backoff rules; count a failure; clear the record on success."""
     now = clock.now()
-    await _forget_quiet_records(session, now)
+    await throttle.forget_quiet_records(session, now)
     address = normalise_email(email)[:254]
     policies = {f"email:{address}": EMAIL_POLICY, f"ip:{ip}": IP_POLICY}
-    rows = await _throttles(session, sorted(policies))
-    locked = [r.locked_until for r in rows.values() if _state(r).locked(now)]
-    if locked:
-        return SignInResult(None, SignInFailure.THROTTLED, retry_after=int((max(locked) - now).total_seconds()) + 1)
+    rows = await throttle.lock_records(session, list(policies))
+    if (wait := throttle.retry_after(list(rows.values()), now)) is not None:
+        return SignInResult(None, SignInFailure.THROTTLED, retry_after=wait)
 
     user = await user_by_email(session, address) if address and len(password) <= MAX_PASSWORD_LENGTH else None
     ok = await anyio.to_thread.run_sync(_verify, hasher, user.password_hash if user else None,
@@ -215,13 +158,9 @@ async def authenticate(session: AsyncSession, *, email: str, password: str, ip: 
         return SignInResult(user)
 
     for key, row in rows.items():
-        before = _state(row)
-        after = after_failure(before, now, policies[key])
-        row.failures, row.window_started_at = after.failures, after.window_started_at
-        row.lockouts, row.locked_until, row.updated_at = after.lockouts, after.locked_until, now
-        if after.lockouts > before.lockouts:
+        if throttle.count_failure(row, policies[key], now):
             await session.flush()
-            data = {"key": key, "lockouts": after.lockouts, "locked_until": after.locked_until}
+            data = {"key": key, "lockouts": row.lockouts, "locked_until": row.locked_until}
             if user is not None and key.startswith("email:"):  # the person's organisation sees it in its log
                 org = user.organisation
                 audit.record(session, system_principal(org.id, org.kind, org.slug, SIGNIN_ACTOR_ID),

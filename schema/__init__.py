@@ -20,6 +20,7 @@ from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
 from schema.core.extensions import ExtensionsRunner
 from schema.core.inputs import plan_inputs
+from schema.core.introspection import SchemaVisibility
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
@@ -62,6 +63,7 @@ def build_schema() -> strawberry.Schema:
         types=[Alliance, LocalAuthority, Provider],
         extensions=[
             mask_errors,
+            SchemaVisibility,  # introspection and suggestions for signed-in callers only
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: ParserCache(maxsize=1000),

@@ -28,7 +28,8 @@ from auth import keys
 from auth.clients import ClientGrant, RegisteredClient, register_client_as_system
 from auth.models import AppUser, LoginThrottle, OAuthAuthorizationCode, RefreshToken, SigninSession
 from auth.principal import ActorKind, Scope
-from auth.signin import EMAIL_POLICY, ThrottlePolicy, ThrottleState, after_failure
+from auth.signin import EMAIL_POLICY
+from auth.throttle import ThrottlePolicy, ThrottleState, after_failure
 from auth.tokens import principal_from_token
 from auth.users import UserErrorCode, create_user, create_user_as_system
 

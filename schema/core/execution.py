@@ -39,6 +39,8 @@ from graphql.language import DirectiveNode, Visitor, visit
 from graphql.pyutils import Path, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.core.introspection import schema_visible
+
 MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
 
 
@@ -184,6 +186,14 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Whether a middleware wraps the resolvers. Strawberry always passes a manager, with the extensions that
         # have a `resolve` hook as its middlewares (none in the API's schema).
         self.wrapped = bool(self.middleware_manager and self.middleware_manager.middlewares)
+
+    @classmethod
+    def build(cls, schema: Any, document: Any, root_value: Any = None, context_value: Any = None, *args: Any,
+              hide_suggestions: bool = False, **kwargs: Any) -> Any:
+        """graphql-core's, with the suggestions of the variables' coercion errors hidden from a caller who may not
+        read the schema (schema/core/introspection.py)."""
+        hide = hide_suggestions or not schema_visible(context_value)
+        return super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)
 
     def __copy__(self) -> "ExecutionContext":
         """What `copy.copy` makes (a new object sharing the attributes), without its generic reduce protocol:
