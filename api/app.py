@@ -27,7 +27,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import graphiql, realtime, timers
+from api import graphiql, logs, realtime, timers
 from api.config import Settings, get_settings
 from api.db import Database
 from api.errors import Unauthenticated
@@ -118,6 +118,7 @@ def _quieter_collector() -> None:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or get_settings()
+    logs.install()  # every log record of the worker made safe as it is made
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -154,7 +155,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
-    return Starlette(
+    return logs.RequestIdStarlette(  # Starlette, with the request id (api/logs.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
