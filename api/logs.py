@@ -279,26 +279,29 @@ def redact(record: logging.LogRecord) -> None:
         record.exc_text = scrub(record.exc_text)
     msg = record.msg
     if isinstance(msg, BaseException):
-        record.msg = describe(msg)
+        msg = describe(msg)
     elif not isinstance(msg, str):
-        record.msg = str(safe_value(msg))
-    else:
-        if record.name == "asyncio":  # its reprs of tasks and futures quote their exceptions' messages
-            msg = msg.split("\n", 1)[0]
-        record.msg = scrub(msg)
+        msg = str(safe_value(msg))
+    elif record.name == "asyncio":  # its reprs of tasks and futures quote their exceptions' messages
+        msg = msg.split("\n", 1)[0]
     args = record.args
     if isinstance(args, Mapping):
-        record.args = safe_value(args)
+        args = safe_value(args)
     elif isinstance(args, tuple):
-        record.args = tuple(safe_value(a) for a in args)
-    if record.args:
-        # A credential split between the format and an argument ("token=%s") shows only once they are joined.
-        try:
-            rendered = record.msg % record.args
-        except Exception:  # the formatter will say so (with these safe arguments)
-            return
-        if (cleaned := scrub(rendered)) != rendered:
-            record.msg, record.args = cleaned, None
+        args = tuple(safe_value(a) for a in args)
+    if not args:
+        record.msg, record.args = scrub(msg), args
+        return
+    # The format is judged joined with its (safe) arguments: a credential may be split between them
+    # ("token=%s"), and scrubbing the format alone could take its placeholders. When the joined text is clean
+    # the record keeps its format and arguments (uvicorn's access formatter reads them); else it is the text.
+    try:
+        rendered = msg % args
+    except Exception:  # the formatter will say so, with these safe arguments and this format made safe alike
+        record.msg, record.args = scrub(msg), args
+        return
+    cleaned = scrub(rendered)
+    record.msg, record.args = (msg, args) if cleaned == rendered else (cleaned, None)
 
 
 def _redacting_factory(base: Any) -> Any:

@@ -22,6 +22,10 @@ import httpx
 import pytest
 import websockets
 from sqlalchemy import text
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api import logs
 
 from api.placements.models import RequirementChild
 from tests.conftest import count
@@ -175,6 +179,12 @@ async def test_no_child_data_token_secret_or_password_in_any_log_line(live_serve
             child[name] = [poisoned] if name in ("languages", "avoidAreas") else poisoned
             r = await gql(http, live_server, token, CREATE, create_input(sc.lot.id, child=child))
             assert r.status_code < 500, r.text
+
+        # 1b. A child whose input does not coerce (graphql-core's message quotes the whole input value).
+        child = child_values()
+        child_secrets(child, secrets)
+        r = await gql(http, live_server, token, CREATE, create_input(sc.lot.id, child={**child, "ageYears": "12"}))
+        assert r.status_code < 500 and r.json()["errors"], r.text
 
         # 2. The database refuses the child's row (a constraint): on create, and on an update that replaces it.
         draft = await gql(http, live_server, token, CREATE, create_input(sc.lot.id))
@@ -367,3 +377,36 @@ async def test_the_request_id_comes_back_and_is_in_every_line_of_its_request(liv
     (refusal,) = [rec for rec, _ in captured.since(mark) if rec.name == "dpv.graphql"]
     assert refusal.request_id == "socket-1" and refusal.getMessage() == (
         "GraphQL refusal UNAUTHENTICATED in subscription Watch at -")  # refused before its stream: no path
+
+
+async def test_a_response_the_error_middleware_makes_carries_the_request_id_too(captured):
+    async def fails(request) -> Response:
+        raise RuntimeError("about the child: " + secret)
+
+    secret = marker("in-an-exception-message")
+    app = logs.RequestIdStarlette(routes=[Route("/fails", fails)])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        r = await http.get("/fails", headers={"X-Request-ID": "five-hundred"})
+    assert r.status_code == 500 and r.headers["x-request-id"] == "five-hundred"
+    assert secret not in captured.text
+
+
+def test_exception_text_never_reaches_a_line_however_it_is_logged(captured):
+    """An exception logged as an argument, as `exc_info`, as a message, or pre-formatted into a traceback's text
+    (uvicorn logs a failed start that way): its type is there, its message nowhere."""
+    secret = marker("court")
+    log = logging.getLogger("dpv.test")
+    error = ValueError(f"Failing row contains ({secret}, 12, FEMALE)")
+    try:
+        raise KeyError(secret) from error
+    except KeyError as exc:
+        log.exception("failed: %s", exc)
+        log.warning(exc)
+        log.error("text: %r", [exc, {"password": secret}, b"bytes " + secret.encode()])
+        log.error("".join(__import__("traceback").format_exception(exc)))
+    log.info("token=%s", secret)
+    log.info("GET /graphql?variables=%s HTTP/1.1", secret)
+    log.info("Bearer %s", secret)
+    assert secret not in captured.text
+    assert "ValueError (message withheld)" in captured.text and "KeyError (message withheld)" in captured.text
