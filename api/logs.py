@@ -373,8 +373,8 @@ LEVELS = {"critical": logging.CRITICAL, "error": logging.ERROR, "warning": loggi
 
 def log_config(log_format: str = "text", level: str = "info") -> dict[str, Any]:
     """The service's logging configuration (`logging.config.dictConfig`): every logger, uvicorn's included,
-    through one handler on standard error, in `log_format` ("text" or "json"), from `level` up. SQLAlchemy and
-    asyncio say only what goes wrong (warnings and errors) whatever the level."""
+    through one handler on standard error, in `log_format` ("text" or "json"), from `level` up. SQLAlchemy,
+    asyncio and Alembic say only what goes wrong (warnings and errors) whatever the level."""
     formatter = {"json": "api.logs.JsonFormatter", "text": "api.logs.TextFormatter"}[log_format]
     numeric = LEVELS[level.lower()]
     return {
@@ -388,5 +388,6 @@ def log_config(log_format: str = "text", level: str = "info") -> dict[str, Any]:
                for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")},
             "sqlalchemy": {"handlers": [], "propagate": True, "level": logging.WARNING},
             "asyncio": {"handlers": [], "propagate": True, "level": logging.WARNING},
+            "alembic": {"handlers": [], "propagate": True, "level": logging.WARNING},  # /readyz reads the head
         },
     }
