@@ -273,7 +273,7 @@ def redact(record: logging.LogRecord) -> None:
     """Make one record safe, in place (the module's doc says what that means)."""
     if record.exc_info:
         exc = record.exc_info[1]
-        record.exc_text = safe_traceback(exc) if exc is not None else _type_name(record.exc_info[0])
+        record.exc_text = safe_traceback(exc) if exc is not None else None  # exc_info=True outside an except
         record.exc_info = None
     elif record.exc_text:
         record.exc_text = scrub(record.exc_text)
@@ -297,8 +297,9 @@ def redact(record: logging.LogRecord) -> None:
     # the record keeps its format and arguments (uvicorn's access formatter reads them); else it is the text.
     try:
         rendered = msg % args
-    except Exception:  # the formatter will say so, with these safe arguments and this format made safe alike
-        record.msg, record.args = scrub(msg), args
+    except Exception:  # e.g. %d given a stand-in: the format and the arguments side by side instead
+        shown = args.values() if isinstance(args, Mapping) else args
+        record.msg, record.args = scrub(f"{msg} (arguments: {', '.join(str(a) for a in shown)})"), None
         return
     cleaned = scrub(rendered)
     record.msg, record.args = (msg, args) if cleaned == rendered else (cleaned, None)
