@@ -16,7 +16,9 @@ parameters, in database error messages and in GraphQL error messages, so each of
 - bytes (their length stands in);
 - values of credential fields in mappings and in `key=value` / `"key": "value"` text (`access_token`,
   `refresh_token`, `client_secret`, `code`, `code_verifier`, `password`, `token`, `authorization`, ...);
-- JWTs anywhere, and what follows `Bearer`/`Basic`;
+- JWTs anywhere, what follows `Bearer`/`Basic`, and any long word of mixed-case letters and digits (what a
+  random secret, refresh token, authorization code or client id looks like; a backstop, as such values should
+  never reach a message in the first place); the client id Authlib writes into its own messages;
 - the values of a URL's query string (GET /graphql carries the query's variables there, and a client may put a
   code or a secret in an OAuth URL): the parameter names stay, e.g. `/graphql?query&variables`.
 
@@ -139,6 +141,11 @@ _KEY_VALUE = re.compile(
     r"(?!\[(?:redacted|jwt)\]|%|\$\d)[^\"'\s&,;}\])]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){0,2}")
 _SCHEME_CREDENTIALS = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+# A long word of mixed-case letters and digits: what a random secret, refresh token, code or client id looks like
+# (identifiers and type names carry no digits, hashes and request ids are lowercase hex).
+_RANDOM_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[a-z])(?=[\w-]*[A-Z])[\w-]{20,}(?![\w-])")
+# Authlib writes the client id a request supplied into its message (a misconfigured client may send its secret).
+_AUTHLIB_CLIENT = re.compile(r"Authenticate .* via (\"[\w-]+\" (?:success|failed))", re.DOTALL)
 _QUERY = re.compile(r"(/[^\s?#\"'<>]*)\?([^\s#\"'<>]+)")
 _QUERY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\]-]{0,40}")
 _TRACEBACK = "Traceback (most recent call last):"
@@ -185,6 +192,7 @@ def scrub(text: str) -> str:
     if _TRACEBACK in text:
         text = _without_messages(text)
     text = _JWT.sub("[jwt]", text)
+    text = _RANDOM_TOKEN.sub(REDACTED, text)
     text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{m.group(4)}{REDACTED}", text)
     return _QUERY.sub(_query_names, text)
@@ -284,6 +292,8 @@ def redact(record: logging.LogRecord) -> None:
         msg = str(safe_value(msg))
     elif record.name == "asyncio":  # its reprs of tasks and futures quote their exceptions' messages
         msg = msg.split("\n", 1)[0]
+    elif record.name.startswith("authlib"):
+        msg = _AUTHLIB_CLIENT.sub(r"Authenticate a client via \1", msg)
     args = record.args
     if isinstance(args, Mapping):
         args = safe_value(args)

@@ -11,6 +11,7 @@ clients (httpx, the websockets client) are left out: they are not the service.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import uuid
@@ -224,8 +225,9 @@ async def test_no_child_data_token_secret_or_password_in_any_log_line(live_serve
                                                "client_secret": officer.client_secret, "password": PASSWORD}),
             await http.post(oauth_token, data={"grant_type": "client_credentials", "scope": "wla"},
                             auth=(client_id, officer.client_secret)),
-            await http.post(oauth_token, content=b"grant_type=client_credentials",
-                            headers={"Authorization": "Basic " + officer.client_secret,
+            await http.post(oauth_token, content=b"grant_type=client_credentials",  # the secret as the client id
+                            headers={"Authorization": "Basic " + base64.b64encode(
+                                officer.client_secret.encode()).decode(),
                                      "Content-Type": "application/x-www-form-urlencoded"}),
             await http.post(oauth_token, json={"grant_type": "client_credentials", "client_id": client_id,
                                                "client_secret": officer.client_secret}),
@@ -237,7 +239,7 @@ async def test_no_child_data_token_secret_or_password_in_any_log_line(live_serve
                             data={"grant_type": "client_credentials", "client_id": client_id,
                                   "client_secret": wrong}),
         ]
-        assert all(400 <= r.status_code < 500 for r in refused), [(r.status_code, r.text) for r in refused]
+        assert all(400 <= r.status_code < 500 for r in refused), [(i, r.status_code, r.text[:80]) for i, r in enumerate(refused)]
 
         # 5. A person's authorization code and refresh token: redeemed, replayed, refreshed, revoked.
         reg = await public_client(db, "acorn-fostering", "provider")
