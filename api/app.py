@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -22,13 +21,12 @@ from starlette.middleware import Middleware
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import graphiql, realtime, timers
+from api import graphiql, logs, realtime, timers
 from api.config import Settings, get_settings
 from api.cors import Cors
 from api.db import Database
@@ -46,10 +44,11 @@ from api.oauth import (
 )
 from api.security_headers import SecurityHeaders
 from api.signin_pages import authorize, signout
+from api.ws_tokens import SocketWatch
 from auth.external import check_organisations
 from auth.keys import KeyRing
 from auth.server import OAuthServer
-from auth.tokens import principal_from_token, token_expiry
+from auth.tokens import principal_from_token
 from schema import schema
 from schema.core.context import Context
 
@@ -71,8 +70,9 @@ class GraphQLApp(GraphQL):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
         as HTTP bearer tokens. A bad token closes the socket with 4403; no token is an anonymous connection.
-        The socket is closed (4403, "Token expired") when the token expires: the client reconnects with a new
-        token and resumes each subscription from the last cursor it received."""
+        The socket is closed (4403) when the token expires or is no longer accepted, revoked say
+        (api/ws_tokens.py): the client reconnects with a new token and resumes each subscription from the last
+        cursor it received."""
         header = (context.connection_params or {}).get("authorization")
         if header is None:
             return UNSET
@@ -86,28 +86,8 @@ class GraphQLApp(GraphQL):
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"reason": str(exc)}) from None
         context.authenticate(principal)
-        _close_at_expiry(context.request, token_expiry(token.strip()))
+        state.sockets.watch(context.request, token.strip())
         return UNSET
-
-
-def _close_at_expiry(websocket: Any, expires_at: float | None) -> None:
-    if expires_at is None:
-        return
-
-    async def close() -> None:
-        while (left := expires_at - time.time()) > 0:
-            await asyncio.sleep(min(left, 30.0))
-            if WebSocketState.DISCONNECTED in (websocket.client_state, websocket.application_state):
-                return  # the client left first: nothing to close, nothing kept
-        with contextlib.suppress(Exception):  # it left in the last moment
-            await websocket.close(code=4403, reason="Token expired")
-
-    task = asyncio.create_task(close(), name="dpv-ws-token-expiry")
-    _expiry_tasks.add(task)
-    task.add_done_callback(_expiry_tasks.discard)
-
-
-_expiry_tasks: set[asyncio.Task] = set()
 
 
 def _quieter_collector() -> None:
@@ -121,6 +101,7 @@ def _quieter_collector() -> None:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or get_settings()
+    logs.install()  # every log record of the worker made safe as it is made
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -128,6 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         key_ring = KeyRing()
         runner: asyncio.Task | None = None
         hub: realtime.Hub | None = None
+        sockets = SocketWatch(db, settings)
         try:
             await check_organisations(db, settings)  # a trusted issuer for a provider or the alliance: no start
             if settings.timer_poll_seconds > 0:
@@ -135,10 +117,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if settings.event_poll_seconds > 0:
                 hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
                 await hub.start()
+            sockets.start()
             _quieter_collector()
             yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring),
-                   "hub": hub}
+                   "hub": hub, "sockets": sockets}
         finally:
+            await sockets.stop()
             if hub is not None:
                 await hub.stop()
             if runner is not None:
@@ -157,7 +141,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
-    return Starlette(
+    return logs.RequestIdStarlette(  # Starlette, with the request id (api/logs.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging.config
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from api import logs
 from api.config import get_settings
 
 DEMO_CLIENTS_FILE = "demo-clients.json"
@@ -48,6 +50,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_level=args.log_level, proxy_headers=True,
+                    # The service's one logging configuration, applied by uvicorn in each worker (api/logs.py).
+                    log_config=logs.log_config(settings.log_format, args.log_level),
                     ws_max_size=settings.ws_max_message_bytes,
                     # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
                     # memory per connection (bench/fanout.py) for little saving.
@@ -233,7 +237,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug",
+                                                               "trace"])
     serve.set_defaults(run=_serve)
 
     sub.add_parser("migrate", help="upgrade the database to the latest migration").set_defaults(run=_migrate)
@@ -263,6 +268,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    logs.install()  # whatever a command logs, nothing in it a log reader must not see (api/logs.py)
+    logging.config.dictConfig(logs.log_config(get_settings().log_format, "warning"))
     return args.run(args)
 
 

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     # many subscriptions one connection may hold.
     ws_max_message_bytes: int = Field(default=65536, alias="DPV_WS_MAX_MESSAGE_BYTES", ge=1024)
     ws_max_subscriptions: int = Field(default=10, alias="DPV_WS_MAX_SUBSCRIPTIONS", ge=1)
+    # How often each worker re-checks the tokens of its open WebSockets (api/ws_tokens.py), in seconds: a revoked
+    # token's sockets close within about this long, on every worker.
+    ws_token_check_seconds: float = Field(default=2.0, alias="DPV_WS_TOKEN_CHECK_SECONDS", gt=0)
+
+    # Log lines (api/logs.py): "text", or "json" for one JSON object per line.
+    log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")

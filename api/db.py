@@ -116,6 +116,9 @@ class Database:
             # A transaction left open holds back the event stream's horizon (api/events.py) and its locks:
             # none of ours idles inside one for long, so the server ends any that does.
             connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
+            # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
+            # SQLAlchemy's log (api/logs.py says what a log line may hold).
+            hide_parameters=True,
         )
         ping_after_idle(engine)
         return cls(engine)

@@ -159,11 +159,12 @@ async def _run_one(session: AsyncSession, timer: Timer, at: datetime) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if attempts >= MAX_ATTEMPTS or fn is None:
             values = dict(state=TimerState.FAILED, finished_at=clock.now())
-            log.error("timer %s (%s %s) failed for good: %s", timer_id, kind, subject_id, error)
+            log.error("timer %s (%s %s) failed for good: %s", timer_id, kind, subject_id, exc)
         else:
             values = dict(due_at=at + backoff(attempts))
+            # The exception itself, not its text: the log shows what api/logs.py allows of it.
             log.warning("timer %s (%s %s) failed, trying again at %s: %s", timer_id, kind, subject_id,
-                        values["due_at"], error)
+                        values["due_at"], exc)
         await session.execute(update(Timer).where(Timer.id == timer_id)
                               .values(attempts=attempts, last_error=error, **values))
         return

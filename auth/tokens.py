@@ -34,8 +34,8 @@ from authlib.oauth2.rfc9068.claims import JWTAccessTokenClaims
 from joserfc import jws
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import Key, KeySet
-from sqlalchemy import bindparam, exists, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api import audit, clock
@@ -195,6 +195,37 @@ async def token_state(source: AsyncSession | AsyncConnection, claims: dict[str, 
     if row is None:
         return None
     return TokenState(row["id"], OrganisationKind(row["kind"]), row["revoked"], row["key_known"], row["retired_at"])
+
+
+# (jti, kid, org): what the token's state is read by.
+TokenRef = tuple[str, str, str]
+
+
+def _token_states_statement() -> Any:
+    """`_TOKEN_STATE` for many tokens at once: the same three questions, for each (jti, kid, org) given."""
+    refs = (func.unnest(bindparam("jtis", type_=ARRAY(String)), bindparam("kids", type_=ARRAY(String)),
+                        bindparam("orgs", type_=ARRAY(String)))
+            .table_valued("jti", "kid", "org").render_derived(name="ref"))
+    revoked = exists().where(RevokedToken.jti == refs.c.jti)
+    key_known = exists().where(SigningKey.kid == refs.c.kid)
+    retired_at = select(SigningKey.retired_at).where(SigningKey.kid == refs.c.kid).scalar_subquery()
+    return (select(refs.c.jti, refs.c.kid, refs.c.org, Organisation.id, Organisation.kind,
+                   revoked.label("revoked"), key_known.label("key_known"), retired_at.label("retired_at"))
+            .select_from(refs.outerjoin(Organisation, Organisation.slug == refs.c.org)))
+
+
+_TOKEN_STATES = _token_states_statement()
+
+
+async def token_states(conn: AsyncConnection, refs: list[TokenRef]) -> dict[TokenRef, TokenState | None]:
+    """The state of each token, as `token_state` reads it, in one statement (for the open WebSockets of a
+    worker, api/ws_tokens.py). None: no such organisation."""
+    if not refs:
+        return {}
+    jtis, kids, orgs = (list(column) for column in zip(*refs))
+    rows = await conn.execute(_TOKEN_STATES, {"jtis": jtis, "kids": kids, "orgs": orgs})
+    return {(r.jti, r.kid, r.org): None if r.id is None else
+            TokenState(r.id, OrganisationKind(r.kind), r.revoked, r.key_known, r.retired_at) for r in rows}
 
 
 def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings) -> InvalidToken | None:

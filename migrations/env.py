@@ -31,7 +31,7 @@ def _run(connection) -> None:
 
 
 async def _online() -> None:
-    engine = create_async_engine(_url(), poolclass=pool.NullPool)
+    engine = create_async_engine(_url(), poolclass=pool.NullPool, hide_parameters=True)  # no data in a log
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

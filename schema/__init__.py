@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from api.config import get_settings
+from schema.core.error_log import log_errors
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
 from schema.core.extensions import ExtensionsRunner
@@ -48,6 +49,9 @@ class Subscription(EventSubscription):
 class Schema(strawberry.Schema):
     def create_extensions_runner(self, execution_context: Any, extensions: list[Any]) -> ExtensionsRunner:
         return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        log_errors(errors, execution_context)  # a refusal is one line; only the unexpected has a traceback
 
 
 def build_schema() -> strawberry.Schema:
