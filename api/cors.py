@@ -37,7 +37,7 @@ ALLOWED_METHODS = "GET, POST"
 # already held, and Apollo Client's client awareness and CSRF-prevention headers.
 ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, If-None-Match, apollographql-client-name, "
                    "apollographql-client-version, apollo-require-preflight")
-EXPOSED_HEADERS = "Retry-After, WWW-Authenticate, ETag, Content-Disposition"
+EXPOSED_HEADERS = "Retry-After, WWW-Authenticate, ETag, Content-Disposition, X-Request-ID"
 MAX_AGE = "600"  # seconds a browser may keep a preflight's answer (Chromium keeps it at most 7,200)
 
 
