@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
@@ -34,6 +35,7 @@ from api.errors import Unauthenticated
 from api.graphql_http import GraphQLResponseMediaType
 from api.health import healthz, readyz
 from api.ipa_download import ipa_pdf
+from api.limits import RequestLimits
 from api.oauth import (
     BearerAuthentication,
     introspection_endpoint,
@@ -170,5 +172,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
+        middleware=[Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
+                               max_message_bytes=settings.ws_max_message_bytes)],
         lifespan=lifespan,
     )

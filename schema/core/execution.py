@@ -10,7 +10,9 @@ What it collects depends only on the document's nodes, the object type, the frag
 document, so its nodes are the same objects from one execution to the next: the memo here is keyed by the
 object type and the identity of the field nodes (checked on every hit, so a reused id can never match another
 node), and used only where the variables cannot change the result (no directive of the operation or its
-fragments takes a variable) and no `@defer` or fragment variables are involved. It is bounded.
+fragments takes a variable) and no `@defer` or fragment variables are involved. It is bounded, and used only for
+documents short enough for the document cache to keep (schema/core/limits.py): an entry holds its nodes, and
+through them the whole document, so a long document used once would otherwise stay held.
 
 It also ends a slow growth: graphql-core's per-execution memo is shared by the copies made for each event of
 a subscription and keyed by lists that are new for each event, so every event of a long subscription added
@@ -38,6 +40,8 @@ from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, 
 from graphql.language import DirectiveNode, Visitor, visit
 from graphql.pyutils import Path, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.core.limits import CACHED_QUERY_CHARS
 
 MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
 
@@ -114,6 +118,12 @@ class SubfieldMemo:
 
 
 memo = SubfieldMemo()
+
+
+def _short(operation: OperationDefinitionNode) -> bool:
+    location = operation.loc
+    return location is None or len(location.source.body) <= CACHED_QUERY_CHARS
+
 
 _awaitable_types: dict[type, bool] = {CoroutineType: True}
 MAX_TYPES = 4096  # the types of values resolvers return: a few hundred
@@ -240,5 +250,5 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def memoisable(self) -> bool:
         known = self.__dict__.get("_memoisable")
         if known is None:
-            known = self._memoisable = memo.variable_free(self.operation, self.fragments)
+            known = self._memoisable = _short(self.operation) and memo.variable_free(self.operation, self.fragments)
         return known
