@@ -39,9 +39,11 @@ from api import budget
 from api.config import Settings, get_settings
 from schema.core import cost as costs
 
+# A parsed document, with its tokens and locations, holds many times its text: the cache is bounded by the text
+# it keeps as well as by the number of documents, so that what it can be made to hold stays small.
 MAX_DOCUMENTS = 1000
-CACHED_QUERY_CHARS = 16_384  # a portal's largest queries are a few kilobytes; GraphiQL's introspection, 2
-MAX_CACHED_CHARS = 4 * 1024 * 1024
+CACHED_QUERY_CHARS = 8192  # a portal's largest queries are a few kilobytes; GraphiQL's introspection, 2
+MAX_CACHED_CHARS = 256 * 1024
 MAX_RULE_SETS = 8  # validation results kept per document (one set of rules per kind of caller, at most a few)
 
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
@@ -87,6 +89,7 @@ class DocumentCache:
         self.max_cached_chars = max_cached_chars
         self._documents: OrderedDict[tuple, Document] = OrderedDict()
         self._chars = 0
+        self.evictions = 0  # documents let go so far (the subfield memo follows it: schema/core/execution.py)
         self._lock = threading.Lock()  # the tests serve HTTP from a thread while running operations in process
 
     def __len__(self) -> int:
@@ -119,12 +122,14 @@ class DocumentCache:
                 while len(self._documents) > self.max_documents or self._chars > self.max_cached_chars:
                     (old, _), _ = self._documents.popitem(last=False)
                     self._chars -= len(old)
+                    self.evictions += 1
         return document
 
     def clear(self) -> None:
         with self._lock:
             self._documents.clear()
             self._chars = 0
+            self.evictions += 1
 
 
 def _options(options: dict[str, Any]) -> tuple:
