@@ -273,6 +273,17 @@ async def test_the_29_alias_attack_is_refused_before_any_statement(quiet, db, ma
         assert (statements.sql, statements.on_driver) == (0, 0 if who is None else 1)
 
 
+async def test_a_document_too_large_to_validate_is_refused_before_validation(live_server):
+    # 400 fragments spread in one selection: a worker's second to validate, and only 1 point to run.
+    fragments = '{ viewer { ...A } } fragment A on Viewer { scopes ' + ' '.join(f'...A{i}' for i in range(400)) + \
+        ' } ' + ' '.join(f'fragment A{i} on Viewer {{ scopes }}' for i in range(400))
+    many_fields = "{ viewer { " + "scopes " * 501 + "} }"
+    for query, words in ((fragments, "401 fragment spreads"), (many_fields, "502 fields")):
+        body = (await _post(live_server, query)).json()
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY" and words in error["message"], body
+
+
 async def test_every_answer_reports_its_cost_and_the_dashboard_is_admitted(live_server, db, market):
     sc = await scene(db, market, members=2)
     requirement = await published(db, market.barnet_officer, sc.lot.id)

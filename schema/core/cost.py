@@ -26,6 +26,12 @@ variables. The plan also holds every list the operation sends to `MAX_LIST_ITEMS
 in a variable for each request (`nodes(ids: $ids)` with 101 ids is refused before anything runs, with
 BAD_USER_INPUT, and so is a filter or an input with a list that long).
 
+Before a document is validated, its shape is held to `MAX_FIELDS` fields and `MAX_FRAGMENT_SPREADS` fragments
+(named or inline) in all (`shape_error`): validation compares the fields that fragments merge pairwise, so a
+document of a few hundred fragment spreads takes a worker a second to validate, whatever it would then cost to
+run, and a new document each time is never a cache hit. The largest documents the tests, the benches and GraphiQL
+send have under 100 fields and 10 fragments.
+
 The document must be valid (the plan is made after validation: no fragment cycles, known fields, the depth and
 alias limits). A plan is made in time proportional to the document: a fragment spread many times is planned once
 for each type and page it is met under.
@@ -68,6 +74,8 @@ DEFAULT_PAGE = 20  # schema/core/connection.py
 MAX_PAGE = 100
 MAX_LIST_ITEMS = 100  # items in any list an operation sends (ids, filters, inputs)
 MUTATION_COST = 10
+MAX_FIELDS = 500  # in a whole document
+MAX_FRAGMENT_SPREADS = 50  # named and inline, in a whole document
 DEFAULT_LIST_BOUND = 10
 INTROSPECTION_COSTS = {"__schema": 100, "__type": 10}
 LEAF_COSTS = {"totalCount": 1}
@@ -194,6 +202,34 @@ class _LongLiteralList(Visitor):
             self.found = node
             return self.BREAK
         return None
+
+
+class _Shape(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields = 0
+        self.fragments = 0
+
+    def enter_field(self, *_args: Any) -> None:
+        self.fields += 1
+
+    def enter_fragment_spread(self, *_args: Any) -> None:
+        self.fragments += 1
+
+    def enter_inline_fragment(self, *_args: Any) -> None:
+        self.fragments += 1
+
+
+def shape_error(document: Any) -> GraphQLError | None:
+    """Why a document is refused before it is validated, if it is: too many fields or fragments."""
+    shape = _Shape()
+    visit(document, shape)
+    for count, limit, what in ((shape.fields, MAX_FIELDS, "fields"),
+                               (shape.fragments, MAX_FRAGMENT_SPREADS, "fragment spreads")):
+        if count > limit:
+            return GraphQLError(f"This document has {count} {what}; at most {limit} are accepted.",
+                                extensions={"code": "QUERY_TOO_COSTLY"})
+    return None
 
 
 def _contains_list(type_: Any, seen: set[str]) -> bool:

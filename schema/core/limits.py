@@ -10,6 +10,8 @@ caches that cannot be filled to hold memory, its cost worked out (schema/core/co
   walks nothing, where the ValidationCache hashed the whole parsed document on every request). It holds the
   parsed document, its validation errors for each schema and set of rules (the limit rules are classes made
   once, see `build_schema`, so the key is the same on every request), and its cost plan for each operation.
+- **The shape.** A document with more fields or fragments than schema/core/cost.py allows is refused before it is
+  validated (QUERY_TOO_COSTLY): validating it would take longer than running most operations.
 - **The cost.** A valid operation's cost comes from its plan and the request's variables (so `first: $n` costs
   what `$n` says); every operation costs at least 1. Above the limit the operation is refused before it runs:
   `extensions.code` QUERY_TOO_COSTLY with the figures. A list longer than allowed in what it sends is refused
@@ -53,10 +55,11 @@ RATE_LIMITED = "RATE_LIMITED"
 class Document:
     """A parsed query text with what was worked out from it once."""
 
-    __slots__ = ("node", "validated", "plans")
+    __slots__ = ("node", "refused", "validated", "plans")
 
     def __init__(self, node: DocumentNode):
         self.node = node
+        self.refused = costs.shape_error(node)  # too many fields or fragments to validate
         self.validated: dict[tuple, list[GraphQLError]] = {}
         self.plans: dict[tuple, costs.CostPlan | None] = {}
 
@@ -160,10 +163,10 @@ class OperationLimits(SchemaExtension):
         ec = self.execution_context
         schema = ec.schema._schema
         rules = tuple(ec.validation_rules)
-        if self.document is not None:
-            errors = self.document.errors(schema, rules)
-        else:
-            errors = validate_document(schema, ec.graphql_document, rules)
+        if self.document is None:  # given parsed (not through on_parse): worked out for this request only
+            self.document = Document(ec.graphql_document)
+        document = self.document
+        errors = [document.refused] if document.refused is not None else document.errors(schema, rules)
         ec.pre_execution_errors = errors
         if not errors:
             refusal = await self._admit(schema)
@@ -176,8 +179,7 @@ class OperationLimits(SchemaExtension):
         ec = self.execution_context
         context = ec.context
         settings: Settings = getattr(context, "settings", None) or get_settings()
-        plan = (self.document.plan(schema, ec.operation_name) if self.document is not None
-                else costs.plan(schema, ec.graphql_document, ec.operation_name))
+        plan = self.document.plan(schema, ec.operation_name)  # type: ignore[union-attr]
         if plan is None:
             return None  # no such operation: graphql-core answers that
         variables = ec.variables if isinstance(ec.variables, dict) else {}
