@@ -34,6 +34,7 @@ from api.errors import Unauthenticated
 from api.graphql_http import GraphQLResponseMediaType
 from api.health import healthz, readyz
 from api.ipa_download import ipa_pdf
+from api.limits import RequestLimits
 from api.oauth import (
     BearerAuthentication,
     introspection_endpoint,
@@ -157,6 +158,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(Cors, origins=settings.cors_origins)],
+        # Outermost first: every answer gets the security headers and CORS, a 413 included.
+        middleware=[Middleware(SecurityHeaders), Middleware(Cors, origins=settings.cors_origins),
+                    Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
+                               max_message_bytes=settings.ws_max_message_bytes)],
         lifespan=lifespan,
     )

@@ -132,6 +132,20 @@ class Settings(BaseSettings):
     def _origins(cls, origins: list[str]) -> list[str]:
         return [_origin(o) for o in origins]
 
+    # Limits (README "Limits"). The largest request body, refused with 413 before it is read (api/limits.py): the
+    # largest legitimate body, a requirementCreate with its three 4,000-character texts sent JSON-escaped, is
+    # under 80 KB; 256 KiB leaves room for that three times over.
+    max_body_bytes: int = Field(default=262_144, alias="DPV_MAX_BODY_BYTES", ge=1024)
+    # The largest computed cost of one operation (schema/core/cost.py), refused before it runs: the largest the
+    # tests and benches ask for is about 28,500 (a page of 100 requirements with 20 invitations each); two
+    # nested lists of 100 under 29 aliases cost about 296,000.
+    max_query_cost: int = Field(default=50_000, alias="DPV_MAX_QUERY_COST", ge=1)
+    # The budget of each client over time (api/budget.py): a bucket of `burst` cost points, refilled at
+    # `points_per_second`; an operation runs only if the bucket holds its cost. Off: no budget at all.
+    rate_limit: bool = Field(default=True, alias="DPV_RATE_LIMIT")
+    rate_limit_points_per_second: float = Field(default=1000.0, alias="DPV_RATE_LIMIT_POINTS_PER_SECOND", gt=0)
+    rate_limit_burst: int = Field(default=50_000, alias="DPV_RATE_LIMIT_BURST", ge=1)
+
     # OAuth 2.0: this server is the authorization server and the resource server. The issuer is the public base
     # URL (`dpv serve` derives it from --host/--port when unset); tokens name it in `iss` and this API in `aud`.
     issuer: str = Field(default="http://127.0.0.1:8000", alias="DPV_ISSUER")

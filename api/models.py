@@ -1,6 +1,7 @@
 """Every table of the service, imported in one place so that the metadata is complete (Alembic, tests)."""
 
 from api.audit import AuditEvent
+from api.budget import RateBudget
 from api.db import Base
 from api.idempotency import IdempotencyKey
 from api.market.models import (
@@ -52,5 +53,5 @@ __all__ = [
     "OAuthClient", "OfstedJudgement", "Organisation", "ProviderReview", "ReferenceCounter", "RefreshToken",
     "Requirement", "RequirementChild", "ReviewAction", "RevokedToken", "SafeguardingAlert", "SafeguardingAlertUpdate",
     "Setting", "SigninSession", "SigningKey", "Suspension", "Timer", "TokenFamily",
-    "UninvitedMember", "metadata",
+    "UninvitedMember", "RateBudget", "metadata",
 ]

@@ -9,9 +9,7 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -22,6 +20,7 @@ from schema.core.execution import ExecutionContext
 from schema.core.extensions import ExtensionsRunner
 from schema.core.inputs import plan_inputs
 from schema.core.introspection import SchemaVisibility
+from schema.core.limits import OperationLimits
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
 from schema.market.schema import MarketMutation, MarketQuery
@@ -70,8 +69,8 @@ def build_schema() -> strawberry.Schema:
             SchemaVisibility,  # introspection and suggestions for signed-in callers only
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=5000),
-            lambda: ParserCache(maxsize=1000),
-            lambda: ValidationCache(maxsize=1000),
+            # Last: parsing and validation through size-bounded caches, then the cost and the budget.
+            OperationLimits,
         ],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=ExecutionContext,

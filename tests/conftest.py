@@ -141,10 +141,16 @@ def ealing_idp() -> IdentityProvider:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, live_port: int, ealing_idp: IdentityProvider) -> Settings:
+    # The budget (api/budget.py) is on, so that every request over HTTP charges it as in production, but holds far
+    # more than any test spends: every anonymous request of the run comes from 127.0.0.1 and would share one
+    # bucket. tests/test_limits.py serves its own apps with small budgets. The query cost limit is the default:
+    # every query the tests make must pass it.
     return get_settings().model_copy(update={"database_url": database_url,
                                              "issuer": f"http://127.0.0.1:{live_port}",
                                              "trusted_issuers": [ealing_idp.config],
-                                             "secret_key": "test-only-secret-key-" + uuid.uuid4().hex})
+                                             "secret_key": "test-only-secret-key-" + uuid.uuid4().hex,
+                                             "rate_limit_burst": 10**9,
+                                             "rate_limit_points_per_second": 10.0**6})
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

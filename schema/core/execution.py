@@ -10,7 +10,10 @@ What it collects depends only on the document's nodes, the object type, the frag
 document, so its nodes are the same objects from one execution to the next: the memo here is keyed by the
 object type and the identity of the field nodes (checked on every hit, so a reused id can never match another
 node), and used only where the variables cannot change the result (no directive of the operation or its
-fragments takes a variable) and no `@defer` or fragment variables are involved. It is bounded.
+fragments takes a variable) and no `@defer` or fragment variables are involved. It is bounded. An entry holds its
+nodes, and through them the whole document, so it keeps only what the document cache keeps (schema/core/limits.py):
+it is used only for documents short enough for that cache, and starts afresh whenever that cache lets a document go
+(otherwise unique documents, each used once, would stay held here after the cache had let them go).
 
 It also ends a slow growth: graphql-core's per-execution memo is shared by the copies made for each event of
 a subscription and keyed by lists that are new for each event, so every event of a long subscription added
@@ -40,6 +43,7 @@ from graphql.pyutils import Path, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.core.introspection import schema_visible
+from schema.core.limits import CACHED_QUERY_CHARS, DOCUMENTS
 
 MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
 
@@ -63,9 +67,20 @@ class SubfieldMemo:
         self.max_entries = max_entries
         self._collected: dict[tuple, tuple[tuple, CollectedFields]] = {}
         self._variable_free: dict[int, tuple[OperationDefinitionNode, bool]] = {}
+        self._evictions = 0
 
     def __len__(self) -> int:
         return len(self._collected)
+
+    def clear(self) -> None:
+        self._collected.clear()
+        self._variable_free.clear()
+
+    def follow(self, evictions: int) -> None:
+        """Start afresh if the document cache has let a document go since the last call."""
+        if evictions != self._evictions:
+            self._evictions = evictions
+            self.clear()
 
     def variable_free(self, operation: OperationDefinitionNode, fragments: dict[str, Any]) -> bool:
         """Whether no directive of the operation or of its document's fragments takes a variable."""
@@ -116,6 +131,12 @@ class SubfieldMemo:
 
 
 memo = SubfieldMemo()
+
+
+def _short(operation: OperationDefinitionNode) -> bool:
+    location = operation.loc
+    return location is None or len(location.source.body) <= CACHED_QUERY_CHARS
+
 
 _awaitable_types: dict[type, bool] = {CoroutineType: True}
 MAX_TYPES = 4096  # the types of values resolvers return: a few hundred
@@ -250,5 +271,6 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def memoisable(self) -> bool:
         known = self.__dict__.get("_memoisable")
         if known is None:
-            known = self._memoisable = memo.variable_free(self.operation, self.fragments)
+            memo.follow(DOCUMENTS.evictions)
+            known = self._memoisable = _short(self.operation) and memo.variable_free(self.operation, self.fragments)
         return known
