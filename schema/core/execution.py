@@ -25,6 +25,7 @@ from types import CoroutineType, GeneratorType
 from typing import Any, Callable
 
 from graphql import (
+    GraphQLError,
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
@@ -38,6 +39,8 @@ from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, 
 from graphql.language import DirectiveNode, Visitor, visit
 from graphql.pyutils import Path, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.core.text import variable_errors
 
 MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
 
@@ -184,6 +187,15 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Whether a middleware wraps the resolvers. Strawberry always passes a manager, with the extensions that
         # have a `resolve` hook as its middlewares (none in the API's schema).
         self.wrapped = bool(self.middleware_manager and self.middleware_manager.middlewares)
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> "list[GraphQLError] | ExecutionContext":
+        """graphql-core's, with the coerced variables then checked for text that may not be stored
+        (schema/core/text.py): a refusal there is a request error, like a variable that cannot be coerced."""
+        built = super().build(*args, **kwargs)
+        if isinstance(built, list):
+            return built
+        return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
 
     def __copy__(self) -> "ExecutionContext":
         """What `copy.copy` makes (a new object sharing the attributes), without its generic reduce protocol:
