@@ -24,6 +24,7 @@ from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
 from schema.core.extensions import ExtensionsRunner
 from schema.core.inputs import plan_inputs
+from schema.core.scalars import SCALARS
 from schema.core.text import ControlCharactersRule
 from schema.events.queries import EventQuery
 from schema.events.subscriptions import EventSubscription
@@ -96,7 +97,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=1000),
             lambda: ValidationCache(maxsize=1000),
         ],
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         execution_context_class=ExecutionContext,
     )
     plan_inputs(built)

@@ -16,7 +16,7 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors
 from strawberry.relay import GlobalIDValueError
 
-from api.errors import Forbidden, Unauthenticated, UserErrors
+from api.errors import Forbidden, TextTooLong, Unauthenticated, UserErrors
 from api.realtime import Overflow
 
 
@@ -26,7 +26,7 @@ class BadUserInput(Exception):
     extensions = {"code": "BAD_USER_INPUT"}
 
 
-_SHOWN = (Forbidden, Unauthenticated, BadUserInput, Overflow)
+_SHOWN = (Forbidden, Unauthenticated, BadUserInput, TextTooLong, Overflow, StrawberryInputCoercionError)
 
 
 def should_mask(error: GraphQLError) -> bool:
