@@ -375,7 +375,8 @@ def _string_literals(document: Any) -> list[StringValueNode]:
      'legalBasis: PA_2023_DYNAMIC_MARKET, startsOn: "2025-04-01"})', "name"),
 ])
 async def test_a_name_over_200_characters_is_bad_input_and_200_are_kept(gql, db, market, mutation, field):
-    document = "mutation { %s { userErrors { code } } }" % mutation.replace('"LA"', f'"{gid("LocalAuthority", market.barnet.id)}"')
+    lead = gid("LocalAuthority", market.barnet.id)
+    document = "mutation { %s { userErrors { code } } }" % mutation.replace('"LA"', f'"{lead}"')
     refused = await gql(document % ("n" * 201), None, market.admin)
     assert refused.errors[0].extensions == {"code": "BAD_USER_INPUT", "field": field}, refused.errors
     assert "200" in refused.errors[0].message and "n" * 20 not in refused.errors[0].message
@@ -390,7 +391,8 @@ KPIS = "query($p: ID!, $from: Date, $to: Date) { providerKpis(providerId: $p, fr
 
 
 @pytest.mark.parametrize("dates", [{"to": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "0001-01-01"},
-                                   {"to": "1899-12-31"}, {"from": "2200-01-01", "to": "2200-01-02"}])
+                                   {"to": "1899-12-31"}, {"from": "2200-01-01", "to": "2200-01-02"}],
+                         ids=["to year 1", "to 9999-12-31", "from year 1", "to 1899", "in 2200"])
 async def test_a_date_out_of_the_services_range_is_bad_input(gql, db, market, dates):
     """A period of KPIs ending on 1 January of year 1 made the worker loop forever (twelve months before it);
     one ending on 31 December 9999 was an internal error."""
@@ -432,7 +434,8 @@ async def test_amounts_within_range_reach_the_rules(gql, db, market):
     _, lots = await dpv_with_lots(db, market, lots=1)
     cap = """mutation($lot: ID!, $cap: Decimal!) { lotRateCapSet(input: {lotId: $lot, financialYear: 2027,
       weeklyRateCap: $cap}) { userErrors { code } } }"""
-    for amount, errors in (("999999999999.99", ["INVALID_RATE_CAP"]), ("1250.50", []), ("0.0000000001", ["INVALID_RATE_CAP"])):
+    for amount, errors in (("999999999999.99", ["INVALID_RATE_CAP"]), ("1250.50", []),
+                           ("0.0000000001", ["INVALID_RATE_CAP"])):
         data = await gql.ok(cap, {"lot": gid("Lot", lots[0].id), "cap": amount}, market.admin)
         assert [e["code"] for e in data["lotRateCapSet"]["userErrors"]] == errors, amount
 

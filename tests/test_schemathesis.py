@@ -80,10 +80,10 @@ long_text = st.builds(lambda char, length: char * length, st.characters(codec="u
                       st.sampled_from([5, 11, 21, 41, 61, 81, 101, 121, 201, 1001, 4001, 20_000]))
 
 
-def register_scalars(world: World) -> None:
+def register_scalars(objects: World) -> None:
     """Strategies for text (any, and long), IDs (of real objects, of none, and strings that are no ID) and
     decimals of any size."""
-    real = list(astuple(world))
+    real = list(astuple(objects))
     forged = [to_base64("Dpv", 2**63), to_base64("Provider", -1), to_base64("Nope", 1), to_base64("Bid", "x")]
     schemathesis.graphql.scalar("ID", st.one_of(st.sampled_from(real), st.sampled_from(forged), st.text())
                                 .map(nodes.String))

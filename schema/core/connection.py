@@ -1,6 +1,7 @@
 """Relay connections with keyset cursors, capped at 100 per page.
 
-A cursor is the opaque encoding of the row's id (one that could not be a row's id is BAD_USER_INPUT); pages are `WHERE id > :after ORDER BY id LIMIT n+1`.
+A cursor is the opaque encoding of the row's id (one that could not be a row's id is BAD_USER_INPUT); pages are
+`WHERE id > :after ORDER BY id LIMIT n+1`.
 Nested connections (a vehicle's lots, a provider's settings) are loaded for all parents in one statement
 with a window function, so a list of 100 parents costs what a list of one does.
 """
