@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from calendar import monthrange
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -22,15 +23,13 @@ def financial_year(on: date) -> int:
 
 
 def add_months(d: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has no such day (31st, 29 February)."""
+    """The same day `months` later, or the month's last day when it has no such day (31st, 29 February).
+    Raises ValueError when the result would fall outside the years 1 to 9999."""
     month0 = d.month - 1 + months
     year, month = d.year + month0 // 12, month0 % 12 + 1
-    day = d.day
-    while True:
-        try:
-            return date(year, month, day)
-        except ValueError:
-            day -= 1
+    if not MINYEAR <= year <= MAXYEAR:
+        raise ValueError(f"year {year} is out of range")
+    return date(year, month, min(d.day, monthrange(year, month)[1]))
 
 
 def add_years(d: date, years: int) -> date:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from api import text_limits
 from api.config import Settings, async_url
 
 NAMING_CONVENTION = {
@@ -29,6 +30,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+text_limits.check_on_write(Base)  # text longer than its column is the caller's error, not the database's
 
 
 def utcnow_column() -> Mapped[datetime]:

@@ -51,3 +51,18 @@ class Forbidden(_TopLevel):
 
     def __init__(self, message: str = "Not permitted, or no such object"):
         super().__init__(message)
+
+
+class TextTooLong(_TopLevel):
+    """A text longer than the data model holds (api/text_limits.py): the caller's input, refused as a whole."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, entity: str, attribute: str, length: int):
+        words = attribute.replace("_", " ")
+        super().__init__(f"Text too long: {entity} {words} holds at most {length} characters")
+        self.field = "".join(w if i == 0 else w.capitalize() for i, w in enumerate(attribute.split("_")))
+
+    @property
+    def extensions(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field}

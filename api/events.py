@@ -32,6 +32,7 @@ from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.audit import AuditEvent
+from api.ids import parse_row_id
 
 CHANNEL = "dpv_events"
 
@@ -60,15 +61,13 @@ class Position:
         """Raises ValueError for anything that is not a cursor of this stream."""
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            prefix, txid, id_ = raw.split(":")
-            if prefix != "e":
+            prefix, txid_text, id_text = raw.split(":")
+            txid, id_ = parse_row_id(txid_text), parse_row_id(id_text)  # both bigints of the database
+            if prefix != "e" or txid is None or id_ is None:
                 raise ValueError
-            position = cls(int(txid), int(id_))
         except (ValueError, UnicodeDecodeError):
-            raise ValueError(f"Invalid event cursor {cursor!r}") from None
-        if position.txid < 0 or position.id < 0:
-            raise ValueError(f"Invalid event cursor {cursor!r}")
-        return position
+            raise ValueError(f"Invalid event cursor {cursor[:100]!r}") from None
+        return cls(txid, id_)
 
 
 START = Position(0, 0)

@@ -1,8 +1,9 @@
 """GraphQL over HTTP media types (graphql-over-http spec), as pure ASGI middleware around the GraphQL app.
 
 A client that accepts `application/graphql-response+json` gets that media type, and a request error (a
-response without `data`: unparsable or invalid) gets a 4xx status: 400 for a syntax error, 422 otherwise.
-Clients that accept only `application/json` get the classic answer (200).
+response that never started execution: unparsable, invalid, no operation to run, variables that cannot be
+coerced) gets status 400 and no `data` entry, as the spec asks of that media type. Clients that accept only
+`application/json` get the classic answer (200, `"data": null`).
 """
 
 from __future__ import annotations
@@ -35,26 +36,28 @@ class GraphQLResponseMediaType:
             if message.get("more_body"):
                 return
             headers = MutableHeaders(raw=list(start["headers"]))
-            status = start["status"]
+            status, payload = start["status"], bytes(body)
             if headers.get("content-type", "").startswith("application/json"):
                 headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
-                status = _status(status, bytes(body))
+                status, payload = _as_graphql_response(status, payload)
+                headers["content-length"] = str(len(payload))
             await send({"type": "http.response.start", "status": status, "headers": headers.raw})
-            await send({"type": "http.response.body", "body": bytes(body)})
+            await send({"type": "http.response.body", "body": payload})
 
         await self.app(scope, receive, capture)
 
 
-def _status(status: int, body: bytes) -> int:
+def _as_graphql_response(status: int, body: bytes) -> tuple[int, bytes]:
+    """A request error's status (400) and body (without `data`); any other response as it is."""
     if status != 200:
-        return status
+        return status, body
     try:
         payload = json.loads(body)
     except ValueError:
-        return status
+        return status, body
     # A request error never started execution: no data, and no error has a `path`.
     errors = payload.get("errors") if isinstance(payload, dict) else None
     if errors and payload.get("data") is None and not any(e.get("path") for e in errors):
-        syntax = any(str(e.get("message", "")).startswith("Syntax Error") for e in errors)
-        return 400 if syntax else 422
-    return status
+        payload.pop("data", None)
+        return 400, json.dumps(payload, separators=(",", ":")).encode()
+    return status, body

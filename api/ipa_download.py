@@ -1,7 +1,8 @@
 """GET /ipas/{id}.pdf: the IPA as issued, for its two parties (api/placements/ipas.py `document_for`).
 
 Behind BearerAuthentication like /graphql: a bad token is 401 there; no token is 401 here. Anyone but the two
-parties (another borough or provider, the alliance) gets 404, as for an IPA that does not exist. The body is the
+parties (another borough or provider, the alliance) gets 404, as for an IPA that does not exist or an id that
+could not be one's. The body is the
 stored PDF, never rendered again; its ETag is its SHA-256, the digest the parties sign.
 """
 
@@ -11,16 +12,18 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from strawberry.relay import from_base64
 
+from api.ids import parse_row_id
 from api.oauth import unauthenticated
 from api.placements.ipas import document_for
 
 
 def _ipa_id(global_id: str) -> int | None:
+    """The IPA's row id, or None for anything that is not the global ID of an IPA that could exist."""
     try:
         type_name, raw = from_base64(global_id)
-        return int(raw) if type_name == "Ipa" else None
-    except Exception:  # not a global ID of ours: no such IPA
+    except ValueError:  # not a global ID at all
         return None
+    return parse_row_id(raw) if type_name == "Ipa" else None
 
 
 async def ipa_pdf(request: Request) -> Response:

@@ -81,13 +81,19 @@ async def test_validation_errors_are_shown_and_internal_ones_masked(live_server,
         assert error["extensions"]["code"] == "BAD_USER_INPUT" and "100" in error["message"]
 
 
-async def test_request_errors_are_4xx_for_graphql_response_json(live_server, db):
+async def test_request_errors_are_400_without_data_for_graphql_response_json(live_server, db):
     headers = {"Accept": "application/graphql-response+json"}
+    variables = {"query": "query($first: Int!) { dpvs(first: $first) { totalCount } }", "variables": {"first": "x"}}
     async with httpx.AsyncClient(base_url=live_server) as client:
-        assert (await client.post("/graphql", json={"query": "{ dpvs {"}, headers=headers)).status_code == 400
-        assert (await client.post("/graphql", json={"query": "{ nope }"}, headers=headers)).status_code == 422
+        for body in ({"query": "{ dpvs {"}, {"query": "{ nope }"}, variables):  # parse, validation, coercion
+            r = await client.post("/graphql", json=body, headers=headers)
+            assert r.status_code == 400 and "data" not in r.json() and r.json()["errors"], r.text
+            assert r.headers["content-length"] == str(len(r.content))
+        executed = await client.post("/graphql", json={"query": "{ dpvs(first: 500) { totalCount } }"}, headers=headers)
+        assert executed.status_code == 200 and executed.json()["data"] is None  # a field error: execution ran
         classic = await client.post("/graphql", json={"query": "{ nope }"})
         assert classic.status_code == 200 and classic.headers["content-type"].startswith("application/json")
+        assert classic.json()["data"] is None
 
 
 async def test_deep_and_alias_heavy_queries_are_refused(live_server, db):

@@ -1,6 +1,7 @@
 """Relay connections with keyset cursors, capped at 100 per page.
 
-A cursor is the opaque encoding of the row's id; pages are `WHERE id > :after ORDER BY id LIMIT n+1`.
+A cursor is the opaque encoding of the row's id (one that could not be a row's id is BAD_USER_INPUT); pages are
+`WHERE id > :after ORDER BY id LIMIT n+1`.
 Nested connections (a vehicle's lots, a provider's settings) are loaded for all parents in one statement
 with a window function, so a list of 100 parents costs what a list of one does.
 """
@@ -15,6 +16,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from api.ids import parse_row_id
 from schema.core.errors import BadUserInput
 
 T = TypeVar("T")
@@ -46,11 +48,12 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
-        if prefix != "k":
+        id_ = parse_row_id(value)
+        if prefix != "k" or id_ is None:
             raise ValueError
-        return int(value)
+        return id_
     except (ValueError, UnicodeDecodeError):
-        raise BadUserInput(f"Invalid cursor {cursor!r}") from None
+        raise BadUserInput(f"Invalid cursor {cursor[:100]!r}") from None
 
 
 def page_args(first: int | None, after: str | None, last: int | None, before: str | None) -> PageArgs:

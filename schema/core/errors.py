@@ -12,9 +12,11 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors
+from strawberry.relay import GlobalIDValueError
 
-from api.errors import Forbidden, Unauthenticated, UserErrors
+from api.errors import Forbidden, TextTooLong, Unauthenticated, UserErrors
 from api.realtime import Overflow
 
 
@@ -24,7 +26,7 @@ class BadUserInput(Exception):
     extensions = {"code": "BAD_USER_INPUT"}
 
 
-_SHOWN = (Forbidden, Unauthenticated, BadUserInput, Overflow)
+_SHOWN = (Forbidden, Unauthenticated, BadUserInput, TextTooLong, Overflow, StrawberryInputCoercionError)
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -37,15 +39,28 @@ def should_mask(error: GraphQLError) -> bool:
     return not type(original).__module__.startswith(("strawberry", "graphql"))
 
 
+# Strawberry's refusals of a value the caller sent: a global ID that is not one (not base64, no colon, a type the
+# schema does not have). They are shown, and coded BAD_USER_INPUT like the API's own.
+_CALLERS_INPUT = (GlobalIDValueError, StrawberryInputCoercionError)
+
+
 class _MaskErrors(MaskErrors):
     """Strawberry's MaskErrors, with the check for errors on a result made by attribute rather than by
     `isinstance` against a runtime-checkable Protocol: that check ran for every result a subscription streams,
-    once per event and subscriber, and cost more than the masking (bench/fanout.py). Same behaviour."""
+    once per event and subscriber, and cost more than the masking (bench/fanout.py). Same behaviour, and
+    Strawberry's own input errors get `extensions.code` BAD_USER_INPUT."""
 
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if isinstance(error.original_error, _CALLERS_INPUT) and not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+        return processed
 
 
 def mask_errors() -> MaskErrors:

@@ -28,6 +28,7 @@ from types import CoroutineType, GeneratorType
 from typing import Any, Callable
 
 from graphql import (
+    GraphQLError,
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
@@ -44,6 +45,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.core.introspection import schema_visible
 from schema.core.limits import CACHED_QUERY_CHARS, DOCUMENTS
+from schema.core.text import variable_errors
 
 MAX_ENTRIES = 4096  # a few entries per object type selected per distinct document
 
@@ -210,11 +212,16 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     @classmethod
     def build(cls, schema: Any, document: Any, root_value: Any = None, context_value: Any = None, *args: Any,
-              hide_suggestions: bool = False, **kwargs: Any) -> Any:
+              hide_suggestions: bool = False, **kwargs: Any) -> "list[GraphQLError] | ExecutionContext":
         """graphql-core's, with the suggestions of the variables' coercion errors hidden from a caller who may not
-        read the schema (schema/core/introspection.py)."""
+        read the schema (schema/core/introspection.py), and the coerced variables then checked for text that may
+        not be stored (schema/core/text.py): a refusal there is a request error, like a variable that cannot be
+        coerced."""
         hide = hide_suggestions or not schema_visible(context_value)
-        return super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)
+        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)
+        if isinstance(built, list):
+            return built
+        return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
 
     def __copy__(self) -> "ExecutionContext":
         """What `copy.copy` makes (a new object sharing the attributes), without its generic reduce protocol:
