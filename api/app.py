@@ -107,13 +107,19 @@ def _close_at_expiry(websocket: Any, expires_at: float | None) -> None:
 _expiry_tasks: set[asyncio.Task] = set()
 
 
-def _quieter_collector() -> None:
-    """A full collection walks every object the worker holds and stops it for 150-250 ms (measured with
+def _quieter_collector(mode: str = "tuned") -> None:
+    """The worker's cyclic garbage collector, as DPV_GC says (api/config.py `Settings.gc_mode`).
+
+    `tuned`: a full collection walks every object the worker holds and stops it for 150-250 ms (measured with
     bench/fanout.py: each one stalled a fan-out to 300 subscribers). What exists at start-up lives as long as
-    the worker, so it is moved out of the collector's sight, and collections come in larger, rarer batches."""
+    the worker, so it is moved out of the collector's sight, and collections come in larger, rarer batches.
+    `freeze`: what exists at start-up moved out of sight, Python's own thresholds. `default`: Python's own."""
+    if mode == "default":
+        return
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
+    if mode == "tuned":
+        gc.set_threshold(20_000, 50, 100)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -132,7 +138,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if settings.event_poll_seconds > 0:
                 hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
                 await hub.start()
-            _quieter_collector()
+            _quieter_collector(settings.gc_mode)
             yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring),
                    "hub": hub}
         finally:

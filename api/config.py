@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -157,6 +157,11 @@ class Settings(BaseSettings):
     # many subscriptions one connection may hold.
     ws_max_message_bytes: int = Field(default=65536, alias="DPV_WS_MAX_MESSAGE_BYTES", ge=1024)
     ws_max_subscriptions: int = Field(default=10, alias="DPV_WS_MAX_SUBSCRIPTIONS", ge=1)
+
+    # The worker's cyclic garbage collector (api/app.py `_quieter_collector`): `tuned` (what exists at start-up
+    # frozen, thresholds 20,000/50/100), `freeze` (frozen, Python's thresholds) or `default` (Python's own).
+    # bench/soak.py compares them.
+    gc_mode: Literal["tuned", "freeze", "default"] = Field(default="tuned", alias="DPV_GC")
 
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")
