@@ -107,13 +107,18 @@ def _close_at_expiry(websocket: Any, expires_at: float | None) -> None:
 _expiry_tasks: set[asyncio.Task] = set()
 
 
-def _quieter_collector(mode: str = "tuned") -> None:
+def _quieter_collector(mode: str = "freeze") -> None:
     """The worker's cyclic garbage collector, as DPV_GC says (api/config.py `Settings.gc_mode`).
 
-    `tuned`: a full collection walks every object the worker holds and stops it for 150-250 ms (measured with
-    bench/fanout.py: each one stalled a fan-out to 300 subscribers). What exists at start-up lives as long as
-    the worker, so it is moved out of the collector's sight, and collections come in larger, rarer batches.
-    `freeze`: what exists at start-up moved out of sight, Python's own thresholds. `default`: Python's own."""
+    A full collection walks every object it tracks and stops the worker meanwhile: walking all that exists at
+    start-up (the schema, the models, the libraries: most of the worker's objects) took 150-250 ms and stalled a
+    fan-out (bench/fanout.py). That start-up lives as long as the worker, so `freeze` (the default) collects
+    once and moves it out of the collector's sight: a full collection then walks only what requests and
+    connections made since, and Python's own thresholds keep it from piling up.
+    `tuned`, the earlier setting, also raised the thresholds to 20,000/50/100. Under a steady load
+    (bench/soak.py) that left the oldest generation without a single full collection for as long as the
+    soak ran: the garbage cycles promoted there piled up and the worker's memory kept growing. `default` is
+    Python's own, start-up included in every full collection."""
     if mode == "default":
         return
     gc.collect()

@@ -158,10 +158,10 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = Field(default=65536, alias="DPV_WS_MAX_MESSAGE_BYTES", ge=1024)
     ws_max_subscriptions: int = Field(default=10, alias="DPV_WS_MAX_SUBSCRIPTIONS", ge=1)
 
-    # The worker's cyclic garbage collector (api/app.py `_quieter_collector`): `tuned` (what exists at start-up
-    # frozen, thresholds 20,000/50/100), `freeze` (frozen, Python's thresholds) or `default` (Python's own).
-    # bench/soak.py compares them.
-    gc_mode: Literal["tuned", "freeze", "default"] = Field(default="tuned", alias="DPV_GC")
+    # The worker's cyclic garbage collector (api/app.py `_quieter_collector`): `freeze` (what exists at start-up
+    # moved out of the collector's sight, Python's thresholds), `tuned` (the same with thresholds 20,000/50/100:
+    # memory kept growing under a steady load) or `default` (Python's own). bench/soak.py compares them.
+    gc_mode: Literal["freeze", "tuned", "default"] = Field(default="freeze", alias="DPV_GC")
 
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")

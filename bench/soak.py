@@ -100,7 +100,7 @@ WITHDRAW = """mutation($input: BidWithdrawInput!) { bidWithdraw(input: $input) {
 BIDS_BY_ID = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Bid { id status corePrice } } }"""
 
 LATE = 0.05  # seconds after its slot from which a request counts as late
-TIMEOUT = 30.0  # seconds without an answer: a timeout
+TIMEOUT = 30.0  # seconds from its slot without an answer: a timeout (given up, its connection closed)
 WARM_UP = 2  # minutes (periods) before RSS is expected to stop growing
 SLOPE = 1.0  # MiB a minute: under this, RSS has stopped growing
 
@@ -161,10 +161,12 @@ class Pool:
         if not healthy:  # its state is unknown: close it, and a fresh one (connected when used) takes its place
             asyncio.ensure_future(conn.close())
             conn = LeanHttp(self.host, self.port)
-        if self.waiting:
-            self.waiting.popleft().set_result(conn)
-        else:
-            self.idle.append((conn, asyncio.get_running_loop().time()))
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():  # not given up (a timeout)
+                waiter.set_result(conn)
+                return
+        self.idle.append((conn, asyncio.get_running_loop().time()))
 
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c, _ in self.idle), return_exceptions=True)
@@ -198,8 +200,7 @@ class Load:
         healthy = False
         try:
             body = json.dumps({"query": query, "variables": variables}).encode()
-            status, raw = await asyncio.wait_for(conn.post("/graphql", body, {"Authorization": f"Bearer {token}"}),
-                                                 TIMEOUT)
+            status, raw = await conn.post("/graphql", body, {"Authorization": f"Bearer {token}"})
             if status != 200:
                 raise Failed(f"HTTP {status}: {raw[:200]!r}")
             answer = json.loads(raw)
@@ -213,13 +214,14 @@ class Load:
     async def one(self, slot: float, kind: str) -> None:
         error = None
         try:
-            if kind == "read":
-                data = await self._post(DASHBOARD, {}, self.reader_token, slot)
-                if data != self.reference:
-                    raise Failed(f"the dashboard read answered something else: {json.dumps(data)[:300]}")
-            else:
-                await self.change_a_bid(slot)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout_at(slot + TIMEOUT):
+                if kind == "read":
+                    data = await self._post(DASHBOARD, {}, self.reader_token, slot)
+                    if data != self.reference:
+                        raise Failed(f"the dashboard read answered something else: {json.dumps(data)[:300]}")
+                else:
+                    await self.change_a_bid(slot)
+        except TimeoutError:
             error = "timeout"
         except Failed as e:
             error = str(e)
@@ -356,8 +358,8 @@ async def soak(load: Load, rate: float, seconds: float, period: float, server_pi
     reporter = asyncio.create_task(report())
     await schedule()
     await reporter
-    if tasks:  # the stragglers: their answers came after the last minute
-        await asyncio.wait(set(tasks), timeout=TIMEOUT + 5)
+    if tasks:  # the stragglers (each ends by its slot + TIMEOUT): their answers came after the last minute
+        await asyncio.wait(set(tasks))
     return periods, sum(1 for s in load.samples if s.done > t0 + seconds)
 
 
@@ -425,6 +427,8 @@ async def prepare(base: str, clients: dict, n: int, bidders_wanted: int) -> tupl
                      if s["kind"] == "FOSTER_HOUSEHOLD" and s["active"]]
             if homes and work["invitations"]["totalCount"] >= n:
                 providers.append(Bidder(slug, token, homes))
+                if len(providers) > bidders_wanted:  # enough: each token costs the server an argon2 hash
+                    break
         if len(providers) < 2:
             raise Failed(f"only {len(providers)} provider(s) with foster homes invited to the requirements")
         reader, bidders = providers[0], providers[1:1 + bidders_wanted]
