@@ -34,8 +34,9 @@ server is restarted: the soak starts on a freshly started worker, with the data 
 Each minute (`--period` seconds) it prints the answers a second (offered rate beside it), p50 and p99 latency,
 errors, late requests, the server's CPU per answer (what the wall clock on a shared machine hides: a worker that
 slows down costs more CPU per answer) and the server process's resident memory (VmRSS from /proc). `--gc-stats`
-runs the server through a shim of this file that reports its collector's counts each minute as well (collections
-per generation so far and the objects each generation holds).
+runs the server through a shim of this file that reports its collector each minute as well: collections per
+generation so far, the objects each generation holds, the objects frozen, and over the minute the CPU spent
+collecting and the longest collection (by the wall clock; the worker answers nothing meanwhile) and its generation.
 
 At the end: a summary line with the last minute's throughput over the first's and the RSS after warm-up, and
 whether the done-when of issue 15 item 9 holds:
@@ -291,7 +292,7 @@ def _slope(points: list[tuple[float, float]]) -> float:
 
 
 class GcStats:
-    """The server's collector, through the shim (`--gc-stats`): SIGUSR1 makes it write its counts to a file."""
+    """The server's collector, through the shim (`--gc-stats`): SIGUSR1 makes it write its figures to a file."""
 
     def __init__(self, pid: int, path: Path):
         self.pid, self.path = pid, path
@@ -304,7 +305,9 @@ class GcStats:
             with contextlib.suppress(OSError, ValueError):
                 s = json.loads(self.path.read_text())
                 return (f"; gc: collections {'/'.join(str(c) for c in s['collections'])}, objects "
-                        f"{'/'.join(str(c) for c in s['objects'])}, frozen {s['frozen']}")
+                        f"{'/'.join(str(c) for c in s['objects'])}, frozen {s['frozen']}, CPU collecting "
+                        f"{s['cpu'] * 1000:.0f} ms, longest {s['longest'] * 1000:.0f} ms (generation "
+                        f"{s['longest_generation']})")
             await asyncio.sleep(0.05)
         return "; gc: no answer"
 
@@ -546,14 +549,32 @@ class Server:
 
 
 def _shim(path: str, argv: list[str]) -> int:
-    """The server with a SIGUSR1 handler that writes its collector's counts to `path` (`--gc-stats`)."""
+    """The server with a SIGUSR1 handler that writes its collector's counts to `path` (`--gc-stats`): collections
+    per generation and the objects each holds, and since the last report the CPU spent collecting and the
+    longest collection by the wall clock (the worker answers nothing meanwhile)."""
     from api.cli import main as dpv
+
+    began = [0.0, 0.0]  # wall, CPU
+    spent = {"cpu": 0.0, "longest": 0.0, "longest_generation": -1}
+
+    def timed(phase: str, info: dict) -> None:
+        if phase == "start":
+            began[:] = [time.perf_counter(), time.thread_time()]
+            return
+        wall = time.perf_counter() - began[0]
+        spent["cpu"] += time.thread_time() - began[1]
+        if wall > spent["longest"]:
+            spent.update(longest=wall, longest_generation=info["generation"])
 
     def dump(*_: object) -> None:
         stats = {"collections": [s["collections"] for s in gc.get_stats()],
-                 "objects": [len(gc.get_objects(g)) for g in range(3)], "frozen": gc.get_freeze_count()}
-        Path(path).write_text(json.dumps(stats))
+                 "objects": [len(gc.get_objects(g)) for g in range(3)], "frozen": gc.get_freeze_count(), **spent}
+        spent.update(cpu=0.0, longest=0.0, longest_generation=-1)
+        tmp = Path(path).with_suffix(".tmp")
+        tmp.write_text(json.dumps(stats))
+        tmp.replace(path)
 
+    gc.callbacks.append(timed)
     signal.signal(signal.SIGUSR1, dump)
     return dpv(argv)
 

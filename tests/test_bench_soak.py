@@ -23,7 +23,8 @@ def test_the_soak_bench_checks_its_answers_and_prints_a_line_per_minute(database
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     minutes = re.findall(r"^\[gc=default\] period of 2 s +\d+: +[\d.]+ answers/s \(offered 6\.0: .*\), p50 +[\d.]+ ms, "
                          r"p99 +[\d.]+ ms, errors 0, late \d+, server CPU +[\d.]+ ms/answer, RSS +[\d.]+ MiB; "
-                         r"gc: collections [\d/]+, objects [\d/]+, frozen \d+$", done.stdout, re.MULTILINE)
+                         r"gc: collections [\d/]+, objects [\d/]+, frozen \d+, CPU collecting \d+ ms, longest \d+ ms "
+                         r"\(generation -?\d\)$", done.stdout, re.MULTILINE)
     assert len(minutes) == 3, done.stdout
     assert re.search(r"^\[gc=default\] summary: offered 6\.0/s for 3 periods of 2 s; throughput last/first ",
                      done.stdout, re.MULTILINE), done.stdout
