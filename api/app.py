@@ -91,13 +91,24 @@ class GraphQLApp(GraphQL):
         return UNSET
 
 
-def _quieter_collector() -> None:
-    """A full collection walks every object the worker holds and stops it for 150-250 ms (measured with
-    bench/fanout.py: each one stalled a fan-out to 300 subscribers). What exists at start-up lives as long as
-    the worker, so it is moved out of the collector's sight, and collections come in larger, rarer batches."""
+def _quieter_collector(mode: str = "freeze") -> None:
+    """The worker's cyclic garbage collector, as DPV_GC says (api/config.py `Settings.gc_mode`).
+
+    A full collection walks every object it tracks and stops the worker meanwhile: walking all that exists at
+    start-up (the schema, the models, the libraries: most of the worker's objects) took 150-250 ms and stalled a
+    fan-out (bench/fanout.py). That start-up lives as long as the worker, so `freeze` (the default) collects
+    once and moves it out of the collector's sight: a full collection then walks only what requests and
+    connections made since, and Python's own thresholds keep it from piling up.
+    `tuned`, the earlier setting, also raised the thresholds to 20,000/50/100. Under a steady load
+    (bench/soak.py) that left the oldest generation without a single full collection for as long as the
+    soak ran: the garbage cycles promoted there piled up and the worker's memory kept growing. `default` is
+    Python's own, start-up included in every full collection."""
+    if mode == "default":
+        return
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
+    if mode == "tuned":
+        gc.set_threshold(20_000, 50, 100)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -119,7 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
                 await hub.start()
             sockets.start()
-            _quieter_collector()
+            _quieter_collector(settings.gc_mode)
             yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring),
                    "hub": hub, "sockets": sockets}
         finally:

@@ -200,6 +200,11 @@ class Settings(BaseSettings):
     # Log lines (api/logs.py): "text", or "json" for one JSON object per line.
     log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 
+    # The worker's cyclic garbage collector (api/app.py `_quieter_collector`): `freeze` (what exists at start-up
+    # moved out of the collector's sight, Python's thresholds), `tuned` (the same with thresholds 20,000/50/100:
+    # memory kept growing under a steady load) or `default` (Python's own). bench/soak.py compares them.
+    gc_mode: Literal["freeze", "tuned", "default"] = Field(default="freeze", alias="DPV_GC")
+
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")
     min_public_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_PUBLIC_LIABILITY")
