@@ -6,12 +6,14 @@ transactional outbox: an event exists if and only if its change committed. A row
 
 Why not the id alone: ids come from a sequence, taken before commit, so a row with a lower id can become
 visible after one with a higher id; a reader that had moved past the higher one would never see it. So the
-stream is read only up to the **horizon**, `pg_snapshot_xmin(pg_current_snapshot())`: every transaction
-older than it has ended, so its rows are final, and every transaction still to write will get a larger
-txid. Read in `(txid, id)` order below the horizon, the stream only ever grows at its end.
+stream is read only up to the **horizon**, the oldest transaction still running in the statement's snapshot
+(`pg_current_snapshot()`): every transaction older than it has ended, so its rows are final, and every transaction still to write will get a larger
+txid. Read in `(txid, id)` order below the horizon, the stream only ever grows at its end. Only this
+database's transactions count (`HORIZON`): one open in another database on the same server cannot write here.
 
-The price: a transaction that stays open holds the horizon back and delays (never loses) what commits after
-it. The service's own transactions are short; `idle_in_transaction_session_timeout` protects against others.
+The price: a transaction of this database that stays open holds the horizon back and delays (never loses) what
+commits after it. The service's own transactions are short; `idle_in_transaction_session_timeout` protects
+against others.
 
 Which events are on the stream: those about an object that is a `Node` of the GraphQL schema, except the
 actions in `PRIVATE_ACTIONS`. Who sees an event is decided per viewer by whether the viewer may see its node
@@ -44,8 +46,22 @@ PRIVATE_ACTIONS = frozenset({"bid.officer_score_record"})
 # the stream only for the organisation that took them and the alliance, even once others may see the object.
 DRAFTING_ACTIONS = frozenset({"requirement.create", "requirement.update"})
 
-# The horizon: transactions below it have all ended (cluster-wide; read-only transactions do not count).
-HORIZON = text("(pg_snapshot_xmin(pg_current_snapshot()))::text::bigint")
+# The horizon: every transaction of THIS database below it has ended (read-only transactions do not count).
+# It is the statement's own snapshot's xmin, except that a transaction the snapshot saw running is passed over
+# when pg_stat_activity shows it running in another database: it cannot write this database's audit table, so
+# holding the stream back for it (a long pg_dump, a forgotten transaction of another application on the same
+# server) would delay every subscriber for nothing. A running transaction not found there (it ended meanwhile,
+# or its database cannot be told) still holds the horizon, so an error of this test only ever delays. The
+# snapshot's xids are 64-bit, pg_stat_activity's the 32 bits of the same xid.
+HORIZON = text("""(SELECT least(pg_snapshot_xmax(s), (
+      SELECT min(x) FROM pg_snapshot_xip(s) AS x
+      WHERE NOT EXISTS (
+        SELECT FROM pg_stat_activity AS a
+        WHERE a.backend_xid IS NOT NULL
+          AND a.backend_xid::text::bigint = x::text::bigint % 4294967296
+          AND a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database()))
+    ))::text::bigint
+  FROM pg_current_snapshot() AS s)""")
 
 
 @dataclass(frozen=True, order=True)
