@@ -60,8 +60,14 @@ class GraphQLApp(GraphQL):
         # BearerAuthentication (HTTP) sets the principal from a valid access token; without a token the caller
         # is anonymous and can read only public procurement information. A WebSocket authenticates at
         # connection_init (on_ws_connect).
-        return Context(db=state.db, settings=state.settings, principal=getattr(state, "principal", None),
-                       request=request, response=response, hub=getattr(state, "hub", None))
+        return Context(
+            db=state.db,
+            settings=state.settings,
+            principal=getattr(state, "principal", None),
+            request=request,
+            response=response,
+            hub=getattr(state, "hub", None),
+        )
 
     async def render_graphql_ide(self, request: Any) -> Response:
         state = request.state
@@ -82,8 +88,7 @@ class GraphQLApp(GraphQL):
             raise ConnectionRejectionError({"reason": "authorization must be 'Bearer <token>'"})
         state = context.request.state
         try:
-            principal = await principal_from_token(token.strip(), db=state.db, keys=state.keys,
-                                                   settings=state.settings)
+            principal = await principal_from_token(token.strip(), db=state.db, keys=state.keys, settings=state.settings)
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"reason": str(exc)}) from None
         context.authenticate(principal)
@@ -120,8 +125,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await hub.start()
             sockets.start()
             _quieter_collector()
-            yield {"db": db, "settings": settings, "keys": key_ring, "oauth": OAuthServer(settings, key_ring),
-                   "hub": hub, "sockets": sockets}
+            yield {
+                "db": db,
+                "settings": settings,
+                "keys": key_ring,
+                "oauth": OAuthServer(settings, key_ring),
+                "hub": hub,
+                "sockets": sockets,
+            }
         finally:
             await sockets.stop()
             if hub is not None:
@@ -159,8 +170,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/readyz", readyz),
         ],
         # Outermost first: every answer gets the security headers and CORS, a 413 included.
-        middleware=[Middleware(SecurityHeaders), Middleware(Cors, origins=settings.cors_origins),
-                    Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
-                               max_message_bytes=settings.ws_max_message_bytes)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Cors, origins=settings.cors_origins),
+            Middleware(
+                RequestLimits, max_body_bytes=settings.max_body_bytes, max_message_bytes=settings.ws_max_message_bytes
+            ),
+        ],
         lifespan=lifespan,
     )

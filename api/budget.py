@@ -102,13 +102,18 @@ def _charge_statement():
     elapsed = func.greatest(literal_column("0.0"), cast(func.extract("epoch", func.now() - table.c.updated_at), Double))
     refilled = func.least(burst, table.c.points + rate * elapsed)
     statement = insert(table).values(
-        client=bindparam("client", type_=LargeBinary), points=case((burst >= cost, burst - cost), else_=burst),
-        admitted=burst >= cost, updated_at=func.now())
+        client=bindparam("client", type_=LargeBinary),
+        points=case((burst >= cost, burst - cost), else_=burst),
+        admitted=burst >= cost,
+        updated_at=func.now(),
+    )
     return statement.on_conflict_do_update(
         index_elements=[table.c.client],
-        set_={"points": case((refilled >= cost, refilled - cost), else_=refilled),
-              "admitted": refilled >= cost,
-              "updated_at": func.greatest(table.c.updated_at, func.now())},
+        set_={
+            "points": case((refilled >= cost, refilled - cost), else_=refilled),
+            "admitted": refilled >= cost,
+            "updated_at": func.greatest(table.c.updated_at, func.now()),
+        },
     ).returning(table.c.points, table.c.admitted)
 
 
@@ -127,8 +132,9 @@ async def charge(db: Database, client: bytes, cost: int, *, points_per_second: f
     """Take `cost` points from the client's bucket if it holds them: one statement (see the module's docstring)."""
     global _next_prune
     async with db.reading() as conn:
-        row = await _CHARGE.fetch_row(conn, client=client, cost=float(cost), rate=float(points_per_second),
-                                      burst=float(burst))
+        row = await _CHARGE.fetch_row(
+            conn, client=client, cost=float(cost), rate=float(points_per_second), burst=float(burst)
+        )
         if time.monotonic() >= _next_prune:
             _next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
             await _PRUNE.fetch_row(conn, idle_seconds=burst / points_per_second + FULL_FOR_SECONDS)

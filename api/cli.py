@@ -48,18 +48,25 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["DATABASE_URL"] = url
         get_settings.cache_clear()
         print(f"GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
-        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_level=args.log_level, proxy_headers=True,
-                    # The service's one logging configuration, applied by uvicorn in each worker (api/logs.py).
-                    log_config=logs.log_config(settings.log_format, args.log_level),
-                    ws_max_size=settings.ws_max_message_bytes,
-                    # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
-                    # memory per connection (bench/fanout.py) for little saving.
-                    ws_per_message_deflate=False,
-                    # What "auto" picks today, named so that it stays: bench/fanout.py, 1,000 subscribers, the
-                    # legacy "websockets" implementation took 54 KiB per idle connection against 47 and was no
-                    # faster.
-                    ws="websockets-sansio")
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            proxy_headers=True,
+            # The service's one logging configuration, applied by uvicorn in each worker (api/logs.py).
+            log_config=logs.log_config(settings.log_format, args.log_level),
+            ws_max_size=settings.ws_max_message_bytes,
+            # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
+            # memory per connection (bench/fanout.py) for little saving.
+            ws_per_message_deflate=False,
+            # What "auto" picks today, named so that it stays: bench/fanout.py, 1,000 subscribers, the
+            # legacy "websockets" implementation took 54 KiB per idle connection against 47 and was no
+            # faster.
+            ws="websockets-sansio",
+        )
     return 0
 
 
@@ -109,7 +116,7 @@ async def _write_demo_clients(url: str, settings) -> Path:
     meta = metadata(settings)
     document = {
         "about": "OAuth 2.0 clients of the demo organisations (client_credentials; send the secret with HTTP "
-                 "Basic to token_endpoint). Demo only: these secrets are in clear.",
+        "Basic to token_endpoint). Demo only: these secrets are in clear.",
         "issuer": meta["issuer"],
         "metadata": f"{meta['issuer']}/.well-known/oauth-authorization-server",
         "token_endpoint": meta["token_endpoint"],
@@ -157,8 +164,13 @@ async def _register_client(url: str, args: argparse.Namespace) -> dict:
     try:
         async with db.transaction() as session:
             registered = await register_client_as_system(
-                session, "dpv-cli", organisation_slug=args.org, scopes=args.scope, grant=ClientGrant(args.grant),
-                redirect_uris=args.redirect_uri)
+                session,
+                "dpv-cli",
+                organisation_slug=args.org,
+                scopes=args.scope,
+                grant=ClientGrant(args.grant),
+                redirect_uris=args.redirect_uri,
+            )
         return registered.credentials()
     finally:
         await db.dispose()
@@ -191,8 +203,9 @@ async def _create_user(url: str, args: argparse.Namespace, password: str) -> dic
     db = Database.from_settings(get_settings(), url)
     try:
         async with db.transaction() as session:
-            user = await create_user_as_system(session, "dpv-cli", organisation_slug=args.org, email=args.email,
-                                               scopes=args.scope, password=password)
+            user = await create_user_as_system(
+                session, "dpv-cli", organisation_slug=args.org, email=args.email, scopes=args.scope, password=password
+            )
         return {"user_id": user.id, "email": user.email}
     finally:
         await db.dispose()
@@ -237,8 +250,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug",
-                                                               "trace"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"]
+    )
     serve.set_defaults(run=_serve)
 
     sub.add_parser("migrate", help="upgrade the database to the latest migration").set_defaults(run=_migrate)
@@ -248,15 +262,25 @@ def parser() -> argparse.ArgumentParser:
     create = client.add_parser("create", help="register an OAuth client; prints {client_id, client_secret} as JSON")
     create.add_argument("--org", required=True, help="the slug of the organisation the client acts for")
     create.add_argument("--scope", required=True, help='space-separated scopes, e.g. "borough borough:award"')
-    create.add_argument("--grant", choices=["client_credentials", "authorization_code"], default="client_credentials",
-                        help="client_credentials (confidential, gets a secret) or authorization_code (public, PKCE)")
-    create.add_argument("--redirect-uri", action="append", default=[],
-                        help="an exact redirect URI of an authorization_code client (repeatable)")
+    create.add_argument(
+        "--grant",
+        choices=["client_credentials", "authorization_code"],
+        default="client_credentials",
+        help="client_credentials (confidential, gets a secret) or authorization_code (public, PKCE)",
+    )
+    create.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        help="an exact redirect URI of an authorization_code client (repeatable)",
+    )
     create.set_defaults(run=_client_create)
 
     user = sub.add_parser("user", help="people who sign in").add_subparsers(dest="user_command", required=True)
-    create_user = user.add_parser("create", help="register a person; reads the password (one line) from standard "
-                                                 "input; prints {user_id, email} as JSON")
+    create_user = user.add_parser(
+        "create",
+        help="register a person; reads the password (one line) from standard input; prints {user_id, email} as JSON",
+    )
     create_user.add_argument("--org", required=True, help="the slug of the person's organisation")
     create_user.add_argument("--email", required=True, help="the address they sign in with (any case)")
     create_user.add_argument("--scope", required=True, help='space-separated scopes, e.g. "provider provider:sign"')

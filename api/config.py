@@ -17,8 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Asymmetric signatures only: `none` and the HMAC algorithms (whose "key" an attacker could take from a JWKS)
 # can never be configured.
-TRUSTED_ISSUER_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                                       "ES256", "ES384", "ES512"})
+TRUSTED_ISSUER_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -26,8 +25,16 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 def _origin(value: str) -> str:
     """A browser origin as the Origin header spells it: scheme://host[:port], lower case, nothing after."""
     url = urlsplit(value.strip().rstrip("/"))
-    if url.scheme not in ("https", "http") or not url.hostname or url.path or url.query or url.fragment \
-            or url.username or url.password or "*" in value:
+    if (
+        url.scheme not in ("https", "http")
+        or not url.hostname
+        or url.path
+        or url.query
+        or url.fragment
+        or url.username
+        or url.password
+        or "*" in value
+    ):
         raise ValueError(f"DPV_CORS_ORIGINS: {value!r} is not an origin (scheme://host[:port])")
     host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
     default_port = {"https": 443, "http": 80}[url.scheme]
@@ -86,21 +93,24 @@ class TrustedIssuer(BaseModel):
         if self.jwks is not None:
             keys = self.jwks.get("keys")
             if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
-                raise ValueError(f"{self.issuer}: jwks must be a JWK set {{\"keys\": [...]}}")
+                raise ValueError(f'{self.issuer}: jwks must be a JWK set {{"keys": [...]}}')
             if any(k.get("kty") not in ("RSA", "EC") or "d" in k or not k.get("kid") for k in keys):
                 raise ValueError(f"{self.issuer}: jwks must hold public RSA or EC keys, each with a kid")
         if not self.audiences or not all(self.audiences):
             raise ValueError(f"{self.issuer}: audience must name this API")
         if bad := sorted(set(self.algorithms) - TRUSTED_ISSUER_ALGORITHMS):
-            raise ValueError(f"{self.issuer}: algorithms {bad} are not allowed "
-                             f"(only {sorted(TRUSTED_ISSUER_ALGORITHMS)})")
+            raise ValueError(
+                f"{self.issuer}: algorithms {bad} are not allowed (only {sorted(TRUSTED_ISSUER_ALGORITHMS)})"
+            )
         if bad := sorted(s for s in self.organisation_slugs if not _SLUG.match(s)):
             raise ValueError(f"{self.issuer}: {bad} are not organisation slugs")
         allowed = {s.value for s in SCOPES_BY_KIND[OrganisationKind.LOCAL_AUTHORITY]}
         mapped = {s for values in self.scopes.values() for granted in values.values() for s in granted}
         if bad := sorted(mapped - allowed):
-            raise ValueError(f"{self.issuer}: scopes {bad} cannot be mapped (only {sorted(allowed)}: an external "
-                             "issuer speaks for local authorities only)")
+            raise ValueError(
+                f"{self.issuer}: scopes {bad} cannot be mapped (only {sorted(allowed)}: an external "
+                "issuer speaks for local authorities only)"
+            )
         return self
 
 
@@ -180,8 +190,7 @@ class Settings(BaseSettings):
     # Keys the hash under which a child's case reference is stored (api/placements/child.py); at least 32
     # characters. Unset: one is generated once and kept in $DPV_DATA_DIR/child-reference-key (development).
     # Changing it changes every pseudonymous reference: set it once in production, the same for every worker.
-    child_reference_key: str | None = Field(default=None, alias="DPV_CHILD_REFERENCE_KEY", repr=False,
-                                            min_length=32)
+    child_reference_key: str | None = Field(default=None, alias="DPV_CHILD_REFERENCE_KEY", repr=False, min_length=32)
 
     # Timers (api/timers.py): how often each worker looks for due timers, in seconds; 0 turns the runner off.
     timer_poll_seconds: float = Field(default=1.0, alias="DPV_TIMER_POLL_SECONDS", ge=0)
@@ -203,14 +212,13 @@ class Settings(BaseSettings):
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).
     min_employers_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_EMPLOYERS_LIABILITY")
     min_public_liability: Decimal = Field(default=Decimal("5000000"), alias="DPV_MIN_PUBLIC_LIABILITY")
-    min_professional_indemnity: Decimal = Field(
-        default=Decimal("2000000"), alias="DPV_MIN_PROFESSIONAL_INDEMNITY"
-    )
+    min_professional_indemnity: Decimal = Field(default=Decimal("2000000"), alias="DPV_MIN_PROFESSIONAL_INDEMNITY")
 
     # Warnings before a stage-1 document expires (api/safeguarding/expiry.py): days before its last valid day,
     # as JSON (DPV_DOCUMENT_EXPIRY_WARNING_DAYS='[30, 7]').
-    document_expiry_warning_days: list[int] = Field(default_factory=lambda: [30, 7],
-                                                    alias="DPV_DOCUMENT_EXPIRY_WARNING_DAYS")
+    document_expiry_warning_days: list[int] = Field(
+        default_factory=lambda: [30, 7], alias="DPV_DOCUMENT_EXPIRY_WARNING_DAYS"
+    )
 
 
 @lru_cache
@@ -222,5 +230,5 @@ def async_url(url: str) -> str:
     """Accept the usual `postgresql://` spelling and select the asyncpg driver."""
     for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got {url.split(':', 1)[0]}://…")

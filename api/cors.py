@@ -30,13 +30,17 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CORS_PATHS = re.compile(r"^(/graphql|/oauth/token|/oauth/revoke|/oauth/jwks|/\.well-known/oauth-authorization-server"
-                        r"|/ipas/[^/]+\.pdf)$")
+CORS_PATHS = re.compile(
+    r"^(/graphql|/oauth/token|/oauth/revoke|/oauth/jwks|/\.well-known/oauth-authorization-server"
+    r"|/ipas/[^/]+\.pdf)$"
+)
 ALLOWED_METHODS = "GET, POST"
 # What GraphQL clients send beyond the safelisted headers: the token, JSON bodies, If-None-Match for a PDF
 # already held, and Apollo Client's client awareness and CSRF-prevention headers.
-ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, If-None-Match, apollographql-client-name, "
-                   "apollographql-client-version, apollo-require-preflight")
+ALLOWED_HEADERS = (
+    "Authorization, Content-Type, Accept, If-None-Match, apollographql-client-name, "
+    "apollographql-client-version, apollo-require-preflight"
+)
 EXPOSED_HEADERS = "Retry-After, WWW-Authenticate, ETag, Content-Disposition, X-Request-ID"
 MAX_AGE = "600"  # seconds a browser may keep a preflight's answer (Chromium keeps it at most 7,200)
 
@@ -70,10 +74,13 @@ class Cors:
 
     @staticmethod
     def _preflight(origin: str) -> Response:
-        return Response(status_code=204, headers={
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Methods": ALLOWED_METHODS,
-            "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-            "Access-Control-Max-Age": MAX_AGE,
-            "Vary": "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-        })
+        return Response(
+            status_code=204,
+            headers={
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+                "Access-Control-Max-Age": MAX_AGE,
+                "Vary": "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+            },
+        )

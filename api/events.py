@@ -104,17 +104,38 @@ class Event:
 
 
 def _event(row: Any) -> Event:
-    return Event(Position(row.txid, row.id), row.action, row.entity_type, row.entity_id, row.organisation_id,
-                 row.occurred_at, row.data or {})
+    return Event(
+        Position(row.txid, row.id),
+        row.action,
+        row.entity_type,
+        row.entity_id,
+        row.organisation_id,
+        row.occurred_at,
+        row.data or {},
+    )
 
 
-_COLUMNS = (AuditEvent.id, AuditEvent.txid, AuditEvent.action, AuditEvent.entity_type, AuditEvent.entity_id,
-            AuditEvent.organisation_id, AuditEvent.occurred_at, AuditEvent.data)
+_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.txid,
+    AuditEvent.action,
+    AuditEvent.entity_type,
+    AuditEvent.entity_id,
+    AuditEvent.organisation_id,
+    AuditEvent.occurred_at,
+    AuditEvent.data,
+)
 
 
-async def read_after(session: AsyncSession | AsyncConnection, after: Position, limit: int, *,
-                     upto: Position | None = None, actions: Iterable[str] | None = None,
-                     entity_types: Iterable[str] | None = None) -> tuple[list[Event], Position]:
+async def read_after(
+    session: AsyncSession | AsyncConnection,
+    after: Position,
+    limit: int,
+    *,
+    upto: Position | None = None,
+    actions: Iterable[str] | None = None,
+    entity_types: Iterable[str] | None = None,
+) -> tuple[list[Event], Position]:
     """Final events after `after` (and at most `upto`), in stream order, at most `limit` rows scanned.
 
     Returns the events and the position reached: the last row scanned (which may be an event filtered out),
@@ -126,17 +147,23 @@ async def read_after(session: AsyncSession | AsyncConnection, after: Position, l
         where.append(AuditEvent.action.in_(list(actions)))
     if entity_types is not None:
         where.append(AuditEvent.entity_type.in_(list(entity_types)))
-    rows = (await session.execute(
-        select(*_COLUMNS).where(*where).order_by(AuditEvent.txid, AuditEvent.id).limit(limit))).all()
+    rows = (
+        await session.execute(select(*_COLUMNS).where(*where).order_by(AuditEvent.txid, AuditEvent.id).limit(limit))
+    ).all()
     events = [_event(r) for r in rows]
     return events, (events[-1].position if events else after)
 
 
 async def head(session: AsyncSession | AsyncConnection) -> Position:
     """The last final position: where a reader that wants only what happens from now on starts."""
-    row = (await session.execute(
-        select(AuditEvent.txid, AuditEvent.id).where(AuditEvent.txid < HORIZON)
-        .order_by(AuditEvent.txid.desc(), AuditEvent.id.desc()).limit(1))).first()
+    row = (
+        await session.execute(
+            select(AuditEvent.txid, AuditEvent.id)
+            .where(AuditEvent.txid < HORIZON)
+            .order_by(AuditEvent.txid.desc(), AuditEvent.id.desc())
+            .limit(1)
+        )
+    ).first()
     return Position(row.txid, row.id) if row else START
 
 
@@ -147,5 +174,3 @@ async def horizon(session: AsyncSession) -> int:
 def streamed(event: Event, node_types: frozenset[str]) -> bool:
     """Whether the event belongs on the stream at all (before asking whether a given viewer may see it)."""
     return event.entity_type in node_types and event.action not in PRIVATE_ACTIONS
-
-

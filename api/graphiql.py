@@ -36,20 +36,36 @@ async def ensure_client(db: Database, settings: Settings) -> str | None:
     redirect = redirect_uri(settings)
     async with db.transaction() as s:
         await s.execute(text("SELECT pg_advisory_xact_lock(hashtext('dpv:graphiql-client'))"))  # one per issuer
-        alliance = (await s.execute(
-            select(Organisation).where(Organisation.kind == OrganisationKind.ALLIANCE))).scalars().first()
+        alliance = (
+            (await s.execute(select(Organisation).where(Organisation.kind == OrganisationKind.ALLIANCE)))
+            .scalars()
+            .first()
+        )
         if alliance is None:
             return None
-        existing = (await s.execute(select(OAuthClient.client_id).where(
-            OAuthClient.organisation_id == alliance.id,
-            OAuthClient.token_endpoint_auth_method == "none",
-            any_(OAuthClient.redirect_uris) == redirect,
-        ))).scalars().first()
+        existing = (
+            (
+                await s.execute(
+                    select(OAuthClient.client_id).where(
+                        OAuthClient.organisation_id == alliance.id,
+                        OAuthClient.token_endpoint_auth_method == "none",
+                        any_(OAuthClient.redirect_uris) == redirect,
+                    )
+                )
+            )
+            .scalars()
+            .first()
+        )
         if existing:
             return existing
         registered = await register_client_as_system(
-            s, "graphiql", organisation_slug=alliance.slug, scopes=SCOPES, grant=ClientGrant.AUTHORIZATION_CODE,
-            redirect_uris=[redirect])
+            s,
+            "graphiql",
+            organisation_slug=alliance.slug,
+            scopes=SCOPES,
+            grant=ClientGrant.AUTHORIZATION_CODE,
+            redirect_uris=[redirect],
+        )
         return registered.client.client_id
 
 
@@ -60,10 +76,12 @@ def page(client_id: str | None, settings: Settings) -> HTMLResponse:
     config = {"clientId": client_id, "redirectUri": redirect_uri(settings), "scope": SCOPES, "endpoint": "/graphql"}
     nonce = new_nonce()
     # JSON inside a <script> element: escape what could close the element
-    document = (TEMPLATE.replace("__NONCE__", nonce)
-                .replace("__CONFIG__", json.dumps(config).replace("<", "\\u003c")))
-    return HTMLResponse(document, headers={
-        "Content-Security-Policy": graphiql_policy(nonce, settings.issuer_url),
-        "Cache-Control": "no-store",  # the page the tokens live in
-        "X-Frame-Options": "DENY",
-    })
+    document = TEMPLATE.replace("__NONCE__", nonce).replace("__CONFIG__", json.dumps(config).replace("<", "\\u003c"))
+    return HTMLResponse(
+        document,
+        headers={
+            "Content-Security-Policy": graphiql_policy(nonce, settings.issuer_url),
+            "Cache-Control": "no-store",  # the page the tokens live in
+            "X-Frame-Options": "DENY",
+        },
+    )

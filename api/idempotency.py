@@ -49,20 +49,33 @@ class KeyReused(Exception):
 
 
 _KEY = IdempotencyKey.__table__
-_THIS_KEY = and_(_KEY.c.organisation_id == bindparam("org"), _KEY.c.operation == bindparam("op"),
-                 _KEY.c.key == bindparam("k"))
+_THIS_KEY = and_(
+    _KEY.c.organisation_id == bindparam("org"), _KEY.c.operation == bindparam("op"), _KEY.c.key == bindparam("k")
+)
 # Built once, as Core statements on the table: only their parameters change from one request to the next, and
 # they skip the ORM's bulk-statement machinery, which cost more than the bid itself.
-_CLAIM = (insert(_KEY).values(organisation_id=bindparam("org"), operation=bindparam("op"), key=bindparam("k"),
-                              request_hash=bindparam("digest"),
-                              entity_id=next_id(bindparam("table")))
-          .on_conflict_do_nothing().returning(_KEY.c.entity_id))
+_CLAIM = (
+    insert(_KEY)
+    .values(
+        organisation_id=bindparam("org"),
+        operation=bindparam("op"),
+        key=bindparam("k"),
+        request_hash=bindparam("digest"),
+        entity_id=next_id(bindparam("table")),
+    )
+    .on_conflict_do_nothing()
+    .returning(_KEY.c.entity_id)
+)
 _EARLIER = select(_KEY.c.request_hash, _KEY.c.entity_id).where(_THIS_KEY)
 _REPOINT = update(_KEY).where(_THIS_KEY).values(entity_id=bindparam("entity"))
 
 
 async def claim(
-    session: AsyncSession, organisation_id: int, operation: str, key: str, payload: dict[str, Any],
+    session: AsyncSession,
+    organisation_id: int,
+    operation: str,
+    key: str,
+    payload: dict[str, Any],
     model: type[Base],
 ) -> tuple[bool, int]:
     """Claim the key for this transaction: (True, the id the new entity is to take) when the caller should

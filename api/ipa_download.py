@@ -38,8 +38,11 @@ async def ipa_pdf(request: Request) -> Response:
     if ipa is None:
         return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
     etag = f'"{ipa.document_sha256}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache",
-               "Content-Disposition": f'attachment; filename="IPA-{ipa.terms["requirementReference"]}.pdf"'}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, no-cache",
+        "Content-Disposition": f'attachment; filename="IPA-{ipa.terms["requirementReference"]}.pdf"',
+    }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(ipa.document, media_type="application/pdf", headers=headers)

@@ -25,12 +25,25 @@ MESSAGE_TOO_BIG = 1009
 
 
 def _too_large(limit: int) -> tuple[dict[str, Any], bytes]:
-    body = json.dumps({"errors": [{
-        "message": f"The request body is larger than {limit} bytes.",
-        "extensions": {"code": PAYLOAD_TOO_LARGE, "limit": limit}}]}).encode()
-    start = {"type": "http.response.start", "status": 413,
-             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                         (b"connection", b"close")]}
+    body = json.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"The request body is larger than {limit} bytes.",
+                    "extensions": {"code": PAYLOAD_TOO_LARGE, "limit": limit},
+                }
+            ]
+        }
+    ).encode()
+    start = {
+        "type": "http.response.start",
+        "status": 413,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ],
+    }
     return start, body
 
 

@@ -132,13 +132,32 @@ class RequestIdStarlette(Starlette):
 REDACTED = "[redacted]"
 
 # Names whose values are credentials, in mappings and in `key=value` / `"key": "value"` text.
-CREDENTIAL_KEYS = ("access_token", "refresh_token", "id_token", "client_secret", "client_assertion", "assertion",
-                   "code_verifier", "code", "password", "passwd", "secret", "token", "authorization",
-                   "proxy-authorization", "cookie", "set-cookie", "csrf_token", "api_key", "apikey")
+CREDENTIAL_KEYS = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "client_assertion",
+    "assertion",
+    "code_verifier",
+    "code",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "csrf_token",
+    "api_key",
+    "apikey",
+)
 _CREDENTIAL_NAMES = frozenset(CREDENTIAL_KEYS)
 _KEY_VALUE = re.compile(
     r"(?i)(?<![\w.-])([\"']?)(" + "|".join(re.escape(k) for k in CREDENTIAL_KEYS) + r")\1(\s*[:=]\s*)([\"']?)"
-    r"(?!\[(?:redacted|jwt)\]|%|\$\d)[^\"'\s&,;}\])]+")
+    r"(?!\[(?:redacted|jwt)\]|%|\$\d)[^\"'\s&,;}\])]+"
+)
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){0,2}")
 _SCHEME_CREDENTIALS = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 # A long word of mixed-case letters and digits: what a random secret, refresh token, code or client id looks like
@@ -152,8 +171,10 @@ _TRACEBACK = "Traceback (most recent call last):"
 _FRAME = re.compile(r"  File \".*\", line \d+, in .*")
 _EXCEPTION_LINE = re.compile(r"([A-Za-z_][\w.]*)(?::.*)?")
 _BUILTIN_EXCEPTION = re.compile(r"[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Group|Iteration)")
-_CHAIN_LINES = ("The above exception was the direct cause of the following exception:",
-                "During handling of the above exception, another exception occurred:")
+_CHAIN_LINES = (
+    "The above exception was the direct cause of the following exception:",
+    "During handling of the above exception, another exception occurred:",
+)
 _IDENTIFIER = re.compile(r"[\w.$-]{1,63}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,59}")
 _PLAIN_TYPES = (int, float, Decimal, datetime, date, time, timedelta, UUID, Enum, type(None))
@@ -182,7 +203,8 @@ def _without_messages(text: str) -> str:
         if not stripped or stripped == _TRACEBACK or stripped in _CHAIN_LINES:
             kept.append(line)
         elif (m := _EXCEPTION_LINE.fullmatch(stripped)) and (
-                "." in m.group(1) or _BUILTIN_EXCEPTION.fullmatch(m.group(1))):
+            "." in m.group(1) or _BUILTIN_EXCEPTION.fullmatch(m.group(1))
+        ):
             kept.append(m.group(1))
     return "\n".join(kept)
 
@@ -269,11 +291,18 @@ def safe_value(value: Any, depth: int = 0) -> Any:
     if isinstance(value, PurePath):
         return scrub(str(value))
     if depth < 4 and isinstance(value, Mapping):
-        return {safe_value(k, depth + 1): REDACTED if isinstance(k, str) and k.lower() in _CREDENTIAL_NAMES
-                else safe_value(v, depth + 1) for k, v in value.items()}
+        return {
+            safe_value(k, depth + 1): REDACTED
+            if isinstance(k, str) and k.lower() in _CREDENTIAL_NAMES
+            else safe_value(v, depth + 1)
+            for k, v in value.items()
+        }
     if depth < 4 and isinstance(value, (list, tuple, set, frozenset)):
-        return type(value)(safe_value(v, depth + 1) for v in value) if not hasattr(value, "_fields") \
+        return (
+            type(value)(safe_value(v, depth + 1) for v in value)
+            if not hasattr(value, "_fields")
             else tuple(safe_value(v, depth + 1) for v in value)
+        )
     return _Opaque(f"<{_type_name(value)}>")
 
 
@@ -323,7 +352,11 @@ def _redacting_factory(base: Any) -> Any:
             redact(record)
         except Exception:  # a record that could not be made safe is not written as it was
             record.msg, record.args, record.exc_info, record.exc_text = (
-                "log record withheld: it could not be made safe", None, None, None)
+                "log record withheld: it could not be made safe",
+                None,
+                None,
+                None,
+            )
         return record
 
     make.dpv_redacting = True  # type: ignore[attr-defined]
@@ -378,8 +411,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-LEVELS = {"critical": logging.CRITICAL, "error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO,
-          "debug": logging.DEBUG, "trace": 5}
+LEVELS = {
+    "critical": logging.CRITICAL,
+    "error": logging.ERROR,
+    "warning": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+    "trace": 5,
+}
 
 
 def log_config(log_format: str = "text", level: str = "info") -> dict[str, Any]:
@@ -395,8 +434,10 @@ def log_config(log_format: str = "text", level: str = "info") -> dict[str, Any]:
         "handlers": {"dpv": {"class": "logging.StreamHandler", "formatter": "dpv", "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["dpv"], "level": numeric},
         "loggers": {
-            **{name: {"handlers": [], "propagate": True, "level": numeric}
-               for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")},
+            **{
+                name: {"handlers": [], "propagate": True, "level": numeric}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+            },
             "sqlalchemy": {"handlers": [], "propagate": True, "level": logging.WARNING},
             "asyncio": {"handlers": [], "propagate": True, "level": logging.WARNING},
             "alembic": {"handlers": [], "propagate": True, "level": logging.WARNING},  # /readyz reads the head

@@ -76,15 +76,16 @@ class BearerAuthentication:
             scheme, _, token = authorization.strip().partition(" ")
             token = token.strip()
             if scheme.lower() != "bearer" or not token:
-                response = unauthenticated("The Authorization header must be 'Bearer <access token>'",
-                                           error="invalid_request")
+                response = unauthenticated(
+                    "The Authorization header must be 'Bearer <access token>'", error="invalid_request"
+                )
                 await response(scope, receive, send)
                 return
             try:
-                state["principal"] = await principal_from_token(token, db=state["db"], keys=state["keys"],
-                                                                settings=state["settings"])
+                state["principal"] = await principal_from_token(
+                    token, db=state["db"], keys=state["keys"], settings=state["settings"]
+                )
             except InvalidToken as exc:
                 await unauthenticated(str(exc))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-

@@ -106,8 +106,10 @@ class Hub:
     # --- life ---------------------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen(), name="dpv-listen"),
-                       asyncio.create_task(self._pump(), name="dpv-events")]
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="dpv-listen"),
+            asyncio.create_task(self._pump(), name="dpv-events"),
+        ]
 
     async def stop(self) -> None:
         # The flag as well as the cancellation: on Python 3.11 `asyncio.wait_for` can swallow a cancellation
@@ -121,8 +123,9 @@ class Hub:
                 await task
         self._tasks = []
 
-    async def subscribe(self, wants: Callable[[Event], bool],
-                        prepare: Callable[[Event], Awaitable[object] | None] | None = None) -> Subscriber:
+    async def subscribe(
+        self, wants: Callable[[Event], bool], prepare: Callable[[Event], Awaitable[object] | None] | None = None
+    ) -> Subscriber:
         """Register for the live events after the hub's position, which the subscriber is given as `since`."""
         if not self.current:
             async with self._catching_up:  # also keeps a drain from reading from the old position meanwhile

@@ -59,8 +59,10 @@ def graphiql_policy(nonce: str, issuer: str) -> str:
     script); its fonts and icons are data: URLs inside GraphiQL's stylesheet; it talks to this service and to the
     issuer's token endpoint only; it has no form, and nobody may frame it."""
     connect = " ".join(dict.fromkeys(s for s in ("'self'", origin_of(issuer)) if s))
-    return (f"default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
-            f"font-src data:; connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
+        f"font-src data:; connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 class SecurityHeaders:

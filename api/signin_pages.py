@@ -60,18 +60,25 @@ def _csp(form_target: str | None) -> str:
     """No script at all, and only the page's own style (by its hash); forms post here only, and (Chrome applies
     form-action to the redirect that follows a form) to the client's redirect URI's origin."""
     targets = " ".join(dict.fromkeys(s for s in ("'self'", origin_of(form_target) if form_target else None) if s))
-    return (f"default-src 'none'; style-src {STYLE_SOURCE}; form-action {targets}; frame-ancestors 'none'; "
-            "base-uri 'none'")
+    return (
+        f"default-src 'none'; style-src {STYLE_SOURCE}; form-action {targets}; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
-def _page(title: str, body: str, *, status: int = 200, form_target: str | None = None,
-          headers: dict[str, str] | None = None) -> HTMLResponse:
-    document = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f"<title>{html.escape(title)} · DPV Exchange</title><style>{STYLE}</style></head>"
-                f"<body><main>{body}</main></body></html>")
-    return HTMLResponse(document, status_code=status,
-                        headers={**PAGE_HEADERS, "Content-Security-Policy": _csp(form_target), **(headers or {})})
+def _page(
+    title: str, body: str, *, status: int = 200, form_target: str | None = None, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    document = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} · DPV Exchange</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+    return HTMLResponse(
+        document,
+        status_code=status,
+        headers={**PAGE_HEADERS, "Content-Security-Policy": _csp(form_target), **(headers or {})},
+    )
 
 
 def _secure(settings: Settings) -> bool:
@@ -79,8 +86,9 @@ def _secure(settings: Settings) -> bool:
 
 
 def _set_cookie(response: Response, settings: Settings, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(name, value, max_age=max_age, path=signin.COOKIE_PATH, httponly=True, samesite="lax",
-                        secure=_secure(settings))
+    response.set_cookie(
+        name, value, max_age=max_age, path=signin.COOKIE_PATH, httponly=True, samesite="lax", secure=_secure(settings)
+    )
 
 
 class _Csrf:
@@ -105,18 +113,24 @@ class _Csrf:
 
     def attach(self, response: Response, settings: Settings) -> Response:
         if self.new_cookie is not None:
-            _set_cookie(response, settings, signin.CSRF_COOKIE, self.new_cookie,
-                        int(signin.CSRF_TTL.total_seconds()))
+            _set_cookie(response, settings, signin.CSRF_COOKIE, self.new_cookie, int(signin.CSRF_TTL.total_seconds()))
         return response
 
 
-def _signin_page(request: Request, csrf: _Csrf, redirect_uri: str | None, *, message: str | None = None,
-                 status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _signin_page(
+    request: Request,
+    csrf: _Csrf,
+    redirect_uri: str | None,
+    *,
+    message: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
     action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     error = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
     body = f"""<h1>Sign in to DPV Exchange</h1>{error}
 <form method="post" action="{html.escape(action)}">
-<input type="hidden" name="csrf_token" value="{html.escape(csrf.token('signin'))}">
+<input type="hidden" name="csrf_token" value="{html.escape(csrf.token("signin"))}">
 <label for="email">Email address</label>
 <input id="email" name="email" type="email" autocomplete="username" required autofocus>
 <label for="password">Password</label>
@@ -129,9 +143,11 @@ def _signin_page(request: Request, csrf: _Csrf, redirect_uri: str | None, *, mes
 
 def _error_page(error: OAuth2Error) -> Response:
     description = error.get_error_description() or ""
-    body = (f"<h1>This sign-in link cannot be used</h1><p class=\"error\">{html.escape(description)}</p>"
-            f"<p class=\"small\">Error: <code>{html.escape(error.error or 'invalid_request')}</code>. Go back to the "
-            f"application and try again; if it keeps happening, tell whoever runs it.</p>")
+    body = (
+        f'<h1>This sign-in link cannot be used</h1><p class="error">{html.escape(description)}</p>'
+        f'<p class="small">Error: <code>{html.escape(error.error or "invalid_request")}</code>. Go back to the '
+        f"application and try again; if it keeps happening, tell whoever runs it.</p>"
+    )
     return _page("Sign-in error", body, status=400)
 
 
@@ -167,28 +183,37 @@ async def authorize(request: Request) -> Response:
             if request.method != "POST":
                 return _signin_page(request, csrf, redirect_uri)
             if not csrf.valid(form.get("csrf_token"), "signin"):
-                return _signin_page(request, csrf, redirect_uri, status=403,
-                                    message="This form has expired or was not sent from this site. Please sign in "
-                                            "again.")
-            result = await signin.authenticate(work.session, email=form.get("email", ""),
-                                               password=form.get("password", ""), ip=_client_ip(request))
+                return _signin_page(
+                    request,
+                    csrf,
+                    redirect_uri,
+                    status=403,
+                    message="This form has expired or was not sent from this site. Please sign in again.",
+                )
+            result = await signin.authenticate(
+                work.session, email=form.get("email", ""), password=form.get("password", ""), ip=_client_ip(request)
+            )
             if result.failure is signin.SignInFailure.THROTTLED:
                 minutes = max(1, math.ceil(result.retry_after / 60))
-                return _signin_page(request, csrf, redirect_uri, status=429,
-                                    headers={"Retry-After": str(result.retry_after)},
-                                    message=f"Too many failed sign-ins. Try again in {minutes} minute"
-                                            f"{'s' if minutes > 1 else ''}.")
+                return _signin_page(
+                    request,
+                    csrf,
+                    redirect_uri,
+                    status=429,
+                    headers={"Retry-After": str(result.retry_after)},
+                    message=f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+                )
             if result.user is None:
-                return _signin_page(request, csrf, redirect_uri, message="The email address or the password is "
-                                                                         "not right.")
+                return _signin_page(
+                    request, csrf, redirect_uri, message="The email address or the password is not right."
+                )
             user = result.user
             new_session = await signin.start_session(work.session, user, _client_ip(request))
         status, _, headers = await work.run(oauth.authorize, check.grant, user)
 
     response = _redirect(status, headers)
     if new_session is not None:
-        _set_cookie(response, settings, signin.SESSION_COOKIE, new_session,
-                    int(signin.SESSION_TTL.total_seconds()))
+        _set_cookie(response, settings, signin.SESSION_COOKIE, new_session, int(signin.SESSION_TTL.total_seconds()))
     return response
 
 
@@ -200,21 +225,29 @@ async def signout(request: Request) -> Response:
     if request.method == "POST":
         form = dict(await read_form(request))
         if not csrf.valid(form.get("csrf_token"), "signout"):
-            return csrf.attach(_page("Sign out", "<h1>Sign out</h1><p class=\"error\">This form has expired or was "
-                                     "not sent from this site.</p><p><a href=\"signout\">Try again</a></p>",
-                                     status=403), settings)
+            return csrf.attach(
+                _page(
+                    "Sign out",
+                    '<h1>Sign out</h1><p class="error">This form has expired or was '
+                    'not sent from this site.</p><p><a href="signout">Try again</a></p>',
+                    status=403,
+                ),
+                settings,
+            )
         async with request.state.db.transaction() as session:
             await signin.end_session(session, token)
         response = _page("Signed out", "<h1>You are signed out</h1><p>You can close this window.</p>")
-        response.delete_cookie(signin.SESSION_COOKIE, path=signin.COOKIE_PATH, httponly=True, samesite="lax",
-                               secure=_secure(settings))
+        response.delete_cookie(
+            signin.SESSION_COOKIE, path=signin.COOKIE_PATH, httponly=True, samesite="lax", secure=_secure(settings)
+        )
         return response
     async with request.state.db.session() as session:
         user = await signin.session_user(session, token)
     if user is None:
         return _page("Sign out", "<h1>You are not signed in</h1>")
-    body = (f"<h1>Sign out</h1><p>Signed in as <strong>{html.escape(user.email)}</strong>.</p>"
-            f'<form method="post" action="signout"><input type="hidden" name="csrf_token" '
-            f'value="{html.escape(csrf.token("signout"))}"><button type="submit">Sign out</button></form>')
+    body = (
+        f"<h1>Sign out</h1><p>Signed in as <strong>{html.escape(user.email)}</strong>.</p>"
+        f'<form method="post" action="signout"><input type="hidden" name="csrf_token" '
+        f'value="{html.escape(csrf.token("signout"))}"><button type="submit">Sign out</button></form>'
+    )
     return csrf.attach(_page("Sign out", body), settings)
-

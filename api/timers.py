@@ -53,8 +53,15 @@ class Timer(Base):
     subject_id: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     state: Mapped[TimerState] = mapped_column(
-        SAEnum(TimerState, name="timer_state", native_enum=False, create_constraint=True, length=20,
-               values_callable=lambda x: [m.value for m in x], validate_strings=True),
+        SAEnum(
+            TimerState,
+            name="timer_state",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda x: [m.value for m in x],
+            validate_strings=True,
+        ),
         default=TimerState.PENDING,
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -66,8 +73,13 @@ class Timer(Base):
         # what the runner asks for: the pending timers in due order
         Index("ix_timer_pending_due", "due_at", "id", postgresql_where=text("state = 'PENDING'")),
         # one pending timer per kind and subject: scheduling twice is a bug, not a second run
-        Index("uq_timer_pending_kind_subject", "kind", "subject_id", unique=True,
-              postgresql_where=text("state = 'PENDING'")),
+        Index(
+            "uq_timer_pending_kind_subject",
+            "kind",
+            "subject_id",
+            unique=True,
+            postgresql_where=text("state = 'PENDING'"),
+        ),
     )
 
 
@@ -113,7 +125,8 @@ async def cancel(session: AsyncSession, kind: str, subject_id: int) -> int:
         .scalar_subquery()
     )
     result = await session.execute(
-        update(Timer).where(Timer.id.in_(held_by_no_runner))
+        update(Timer)
+        .where(Timer.id.in_(held_by_no_runner))
         .values(state=TimerState.CANCELLED, finished_at=clock.now())
         .execution_options(synchronize_session=False)
     )
@@ -133,13 +146,15 @@ async def run_due_timers(db: Database, now: datetime | None = None, *, limit: in
     while taken < limit:
         at = now or clock.now()
         async with db.transaction() as session:
-            timer = (await session.execute(
-                select(Timer)
-                .where(Timer.state == TimerState.PENDING, Timer.due_at <= at)
-                .order_by(Timer.due_at, Timer.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )).scalar_one_or_none()
+            timer = (
+                await session.execute(
+                    select(Timer)
+                    .where(Timer.state == TimerState.PENDING, Timer.due_at <= at)
+                    .order_by(Timer.due_at, Timer.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                )
+            ).scalar_one_or_none()
             if timer is None:
                 return taken
             await _run_one(session, timer, at)
@@ -163,13 +178,18 @@ async def _run_one(session: AsyncSession, timer: Timer, at: datetime) -> None:
         else:
             values = dict(due_at=at + backoff(attempts))
             # The exception itself, not its text: the log shows what api/logs.py allows of it.
-            log.warning("timer %s (%s %s) failed, trying again at %s: %s", timer_id, kind, subject_id,
-                        values["due_at"], exc)
-        await session.execute(update(Timer).where(Timer.id == timer_id)
-                              .values(attempts=attempts, last_error=error, **values))
+            log.warning(
+                "timer %s (%s %s) failed, trying again at %s: %s", timer_id, kind, subject_id, values["due_at"], exc
+            )
+        await session.execute(
+            update(Timer).where(Timer.id == timer_id).values(attempts=attempts, last_error=error, **values)
+        )
         return
-    await session.execute(update(Timer).where(Timer.id == timer_id).values(
-        attempts=attempts, state=TimerState.DONE, finished_at=clock.now(), last_error=None))
+    await session.execute(
+        update(Timer)
+        .where(Timer.id == timer_id)
+        .values(attempts=attempts, state=TimerState.DONE, finished_at=clock.now(), last_error=None)
+    )
 
 
 async def run_forever(db: Database, poll_seconds: float) -> None:

@@ -75,8 +75,9 @@ def _watched(websocket: Any, token: str, settings: Settings) -> Watched:
     expires_at = float(exp) if isinstance(exp, (int, float)) else None
     if claims.get("iss") != settings.issuer_url:
         return Watched(websocket, expires_at, None, None, contextvars.copy_context())
-    return Watched(websocket, expires_at, claims, (claims["jti"], header["kid"], claims["org"]),
-                   contextvars.copy_context())
+    return Watched(
+        websocket, expires_at, claims, (claims["jti"], header["kid"], claims["org"]), contextvars.copy_context()
+    )
 
 
 class SocketWatch:

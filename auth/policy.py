@@ -110,9 +110,13 @@ def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
     today = clock.today()
     return or_(
         select(Dpv.id).where(Dpv.lead_authority_id == me).exists(),
-        select(AccessAgreement.id).where(
-            AccessAgreement.authority_id == me, AccessAgreement.starts_on <= today,
-            or_(AccessAgreement.ends_on.is_(None), AccessAgreement.ends_on > today)).exists(),
+        select(AccessAgreement.id)
+        .where(
+            AccessAgreement.authority_id == me,
+            AccessAgreement.starts_on <= today,
+            or_(AccessAgreement.ends_on.is_(None), AccessAgreement.ends_on > today),
+        )
+        .exists(),
     )
 
 
@@ -127,8 +131,11 @@ def ensure_raises_alerts(principal: Principal, *, participating: bool) -> None:
 
 
 def _alliance_any(principal: Principal | None) -> bool:
-    return principal is not None and principal.is_alliance and (
-        principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING))
+    return (
+        principal is not None
+        and principal.is_alliance
+        and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING))
+    )
 
 
 def safeguarding_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
@@ -238,7 +245,8 @@ def on_own_requirement(principal: Principal | None, requirement_id_column) -> Co
         return true()
     if _borough(principal):
         return requirement_id_column.in_(
-            select(Requirement.id).where(Requirement.authority_id == principal.organisation_id))
+            select(Requirement.id).where(Requirement.authority_id == principal.organisation_id)
+        )
     return false()
 
 
@@ -265,11 +273,17 @@ def ipa_party(principal: Principal | None, authority_id: int, provider_id: int):
 
     if principal is None:
         return None
-    if (principal.is_borough and principal.organisation_id == authority_id
-            and (principal.has(Scope.BOROUGH) or principal.has(Scope.BOROUGH_AWARD))):
+    if (
+        principal.is_borough
+        and principal.organisation_id == authority_id
+        and (principal.has(Scope.BOROUGH) or principal.has(Scope.BOROUGH_AWARD))
+    ):
         return IpaParty.BOROUGH
-    if (principal.is_provider and principal.organisation_id == provider_id
-            and (principal.has(Scope.PROVIDER) or principal.has(Scope.PROVIDER_SIGN))):
+    if (
+        principal.is_provider
+        and principal.organisation_id == provider_id
+        and (principal.has(Scope.PROVIDER) or principal.has(Scope.PROVIDER_SIGN))
+    ):
         return IpaParty.PROVIDER
     return None
 

@@ -73,5 +73,11 @@ class Principal:
 def system_principal(organisation_id: int, kind: OrganisationKind, slug: str, actor_id: str) -> Principal:
     """The service itself (the command line, the demo loader, key management) acting for one organisation,
     with every scope its kind may hold. Used for audit and for domain checks, never issued as a token."""
-    return Principal(organisation_id=organisation_id, organisation_kind=kind, organisation_slug=slug,
-                     scopes=SCOPES_BY_KIND[kind], actor_kind=ActorKind.SYSTEM, actor_id=actor_id)
+    return Principal(
+        organisation_id=organisation_id,
+        organisation_kind=kind,
+        organisation_slug=slug,
+        scopes=SCOPES_BY_KIND[kind],
+        actor_kind=ActorKind.SYSTEM,
+        actor_id=actor_id,
+    )

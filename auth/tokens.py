@@ -150,8 +150,9 @@ def verify_access_token(token: str, key: Key, settings: Settings) -> JWTAccessTo
         if isinstance(exc.__cause__, ExpiredTokenError):
             raise ExpiredToken() from None
         claim = getattr(exc.__cause__, "claim", None)
-        raise InvalidToken(f"The access token's {claim} claim is not valid here" if claim
-                           else "The access token is invalid") from None
+        raise InvalidToken(
+            f"The access token's {claim} claim is not valid here" if claim else "The access token is invalid"
+        ) from None
     for name in ORGANISATION_CLAIMS:
         if not isinstance(claims.get(name), str):
             raise InvalidToken(f"The access token has no {name} claim")
@@ -177,9 +178,13 @@ def _token_state_statement() -> Any:
     revoked = exists().where(RevokedToken.jti == bindparam("jti"))
     key_known = exists().where(SigningKey.kid == kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
-    return (select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
-                   retired_at.label("retired_at"))
-            .where(Organisation.slug == bindparam("org")))
+    return select(
+        Organisation.id,
+        Organisation.kind,
+        revoked.label("revoked"),
+        key_known.label("key_known"),
+        retired_at.label("retired_at"),
+    ).where(Organisation.slug == bindparam("org"))
 
 
 _TOKEN_STATE = _token_state_statement()  # built once: only its parameters change from one request to the next
@@ -203,15 +208,28 @@ TokenRef = tuple[str, str, str]
 
 def _token_states_statement() -> Any:
     """`_TOKEN_STATE` for many tokens at once: the same three questions, for each (jti, kid, org) given."""
-    refs = (func.unnest(bindparam("jtis", type_=ARRAY(String)), bindparam("kids", type_=ARRAY(String)),
-                        bindparam("orgs", type_=ARRAY(String)))
-            .table_valued("jti", "kid", "org").render_derived(name="ref"))
+    refs = (
+        func.unnest(
+            bindparam("jtis", type_=ARRAY(String)),
+            bindparam("kids", type_=ARRAY(String)),
+            bindparam("orgs", type_=ARRAY(String)),
+        )
+        .table_valued("jti", "kid", "org")
+        .render_derived(name="ref")
+    )
     revoked = exists().where(RevokedToken.jti == refs.c.jti)
     key_known = exists().where(SigningKey.kid == refs.c.kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == refs.c.kid).scalar_subquery()
-    return (select(refs.c.jti, refs.c.kid, refs.c.org, Organisation.id, Organisation.kind,
-                   revoked.label("revoked"), key_known.label("key_known"), retired_at.label("retired_at"))
-            .select_from(refs.outerjoin(Organisation, Organisation.slug == refs.c.org)))
+    return select(
+        refs.c.jti,
+        refs.c.kid,
+        refs.c.org,
+        Organisation.id,
+        Organisation.kind,
+        revoked.label("revoked"),
+        key_known.label("key_known"),
+        retired_at.label("retired_at"),
+    ).select_from(refs.outerjoin(Organisation, Organisation.slug == refs.c.org))
 
 
 _TOKEN_STATES = _token_states_statement()
@@ -224,8 +242,12 @@ async def token_states(conn: AsyncConnection, refs: list[TokenRef]) -> dict[Toke
         return {}
     jtis, kids, orgs = (list(column) for column in zip(*refs))
     rows = await conn.execute(_TOKEN_STATES, {"jtis": jtis, "kids": kids, "orgs": orgs})
-    return {(r.jti, r.kid, r.org): None if r.id is None else
-            TokenState(r.id, OrganisationKind(r.kind), r.revoked, r.key_known, r.retired_at) for r in rows}
+    return {
+        (r.jti, r.kid, r.org): None
+        if r.id is None
+        else TokenState(r.id, OrganisationKind(r.kind), r.revoked, r.key_known, r.retired_at)
+        for r in rows
+    }
 
 
 def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings) -> InvalidToken | None:
@@ -236,8 +258,9 @@ def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings
         return InvalidToken("The access token has been revoked")
     if not state.key_known:  # a key removed from the database since this process cached it
         return InvalidToken("The access token is signed by an unknown key")
-    if state.key_retired_at is not None and \
-            clock.now() >= state.key_retired_at + timedelta(seconds=settings.access_token_ttl):
+    if state.key_retired_at is not None and clock.now() >= state.key_retired_at + timedelta(
+        seconds=settings.access_token_ttl
+    ):
         return InvalidToken("The access token's signing key has been retired")
     return None
 
@@ -249,9 +272,14 @@ def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principa
         # (never with a colon). Either way the organisation and scopes come from the token, as checked above.
         subject = str(claims["sub"])
         actor_kind = ActorKind.USER if subject.startswith(USER_SUBJECT_PREFIX) else ActorKind.CLIENT
-        return Principal(organisation_id=state.organisation_id, organisation_kind=state.organisation_kind,
-                         organisation_slug=claims["org"], scopes=scopes, actor_kind=actor_kind,
-                         actor_id=subject)
+        return Principal(
+            organisation_id=state.organisation_id,
+            organisation_kind=state.organisation_kind,
+            organisation_slug=claims["org"],
+            scopes=scopes,
+            actor_kind=actor_kind,
+            actor_id=subject,
+        )
     except ValueError:  # an unknown scope, or one its kind of organisation may not hold
         raise InvalidToken("The access token holds scopes its organisation may not have") from None
 
@@ -299,15 +327,27 @@ def token_expiry(token: str) -> float | None:
 # --- revocation -------------------------------------------------------------------------------------------------
 
 
-async def revoke_access_token(session: AsyncSession, actor: Principal, claims: dict[str, Any],
-                              oauth_client_id: int | None) -> bool:
+async def revoke_access_token(
+    session: AsyncSession, actor: Principal, claims: dict[str, Any], oauth_client_id: int | None
+) -> bool:
     """Record the token's `jti` as revoked until it expires (and audit it). False when it already was."""
     expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=clock.now().tzinfo)
-    revoked_id = (await session.execute(
-        insert(RevokedToken).values(jti=claims["jti"], oauth_client_id=oauth_client_id, expires_at=expires_at)
-        .on_conflict_do_nothing(index_elements=[RevokedToken.jti]).returning(RevokedToken.id))).scalar_one_or_none()
+    revoked_id = (
+        await session.execute(
+            insert(RevokedToken)
+            .values(jti=claims["jti"], oauth_client_id=oauth_client_id, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
+            .returning(RevokedToken.id)
+        )
+    ).scalar_one_or_none()
     if revoked_id is None:
         return False
-    audit.record(session, actor, "token.revoke", "RevokedToken", revoked_id,
-                 {"jti": claims["jti"], "client_id": claims.get("client_id"), "expires_at": expires_at})
+    audit.record(
+        session,
+        actor,
+        "token.revoke",
+        "RevokedToken",
+        revoked_id,
+        {"jti": claims["jti"], "client_id": claims.get("client_id"), "expires_at": expires_at},
+    )
     return True

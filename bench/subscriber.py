@@ -47,25 +47,56 @@ REQUIREMENT = 42
 def _requirement_row(requirement_id: int) -> SimpleNamespace:
     now = datetime.now(timezone.utc)
     return SimpleNamespace(
-        id=requirement_id, reference=f"REQ-{requirement_id:05d}", status=RequirementStatus.OPEN,
-        urgency=Urgency.PLANNED, response_deadline=now, planned_start=date.today(), expected_duration_weeks=26,
-        published_at=now, closed_at=None, awarded_at=None, created_at=now, lot_id=1, authority_id=2,
-        max_weekly_budget=None, status_reason=None)
+        id=requirement_id,
+        reference=f"REQ-{requirement_id:05d}",
+        status=RequirementStatus.OPEN,
+        urgency=Urgency.PLANNED,
+        response_deadline=now,
+        planned_start=date.today(),
+        expected_duration_weeks=26,
+        published_at=now,
+        closed_at=None,
+        awarded_at=None,
+        created_at=now,
+        lot_id=1,
+        authority_id=2,
+        max_weekly_budget=None,
+        status_reason=None,
+    )
 
 
 def _invitation_row(requirement_id: int, provider_id: int) -> SimpleNamespace:
     return SimpleNamespace(
-        id=provider_id * 10, requirement_id=requirement_id, provider_id=provider_id, status=InvitationStatus.INVITED,
-        invited_at=datetime.now(timezone.utc), match_level=MatchLevel.FULL, matched_setting_id=None,
-        match_reasons="[]", withdrawn_at=None, withdrawal_reason=None)
+        id=provider_id * 10,
+        requirement_id=requirement_id,
+        provider_id=provider_id,
+        status=InvitationStatus.INVITED,
+        invited_at=datetime.now(timezone.utc),
+        match_level=MatchLevel.FULL,
+        matched_setting_id=None,
+        match_reasons="[]",
+        withdrawn_at=None,
+        withdrawal_reason=None,
+    )
 
 
 def _event(n: int, providers: range) -> Event:
-    event = Event(Position(1000 + n, 5000 + n), "requirement.publish", "Requirement", REQUIREMENT + n, 2,
-                  datetime.now(timezone.utc), {"invited": {str(p): MatchLevel.FULL.value for p in providers}})
+    event = Event(
+        Position(1000 + n, 5000 + n),
+        "requirement.publish",
+        "Requirement",
+        REQUIREMENT + n,
+        2,
+        datetime.now(timezone.utc),
+        {"invited": {str(p): MatchLevel.FULL.value for p in providers}},
+    )
     shared: asyncio.Future = asyncio.get_running_loop().create_future()
-    shared.set_result((requirement_or_none(_requirement_row(REQUIREMENT + n)),
-                       {p: _invitation_row(REQUIREMENT + n, p) for p in providers}))
+    shared.set_result(
+        (
+            requirement_or_none(_requirement_row(REQUIREMENT + n)),
+            {p: _invitation_row(REQUIREMENT + n, p) for p in providers},
+        )
+    )
     event._shared["published"] = shared  # what the hub's preparation leaves (schema/events/subscriptions.py)
     return event
 
@@ -94,8 +125,12 @@ async def main() -> None:
     done: asyncio.Queue = asyncio.Queue()
     tasks = []
     for provider_id in providers:
-        principal = Principal(organisation_id=provider_id, organisation_kind=OrganisationKind.PROVIDER,
-                              organisation_slug=f"p{provider_id}", scopes=frozenset({Scope.PROVIDER}))
+        principal = Principal(
+            organisation_id=provider_id,
+            organisation_kind=OrganisationKind.PROVIDER,
+            organisation_slug=f"p{provider_id}",
+            scopes=frozenset({Scope.PROVIDER}),
+        )
         context = Context(db=None, settings=settings, principal=principal, hub=hub)  # type: ignore[arg-type]
         stream = await schema.subscribe(SUBSCRIPTION, context_value=context)
         tasks.append(asyncio.create_task(_follow(stream, received, done)))
@@ -122,9 +157,11 @@ async def main() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    print(f"{args.subscribers} subscribers, {args.rounds} events: CPU per subscriber and event "
-          f"best {min(per_subscriber):.1f} µs, median {statistics.median(per_subscriber):.1f} µs "
-          f"(queue, generator, Strawberry, graphql-core, JSON; no socket)")
+    print(
+        f"{args.subscribers} subscribers, {args.rounds} events: CPU per subscriber and event "
+        f"best {min(per_subscriber):.1f} µs, median {statistics.median(per_subscriber):.1f} µs "
+        f"(queue, generator, Strawberry, graphql-core, JSON; no socket)"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ def _url() -> str:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True,
-                      transaction_per_migration=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, compare_type=True, transaction_per_migration=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -60,8 +60,13 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _asyncpg_dsn(url: str) -> dict[str, Any]:
     u = make_url(url)
-    return {"user": u.username, "password": u.password or None, "host": u.query.get("host") or u.host,
-            "port": u.port, "database": u.database}
+    return {
+        "user": u.username,
+        "password": u.password or None,
+        "host": u.query.get("host") or u.host,
+        "port": u.port,
+        "database": u.database,
+    }
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -133,9 +138,13 @@ def ealing_idp() -> IdentityProvider:
     key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
     key.ensure_kid()
     config = TrustedIssuer(
-        issuer="https://login.ealing.test/5a1e7c2d/v2.0", jwks={"keys": [key.as_dict(private=False)]},
-        audience="api://dpv-exchange", organisation="ealing", actor_claim="preferred_username",
-        scopes={"roles": {"PlacementOfficer": ["borough"], "AuthorisedOfficer": ["borough", "borough:award"]}})
+        issuer="https://login.ealing.test/5a1e7c2d/v2.0",
+        jwks={"keys": [key.as_dict(private=False)]},
+        audience="api://dpv-exchange",
+        organisation="ealing",
+        actor_claim="preferred_username",
+        scopes={"roles": {"PlacementOfficer": ["borough"], "AuthorisedOfficer": ["borough", "borough:award"]}},
+    )
     return IdentityProvider(config, key)
 
 
@@ -145,12 +154,16 @@ def settings(database_url: str, live_port: int, ealing_idp: IdentityProvider) ->
     # more than any test spends: every anonymous request of the run comes from 127.0.0.1 and would share one
     # bucket. tests/test_limits.py serves its own apps with small budgets. The query cost limit is the default:
     # every query the tests make must pass it.
-    return get_settings().model_copy(update={"database_url": database_url,
-                                             "issuer": f"http://127.0.0.1:{live_port}",
-                                             "trusted_issuers": [ealing_idp.config],
-                                             "secret_key": "test-only-secret-key-" + uuid.uuid4().hex,
-                                             "rate_limit_burst": 10**9,
-                                             "rate_limit_points_per_second": 10.0**6})
+    return get_settings().model_copy(
+        update={
+            "database_url": database_url,
+            "issuer": f"http://127.0.0.1:{live_port}",
+            "trusted_issuers": [ealing_idp.config],
+            "secret_key": "test-only-secret-key-" + uuid.uuid4().hex,
+            "rate_limit_burst": 10**9,
+            "rate_limit_points_per_second": 10.0**6,
+        }
+    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -224,8 +237,14 @@ async def count(db: Database, model: Any, *where: Any) -> int:
 
 
 def principal_for(org: Organisation, *scopes: Scope) -> Principal:
-    return Principal(organisation_id=org.id, organisation_kind=org.kind, organisation_slug=org.slug,
-                     scopes=frozenset(scopes), actor_kind=ActorKind.USER, actor_id=f"test@{org.slug}")
+    return Principal(
+        organisation_id=org.id,
+        organisation_kind=org.kind,
+        organisation_slug=org.slug,
+        scopes=frozenset(scopes),
+        actor_kind=ActorKind.USER,
+        actor_id=f"test@{org.slug}",
+    )
 
 
 @dataclass
@@ -300,8 +319,9 @@ class GQL:
         context = Context(db=self.db, settings=self.settings, principal=principal)
         return await schema.execute(query, variable_values=variables, context_value=context)
 
-    async def first_event(self, query: str, variables: dict | None, principal: Principal | None, hub: Any,
-                          timeout: float = 0.5) -> Any:
+    async def first_event(
+        self, query: str, variables: dict | None, principal: Principal | None, hub: Any, timeout: float = 0.5
+    ) -> Any:
         """Start a subscription in process: its first result (an error, when refused), or None when it is
         running and nothing has happened within `timeout`."""
         context = Context(db=self.db, settings=self.settings, principal=principal, hub=hub)
@@ -352,9 +372,17 @@ def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     from api.app import create_app
 
     port = live_port
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on", ws_max_size=settings.ws_max_message_bytes,
-                                           ws_per_message_deflate=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            ws_max_size=settings.ws_max_message_bytes,
+            ws_per_message_deflate=False,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -40,35 +40,61 @@ async def placed(db: Database, market) -> Placed:
     return Placed(sc, r, bid, placement)
 
 
-async def review(db: Database, market, provider_id: int | None = None, *, on: date | None = None,
-                 agenda: str = "Response rates; the Ofsted action plan", key: str | None = None) -> ProviderReview:
+async def review(
+    db: Database,
+    market,
+    provider_id: int | None = None,
+    *,
+    on: date | None = None,
+    agenda: str = "Response rates; the Ofsted action plan",
+    key: str | None = None,
+) -> ProviderReview:
     async with db.transaction() as s:
-        return await reviews.schedule_review(s, market.admin, provider_id=provider_id or market.acorn.id,
-                                             scheduled_on=on or clock.today() + timedelta(days=7), agenda=agenda,
-                                             idempotency_key=key)
+        return await reviews.schedule_review(
+            s,
+            market.admin,
+            provider_id=provider_id or market.acorn.id,
+            scheduled_on=on or clock.today() + timedelta(days=7),
+            agenda=agenda,
+            idempotency_key=key,
+        )
 
 
 async def held(db: Database, market, review_id: int, **over) -> ProviderReview:
-    values = dict(held_on=clock.today(), attendees="WLA commissioning lead; Acorn's registered manager",
-                  outcome="Improvement plan agreed", notes="Response times improving",
-                  internal_notes="Watch the missing-episodes trend")
+    values = dict(
+        held_on=clock.today(),
+        attendees="WLA commissioning lead; Acorn's registered manager",
+        outcome="Improvement plan agreed",
+        notes="Response times improving",
+        internal_notes="Watch the missing-episodes trend",
+    )
     values.update(over)
     async with db.transaction() as s:
         return await reviews.record_review(s, market.admin, review_id, **values)
 
 
 async def action(db: Database, market, review_id: int, owner_id: int, **over) -> ReviewAction:
-    values = dict(description="Send the updated missing-from-care protocol", owner_name="Registered manager",
-                  due_on=clock.today() + timedelta(days=14))
+    values = dict(
+        description="Send the updated missing-from-care protocol",
+        owner_name="Registered manager",
+        due_on=clock.today() + timedelta(days=14),
+    )
     values.update(over)
     async with db.transaction() as s:
-        return await reviews.add_action(s, market.admin, review_id=review_id, owner_organisation_id=owner_id,
-                                        **values)
+        return await reviews.add_action(s, market.admin, review_id=review_id, owner_organisation_id=owner_id, **values)
 
 
-async def complaint(db: Database, raiser: Principal, about_id: int, *, kind: ComplaintKind = ComplaintKind.COMPLAINT,
-                    subject: str = "Placement plan late", description: str = "The placement plan came 3 weeks late.",
-                    **related) -> Complaint:
+async def complaint(
+    db: Database,
+    raiser: Principal,
+    about_id: int,
+    *,
+    kind: ComplaintKind = ComplaintKind.COMPLAINT,
+    subject: str = "Placement plan late",
+    description: str = "The placement plan came 3 weeks late.",
+    **related,
+) -> Complaint:
     async with db.transaction() as s:
-        return await complaints.raise_complaint(s, raiser, kind=kind, about_id=about_id, subject=subject,
-                                                description=description, **related)
+        return await complaints.raise_complaint(
+            s, raiser, kind=kind, about_id=about_id, subject=subject, description=description, **related
+        )

@@ -56,6 +56,7 @@ async def test_a_connection_in_use_moments_ago_is_not_pinged(database_url):
 def test_a_driver_statement_refuses_what_sqlalchemy_renders_per_execution() -> None:
     with pytest.raises(ValueError, match="rendered per execution"):
         DriverStatement(select(Organisation.id).where(Organisation.id.in_(bindparam("ids", expanding=True))))
-    statement = DriverStatement(select(Organisation.id).where(Organisation.slug == bindparam("slug"),
-                                                              Organisation.name != bindparam("name")))
+    statement = DriverStatement(
+        select(Organisation.id).where(Organisation.slug == bindparam("slug"), Organisation.name != bindparam("name"))
+    )
     assert statement.parameters == ("slug", "name") and "$1" in statement.sql and "$2" in statement.sql

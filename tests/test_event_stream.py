@@ -44,8 +44,11 @@ async def test_an_event_is_read_only_once_every_older_transaction_has_ended(db, 
     try:
         tx = slow.transaction()
         await tx.start()
-        await slow.execute("INSERT INTO audit_event (actor_kind, actor_id, action, entity_type, entity_id, data) "
-                           "VALUES ('SYSTEM', 'test', 'test.slow', 'Organisation', $1, '{}')", market.wla.id)
+        await slow.execute(
+            "INSERT INTO audit_event (actor_kind, actor_id, action, entity_type, entity_id, data) "
+            "VALUES ('SYSTEM', 'test', 'test.slow', 'Organisation', $1, '{}')",
+            market.wla.id,
+        )
         async with db.transaction() as s:  # a later transaction commits first
             audit.record(s, market.admin, "test.fast", "Organisation", market.wla.id)
         assert [e.action for e in await _all(db)] == []  # held back, not skipped
@@ -113,8 +116,9 @@ async def test_changes_shows_each_viewer_only_what_it_may_see(db, market, gql):
     from auth.principal import OrganisationKind
 
     async with db.transaction() as s:
-        await organisations.create_organisation(s, market.admin, kind=OrganisationKind.PROVIDER, slug="new-homes",
-                                                name="New Homes")
+        await organisations.create_organisation(
+            s, market.admin, kind=OrganisationKind.PROVIDER, slug="new-homes", name="New Homes"
+        )
     admin = types(await gql.ok(CHANGES, {"first": 100, "after": None}, market.admin))
     assert ("organisation.create", "Provider") in admin
 
@@ -171,8 +175,10 @@ async def test_a_subscriber_that_falls_too_far_behind_is_told_to_resume_from_its
     from schema.core.errors import should_mask
 
     subscriber = Subscriber(wants=lambda e: True, since=events.START)
-    made = [events.Event(Position(1, i), "test.x", "Organisation", 1, None, None, {})  # type: ignore[arg-type]
-            for i in range(1, QUEUE_LIMIT + 2)]
+    made = [
+        events.Event(Position(1, i), "test.x", "Organisation", 1, None, None, {})  # type: ignore[arg-type]
+        for i in range(1, QUEUE_LIMIT + 2)
+    ]
     for event in made[:QUEUE_LIMIT]:
         subscriber.put(event)
     assert (await subscriber.next()).position == Position(1, 1)  # within the limit: delivered in order

@@ -6,7 +6,6 @@ import httpx
 import pytest
 
 
-
 async def test_healthz_and_readyz(live_server, db):
     async with httpx.AsyncClient(base_url=live_server) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
@@ -36,8 +35,9 @@ async def test_anonymous_reads_public_vehicles_over_http(live_server, db, market
     await dpv_with_lots(db, market, lots=2)
     query = "{ dpvs(first: 10) { totalCount nodes { name lots(first: 20) { nodes { code weeklyRateCap } } } } }"
     async with httpx.AsyncClient(base_url=live_server) as client:
-        r = await client.post("/graphql", json={"query": query},
-                              headers={"Accept": "application/graphql-response+json"})
+        r = await client.post(
+            "/graphql", json={"query": query}, headers={"Accept": "application/graphql-response+json"}
+        )
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/graphql-response+json")
     body = r.json()
@@ -49,8 +49,13 @@ async def test_anonymous_reads_public_vehicles_over_http(live_server, db, market
 
 async def test_anonymous_cannot_change_or_read_private_data(live_server, db, market):
     async with httpx.AsyncClient(base_url=live_server) as client:
-        r = await client.post("/graphql", json={"query": 'mutation { organisationCreate(input: {kind: PROVIDER, '
-                                                         'slug: "x", name: "X"}) { userErrors { code } } }'})
+        r = await client.post(
+            "/graphql",
+            json={
+                "query": "mutation { organisationCreate(input: {kind: PROVIDER, "
+                'slug: "x", name: "X"}) { userErrors { code } } }'
+            },
+        )
         body = r.json()
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert body["data"] is None

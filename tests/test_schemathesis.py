@@ -76,8 +76,11 @@ def server_error(response: httpx.Response) -> str | None:
 
 
 # Text just over the lengths the data model's columns and the domain's rules allow, and much longer.
-long_text = st.builds(lambda char, length: char * length, st.characters(codec="utf-8"),
-                      st.sampled_from([5, 11, 21, 41, 61, 81, 101, 121, 201, 1001, 4001, 20_000]))
+long_text = st.builds(
+    lambda char, length: char * length,
+    st.characters(codec="utf-8"),
+    st.sampled_from([5, 11, 21, 41, 61, 81, 101, 121, 201, 1001, 4001, 20_000]),
+)
 
 
 def register_scalars(objects: World) -> None:
@@ -85,12 +88,18 @@ def register_scalars(objects: World) -> None:
     decimals of any size."""
     real = list(astuple(objects))
     forged = [to_base64("Dpv", 2**63), to_base64("Provider", -1), to_base64("Nope", 1), to_base64("Bid", "x")]
-    schemathesis.graphql.scalar("ID", st.one_of(st.sampled_from(real), st.sampled_from(forged), st.text())
-                                .map(nodes.String))
+    schemathesis.graphql.scalar(
+        "ID", st.one_of(st.sampled_from(real), st.sampled_from(forged), st.text()).map(nodes.String)
+    )
     schemathesis.graphql.scalar("String", st.one_of(st.text(), long_text).map(nodes.String))
-    schemathesis.graphql.scalar("Decimal", st.one_of(
-        st.decimals(allow_nan=False, allow_infinity=False).map(str),
-        st.decimals(min_value=0, max_value=100_000, places=2).map(str), st.text()).map(nodes.String))
+    schemathesis.graphql.scalar(
+        "Decimal",
+        st.one_of(
+            st.decimals(allow_nan=False, allow_infinity=False).map(str),
+            st.decimals(min_value=0, max_value=100_000, places=2).map(str),
+            st.text(),
+        ).map(nodes.String),
+    )
 
 
 def run(url: str, tokens: dict[str, str]) -> Findings:
@@ -116,12 +125,20 @@ def run(url: str, tokens: dict[str, str]) -> Findings:
                 findings.server_errors.append(f"{operation.label} as {who}: {why}\n{query}")
 
         for operation in operations:
-            for mode, examples, who in [(GenerationMode.POSITIVE, POSITIVE, "wla"),
-                                        (GenerationMode.POSITIVE, POSITIVE, "provider"),
-                                        (GenerationMode.NEGATIVE, NEGATIVE, "wla")]:
+            for mode, examples, who in [
+                (GenerationMode.POSITIVE, POSITIVE, "wla"),
+                (GenerationMode.POSITIVE, POSITIVE, "provider"),
+                (GenerationMode.NEGATIVE, NEGATIVE, "wla"),
+            ]:
 
-                @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                          phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+                @settings(
+                    max_examples=examples,
+                    derandomize=True,
+                    database=None,
+                    deadline=None,
+                    phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
                 @given(case=operation.as_strategy(generation_mode=mode))
                 def each(case: Any) -> None:
                     send(operation, who, case.body)
@@ -138,12 +155,15 @@ def run(url: str, tokens: dict[str, str]) -> Findings:
 
 async def test_schemathesis_finds_no_server_error(live_server, db, market, world):  # noqa: F811
     register_scalars(world)
-    tokens = {"wla": await token_for(live_server, await register(db, "wla", "wla wla:safeguarding")),
-              "provider": await token_for(live_server, await register(db, "acorn-fostering",
-                                                                      "provider provider:sign"))}
+    tokens = {
+        "wla": await token_for(live_server, await register(db, "wla", "wla wla:safeguarding")),
+        "provider": await token_for(live_server, await register(db, "acorn-fostering", "provider provider:sign")),
+    }
     started = time.monotonic()
     findings = await asyncio.to_thread(run, f"{live_server}/graphql", tokens)
-    print(f"schemathesis: {findings.requests} requests in {time.monotonic() - started:.1f} s "
-          f"({findings.seconds_in_requests:.1f} s waiting for answers); sent {findings.sent.hexdigest()[:16]}")
+    print(
+        f"schemathesis: {findings.requests} requests in {time.monotonic() - started:.1f} s "
+        f"({findings.seconds_in_requests:.1f} s waiting for answers); sent {findings.sent.hexdigest()[:16]}"
+    )
     assert findings.requests > 400
     assert findings.server_errors == [], "\n\n".join(findings.server_errors[:20])

@@ -33,8 +33,9 @@ class WsClient:
 
     async def subscribe(self, query: str, variables: dict | None = None) -> str:
         op = str(next(self._ids))
-        await self.ws.send(json.dumps({"id": op, "type": "subscribe",
-                                       "payload": {"query": query, "variables": variables or {}}}))
+        await self.ws.send(
+            json.dumps({"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        )
         return op
 
     async def message(self, timeout: float = 10) -> dict:

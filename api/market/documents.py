@@ -32,9 +32,15 @@ class DocumentErrorCode(Enum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
-def _errors(kind: DocumentKind, reference: str, valid_from: date, valid_until: date | None,
-            cover_amount: Decimal | None, ofsted_grade: OfstedGrade | None,
-            credit_check_outcome: CreditCheckOutcome | None) -> list[UserError]:
+def _errors(
+    kind: DocumentKind,
+    reference: str,
+    valid_from: date,
+    valid_until: date | None,
+    cover_amount: Decimal | None,
+    ofsted_grade: OfstedGrade | None,
+    credit_check_outcome: CreditCheckOutcome | None,
+) -> list[UserError]:
     E = DocumentErrorCode
     errors: list[UserError] = []
     if not reference.strip():
@@ -85,24 +91,59 @@ async def record_document(
         errors = _errors(kind, reference, valid_from, valid_until, cover_amount, ofsted_grade, credit_check_outcome)
         if errors:
             raise UserErrors(errors)
-        doc = Document(id=id_, provider_id=provider_id, kind=kind, reference=reference.strip(), issuer=issuer.strip(),
-                       valid_from=valid_from, valid_until=valid_until, cover_amount=cover_amount,
-                       ofsted_grade=ofsted_grade, credit_check_outcome=credit_check_outcome)
+        doc = Document(
+            id=id_,
+            provider_id=provider_id,
+            kind=kind,
+            reference=reference.strip(),
+            issuer=issuer.strip(),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            cover_amount=cover_amount,
+            ofsted_grade=ofsted_grade,
+            credit_check_outcome=credit_check_outcome,
+        )
         session.add(doc)
         await session.flush()
         from api.safeguarding.expiry import on_document_recorded  # its timers; a replacement lifts a suspension
 
         await on_document_recorded(session, doc)
-        audit.record(session, actor, "document.record", "Document", doc.id, {
-            "providerId": provider_id, "kind": kind, "reference": doc.reference, "validFrom": valid_from,
-            "validUntil": valid_until, "coverAmount": cover_amount, "ofstedGrade": ofsted_grade,
-            "creditCheckOutcome": credit_check_outcome,
-        })
+        audit.record(
+            session,
+            actor,
+            "document.record",
+            "Document",
+            doc.id,
+            {
+                "providerId": provider_id,
+                "kind": kind,
+                "reference": doc.reference,
+                "validFrom": valid_from,
+                "validUntil": valid_until,
+                "coverAmount": cover_amount,
+                "ofstedGrade": ofsted_grade,
+                "creditCheckOutcome": credit_check_outcome,
+            },
+        )
         return doc
 
     return await idempotent(
-        session, actor.organisation_id, "documentRecord", idempotency_key,
-        {"provider": provider_id, "kind": kind, "reference": reference, "from": valid_from, "until": valid_until,
-         "cover": cover_amount, "grade": ofsted_grade, "outcome": credit_check_outcome, "issuer": issuer},
-        Document, create, DocumentErrorCode.IDEMPOTENCY_KEY_REUSED,
+        session,
+        actor.organisation_id,
+        "documentRecord",
+        idempotency_key,
+        {
+            "provider": provider_id,
+            "kind": kind,
+            "reference": reference,
+            "from": valid_from,
+            "until": valid_until,
+            "cover": cover_amount,
+            "grade": ofsted_grade,
+            "outcome": credit_check_outcome,
+            "issuer": issuer,
+        },
+        Document,
+        create,
+        DocumentErrorCode.IDEMPOTENCY_KEY_REUSED,
     )

@@ -35,8 +35,15 @@ from auth.principal import OrganisationKind
 def enum_column(enum: type, name: str, **kw):
     """Text with a named CHECK constraint: adding a value later is a small, reversible migration."""
     return mapped_column(
-        SAEnum(enum, name=name, native_enum=False, create_constraint=True, length=40,
-               values_callable=lambda x: [m.value for m in x], validate_strings=True),
+        SAEnum(
+            enum,
+            name=name,
+            native_enum=False,
+            create_constraint=True,
+            length=40,
+            values_callable=lambda x: [m.value for m in x],
+            validate_strings=True,
+        ),
         **kw,
     )
 

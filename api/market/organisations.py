@@ -40,15 +40,25 @@ async def create_organisation(
     async def create(id_: int | None) -> Organisation:
         errors: list[UserError] = []
         if not SLUG.match(slug) or len(slug) > 80:
-            errors.append(UserError("slug", OrganisationErrorCode.INVALID_SLUG,
-                                    "A slug is lower-case letters and digits joined by single hyphens"))
+            errors.append(
+                UserError(
+                    "slug",
+                    OrganisationErrorCode.INVALID_SLUG,
+                    "A slug is lower-case letters and digits joined by single hyphens",
+                )
+            )
         elif await organisation_by_slug(session, slug) is not None:
             errors.append(UserError("slug", OrganisationErrorCode.SLUG_TAKEN, f"The slug {slug!r} is taken"))
         if not name.strip():
             errors.append(UserError("name", OrganisationErrorCode.NAME_REQUIRED, "A name is required"))
         if kind is OrganisationKind.ALLIANCE:
-            errors.append(UserError("kind", OrganisationErrorCode.ONLY_ONE_ALLIANCE,
-                                    "The market has one alliance; it is created when the database is set up"))
+            errors.append(
+                UserError(
+                    "kind",
+                    OrganisationErrorCode.ONLY_ONE_ALLIANCE,
+                    "The market has one alliance; it is created when the database is set up",
+                )
+            )
         if errors:
             raise UserErrors(errors)
         org = Organisation(id=id_, kind=kind, slug=slug, name=name.strip())
@@ -58,8 +68,13 @@ async def create_organisation(
         return org
 
     return await idempotent(
-        session, actor.organisation_id, "organisationCreate", idempotency_key,
-        {"kind": kind, "slug": slug, "name": name}, Organisation, create,
+        session,
+        actor.organisation_id,
+        "organisationCreate",
+        idempotency_key,
+        {"kind": kind, "slug": slug, "name": name},
+        Organisation,
+        create,
         OrganisationErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 

@@ -36,8 +36,11 @@ from auth.principal import Principal
 
 
 def feedback_json(feedback: ev.Feedback) -> dict:
-    return {"reasons": [r.value for r in feedback.reasons], "rank": feedback.rank,
-            "winningPriceBand": feedback.winning_price_band}
+    return {
+        "reasons": [r.value for r in feedback.reasons],
+        "rank": feedback.rank,
+        "winningPriceBand": feedback.winning_price_band,
+    }
 
 
 async def accept_bid(
@@ -56,12 +59,20 @@ async def accept_bid(
     if status is S.OPEN:
         deadline = requirement.response_deadline
         if requirement.urgency is not Urgency.EMERGENCY and (deadline is None or at < deadline):
-            errors.append(UserError("bidId", E.DEADLINE_NOT_PASSED,
-                                    f"Bids are accepted once responses close, at {deadline.isoformat()} (at once "
-                                    "only for an EMERGENCY requirement)" if deadline else "Responses are not closed"))
+            errors.append(
+                UserError(
+                    "bidId",
+                    E.DEADLINE_NOT_PASSED,
+                    f"Bids are accepted once responses close, at {deadline.isoformat()} (at once "
+                    "only for an EMERGENCY requirement)"
+                    if deadline
+                    else "Responses are not closed",
+                )
+            )
     elif S.AWARDED not in TRANSITIONS[status]:
-        errors.append(UserError("bidId", E.INVALID_TRANSITION,
-                                f"A requirement that is {status.value} cannot be awarded"))
+        errors.append(
+            UserError("bidId", E.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded")
+        )
     if not rationale:
         errors.append(UserError("rationale", E.RATIONALE_REQUIRED, "Record why this bid is accepted"))
     elif len(rationale) > MAX_TEXT:
@@ -76,8 +87,9 @@ async def accept_bid(
     ranked = evaluated.evaluation.bid(bid_id)
     if ranked.excluded:
         reasons = [r.value for r in ranked.exclusion_reasons]
-        raise UserErrors.one("bidId", E.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: "
-                             + ", ".join(reasons))
+        raise UserErrors.one(
+            "bidId", E.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: " + ", ".join(reasons)
+        )
 
     timers_cancelled = 0
     if status is S.OPEN:  # an emergency, or the deadline passed before the timer ran: the award closes it
@@ -95,16 +107,46 @@ async def accept_bid(
         move(other, B.UNSUCCESSFUL)
         other.decided_at, other.updated_at, other.feedback = at, at, feedback
         unsuccessful[str(other.id)] = feedback
-        audit.record(session, actor, "bid.unsuccessful", "Bid", other.id,
-                     {"requirementId": requirement.id, "from": B.SUBMITTED, "to": B.UNSUCCESSFUL,
-                      "feedback": feedback})
-    audit.record(session, actor, "bid.accept", "Bid", bid.id, {
-        "requirementId": requirement.id, "from": B.SUBMITTED, "to": B.ACCEPTED, "rationale": rationale,
-        "score": ranked.score, "rank": ranked.rank, "netWeeklyPrice": bid.net_weekly_price})
-    audit.record(session, actor, "requirement.award", "Requirement", requirement.id, {
-        "from": status, "to": S.AWARDED, "bidId": bid.id, "providerId": bid.provider_id,
-        "rationale": rationale, "unsuccessful": sorted(int(k) for k in unsuccessful),
-        "timersCancelled": timers_cancelled})
+        audit.record(
+            session,
+            actor,
+            "bid.unsuccessful",
+            "Bid",
+            other.id,
+            {"requirementId": requirement.id, "from": B.SUBMITTED, "to": B.UNSUCCESSFUL, "feedback": feedback},
+        )
+    audit.record(
+        session,
+        actor,
+        "bid.accept",
+        "Bid",
+        bid.id,
+        {
+            "requirementId": requirement.id,
+            "from": B.SUBMITTED,
+            "to": B.ACCEPTED,
+            "rationale": rationale,
+            "score": ranked.score,
+            "rank": ranked.rank,
+            "netWeeklyPrice": bid.net_weekly_price,
+        },
+    )
+    audit.record(
+        session,
+        actor,
+        "requirement.award",
+        "Requirement",
+        requirement.id,
+        {
+            "from": status,
+            "to": S.AWARDED,
+            "bidId": bid.id,
+            "providerId": bid.provider_id,
+            "rationale": rationale,
+            "unsuccessful": sorted(int(k) for k in unsuccessful),
+            "timersCancelled": timers_cancelled,
+        },
+    )
     await session.flush()
     await ipas.issue_ipa(session, actor, requirement, bid, at)  # ipas.ipa_of_bid finds it
     return bid

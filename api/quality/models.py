@@ -90,8 +90,9 @@ class Complaint(Base):
         Index(None, "provider_id", "id"),
         CheckConstraint("num_nonnulls(requirement_id, bid_id, placement_id) <= 1", name="one_related_object"),
         CheckConstraint("(status = 'RESOLVED') = (outcome IS NOT NULL)", name="outcome_when_resolved"),
-        CheckConstraint("(status IN ('RESOLVED', 'WITHDRAWN')) = (closed_at IS NOT NULL)",
-                        name="closed_at_when_closed"),
+        CheckConstraint(
+            "(status IN ('RESOLVED', 'WITHDRAWN')) = (closed_at IS NOT NULL)", name="closed_at_when_closed"
+        ),
     )
 
 

@@ -78,18 +78,50 @@ def _summary_errors(summary: str) -> list[UserError]:
     return []
 
 
-async def _new_alert(session: AsyncSession, actor: Principal, *, provider_id: int, setting_id: int | None,
-                     category: AlertCategory, severity: AlertSeverity, summary: str, at: datetime,
-                     trigger: str | None = None, id_: int | None = None) -> SafeguardingAlert:
+async def _new_alert(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    provider_id: int,
+    setting_id: int | None,
+    category: AlertCategory,
+    severity: AlertSeverity,
+    summary: str,
+    at: datetime,
+    trigger: str | None = None,
+    id_: int | None = None,
+) -> SafeguardingAlert:
     alert = SafeguardingAlert(
-        id=id_, provider_id=provider_id, setting_id=setting_id, category=category, severity=severity, status=A.OPEN,
-        summary=summary, raised_by_organisation_id=actor.organisation_id, raised_by_kind=actor.actor_kind.value,
-        raised_by=actor.actor_id or actor.organisation_slug, created_at=at, updated_at=at)
+        id=id_,
+        provider_id=provider_id,
+        setting_id=setting_id,
+        category=category,
+        severity=severity,
+        status=A.OPEN,
+        summary=summary,
+        raised_by_organisation_id=actor.organisation_id,
+        raised_by_kind=actor.actor_kind.value,
+        raised_by=actor.actor_id or actor.organisation_slug,
+        created_at=at,
+        updated_at=at,
+    )
     session.add(alert)
     await session.flush()
-    audit.record(session, actor, "safeguarding_alert.raise", "SafeguardingAlert", alert.id, {
-        "providerId": provider_id, "settingId": setting_id, "category": category, "severity": severity,
-        "status": A.OPEN, "trigger": trigger})
+    audit.record(
+        session,
+        actor,
+        "safeguarding_alert.raise",
+        "SafeguardingAlert",
+        alert.id,
+        {
+            "providerId": provider_id,
+            "settingId": setting_id,
+            "category": category,
+            "severity": severity,
+            "status": A.OPEN,
+            "trigger": trigger,
+        },
+    )
     return alert
 
 
@@ -105,8 +137,9 @@ async def raise_alert(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> SafeguardingAlert:
-    participating = bool((await session.execute(select(participating_borough(actor)))).scalar()) \
-        if actor.is_borough else False
+    participating = (
+        bool((await session.execute(select(participating_borough(actor)))).scalar()) if actor.is_borough else False
+    )
     ensure_raises_alerts(actor, participating=participating)
     summary = (summary or "").strip()
 
@@ -117,39 +150,88 @@ async def raise_alert(
         if setting_id is not None:
             setting = await get_or_forbidden(session, Setting, setting_id)
             if setting.provider_id != provider_id:
-                errors.append(UserError("settingId", E.SETTING_NOT_OF_PROVIDER,
-                                        "The setting is not one of this provider's"))
+                errors.append(
+                    UserError("settingId", E.SETTING_NOT_OF_PROVIDER, "The setting is not one of this provider's")
+                )
         if errors:
             raise UserErrors(errors)
-        return await _new_alert(session, actor, provider_id=provider_id, setting_id=setting_id, category=category,
-                                severity=severity, summary=summary, at=now or clock.now(), id_=id_)
+        return await _new_alert(
+            session,
+            actor,
+            provider_id=provider_id,
+            setting_id=setting_id,
+            category=category,
+            severity=severity,
+            summary=summary,
+            at=now or clock.now(),
+            id_=id_,
+        )
 
     return await idempotent(
-        session, actor.organisation_id, "safeguardingAlertRaise", idempotency_key,
-        {"provider": provider_id, "setting": setting_id, "category": category, "severity": severity,
-         "summary": summary}, SafeguardingAlert, create, E.IDEMPOTENCY_KEY_REUSED)
+        session,
+        actor.organisation_id,
+        "safeguardingAlertRaise",
+        idempotency_key,
+        {
+            "provider": provider_id,
+            "setting": setting_id,
+            "category": category,
+            "severity": severity,
+            "summary": summary,
+        },
+        SafeguardingAlert,
+        create,
+        E.IDEMPOTENCY_KEY_REUSED,
+    )
 
 
 async def alliance_system_principal(session: AsyncSession, actor_id: str) -> Principal:
     """The service acting for the alliance (the timers, the rules that raise alerts by themselves)."""
-    alliance = (await session.execute(
-        select(Organisation).where(Organisation.kind == OrganisationKind.ALLIANCE).order_by(Organisation.id).limit(1)
-    )).scalar_one()
+    alliance = (
+        await session.execute(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.ALLIANCE)
+            .order_by(Organisation.id)
+            .limit(1)
+        )
+    ).scalar_one()
     return system_principal(alliance.id, alliance.kind, alliance.slug, actor_id)
 
 
 async def raise_system_alert(
-    session: AsyncSession, *, actor_id: str, provider_id: int, setting_id: int | None, category: AlertCategory,
-    severity: AlertSeverity, summary: str, trigger: str, now: datetime | None = None,
+    session: AsyncSession,
+    *,
+    actor_id: str,
+    provider_id: int,
+    setting_id: int | None,
+    category: AlertCategory,
+    severity: AlertSeverity,
+    summary: str,
+    trigger: str,
+    now: datetime | None = None,
 ) -> SafeguardingAlert:
     """An alert the service raises itself, in the caller's transaction, raised by the alliance."""
     actor = await alliance_system_principal(session, actor_id)
-    return await _new_alert(session, actor, provider_id=provider_id, setting_id=setting_id, category=category,
-                            severity=severity, summary=summary[:SUMMARY_MAX], at=now or clock.now(), trigger=trigger)
+    return await _new_alert(
+        session,
+        actor,
+        provider_id=provider_id,
+        setting_id=setting_id,
+        category=category,
+        severity=severity,
+        summary=summary[:SUMMARY_MAX],
+        at=now or clock.now(),
+        trigger=trigger,
+    )
 
 
 async def update_alert(
-    session: AsyncSession, actor: Principal, alert_id: int, *, status: A | None, notes: str,
+    session: AsyncSession,
+    actor: Principal,
+    alert_id: int,
+    *,
+    status: A | None,
+    notes: str,
     now: datetime | None = None,
 ) -> SafeguardingAlert:
     """A step of the review: a new status (TRANSITIONS) or the same one (notes only), with notes."""
@@ -167,12 +249,32 @@ async def update_alert(
     at = now or clock.now()
     before = alert.status
     alert.status, alert.updated_at = to, at
-    session.add(SafeguardingAlertUpdate(
-        alert_id=alert.id, status_before=before, status_after=to, notes=notes, organisation_id=actor.organisation_id,
-        actor_kind=actor.actor_kind.value, actor_id=actor.actor_id or actor.organisation_slug, created_at=at))
-    audit.record(session, actor, "safeguarding_alert.update", "SafeguardingAlert", alert.id,
-                 {"from": before, "to": to, "providerId": alert.provider_id, "settingId": alert.setting_id,
-                  "severity": alert.severity})
+    session.add(
+        SafeguardingAlertUpdate(
+            alert_id=alert.id,
+            status_before=before,
+            status_after=to,
+            notes=notes,
+            organisation_id=actor.organisation_id,
+            actor_kind=actor.actor_kind.value,
+            actor_id=actor.actor_id or actor.organisation_slug,
+            created_at=at,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "safeguarding_alert.update",
+        "SafeguardingAlert",
+        alert.id,
+        {
+            "from": before,
+            "to": to,
+            "providerId": alert.provider_id,
+            "settingId": alert.setting_id,
+            "severity": alert.severity,
+        },
+    )
     await session.flush()
     return alert
 
@@ -186,13 +288,23 @@ async def on_ofsted_judgement(session: AsyncSession, setting: Setting, grade, in
 
     if OfstedGrade(grade) is not OfstedGrade.INADEQUATE:
         return
-    latest = (await session.execute(
-        select(OfstedJudgement.id).where(OfstedJudgement.setting_id == setting.id)
-        .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc()).limit(1))).scalar_one()
+    latest = (
+        await session.execute(
+            select(OfstedJudgement.id)
+            .where(OfstedJudgement.setting_id == setting.id)
+            .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc())
+            .limit(1)
+        )
+    ).scalar_one()
     if latest != judgement_id:
         return  # an older inspection recorded for the history: a later judgement counts
     await raise_system_alert(
-        session, actor_id="system:ofsted-judgement", provider_id=setting.provider_id, setting_id=setting.id,
-        category=AlertCategory.REGULATORY, severity=AlertSeverity.HIGH,
+        session,
+        actor_id="system:ofsted-judgement",
+        provider_id=setting.provider_id,
+        setting_id=setting.id,
+        category=AlertCategory.REGULATORY,
+        severity=AlertSeverity.HIGH,
         summary=f"Ofsted judged {setting.name} Inadequate (inspected {inspected_on.isoformat()}).",
-        trigger=f"ofsted_judgement:{judgement_id}")
+        trigger=f"ofsted_judgement:{judgement_id}",
+    )

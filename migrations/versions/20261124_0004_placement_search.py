@@ -14,147 +14,299 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('requirement_reference_counter',
-    sa.Column('prefix', sa.String(length=10), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('last_number', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('prefix', 'year', name=op.f('pk_requirement_reference_counter'))
+    op.create_table(
+        "requirement_reference_counter",
+        sa.Column("prefix", sa.String(length=10), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("last_number", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("prefix", "year", name=op.f("pk_requirement_reference_counter")),
     )
-    op.create_table('timer',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('kind', sa.String(length=60), nullable=False),
-    sa.Column('subject_id', sa.BigInteger(), nullable=False),
-    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('state', sa.Enum('PENDING', 'DONE', 'CANCELLED', 'FAILED', name='timer_state', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_timer'))
+    op.create_table(
+        "timer",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(length=60), nullable=False),
+        sa.Column("subject_id", sa.BigInteger(), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "PENDING",
+                "DONE",
+                "CANCELLED",
+                "FAILED",
+                name="timer_state",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timer")),
     )
-    op.create_index('ix_timer_pending_due', 'timer', ['due_at', 'id'], unique=False, postgresql_where=sa.text("state = 'PENDING'"))
-    op.create_index('uq_timer_pending_kind_subject', 'timer', ['kind', 'subject_id'], unique=True, postgresql_where=sa.text("state = 'PENDING'"))
-    op.create_table('requirement',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('reference', sa.String(length=30), nullable=False),
-    sa.Column('authority_id', sa.BigInteger(), nullable=False),
-    sa.Column('lot_id', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('DRAFT', 'OPEN', 'CLOSED', 'AWARDED', 'PLACED', 'UNFILLED', 'CANCELLED', name='requirement_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('urgency', sa.Enum('EMERGENCY', 'URGENT', 'PLANNED', name='urgency', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('planned_start', sa.Date(), nullable=False),
-    sa.Column('expected_duration_weeks', sa.Integer(), nullable=False),
-    sa.Column('max_weekly_budget', sa.Numeric(precision=12, scale=2), nullable=True),
-    sa.Column('response_deadline', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('status_reason', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("status IN ('DRAFT', 'CANCELLED') OR published_at IS NOT NULL", name=op.f('ck_requirement_published')),
-    sa.CheckConstraint('expected_duration_weeks > 0', name=op.f('ck_requirement_duration_positive')),
-    sa.CheckConstraint('max_weekly_budget IS NULL OR max_weekly_budget > 0', name=op.f('ck_requirement_budget_positive')),
-    sa.CheckConstraint('published_at IS NULL OR response_deadline IS NOT NULL', name=op.f('ck_requirement_published_with_deadline')),
-    sa.ForeignKeyConstraint(['authority_id'], ['organisation.id'], name=op.f('fk_requirement_authority_id_organisation')),
-    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_requirement_lot_id_lot')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_requirement')),
-    sa.UniqueConstraint('reference', name=op.f('uq_requirement_reference'))
+    op.create_index(
+        "ix_timer_pending_due", "timer", ["due_at", "id"], unique=False, postgresql_where=sa.text("state = 'PENDING'")
     )
-    op.create_index(op.f('ix_requirement_authority_id_id'), 'requirement', ['authority_id', 'id'], unique=False)
-    op.create_index(op.f('ix_requirement_lot_id'), 'requirement', ['lot_id'], unique=False)
-    op.create_table('child_data_access',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('organisation_id', sa.BigInteger(), nullable=False),
-    sa.Column('actor_kind', sa.String(length=10), nullable=False),
-    sa.Column('actor_id', sa.String(length=200), nullable=False),
-    sa.Column('view', sa.Enum('FULL', 'SUMMARY', 'MASKED', name='child_view', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('accessed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_child_data_access_organisation_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_child_data_access_requirement_id_requirement')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_child_data_access'))
+    op.create_index(
+        "uq_timer_pending_kind_subject",
+        "timer",
+        ["kind", "subject_id"],
+        unique=True,
+        postgresql_where=sa.text("state = 'PENDING'"),
     )
-    op.create_index(op.f('ix_child_data_access_requirement_id_id'), 'child_data_access', ['requirement_id', 'id'], unique=False)
-    op.create_table('invitation',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('INVITED', 'WITHDRAWN', name='invitation_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('match_level', sa.Enum('FULL', 'PARTIAL', 'NONE', name='match_level', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('match_reasons', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('matched_setting_id', sa.BigInteger(), nullable=True),
-    sa.Column('invited_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['matched_setting_id'], ['setting.id'], name=op.f('fk_invitation_matched_setting_id_setting'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_invitation_provider_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_invitation_requirement_id_requirement'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
-    sa.UniqueConstraint('requirement_id', 'provider_id', name=op.f('uq_invitation_requirement_id_provider_id'))
+    op.create_table(
+        "requirement",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("reference", sa.String(length=30), nullable=False),
+        sa.Column("authority_id", sa.BigInteger(), nullable=False),
+        sa.Column("lot_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "DRAFT",
+                "OPEN",
+                "CLOSED",
+                "AWARDED",
+                "PLACED",
+                "UNFILLED",
+                "CANCELLED",
+                name="requirement_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "urgency",
+            sa.Enum(
+                "EMERGENCY", "URGENT", "PLANNED", name="urgency", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column("planned_start", sa.Date(), nullable=False),
+        sa.Column("expected_duration_weeks", sa.Integer(), nullable=False),
+        sa.Column("max_weekly_budget", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("response_deadline", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status_reason", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('DRAFT', 'CANCELLED') OR published_at IS NOT NULL", name=op.f("ck_requirement_published")
+        ),
+        sa.CheckConstraint("expected_duration_weeks > 0", name=op.f("ck_requirement_duration_positive")),
+        sa.CheckConstraint(
+            "max_weekly_budget IS NULL OR max_weekly_budget > 0", name=op.f("ck_requirement_budget_positive")
+        ),
+        sa.CheckConstraint(
+            "published_at IS NULL OR response_deadline IS NOT NULL", name=op.f("ck_requirement_published_with_deadline")
+        ),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["organisation.id"], name=op.f("fk_requirement_authority_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_requirement_lot_id_lot")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_requirement")),
+        sa.UniqueConstraint("reference", name=op.f("uq_requirement_reference")),
     )
-    op.create_index(op.f('ix_invitation_provider_id_id'), 'invitation', ['provider_id', 'id'], unique=False)
-    op.create_table('requirement_child',
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('case_reference_hash', sa.String(length=64), nullable=False),
-    sa.Column('age_years', sa.Integer(), nullable=False),
-    sa.Column('sex', sa.Enum('FEMALE', 'MALE', name='sex', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('ethnicity', sa.String(length=100), nullable=True),
-    sa.Column('religion', sa.String(length=100), nullable=True),
-    sa.Column('languages', sa.ARRAY(sa.String(length=60)), nullable=False),
-    sa.Column('needs', sa.ARRAY(sa.String(length=40)), nullable=False),
-    sa.Column('sibling_group_size', sa.Integer(), nullable=False),
-    sa.Column('home_postcode_district', sa.String(length=4), nullable=False),
-    sa.Column('home_latitude', sa.Float(), nullable=False),
-    sa.Column('home_longitude', sa.Float(), nullable=False),
-    sa.Column('max_distance_km', sa.Float(), nullable=False),
-    sa.Column('avoid_areas', sa.ARRAY(sa.String(length=4)), nullable=False),
-    sa.Column('education_needs', sa.Text(), nullable=True),
-    sa.Column('child_views', sa.Text(), nullable=True),
-    sa.Column('court_directions', sa.Text(), nullable=True),
-    sa.Column('legal_status', sa.Enum('SECTION_20', 'POLICE_PROTECTION', 'EMERGENCY_PROTECTION_ORDER', 'INTERIM_CARE_ORDER', 'CARE_ORDER', 'PLACEMENT_ORDER', 'REMAND', 'OTHER', name='legal_status', native_enum=False, create_constraint=True, length=40), nullable=True),
-    sa.CheckConstraint("needs <@ ARRAY['AUTISM', 'LEARNING_DISABILITY', 'PHYSICAL_DISABILITY', 'EMOTIONAL_BEHAVIOURAL_DIFFICULTIES', 'SOCIAL_EMOTIONAL_MENTAL_HEALTH', 'SPEECH_LANGUAGE_COMMUNICATION', 'RISK_OF_EXPLOITATION', 'MISSING_EPISODES', 'SELF_HARM', 'SUBSTANCE_MISUSE', 'UNACCOMPANIED_ASYLUM_SEEKING', 'PARENT_AND_CHILD', 'SIBLING_GROUPS', 'SOLO_PLACEMENT', 'EMERGENCY', 'POST_16']::varchar[]", name=op.f('ck_requirement_child_needs_known')),
-    sa.CheckConstraint('age_years BETWEEN 0 AND 25', name=op.f('ck_requirement_child_age')),
-    sa.CheckConstraint('home_latitude BETWEEN -90 AND 90 AND home_longitude BETWEEN -180 AND 180', name=op.f('ck_requirement_child_coordinates')),
-    sa.CheckConstraint('length(case_reference_hash) = 64', name=op.f('ck_requirement_child_hash_length')),
-    sa.CheckConstraint('max_distance_km > 0', name=op.f('ck_requirement_child_distance_positive')),
-    sa.CheckConstraint('sibling_group_size BETWEEN 1 AND 10', name=op.f('ck_requirement_child_sibling_group_size')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_requirement_child_requirement_id_requirement'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('requirement_id', name=op.f('pk_requirement_child'))
+    op.create_index(op.f("ix_requirement_authority_id_id"), "requirement", ["authority_id", "id"], unique=False)
+    op.create_index(op.f("ix_requirement_lot_id"), "requirement", ["lot_id"], unique=False)
+    op.create_table(
+        "child_data_access",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=False),
+        sa.Column("actor_kind", sa.String(length=10), nullable=False),
+        sa.Column("actor_id", sa.String(length=200), nullable=False),
+        sa.Column(
+            "view",
+            sa.Enum(
+                "FULL", "SUMMARY", "MASKED", name="child_view", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column("accessed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_child_data_access_organisation_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"], ["requirement.id"], name=op.f("fk_child_data_access_requirement_id_requirement")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_child_data_access")),
     )
-    op.create_index(op.f('ix_requirement_child_case_reference_hash'), 'requirement_child', ['case_reference_hash'], unique=False)
-    op.create_table('uninvited_member',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('membership_id', sa.BigInteger(), nullable=False),
-    sa.Column('reason', sa.Enum('NOT_ADMITTED', 'DOCUMENTS_NOT_IN_FORCE', 'SUSPENDED', 'BARRED', name='not_invited_reason', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('detail', sa.Text(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['membership_id'], ['membership.id'], name=op.f('fk_uninvited_member_membership_id_membership')),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_uninvited_member_provider_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_uninvited_member_requirement_id_requirement'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_uninvited_member')),
-    sa.UniqueConstraint('requirement_id', 'provider_id', name=op.f('uq_uninvited_member_requirement_id_provider_id'))
+    op.create_index(
+        op.f("ix_child_data_access_requirement_id_id"), "child_data_access", ["requirement_id", "id"], unique=False
+    )
+    op.create_table(
+        "invitation",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "INVITED", "WITHDRAWN", name="invitation_status", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "match_level",
+            sa.Enum(
+                "FULL", "PARTIAL", "NONE", name="match_level", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column("match_reasons", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("matched_setting_id", sa.BigInteger(), nullable=True),
+        sa.Column("invited_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["matched_setting_id"],
+            ["setting.id"],
+            name=op.f("fk_invitation_matched_setting_id_setting"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["organisation.id"], name=op.f("fk_invitation_provider_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"],
+            ["requirement.id"],
+            name=op.f("fk_invitation_requirement_id_requirement"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation")),
+        sa.UniqueConstraint("requirement_id", "provider_id", name=op.f("uq_invitation_requirement_id_provider_id")),
+    )
+    op.create_index(op.f("ix_invitation_provider_id_id"), "invitation", ["provider_id", "id"], unique=False)
+    op.create_table(
+        "requirement_child",
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("case_reference_hash", sa.String(length=64), nullable=False),
+        sa.Column("age_years", sa.Integer(), nullable=False),
+        sa.Column(
+            "sex",
+            sa.Enum("FEMALE", "MALE", name="sex", native_enum=False, create_constraint=True, length=40),
+            nullable=False,
+        ),
+        sa.Column("ethnicity", sa.String(length=100), nullable=True),
+        sa.Column("religion", sa.String(length=100), nullable=True),
+        sa.Column("languages", sa.ARRAY(sa.String(length=60)), nullable=False),
+        sa.Column("needs", sa.ARRAY(sa.String(length=40)), nullable=False),
+        sa.Column("sibling_group_size", sa.Integer(), nullable=False),
+        sa.Column("home_postcode_district", sa.String(length=4), nullable=False),
+        sa.Column("home_latitude", sa.Float(), nullable=False),
+        sa.Column("home_longitude", sa.Float(), nullable=False),
+        sa.Column("max_distance_km", sa.Float(), nullable=False),
+        sa.Column("avoid_areas", sa.ARRAY(sa.String(length=4)), nullable=False),
+        sa.Column("education_needs", sa.Text(), nullable=True),
+        sa.Column("child_views", sa.Text(), nullable=True),
+        sa.Column("court_directions", sa.Text(), nullable=True),
+        sa.Column(
+            "legal_status",
+            sa.Enum(
+                "SECTION_20",
+                "POLICE_PROTECTION",
+                "EMERGENCY_PROTECTION_ORDER",
+                "INTERIM_CARE_ORDER",
+                "CARE_ORDER",
+                "PLACEMENT_ORDER",
+                "REMAND",
+                "OTHER",
+                name="legal_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=True,
+        ),
+        sa.CheckConstraint(
+            "needs <@ ARRAY['AUTISM', 'LEARNING_DISABILITY', 'PHYSICAL_DISABILITY', 'EMOTIONAL_BEHAVIOURAL_DIFFICULTIES', 'SOCIAL_EMOTIONAL_MENTAL_HEALTH', 'SPEECH_LANGUAGE_COMMUNICATION', 'RISK_OF_EXPLOITATION', 'MISSING_EPISODES', 'SELF_HARM', 'SUBSTANCE_MISUSE', 'UNACCOMPANIED_ASYLUM_SEEKING', 'PARENT_AND_CHILD', 'SIBLING_GROUPS', 'SOLO_PLACEMENT', 'EMERGENCY', 'POST_16']::varchar[]",
+            name=op.f("ck_requirement_child_needs_known"),
+        ),
+        sa.CheckConstraint("age_years BETWEEN 0 AND 25", name=op.f("ck_requirement_child_age")),
+        sa.CheckConstraint(
+            "home_latitude BETWEEN -90 AND 90 AND home_longitude BETWEEN -180 AND 180",
+            name=op.f("ck_requirement_child_coordinates"),
+        ),
+        sa.CheckConstraint("length(case_reference_hash) = 64", name=op.f("ck_requirement_child_hash_length")),
+        sa.CheckConstraint("max_distance_km > 0", name=op.f("ck_requirement_child_distance_positive")),
+        sa.CheckConstraint("sibling_group_size BETWEEN 1 AND 10", name=op.f("ck_requirement_child_sibling_group_size")),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"],
+            ["requirement.id"],
+            name=op.f("fk_requirement_child_requirement_id_requirement"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("requirement_id", name=op.f("pk_requirement_child")),
+    )
+    op.create_index(
+        op.f("ix_requirement_child_case_reference_hash"), "requirement_child", ["case_reference_hash"], unique=False
+    )
+    op.create_table(
+        "uninvited_member",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column("membership_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "reason",
+            sa.Enum(
+                "NOT_ADMITTED",
+                "DOCUMENTS_NOT_IN_FORCE",
+                "SUSPENDED",
+                "BARRED",
+                name="not_invited_reason",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["membership_id"], ["membership.id"], name=op.f("fk_uninvited_member_membership_id_membership")
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["organisation.id"], name=op.f("fk_uninvited_member_provider_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"],
+            ["requirement.id"],
+            name=op.f("fk_uninvited_member_requirement_id_requirement"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uninvited_member")),
+        sa.UniqueConstraint(
+            "requirement_id", "provider_id", name=op.f("uq_uninvited_member_requirement_id_provider_id")
+        ),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('uninvited_member')
-    op.drop_index(op.f('ix_requirement_child_case_reference_hash'), table_name='requirement_child')
-    op.drop_table('requirement_child')
-    op.drop_index(op.f('ix_invitation_provider_id_id'), table_name='invitation')
-    op.drop_table('invitation')
-    op.drop_index(op.f('ix_child_data_access_requirement_id_id'), table_name='child_data_access')
-    op.drop_table('child_data_access')
-    op.drop_index(op.f('ix_requirement_lot_id'), table_name='requirement')
-    op.drop_index(op.f('ix_requirement_authority_id_id'), table_name='requirement')
-    op.drop_table('requirement')
-    op.drop_index('uq_timer_pending_kind_subject', table_name='timer', postgresql_where=sa.text("state = 'PENDING'"))
-    op.drop_index('ix_timer_pending_due', table_name='timer', postgresql_where=sa.text("state = 'PENDING'"))
-    op.drop_table('timer')
-    op.drop_table('requirement_reference_counter')
+    op.drop_table("uninvited_member")
+    op.drop_index(op.f("ix_requirement_child_case_reference_hash"), table_name="requirement_child")
+    op.drop_table("requirement_child")
+    op.drop_index(op.f("ix_invitation_provider_id_id"), table_name="invitation")
+    op.drop_table("invitation")
+    op.drop_index(op.f("ix_child_data_access_requirement_id_id"), table_name="child_data_access")
+    op.drop_table("child_data_access")
+    op.drop_index(op.f("ix_requirement_lot_id"), table_name="requirement")
+    op.drop_index(op.f("ix_requirement_authority_id_id"), table_name="requirement")
+    op.drop_table("requirement")
+    op.drop_index("uq_timer_pending_kind_subject", table_name="timer", postgresql_where=sa.text("state = 'PENDING'"))
+    op.drop_index("ix_timer_pending_due", table_name="timer", postgresql_where=sa.text("state = 'PENDING'"))
+    op.drop_table("timer")
+    op.drop_table("requirement_reference_counter")

@@ -126,9 +126,7 @@ def to_page(rows: list[Any], args: PageArgs) -> Page:
     return Page(rows, has_next=more, has_previous=args.after is not None)
 
 
-def build_connection(
-    page: Page, to_node: Callable[[Any], Any], total: Callable[[], Awaitable[int]]
-) -> Connection[Any]:
+def build_connection(page: Page, to_node: Callable[[Any], Any], total: Callable[[], Awaitable[int]]) -> Connection[Any]:
     edges = [Edge(cursor=encode_cursor(row.id), node=to_node(row)) for row in page.rows]
     return Connection(
         edges=edges,

@@ -68,9 +68,21 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
     for error in errors:
         path = ".".join(str(p) for p in error.path) if error.path else "-"
         if should_mask(error):
-            log.error("Unexpected error in %s %s at %s", kind, name, path, exc_info=error.original_error,
-                      extra={"operation_type": kind, "operation": name, "path": path})
+            log.error(
+                "Unexpected error in %s %s at %s",
+                kind,
+                name,
+                path,
+                exc_info=error.original_error,
+                extra={"operation_type": kind, "operation": name, "path": path},
+            )
         else:
             code = _code(error, execution_context)
-            log.info("GraphQL refusal %s in %s %s at %s", code, kind, name, path,
-                     extra={"code": code, "operation_type": kind, "operation": name, "path": path})
+            log.info(
+                "GraphQL refusal %s in %s %s at %s",
+                code,
+                kind,
+                name,
+                path,
+                extra={"code": code, "operation_type": kind, "operation": name, "path": path},
+            )

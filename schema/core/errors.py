@@ -6,7 +6,6 @@
 - Anything unexpected is masked; parse and validation errors are not.
 """
 
-
 from enum import Enum
 from typing import Any
 

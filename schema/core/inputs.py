@@ -47,6 +47,7 @@ _plans: dict[tuple[type, int, int], _Plan] = {}
 def _as_is(type_: Any, context: InputContext) -> bool:
     """Whether Strawberry's conversion returns a value of this type unchanged (a list: copied, see `_build`): a
     scalar other than GlobalID, or an enum; optional or not; or a list of them. Never a `Maybe`, which it wraps."""
+
     def leaf(t: Any, *, in_list: bool) -> bool:
         if isinstance(t, StrawberryMaybe):
             return False
@@ -67,10 +68,18 @@ def _plan(cls: type, context: InputContext) -> _Plan:
     for field in definition.fields:
         type_ = field.resolve_type(type_definition=definition)
         plain = type_.of_type if isinstance(type_, StrawberryOptional) else type_
-        fields.append(_Field(context.config.name_converter.from_field(field), field.python_name, type_,
-                             _as_is(type_, context), isinstance(plain, StrawberryList)))
-    nulls = {f.python_name: None for f in definition.fields
-             if f.default_value is MISSING and f.default_factory is MISSING}
+        fields.append(
+            _Field(
+                context.config.name_converter.from_field(field),
+                field.python_name,
+                type_,
+                _as_is(type_, context),
+                isinstance(plain, StrawberryList),
+            )
+        )
+    nulls = {
+        f.python_name: None for f in definition.fields if f.default_value is MISSING and f.default_factory is MISSING
+    }
     return _Plan(nulls=nulls, fields=tuple(fields), config=context.config, scalar_registry=context.scalar_registry)
 
 

@@ -85,8 +85,12 @@ class Document:
 class DocumentCache:
     """Parsed documents by query text: bounded in count and in characters; long texts are never kept."""
 
-    def __init__(self, max_documents: int = MAX_DOCUMENTS, cached_query_chars: int = CACHED_QUERY_CHARS,
-                 max_cached_chars: int = MAX_CACHED_CHARS):
+    def __init__(
+        self,
+        max_documents: int = MAX_DOCUMENTS,
+        cached_query_chars: int = CACHED_QUERY_CHARS,
+        max_cached_chars: int = MAX_CACHED_CHARS,
+    ):
         self.max_documents = max_documents
         self.cached_query_chars = cached_query_chars
         self.max_cached_chars = max_cached_chars
@@ -196,14 +200,19 @@ class OperationLimits(SchemaExtension):
             return GraphQLError(
                 f"This operation costs {requested} points, more than the limit of {limit}: ask for smaller pages "
                 "(`first`/`last`) or fewer nested lists.",
-                extensions={"code": QUERY_TOO_COSTLY, "cost": {"requested": requested, "limit": limit}})
+                extensions={"code": QUERY_TOO_COSTLY, "cost": {"requested": requested, "limit": limit}},
+            )
         request = getattr(context, "request", None)
         if not settings.rate_limit or request is None:
             return None
         address = request.client.host if getattr(request, "client", None) else None
-        charged = await budget.charge(context.db, budget.client_key(context.principal, address), requested,
-                                      points_per_second=settings.rate_limit_points_per_second,
-                                      burst=settings.rate_limit_burst)
+        charged = await budget.charge(
+            context.db,
+            budget.client_key(context.principal, address),
+            requested,
+            points_per_second=settings.rate_limit_points_per_second,
+            burst=settings.rate_limit_burst,
+        )
         self.remaining = charged.remaining
         if charged.admitted:
             return None
@@ -216,8 +225,12 @@ class OperationLimits(SchemaExtension):
             f"Rate limited: this operation costs {requested} points and {charged.remaining} are left in this "
             f"client's budget, which refills at {settings.rate_limit_points_per_second:g} points a second. Retry "
             f"after {charged.retry_after} s.",
-            extensions={"code": RATE_LIMITED, "retryAfter": charged.retry_after,
-                        "cost": {"requested": requested, "limit": limit, "remaining": charged.remaining}})
+            extensions={
+                "code": RATE_LIMITED,
+                "retryAfter": charged.retry_after,
+                "cost": {"requested": requested, "limit": limit, "remaining": charged.remaining},
+            },
+        )
 
     def get_results(self) -> dict[str, Any]:
         if self.requested is None or not self.reported:

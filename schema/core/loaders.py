@@ -43,9 +43,7 @@ class Loaders:
 
         async def batch(ids: list[int]) -> list[Any]:
             async with db.session() as s:
-                rows = (await s.execute(
-                    select(model).where(model.id.in_(ids), visible(principal, model))
-                )).scalars()
+                rows = (await s.execute(select(model).where(model.id.in_(ids), visible(principal, model)))).scalars()
                 found = {r.id: r for r in rows}
             return [found.get(i) for i in ids]
 
@@ -96,8 +94,13 @@ class Loaders:
 
     def ofsted_judgements(self) -> DataLoader:
         """Each setting's inspection history, newest first."""
-        return self.grouped(OfstedJudgement, OfstedJudgement.setting_id, OfstedJudgement.inspected_on.desc(),
-                            OfstedJudgement.id.desc(), check_visible=False)
+        return self.grouped(
+            OfstedJudgement,
+            OfstedJudgement.setting_id,
+            OfstedJudgement.inspected_on.desc(),
+            OfstedJudgement.id.desc(),
+            check_visible=False,
+        )
 
     def documents_of(self) -> DataLoader:
         """All stage-1 documents of each provider the viewer may see them for."""

@@ -43,8 +43,10 @@ def node_types(info: Info) -> frozenset[str]:
     names = _node_types.get(id(gql_schema))
     if names is None:
         names = _node_types[id(gql_schema)] = frozenset(
-            name for name, t in gql_schema.type_map.items()
-            if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)) | {ORGANISATION}
+            name
+            for name, t in gql_schema.type_map.items()
+            if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
+        ) | {ORGANISATION}
     return names
 
 
@@ -52,9 +54,14 @@ def fresh_loaders(info: Info) -> None:
     info.context.loaders = Loaders(info.context.db, info.context.principal)
 
 
-async def follow(info: Info, after: Position | None, wants: Callable[[Event], bool], *,
-                 actions: Iterable[str] | None = None,
-                 prepare: Callable[[Event], Awaitable[object] | None] | None = None) -> AsyncIterator[Event]:
+async def follow(
+    info: Info,
+    after: Position | None,
+    wants: Callable[[Event], bool],
+    *,
+    actions: Iterable[str] | None = None,
+    prepare: Callable[[Event], Awaitable[object] | None] | None = None,
+) -> AsyncIterator[Event]:
     """The events `wants` accepts after `after` (from now on when None): replayed, then live. `prepare` starts,
     for a live event, what the caller will read of it for every subscriber alike (`Event.shared`): the
     hub runs it before it queues the event (api/realtime.py)."""
@@ -66,8 +73,9 @@ async def follow(info: Info, after: Position | None, wants: Callable[[Event], bo
         last = after if after is not None else subscriber.since
         while last < subscriber.since:
             async with info.context.db.reading() as conn:
-                batch, reached = await events.read_after(conn, last, REPLAY_BATCH, upto=subscriber.since,
-                                                         actions=actions)
+                batch, reached = await events.read_after(
+                    conn, last, REPLAY_BATCH, upto=subscriber.since, actions=actions
+                )
             for event in batch:
                 if wants(event):
                     fresh_loaders(info)
@@ -90,8 +98,11 @@ async def follow(info: Info, after: Position | None, wants: Callable[[Event], bo
 async def as_seen_by_viewer(info: Info, event: Event) -> StreamEvent | None:
     """The event with its node as the viewer sees it; None when the viewer may not see the node (or, for a
     drafting action, the event)."""
-    if not sees_event(info.context.principal, drafting=event.action in events.DRAFTING_ACTIONS,
-                      actor_organisation_id=event.organisation_id):
+    if not sees_event(
+        info.context.principal,
+        drafting=event.action in events.DRAFTING_ACTIONS,
+        actor_organisation_id=event.organisation_id,
+    ):
         return None
     if event.entity_type == ORGANISATION:  # one table, three node types (Alliance, LocalAuthority, Provider)
         node = await organisation(info, event.entity_id)

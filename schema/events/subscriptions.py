@@ -48,14 +48,18 @@ async def _published(info: Info, requirement_id: int) -> tuple[Requirement | Non
 
 @strawberry.type
 class EventSubscription:
-    @strawberry.subscription(description=describe(
-        (Scope.PROVIDER,), "Requirements the provider is invited to as they are published, each with its "
-        "invitation; with `after`, those published after that cursor first, then live. `minMatch` keeps "
-        "invitations matching at least that well. A provider that is suspended is not invited, so its stream "
-        "gets no new ones."))
-    async def requirement_published(self, info: Info, after: str | None = None,
-                                    min_match: MatchLevel | None = None
-                                    ) -> AsyncGenerator[RequirementPublishedEvent, None]:
+    @strawberry.subscription(
+        description=describe(
+            (Scope.PROVIDER,),
+            "Requirements the provider is invited to as they are published, each with its "
+            "invitation; with `after`, those published after that cursor first, then live. `minMatch` keeps "
+            "invitations matching at least that well. A provider that is suspended is not invited, so its stream "
+            "gets no new ones.",
+        )
+    )
+    async def requirement_published(
+        self, info: Info, after: str | None = None, min_match: MatchLevel | None = None
+    ) -> AsyncGenerator[RequirementPublishedEvent, None]:
         principal = require(info.context.principal, Scope.PROVIDER)
         start = parse_after(after)
         me = principal.organisation_id
@@ -79,15 +83,20 @@ class EventSubscription:
             row = invitations.get(me)
             if requirement is None or row is None or row.status != InvitationStatus.INVITED:  # withdrawn since
                 continue
-            yield RequirementPublishedEvent(cursor=event.cursor,
-                                            invitation=Invitation.from_row(row, requirement=requirement))
+            yield RequirementPublishedEvent(
+                cursor=event.cursor, invitation=Invitation.from_row(row, requirement=requirement)
+            )
 
-    @strawberry.subscription(description=describe(
-        (Scope.BOROUGH, Scope.WLA),
-        "Bids as they are submitted or amended on the borough's requirements (one requirement with "
-        "`requirementId`); with `after`, those after that cursor first, then live."))
-    async def bid_received(self, info: Info, requirement_id: relay.GlobalID | None = None,
-                           after: str | None = None) -> AsyncGenerator[BidReceivedEvent, None]:
+    @strawberry.subscription(
+        description=describe(
+            (Scope.BOROUGH, Scope.WLA),
+            "Bids as they are submitted or amended on the borough's requirements (one requirement with "
+            "`requirementId`); with `after`, those after that cursor first, then live.",
+        )
+    )
+    async def bid_received(
+        self, info: Info, requirement_id: relay.GlobalID | None = None, after: str | None = None
+    ) -> AsyncGenerator[BidReceivedEvent, None]:
         require(info.context.principal, Scope.BOROUGH, Scope.WLA)
         start = parse_after(after)
         only: int | None = None
@@ -97,8 +106,11 @@ class EventSubscription:
                 raise Forbidden()
 
         def wants(event: Event) -> bool:
-            return (event.entity_type == "Bid" and event.action in BID_ARRIVALS
-                    and (only is None or event.data.get("requirementId") == only))
+            return (
+                event.entity_type == "Bid"
+                and event.action in BID_ARRIVALS
+                and (only is None or event.data.get("requirementId") == only)
+            )
 
         async for event in follow(info, start, wants, actions=BID_ARRIVALS):
             row = await info.context.loaders.by_id(pm.Bid).load(event.entity_id)
@@ -106,9 +118,13 @@ class EventSubscription:
                 continue
             yield BidReceivedEvent(cursor=event.cursor, type=event.action, bid=Bid.from_row(row))
 
-    @strawberry.subscription(description=describe(
-        tuple(Scope), "Everything the viewer may see, as it happens: each event with its node as the viewer "
-        "sees it. With `after`, the events after that cursor first, then live (the same stream as `changes`)."))
+    @strawberry.subscription(
+        description=describe(
+            tuple(Scope),
+            "Everything the viewer may see, as it happens: each event with its node as the viewer "
+            "sees it. With `after`, the events after that cursor first, then live (the same stream as `changes`).",
+        )
+    )
     async def events(self, info: Info, after: str | None = None) -> AsyncGenerator[StreamEvent, None]:
         require(info.context.principal, *Scope)
         start = parse_after(after)

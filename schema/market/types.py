@@ -22,9 +22,22 @@ from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import public, scoped
 
-for _enum in (e.DpvCategory, e.LegalBasis, e.DpvStatus, e.AccessAgreementStatus, e.MembershipStatus,
-              e.MembershipDecision, e.DocumentKind, e.OfstedGrade, e.CreditCheckOutcome, e.SettingKind,
-              e.SchoolProvision, e.Sex, e.Specialism, stage1.ShortfallCode):
+for _enum in (
+    e.DpvCategory,
+    e.LegalBasis,
+    e.DpvStatus,
+    e.AccessAgreementStatus,
+    e.MembershipStatus,
+    e.MembershipDecision,
+    e.DocumentKind,
+    e.OfstedGrade,
+    e.CreditCheckOutcome,
+    e.SettingKind,
+    e.SchoolProvision,
+    e.Sex,
+    e.Specialism,
+    stage1.ShortfallCode,
+):
     strawberry.enum(_enum)
 
 READ_MARKET = (Scope.WLA, Scope.BOROUGH, Scope.PROVIDER)
@@ -34,8 +47,17 @@ REVIEW = Annotated["ProviderReview", strawberry.lazy("schema.quality.types")]
 KPIS = Annotated["ProviderKpis", strawberry.lazy("schema.quality.types")]
 
 
-async def _children(info: Info, model: type, parent_col: Any, parent_id: int, to_node: Any,
-                    first: int | None, after: str | None, last: int | None, before: str | None) -> Connection[Any]:
+async def _children(
+    info: Info,
+    model: type,
+    parent_col: Any,
+    parent_id: int,
+    to_node: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Any]:
     args = page_args(first, after, last, before)
     page = await info.context.loaders.children(model, parent_col, args).load(parent_id)
 
@@ -86,22 +108,43 @@ class Provider(Organisation):
         return row.kind is OrganisationKind.PROVIDER
 
     @scoped(*READ_MARKET, description="The provider's homes, foster households and schools.")
-    async def settings(self, info: Info, first: int | None = None, after: str | None = None,
-                       last: int | None = None, before: str | None = None) -> Connection[Setting] | None:
-        return await _children(info, m.Setting, m.Setting.provider_id, self.id, Setting.from_row,
-                               first, after, last, before)
+    async def settings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Setting] | None:
+        return await _children(
+            info, m.Setting, m.Setting.provider_id, self.id, Setting.from_row, first, after, last, before
+        )
 
     @scoped(*READ_MARKET, description="The lots the provider has applied to or belongs to.")
-    async def memberships(self, info: Info, first: int | None = None, after: str | None = None,
-                          last: int | None = None, before: str | None = None) -> Connection[Membership] | None:
-        return await _children(info, m.Membership, m.Membership.provider_id, self.id, Membership.from_row,
-                               first, after, last, before)
+    async def memberships(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Membership] | None:
+        return await _children(
+            info, m.Membership, m.Membership.provider_id, self.id, Membership.from_row, first, after, last, before
+        )
 
     @scoped(Scope.WLA, Scope.PROVIDER, description="Stage-1 documents, newest last.")
-    async def documents(self, info: Info, first: int | None = None, after: str | None = None,
-                        last: int | None = None, before: str | None = None) -> Connection[Document] | None:
-        return await _children(info, m.Document, m.Document.provider_id, self.id, Document.from_row,
-                               first, after, last, before)
+    async def documents(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Document] | None:
+        return await _children(
+            info, m.Document, m.Document.provider_id, self.id, Document.from_row, first, after, last, before
+        )
 
     @scoped(Scope.WLA, Scope.PROVIDER, description="Whether the documents meet the stage-1 thresholds today.")
     async def compliance(self, info: Info) -> Compliance | None:
@@ -112,27 +155,42 @@ class Provider(Organisation):
             shortfalls=[Shortfall(kind=s.kind, code=s.code, message=s.message) for s in shortfalls],
         )
 
-    @scoped(*READ_MARKET, description="The alliance's review meetings with the provider, oldest first (read by the "
-            "alliance, the boroughs and the provider itself).")
-    async def reviews(self, info: Info, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None) -> Connection[REVIEW] | None:
+    @scoped(
+        *READ_MARKET,
+        description="The alliance's review meetings with the provider, oldest first (read by the "
+        "alliance, the boroughs and the provider itself).",
+    )
+    async def reviews(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[REVIEW] | None:
         from schema.quality.types import provider_reviews
 
         return await provider_reviews(info, self.id, first, after, last, before)
 
-    @scoped(*READ_MARKET, description="The provider's KPIs over a period of dates in England (default: the last 12 "
-            "months): response rate and time, bids, placements, alerts, suspensions, complaints.")
-    async def kpis(self, info: Info,
-                   from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-                   to: date | None = None) -> KPIS | None:
+    @scoped(
+        *READ_MARKET,
+        description="The provider's KPIs over a period of dates in England (default: the last 12 "
+        "months): response rate and time, bids, placements, alerts, suspensions, complaints.",
+    )
+    async def kpis(
+        self, info: Info, from_: Annotated[date | None, strawberry.argument(name="from")] = None, to: date | None = None
+    ) -> KPIS | None:
         from schema.quality.types import kpis_of
 
         return await kpis_of(info, self.id, from_, to)
 
 
 def organisation_from_row(row: m.Organisation) -> Any:
-    cls = {OrganisationKind.ALLIANCE: Alliance, OrganisationKind.LOCAL_AUTHORITY: LocalAuthority,
-           OrganisationKind.PROVIDER: Provider}[row.kind]
+    cls = {
+        OrganisationKind.ALLIANCE: Alliance,
+        OrganisationKind.LOCAL_AUTHORITY: LocalAuthority,
+        OrganisationKind.PROVIDER: Provider,
+    }[row.kind]
     return cls(id=row.id, slug=row.slug, name=row.name)
 
 
@@ -171,14 +229,26 @@ class Dpv(ModelNode):
 
     @classmethod
     def from_row(cls, row: m.Dpv) -> "Dpv":
-        return cls(id=row.id, name=row.name, category=row.category, legal_basis=row.legal_basis,
-                   status=row.status_on(clock.today()), starts_on=row.starts_on, ends_on=row.ends_on,
-                   initial_term_years=row.initial_term_years, extension_options=row.extension_options,
-                   extensions_exercised=row.extensions_exercised, final_possible_end_on=row.final_possible_end,
-                   lead_authority_id=row.lead_authority_id, stored_weights=row.evaluation_weights)
+        return cls(
+            id=row.id,
+            name=row.name,
+            category=row.category,
+            legal_basis=row.legal_basis,
+            status=row.status_on(clock.today()),
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            initial_term_years=row.initial_term_years,
+            extension_options=row.extension_options,
+            extensions_exercised=row.extensions_exercised,
+            final_possible_end_on=row.final_possible_end,
+            lead_authority_id=row.lead_authority_id,
+            stored_weights=row.evaluation_weights,
+        )
 
-    @public(description="The published weight of each evaluation criterion, adding up to 100 (the defaults unless "
-            "the alliance set the vehicle's own).")
+    @public(
+        description="The published weight of each evaluation criterion, adding up to 100 (the defaults unless "
+        "the alliance set the vehicle's own)."
+    )
     def evaluation_weights(self) -> list[WEIGHT]:
         from api.placements.evaluations import weights_of
         from schema.placement.types import CriterionWeight
@@ -190,17 +260,40 @@ class Dpv(ModelNode):
         return await _organisation(info, self.lead_authority_id)
 
     @public(description="The vehicle's lots.")
-    async def lots(self, info: Info, first: int | None = None, after: str | None = None,
-                   last: int | None = None, before: str | None = None) -> Connection[Lot]:
+    async def lots(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Lot]:
         return await _children(info, m.Lot, m.Lot.dpv_id, self.id, Lot.from_row, first, after, last, before)
 
-    @scoped(Scope.WLA, Scope.BOROUGH, description="Access agreements: all for the alliance and the lead borough, "
-            "a borough's own otherwise.")
-    async def access_agreements(self, info: Info, first: int | None = None, after: str | None = None,
-                                last: int | None = None, before: str | None = None
-                                ) -> Connection[AccessAgreement] | None:
-        return await _children(info, m.AccessAgreement, m.AccessAgreement.dpv_id, self.id,
-                               AccessAgreement.from_row, first, after, last, before)
+    @scoped(
+        Scope.WLA,
+        Scope.BOROUGH,
+        description="Access agreements: all for the alliance and the lead borough, a borough's own otherwise.",
+    )
+    async def access_agreements(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AccessAgreement] | None:
+        return await _children(
+            info,
+            m.AccessAgreement,
+            m.AccessAgreement.dpv_id,
+            self.id,
+            AccessAgreement.from_row,
+            first,
+            after,
+            last,
+            before,
+        )
 
 
 @strawberry.type(description="The capped weekly rate of a lot for one financial year (1 April to 31 March).")
@@ -222,13 +315,16 @@ class Lot(ModelNode):
     def from_row(cls, row: m.Lot) -> "Lot":
         return cls(id=row.id, code=row.code, name=row.name, description=row.description, dpv_id=row.dpv_id)
 
-    @public(description="The cap that applies in a financial year (by its first year), this financial year by "
-            "default: that year's cap, else the latest earlier year's (a cap applies until the next is set). "
-            "Null when no year up to it has a cap: the lot then takes no bids.")
+    @public(
+        description="The cap that applies in a financial year (by its first year), this financial year by "
+        "default: that year's cap, else the latest earlier year's (a cap applies until the next is set). "
+        "Null when no year up to it has a cap: the lot then takes no bids."
+    )
     async def weekly_rate_cap(self, info: Info, financial_year: int | None = None) -> Decimal | None:
         rows = await info.context.loaders.rate_caps().load(self.id)
-        applied = cap_for_year({c.financial_year: c.weekly_rate_cap for c in rows},
-                               financial_year or clock.financial_year(clock.today()))
+        applied = cap_for_year(
+            {c.financial_year: c.weekly_rate_cap for c in rows}, financial_year or clock.financial_year(clock.today())
+        )
         return applied.weekly_rate_cap if applied is not None else None
 
     @public(description="Every year's cap, oldest first.")
@@ -241,10 +337,17 @@ class Lot(ModelNode):
         return Dpv.from_row(await info.context.loaders.by_id(m.Dpv).load(self.dpv_id))
 
     @scoped(*READ_MARKET, description="Providers that applied to or belong to the lot (a provider sees its own).")
-    async def memberships(self, info: Info, first: int | None = None, after: str | None = None,
-                          last: int | None = None, before: str | None = None) -> Connection[Membership] | None:
-        return await _children(info, m.Membership, m.Membership.lot_id, self.id, Membership.from_row,
-                               first, after, last, before)
+    async def memberships(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Membership] | None:
+        return await _children(
+            info, m.Membership, m.Membership.lot_id, self.id, Membership.from_row, first, after, last, before
+        )
 
 
 @strawberry.type(description="A borough's right to buy through a vehicle; twelve months' notice ends it.")
@@ -260,9 +363,15 @@ class AccessAgreement(ModelNode):
 
     @classmethod
     def from_row(cls, row: m.AccessAgreement) -> "AccessAgreement":
-        return cls(id=row.id, status=row.status_on(clock.today()), starts_on=row.starts_on,
-                   notice_given_on=row.notice_given_on, ends_on=row.ends_on, dpv_id=row.dpv_id,
-                   authority_id=row.authority_id)
+        return cls(
+            id=row.id,
+            status=row.status_on(clock.today()),
+            starts_on=row.starts_on,
+            notice_given_on=row.notice_given_on,
+            ends_on=row.ends_on,
+            dpv_id=row.dpv_id,
+            authority_id=row.authority_id,
+        )
 
     @strawberry.field
     async def dpv(self, info: Info) -> Dpv:
@@ -289,8 +398,15 @@ class Membership(ModelNode):
 
     @classmethod
     def from_row(cls, row: m.Membership) -> "Membership":
-        return cls(id=row.id, status=row.status, applied_at=row.applied_at, decided_at=row.decided_at,
-                   decision_reason=row.decision_reason, provider_id=row.provider_id, lot_id=row.lot_id)
+        return cls(
+            id=row.id,
+            status=row.status,
+            applied_at=row.applied_at,
+            decided_at=row.decided_at,
+            decision_reason=row.decision_reason,
+            provider_id=row.provider_id,
+            lot_id=row.lot_id,
+        )
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
@@ -320,11 +436,20 @@ class Document(ModelNode):
     @classmethod
     def from_row(cls, row: m.Document) -> "Document":
         today = clock.today()
-        return cls(id=row.id, kind=row.kind, reference=row.reference, issuer=row.issuer, valid_from=row.valid_from,
-                   valid_until=row.valid_until, cover_amount=row.cover_amount, ofsted_grade=row.ofsted_grade,
-                   credit_check_outcome=row.credit_check_outcome, recorded_at=row.recorded_at,
-                   in_force=stage1.in_force(row, today),
-                   provider_id=row.provider_id)
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            reference=row.reference,
+            issuer=row.issuer,
+            valid_from=row.valid_from,
+            valid_until=row.valid_until,
+            cover_amount=row.cover_amount,
+            ofsted_grade=row.ofsted_grade,
+            credit_check_outcome=row.credit_check_outcome,
+            recorded_at=row.recorded_at,
+            in_force=stage1.in_force(row, today),
+            provider_id=row.provider_id,
+        )
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
@@ -368,13 +493,23 @@ class Setting(ModelNode):
 
     @classmethod
     def from_row(cls, row: m.Setting) -> "Setting":
-        return cls(id=row.id, kind=row.kind, name=row.name, ofsted_urn=row.ofsted_urn, age_min=row.age_min,
-                   age_max=row.age_max, sexes=[e.Sex(s) for s in row.sexes],
-                   specialisms=[e.Specialism(s) for s in row.specialisms], places=row.places,
-                   vacancies=row.vacancies, school_provision=row.school_provision, active=row.active,
-                   location=Location(postcode_district=row.postcode_district, latitude=row.latitude,
-                                     longitude=row.longitude),
-                   updated_at=row.updated_at, provider_id=row.provider_id)
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            name=row.name,
+            ofsted_urn=row.ofsted_urn,
+            age_min=row.age_min,
+            age_max=row.age_max,
+            sexes=[e.Sex(s) for s in row.sexes],
+            specialisms=[e.Specialism(s) for s in row.specialisms],
+            places=row.places,
+            vacancies=row.vacancies,
+            school_provision=row.school_provision,
+            active=row.active,
+            location=Location(postcode_district=row.postcode_district, latitude=row.latitude, longitude=row.longitude),
+            updated_at=row.updated_at,
+            provider_id=row.provider_id,
+        )
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:

@@ -33,9 +33,18 @@ class AccessAgreementCreatePayload:
 
 @scoped_mutation(Scope.WLA, description="Let a borough buy through a vehicle it does not lead.")
 async def access_agreement_create(info: Info, input: AccessAgreementCreateInput) -> AccessAgreementCreatePayload:
-    agreement, errors = await run(info, AccessAgreementError, lambda s, p: agreements.create_agreement(
-        s, p, dpv_id=decode_id(input.dpv_id, "Dpv"),
-        authority_id=decode_id(input.authority_id, "LocalAuthority"),
-        starts_on=input.starts_on, idempotency_key=input.idempotency_key))
+    agreement, errors = await run(
+        info,
+        AccessAgreementError,
+        lambda s, p: agreements.create_agreement(
+            s,
+            p,
+            dpv_id=decode_id(input.dpv_id, "Dpv"),
+            authority_id=decode_id(input.authority_id, "LocalAuthority"),
+            starts_on=input.starts_on,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return AccessAgreementCreatePayload(
-        access_agreement=AccessAgreement.from_row(agreement) if agreement else None, user_errors=errors)
+        access_agreement=AccessAgreement.from_row(agreement) if agreement else None, user_errors=errors
+    )

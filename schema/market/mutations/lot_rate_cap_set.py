@@ -34,8 +34,9 @@ async def lot_rate_cap_set(info: Info, input: LotRateCapSetInput) -> LotRateCapS
     lot_id = decode_id(input.lot_id, "Lot")
 
     async def action(s, p):
-        await dpvs.set_rate_cap(s, p, lot_id=lot_id, financial_year=input.financial_year,
-                                weekly_rate_cap=input.weekly_rate_cap)
+        await dpvs.set_rate_cap(
+            s, p, lot_id=lot_id, financial_year=input.financial_year, weekly_rate_cap=input.weekly_rate_cap
+        )
         return await s.get(LotRow, lot_id)
 
     lot, errors = await run(info, DpvError, action)

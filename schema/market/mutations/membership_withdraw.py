@@ -27,7 +27,11 @@ class MembershipWithdrawPayload:
 
 @scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Withdraw an application or leave a lot.")
 async def membership_withdraw(info: Info, input: MembershipWithdrawInput) -> MembershipWithdrawPayload:
-    membership, errors = await run(info, MembershipError, lambda s, p: memberships.withdraw(
-        s, p, decode_id(input.membership_id, "Membership"), reason=input.reason))
-    return MembershipWithdrawPayload(membership=Membership.from_row(membership) if membership else None,
-                                     user_errors=errors)
+    membership, errors = await run(
+        info,
+        MembershipError,
+        lambda s, p: memberships.withdraw(s, p, decode_id(input.membership_id, "Membership"), reason=input.reason),
+    )
+    return MembershipWithdrawPayload(
+        membership=Membership.from_row(membership) if membership else None, user_errors=errors
+    )

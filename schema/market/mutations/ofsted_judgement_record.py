@@ -35,8 +35,9 @@ async def ofsted_judgement_record(info: Info, input: OfstedJudgementRecordInput)
     setting_id = decode_id(input.setting_id, "Setting")
 
     async def action(s, p):
-        await setting_rules.record_ofsted_judgement(s, p, setting_id=setting_id, grade=input.grade,
-                                                    inspected_on=input.inspected_on)
+        await setting_rules.record_ofsted_judgement(
+            s, p, setting_id=setting_id, grade=input.grade, inspected_on=input.inspected_on
+        )
         return await s.get(SettingRow, setting_id)
 
     setting, errors = await run(info, SettingError, action)

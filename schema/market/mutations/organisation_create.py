@@ -37,7 +37,16 @@ class OrganisationCreatePayload:
 
 @scoped_mutation(Scope.WLA, description="Register a borough that joins, or a provider before it applies to lots.")
 async def organisation_create(info: Info, input: OrganisationCreateInput) -> OrganisationCreatePayload:
-    org, errors = await run(info, OrganisationError, lambda s, p: organisations.create_organisation(
-        s, p, kind=OrganisationKind(input.kind.value), slug=input.slug, name=input.name,
-        idempotency_key=input.idempotency_key))
+    org, errors = await run(
+        info,
+        OrganisationError,
+        lambda s, p: organisations.create_organisation(
+            s,
+            p,
+            kind=OrganisationKind(input.kind.value),
+            slug=input.slug,
+            name=input.name,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return OrganisationCreatePayload(organisation=organisation_from_row(org) if org else None, user_errors=errors)

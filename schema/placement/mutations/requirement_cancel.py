@@ -25,9 +25,15 @@ class RequirementCancelPayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH, description="End a search that is no longer needed (a draft, open or closed "
-                 "requirement of the borough's own), with the reason.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    description="End a search that is no longer needed (a draft, open or closed "
+    "requirement of the borough's own), with the reason.",
+)
 async def requirement_cancel(info: Info, input: RequirementCancelInput) -> RequirementCancelPayload:
-    row, errors = await run(info, RequirementError, lambda s, p: requirements.cancel(
-        s, p, decode_id(input.requirement_id, "Requirement"), reason=input.reason))
+    row, errors = await run(
+        info,
+        RequirementError,
+        lambda s, p: requirements.cancel(s, p, decode_id(input.requirement_id, "Requirement"), reason=input.reason),
+    )
     return RequirementCancelPayload(requirement=requirement_or_none(row), user_errors=errors)

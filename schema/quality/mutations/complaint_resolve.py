@@ -27,6 +27,9 @@ class ComplaintResolvePayload:
 
 @scoped_mutation(Scope.WLA, description="Resolve a complaint under mediation, with the outcome.")
 async def complaint_resolve(info: Info, input: ComplaintResolveInput) -> ComplaintResolvePayload:
-    row, errors = await run(info, ComplaintError, lambda s, p: complaints.resolve(
-        s, p, decode_id(input.complaint_id, "Complaint"), outcome=input.outcome))
+    row, errors = await run(
+        info,
+        ComplaintError,
+        lambda s, p: complaints.resolve(s, p, decode_id(input.complaint_id, "Complaint"), outcome=input.outcome),
+    )
     return ComplaintResolvePayload(complaint=complaint_or_none(row), user_errors=errors)

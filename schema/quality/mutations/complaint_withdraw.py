@@ -25,9 +25,15 @@ class ComplaintWithdrawPayload:
     user_errors: list[ComplaintError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH, Scope.PROVIDER, description="Withdraw a complaint the caller's organisation raised, "
-                 "while raised or under mediation.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    Scope.PROVIDER,
+    description="Withdraw a complaint the caller's organisation raised, while raised or under mediation.",
+)
 async def complaint_withdraw(info: Info, input: ComplaintWithdrawInput) -> ComplaintWithdrawPayload:
-    row, errors = await run(info, ComplaintError, lambda s, p: complaints.withdraw(
-        s, p, decode_id(input.complaint_id, "Complaint"), note=input.note))
+    row, errors = await run(
+        info,
+        ComplaintError,
+        lambda s, p: complaints.withdraw(s, p, decode_id(input.complaint_id, "Complaint"), note=input.note),
+    )
     return ComplaintWithdrawPayload(complaint=complaint_or_none(row), user_errors=errors)
