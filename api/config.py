@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 # --- trusted external issuers: a borough's own identity provider (auth/external.py) -------------------------
 
 # Asymmetric signatures only: `none` and the HMAC algorithms (whose "key" an attacker could take from a JWKS)

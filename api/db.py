@@ -109,7 +109,7 @@ class Database:
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings, url: str | None = None) -> "Database":
+    def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
         url = url or settings.database_url
         if not url:
             raise RuntimeError("DATABASE_URL is not set")

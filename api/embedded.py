@@ -6,9 +6,9 @@ started it exits; the next start reuses the same data directory.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-import warnings
 from pathlib import Path
 
 DATABASE = "dpv"

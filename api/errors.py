@@ -21,7 +21,7 @@ class UserErrors(Exception):
         self.errors = errors
 
     @classmethod
-    def one(cls, field: str | None, code: Enum, message: str) -> "UserErrors":
+    def one(cls, field: str | None, code: Enum, message: str) -> UserErrors:
         return cls([UserError(field, code, message)])
 
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -57,7 +58,7 @@ class Position:
         return base64.urlsafe_b64encode(f"e:{self.txid}:{self.id}".encode()).decode().rstrip("=")
 
     @classmethod
-    def from_cursor(cls, cursor: str) -> "Position":
+    def from_cursor(cls, cursor: str) -> Position:
         """Raises ValueError for anything that is not a cursor of this stream."""
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()

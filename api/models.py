@@ -28,8 +28,8 @@ from api.placements.models import (
     RequirementChild,
     UninvitedMember,
 )
-from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
 from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
+from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
 from api.timers import Timer
 from auth.models import (
     AppUser,
@@ -39,8 +39,8 @@ from auth.models import (
     OAuthClient,
     RefreshToken,
     RevokedToken,
-    SigninSession,
     SigningKey,
+    SigninSession,
     TokenFamily,
 )
 

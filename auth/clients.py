@@ -30,8 +30,8 @@ from api.market.models import Organisation
 from api.market.organisations import organisation_by_slug
 from auth.models import SECRET_HASHER, OAuthClient
 from auth.policy import ensure_alliance_admin
-from auth.scopes import parse_scopes, scope_errors
 from auth.principal import SCOPES_BY_KIND, ActorKind, Principal, Scope, system_principal
+from auth.scopes import parse_scopes, scope_errors
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 

@@ -25,10 +25,10 @@ from sqlalchemy.orm import joinedload
 from api import audit
 from api.errors import UserError, UserErrors
 from api.market.organisations import organisation_by_slug
-from auth.scopes import parse_scopes, scope_errors
 from auth.models import AppUser
 from auth.policy import ensure_alliance_admin
 from auth.principal import ActorKind, Principal, Scope, system_principal
+from auth.scopes import parse_scopes, scope_errors
 
 PASSWORD_HASHER = PasswordHasher()  # argon2id, library defaults
 MIN_PASSWORD_LENGTH = 12

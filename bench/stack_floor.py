@@ -56,9 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api.app import _quieter_collector  # noqa: E402
 from bids import SUBMIT, CpuMeter, LeanHttp  # noqa: E402
 from fanout import Subscriber, Tally, _cpu_ms, _pct, _port, _run_fast, open_all  # noqa: E402
+
+from api.app import _quieter_collector  # noqa: E402
 
 CHANNEL = "dpv_stack_floor"
 TABLE = "stack_floor_bid"

@@ -23,19 +23,20 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fanout import SUBSCRIPTION  # noqa: E402  # the subscription bench/fanout.py measures (bench/ is on the path)
+
 from api.config import get_settings  # noqa: E402
 from api.events import Event, Position  # noqa: E402
 from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency  # noqa: E402
 from api.realtime import Hub  # noqa: E402
 from auth.principal import OrganisationKind, Principal, Scope  # noqa: E402
-from fanout import SUBSCRIPTION  # noqa: E402  # the subscription bench/fanout.py measures (bench/ is on the path)
 from schema import schema  # noqa: E402
 from schema.core.context import Context  # noqa: E402
 from schema.placement.types import requirement_or_none  # noqa: E402
@@ -45,7 +46,7 @@ REQUIREMENT = 42
 
 
 def _requirement_row(requirement_id: int) -> SimpleNamespace:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return SimpleNamespace(
         id=requirement_id,
         reference=f"REQ-{requirement_id:05d}",
@@ -71,7 +72,7 @@ def _invitation_row(requirement_id: int, provider_id: int) -> SimpleNamespace:
         requirement_id=requirement_id,
         provider_id=provider_id,
         status=InvitationStatus.INVITED,
-        invited_at=datetime.now(timezone.utc),
+        invited_at=datetime.now(UTC),
         match_level=MatchLevel.FULL,
         matched_setting_id=None,
         match_reasons="[]",
@@ -87,7 +88,7 @@ def _event(n: int, providers: range) -> Event:
         "Requirement",
         REQUIREMENT + n,
         2,
-        datetime.now(timezone.utc),
+        datetime.now(UTC),
         {"invited": {str(p): MatchLevel.FULL.value for p in providers}},
     )
     shared: asyncio.Future = asyncio.get_running_loop().create_future()

@@ -42,7 +42,6 @@ from auth.principal import ActorKind, OrganisationKind, Principal, Scope
 from schema import schema
 from schema.core.context import Context
 
-
 # --- the server and this run's databases ------------------------------------------------------------------
 
 
@@ -302,7 +301,7 @@ class StatementCounter:
         self.count += 1
         self.statements.append(statement)
 
-    def __enter__(self) -> "StatementCounter":
+    def __enter__(self) -> StatementCounter:
         event.listen(self._engine, "before_cursor_execute", self._on)
         return self
 
@@ -330,7 +329,7 @@ class GQL:
             return stream  # refused before it started
         try:
             return await asyncio.wait_for(stream.__anext__(), timeout)
-        except (asyncio.TimeoutError, StopAsyncIteration):
+        except (TimeoutError, StopAsyncIteration):
             return None
         finally:
             await stream.aclose()

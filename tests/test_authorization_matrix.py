@@ -9,22 +9,24 @@ other role gets FORBIDDEN, and the data of a refused mutation is unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 from sqlalchemy import func, select
 from strawberry.relay import to_base64
 
+from api import clock
 from api.audit import AuditEvent
 from api.market import agreements, dpvs, memberships
 from api.market.enums import DpvCategory, LegalBasis
-from api import clock
 from api.placements import requirements
 from api.placements.enums import BidStatus, InvitationStatus, IpaStatus, MatchLevel
 from api.placements.models import Bid, Invitation, Ipa
+from api.quality import complaints, reviews
+from api.quality.enums import ComplaintKind
 from api.safeguarding.enums import (
     AlertCategory,
     AlertSeverity,
@@ -34,8 +36,6 @@ from api.safeguarding.enums import (
     SuspensionScope,
 )
 from api.safeguarding.models import SafeguardingAlert, Suspension
-from api.quality import complaints, reviews
-from api.quality.enums import ComplaintKind
 from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for

@@ -15,7 +15,6 @@ from auth.principal import Scope
 from tests.conftest import count, error_code, gid, principal_for
 from tests.placement_factories import published, scene, submit
 
-
 SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) {
   bid { id status weeklyPrice netWeeklyPrice discounts { kind percent amount } extras { description weeklyPrice }
     submittedAt provider { slug } setting { name } requirement { reference } }

@@ -22,7 +22,8 @@ from api.config import async_url
 from api.db import Database
 from api.errors import UserErrors
 from api.placements import award, bids, requirements
-from api.placements.enums import BidStatus as B, RequirementStatus as S
+from api.placements.enums import BidStatus as B
+from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, Requirement
 from auth.principal import ActorKind, Principal, Scope
 from tests.conftest import count

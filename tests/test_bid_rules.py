@@ -19,7 +19,9 @@ from api.market.enums import MembershipStatus, OfstedGrade, Specialism
 from api.market.models import Membership
 from api.placements import award, bids, evaluations, requirements
 from api.placements import evaluation as evaluation_rules
-from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
+from api.placements.enums import BidStatus as B
+from api.placements.enums import InvitationStatus, OfficerCriterion, Urgency
+from api.placements.enums import RequirementStatus as S
 from api.placements.evaluation import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
 from api.placements.requirements import DEADLINE_TIMER

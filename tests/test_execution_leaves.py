@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from datetime import date, datetime, timezone
+from collections.abc import AsyncGenerator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import getitem
-from typing import Any, AsyncGenerator, NewType
+from typing import Any, NewType
 
 import pytest
 import strawberry
@@ -86,7 +87,7 @@ def _leaves(**changes: Any) -> Leaves:
         ratio=0.5,
         money=Decimal("1.50"),
         day=date(2026, 11, 25),
-        at=datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc),
+        at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC),
         colour=Colour.BLUE,
         maybe_text=None,
         maybe_colour=Colour.RED,

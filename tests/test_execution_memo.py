@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import types
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import AsyncGenerator
 
 import strawberry
 from graphql import parse
-from graphql.pyutils import is_awaitable as graphql_core_is_awaitable
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
+from graphql.pyutils import is_awaitable as graphql_core_is_awaitable
 from strawberry.extensions import ParserCache
 
 from schema.core import execution

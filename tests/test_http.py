@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 
 async def test_healthz_and_readyz(live_server, db):

@@ -16,7 +16,8 @@ from api.audit import AuditEvent
 from api.errors import Forbidden
 from api.placements import award, ipas
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S, Urgency
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, Urgency
+from api.placements.enums import RequirementStatus as S
 from api.placements.models import Ipa, IpaSignature, Placement, Requirement
 from auth.principal import Scope
 from tests.conftest import principal_for

@@ -4,7 +4,7 @@ of providers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -37,8 +37,8 @@ def test_the_period_defaults_to_the_last_twelve_months_in_england():
         kpis.period(date(2000, 1, 1), date(2026, 3, 1), date(2026, 3, 1))
     # London midnights: GMT in winter, BST in summer
     assert kpis.Period(date(2026, 1, 5), date(2026, 7, 1)).instants == (
-        datetime(2026, 1, 5, tzinfo=timezone.utc),
-        datetime(2026, 7, 1, 23, tzinfo=timezone.utc),
+        datetime(2026, 1, 5, tzinfo=UTC),
+        datetime(2026, 7, 1, 23, tzinfo=UTC),
     )
 
 

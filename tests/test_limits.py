@@ -106,7 +106,7 @@ class Statements:
         if threading.get_ident() == self.thread.ident:
             self.sql += 1
 
-    def __enter__(self) -> "Statements":
+    def __enter__(self) -> Statements:
         self._driver_before = DriverStatement.runs
         event.listen(Engine, "before_cursor_execute", self._on)
         return self

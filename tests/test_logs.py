@@ -27,7 +27,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api import logs
-
 from api.placements.models import RequirementChild
 from tests.conftest import count
 from tests.placement_factories import scene

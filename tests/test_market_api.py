@@ -14,7 +14,6 @@ from api.market.models import Dpv, Lot, Setting
 from tests.conftest import count, error_code, gid
 from tests.factories import add_setting, dpv_with_lots, full_documents
 
-
 DPV_CREATE = """mutation($input: DpvCreateInput!) { dpvCreate(input: $input) {
   dpv { id name category legalBasis status startsOn endsOn leadAuthority { slug } }
   userErrors { field code message } } }"""

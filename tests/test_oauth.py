@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text, update
 from api.audit import AuditEvent
 from api.db import Database
 from api.errors import Forbidden, UserErrors
-from auth import keys
+from auth import keys, tokens
 from auth.clients import (
     ClientErrorCode,
     ClientGrant,
@@ -33,7 +33,6 @@ from auth.clients import (
 )
 from auth.models import SECRET_HASHER, OAuthClient, RevokedToken, SigningKey
 from auth.principal import ActorKind, OrganisationKind, Scope
-from auth import tokens
 from auth.tokens import InvalidToken, principal_from_token
 
 ROOT = Path(__file__).resolve().parent.parent

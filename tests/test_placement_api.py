@@ -15,7 +15,6 @@ from schema import schema
 from tests.conftest import StatementCounter, count, error_code, gid, principal_for
 from tests.placement_factories import HOME, published, scene
 
-
 CREATE = """mutation($input: RequirementCreateInput!) { requirementCreate(input: $input) {
   requirement { id reference status urgency responseDeadline plannedStart expectedDurationWeeks maxWeeklyBudget
     lot { code } authority { slug } child { view pseudonymousReference ageYears needs } }

@@ -19,12 +19,13 @@ from api.idempotency import IdempotencyKey
 from api.keyfile import configured_or_generated
 from api.market import agreements, dpvs
 from api.market import settings as setting_rules
-from api.market.models import Setting
 from api.market.enums import DpvCategory, LegalBasis, MembershipStatus
+from api.market.models import Setting
 from api.placements import child as child_rules
 from api.placements import requirements
 from api.placements.deadlines import default_deadline
-from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, RequirementStatus as S, Urgency
+from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, Urgency
+from api.placements.enums import RequirementStatus as S
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 from api.placements.requirements import DEADLINE_TIMER
 from api.timers import Timer, TimerState

@@ -15,7 +15,6 @@ from auth.principal import Scope
 from tests.conftest import count, error_code, gid, principal_for
 from tests.quality_factories import complaint, placed
 
-
 SCHEDULE = """mutation($input: ProviderReviewScheduleInput!) { providerReviewSchedule(input: $input) {
   review { id status scheduledOn agenda provider { slug } } userErrors { field code message } } }"""
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from api.market import dpvs, settings
 from api.market.enums import DpvCategory, LegalBasis, OfstedGrade, SettingKind
 from api.market.models import Organisation
 from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter
 from tests.factories import setting_fields
-
 
 DPVS = """{ dpvs(first: 100) { totalCount nodes { id name status endsOn leadAuthority { slug }
   lots(first: 20) { totalCount nodes { id code name weeklyRateCap rateCaps { financialYear weeklyRateCap } } } } } }"""
@@ -132,10 +129,10 @@ async def test_a_requirements_bids_and_evaluation_cost_the_same_for_1_and_10_bid
     from strawberry.relay import to_base64
 
     from api.market.enums import MembershipStatus
+    from auth.principal import Scope
     from tests.conftest import make_org, principal_for
     from tests.factories import add_setting
     from tests.placement_factories import _member, published, scene, submit
-    from auth.principal import Scope
 
     sc = await scene(db, market, members=2)
     bidders = [(market.acorn_staff, sc.settings["Oak House"].id)]

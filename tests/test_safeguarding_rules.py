@@ -18,8 +18,9 @@ from api.audit import AuditEvent
 from api.clock import LONDON
 from api.config import get_settings
 from api.errors import Forbidden
-from api.market import agreements, documents, settings as setting_rules, stage1
-from api.market.enums import CreditCheckOutcome, DocumentKind, MembershipStatus, OfstedGrade
+from api.market import agreements, documents, stage1
+from api.market import settings as setting_rules
+from api.market.enums import DocumentKind, MembershipStatus, OfstedGrade
 from api.market.models import Document
 from api.placements import bids, evaluations
 from api.placements.enums import BidStatus, InvitationStatus, NotInvitedReason

@@ -36,7 +36,7 @@ async def test_a_suspension_reaches_the_providers_stream_and_stops_its_new_requi
         for _ in range(10):
             try:
                 got = (await events.next(timeout=3))["events"]
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             seen[got["type"]] = got["node"]["__typename"]
         assert seen.get("invitation.withdraw") == "Invitation"

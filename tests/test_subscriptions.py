@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import text
 
 from api import events
-
 from tests.placement_factories import published, scene, submit
 from tests.test_external_issuer import idp_token
 from tests.test_oauth import register, token_for

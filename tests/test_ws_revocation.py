@@ -31,8 +31,7 @@ from auth.models import SigningKey
 from tests.conftest import _free_port
 from tests.placement_factories import published, scene
 from tests.test_oauth import register, token_for
-from tests.test_oauth_code import code_for, person, public_client, query
-from tests.test_oauth_code import REDIRECT
+from tests.test_oauth_code import REDIRECT, code_for, person, public_client, query
 from tests.ws_client import WsClient
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ class WsClient:
         self._ids = itertools.count(1)
 
     @classmethod
-    async def connect(cls, live_server: str, token: str | None) -> "WsClient":
+    async def connect(cls, live_server: str, token: str | None) -> WsClient:
         ws = await websockets.connect(ws_url(live_server), subprotocols=[PROTOCOL], max_size=2**22)
         payload = {"authorization": f"Bearer {token}"} if token else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
@@ -62,7 +62,7 @@ class WsClient:
     async def nothing_for(self, seconds: float) -> None:
         try:
             message = await self.message(seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message}")
 

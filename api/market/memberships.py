@@ -18,7 +18,8 @@ from api.errors import UserError, UserErrors
 from api.idempotency import idempotent
 from api.market import stage1
 from api.market.common import get_or_forbidden, organisation_of_kind
-from api.market.enums import MembershipDecision, MembershipStatus as S
+from api.market.enums import MembershipDecision
+from api.market.enums import MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
 from auth.policy import ensure_acts_for_provider, ensure_alliance_admin
 from auth.principal import OrganisationKind, Principal

@@ -41,7 +41,7 @@ class Thresholds:
     min_cover: dict[DocumentKind, Decimal]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Thresholds":
+    def from_settings(cls, settings: Settings) -> Thresholds:
         return cls(
             {
                 DocumentKind.EMPLOYERS_LIABILITY_INSURANCE: settings.min_employers_liability,

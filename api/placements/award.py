@@ -27,7 +27,9 @@ from api.errors import UserError, UserErrors
 from api.placements import evaluation as ev
 from api.placements import ipas
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
-from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
+from api.placements.enums import BidStatus as B
+from api.placements.enums import RequirementStatus as S
+from api.placements.enums import Urgency
 from api.placements.evaluations import evaluate_one
 from api.placements.models import Bid
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS

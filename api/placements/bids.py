@@ -48,8 +48,8 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from api import audit, clock, transitions
 from api.clock import LONDON
@@ -60,7 +60,9 @@ from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import pricing
-from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
+from api.placements.enums import BidStatus as B
+from api.placements.enums import InvitationStatus
+from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 from auth.policy import ensure_bids, ensure_owns_bid
 from auth.principal import Principal

@@ -46,7 +46,9 @@ from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import evaluation as ev
 from api.placements.bids import E, bid_parents, lock_bid, lock_requirement
-from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
+from api.placements.enums import BidStatus as B
+from api.placements.enums import OfficerCriterion
+from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
 from api.safeguarding.alerts import SHOWN_IN_EVALUATION
 from api.safeguarding.enums import AlertStatus
@@ -67,7 +69,7 @@ class RequirementFacts:
     expected_duration_weeks: int
 
     @classmethod
-    def of(cls, row: Any) -> "RequirementFacts":
+    def of(cls, row: Any) -> RequirementFacts:
         return cls(
             id=row.id,
             lot_id=row.lot_id,

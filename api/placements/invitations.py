@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-
 from typing import Any
 
 from sqlalchemy import Text, cast, select

@@ -37,7 +37,9 @@ from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
-from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
+from api.quality.enums import ComplaintKind, ComplaintStep
+from api.quality.enums import ComplaintParty as P
+from api.quality.enums import ComplaintStatus as S
 from api.quality.models import Complaint, ComplaintEvent
 from auth.policy import ensure_manages_quality, ensure_raised, ensure_raises_complaints, visible
 from auth.principal import OrganisationKind, Principal

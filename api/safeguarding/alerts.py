@@ -26,7 +26,8 @@ from api.errors import Forbidden, UserError, UserErrors
 from api.idempotency import idempotent
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.models import Organisation, Setting
-from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus as A
+from api.safeguarding.enums import AlertCategory, AlertSeverity
+from api.safeguarding.enums import AlertStatus as A
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
 from auth.policy import ensure_raises_alerts, ensure_safeguarding_lead, participating_borough
 from auth.principal import OrganisationKind, Principal, system_principal

@@ -22,10 +22,11 @@ entries that were never read again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from inspect import CO_ITERABLE_COROUTINE
 from types import CoroutineType, GeneratorType
-from typing import Any, Callable
+from typing import Any
 
 from graphql import (
     GraphQLError,
@@ -225,7 +226,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         *args: Any,
         hide_suggestions: bool = False,
         **kwargs: Any,
-    ) -> "list[GraphQLError] | ExecutionContext":
+    ) -> list[GraphQLError] | ExecutionContext:
         """graphql-core's, with the suggestions of the variables' coercion errors hidden from a caller who may not
         read the schema (schema/core/introspection.py), and the coerced variables then checked for text that may
         not be stored (schema/core/text.py): a refusal there is a request error, like a variable that cannot be
@@ -236,7 +237,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return built
         return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
 
-    def __copy__(self) -> "ExecutionContext":
+    def __copy__(self) -> ExecutionContext:
         """What `copy.copy` makes (a new object sharing the attributes), without its generic reduce protocol:
         graphql-core copies the context for every event of every subscription."""
         clone = object.__new__(type(self))

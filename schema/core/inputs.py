@@ -13,8 +13,9 @@ None, the fields the client sent are set, and the class's own defaults fill the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import strawberry
 from strawberry.relay import GlobalID

@@ -4,7 +4,8 @@ the viewer's visibility rule, so an invisible row loads as None, exactly like a 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader

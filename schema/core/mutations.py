@@ -3,7 +3,8 @@ in one transaction (with its audit event); a broken rule rolls everything back a
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import UNSET, relay

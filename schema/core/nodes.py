@@ -8,7 +8,8 @@ argument expects is FORBIDDEN: it cannot name an object the caller may act on.""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from strawberry import relay
 

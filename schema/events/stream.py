@@ -8,7 +8,7 @@ yielded with fresh DataLoaders, so what a subscriber is shown is read for that e
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 from graphql import GraphQLObjectType
 from strawberry import relay

@@ -8,10 +8,10 @@ what the viewer may see of each event's node (auth/policy.py through the DataLoa
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncGenerator
+from collections.abc import AsyncGenerator
+from typing import Any
 
 import strawberry
-
 from strawberry import relay
 
 from api.errors import Forbidden

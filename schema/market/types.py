@@ -228,7 +228,7 @@ class Dpv(ModelNode):
     stored_weights: strawberry.Private[dict[str, str] | None]
 
     @classmethod
-    def from_row(cls, row: m.Dpv) -> "Dpv":
+    def from_row(cls, row: m.Dpv) -> Dpv:
         return cls(
             id=row.id,
             name=row.name,
@@ -312,7 +312,7 @@ class Lot(ModelNode):
     dpv_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: m.Lot) -> "Lot":
+    def from_row(cls, row: m.Lot) -> Lot:
         return cls(id=row.id, code=row.code, name=row.name, description=row.description, dpv_id=row.dpv_id)
 
     @public(
@@ -362,7 +362,7 @@ class AccessAgreement(ModelNode):
     authority_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: m.AccessAgreement) -> "AccessAgreement":
+    def from_row(cls, row: m.AccessAgreement) -> AccessAgreement:
         return cls(
             id=row.id,
             status=row.status_on(clock.today()),
@@ -397,7 +397,7 @@ class Membership(ModelNode):
     lot_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: m.Membership) -> "Membership":
+    def from_row(cls, row: m.Membership) -> Membership:
         return cls(
             id=row.id,
             status=row.status,
@@ -434,7 +434,7 @@ class Document(ModelNode):
     provider_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: m.Document) -> "Document":
+    def from_row(cls, row: m.Document) -> Document:
         today = clock.today()
         return cls(
             id=row.id,
@@ -492,7 +492,7 @@ class Setting(ModelNode):
     provider_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: m.Setting) -> "Setting":
+    def from_row(cls, row: m.Setting) -> Setting:
         return cls(
             id=row.id,
             kind=row.kind,

@@ -31,7 +31,7 @@ from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import Lot, LocalAuthority, Organisation, Provider, Setting, _children, _organisation
+from schema.market.types import LocalAuthority, Lot, Organisation, Provider, Setting, _children, _organisation
 from schema.placement.loaders import children_of, evaluations, full_child_reads, histories
 
 for _enum in (
@@ -62,7 +62,7 @@ BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
 ALERT = Annotated["SafeguardingAlert", strawberry.lazy("schema.safeguarding.types")]
 
 
-async def _requirement(info: Info, requirement_id: int) -> "Requirement | None":
+async def _requirement(info: Info, requirement_id: int) -> Requirement | None:
     """The requirement, if the viewer may see it (the loader applies the visibility rule)."""
     return requirement_or_none(await info.context.loaders.by_id(pm.Requirement).load(requirement_id))
 
@@ -102,7 +102,7 @@ class Child:
     legal_status: pe.LegalStatus | None
 
     @classmethod
-    def from_shown(cls, c: child_rules.ChildShown) -> "Child":
+    def from_shown(cls, c: child_rules.ChildShown) -> Child:
         home = (
             Coordinates(latitude=c.home_latitude, longitude=c.home_longitude)
             if c.home_latitude is not None and c.home_longitude is not None
@@ -156,7 +156,7 @@ class Requirement(ModelNode):
     reason: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: pm.Requirement) -> "Requirement":
+    def from_row(cls, row: pm.Requirement) -> Requirement:
         return cls(
             id=row.id,
             reference=row.reference,
@@ -301,7 +301,7 @@ class MatchReason:
     message: str
 
 
-def _match_reasons(root: "Match") -> list[MatchReason]:
+def _match_reasons(root: Match) -> list[MatchReason]:
     stored = root.stored_reasons
     reasons = json.loads(stored) if isinstance(stored, str) else stored
     return [
@@ -353,7 +353,7 @@ class Invitation(ModelNode):
     shown_requirement: strawberry.Private[Requirement | None] = None
 
     @classmethod
-    def from_row(cls, row: pm.Invitation, requirement: Requirement | None = None) -> "Invitation":
+    def from_row(cls, row: pm.Invitation, requirement: Requirement | None = None) -> Invitation:
         return cls(
             id=row.id,
             status=row.status,
@@ -390,7 +390,7 @@ class UninvitedMember(ModelNode):
     explanation: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: pm.UninvitedMember) -> "UninvitedMember":
+    def from_row(cls, row: pm.UninvitedMember) -> UninvitedMember:
         return cls(
             id=row.id,
             reason=row.reason,
@@ -487,7 +487,7 @@ class Bid(ModelNode):
     acceptance_rationale: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: pm.Bid) -> "Bid":
+    def from_row(cls, row: pm.Bid) -> Bid:
         fb = row.feedback
         return cls(
             id=row.id,
@@ -614,7 +614,7 @@ class Evaluation:
     )
 
     @classmethod
-    def from_evaluated(cls, evaluated: Evaluated) -> "Evaluation":
+    def from_evaluated(cls, evaluated: Evaluated) -> Evaluation:
         e = evaluated.evaluation
         return cls(
             ranked_bids=[
@@ -669,7 +669,7 @@ class HistoryEvent:
     )
 
     @classmethod
-    def from_row(cls, row: AuditEvent, view: pe.ChildView | None) -> "HistoryEvent":
+    def from_row(cls, row: AuditEvent, view: pe.ChildView | None) -> HistoryEvent:
         return cls(
             action=row.action,
             occurred_at=row.occurred_at,
@@ -715,7 +715,7 @@ class Placement(ModelNode):
     flag: strawberry.Private[PlacementReviewFlag | None]
 
     @classmethod
-    def from_row(cls, row: pm.Placement) -> "Placement":
+    def from_row(cls, row: pm.Placement) -> Placement:
         flag = (
             PlacementReviewFlag(flagged_at=row.review_flagged_at, reason=row.review_flag_reason or "")
             if row.review_flagged_at is not None
@@ -772,7 +772,7 @@ class Ipa(ModelNode):
     requirement_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: pm.Ipa) -> "Ipa":
+    def from_row(cls, row: pm.Ipa) -> Ipa:
         return cls(
             id=row.id,
             status=row.status,

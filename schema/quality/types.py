@@ -4,7 +4,7 @@ and a provider's KPIs. Related objects and lists resolve through the request's D
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -61,7 +61,7 @@ class ReviewAction(ModelNode):
     review_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: qm.ReviewAction) -> "ReviewAction":
+    def from_row(cls, row: qm.ReviewAction) -> ReviewAction:
         overdue = row.status is q.ReviewActionStatus.OPEN and row.due_on is not None and row.due_on < clock.today()
         return cls(
             id=row.id,
@@ -110,7 +110,7 @@ class ProviderReview(ModelNode):
     internal: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: qm.ProviderReview) -> "ProviderReview":
+    def from_row(cls, row: qm.ProviderReview) -> ProviderReview:
         return cls(
             id=row.id,
             status=row.status,
@@ -157,7 +157,7 @@ def action_or_none(row: Any) -> ReviewAction | None:
 
 
 ComplaintSubject = Annotated[
-    Union[Requirement, Bid, Placement],
+    Requirement | Bid | Placement,
     strawberry.union(
         "ComplaintSubject", description="What a complaint or dispute is about: a requirement, a bid or a placement."
     ),
@@ -200,7 +200,7 @@ class Complaint(ModelNode):
     placement_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: qm.Complaint) -> "Complaint":
+    def from_row(cls, row: qm.Complaint) -> Complaint:
         return cls(
             id=row.id,
             kind=row.kind,
@@ -299,7 +299,7 @@ class ProviderKpis:
     provider_id: strawberry.Private[int]
 
     @classmethod
-    def from_kpis(cls, x: k.Kpis) -> "ProviderKpis":
+    def from_kpis(cls, x: k.Kpis) -> ProviderKpis:
         return cls(
             start=x.period.start,
             end=x.period.end,

@@ -78,7 +78,7 @@ class SafeguardingAlert(ModelNode):
     raised_by_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: sm.SafeguardingAlert) -> "SafeguardingAlert":
+    def from_row(cls, row: sm.SafeguardingAlert) -> SafeguardingAlert:
         return cls(
             id=row.id,
             category=row.category,
@@ -171,7 +171,7 @@ class Suspension(ModelNode):
     document_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: sm.Suspension) -> "Suspension":
+    def from_row(cls, row: sm.Suspension) -> Suspension:
         ends = row.lifted_at.astimezone(LONDON).date() if row.lifted_at is not None else row.until
         return cls(
             id=row.id,

@@ -20,7 +20,7 @@ class RequirementPublishInput:
     requirement_id: relay.GlobalID
 
 
-def _invitations(root: "RequirementPublishPayload") -> list[Invitation]:
+def _invitations(root: RequirementPublishPayload) -> list[Invitation]:
     return [Invitation.from_row(i) for i in root.invited]
 
 
