@@ -1,5 +1,5 @@
-"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, the IPAs' PDFs at /ipas/{id}.pdf, the OAuth 2.0 endpoints, health checks,
-and lifespan state.
+"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, the IPAs' PDFs at /ipas/{id}.pdf, the OAuth
+2.0 endpoints, health checks, and lifespan state.
 
 The database engine, the OAuth server and the cache of token-verification keys are created once per worker
 process in the lifespan and shared through its state. Each worker also runs the timer runner (api/timers.py) as a

@@ -959,7 +959,7 @@ class _Loader:
         if first and spec.adequate_history:
             dates.insert(0, date(2014, 11, 12))
             grades.insert(0, G.ADEQUATE)
-        for grade, inspected_on in zip(grades, dates):
+        for grade, inspected_on in zip(grades, dates, strict=True):
             await settings.record_ofsted_judgement(
                 self.session, self.actor, setting_id=setting.id, grade=grade, inspected_on=inspected_on, on=self.today
             )

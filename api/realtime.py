@@ -155,7 +155,7 @@ class Hub:
                 backoff = min(backoff * 2, 2.0)
                 continue
             try:
-                connection.add_termination_listener(lambda _c: lost.set())
+                connection.add_termination_listener(lambda _c, lost=lost: lost.set())  # this connection's own event
                 await connection.add_listener(events.CHANNEL, self._on_notify)
                 self.connection = connection
                 self.listening.set()

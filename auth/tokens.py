@@ -240,7 +240,7 @@ async def token_states(conn: AsyncConnection, refs: list[TokenRef]) -> dict[Toke
     worker, api/ws_tokens.py). None: no such organisation."""
     if not refs:
         return {}
-    jtis, kids, orgs = (list(column) for column in zip(*refs))
+    jtis, kids, orgs = (list(column) for column in zip(*refs, strict=True))
     rows = await conn.execute(_TOKEN_STATES, {"jtis": jtis, "kids": kids, "orgs": orgs})
     return {
         (r.jti, r.kid, r.org): None

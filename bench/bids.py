@@ -198,10 +198,10 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
                 body = json.dumps({"query": SUBMIT, "variables": {"input": job["input"]}}).encode()
                 sent: list[dict] = []
 
-                async def receive() -> dict:
+                async def receive(body: bytes = body) -> dict:
                     return {"type": "http.request", "body": body, "more_body": False}
 
-                async def send(message: dict) -> None:
+                async def send(message: dict, sent: list[dict] = sent) -> None:
                     sent.append(message)
 
                 await app(
@@ -314,11 +314,11 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code weeklyRateCap } } } } }",
         )
         lot = next(
-            l
+            lot_
             for d in dpvs["dpvs"]["nodes"]
             if d["category"] == "INDEPENDENT_FOSTERING"
-            for l in d["lots"]["nodes"]
-            if l["code"] == "IFA-STD"
+            for lot_ in d["lots"]["nodes"]
+            if lot_["code"] == "IFA-STD"
         )
         started = time.perf_counter()
         await _post_requirements(http, barnet, lot["id"], requirements)
@@ -422,7 +422,8 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
         if jobs:
             per_bid = {k: 1000 * v / len(jobs) for k, v in cpu.items()}
             print(
-                f"CPU per bid: server {per_bid['server']:.2f} ms ({cpu['server'] / elapsed:.0%} of a core over the run), "
+                f"CPU per bid: server {per_bid['server']:.2f} ms "
+                f"({cpu['server'] / elapsed:.0%} of a core over the run), "
                 f"this client {per_bid['bench']:.2f} ms; "
                 f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
                 if cpu["server"]

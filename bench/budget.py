@@ -112,7 +112,7 @@ async def run(url: str, requests: int, rounds: int) -> None:
             cpu: dict[str, list[float]] = {"on": [], "off": []}
             wall: dict[str, list[float]] = {"on": [], "off": []}
             statements: dict[str, float] = {}
-            for name, client in clients.items():  # warm both
+            for client in clients.values():  # warm both
                 for _ in range(50):
                     await client.post("/graphql", body, headers)
             for _ in range(rounds):

@@ -395,7 +395,7 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(tally.reached.wait(), 60)
-            user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published))
+            user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published, strict=True))
             cpu_own = (time.process_time() - own_published) * 1000
             for s in subscribers:
                 s.read()
@@ -428,7 +428,8 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
         f"idle: {per_connection:.1f} KiB per idle connection (target < 100 KB)"
     )
     print(
-        f"delivery from commit, all events: p50 {_pct(all_latencies, 50):.0f} ms, p95 {_pct(all_latencies, 95):.0f} ms, "
+        f"delivery from commit, all events: p50 {_pct(all_latencies, 50):.0f} ms, "
+        f"p95 {_pct(all_latencies, 95):.0f} ms, "
         f"p99 {_pct(all_latencies, 99):.0f} ms, last {max(all_latencies):.0f} ms (target p99 < 100 ms)"
     )
     rates = [len(v) / (max(v) / 1000) for v in latencies.values()]

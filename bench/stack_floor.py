@@ -262,7 +262,7 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
         await sender.execute("SELECT pg_notify($1, $2)", CHANNEL, str(i + 1))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tally.reached.wait(), 60)
-        cpu = sum(now - then for now, then in zip(_cpu_ms(server_pid), cpu_before))
+        cpu = sum(now - then for now, then in zip(_cpu_ms(server_pid), cpu_before, strict=True))
         if any(len(s.unread) != 1 for s in subscribers):
             raise SystemExit(f"event {i + 1}: not every subscriber received it exactly once")
         arrivals = [(at - notified[0]) * 1000 for s in subscribers for at, _ in s.unread]

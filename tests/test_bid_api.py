@@ -23,7 +23,10 @@ SUBMIT = """mutation($input: BidSubmitInput!) { bidSubmit(input: $input) {
 BIDS = """query($id: ID!) { node(id: $id) { ... on Requirement {
   bids(first: 10) { totalCount nodes { id status provider { slug } netWeeklyPrice } } } } }"""
 
-BID = "query($id: ID!) { node(id: $id) { ... on Bid { id status netWeeklyPrice feedback { reasons rank winningPriceBand } } } }"
+BID = (
+    "query($id: ID!) { node(id: $id) { ... on Bid { id status netWeeklyPrice"
+    " feedback { reasons rank winningPriceBand } } } }"
+)
 
 EVALUATION = """query($id: ID!) { node(id: $id) { ... on Requirement { evaluation { weeklyRateCap marketMedian
   weights { criterion weight }

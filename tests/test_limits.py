@@ -235,8 +235,8 @@ async def test_nodes_takes_at_most_100_ids_and_lists_sent_are_held_to_100_items(
     hundred = await _post(base, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids[:100]})
     assert hundred.json()["data"]["nodes"] == [None] * 100
 
-    literal = "{ nodes(ids: [%s]) { id } }" % ", ".join(json.dumps(i) for i in ids)
-    statuses = "{ requirements(filter: {status: [%s]}) { totalCount } }" % ", ".join(["OPEN"] * 101)
+    literal = "{ nodes(ids: [" + ", ".join(json.dumps(i) for i in ids) + "]) { id } }"
+    statuses = "{ requirements(filter: {status: [" + ", ".join(["OPEN"] * 101) + "]}) { totalCount } }"
     for query, variables in [
         ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}),
         (literal, None),

@@ -461,7 +461,7 @@ def _string_literals(document: Any) -> list[StringValueNode]:
 )
 async def test_a_name_over_200_characters_is_bad_input_and_200_are_kept(gql, db, market, mutation, field):
     lead = gid("LocalAuthority", market.barnet.id)
-    document = "mutation { %s { userErrors { code } } }" % mutation.replace('"LA"', f'"{lead}"')
+    document = "mutation { " + mutation.replace('"LA"', f'"{lead}"') + " { userErrors { code } } }"
     refused = await gql(document % ("n" * 201), None, market.admin)
     assert refused.errors[0].extensions == {"code": "BAD_USER_INPUT", "field": field}, refused.errors
     assert "200" in refused.errors[0].message and "n" * 20 not in refused.errors[0].message
@@ -498,8 +498,9 @@ async def test_the_ends_of_the_services_range_are_dates(gql, db, market):
     for dates in ({"from": "1900-01-01", "to": "1900-12-31"}, {"from": "2199-01-01", "to": "2199-12-31"}):
         data = await gql.ok(KPIS, {"p": gid("Provider", market.acorn.id), **dates}, market.admin)
         assert data == {"providerKpis": {"invitations": 0}}
+    provider = gid("Provider", market.acorn.id)
     literal = await gql.ok(
-        'query { providerKpis(providerId: "%s", to: "2199-12-31") { invitations } }' % gid("Provider", market.acorn.id),
+        f'query {{ providerKpis(providerId: "{provider}", to: "2199-12-31") {{ invitations }} }}',
         None,
         market.admin,
     )

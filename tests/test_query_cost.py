@@ -101,7 +101,8 @@ async def _providers_more(db, market) -> None:
 
 
 REQUIREMENTS = """{ requirements(first: 100) { totalCount nodes { id reference status lot { code } authority { slug }
-  invitations(first: 20) { totalCount nodes { provider { name } match { level reasons { code } setting { name } } } } } } }"""
+  invitations(first: 20) { totalCount nodes { provider { name }
+  match { level reasons { code } setting { name } } } } } } }"""
 
 
 async def test_requirements_with_invitations_cost_the_same_for_1_and_many(gql, db, market):

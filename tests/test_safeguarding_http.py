@@ -27,7 +27,8 @@ RAISE = """mutation($input: SafeguardingAlertRaiseInput!) { safeguardingAlertRai
   alert { id severity status raisedBy { slug } provider { slug } } userErrors { field code } } }"""
 ALERTS = "{ safeguardingAlerts(first: 10) { totalCount nodes { id severity summary raisedBy { slug } } } }"
 ALERTED_EVALUATION = """query($id: ID!) { node(id: $id) { ... on Requirement { evaluation { rankedBids {
-  bid { provider { slug } } excluded exclusionReasons alerts { severity category alert { raisedBy { slug } } } } } } } }"""
+  bid { provider { slug } } excluded exclusionReasons
+  alerts { severity category alert { raisedBy { slug } } } } } } } }"""
 SUSPEND = """mutation($input: ProviderSuspendInput!) { providerSuspend(input: $input) {
   suspension { id kind scope reason active startsOn provider { slug } } userErrors { field code } } }"""
 REINSTATE = """mutation($id: ID!) { providerReinstate(input: {suspensionId: $id, notes: "Cleared"}) {
@@ -150,7 +151,7 @@ async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_
 async def test_a_document_ending_in_the_next_minute_suspends_its_provider_by_the_live_servers_runner(
     live_server, db, market, monkeypatch
 ):
-    sc = await scene(db, market, members=3)
+    await scene(db, market, members=3)
     # cedar: admitted, with no public liability insurance on record (one in force would cover this one's end)
     cedar = await token_for(live_server, await register(db, "cedar-care", "provider"))
     last_day = clock.today() + timedelta(days=100)  # before the scene's other documents end (in a year)

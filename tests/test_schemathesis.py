@@ -124,30 +124,32 @@ def run(url: str, tokens: dict[str, str]) -> Findings:
             if why is not None:
                 findings.server_errors.append(f"{operation.label} as {who}: {why}\n{query}")
 
+        def examples_of(operation: Any, mode: GenerationMode, examples: int, who: str) -> Any:
+            @settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def each(case: Any) -> None:
+                send(operation, who, case.body)
+                plain = without_control_characters(case.body)
+                if mode is GenerationMode.POSITIVE and plain != case.body:
+                    send(operation, who, plain)
+
+            return each
+
         for operation in operations:
             for mode, examples, who in [
                 (GenerationMode.POSITIVE, POSITIVE, "wla"),
                 (GenerationMode.POSITIVE, POSITIVE, "provider"),
                 (GenerationMode.NEGATIVE, NEGATIVE, "wla"),
             ]:
-
-                @settings(
-                    max_examples=examples,
-                    derandomize=True,
-                    database=None,
-                    deadline=None,
-                    phases=[Phase.generate],
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def each(case: Any) -> None:
-                    send(operation, who, case.body)
-                    plain = without_control_characters(case.body)
-                    if mode is GenerationMode.POSITIVE and plain != case.body:
-                        send(operation, who, plain)
-
                 try:
-                    each()
+                    examples_of(operation, mode, examples, who)()
                 except Unanswered:
                     return findings
     return findings

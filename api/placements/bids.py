@@ -343,7 +343,7 @@ def _price(
         places_offered=places_offered,
         expected_duration_weeks=expected_duration_weeks,
     )
-    cap = caps.cap_for(dict(zip(cap_years or (), cap_amounts or ())), planned_start)
+    cap = caps.cap_for(dict(zip(cap_years or (), cap_amounts or (), strict=True)), planned_start)
     refused = pricing.check_cap(
         price.gross,
         cap.weekly_rate_cap if cap else None,

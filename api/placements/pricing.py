@@ -254,7 +254,7 @@ def price_bid(
         text += " " + " ".join(
             f"{kind.value.replace('_', '-').lower().capitalize()} discount {format_percent(p)} "
             f"({format_money(d.amount)}): {why}."
-            for (kind, p, why), d in zip(applied, discounts)
+            for (kind, p, why), d in zip(applied, discounts, strict=True)
         )
         text += f" Net {format_money(gross)} × (1 − {format_percent(total_percent)}) = {format_money(net)} a week."
     else:

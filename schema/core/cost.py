@@ -40,7 +40,7 @@ for each type and page it is met under.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -129,7 +129,7 @@ class _Times:
     term: Term
 
 
-Term = Union[int, _Sum, _Max, _Times]
+Term = int | _Sum | _Max | _Times
 
 
 def _given(name: str, variables: dict[str, Any], defaults: dict[str, Any]) -> Any:

@@ -121,7 +121,7 @@ class SubfieldMemo:
         hit = self._collected.get(key)
         if hit is not None:
             kept = hit[0]
-            if len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes)):
+            if len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes, strict=True)):
                 return hit[1]
         return key, tuple(nodes)
 
