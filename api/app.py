@@ -2,7 +2,7 @@
 2.0 endpoints, health checks, and lifespan state.
 
 The database engine, the OAuth server and the cache of token-verification keys are created once per worker
-process in the lifespan and shared through its state. Each worker also runs the timer runner (api/timers.py) as a
+process in the lifespan and shared through its state. Each worker also runs the timer runner (api/core/timers.py) as a
 background task for as long as it serves.
 """
 
@@ -26,11 +26,12 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import graphiql, logs, realtime, timers
-from api.config import Settings, get_settings
+from api import graphiql
+from api.core import logs, realtime, timers
+from api.core.config import Settings, get_settings
+from api.core.db import Database
+from api.core.errors import Unauthenticated
 from api.cors import Cors
-from api.db import Database
-from api.errors import Unauthenticated
 from api.graphql_http import GraphQLResponseMediaType
 from api.health import healthz, readyz
 from api.ipa_download import ipa_pdf
@@ -153,7 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
-    return logs.RequestIdStarlette(  # Starlette, with the request id (api/logs.py) around everything
+    return logs.RequestIdStarlette(  # Starlette, with the request id (api/core/logs.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

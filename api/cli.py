@@ -11,8 +11,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from api import logs
-from api.config import get_settings
+from api.core import logs
+from api.core.config import get_settings
 
 DEMO_CLIENTS_FILE = "demo-clients.json"
 
@@ -26,8 +26,8 @@ def _default_issuer(host: str, port: int) -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     # Tokens name the server they come from: unless DPV_ISSUER says otherwise, that is where it listens.
     # (Workers are separate processes: they find it in the environment.)
@@ -56,7 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level=args.log_level,
             proxy_headers=True,
-            # The service's one logging configuration, applied by uvicorn in each worker (api/logs.py).
+            # The service's one logging configuration, applied by uvicorn in each worker (api/core/logs.py).
             log_config=logs.log_config(settings.log_format, args.log_level),
             ws_max_size=settings.ws_max_message_bytes,
             # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
@@ -71,7 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 async def _load_demo(url: str) -> bool:
-    from api.db import Database
+    from api.core.db import Database
     from api.demo import load_demo
 
     db = Database.from_settings(get_settings(), url)
@@ -83,7 +83,7 @@ async def _load_demo(url: str) -> bool:
 
 
 async def _ensure_signing_key(url: str) -> None:
-    from api.db import Database
+    from api.core.db import Database
     from auth.keys import ensure_active_key
 
     db = Database.from_settings(get_settings(), url)
@@ -97,7 +97,7 @@ async def _ensure_signing_key(url: str) -> None:
 async def _write_demo_clients(url: str, settings) -> Path:
     """$DPV_DATA_DIR/demo-clients.json: a client for each demo organisation. The clients of an earlier file are
     kept while they exist; only missing ones are registered."""
-    from api.db import Database
+    from api.core.db import Database
     from api.demo import DEMO_ACTOR_ID, demo_organisation_slugs
     from auth.clients import ensure_demo_clients
     from auth.server import metadata
@@ -139,9 +139,9 @@ def _client_create(args: argparse.Namespace) -> int:
 def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> int:
     """Migrate, run one creating domain call, and print its result as one JSON object; a broken rule is a
     message on standard error and exit status 2."""
-    from api import migrate
-    from api.embedded import database_url
-    from api.errors import UserErrors
+    from api.core import migrate
+    from api.core.embedded import database_url
+    from api.core.errors import UserErrors
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
@@ -157,7 +157,7 @@ def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> in
 
 
 async def _register_client(url: str, args: argparse.Namespace) -> dict:
-    from api.db import Database
+    from api.core.db import Database
     from auth.clients import ClientGrant, register_client_as_system
 
     db = Database.from_settings(get_settings(), url)
@@ -197,7 +197,7 @@ def _user_create(args: argparse.Namespace) -> int:
 
 
 async def _create_user(url: str, args: argparse.Namespace, password: str) -> dict:
-    from api.db import Database
+    from api.core.db import Database
     from auth.users import create_user_as_system
 
     db = Database.from_settings(get_settings(), url)
@@ -212,8 +212,8 @@ async def _create_user(url: str, args: argparse.Namespace, password: str) -> dic
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
@@ -223,8 +223,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
@@ -292,7 +292,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logs.install()  # whatever a command logs, nothing in it a log reader must not see (api/logs.py)
+    logs.install()  # whatever a command logs, nothing in it a log reader must not see (api/core/logs.py)
     logging.config.dictConfig(logs.log_config(get_settings().log_format, "warning"))
     return args.run(args)
 

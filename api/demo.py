@@ -23,7 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import ActorKind, OrganisationKind, Principal, Scope, system_principal
 from api.market import agreements, documents, dpvs, memberships, organisations, settings
 from api.market.enums import (
     CreditCheckOutcome,
@@ -40,7 +41,6 @@ from api.market.enums import (
 from api.market.models import Lot, Organisation, Setting
 from api.quality import complaints, reviews
 from api.quality.enums import ComplaintKind
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope, system_principal
 
 SEED = 2026
 DEMO_ACTOR_ID = "demo-data"

@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import any_, select, text
 from starlette.responses import HTMLResponse
 
-from api.config import Settings
-from api.db import Database
+from api.core.config import Settings
+from api.core.db import Database
+from api.core.principal import OrganisationKind
 from api.market.models import Organisation
 from api.security_headers import graphiql_policy, new_nonce
 from auth.clients import ClientGrant, register_client_as_system
 from auth.models import OAuthClient
-from auth.principal import OrganisationKind
 
 TEMPLATE = (Path(__file__).resolve().parent / "templates" / "graphiql.html").read_text()
 STATIC = Path(__file__).resolve().parent / "static"

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.migrate import head_revision
+from api.core.migrate import head_revision
 
 _HEAD = head_revision()
 

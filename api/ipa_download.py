@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from strawberry.relay import from_base64
 
-from api.ids import parse_row_id
+from api.core.ids import parse_row_id
 from api.oauth import unauthenticated
 from api.placements.ipas import document_for
 

@@ -1,9 +1,10 @@
 """Every table of the service, imported in one place so that the metadata is complete (Alembic, tests)."""
 
-from api.audit import AuditEvent
-from api.budget import RateBudget
-from api.db import Base
-from api.idempotency import IdempotencyKey
+from api.core.audit import AuditEvent
+from api.core.budget import RateBudget
+from api.core.db import Base
+from api.core.idempotency import IdempotencyKey
+from api.core.timers import Timer
 from api.market.models import (
     AccessAgreement,
     Document,
@@ -30,7 +31,6 @@ from api.placements.models import (
 )
 from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
 from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
-from api.timers import Timer
 from auth.models import (
     AppUser,
     FamilyAccessToken,

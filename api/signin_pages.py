@@ -28,8 +28,8 @@ from authlib.oauth2 import OAuth2Error
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from api import clock
-from api.config import Settings
+from api.core import clock
+from api.core.config import Settings
 from api.security_headers import origin_of, style_hash
 from auth import signin
 from auth.server import OAuthServer, authorization_request, read_form

@@ -40,8 +40,8 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from starlette.websockets import WebSocketState
 
-from api.config import Settings
-from api.db import Database
+from api.core.config import Settings
+from api.core.db import Database
 from auth import tokens
 
 log = logging.getLogger("dpv.ws_tokens")
@@ -56,7 +56,7 @@ class Watched:
     expires_at: float | None
     claims: dict[str, Any] | None  # this server's token: its claims (org_kind among them); None: an external one
     ref: tokens.TokenRef | None  # (jti, kid, org) of this server's token
-    # The connection's context (its request id, api/logs.py): what is logged about the socket is logged in it.
+    # The connection's context (its request id, api/core/logs.py): what is logged about the socket is logged in it.
     context: contextvars.Context
 
     @property

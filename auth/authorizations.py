@@ -35,7 +35,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import Principal, system_principal
 from auth.models import (
     AppUser,
     FamilyAccessToken,
@@ -45,7 +46,6 @@ from auth.models import (
     RevokedToken,
     TokenFamily,
 )
-from auth.principal import Principal, system_principal
 from auth.signin import token_hash
 from auth.users import user_principal
 

@@ -45,10 +45,10 @@ from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidClientError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import system_principal
 from auth import clients, throttle
 from auth.models import SECRET_HASHER, LoginThrottle, OAuthClient
-from auth.principal import system_principal
 from auth.throttle import ThrottlePolicy
 
 Call = Callable[..., Any]  # `_Unit.call`: runs `fn(session, *args)` on the event loop, returns its result

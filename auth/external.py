@@ -3,7 +3,7 @@
 A borough whose staff sign in with its own identity provider sends that provider's access tokens. The one
 validation function, `auth.tokens.principal_from_token`, peeks at the token's unverified `iss`: this server's
 tokens take this server's path; a token whose `iss` is a configured trusted issuer (`Settings.trusted_issuers`,
-api/config.py) is verified here with that issuer's own rules and keys; any other issuer is refused. The unverified
+api/core/config.py) is verified here with that issuer's own rules and keys; any other issuer is refused. The unverified
 `iss` only chooses which keys and rules verify the token: nothing is believed until the signature verifies.
 
 In order (every refusal is `InvalidToken`: HTTP 401, `extensions.code` UNAUTHENTICATED):
@@ -58,12 +58,12 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import JWKRegistry, Key
 from sqlalchemy import select
 
-from api import clock
-from api.config import Settings, TrustedIssuer
-from api.db import Database
+from api.core import clock
+from api.core.config import Settings, TrustedIssuer
+from api.core.db import Database
+from api.core.principal import SCOPES_BY_KIND, ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
 from auth import tokens
-from auth.principal import SCOPES_BY_KIND, ActorKind, OrganisationKind, Principal, Scope
 
 log = logging.getLogger(__name__)
 

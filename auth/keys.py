@@ -17,10 +17,10 @@ from joserfc.jwk import ECKey, Key, KeySet
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import OrganisationKind, Principal, system_principal
 from api.market.models import Organisation
 from auth.models import SigningKey
-from auth.principal import OrganisationKind, Principal, system_principal
 
 ALG = "ES256"
 CURVE = "P-256"

@@ -38,9 +38,9 @@ from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, ForeignKey,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow_column
+from api.core.db import Base, utcnow_column
+from api.core.principal import Scope
 from api.market.models import Organisation
-from auth.principal import Scope
 
 GRANT_TYPES = ("client_credentials", "authorization_code", "refresh_token")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")

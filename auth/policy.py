@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from api.errors import Forbidden, Unauthenticated
-from auth.principal import OrganisationKind, Principal, Scope
+from api.core.errors import Forbidden, Unauthenticated
+from api.core.principal import OrganisationKind, Principal, Scope
 
 if TYPE_CHECKING:
     from api.placements.enums import ChildView
@@ -101,7 +101,7 @@ def ensure_safeguarding_lead(principal: Principal) -> None:
 def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
     """SQL: the principal is a participating borough (DOMAIN.md "Quality and safeguarding"): it leads a vehicle
     or holds an access agreement that has not ended today (in England)."""
-    from api import clock
+    from api.core import clock
     from api.market.models import AccessAgreement, Dpv
 
     if not _borough(principal):
@@ -435,7 +435,7 @@ def visible(principal: Principal | None, model: type) -> ColumnElement[bool]:
 
 def sees_event(principal: Principal | None, *, drafting: bool, actor_organisation_id: int | None) -> bool:
     """Whether a viewer who may see an event's object also sees the event itself: always, except for the
-    object's drafting (a requirement created and edited before it was published, api/events.py), which only
+    object's drafting (a requirement created and edited before it was published, api/core/events.py), which only
     the organisation that drafted it and the alliance see."""
     if principal is None:
         return False

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 
-from api.errors import UserError
+from api.core.errors import UserError
+from api.core.principal import SCOPES_BY_KIND, Scope
 from api.market.models import Organisation
-from auth.principal import SCOPES_BY_KIND, Scope
 
 
 def parse_scopes(scopes: str | Iterable[str]) -> list[str]:

@@ -72,13 +72,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api import clock
-from api.config import Settings
-from api.db import Database
+from api.core import clock
+from api.core.config import Settings
+from api.core.db import Database
+from api.core.principal import Scope
 from auth import authorizations, client_auth, clients, keys, tokens
 from auth.authorizations import RefreshCredential, RevokedReason, granted_scopes
 from auth.models import AppUser, OAuthAuthorizationCode, OAuthClient
-from auth.principal import Scope
 
 T = TypeVar("T")
 

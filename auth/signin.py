@@ -37,12 +37,12 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from api import audit, clock
-from api.config import Settings
-from api.keyfile import configured_or_generated
+from api.core import audit, clock
+from api.core.config import Settings
+from api.core.keyfile import configured_or_generated
+from api.core.principal import system_principal
 from auth import throttle
 from auth.models import AppUser, SigninSession
-from auth.principal import system_principal
 from auth.throttle import ThrottlePolicy
 from auth.users import MAX_PASSWORD_LENGTH, PASSWORD_HASHER, normalise_email, user_by_email, user_principal
 

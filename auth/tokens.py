@@ -38,15 +38,15 @@ from sqlalchemy import String, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api import audit, clock
-from api.config import Settings
-from api.db import Database, DriverStatement
-from api.errors import Unauthenticated
+from api.core import audit, clock
+from api.core.config import Settings
+from api.core.db import Database, DriverStatement
+from api.core.errors import Unauthenticated
+from api.core.principal import ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
 from auth import external
 from auth.keys import ALG, KeyRing
 from auth.models import USER_SUBJECT_PREFIX, RevokedToken, SigningKey
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope
 
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 ORGANISATION_CLAIMS = ("org", "org_kind")
@@ -193,7 +193,7 @@ _TOKEN_STATE_ON_DRIVER = DriverStatement(_TOKEN_STATE)
 
 async def token_state(source: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
     """Revocation, key retirement and the organisation, in one statement (None: no such organisation). Read on
-    every request, never cached: a revocation counts from the next request on. Run on the driver (api/db.py
+    every request, never cached: a revocation counts from the next request on. Run on the driver (api/core/db.py
     DriverStatement): it is the one statement every authenticated request runs."""
     conn = await source.connection() if isinstance(source, AsyncSession) else source
     row = await _TOKEN_STATE_ON_DRIVER.fetch_row(conn, jti=claims["jti"], kid=kid, org=claims["org"])

@@ -22,12 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from api import audit
-from api.errors import UserError, UserErrors
+from api.core import audit
+from api.core.errors import UserError, UserErrors
+from api.core.principal import ActorKind, Principal, Scope, system_principal
 from api.market.organisations import organisation_by_slug
 from auth.models import AppUser
 from auth.policy import ensure_alliance_admin
-from auth.principal import ActorKind, Principal, Scope, system_principal
 from auth.scopes import parse_scopes, scope_errors
 
 PASSWORD_HASHER = PasswordHasher()  # argon2id, library defaults

@@ -160,8 +160,8 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     from sqlalchemy import event
 
     from api.app import create_app
-    from api.config import get_settings
-    from api.db import Database, DriverStatement
+    from api.core.config import get_settings
+    from api.core.db import Database, DriverStatement
 
     get_settings.cache_clear()
     settings = get_settings().model_copy(update={"timer_poll_seconds": 0})
@@ -469,7 +469,7 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
 def _database(tmp: Path):
     """DATABASE_URL if set, else an embedded PostgreSQL under `tmp`, started here so that this process knows it."""
     sys.path.insert(0, str(ROOT))
-    from api.embedded import database_url
+    from api.core.embedded import database_url
 
     with database_url(os.environ.get("DATABASE_URL"), tmp) as url:
         yield url

@@ -1,4 +1,4 @@
-"""What the budget (api/budget.py) adds to a request: the same authenticated requests through the application in
+"""What the budget (api/core/budget.py) adds to a request: the same authenticated requests through the application in
 this process, with the budget on and off, in alternating rounds so that the machine's load moves both alike.
 Prints the CPU this process spends per request (the server's side; PostgreSQL's own is not in it), the wall time
 per request sent one at a time (so it holds the round trips), and the statements per request. Asserts nothing.
@@ -25,15 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api import migrate  # noqa: E402
 from api.app import create_app  # noqa: E402
-from api.config import get_settings  # noqa: E402
-from api.db import Database, DriverStatement  # noqa: E402
-from api.embedded import database_url  # noqa: E402
+from api.core import migrate  # noqa: E402
+from api.core.config import get_settings  # noqa: E402
+from api.core.db import Database, DriverStatement  # noqa: E402
+from api.core.embedded import database_url  # noqa: E402
+from api.core.principal import OrganisationKind  # noqa: E402
 from api.market.models import Organisation  # noqa: E402
 from auth.clients import register_client_as_system  # noqa: E402
 from auth.keys import ensure_active_key  # noqa: E402
-from auth.principal import OrganisationKind  # noqa: E402
 
 QUERIES = {
     "floor": "{ viewer { scopes } }",

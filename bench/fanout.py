@@ -112,14 +112,14 @@ async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
     from sqlalchemy import select
     from strawberry.relay import to_base64
 
-    from api.config import get_settings
-    from api.db import Database
+    from api.core.config import get_settings
+    from api.core.db import Database
+    from api.core.principal import OrganisationKind, system_principal
     from api.demo import load_demo
     from api.market import documents, memberships
     from api.market.enums import CreditCheckOutcome, DocumentKind, MembershipDecision, OfstedGrade
     from api.market.models import Dpv, Lot, Organisation
     from auth.clients import register_client_as_system
-    from auth.principal import OrganisationKind, system_principal
 
     db = Database.from_settings(get_settings(), url)
     try:
@@ -453,8 +453,8 @@ def main() -> None:
     if args.prepared is not None and not os.environ.get("DATABASE_URL"):
         parser.error("--prepared needs DATABASE_URL: the embedded database is temporary")
 
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         if args.prepared is not None and args.prepared.exists():

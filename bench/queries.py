@@ -65,10 +65,10 @@ async def _http(base: str, requests: int, concurrency: int) -> None:
 async def _in_process(url: str, runs: int) -> None:
     from sqlalchemy import select
 
-    from api.config import get_settings
-    from api.db import Database
+    from api.core.config import get_settings
+    from api.core.db import Database
+    from api.core.principal import OrganisationKind, Principal, Scope
     from api.market.models import Organisation
-    from auth.principal import OrganisationKind, Principal, Scope
     from schema import schema
     from schema.core.context import Context
 
@@ -94,8 +94,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
 
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         migrate.upgrade(url)

@@ -141,7 +141,7 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
     from strawberry.extensions import ParserCache, ValidationCache
     from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-    from api.config import async_url, get_settings
+    from api.core.config import async_url, get_settings
 
     settings = get_settings()
     engine = create_async_engine(
@@ -361,7 +361,7 @@ def main() -> None:
         help="with this project's tuning of Strawberry and graphql-core (see the docstring)",
     )
     args = parser.parse_args()
-    from api.embedded import database_url
+    from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         if args.mode == "bids":

@@ -11,7 +11,7 @@ the socket write are not included). It prints the CPU time per subscriber and ev
 `--rounds` rounds of one event to every subscriber.
 
 The subscriptions are real ones of the real schema, each with its own provider principal and context, following
-a real event hub (api/realtime.py) that is not started: the events are handed to it as its drain would hand them
+a real event hub (api/core/realtime.py) that is not started: the events are handed to it as its drain would hand them
 out, with the requirement and the invitations already read, as the hub's preparation would have left them.
 """
 
@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from fanout import SUBSCRIPTION  # noqa: E402  # the subscription bench/fanout.py measures (bench/ is on the path)
 
-from api.config import get_settings  # noqa: E402
-from api.events import Event, Position  # noqa: E402
+from api.core.config import get_settings  # noqa: E402
+from api.core.events import Event, Position  # noqa: E402
+from api.core.principal import OrganisationKind, Principal, Scope  # noqa: E402
+from api.core.realtime import Hub  # noqa: E402
 from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency  # noqa: E402
-from api.realtime import Hub  # noqa: E402
-from auth.principal import OrganisationKind, Principal, Scope  # noqa: E402
 from schema import schema  # noqa: E402
 from schema.core.context import Context  # noqa: E402
 from schema.placement.types import requirement_or_none  # noqa: E402

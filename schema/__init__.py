@@ -18,7 +18,7 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.config import get_settings
+from api.core.config import get_settings
 from schema.core.error_log import log_errors
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext

@@ -33,12 +33,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from strawberry.relay import to_base64
 
-from api import migrate
-from api.config import Settings, TrustedIssuer, async_url, get_settings
-from api.db import Database
+from api.core import migrate
+from api.core.config import Settings, TrustedIssuer, async_url, get_settings
+from api.core.db import Database
+from api.core.principal import ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
 from api.models import metadata
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope
 from schema import schema
 from schema.core.context import Context
 
@@ -51,7 +51,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if configured:
         yield configured
         return
-    from api.embedded import embedded_postgres
+    from api.core.embedded import embedded_postgres
 
     with embedded_postgres(tmp_path_factory.mktemp("pg"), "postgres") as url:
         yield url
@@ -149,7 +149,7 @@ def ealing_idp() -> IdentityProvider:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, live_port: int, ealing_idp: IdentityProvider) -> Settings:
-    # The budget (api/budget.py) is on, so that every request over HTTP charges it as in production, but holds far
+    # The budget (api/core/budget.py) is on, so that every request over HTTP charges it as in production, but holds far
     # more than any test spends: every anonymous request of the run comes from 127.0.0.1 and would share one
     # bucket. tests/test_limits.py serves its own apps with small budgets. The query cost limit is the default:
     # every query the tests make must pass it.
@@ -347,8 +347,8 @@ def gql(db: Database, settings: Settings) -> GQL:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def hub(db: Database) -> AsyncIterator[Any]:
-    """An event hub (api/realtime.py) in the test's own process, for subscriptions run in process."""
-    from api.realtime import Hub
+    """An event hub (api/core/realtime.py) in the test's own process, for subscriptions run in process."""
+    from api.core.realtime import Hub
 
     running = Hub(db, poll_seconds=0.2)
     await running.start()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from api import clock
-from api.db import Database
+from api.core import clock
+from api.core.db import Database
+from api.core.principal import Principal
 from api.market import documents, dpvs, settings
 from api.market.enums import CreditCheckOutcome, DocumentKind, DpvCategory, LegalBasis, OfstedGrade, SettingKind, Sex
 from api.market.models import Dpv, Lot, Setting
-from auth.principal import Principal
 
 
 async def dpv_with_lots(

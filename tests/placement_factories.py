@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from api import clock
-from api.db import Database
+from api.core import clock
+from api.core.db import Database
+from api.core.principal import OrganisationKind, Principal, Scope
 from api.market import memberships
 from api.market.enums import DocumentKind, MembershipDecision, MembershipStatus, Sex, Specialism
 from api.market.models import Dpv, Lot, Membership, Organisation, Setting
@@ -22,7 +23,6 @@ from api.placements.child import ChildDetails
 from api.placements.enums import LegalStatus, Urgency
 from api.placements.models import Bid, Requirement
 from api.placements.pricing import Extra
-from auth.principal import OrganisationKind, Principal, Scope
 from tests.conftest import make_org, principal_for
 from tests.factories import add_setting, dpv_with_lots, full_documents
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from api import clock
-from api.db import Database
+from api.core import clock
+from api.core.db import Database
+from api.core.principal import Principal, Scope
 from api.placements import ipas
 from api.placements.models import Bid, Placement, Requirement
 from api.quality import complaints, reviews
 from api.quality.enums import ComplaintKind
 from api.quality.models import Complaint, ProviderReview, ReviewAction
-from auth.principal import Principal, Scope
 from tests.conftest import principal_for
 from tests.placement_factories import Scene
 from tests.test_bid_rules import officer_with_award, rows

@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import func, select
 from strawberry.relay import to_base64
 
-from api import clock
-from api.audit import AuditEvent
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.market import agreements, dpvs, memberships
 from api.market.enums import DpvCategory, LegalBasis
 from api.placements import requirements
@@ -36,7 +37,6 @@ from api.safeguarding.enums import (
     SuspensionScope,
 )
 from api.safeguarding.models import SafeguardingAlert, Suspension
-from auth.principal import Scope
 from schema import schema
 from tests.conftest import principal_for
 from tests.factories import add_setting

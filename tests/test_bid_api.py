@@ -8,10 +8,10 @@ from decimal import Decimal as D
 
 from sqlalchemy import select
 
-from api import clock
-from api.audit import AuditEvent
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.placements.models import Bid, BidOfficerScore
-from auth.principal import Scope
 from tests.conftest import count, error_code, gid, principal_for
 from tests.placement_factories import published, scene, submit
 

@@ -16,16 +16,16 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from api import timers
-from api.audit import AuditEvent
-from api.config import async_url
-from api.db import Database
-from api.errors import UserErrors
+from api.core import timers
+from api.core.audit import AuditEvent
+from api.core.config import async_url
+from api.core.db import Database
+from api.core.errors import UserErrors
+from api.core.principal import ActorKind, Principal, Scope
 from api.placements import award, bids, requirements
 from api.placements.enums import BidStatus as B
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, Requirement
-from auth.principal import ActorKind, Principal, Scope
 from tests.conftest import count
 from tests.placement_factories import offer, published, scene, submit
 

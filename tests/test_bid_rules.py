@@ -10,9 +10,11 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select, update
 
-from api import clock, timers
-from api.audit import AuditEvent
-from api.errors import Forbidden, UserErrors
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import Scope
+from api.core.timers import Timer, TimerState
 from api.market import dpvs
 from api.market import settings as setting_rules
 from api.market.enums import MembershipStatus, OfstedGrade, Specialism
@@ -25,8 +27,6 @@ from api.placements.enums import RequirementStatus as S
 from api.placements.evaluation import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
 from api.placements.requirements import DEADLINE_TIMER
-from api.timers import Timer, TimerState
-from auth.principal import Scope
 from tests.conftest import principal_for
 from tests.factories import add_setting
 from tests.placement_factories import child, offer, published, scene, submit

@@ -19,9 +19,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from api import clock, config, migrate
-from api.audit import AuditEvent
-from api.db import Database
+from api.core import clock, config, migrate
+from api.core.audit import AuditEvent
+from api.core.db import Database
+from api.core.principal import OrganisationKind
 from api.demo import (
     DEMO_ACTOR_ID,
     DEMO_DPVS,
@@ -52,7 +53,6 @@ from api.market.models import (
     Setting,
 )
 from api.models import metadata
-from auth.principal import OrganisationKind
 
 BOROUGH_SLUGS = {
     "barnet",

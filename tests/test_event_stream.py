@@ -9,9 +9,9 @@ import asyncpg
 import pytest
 from sqlalchemy import select
 
-from api import audit, events
-from api.audit import AuditEvent
-from api.events import Position
+from api.core import audit, events
+from api.core.audit import AuditEvent
+from api.core.events import Position
 from tests.placement_factories import published, scene, submit
 
 CHANGES = """query($after: String, $first: Int) { changes(after: $after, first: $first) {
@@ -112,8 +112,8 @@ async def test_changes_shows_each_viewer_only_what_it_may_see(db, market, gql):
     ealing = types(await gql.ok(CHANGES, {"first": 100}, market.ealing_officer))
     assert not any(t in ("Requirement", "Bid") for _, t in ealing)
 
+    from api.core.principal import OrganisationKind
     from api.market import organisations  # an organisation's events, under its own node type
-    from auth.principal import OrganisationKind
 
     async with db.transaction() as s:
         await organisations.create_organisation(
@@ -171,7 +171,7 @@ async def test_changes_refuses_a_bad_cursor_and_too_large_a_page(db, market, gql
 async def test_a_subscriber_that_falls_too_far_behind_is_told_to_resume_from_its_cursor(db):
     from graphql import GraphQLError
 
-    from api.realtime import QUEUE_LIMIT, Overflow, Subscriber
+    from api.core.realtime import QUEUE_LIMIT, Overflow, Subscriber
     from schema.core.errors import should_mask
 
     subscriber = Subscriber(wants=lambda e: True, since=events.START)

@@ -29,10 +29,10 @@ from starlette.routing import Route
 from websockets.exceptions import ConnectionClosed
 
 from api.app import create_app
-from api.config import OrganisationFromClaim, Settings, TrustedIssuer
+from api.core.config import OrganisationFromClaim, Settings, TrustedIssuer
+from api.core.principal import ActorKind, OrganisationKind, Scope
 from auth import keys
 from auth.external import IssuerKeys, TrustedIssuerError, mapped_scopes, trusted_issuer
-from auth.principal import ActorKind, OrganisationKind, Scope
 from auth.tokens import ExpiredToken, InvalidToken, principal_from_token
 
 VIEWER = "{ viewer { organisation { slug } scopes } }"

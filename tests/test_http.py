@@ -22,7 +22,7 @@ async def test_readyz_is_503_when_the_schema_is_behind(live_server, db):
             r = await client.get("/readyz")
         assert r.status_code == 503 and r.json()["status"] == "migrating"
     finally:
-        from api.migrate import head_revision
+        from api.core.migrate import head_revision
 
         async with db.transaction() as s:
             await s.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})

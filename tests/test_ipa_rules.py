@@ -11,15 +11,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from api import clock
-from api.audit import AuditEvent
-from api.errors import Forbidden
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.errors import Forbidden
+from api.core.principal import Scope
 from api.placements import award, ipas
 from api.placements.deadlines import add_working_days
 from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, Urgency
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Ipa, IpaSignature, Placement, Requirement
-from auth.principal import Scope
 from tests.conftest import principal_for
 from tests.placement_factories import published, scene, submit
 from tests.test_bid_rules import events, get, officer_with_award, refused, rows

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select, update
 from strawberry.relay import to_base64
 
-from api import audit, clock
-from api.audit import AuditEvent
+from api.core import audit, clock
+from api.core.audit import AuditEvent
+from api.core.principal import OrganisationKind
 from api.market import settings
 from api.market.enums import SettingKind
 from api.market.models import Organisation
@@ -20,7 +21,6 @@ from api.placements.enums import InvitationStatus
 from api.placements.models import Invitation
 from api.quality import kpis
 from api.quality.enums import ComplaintKind
-from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter
 from tests.factories import setting_fields
 from tests.placement_factories import published, submit

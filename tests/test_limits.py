@@ -30,8 +30,8 @@ from sqlalchemy.engine import Engine
 from websockets.exceptions import ConnectionClosed
 
 from api.app import create_app
-from api.config import Settings
-from api.db import DriverStatement
+from api.core.config import Settings
+from api.core.db import DriverStatement
 from api.placements.models import Requirement
 from tests.conftest import count, gid
 from tests.placement_factories import published, scene

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api import logs
+from api.core import logs
 from api.placements.models import RequirementChild
 from tests.conftest import count
 from tests.placement_factories import scene

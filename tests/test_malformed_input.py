@@ -30,10 +30,10 @@ from graphql import (
 )
 from strawberry.relay import to_base64
 
-from api.audit import AuditEvent
-from api.clock import add_months
+from api.core.audit import AuditEvent
+from api.core.clock import add_months
+from api.core.principal import Scope
 from api.market.models import Organisation
-from auth.principal import Scope
 from schema import schema
 from tests.conftest import count, gid, principal_for
 from tests.factories import dpv_with_lots

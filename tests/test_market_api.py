@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from strawberry.relay import to_base64
 
-from api.audit import AuditEvent
+from api.core.audit import AuditEvent
 from api.market.models import Dpv, Lot, Setting
 from tests.conftest import count, error_code, gid
 from tests.factories import add_setting, dpv_with_lots, full_documents

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from api import clock
-from api.audit import AuditEvent
-from api.errors import Forbidden, UserErrors
-from api.idempotency import IdempotencyKey
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.errors import Forbidden, UserErrors
+from api.core.idempotency import IdempotencyKey
 from api.market import agreements, dpvs, memberships, stage1
 from api.market.enums import (
     AccessAgreementStatus,

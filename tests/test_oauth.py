@@ -19,9 +19,10 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey
 from sqlalchemy import func, select, text, update
 
-from api.audit import AuditEvent
-from api.db import Database
-from api.errors import Forbidden, UserErrors
+from api.core.audit import AuditEvent
+from api.core.db import Database
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import ActorKind, OrganisationKind, Scope
 from auth import keys, tokens
 from auth.clients import (
     ClientErrorCode,
@@ -32,7 +33,6 @@ from auth.clients import (
     register_client_as_system,
 )
 from auth.models import SECRET_HASHER, OAuthClient, RevokedToken, SigningKey
-from auth.principal import ActorKind, OrganisationKind, Scope
 from auth.tokens import InvalidToken, principal_from_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -487,7 +487,7 @@ async def test_dpv_client_create_then_get_a_token(live_server, db, market, datab
 
 
 async def test_the_token_state_read_on_the_driver_is_what_sqlalchemy_reads(db, market):
-    """`token_state` runs its statement on the driver (api/db.py DriverStatement): for every state a token can be
+    """`token_state` runs its statement on the driver (api/core/db.py DriverStatement): for every state a token can be
     in, it answers what the same statement answers through SQLAlchemy, on a connection and in a session alike."""
     async with db.transaction() as s:
         retired = (await keys.rotate_signing_key(s)).kid

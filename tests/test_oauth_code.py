@@ -21,13 +21,13 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlalchemy import func, select
 
-from api.audit import AuditEvent
-from api.db import Database
-from api.errors import Forbidden, UserErrors
+from api.core.audit import AuditEvent
+from api.core.db import Database
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import ActorKind, Scope
 from auth import keys
 from auth.clients import ClientGrant, RegisteredClient, register_client_as_system
 from auth.models import AppUser, LoginThrottle, OAuthAuthorizationCode, RefreshToken, SigninSession
-from auth.principal import ActorKind, Scope
 from auth.signin import EMAIL_POLICY
 from auth.throttle import ThrottlePolicy, ThrottleState, after_failure
 from auth.tokens import principal_from_token

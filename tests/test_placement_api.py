@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from api import clock
-from api.audit import AuditEvent
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.placements.models import ChildDataAccess, Requirement
-from auth.principal import Scope
 from schema import schema
 from tests.conftest import StatementCounter, count, error_code, gid, principal_for
 from tests.placement_factories import HOME, published, scene

@@ -13,9 +13,9 @@ from datetime import timedelta
 import httpx
 from strawberry.relay import from_base64
 
-from api import clock
+from api.core import clock
+from api.core.principal import OrganisationKind
 from api.market.enums import MembershipStatus
-from auth.principal import OrganisationKind
 from tests.conftest import make_org
 from tests.factories import add_setting
 from tests.placement_factories import _member, scene

@@ -11,12 +11,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from api import clock
-from api.audit import AuditEvent
-from api.config import get_settings
-from api.errors import Forbidden, UserErrors
-from api.idempotency import IdempotencyKey
-from api.keyfile import configured_or_generated
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.config import get_settings
+from api.core.errors import Forbidden, UserErrors
+from api.core.idempotency import IdempotencyKey
+from api.core.keyfile import configured_or_generated
+from api.core.principal import OrganisationKind
+from api.core.timers import Timer, TimerState
 from api.market import agreements, dpvs
 from api.market import settings as setting_rules
 from api.market.enums import DpvCategory, LegalBasis, MembershipStatus
@@ -28,8 +30,6 @@ from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason,
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 from api.placements.requirements import DEADLINE_TIMER
-from api.timers import Timer, TimerState
-from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter, make_org
 from tests.placement_factories import _member, child, draft, fields, published, scene
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from api import clock
-from api.audit import AuditEvent
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.quality.models import Complaint, ProviderReview, ReviewAction
-from auth.principal import Scope
 from tests.conftest import count, error_code, gid, principal_for
 from tests.quality_factories import complaint, placed
 

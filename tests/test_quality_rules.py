@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from api import clock
-from api.audit import AuditEvent
-from api.errors import Forbidden, UserErrors
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import Scope
 from api.quality import complaints, reviews
 from api.quality.enums import (
     ComplaintKind,
@@ -22,7 +23,6 @@ from api.quality.enums import (
     ReviewActionStatus,
 )
 from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
-from auth.principal import Scope
 from tests.conftest import count, principal_for
 from tests.quality_factories import action, complaint, held, placed, review
 from tests.test_bid_rules import events, get, rows

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from api.core.principal import OrganisationKind
 from api.market import dpvs, settings
 from api.market.enums import DpvCategory, LegalBasis, OfstedGrade, SettingKind
 from api.market.models import Organisation
-from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter
 from tests.factories import setting_fields
 
@@ -129,8 +129,8 @@ BIDS_AND_EVALUATION = """query($id: ID!) { node(id: $id) { ... on Requirement {
 async def test_a_requirements_bids_and_evaluation_cost_the_same_for_1_and_10_bids(gql, db, market):
     from strawberry.relay import to_base64
 
+    from api.core.principal import Scope
     from api.market.enums import MembershipStatus
-    from auth.principal import Scope
     from tests.conftest import make_org, principal_for
     from tests.factories import add_setting
     from tests.placement_factories import _member, published, scene, submit

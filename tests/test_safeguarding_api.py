@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from api import clock, timers
-from api.audit import AuditEvent
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.market import agreements
 from api.safeguarding import alerts
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from api.safeguarding.models import SafeguardingAlert, Suspension
-from auth.principal import Scope
 from tests.conftest import StatementCounter, gid, principal_for
 from tests.placement_factories import published, scene
 

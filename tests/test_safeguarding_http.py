@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from strawberry.relay import from_base64
 
-from api import clock
-from api.clock import LONDON
+from api.core import clock
+from api.core.clock import LONDON
 from api.market import agreements
 from api.safeguarding.models import Suspension
 from tests.conftest import gid

@@ -13,11 +13,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from api import clock, timers
-from api.audit import AuditEvent
-from api.clock import LONDON
-from api.config import get_settings
-from api.errors import Forbidden
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.clock import LONDON
+from api.core.config import get_settings
+from api.core.errors import Forbidden
+from api.core.principal import Scope
+from api.core.timers import Timer, TimerState
 from api.market import agreements, documents, stage1
 from api.market import settings as setting_rules
 from api.market.enums import DocumentKind, MembershipStatus, OfstedGrade
@@ -29,8 +31,6 @@ from api.placements.models import Bid, Invitation, Placement, Requirement, Uninv
 from api.safeguarding import alerts, expiry, suspensions
 from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus, SuspensionReason, SuspensionScope
 from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
-from api.timers import Timer, TimerState
-from auth.principal import Scope
 from tests.conftest import principal_for
 from tests.factories import dpv_with_lots
 from tests.placement_factories import offer, published, scene, submit
@@ -246,7 +246,7 @@ async def test_a_bar_is_final_and_a_running_placement_continues_flagged_for_revi
 
 
 def drive_clock(monkeypatch, at: datetime) -> None:
-    """The server's clock (api/clock.py) at `at`: every rule and the timer runner read it."""
+    """The server's clock (api/core/clock.py) at `at`: every rule and the timer runner read it."""
     monkeypatch.setattr(clock, "now", lambda: at)
     monkeypatch.setattr(clock, "today", lambda: at.astimezone(LONDON).date())
 
@@ -680,7 +680,7 @@ async def test_a_high_alert_raised_by_ealing_shows_in_barnets_evaluation_of_that
 async def test_a_bid_racing_a_suspension_is_excluded_or_refused_never_left_live(db, market):
     import asyncio
 
-    from api.errors import UserErrors
+    from api.core.errors import UserErrors
 
     sc = await scene(db, market, members=2)
     r = await published(db, market.barnet_officer, sc.lot.id)

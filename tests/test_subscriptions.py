@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from api import events
+from api.core import events
 from tests.placement_factories import published, scene, submit
 from tests.test_external_issuer import idp_token
 from tests.test_oauth import register, token_for
@@ -250,9 +250,9 @@ async def _until(done, timeout: float = 5.0) -> None:
 async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_each_subscriber(
     db, market, settings, hub
 ):
+    from api.core.principal import Scope
     from api.safeguarding import suspensions
     from api.safeguarding.enums import SuspensionReason
-    from auth.principal import Scope
     from tests.conftest import StatementCounter, principal_for
 
     sc = await scene(db, market, members=3)  # acorn FULL, birch PARTIAL, cedar not invited (an insurance missing)

@@ -1,4 +1,4 @@
-"""Timers in PostgreSQL (api/timers.py): the deadline closes a requirement by itself, once, however many
+"""Timers in PostgreSQL (api/core/timers.py): the deadline closes a requirement by itself, once, however many
 runners race for it (CLOSED with live bids, UNFILLED without); a timer survives a restart; a failing handler
 is retried, then given up on."""
 
@@ -10,14 +10,14 @@ from datetime import timedelta
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from api import clock, timers
-from api.audit import AuditEvent
-from api.config import async_url
-from api.db import Database
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.config import async_url
+from api.core.db import Database
+from api.core.timers import Timer, TimerState
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Requirement
 from api.placements.requirements import DEADLINE_TIMER, TIMER_ACTOR_ID
-from api.timers import Timer, TimerState
 from tests.placement_factories import published, scene, submit
 
 

@@ -22,11 +22,11 @@ from gql import Client, GraphQLRequest, gql
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy import text
 
+from api.core.principal import OrganisationKind
 from api.market import documents, memberships
 from api.market.enums import MembershipDecision
 from api.market.models import Organisation
 from auth.clients import register_client_as_system
-from auth.principal import OrganisationKind
 from tests.factories import dpv_with_lots, full_documents_specs
 from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
 from tests.test_placement_api import CREATE, PUBLISH, create_input

@@ -9,7 +9,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from api.db import Database
+from api.core.db import Database
 from auth.clients import register_client_as_system
 
 PROTOCOL = "graphql-transport-ws"

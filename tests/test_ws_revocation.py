@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import update
 from websockets.exceptions import ConnectionClosed
 
-from api import clock
+from api.core import clock
 from auth.models import SigningKey
 from tests.conftest import _free_port
 from tests.placement_factories import published, scene

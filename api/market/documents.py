@@ -11,14 +11,14 @@ from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
 from auth.policy import ensure_acts_for_provider
-from auth.principal import OrganisationKind, Principal
 
 
 class DocumentErrorCode(Enum):

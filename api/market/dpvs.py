@@ -10,14 +10,14 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
 from api.market.models import Dpv, Lot, LotRateCap
 from auth.policy import ensure_alliance_admin
-from auth.principal import OrganisationKind, Principal
 
 # Vehicles set up from this day on are Procurement Act 2023 dynamic markets; before it, PCR 2015 DPSs.
 PROCUREMENT_ACT_COMMENCEMENT = date(2025, 2, 24)

@@ -12,17 +12,17 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.config import get_settings
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.config import get_settings
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market import stage1
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision
 from api.market.enums import MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
 from auth.policy import ensure_acts_for_provider, ensure_alliance_admin
-from auth.principal import OrganisationKind, Principal
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.APPLIED: frozenset({S.ADMITTED, S.REJECTED, S.WITHDRAWN}),

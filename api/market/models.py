@@ -28,10 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.clock import add_years
-from api.db import Base, utcnow_column
+from api.core.clock import add_years
+from api.core.db import Base, utcnow_column
+from api.core.principal import OrganisationKind
 from api.market import enums as e
-from auth.principal import OrganisationKind
 
 
 def enum_column(enum: type, name: str, **kw):

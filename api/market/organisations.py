@@ -8,12 +8,12 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.models import Organisation
 from auth.policy import ensure_alliance_admin
-from auth.principal import OrganisationKind, Principal
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -9,14 +9,14 @@ from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
 from api.market.models import OfstedJudgement, Setting
 from auth.policy import ensure_acts_for_provider
-from auth.principal import OrganisationKind, Principal
 
 # An outward code: the postcode district ("W6", "NW10", "EC1A"), never a full postcode.
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from api.config import Settings
+from api.core.config import Settings
 from api.market.enums import DOCUMENT_LABELS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
 

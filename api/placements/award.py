@@ -22,8 +22,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
-from api.errors import UserError, UserErrors
+from api.core import audit, clock, timers
+from api.core.errors import UserError, UserErrors
+from api.core.principal import Principal
 from api.placements import evaluation as ev
 from api.placements import ipas
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
@@ -34,7 +35,6 @@ from api.placements.evaluations import evaluate_one
 from api.placements.models import Bid
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS
 from auth.policy import ensure_awards
-from auth.principal import Principal
 
 
 def feedback_json(feedback: ev.Feedback) -> dict:

@@ -20,7 +20,7 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
   safeguarding rules (api/safeguarding/) withdraw a suspended provider's invitations and exclude its live bids.
 - Available from today (in England) or later (AVAILABLE_FROM_IN_PAST); how the needs will be met is required
   (STATEMENT_REQUIRED); compatibility and social value are optional; each at most 4,000 characters.
-- `submit_bid` is idempotent by key (api/idempotency.py): the same key from the same provider returns the first
+- `submit_bid` is idempotent by key (api/core/idempotency.py): the same key from the same provider returns the first
   bid and creates nothing more. `amend_bid` replaces the whole offer (setting, prices, availability,
   statements) under the same rules, keeps the bid's id and its first receipt time and records `amended_at`,
   with the before/after of what changed in the audit log. `withdraw_bid` ends a live bid. Both only until the
@@ -32,7 +32,7 @@ Receipt time and concurrency
   UPDATE. The deadline timer, `requirementClose` and `bidAccept` take the requirement FOR UPDATE: a bid racing
   them is either committed before they read the bids, or waits for them and then finds the requirement no
   longer open. Never half.
-- The receipt time is the server's UTC clock (api/clock.py, the clock that also runs the timers) read once the
+- The receipt time is the server's UTC clock (api/core/clock.py, the clock that also runs the timers) read once the
   requirement's lock is held, and the deadline is judged against that same instant, so what is stored as
   received before the deadline was accepted before it. (The database's `clock_timestamp()` would be one clock
   for every worker; the workers' clocks are kept by NTP instead, and the rules can be run at a given `now`.)
@@ -51,11 +51,12 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from api import audit, clock, transitions
-from api.clock import LONDON
-from api.db import next_id
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.clock import LONDON
+from api.core.db import next_id
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import Principal
 from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
@@ -65,7 +66,6 @@ from api.placements.enums import InvitationStatus
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 from auth.policy import ensure_bids, ensure_owns_bid
-from auth.principal import Principal
 
 MAX_TEXT = 4000
 
@@ -507,7 +507,7 @@ def _insert_a_new_bid() -> Any:
         _bid.c.provider_id == bindparam("provider_id"),
         _bid.c.status == B.SUBMITTED.value,
     )
-    # The id an idempotency key claimed for it (api/idempotency.py), else the table's next one.
+    # The id an idempotency key claimed for it (api/core/idempotency.py), else the table's next one.
     id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type), next_id(_bid.name))
     new_bid = (
         insert(_bid)

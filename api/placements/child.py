@@ -2,7 +2,7 @@
 
 - **Pseudonymised.** The borough's case reference is never stored or returned: only
   HMAC-SHA256(key, "<authority id>|<normalised reference>"), hex. The key is DPV_CHILD_REFERENCE_KEY (or, in
-  development, one generated once under DPV_DATA_DIR, like the sign-in key: api/keyfile.py). The authority is
+  development, one generated once under DPV_DATA_DIR, like the sign-in key: api/core/keyfile.py). The authority is
   part of the message, so the same reference in two boroughs gives two unrelated hashes. The
   **pseudonymous reference** shown to the owning borough (and later printed on the IPA) is a short form of the
   hash, `CH-` and its first 10 hex digits.
@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from api.config import Settings, get_settings
-from api.errors import UserError
-from api.keyfile import configured_or_generated
+from api.core.config import Settings, get_settings
+from api.core.errors import UserError
+from api.core.keyfile import configured_or_generated
 from api.market.enums import Sex, Specialism
 from api.market.settings import LATITUDE_RANGE, LONGITUDE_RANGE, POSTCODE_DISTRICT
 from api.placements.enums import ChildView, LegalStatus

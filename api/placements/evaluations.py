@@ -39,8 +39,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api import audit, clock
-from api.errors import UserErrors
+from api.core import audit, clock
+from api.core.errors import UserErrors
+from api.core.principal import Principal
 from api.market import caps
 from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
@@ -54,7 +55,6 @@ from api.safeguarding.alerts import SHOWN_IN_EVALUATION
 from api.safeguarding.enums import AlertStatus
 from api.safeguarding.models import SafeguardingAlert
 from auth.policy import ensure_owns_requirement
-from auth.principal import Principal
 
 MARKET_PRICES = 50
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
-from api.audit import AuditEvent
+from api.core.audit import AuditEvent
 from api.placements.enums import ChildView
 from api.placements.models import Bid, Invitation, Ipa, Placement, Requirement
 

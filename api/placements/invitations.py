@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api.config import get_settings
+from api.core.config import get_settings
 from api.market import stage1
 from api.market.enums import MembershipStatus, Sex, Specialism
 from api.market.models import Document, Membership, Setting

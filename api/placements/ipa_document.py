@@ -39,7 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from api.clock import LONDON
+from api.core.clock import LONDON
 from api.placements.pricing import (
     Discount,
     DiscountKind,

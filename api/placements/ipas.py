@@ -38,8 +38,9 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
-from api.errors import Forbidden, UserErrors
+from api.core import audit, clock
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
 from api.placements import child as child_rules
 from api.placements.deadlines import add_working_days
@@ -50,7 +51,6 @@ from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement
 from api.placements.pricing import Discount, DiscountKind, Extra
 from api.placements.requirements import TRANSITIONS
 from auth.policy import ipa_party, signing_party
-from auth.principal import Principal
 
 PLACEMENT_PLAN_WORKING_DAYS = 5
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow_column
+from api.core.db import Base, utcnow_column
 from api.market.enums import Sex, Specialism
 from api.market.models import array_check, enum_column
 from api.placements import enums as pe

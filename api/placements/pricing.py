@@ -35,8 +35,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from api import clock
-from api.errors import UserError
+from api.core import clock
+from api.core.errors import UserError
 from api.market.caps import year_label
 
 PENNY = Decimal("0.01")

@@ -38,10 +38,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers, transitions
-from api.clock import LONDON
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, timers, transitions
+from api.core.clock import LONDON
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import Principal, system_principal
 from api.market.agreements import may_buy_through
 from api.market.common import get_or_forbidden
 from api.market.enums import DpvStatus
@@ -53,7 +54,6 @@ from api.placements.enums import RequirementStatus as S
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
 from auth.policy import ensure_owns_requirement, ensure_posts_requirements
-from auth.principal import Principal, system_principal
 
 DEADLINE_TIMER = "requirement.deadline"
 TIMER_ACTOR_ID = "timer:" + DEADLINE_TIMER

@@ -30,9 +30,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
@@ -42,7 +43,6 @@ from api.quality.enums import ComplaintParty as P
 from api.quality.enums import ComplaintStatus as S
 from api.quality.models import Complaint, ComplaintEvent
 from auth.policy import ensure_manages_quality, ensure_raised, ensure_raises_complaints, visible
-from auth.principal import OrganisationKind, Principal
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),

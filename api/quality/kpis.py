@@ -32,15 +32,15 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.audit import AuditEvent
-from api.clock import LONDON, add_months
+from api.core.audit import AuditEvent
+from api.core.clock import LONDON, add_months
+from api.core.principal import OrganisationKind, Principal
 from api.market.models import Organisation
 from api.placements.enums import InvitationStatus
 from api.placements.models import Bid, Invitation, Placement
 from api.quality.enums import ComplaintParty
 from api.quality.models import Complaint
 from auth.policy import provider_visible
-from auth.principal import OrganisationKind, Principal
 
 ALERT = ("SafeguardingAlert", "safeguarding_alert.raise")
 SUSPENSION = ("Suspension", "provider.suspend")

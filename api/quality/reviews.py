@@ -27,9 +27,10 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.errors import UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.errors import UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
@@ -37,7 +38,6 @@ from api.quality.enums import ProviderReviewStatus as R
 from api.quality.enums import ReviewActionStatus as A
 from api.quality.models import ProviderReview, ReviewAction
 from auth.policy import ensure_manages_quality
-from auth.principal import OrganisationKind, Principal
 
 REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
     R.SCHEDULED: frozenset({R.HELD}),

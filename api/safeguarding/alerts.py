@@ -21,16 +21,16 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal, system_principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.models import Organisation, Setting
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from api.safeguarding.enums import AlertStatus as A
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
 from auth.policy import ensure_raises_alerts, ensure_safeguarding_lead, participating_borough
-from auth.principal import OrganisationKind, Principal, system_principal
 
 TRANSITIONS: dict[A, frozenset[A]] = {
     A.OPEN: frozenset({A.UNDER_REVIEW}),

@@ -38,10 +38,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
-from api.clock import LONDON
-from api.config import get_settings
-from api.errors import UserErrors
+from api.core import audit, clock, timers
+from api.core.clock import LONDON
+from api.core.config import get_settings
+from api.core.errors import UserErrors
 from api.market import stage1
 from api.market.models import Document
 from api.safeguarding.alerts import alliance_system_principal
@@ -146,7 +146,7 @@ async def warn(session: AsyncSession, timer: timers.Timer, at: datetime) -> None
     )
     following = next_warning(doc.valid_until, max(at, timer.due_at))
     if following is not None and following[1] < expires_at(doc.valid_until):
-        # one pending timer per kind and subject (api/timers.py): this one is done before the next is added
+        # one pending timer per kind and subject (api/core/timers.py): this one is done before the next is added
         await session.execute(
             update(timers.Timer)
             .where(timers.Timer.id == timer.id)

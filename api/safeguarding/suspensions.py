@@ -37,10 +37,11 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
-from api.clock import LONDON
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, timers
+from api.core.clock import LONDON
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipStatus as M
 from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS
@@ -55,7 +56,6 @@ from api.safeguarding.enums import SuspensionReason as R
 from api.safeguarding.enums import SuspensionScope
 from api.safeguarding.models import Suspension
 from auth.policy import ensure_safeguarding_lead
-from auth.principal import OrganisationKind, Principal
 
 LIFT_TIMER = "suspension.lift"
 LIFT_ACTOR_ID = "timer:" + LIFT_TIMER

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from api.config import get_settings
+from api.core.config import get_settings
 
 EXPIRY_TIMER = "document.expiry"
 WARNING_TIMER = "document.expiry_warning"

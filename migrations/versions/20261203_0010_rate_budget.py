@@ -1,4 +1,4 @@
-"""rate_budget: each client's budget of cost points over time (api/budget.py)
+"""rate_budget: each client's budget of cost points over time (api/core/budget.py)
 
 One row per client (keyed by a SHA-256), UNLOGGED: its writes skip the write-ahead log, and a crash that empties it
 only gives everyone a full bucket. No index but the primary key, so each charge is a HOT update.

@@ -17,7 +17,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
-from api.ids import parse_row_id
+from api.core.ids import parse_row_id
 from schema.core.errors import BadUserInput
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ before it is masked).
   INFO, `GraphQL refusal <code> in <operation type> <operation name> at <path>`, with no traceback. Its message
   is not logged: graphql-core's may quote the caller's variables ("Variable '$input' got invalid value ...").
 - **An unexpected error** (one that is masked as "Unexpected error."): one line at ERROR, `Unexpected error in
-  <operation type> <operation name> at <path>`, with the original exception's traceback, rendered as api/logs.py
+  <operation type> <operation name> at <path>`, with the original exception's traceback, rendered as api/core/logs.py
   allows (frames and exception types, no messages, no parameters).
 
 Which is which is the masking rule itself (schema/core/errors.py `should_mask`): what the caller is shown is the

@@ -15,8 +15,8 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors
 from strawberry.relay import GlobalIDValueError
 
-from api.errors import Forbidden, TextTooLong, Unauthenticated, UserErrors
-from api.realtime import Overflow
+from api.core.errors import Forbidden, TextTooLong, Unauthenticated, UserErrors
+from api.core.realtime import Overflow
 
 
 class BadUserInput(Exception):

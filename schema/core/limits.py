@@ -1,6 +1,6 @@
 """What an operation passes before it runs, as one schema extension: its document parsed and validated through
 caches that cannot be filled to hold memory, its cost worked out (schema/core/cost.py) and held to
-`DPV_MAX_QUERY_COST`, and its cost taken from the client's budget (api/budget.py).
+`DPV_MAX_QUERY_COST`, and its cost taken from the client's budget (api/core/budget.py).
 
 - **The document caches.** Strawberry's ParserCache and ValidationCache keep whatever documents they are given, up
   to a count: unique 10 MB queries held about 28 MB each and never gave it back. Here a query text longer than
@@ -37,8 +37,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
-from api import budget
-from api.config import Settings, get_settings
+from api.core import budget
+from api.core.config import Settings, get_settings
 from schema.core import cost as costs
 
 # A parsed document, with its tokens and locations, holds many times its text: the cache is bounded by the text

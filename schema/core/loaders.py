@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from api.db import Database
+from api.core.db import Database
+from api.core.principal import Principal
 from api.market.models import Document, LotRateCap, OfstedJudgement
 from auth.policy import visible
-from auth.principal import Principal
 from schema.core.connection import Page, PageArgs, to_page, windowed_pages_stmt
 
 

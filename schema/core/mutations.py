@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import UNSET, relay
 
-from api.errors import UserErrors
+from api.core.errors import UserErrors
+from api.core.principal import Principal
 from auth.policy import require
-from auth.principal import Principal
 from schema.core.context import Info
 from schema.core.errors import to_user_errors
 from schema.core.nodes import decode_id

@@ -8,8 +8,8 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 
+from api.core.principal import Scope
 from auth.policy import require
-from auth.principal import Scope
 
 PUBLIC = "Public: no token needed."
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from api import events
-from auth.principal import Scope
+from api.core import events
+from api.core.principal import Scope
 from schema.core.connection import DEFAULT_PAGE, MAX_PAGE
 from schema.core.context import Info
 from schema.core.errors import BadUserInput

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from graphql import GraphQLObjectType
 from strawberry import relay
 
-from api import events
-from api.events import Event, Position
+from api.core import events
+from api.core.events import Event, Position
 from auth.policy import sees_event
 from schema.core.context import Info
 from schema.core.errors import BadUserInput
@@ -64,10 +64,10 @@ async def follow(
 ) -> AsyncIterator[Event]:
     """The events `wants` accepts after `after` (from now on when None): replayed, then live. `prepare` starts,
     for a live event, what the caller will read of it for every subscriber alike (`Event.shared`): the
-    hub runs it before it queues the event (api/realtime.py)."""
+    hub runs it before it queues the event (api/core/realtime.py)."""
     hub = info.context.hub
     if hub is None:
-        raise RuntimeError("subscriptions need the event hub (api/realtime.py) of a running server")
+        raise RuntimeError("subscriptions need the event hub (api/core/realtime.py) of a running server")
     subscriber = await hub.subscribe(wants, prepare)
     try:
         last = after if after is not None else subscriber.since

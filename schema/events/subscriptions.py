@@ -14,13 +14,13 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.errors import Forbidden
-from api.events import Event
+from api.core.errors import Forbidden
+from api.core.events import Event
+from api.core.principal import Scope
 from api.placements import invitations
 from api.placements import models as pm
 from api.placements.enums import InvitationStatus, MatchLevel
 from auth.policy import require
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.nodes import decode_id
 from schema.core.permissions import describe

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from api import clock
-from api.config import get_settings
+from api.core import clock
+from api.core.config import get_settings
+from api.core.principal import OrganisationKind, Scope
 from api.market import enums as e
 from api.market import models as m
 from api.market import stage1
 from api.market.caps import cap_for_year
-from auth.principal import OrganisationKind, Scope
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode

@@ -8,10 +8,10 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import child as child_rules
 from api.placements import models as pm
 from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency
-from auth.principal import Scope
 from schema.core.connection import Connection
 from schema.core.context import Info
 from schema.core.nodes import decode_id

@@ -15,7 +15,8 @@ from strawberry import relay
 from strawberry.relay import to_base64
 from strawberry.scalars import JSON
 
-from api.audit import AuditEvent
+from api.core.audit import AuditEvent
+from api.core.principal import ActorKind, Scope
 from api.market import models as m
 from api.market.enums import Sex, Specialism
 from api.placements import child as child_rules
@@ -26,7 +27,6 @@ from api.placements.evaluations import Evaluated, RequirementFacts
 from api.placements.history import shown_data
 from api.placements.pricing import DiscountKind
 from auth.policy import child_view
-from auth.principal import ActorKind, Scope
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import models as qm
 from api.quality.enums import ComplaintKind, ComplaintParty, ComplaintStatus
-from auth.principal import Scope
 from schema.core.connection import Connection
 from schema.core.context import Info
 from schema.core.nodes import decode_id

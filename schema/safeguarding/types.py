@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from api.clock import LONDON
+from api.core.clock import LONDON
+from api.core.principal import ActorKind, Scope
 from api.market import models as m
 from api.safeguarding import enums as se
 from api.safeguarding import models as sm
 from auth.policy import sees_alert_raiser
-from auth.principal import ActorKind, Scope
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped

@@ -6,9 +6,9 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import documents
 from api.market.enums import CreditCheckOutcome, DocumentKind, OfstedGrade
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import own_or_given_provider, run

@@ -5,10 +5,10 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import settings as setting_rules
 from api.market.enums import OfstedGrade
 from api.market.models import Setting as SettingRow
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id

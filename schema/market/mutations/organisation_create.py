@@ -4,8 +4,8 @@ from enum import Enum
 
 import strawberry
 
+from api.core.principal import OrganisationKind, Scope
 from api.market import organisations
-from auth.principal import OrganisationKind, Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run

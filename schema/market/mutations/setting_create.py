@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import settings as setting_rules
 from api.market.enums import SchoolProvision, SettingKind, Sex, Specialism
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import own_or_given_provider, run

@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET, relay
 
+from api.core.principal import Scope
 from api.market import settings as setting_rules
 from api.market.enums import SchoolProvision, Sex, Specialism
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run, sent_fields
 from schema.core.nodes import decode_id

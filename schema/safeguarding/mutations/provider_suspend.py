@@ -5,9 +5,9 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.safeguarding import suspensions
 from api.safeguarding.enums import SuspensionReason
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id

@@ -16,8 +16,8 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from api import text_limits
-from api.config import Settings, async_url
+from api.core import text_limits
+from api.core.config import Settings, async_url
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -117,11 +117,11 @@ class Database:
             async_url(url),
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            # A transaction left open holds back the event stream's horizon (api/events.py) and its locks:
+            # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
             # none of ours idles inside one for long, so the server ends any that does.
             connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
             # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
-            # SQLAlchemy's log (api/logs.py says what a log line may hold).
+            # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
             hide_parameters=True,
         )
         ping_after_idle(engine)

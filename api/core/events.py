@@ -1,6 +1,6 @@
 """The event stream: the audit log read in commit-safe order.
 
-Every state change writes an audit event in its own transaction (api/audit.py), so the log is the
+Every state change writes an audit event in its own transaction (api/core/audit.py), so the log is the
 transactional outbox: an event exists if and only if its change committed. A row's **position** is
 `(txid, id)`: the id of the transaction that wrote it, then its own id.
 
@@ -32,8 +32,8 @@ from typing import Any
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api.audit import AuditEvent
-from api.ids import parse_row_id
+from api.core.audit import AuditEvent
+from api.core.ids import parse_row_id
 
 CHANNEL = "dpv_events"
 

@@ -81,7 +81,7 @@ class TrustedIssuer(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> TrustedIssuer:
-        from auth.principal import SCOPES_BY_KIND, OrganisationKind  # no cycle: auth.principal imports nothing
+        from api.core.principal import SCOPES_BY_KIND, OrganisationKind  # no cycle: api.core.principal imports nothing
 
         if (self.jwks_uri is None) == (self.jwks is None):
             raise ValueError(f"{self.issuer}: give exactly one of jwks_uri and jwks")
@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     # tests and benches ask for is about 28,500 (a page of 100 requirements with 20 invitations each); two
     # nested lists of 100 under 29 aliases cost about 296,000.
     max_query_cost: int = Field(default=50_000, alias="DPV_MAX_QUERY_COST", ge=1)
-    # The budget of each client over time (api/budget.py): a bucket of `burst` cost points, refilled at
+    # The budget of each client over time (api/core/budget.py): a bucket of `burst` cost points, refilled at
     # `points_per_second`; an operation runs only if the bucket holds its cost. Off: no budget at all.
     rate_limit: bool = Field(default=True, alias="DPV_RATE_LIMIT")
     rate_limit_points_per_second: float = Field(default=1000.0, alias="DPV_RATE_LIMIT_POINTS_PER_SECOND", gt=0)
@@ -191,10 +191,10 @@ class Settings(BaseSettings):
     # Changing it changes every pseudonymous reference: set it once in production, the same for every worker.
     child_reference_key: str | None = Field(default=None, alias="DPV_CHILD_REFERENCE_KEY", repr=False, min_length=32)
 
-    # Timers (api/timers.py): how often each worker looks for due timers, in seconds; 0 turns the runner off.
+    # Timers (api/core/timers.py): how often each worker looks for due timers, in seconds; 0 turns the runner off.
     timer_poll_seconds: float = Field(default=1.0, alias="DPV_TIMER_POLL_SECONDS", ge=0)
 
-    # The event stream (api/realtime.py): each worker reads the outbox when notified and at least this often
+    # The event stream (api/core/realtime.py): each worker reads the outbox when notified and at least this often
     # (a safety net; notifications carry the latency); 0 turns the hub off (no subscriptions).
     event_poll_seconds: float = Field(default=1.0, alias="DPV_EVENT_POLL_SECONDS", ge=0)
     # WebSocket limits: the largest message a client may send (uvicorn closes with 1009 beyond it) and how
@@ -205,7 +205,7 @@ class Settings(BaseSettings):
     # token's sockets close within about this long, on every worker.
     ws_token_check_seconds: float = Field(default=2.0, alias="DPV_WS_TOKEN_CHECK_SECONDS", gt=0)
 
-    # Log lines (api/logs.py): "text", or "json" for one JSON object per line.
+    # Log lines (api/core/logs.py): "text", or "json" for one JSON object per line.
     log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 
     # Stage-1 thresholds: minimum insurance cover in pounds (DOMAIN.md defaults).

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ARRAY, String, event
 from sqlalchemy.orm import Mapper
 
-from api.errors import TextTooLong
+from api.core.errors import TextTooLong
 
 # Per mapped class: (attribute, its column's length, whether the column is an array of strings).
 _limits: dict[Mapper, tuple[tuple[str, int, bool], ...]] = {}

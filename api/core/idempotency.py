@@ -24,9 +24,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.audit import jsonable
-from api.db import Base, next_id, utcnow_column
-from api.errors import UserErrors
+from api.core.audit import jsonable
+from api.core.db import Base, next_id, utcnow_column
+from api.core.errors import UserErrors
 
 
 class IdempotencyKey(Base):

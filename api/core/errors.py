@@ -54,7 +54,7 @@ class Forbidden(_TopLevel):
 
 
 class TextTooLong(_TopLevel):
-    """A text longer than the data model holds (api/text_limits.py): the caller's input, refused as a whole."""
+    """A text longer than the data model holds (api/core/text_limits.py): the caller's input, refused as a whole."""
 
     code = "BAD_USER_INPUT"
 

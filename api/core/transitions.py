@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any, TypeVar
 
-from api.errors import UserError, UserErrors
+from api.core.errors import UserError, UserErrors
 
 S = TypeVar("S", bound=Enum)
 

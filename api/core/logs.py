@@ -29,7 +29,7 @@ formatter sees it, whichever handlers a deployment or a test attaches. An except
 into `exc_text`, and `exc_info` is cleared, so no formatter (nor an error-reporting handler) renders it again
 from the live exception. Call sites need no care beyond passing exceptions as exceptions (as arguments or
 `exc_info`), never pre-formatted into a string. SQLAlchemy's engines are also made with `hide_parameters=True`
-(api/db.py), which keeps parameters out of its exceptions' text wherever else that text may go.
+(api/core/db.py), which keeps parameters out of its exceptions' text wherever else that text may go.
 
 **The request id.** `RequestId` (pure ASGI, outermost: a response from Starlette's error middleware carries it
 too) takes the `X-Request-ID` of an incoming request or WebSocket handshake when it is a sane token (1 to 128
@@ -425,7 +425,7 @@ def log_config(log_format: str = "text", level: str = "info") -> dict[str, Any]:
     """The service's logging configuration (`logging.config.dictConfig`): every logger, uvicorn's included,
     through one handler on standard error, in `log_format` ("text" or "json"), from `level` up. SQLAlchemy,
     asyncio and Alembic say only what goes wrong (warnings and errors) whatever the level."""
-    formatter = {"json": "api.logs.JsonFormatter", "text": "api.logs.TextFormatter"}[log_format]
+    formatter = {"json": "api.core.logs.JsonFormatter", "text": "api.core.logs.TextFormatter"}[log_format]
     numeric = LEVELS[level.lower()]
     return {
         "version": 1,

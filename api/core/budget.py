@@ -32,7 +32,7 @@ measures the time, so the workers' clocks need not agree.
 - A row is keyed by the SHA-256 of who the client is: the table holds no address, no client id, no name.
 - A row whose bucket has been full again for a minute tells no more than no row: each worker deletes such rows
   once a minute, so the table holds the clients of the last few minutes.
-- The statement runs on a pooled connection, outside any transaction, on the driver (api/db.py
+- The statement runs on a pooled connection, outside any transaction, on the driver (api/core/db.py
   `DriverStatement`), like the token's state that every authenticated request reads (auth/tokens.py).
 """
 
@@ -49,8 +49,8 @@ from sqlalchemy import Boolean, DateTime, Double, LargeBinary, bindparam, case, 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, Database, DriverStatement
-from auth.principal import Principal
+from api.core.db import Base, Database, DriverStatement
+from api.core.principal import Principal
 
 PRUNE_EVERY_SECONDS = 60.0
 FULL_FOR_SECONDS = 60.0  # how long a bucket stays full before its row is forgotten

@@ -1,6 +1,6 @@
 """The audit log: every state change writes one event in the same transaction as the change.
 
-The log is also the transactional outbox of the event stream (api/events.py): a row's position in the stream
+The log is also the transactional outbox of the event stream (api/core/events.py): a row's position in the stream
 is `(txid, id)`, the writing transaction's id then the row's, and a trigger notifies listeners at commit
 (migration 0007)."""
 
@@ -16,8 +16,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow_column
-from auth.principal import ActorKind, Principal
+from api.core.db import Base, utcnow_column
+from api.core.principal import ActorKind, Principal
 
 
 class AuditEvent(Base):

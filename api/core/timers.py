@@ -29,8 +29,8 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api import clock
-from api.db import Base, Database, utcnow_column
+from api.core import clock
+from api.core.db import Base, Database, utcnow_column
 
 log = logging.getLogger("dpv.timers")
 
@@ -178,7 +178,7 @@ async def _run_one(session: AsyncSession, timer: Timer, at: datetime) -> None:
             log.error("timer %s (%s %s) failed for good: %s", timer_id, kind, subject_id, exc)
         else:
             values = dict(due_at=at + backoff(attempts))
-            # The exception itself, not its text: the log shows what api/logs.py allows of it.
+            # The exception itself, not its text: the log shows what api/core/logs.py allows of it.
             log.warning(
                 "timer %s (%s %s) failed, trying again at %s: %s", timer_id, kind, subject_id, values["due_at"], exc
             )

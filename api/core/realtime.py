@@ -5,7 +5,7 @@
   drops (network, restart, `pg_terminate_backend`) it reconnects by itself with backoff and reads everything
   it missed: nothing is lost, because the position it has read up to lives here, not in the notifications.
 - **Reading.** On a wake-up, and at least every `poll_seconds` anyway, the hub reads the final events after
-  its position (api/events.py) and hands each to the subscribers that want it. A notification for a row
+  its position (api/core/events.py) and hands each to the subscribers that want it. A notification for a row
   still beyond the horizon (an older transaction is still open) makes it look again shortly after.
 - **Only for someone.** While no one subscribes, the hub reads nothing: a worker that only answers HTTP requests
   does not read each event its own writes announce (bench/bids.py: 0.07-0.14 ms of CPU a bid), nor poll. The
@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from api import events
-from api.db import Database
-from api.events import Event, Position
+from api.core import events
+from api.core.db import Database
+from api.core.events import Event, Position
 
 log = logging.getLogger("dpv.realtime")
 
