@@ -49,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
         print(f"GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
         uvicorn.run(
-            "api.app:create_app",
+            "api.web.app:create_app",
             factory=True,
             host=args.host,
             port=args.port,

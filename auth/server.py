@@ -32,7 +32,7 @@ milliseconds of CPU. The application is async (SQLAlchemy over asyncpg). So, per
    exception: what the request changed on the way commits (a replayed refresh token's family stays revoked).
 
 `unit_of_work` and `Work.run` are that mechanism; `respond` (token, revocation, introspection) is one request's
-use of it. The authorization endpoint (api/signin_pages.py) uses it too, in steps within one transaction: Authlib
+use of it. The authorization endpoint (api/web/signin_pages.py) uses it too, in steps within one transaction: Authlib
 validates the authorization request (worker thread), the handler signs the person in on the loop (argon2 goes to
 a thread of its own there), and Authlib issues the code (worker thread).
 
@@ -506,7 +506,7 @@ class OAuthServer(AuthorizationServer):
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         """No signal subscribers: state changes are audited by the domain functions."""
 
-    # The authorization endpoint, in two steps (worker thread; see api/signin_pages.py)
+    # The authorization endpoint, in two steps (worker thread; see api/web/signin_pages.py)
 
     def check_authorization(self, request: FormRequest) -> AuthorizationCheck:
         """Validate an authorization request before anyone signs in: client, exact redirect URI, response type,

@@ -1,4 +1,4 @@
-"""Signing a person in at the authorization endpoint: the rules, without HTTP (api/signin_pages.py renders them).
+"""Signing a person in at the authorization endpoint: the rules, without HTTP (api/web/signin_pages.py renders them).
 
 - **Passwords** are verified with argon2 in a worker thread. An unknown email is verified against a dummy hash
   made with the same hasher, so that it costs what a wrong password costs; both get the same answer

@@ -237,7 +237,7 @@ _TOKEN_STATES = _token_states_statement()
 
 async def token_states(conn: AsyncConnection, refs: list[TokenRef]) -> dict[TokenRef, TokenState | None]:
     """The state of each token, as `token_state` reads it, in one statement (for the open WebSockets of a
-    worker, api/ws_tokens.py). None: no such organisation."""
+    worker, api/web/ws_tokens.py). None: no such organisation."""
     if not refs:
         return {}
     jtis, kids, orgs = (list(column) for column in zip(*refs, strict=True))

@@ -159,9 +159,9 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     the same code; only the counting is here. Uses DATABASE_URL and DPV_ISSUER as the server does."""
     from sqlalchemy import event
 
-    from api.app import create_app
     from api.core.config import get_settings
     from api.core.db import Database, DriverStatement
+    from api.web.app import create_app
 
     get_settings.cache_clear()
     settings = get_settings().model_copy(update={"timer_poll_seconds": 0})

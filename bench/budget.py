@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.app import create_app  # noqa: E402
 from api.core import migrate  # noqa: E402
 from api.core.config import get_settings  # noqa: E402
 from api.core.db import Database, DriverStatement  # noqa: E402
 from api.core.embedded import database_url  # noqa: E402
 from api.core.principal import OrganisationKind  # noqa: E402
 from api.market.models import Organisation  # noqa: E402
+from api.web.app import create_app  # noqa: E402
 from auth.clients import register_client_as_system  # noqa: E402
 from auth.keys import ensure_active_key  # noqa: E402
 

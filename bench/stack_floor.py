@@ -7,7 +7,7 @@ Issue 4 asks for 500 bids a second per worker and issue 5 for a fan-out to 1,000
 on the project's 2-core machine, whose speed differs from session to session. bench/bids.py and bench/fanout.py
 measure DPV Exchange. This measures a throwaway app served by the same stack, configured as `dpv serve` configures
 it (Strawberry on Starlette; uvicorn with uvloop, httptools and websockets' sans-I/O implementation, no
-compression; the worker's collector tuned as api/app.py tunes it; SQLAlchemy's async engine on asyncpg with the
+compression; the worker's collector tuned as api/web/app.py tunes it; SQLAlchemy's async engine on asyncpg with the
 same pool), and driven by the same clients. Whatever it costs, DPV Exchange cannot cost less: the difference
 between the two is ours (tokens, authorisation, masking, DataLoaders, the rules, the audit log); this is not.
 
@@ -59,7 +59,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bids import SUBMIT, CpuMeter, LeanHttp  # noqa: E402
 from fanout import Subscriber, Tally, _cpu_ms, _pct, _port, _run_fast, open_all  # noqa: E402
 
-from api.app import _quieter_collector  # noqa: E402
+from api.web.app import _quieter_collector  # noqa: E402
 
 CHANNEL = "dpv_stack_floor"
 TABLE = "stack_floor_bid"

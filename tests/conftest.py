@@ -368,7 +368,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     """The real application under uvicorn, in a thread, on a free port of 127.0.0.1."""
-    from api.app import create_app
+    from api.web.app import create_app
 
     port = live_port
     server = uvicorn.Server(

@@ -21,10 +21,10 @@ import uvicorn
 from authlib.common.security import generate_token
 from sqlalchemy import select, update
 
-from api.app import create_app
 from api.core import clock
 from api.core.audit import AuditEvent
 from api.core.config import Settings
+from api.web.app import create_app
 from auth.client_auth import CLIENT_IP_POLICY, CLIENT_POLICY
 from auth.models import LoginThrottle
 from schema import schema

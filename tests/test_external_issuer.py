@@ -28,9 +28,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from websockets.exceptions import ConnectionClosed
 
-from api.app import create_app
 from api.core.config import OrganisationFromClaim, Settings, TrustedIssuer
 from api.core.principal import ActorKind, OrganisationKind, Scope
+from api.web.app import create_app
 from auth import keys
 from auth.external import IssuerKeys, TrustedIssuerError, mapped_scopes, trusted_issuer
 from auth.tokens import ExpiredToken, InvalidToken, principal_from_token

@@ -29,10 +29,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from websockets.exceptions import ConnectionClosed
 
-from api.app import create_app
 from api.core.config import Settings
 from api.core.db import DriverStatement
 from api.placements.models import Requirement
+from api.web.app import create_app
 from tests.conftest import count, gid
 from tests.placement_factories import published, scene
 from tests.test_cli import ROOT, _free_port, _stop, _wait_ready

@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     # Introspection (`__schema`, `__type`) and "Did you mean ...?" suggestions in error messages are for callers
     # with a valid token; true shows them to anonymous callers too (schema/core/introspection.py).
     public_introspection: bool = Field(default=False, alias="DPV_PUBLIC_INTROSPECTION")
-    # Browser origins (`https://portal.example`, no path) that may call the API from their pages (api/cors.py),
+    # Browser origins (`https://portal.example`, no path) that may call the API from their pages (api/web/cors.py),
     # as JSON: DPV_CORS_ORIGINS='["https://portal.example"]'. Empty: no cross-origin access at all.
     cors_origins: list[str] = Field(default_factory=list, alias="DPV_CORS_ORIGINS")
 
@@ -141,7 +141,7 @@ class Settings(BaseSettings):
     def _origins(cls, origins: list[str]) -> list[str]:
         return [_origin(o) for o in origins]
 
-    # Limits (README "Limits"). The largest request body, refused with 413 before it is read (api/limits.py): the
+    # Limits (README "Limits"). The largest request body, refused with 413 before it is read (api/web/limits.py): the
     # largest legitimate body, a requirementCreate with its three 4,000-character texts sent JSON-escaped, is
     # under 80 KB; 256 KiB leaves room for that three times over.
     max_body_bytes: int = Field(default=262_144, alias="DPV_MAX_BODY_BYTES", ge=1024)
@@ -201,7 +201,7 @@ class Settings(BaseSettings):
     # many subscriptions one connection may hold.
     ws_max_message_bytes: int = Field(default=65536, alias="DPV_WS_MAX_MESSAGE_BYTES", ge=1024)
     ws_max_subscriptions: int = Field(default=10, alias="DPV_WS_MAX_SUBSCRIPTIONS", ge=1)
-    # How often each worker re-checks the tokens of its open WebSockets (api/ws_tokens.py), in seconds: a revoked
+    # How often each worker re-checks the tokens of its open WebSockets (api/web/ws_tokens.py), in seconds: a revoked
     # token's sockets close within about this long, on every worker.
     ws_token_check_seconds: float = Field(default=2.0, alias="DPV_WS_TOKEN_CHECK_SECONDS", gt=0)
 

@@ -1,6 +1,6 @@
 """The tokens of a worker's open WebSockets, checked again while the sockets stay open.
 
-A WebSocket authenticates once, at `connection_init` (api/app.py `on_ws_connect`); its subscriptions then stream
+A WebSocket authenticates once, at `connection_init` (api/web/app.py `on_ws_connect`); its subscriptions then stream
 for as long as it stays open. So that a token's end also ends its sockets, each worker keeps the sockets that
 authenticated with a token and closes one (4403, with the reason as the close reason) when:
 

@@ -1,4 +1,4 @@
-// GraphiQL's page (api/templates/graphiql.html, api/graphiql.py). A file, not an inline script, so that the
+// GraphiQL's page (api/web/templates/graphiql.html, api/web/graphiql.py). A file, not an inline script, so that the
 // page's Content-Security-Policy allows no inline script at all.
 //
 // Authorization code + PKCE (S256) for a public client; the token lives in this tab's sessionStorage only.

@@ -26,17 +26,17 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import graphiql
 from api.core import logs, realtime, timers
 from api.core.config import Settings, get_settings
 from api.core.db import Database
 from api.core.errors import Unauthenticated
-from api.cors import Cors
-from api.graphql_http import GraphQLResponseMediaType
-from api.health import healthz, readyz
-from api.ipa_download import ipa_pdf
-from api.limits import RequestLimits
-from api.oauth import (
+from api.web import graphiql
+from api.web.cors import Cors
+from api.web.graphql_http import GraphQLResponseMediaType
+from api.web.health import healthz, readyz
+from api.web.ipa_download import ipa_pdf
+from api.web.limits import RequestLimits
+from api.web.oauth import (
     BearerAuthentication,
     introspection_endpoint,
     jwks,
@@ -44,9 +44,9 @@ from api.oauth import (
     server_metadata,
     token_endpoint,
 )
-from api.security_headers import SecurityHeaders
-from api.signin_pages import authorize, signout
-from api.ws_tokens import SocketWatch
+from api.web.security_headers import SecurityHeaders
+from api.web.signin_pages import authorize, signout
+from api.web.ws_tokens import SocketWatch
 from auth.external import check_organisations
 from auth.keys import KeyRing
 from auth.server import OAuthServer
@@ -79,7 +79,7 @@ class GraphQLApp(GraphQL):
         """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
         as HTTP bearer tokens. A bad token closes the socket with 4403; no token is an anonymous connection.
         The socket is closed (4403) when the token expires or is no longer accepted, revoked say
-        (api/ws_tokens.py): the client reconnects with a new token and resumes each subscription from the last
+        (api/web/ws_tokens.py): the client reconnects with a new token and resumes each subscription from the last
         cursor it received."""
         header = (context.connection_params or {}).get("authorization")
         if header is None:

@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, Response
 
 from api.core import clock
 from api.core.config import Settings
-from api.security_headers import origin_of, style_hash
+from api.web.security_headers import origin_of, style_hash
 from auth import signin
 from auth.server import OAuthServer, authorization_request, read_form
 

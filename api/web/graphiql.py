@@ -18,7 +18,7 @@ from api.core.config import Settings
 from api.core.db import Database
 from api.core.principal import OrganisationKind
 from api.market.models import Organisation
-from api.security_headers import graphiql_policy, new_nonce
+from api.web.security_headers import graphiql_policy, new_nonce
 from auth.clients import ClientGrant, register_client_as_system
 from auth.models import OAuthClient
 
@@ -70,7 +70,7 @@ async def ensure_client(db: Database, settings: Settings) -> str | None:
 
 
 def page(client_id: str | None, settings: Settings) -> HTMLResponse:
-    """The page, with its Content-Security-Policy (api/security_headers.py) and a nonce made for this response
+    """The page, with its Content-Security-Policy (api/web/security_headers.py) and a nonce made for this response
     only. Its script is a file (/static/dpv/graphiql.js); its configuration a JSON data block, which no browser
     runs."""
     config = {"clientId": client_id, "redirectUri": redirect_uri(settings), "scope": SCOPES, "endpoint": "/graphql"}

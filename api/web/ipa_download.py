@@ -13,8 +13,8 @@ from starlette.responses import PlainTextResponse, Response
 from strawberry.relay import from_base64
 
 from api.core.ids import parse_row_id
-from api.oauth import unauthenticated
 from api.placements.ipas import document_for
+from api.web.oauth import unauthenticated
 
 
 def _ipa_id(global_id: str) -> int | None:

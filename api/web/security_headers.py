@@ -11,8 +11,8 @@ Every HTTP response (`SecurityHeaders`, pure ASGI around the whole application):
   browser loads nothing, runs nothing and cannot be framed.
 
 The HTML pages set their own policy, as tight as each page allows, with no inline script at all and an inline
-style only by its hash or a nonce made for that one response: GraphiQL (`graphiql_policy`, api/graphiql.py) and
-the sign-in, sign-out and sign-in error pages (api/signin_pages.py). Pages that hold tokens or forms are also
+style only by its hash or a nonce made for that one response: GraphiQL (`graphiql_policy`, api/web/graphiql.py) and
+the sign-in, sign-out and sign-in error pages (api/web/signin_pages.py). Pages that hold tokens or forms are also
 `Cache-Control: no-store`.
 """
 

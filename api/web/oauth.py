@@ -2,7 +2,7 @@
 
 Endpoints: POST /oauth/token, POST /oauth/revoke, POST /oauth/introspect, GET /oauth/jwks and
 GET /.well-known/oauth-authorization-server (RFC 8414). The authorization endpoint and its sign-in page (GET/POST
-/oauth/authorize, /oauth/signout) are in api/signin_pages.py.
+/oauth/authorize, /oauth/signout) are in api/web/signin_pages.py.
 
 `BearerAuthentication` is pure ASGI middleware around the GraphQL HTTP endpoint. No Authorization header: the
 caller is anonymous (public reads only). A bearer token: it is validated by `auth.tokens.principal_from_token`
