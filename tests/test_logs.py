@@ -26,8 +26,8 @@ from sqlalchemy import text
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.core import logs
 from api.placements.models import RequirementChild
+from api.web.request_id import RequestIdStarlette
 from tests.conftest import count
 from tests.placement_factories import scene
 from tests.test_oauth import register, token_for
@@ -521,7 +521,7 @@ async def test_a_response_the_error_middleware_makes_carries_the_request_id_too(
         raise RuntimeError("about the child: " + secret)
 
     secret = marker("in-an-exception-message")
-    app = logs.RequestIdStarlette(routes=[Route("/fails", fails)])
+    app = RequestIdStarlette(routes=[Route("/fails", fails)])
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         r = await http.get("/fails", headers={"X-Request-ID": "five-hundred"})

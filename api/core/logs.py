@@ -31,13 +31,10 @@ from the live exception. Call sites need no care beyond passing exceptions as ex
 `exc_info`), never pre-formatted into a string. SQLAlchemy's engines are also made with `hide_parameters=True`
 (api/core/db.py), which keeps parameters out of its exceptions' text wherever else that text may go.
 
-**The request id.** `RequestId` (pure ASGI, outermost: a response from Starlette's error middleware carries it
-too) takes the `X-Request-ID` of an incoming request or WebSocket handshake when it is a sane token (1 to 128
-characters out of letters, digits and `._:-`), else makes one, keeps it in a context variable for everything
-done while serving it (tasks started from it inherit it; so do the worker threads anyio runs, such as the
-OAuth server's), and sends it back in the `X-Request-ID` header of the response (of the handshake's 101 for a
-WebSocket, so one id per connection). Every record carries it as `request_id` (None outside a request: the
-timer runner, the event hub).
+**The request id.** Each record carries the id of the request or WebSocket connection being served as
+`request_id` (None outside one: the timer runner, the event hub): the web's `RequestId` middleware
+(api/web/request_id.py) sets it with `set_request_id`, in a context variable that tasks and worker threads started
+while serving inherit.
 
 **The format.** `log_config()` is the one logging configuration of the service (`dpv serve` passes it to
 uvicorn, which applies it in each worker): one handler on standard error for every logger, uvicorn's included;
@@ -49,7 +46,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import secrets
 import traceback
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -60,13 +56,7 @@ from pathlib import PurePath
 from typing import Any
 from uuid import UUID
 
-from starlette.applications import Starlette
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 # --- the request id -------------------------------------------------------------------------------------------------
-
-REQUEST_ID_HEADER = "x-request-id"
-_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 _request_id: ContextVar[str | None] = ContextVar("dpv_request_id", default=None)
 
@@ -76,55 +66,9 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def new_request_id() -> str:
-    return secrets.token_hex(16)
-
-
-def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
-    """The client's `X-Request-ID` when it is a sane token, else a new one."""
-    for name, value in headers:
-        if name.lower() == b"x-request-id":
-            try:
-                text = value.decode("ascii")
-            except UnicodeDecodeError:
-                break
-            if _SANE_REQUEST_ID.fullmatch(text):
-                return text
-            break
-    return new_request_id()
-
-
-class RequestId:
-    """Pure ASGI (a BaseHTTPMiddleware would run the endpoint in another task and lose the context variable):
-    sets the request id for the request or connection and returns it on the response."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        rid = request_id_from(scope.get("headers") or [])
-        # Not reset afterwards: the server runs each request in a task of its own, and what it logs about the
-        # request after the application returned (an unhandled exception, say) is still the request's.
-        _request_id.set(rid)
-        header = (REQUEST_ID_HEADER.encode(), rid.encode())
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] in ("http.response.start", "websocket.accept", "websocket.http.response.start"):
-                headers = [(k, v) for k, v in message.get("headers") or [] if k.lower() != header[0]]
-                message = {**message, "headers": [*headers, header]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-class RequestIdStarlette(Starlette):
-    """Starlette with `RequestId` around everything, Starlette's own error middleware included."""
-
-    def build_middleware_stack(self) -> ASGIApp:
-        return RequestId(super().build_middleware_stack())
+def set_request_id(request_id: str | None) -> None:
+    """The id of the request or connection being served from here on, in this context (api/web/request_id.py)."""
+    _request_id.set(request_id)
 
 
 # --- what a record may hold -----------------------------------------------------------------------------------------

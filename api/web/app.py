@@ -44,6 +44,7 @@ from api.web.oauth import (
     server_metadata,
     token_endpoint,
 )
+from api.web.request_id import RequestIdStarlette
 from api.web.security_headers import SecurityHeaders
 from api.web.signin_pages import authorize, signout
 from api.web.ws_tokens import SocketWatch
@@ -154,7 +155,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
-    return logs.RequestIdStarlette(  # Starlette, with the request id (api/core/logs.py) around everything
+    return RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
