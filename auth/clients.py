@@ -26,11 +26,10 @@ from sqlalchemy.orm import joinedload
 
 from api.core import audit
 from api.core.errors import UserError, UserErrors
+from api.core.permissions import ensure_alliance_admin
 from api.core.principal import SCOPES_BY_KIND, ActorKind, Principal, Scope, system_principal
-from api.market.models import Organisation
-from api.market.organisations import organisation_by_slug
+from api.market.models import Organisation, organisation_by_slug
 from auth.models import SECRET_HASHER, OAuthClient
-from auth.policy import ensure_alliance_admin
 from auth.scopes import parse_scopes, scope_errors
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

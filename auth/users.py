@@ -24,10 +24,10 @@ from sqlalchemy.orm import joinedload
 
 from api.core import audit
 from api.core.errors import UserError, UserErrors
+from api.core.permissions import ensure_alliance_admin
 from api.core.principal import ActorKind, Principal, Scope, system_principal
-from api.market.organisations import organisation_by_slug
+from api.market.models import organisation_by_slug
 from auth.models import AppUser
-from auth.policy import ensure_alliance_admin
 from auth.scopes import parse_scopes, scope_errors
 
 PASSWORD_HASHER = PasswordHasher()  # argon2id, library defaults

@@ -15,8 +15,8 @@ it. The service's own transactions are short; `idle_in_transaction_session_timeo
 
 Which events are on the stream: those about an object that is a `Node` of the GraphQL schema, except the
 actions in `PRIVATE_ACTIONS`. Who sees an event is decided per viewer by whether the viewer may see its node
-(the viewer's DataLoaders apply auth/policy.py), except that drafting actions stay with the organisation
-that took them (`DRAFTING_ACTIONS`, auth/policy.py `sees_event`): the stream never says more than the node.
+(the viewer's DataLoaders apply api/visibility.py), except that drafting actions stay with the organisation
+that took them (`DRAFTING_ACTIONS`, api/core/permissions.py `sees_event`): the stream never says more than the node.
 """
 
 from __future__ import annotations

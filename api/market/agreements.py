@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import AccessAgreementStatus
 from api.market.models import AccessAgreement, Dpv
-from auth.policy import ensure_alliance_admin, ensure_holds_agreement
+from api.market.permissions import ensure_holds_agreement
 
 NOTICE_MONTHS = 12
 

@@ -18,7 +18,7 @@ from api.core.principal import OrganisationKind, Principal
 from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
-from auth.policy import ensure_acts_for_provider
+from api.market.permissions import ensure_acts_for_provider
 
 
 class DocumentErrorCode(Enum):

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
 from api.market.models import Dpv, Lot, LotRateCap
-from auth.policy import ensure_alliance_admin
 
 # Vehicles set up from this day on are Procurement Act 2023 dynamic markets; before it, PCR 2015 DPSs.
 PROCUREMENT_ACT_COMMENCEMENT = date(2025, 2, 24)

@@ -16,13 +16,14 @@ from api.core import audit, clock, transitions
 from api.core.config import get_settings
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
 from api.market import stage1
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision
 from api.market.enums import MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
-from auth.policy import ensure_acts_for_provider, ensure_alliance_admin
+from api.market.permissions import ensure_acts_for_provider
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.APPLIED: frozenset({S.ADMITTED, S.REJECTED, S.WITHDRAWN}),

@@ -21,11 +21,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy import (
     Enum as SAEnum,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.clock import add_years
@@ -65,6 +67,10 @@ class Organisation(Base):
     created_at: Mapped[datetime] = utcnow_column()
 
     __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),)
+
+
+async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation | None:
+    return (await session.execute(select(Organisation).where(Organisation.slug == slug))).scalar_one_or_none()
 
 
 class Dpv(Base):

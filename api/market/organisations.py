@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core import audit
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
-from api.market.models import Organisation
-from auth.policy import ensure_alliance_admin
+from api.market.models import Organisation, organisation_by_slug
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -77,7 +76,3 @@ async def create_organisation(
         create,
         OrganisationErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
-
-
-async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation | None:
-    return (await session.execute(select(Organisation).where(Organisation.slug == slug))).scalar_one_or_none()

@@ -16,7 +16,7 @@ from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
 from api.market.models import OfstedJudgement, Setting
-from auth.policy import ensure_acts_for_provider
+from api.market.permissions import ensure_acts_for_provider
 
 # An outward code: the postcode district ("W6", "NW10", "EC1A"), never a full postcode.
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")

@@ -1,6 +1,6 @@
 """The award: an authorised officer accepts one bid, with a rationale (DOMAIN.md, "A placement search", step 7).
 
-- Only an authorised officer (`borough:award`) of the borough that posted the requirement (auth/policy.py
+- Only an authorised officer (`borough:award`) of the borough that posted the requirement (api/placements/permissions.py
   `ensure_awards`; the `borough` scope alone is FORBIDDEN), with a rationale (RATIONALE_REQUIRED).
 - Only once responses are closed: the requirement CLOSED, or OPEN with its deadline passed by the server's
   clock (the timer has not run yet), or OPEN at once for an EMERGENCY requirement. An OPEN one is closed by the
@@ -33,8 +33,8 @@ from api.placements.enums import RequirementStatus as S
 from api.placements.enums import Urgency
 from api.placements.evaluations import evaluate_one
 from api.placements.models import Bid
+from api.placements.permissions import ensure_awards
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS
-from auth.policy import ensure_awards
 
 
 def feedback_json(feedback: ev.Feedback) -> dict:

@@ -65,7 +65,7 @@ from api.placements.enums import BidStatus as B
 from api.placements.enums import InvitationStatus
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
-from auth.policy import ensure_bids, ensure_owns_bid
+from api.placements.permissions import ensure_bids, ensure_owns_bid
 
 MAX_TEXT = 4000
 

@@ -51,10 +51,10 @@ from api.placements.enums import BidStatus as B
 from api.placements.enums import OfficerCriterion
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
+from api.placements.permissions import ensure_owns_requirement
 from api.safeguarding.alerts import SHOWN_IN_EVALUATION
 from api.safeguarding.enums import AlertStatus
 from api.safeguarding.models import SafeguardingAlert
-from auth.policy import ensure_owns_requirement
 
 MARKET_PRICES = 50
 

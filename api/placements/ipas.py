@@ -14,7 +14,7 @@ Issue (`issue_ipa`, called inside `bidAccept`'s transaction, api/placements/awar
 Sign (`sign_ipa`, `ipaSign`)
 - The provider of the accepted bid (`provider:sign`) first: ISSUED -> PROVIDER_SIGNED; then the borough that
   awarded it (`borough:award`): PROVIDER_SIGNED -> EXECUTED. Anyone else, or a party without the signing scope:
-  FORBIDDEN (auth/policy.py `signing_party`).
+  FORBIDDEN (api/placements/permissions.py `signing_party`).
 - The SHA-256 sent must be the stored document's (HASH_MISMATCH: nothing changes); the borough before the
   provider is PROVIDER_SIGNS_FIRST; a party signing again is ALREADY_SIGNED; a TERMINATED IPA is
   INVALID_TRANSITION.
@@ -48,9 +48,9 @@ from api.placements.enums import IpaParty, IpaStatus, PlacementStatus
 from api.placements.enums import RequirementStatus as S
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
+from api.placements.permissions import ipa_party, signing_party
 from api.placements.pricing import Discount, DiscountKind, Extra
 from api.placements.requirements import TRANSITIONS
-from auth.policy import ipa_party, signing_party
 
 PLACEMENT_PLAN_WORKING_DAYS = 5
 

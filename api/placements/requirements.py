@@ -53,7 +53,7 @@ from api.placements.enums import BidStatus, Urgency
 from api.placements.enums import RequirementStatus as S
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
-from auth.policy import ensure_owns_requirement, ensure_posts_requirements
+from api.placements.permissions import ensure_owns_requirement, ensure_posts_requirements
 
 DEADLINE_TIMER = "requirement.deadline"
 TIMER_ACTOR_ID = "timer:" + DEADLINE_TIMER

@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core import audit, clock, transitions
@@ -37,12 +37,13 @@ from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
+from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ComplaintKind, ComplaintStep
 from api.quality.enums import ComplaintParty as P
 from api.quality.enums import ComplaintStatus as S
 from api.quality.models import Complaint, ComplaintEvent
-from auth.policy import ensure_manages_quality, ensure_raised, ensure_raises_complaints, visible
+from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),
@@ -139,8 +140,9 @@ async def _related_errors(
     if not given:
         return []
 
-    async def seen(model: type, id_: int) -> Any:
-        row = (await session.execute(select(model).where(model.id == id_, visible(actor, model)))).scalar_one_or_none()
+    async def seen(model: type, id_: int, visible: ColumnElement[bool]) -> Any:
+        """The row, if the raiser sees it (`visible`: the rule of the row's table, api/placements/permissions.py)."""
+        row = (await session.execute(select(model).where(model.id == id_, visible))).scalar_one_or_none()
         if row is None:  # not the raiser's to see: it does not exist for it
             raise Forbidden()
         return row
@@ -153,16 +155,22 @@ async def _related_errors(
         ).first() is not None
 
     if requirement_id is not None:
-        requirement = await seen(Requirement, requirement_id)
+        requirement = await seen(
+            Requirement, requirement_id, requirement_visible(actor, Requirement.id, Requirement.authority_id)
+        )
         between = requirement.authority_id == authority_id and await invited(requirement.id)
     elif bid_id is not None:
-        bid = await seen(Bid, bid_id)
+        bid = await seen(Bid, bid_id, bid_visible(actor, Bid.requirement_id, Bid.provider_id))
         authority = (
             await session.execute(select(Requirement.authority_id).where(Requirement.id == bid.requirement_id))
         ).scalar_one()
         between = bid.provider_id == provider_id and authority == authority_id
     else:
-        placement = await seen(Placement, placement_id)  # type: ignore[arg-type]
+        placement = await seen(
+            Placement,
+            placement_id,  # type: ignore[arg-type]
+            ipa_visible(actor, Placement.authority_id, Placement.provider_id),
+        )
         between = placement.authority_id == authority_id and placement.provider_id == provider_id
     if between:
         return []

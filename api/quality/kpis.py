@@ -20,7 +20,7 @@ to today. Its instants are London midnight of the first day up to London midnigh
   it raised about boroughs.
 
 `provider_kpis` computes them for any number of providers in ONE statement (aggregates in SQL). Who may read
-them: auth/policy.py `provider_visible` (the alliance and the boroughs every provider's, a provider its own).
+them: api/market/permissions.py `provider_visible` (the alliance and the boroughs every provider's, a provider its own).
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from api.core.audit import AuditEvent
 from api.core.clock import LONDON, add_months
 from api.core.principal import OrganisationKind, Principal
 from api.market.models import Organisation
+from api.market.permissions import provider_visible
 from api.placements.enums import InvitationStatus
 from api.placements.models import Bid, Invitation, Placement
 from api.quality.enums import ComplaintParty
 from api.quality.models import Complaint
-from auth.policy import provider_visible
 
 ALERT = ("SafeguardingAlert", "safeguarding_alert.raise")
 SUSPENSION = ("Suspension", "provider.suspend")

@@ -3,7 +3,7 @@
 
 Rules (each broken one is a user error with a ProviderReviewErrorCode; a missing scope or someone else's object
 is FORBIDDEN)
-- Only the alliance (`wla`) schedules, records and manages reviews and their actions (auth/policy.py
+- Only the alliance (`wla`) schedules, records and manages reviews and their actions (api/quality/permissions.py
   `ensure_manages_quality`); the provider and the boroughs read them (`review_visible`).
 - Scheduling names a provider (NOT_A_PROVIDER otherwise), a date and an agenda (AGENDA_REQUIRED). A review is
   SCHEDULED, then HELD when recorded: the day it was held (not in the future: HELD_ON_IN_FUTURE; it may differ
@@ -37,7 +37,7 @@ from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ProviderReviewStatus as R
 from api.quality.enums import ReviewActionStatus as A
 from api.quality.models import ProviderReview, ReviewAction
-from auth.policy import ensure_manages_quality
+from api.quality.permissions import ensure_manages_quality
 
 REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
     R.SCHEDULED: frozenset({R.HELD}),

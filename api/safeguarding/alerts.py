@@ -1,8 +1,8 @@
 """Safeguarding alerts (DOMAIN.md, "Quality and safeguarding").
 
 - Raised (`raise_alert`) by the alliance (`wla` or `wla:safeguarding`) or a participating borough (`borough`,
-  auth/policy.py `participating_borough`), on a provider or one of its settings: a setting of another provider is
-  SETTING_NOT_OF_PROVIDER. A category, a severity and a summary of what happened (1 to 2,000 characters, never a
+  api/market/permissions.py `participating_borough`), on a provider or one of its settings: a setting of another
+  provider is SETTING_NOT_OF_PROVIDER. A category, a severity and a summary of what happened (1 to 2,000 characters, never a
   child's name). Idempotent by key. The service raises one itself (`raise_system_alert`) when Ofsted judges a
   setting Inadequate: HIGH, REGULATORY, raised by the alliance (the service acting for it).
 - Reviewed (`update_alert`) by the alliance's safeguarding leads only: TRANSITIONS below, each step with notes
@@ -27,10 +27,11 @@ from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal, system_principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.models import Organisation, Setting
+from api.market.permissions import participating_borough
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from api.safeguarding.enums import AlertStatus as A
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
-from auth.policy import ensure_raises_alerts, ensure_safeguarding_lead, participating_borough
+from api.safeguarding.permissions import ensure_raises_alerts, ensure_safeguarding_lead
 
 TRANSITIONS: dict[A, frozenset[A]] = {
     A.OPEN: frozenset({A.UNDER_REVIEW}),

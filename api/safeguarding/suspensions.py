@@ -55,7 +55,7 @@ from api.safeguarding.enums import SuspensionKind as K
 from api.safeguarding.enums import SuspensionReason as R
 from api.safeguarding.enums import SuspensionScope
 from api.safeguarding.models import Suspension
-from auth.policy import ensure_safeguarding_lead
+from api.safeguarding.permissions import ensure_safeguarding_lead
 
 LIFT_TIMER = "suspension.lift"
 LIFT_ACTOR_ID = "timer:" + LIFT_TIMER

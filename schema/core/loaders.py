@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 from api.core.db import Database
 from api.core.principal import Principal
 from api.market.models import Document, LotRateCap, OfstedJudgement
-from auth.policy import visible
+from api.visibility import visible
 from schema.core.connection import Page, PageArgs, to_page, windowed_pages_stmt
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import UNSET, relay
 
 from api.core.errors import UserErrors
+from api.core.permissions import require
 from api.core.principal import Principal
-from auth.policy import require
 from schema.core.context import Info
 from schema.core.errors import to_user_errors
 from schema.core.nodes import decode_id

@@ -8,8 +8,8 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 
+from api.core.permissions import require
 from api.core.principal import Scope
-from auth.policy import require
 
 PUBLIC = "Public: no token needed."
 

@@ -15,7 +15,7 @@ from strawberry import relay
 
 from api.core import events
 from api.core.events import Event, Position
-from auth.policy import sees_event
+from api.core.permissions import sees_event
 from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.loaders import Loaders

@@ -2,7 +2,7 @@
 
 Each checks the caller's scope when it starts and every event for that caller: a provider gets a requirement
 only while it holds an INVITED invitation to it; a borough gets bids on its own requirements; `events` gives
-what the viewer may see of each event's node (auth/policy.py through the DataLoaders).
+what the viewer may see of each event's node (api/visibility.py through the DataLoaders).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from strawberry import relay
 
 from api.core.errors import Forbidden
 from api.core.events import Event
+from api.core.permissions import require
 from api.core.principal import Scope
 from api.placements import invitations
 from api.placements import models as pm
 from api.placements.enums import InvitationStatus, MatchLevel
-from auth.policy import require
 from schema.core.context import Info
 from schema.core.nodes import decode_id
 from schema.core.permissions import describe
@@ -37,8 +37,8 @@ async def _published(info: Info, requirement_id: int) -> tuple[Requirement | Non
     """The requirement (as the API shows it: one object for all) and every invitation to it, by provider, as
     plain rows: loaded once per event for all subscribers of this worker. Each subscriber takes only its own
     invitation, and sees the requirement only through it (a provider with an invitation may see the requirement:
-    auth/policy.py requirement_visible), so no visibility rule is bypassed; what the requirement's fields read
-    further (its lot, its child as a provider sees it) each subscriber reads through its own DataLoaders. Its two
+    api/placements/permissions.py requirement_visible), so no visibility rule is bypassed; what the requirement's
+    fields read further (its lot, its child as a provider sees it) each subscriber reads through its own DataLoaders. Its two
     statements need not share a snapshot (in the session they had before, at READ COMMITTED, they did not
     either): in autocommit, without the BEGIN and ROLLBACK around them."""
     async with info.context.db.reading() as conn:

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from api.core.principal import OrganisationKind
 from api.market import models as m
-from auth.policy import visible
+from api.visibility import visible
 from schema.core.connection import Connection, apply_keyset, build_connection, page_args, to_page
 from schema.core.context import Info
 from schema.core.nodes import decode_id

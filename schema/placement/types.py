@@ -1,5 +1,5 @@
 """GraphQL types of the placement search. Related objects and lists resolve through the request's DataLoaders;
-what a viewer sees of the child is decided in plain Python (auth/policy.py `child_view`,
+what a viewer sees of the child is decided in plain Python (api/placements/permissions.py `child_view`,
 api/placements/child.py `present`)."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from api.placements import evaluation as ev
 from api.placements import models as pm
 from api.placements.evaluations import Evaluated, RequirementFacts
 from api.placements.history import shown_data
+from api.placements.permissions import child_view
 from api.placements.pricing import DiscountKind
-from auth.policy import child_view
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode

@@ -1,4 +1,5 @@
-"""GraphQL types of quality and safeguarding. Who sees what is decided in auth/policy.py (`safeguarding_visible`,
+"""GraphQL types of quality and safeguarding. Who sees what is decided in api/safeguarding/permissions.py
+(`safeguarding_visible`,
 `sees_alert_raiser`); related objects resolve through the request's DataLoaders."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from api.core.principal import ActorKind, Scope
 from api.market import models as m
 from api.safeguarding import enums as se
 from api.safeguarding import models as sm
-from auth.policy import sees_alert_raiser
+from api.safeguarding.permissions import sees_alert_raiser
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
