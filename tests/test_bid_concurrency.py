@@ -23,8 +23,7 @@ from api.core.db import Database
 from api.core.errors import UserErrors
 from api.core.principal import ActorKind, Principal, Scope
 from api.placements import award, bids, requirements
-from api.placements.enums import BidStatus as B
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import BidStatus as B, RequirementStatus as S
 from api.placements.models import Bid, Requirement
 from tests.conftest import count
 from tests.placement_factories import offer, published, scene, submit

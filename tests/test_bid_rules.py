@@ -15,15 +15,11 @@ from api.core.audit import AuditEvent
 from api.core.errors import Forbidden, UserErrors
 from api.core.principal import Scope
 from api.core.timers import Timer, TimerState
-from api.market import dpvs
-from api.market import settings as setting_rules
+from api.market import dpvs, settings as setting_rules
 from api.market.enums import MembershipStatus, OfstedGrade, Specialism
 from api.market.models import Membership
-from api.placements import award, bids, evaluations, requirements
-from api.placements import evaluation as evaluation_rules
-from api.placements.enums import BidStatus as B
-from api.placements.enums import InvitationStatus, OfficerCriterion, Urgency
-from api.placements.enums import RequirementStatus as S
+from api.placements import award, bids, evaluation as evaluation_rules, evaluations, requirements
+from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
 from api.placements.evaluation import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
 from api.placements.requirements import DEADLINE_TIMER

@@ -17,8 +17,7 @@ from api.core.errors import Forbidden
 from api.core.principal import Scope
 from api.placements import award, ipas
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, Urgency
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S, Urgency
 from api.placements.models import Ipa, IpaSignature, Placement, Requirement
 from tests.conftest import principal_for
 from tests.placement_factories import published, scene, submit

@@ -9,8 +9,7 @@ import pytest
 
 from api.market.enums import Sex, Specialism
 from api.placements.deadlines import add_working_days, default_deadline, is_working_day
-from api.placements.enums import MatchCriterion, MatchLevel, Urgency
-from api.placements.enums import MatchReasonCode as R
+from api.placements.enums import MatchCriterion, MatchLevel, MatchReasonCode as R, Urgency
 from api.placements.matching import ChildNeeds, SettingFacts, assess, haversine_km, in_avoided_area
 
 CHILD = ChildNeeds(

@@ -19,15 +19,12 @@ from api.core.idempotency import IdempotencyKey
 from api.core.keyfile import configured_or_generated
 from api.core.principal import OrganisationKind
 from api.core.timers import Timer, TimerState
-from api.market import agreements, dpvs
-from api.market import settings as setting_rules
+from api.market import agreements, dpvs, settings as setting_rules
 from api.market.enums import DpvCategory, LegalBasis, MembershipStatus
 from api.market.models import Setting
-from api.placements import child as child_rules
-from api.placements import requirements
+from api.placements import child as child_rules, requirements
 from api.placements.deadlines import default_deadline
-from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, Urgency
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, RequirementStatus as S, Urgency
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 from api.placements.requirements import DEADLINE_TIMER
 from tests.conftest import StatementCounter, make_org

@@ -20,8 +20,7 @@ from api.core.config import get_settings
 from api.core.errors import Forbidden
 from api.core.principal import Scope
 from api.core.timers import Timer, TimerState
-from api.market import agreements, documents, stage1
-from api.market import settings as setting_rules
+from api.market import agreements, documents, settings as setting_rules, stage1
 from api.market.enums import DocumentKind, MembershipStatus, OfstedGrade
 from api.market.models import Document
 from api.placements import bids, evaluations

@@ -21,8 +21,7 @@ from typing import Any
 import httpx
 import schemathesis
 from graphql import StringValueNode, Visitor, parse, print_ast, visit
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
 from strawberry.relay import to_base64

@@ -24,8 +24,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, select, text, update
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import BigInteger, DateTime, Enum as SAEnum, Index, Integer, String, Text, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -25,12 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock, timers
 from api.core.errors import UserError, UserErrors
 from api.core.principal import Principal
-from api.placements import evaluation as ev
-from api.placements import ipas
+from api.placements import evaluation as ev, ipas
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
-from api.placements.enums import BidStatus as B
-from api.placements.enums import RequirementStatus as S
-from api.placements.enums import Urgency
+from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
 from api.placements.evaluations import evaluate_one
 from api.placements.models import Bid
 from api.placements.permissions import ensure_awards

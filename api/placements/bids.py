@@ -61,9 +61,7 @@ from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import pricing
-from api.placements.enums import BidStatus as B
-from api.placements.enums import InvitationStatus
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 from api.placements.permissions import ensure_bids, ensure_owns_bid
 

@@ -47,9 +47,7 @@ from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import evaluation as ev
 from api.placements.bids import E, bid_parents, lock_bid, lock_requirement
-from api.placements.enums import BidStatus as B
-from api.placements.enums import OfficerCriterion
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
 from api.placements.permissions import ensure_owns_requirement
 from api.safeguarding.alerts import SHOWN_IN_EVALUATION

@@ -44,8 +44,7 @@ from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
 from api.placements import child as child_rules
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
 from api.placements.permissions import ipa_party, signing_party

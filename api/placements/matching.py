@@ -20,9 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from api.market.enums import Sex, Specialism
-from api.placements.enums import MatchCriterion as C
-from api.placements.enums import MatchLevel
-from api.placements.enums import MatchReasonCode as R
+from api.placements.enums import MatchCriterion as C, MatchLevel, MatchReasonCode as R
 
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
 _AREA = re.compile(r"^[A-Z]{1,2}")

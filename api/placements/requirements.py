@@ -49,8 +49,7 @@ from api.market.enums import DpvStatus
 from api.market.models import Dpv, Lot, Organisation
 from api.placements import child as child_rules
 from api.placements.deadlines import default_deadline
-from api.placements.enums import BidStatus, Urgency
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import BidStatus, RequirementStatus as S, Urgency
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
 from api.placements.permissions import ensure_owns_requirement, ensure_posts_requirements

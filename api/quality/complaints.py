@@ -39,9 +39,7 @@ from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
-from api.quality.enums import ComplaintKind, ComplaintStep
-from api.quality.enums import ComplaintParty as P
-from api.quality.enums import ComplaintStatus as S
+from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
 from api.quality.models import Complaint, ComplaintEvent
 from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
 

@@ -34,8 +34,7 @@ from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
-from api.quality.enums import ProviderReviewStatus as R
-from api.quality.enums import ReviewActionStatus as A
+from api.quality.enums import ProviderReviewStatus as R, ReviewActionStatus as A
 from api.quality.models import ProviderReview, ReviewAction
 from api.quality.permissions import ensure_manages_quality
 

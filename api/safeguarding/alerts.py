@@ -28,8 +28,7 @@ from api.core.principal import OrganisationKind, Principal, system_principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.models import Organisation, Setting
 from api.market.permissions import participating_borough
-from api.safeguarding.enums import AlertCategory, AlertSeverity
-from api.safeguarding.enums import AlertStatus as A
+from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus as A
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
 from api.safeguarding.permissions import ensure_raises_alerts, ensure_safeguarding_lead
 

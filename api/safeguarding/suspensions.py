@@ -51,9 +51,7 @@ from api.placements.enums import BidStatus, InvitationStatus, PlacementStatus, R
 from api.placements.evaluation import ExclusionReason
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.safeguarding.alerts import E, alliance_system_principal, notes_errors
-from api.safeguarding.enums import SuspensionKind as K
-from api.safeguarding.enums import SuspensionReason as R
-from api.safeguarding.enums import SuspensionScope
+from api.safeguarding.enums import SuspensionKind as K, SuspensionReason as R, SuspensionScope
 from api.safeguarding.models import Suspension
 from api.safeguarding.permissions import ensure_safeguarding_lead
 

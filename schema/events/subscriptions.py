@@ -18,8 +18,7 @@ from api.core.errors import Forbidden
 from api.core.events import Event
 from api.core.permissions import require
 from api.core.principal import Scope
-from api.placements import invitations
-from api.placements import models as pm
+from api.placements import invitations, models as pm
 from api.placements.enums import InvitationStatus, MatchLevel
 from schema.core.context import Info
 from schema.core.nodes import decode_id

@@ -13,9 +13,7 @@ from strawberry import relay
 from api.core import clock
 from api.core.config import get_settings
 from api.core.principal import OrganisationKind, Scope
-from api.market import enums as e
-from api.market import models as m
-from api.market import stage1
+from api.market import enums as e, models as m, stage1
 from api.market.caps import cap_for_year
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.placements import child as child_rules
-from api.placements import models as pm
+from api.placements import child as child_rules, models as pm
 from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency
 from schema.core.connection import Connection
 from schema.core.context import Info

@@ -12,9 +12,7 @@ from strawberry import relay
 from api.core import clock
 from api.core.principal import ActorKind, Scope
 from api.placements import models as pm
-from api.quality import enums as q
-from api.quality import kpis as k
-from api.quality import models as qm
+from api.quality import enums as q, kpis as k, models as qm
 from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.nodes import ModelNode

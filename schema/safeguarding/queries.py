@@ -9,8 +9,7 @@ from sqlalchemy import or_
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.safeguarding import enums as se
-from api.safeguarding import models as sm
+from api.safeguarding import enums as se, models as sm
 from schema.core.connection import Connection
 from schema.core.context import Info
 from schema.core.nodes import decode_id

@@ -13,8 +13,7 @@ from strawberry import relay
 from api.core.clock import LONDON
 from api.core.principal import ActorKind, Scope
 from api.market import models as m
-from api.safeguarding import enums as se
-from api.safeguarding import models as sm
+from api.safeguarding import enums as se, models as sm
 from api.safeguarding.permissions import sees_alert_raiser
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
