@@ -3,8 +3,8 @@
 - Raised (`raise_alert`) by the alliance (`wla` or `wla:safeguarding`) or a participating borough (`borough`,
   api/market/permissions.py `participating_borough`), on a provider or one of its settings: a setting of another
   provider is SETTING_NOT_OF_PROVIDER. A category, a severity and a summary of what happened (1 to 2,000
-  characters, never a child's name). Idempotent by key. The service raises one itself (`raise_system_alert`) when Ofsted judges a
-  setting Inadequate: HIGH, REGULATORY, raised by the alliance (the service acting for it).
+  characters, never a child's name). Idempotent by key. The service raises one itself (`raise_system_alert`) when Ofsted
+  judges a setting Inadequate: HIGH, REGULATORY, raised by the alliance (the service acting for it).
 - Reviewed (`update_alert`) by the alliance's safeguarding leads only: TRANSITIONS below, each step with notes
   kept as a history (who, when, before, after). A step that keeps the status adds notes only; a RESOLVED alert is
   final. The alert's row is locked for the step, so two leads' steps are applied one after the other.

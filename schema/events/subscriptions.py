@@ -38,8 +38,8 @@ async def _published(info: Info, requirement_id: int) -> tuple[Requirement | Non
     invitation, and sees the requirement only through it (a provider with an invitation may see the requirement:
     api/placements/permissions.py requirement_visible), so no visibility rule is bypassed; what the requirement's
     fields read further (its lot, its child as a provider sees it) each subscriber reads through its own
-    DataLoaders. Its two statements need not share a snapshot (in the session they had before, at READ COMMITTED, they did not
-    either): in autocommit, without the BEGIN and ROLLBACK around them."""
+    DataLoaders. Its two statements need not share a snapshot (in the session they had before, at READ COMMITTED, they
+    did not either): in autocommit, without the BEGIN and ROLLBACK around them."""
     async with info.context.db.reading() as conn:
         row, by_provider = await invitations.requirement_and_invitations(conn, requirement_id)
     return requirement_or_none(row), by_provider
