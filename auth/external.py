@@ -63,7 +63,7 @@ from api.core.config import Settings, TrustedIssuer
 from api.core.db import Database
 from api.core.principal import SCOPES_BY_KIND, ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
-from auth import tokens
+from auth.token_errors import ExpiredToken, InvalidToken
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +233,7 @@ def mapped_organisation(config: TrustedIssuer, claims: dict[str, Any]) -> str:
     value = claims.get(config.organisation.claim)
     slug = config.organisation.values.get(value) if isinstance(value, str) else None
     if slug is None:
-        raise tokens.InvalidToken(f"The access token's {config.organisation.claim} claim names no organisation here")
+        raise InvalidToken(f"The access token's {config.organisation.claim} claim names no organisation here")
     return slug
 
 
@@ -241,10 +241,10 @@ def actor_id(config: TrustedIssuer, claims: dict[str, Any]) -> str:
     """`<issuer host>:<actor claim>`, e.g. `login.microsoftonline.com:jo.bloggs@ealing.gov.uk`."""
     actor = claims.get(config.actor_claim)
     if not isinstance(actor, str) or not actor.strip():
-        raise tokens.InvalidToken(f"The access token has no {config.actor_claim} claim")
+        raise InvalidToken(f"The access token has no {config.actor_claim} claim")
     name = f"{urlsplit(config.issuer).hostname or config.issuer}:{actor}"
     if len(name) > MAX_ACTOR_ID:
-        raise tokens.InvalidToken(f"The access token's {config.actor_claim} claim is too long")
+        raise InvalidToken(f"The access token's {config.actor_claim} claim is too long")
     return name
 
 
@@ -260,27 +260,25 @@ class ExternalIssuer:
         try:
             header = jws.extract_compact(token.encode("ascii")).headers()
         except (JoseError, ValueError, UnicodeError):
-            raise tokens.InvalidToken("The access token is not a signed JWT") from None
+            raise InvalidToken("The access token is not a signed JWT") from None
         if header.get("alg") not in self.config.algorithms:
-            raise tokens.InvalidToken(
-                "The access token must be signed with one of " + ", ".join(self.config.algorithms)
-            )
+            raise InvalidToken("The access token must be signed with one of " + ", ".join(self.config.algorithms))
         typ = header.get("typ")
         if typ is not None and (not isinstance(typ, str) or typ.lower() not in EXTERNAL_TOKEN_TYPES):
-            raise tokens.InvalidToken("The token is not an access token (typ)")
+            raise InvalidToken("The token is not an access token (typ)")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise tokens.InvalidToken("The access token names no signing key (kid)")
+            raise InvalidToken("The access token names no signing key (kid)")
         return header
 
     def verify(self, token: str, header: dict[str, Any], key: Key) -> dict[str, Any]:
         """Signature (the header's allow-listed algorithm only), then `iss`, `aud`, `exp`, `nbf`, `iat`."""
         if key.get("alg") not in (None, header["alg"]):
-            raise tokens.InvalidToken("The access token's key is not for its algorithm")
+            raise InvalidToken("The access token's key is not for its algorithm")
         try:
             claims = jwt.decode(token, key, algorithms=[header["alg"]]).claims
         except (JoseError, ValueError, TypeError):
-            raise tokens.InvalidToken("The access token's signature does not verify") from None
+            raise InvalidToken("The access token's signature does not verify") from None
         registry = jwt.JWTClaimsRegistry(
             now=int(clock.now().timestamp()),
             leeway=self.config.leeway,
@@ -291,10 +289,10 @@ class ExternalIssuer:
         try:
             registry.validate(claims)
         except ExpiredTokenError:
-            raise tokens.ExpiredToken() from None
+            raise ExpiredToken() from None
         except JoseError as exc:
             claim = getattr(exc, "claim", None)
-            raise tokens.InvalidToken(
+            raise InvalidToken(
                 f"The access token's {claim} claim is not valid here" if claim else "The access token is invalid"
             ) from None
         return claims
@@ -303,7 +301,7 @@ class ExternalIssuer:
         header = self.header(token)
         key = await self.keys.key(header["kid"])
         if key is None:
-            raise tokens.InvalidToken("The access token is signed by an unknown key")
+            raise InvalidToken("The access token is signed by an unknown key")
         claims = self.verify(token, header, key)
         slug = mapped_organisation(self.config, claims)
         actor = actor_id(self.config, claims)
@@ -313,10 +311,10 @@ class ExternalIssuer:
                 await session.execute(select(Organisation.id, Organisation.kind).where(Organisation.slug == slug))
             ).one_or_none()
         if row is None:
-            raise tokens.InvalidToken("The access token's organisation does not exist")
+            raise InvalidToken("The access token's organisation does not exist")
         if row.kind is not OrganisationKind.LOCAL_AUTHORITY:  # found at start too; an organisation made since
             log.error("Trusted issuer %s is mapped to %s, which is not a local authority", self.config.issuer, slug)
-            raise tokens.InvalidToken("The access token's organisation is not a local authority")
+            raise InvalidToken("The access token's organisation is not a local authority")
         return Principal(
             organisation_id=row.id,
             organisation_kind=row.kind,

@@ -79,6 +79,7 @@ from api.core.principal import Scope
 from auth import authorizations, client_auth, clients, keys, tokens
 from auth.authorizations import RefreshCredential, RevokedReason, granted_scopes
 from auth.models import AppUser, OAuthAuthorizationCode, OAuthClient
+from auth.token_errors import InvalidToken
 
 T = TypeVar("T")
 
@@ -391,7 +392,7 @@ def _query_access_token(server: OAuthServer, token: str) -> AccessToken | None:
         if key is None:
             return None
         claims = tokens.verify_access_token(token, key, server.settings)
-    except tokens.InvalidToken:
+    except InvalidToken:
         return None
     state = unit.call(tokens.token_state, claims, header["kid"])
     return AccessToken(dict(claims), refused=tokens.refusal(state, claims, server.settings) is not None)

@@ -41,27 +41,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from api.core import audit, clock
 from api.core.config import Settings
 from api.core.db import Database, DriverStatement
-from api.core.errors import Unauthenticated
 from api.core.principal import ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
 from auth import external
 from auth.keys import ALG, KeyRing
 from auth.models import USER_SUBJECT_PREFIX, RevokedToken, SigningKey
+from auth.token_errors import ExpiredToken, InvalidToken
 
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 ORGANISATION_CLAIMS = ("org", "org_kind")
-
-
-class InvalidToken(Unauthenticated):
-    """The bearer token cannot be used: say why, without saying more than the caller already has."""
-
-    def __init__(self, message: str = "The access token is invalid"):
-        super().__init__(message)
-
-
-class ExpiredToken(InvalidToken):
-    def __init__(self) -> None:
-        super().__init__("The access token has expired")
 
 
 # --- the token itself: header, signature, claims (no I/O) ---------------------------------------------------

@@ -33,7 +33,8 @@ from api.core.principal import ActorKind, OrganisationKind, Scope
 from api.web.app import create_app
 from auth import keys
 from auth.external import IssuerKeys, TrustedIssuerError, mapped_scopes, trusted_issuer
-from auth.tokens import ExpiredToken, InvalidToken, principal_from_token
+from auth.token_errors import ExpiredToken, InvalidToken
+from auth.tokens import principal_from_token
 
 VIEWER = "{ viewer { organisation { slug } scopes } }"
 PROVIDERS = "{ providers { totalCount } }"  # needs `borough` (or `wla`, `provider`)

@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth import keys
 from auth.server import metadata
-from auth.tokens import InvalidToken, principal_from_token
+from auth.token_errors import InvalidToken
+from auth.tokens import principal_from_token
 
 REALM = "dpv-exchange"
 
