@@ -18,6 +18,7 @@ from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
 from api.market.models import Dpv, Lot, LotRateCap
+from api.market.weights import Weights
 
 # Vehicles set up from this day on are Procurement Act 2023 dynamic markets; before it, PCR 2015 DPSs.
 PROCUREMENT_ACT_COMMENCEMENT = date(2025, 2, 24)
@@ -291,11 +292,9 @@ async def set_rate_cap(
 async def set_evaluation_weights(
     session: AsyncSession, actor: Principal, dpv_id: int, weights: list[tuple[str, Decimal]] | None
 ) -> Dpv:
-    """The vehicle's weight per evaluation criterion (api/placements/evaluation.py `Weights`: every criterion,
+    """The vehicle's weight per evaluation criterion (api/market/weights.py `Weights`: every criterion,
     non-negative, adding up to exactly 100); None goes back to the defaults. Bids are evaluated with the weights
     in force when the evaluation is computed, and again at the award."""
-    from api.placements.evaluation import Weights  # a pure module: the rule of what weights are valid
-
     ensure_alliance_admin(actor)
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     stored: dict[str, str] | None = None

@@ -84,7 +84,7 @@ class Dpv(Base):
     extension_options: Mapped[int] = mapped_column(Integer, default=3)
     extensions_exercised: Mapped[int] = mapped_column(Integer, default=0)
     # The weight of each evaluation criterion, {"PRICE": "20", ...} adding up to 100; null: the defaults
-    # (api/placements/evaluation.py `Weights`).
+    # (api/market/weights.py `Weights`).
     evaluation_weights: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = utcnow_column()
 

@@ -21,7 +21,8 @@ are not a gate: those of severity HIGH or CRITICAL are shown with the bid (ranke
 
 Criteria
 --------
-Each criterion scores 0–100 (a Decimal rounded half-up to 1 dp); its weight is the vehicle's (`Weights`).
+Each criterion scores 0–100 (a Decimal rounded half-up to 1 dp); its weight is the vehicle's
+(`Weights`, api/market/weights.py).
   NEEDS_AND_SPECIALISMS = 60 × (child's needs the setting's specialisms meet ÷ child's needs; 1 when the child
       has none) + 15 if the child's age is in the setting's age range + 15 if the setting takes the child's
       sex + 10 if the setting has at least as many vacancies as the sibling group has children.
@@ -61,7 +62,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from api.market.enums import MembershipStatus, OfstedGrade, SettingKind, Sex, Specialism
+from api.market.weights import Criterion, Weights
 from api.placements.pricing import check_cap, format_money, money, price_band
+from api.safeguarding.enums import AlertSeverity
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -82,30 +85,12 @@ def _label(enum_value: Enum) -> str:
     return enum_value.value.replace("_", " ").lower().capitalize()
 
 
-class Criterion(str, Enum):
-    NEEDS_AND_SPECIALISMS = "NEEDS_AND_SPECIALISMS"
-    DISTANCE = "DISTANCE"
-    TIMESCALE = "TIMESCALE"
-    QUALITY = "QUALITY"
-    PRICE = "PRICE"
-    CHILD_VIEWS = "CHILD_VIEWS"
-    COMPATIBILITY = "COMPATIBILITY"
-    SOCIAL_VALUE = "SOCIAL_VALUE"
-
-
 class ExclusionReason(str, Enum):
     PROVIDER_SUSPENDED = "PROVIDER_SUSPENDED"
     PROVIDER_BARRED = "PROVIDER_BARRED"
     PROVIDER_NOT_ADMITTED = "PROVIDER_NOT_ADMITTED"
     SETTING_INADEQUATE = "SETTING_INADEQUATE"
     ABOVE_CAP = "ABOVE_CAP"
-
-
-class AlertSeverity(str, Enum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
 
 
 SHOWN_SEVERITIES = (AlertSeverity.CRITICAL, AlertSeverity.HIGH)  # most severe first
@@ -131,49 +116,7 @@ class FeedbackReason(str, Enum):
     OFFICER_DECISION = "OFFICER_DECISION"  # scored at least as high as the winner: the officer's rationale decided
 
 
-# --- the vehicle's weights and the rules' parameters ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Weights:
-    """The vehicle's weight per criterion: non-negative whole or Decimal points adding up to exactly 100."""
-
-    needs_and_specialisms: Decimal = Decimal(25)
-    distance: Decimal = Decimal(10)
-    timescale: Decimal = Decimal(10)
-    quality: Decimal = Decimal(15)
-    price: Decimal = Decimal(20)
-    child_views: Decimal = Decimal(10)
-    compatibility: Decimal = Decimal(5)
-    social_value: Decimal = Decimal(5)
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, (float, bool)) or not isinstance(value, (int, Decimal)):
-                raise ValueError(f"the weight of {f.name} must be an int or a Decimal, not {value!r}")
-            value = Decimal(value)
-            if not value.is_finite() or value < 0:
-                raise ValueError(f"the weight of {f.name} must not be negative, not {value}")
-            object.__setattr__(self, f.name, value)
-        total = sum((getattr(self, f.name) for f in fields(self)), ZERO)
-        if total != HUNDRED:
-            raise ValueError(f"the weights must add up to 100, not {total}")
-
-    @classmethod
-    def from_mapping(cls, weights: Mapping[Criterion | str, int | Decimal]) -> Weights:
-        """From {criterion: weight} (e.g. a vehicle's stored weights); every criterion must be present."""
-        given = {Criterion(k): v for k, v in weights.items()}
-        missing = [c.value for c in Criterion if c not in given]
-        if missing:
-            raise ValueError(f"no weight for {', '.join(missing)}")
-        return cls(**{c.value.lower(): given[c] for c in Criterion})
-
-    def of(self, criterion: Criterion) -> Decimal:
-        return getattr(self, criterion.value.lower())
-
-    def as_mapping(self) -> dict[Criterion, Decimal]:
-        return {c: self.of(c) for c in Criterion}
+# --- the rules' parameters ---------------------------------------------------------------------------------
 
 
 DEFAULT_QUALITY_SCORES: Mapping[OfstedGrade | None, Decimal] = {

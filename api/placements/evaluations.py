@@ -8,7 +8,7 @@ Inputs, in five statements whatever the number of requirements and bids (`evalua
    severity HIGH or CRITICAL, on the provider itself or on the setting offered (api/safeguarding/alerts.py),
    gathered in the same statement;
 2. the children of the requirements (age, sex, needs, home, sibling group);
-3. the vehicles' weights (`dpv.evaluation_weights`; null: the defaults of evaluation.Weights) and the lots'
+3. the vehicles' weights (`dpv.evaluation_weights`; null: the defaults of api/market/weights.py `Weights`) and the lots'
    weekly rate caps up to the financial year of the latest planned start, of which the cap that applies to each
    planned start is taken (api/market/caps.py `cap_for`: its financial year's, else the latest earlier year's);
 4. the market's recent prices, per requirement: the net weekly prices of the MARKET_PRICES (50) most recently
