@@ -18,6 +18,7 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api import domains
 from api.core.config import get_settings
 from schema.core.error_log import log_errors
 from schema.core.errors import mask_errors
@@ -100,6 +101,7 @@ class SubscriptionOverHTTP(InvalidOperationTypeError):
 
 
 def build_schema() -> strawberry.Schema:
+    domains.check()  # the mutations set off the domains' hooks and timers: every one has its handler
     settings = get_settings()
     # The limits' validation rules are classes made once: the validation cache is keyed by the rules, so rules
     # made afresh per request (as each QueryDepthLimiter instance does) would never hit it.

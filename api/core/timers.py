@@ -9,8 +9,9 @@ deadline; later a document's expiry, a suspension's end).
   the first holds, and finds it DONE afterwards.
 - A handler that fails is rolled back (a savepoint), the error and the attempt are recorded, and the timer is
   tried again later (backing off); after MAX_ATTEMPTS it is FAILED and stays for someone to look at.
-- Handlers are registered by kind (`@handler("requirement.deadline")`) in the modules of HANDLER_MODULES,
-  imported on first use, so this module depends on no domain.
+- Handlers are registered by kind (`@handler("requirement.deadline")`) in the domains' modules, which
+  api/domains.py loads, so this module depends on no domain. A runner with no handler registered at all refuses
+  to run (the domains were not loaded) rather than fail every timer.
 - Every worker runs `run_forever` as a background task of the app's lifespan, polling every
   DPV_TIMER_POLL_SECONDS (1 s by default).
 """
@@ -18,7 +19,6 @@ deadline; later a document's expiry, a suspension's end).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -34,8 +34,6 @@ from api.core.db import Base, Database, utcnow_column
 log = logging.getLogger("dpv.timers")
 
 MAX_ATTEMPTS = 8
-# Modules that register handlers: each later issue that needs a timer adds its module here.
-HANDLER_MODULES = ("api.placements.requirements", "api.safeguarding.suspensions", "api.safeguarding.expiry")
 
 
 class TimerState(str, Enum):
@@ -100,11 +98,6 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _load_handlers() -> None:
-    for module in HANDLER_MODULES:
-        importlib.import_module(module)
-
-
 def schedule(session: AsyncSession, kind: str, subject_id: int, due_at: datetime) -> Timer:
     """Add a timer to the caller's transaction: it exists only if that transaction commits."""
     timer = Timer(kind=kind, subject_id=subject_id, due_at=due_at, state=TimerState.PENDING, attempts=0)
@@ -141,7 +134,8 @@ def backoff(attempts: int) -> timedelta:
 async def run_due_timers(db: Database, now: datetime | None = None, *, limit: int = 100) -> int:
     """Run the timers due at `now` (the server's clock by default), each in its own short transaction, at most
     `limit` of them. Returns how many this call took (done or failed and rescheduled)."""
-    _load_handlers()
+    if not HANDLERS:
+        raise RuntimeError("no timer handler is registered: api/domains.py loads them")
     taken = 0
     while taken < limit:
         at = now or clock.now()

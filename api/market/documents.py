@@ -13,12 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core import audit
 from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
 from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
 from api.market.permissions import ensure_acts_for_provider
+
+# A stage-1 document just recorded, in the recording's transaction: safeguarding watches its expiry and lifts the
+# suspensions a valid replacement ends (api/safeguarding/expiry.py `on_document_recorded`).
+recorded: Hook[[AsyncSession, Document], None] = Hook("stage-1 document recorded")
 
 
 class DocumentErrorCode(Enum):
@@ -105,9 +110,7 @@ async def record_document(
         )
         session.add(doc)
         await session.flush()
-        from api.safeguarding.expiry import on_document_recorded  # its timers; a replacement lifts a suspension
-
-        await on_document_recorded(session, doc)
+        await recorded(session, doc)  # its expiry's timers; a valid replacement lifts a suspension
         audit.record(
             session,
             actor,

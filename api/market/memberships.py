@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock, transitions
 from api.core.config import get_settings
 from api.core.errors import UserError, UserErrors
+from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
@@ -23,6 +24,10 @@ from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision, MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
 from api.market.permissions import ensure_acts_for_provider
+
+# A membership just admitted, in the admission's transaction: safeguarding bars or suspends it at once when a bar or
+# suspension in force covers it (api/safeguarding/suspensions.py `on_admitted`).
+admitted: Hook[[AsyncSession, Principal, Membership], None] = Hook("membership admitted")
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.APPLIED: frozenset({S.ADMITTED, S.REJECTED, S.WITHDRAWN}),
@@ -181,9 +186,7 @@ async def decide(
         {"from": before, "to": to, "reason": membership.decision_reason, "on": on},
     )
     if to is S.ADMITTED:
-        from api.safeguarding.suspensions import on_admitted  # a suspension in force covers it at once
-
-        await on_admitted(session, actor, membership)
+        await admitted(session, actor, membership)  # a suspension in force covers it at once
     await session.flush()
     return membership
 

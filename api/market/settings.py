@@ -11,12 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core import audit, clock
 from api.core.errors import UserError, UserErrors
+from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
 from api.market.models import OfstedJudgement, Setting
 from api.market.permissions import ensure_acts_for_provider
+
+# An Ofsted judgement of a setting just recorded (the setting, the grade, the inspection day, the judgement's id), in
+# the recording's transaction: safeguarding raises a HIGH alert on an Inadequate one (api/safeguarding/alerts.py
+# `on_ofsted_judgement`).
+ofsted_judgement_recorded: Hook[[AsyncSession, Setting, OfstedGrade, date, int], None] = Hook(
+    "Ofsted judgement recorded"
+)
 
 # An outward code: the postcode district ("W6", "NW10", "EC1A"), never a full postcode.
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
@@ -229,9 +237,7 @@ async def record_ofsted_judgement(
         setting_id,
         {"grade": grade, "inspectedOn": inspected_on, "judgementId": judgement.id},
     )
-    from api.safeguarding.alerts import on_ofsted_judgement  # Inadequate: a HIGH alert on the setting
-
-    await on_ofsted_judgement(session, setting, grade, inspected_on, judgement.id)
+    await ofsted_judgement_recorded(session, setting, grade, inspected_on, judgement.id)  # Inadequate: a HIGH alert
     return judgement
 
 

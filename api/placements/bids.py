@@ -16,8 +16,9 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
   setting offered and the expected duration, and stored with the bid with their explanation: the provider never
   types them.
 - The provider's membership of the lot is not SUSPENDED (PROVIDER_SUSPENDED) or BARRED (PROVIDER_BARRED), and the
-  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): the quality and
-  safeguarding rules (api/safeguarding/) withdraw a suspended provider's invitations and exclude its live bids.
+  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): a suspension
+  (api/safeguarding/suspensions.py) withdraws a suspended provider's invitations and excludes its live bids
+  (api/placements/exclusion.py).
 - Available from today (in England) or later (AVAILABLE_FROM_IN_PAST); how the needs will be met is required
   (STATEMENT_REQUIRED); compatibility and social value are optional; each at most 4,000 characters.
 - `submit_bid` is idempotent by key (api/core/idempotency.py): the same key from the same provider returns the first

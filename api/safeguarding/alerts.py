@@ -26,8 +26,10 @@ from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal, system_principal
 from api.market.common import get_or_forbidden, organisation_of_kind
-from api.market.models import Organisation, Setting
+from api.market.enums import OfstedGrade
+from api.market.models import OfstedJudgement, Organisation, Setting
 from api.market.permissions import participating_borough
+from api.market.settings import ofsted_judgement_recorded
 from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus as A
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
 from api.safeguarding.permissions import ensure_raises_alerts, ensure_safeguarding_lead
@@ -280,13 +282,12 @@ async def update_alert(
     return alert
 
 
+@ofsted_judgement_recorded.handler
 async def on_ofsted_judgement(session: AsyncSession, setting: Setting, grade, inspected_on, judgement_id: int) -> None:
-    """Called in the transaction that records an Ofsted judgement (api/market/settings.py): an Inadequate one
-    raises a HIGH alert on the setting, raised by the alliance (the service acting for it). New bids with the
-    setting are refused by the bid rules (SETTING_INADEQUATE); existing ones are excluded by the evaluation."""
-    from api.market.enums import OfstedGrade
-    from api.market.models import OfstedJudgement
-
+    """Called in the transaction that records an Ofsted judgement (api/market/settings.py, the hook
+    `ofsted_judgement_recorded`): an Inadequate one raises a HIGH alert on the setting, raised by the alliance (the
+    service acting for it). New bids with the setting are refused by the bid rules (SETTING_INADEQUATE); existing
+    ones are excluded by the evaluation."""
     if OfstedGrade(grade) is not OfstedGrade.INADEQUATE:
         return
     latest = (

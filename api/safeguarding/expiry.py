@@ -42,7 +42,7 @@ from api.core import audit, clock, timers
 from api.core.clock import LONDON
 from api.core.config import get_settings
 from api.core.errors import UserErrors
-from api.market import stage1
+from api.market import documents, stage1
 from api.market.models import Document
 from api.safeguarding.alerts import alliance_system_principal
 from api.safeguarding.enums import SuspensionReason
@@ -98,6 +98,7 @@ async def _documents_of(session: AsyncSession, provider_id: int, kind) -> list[D
     )
 
 
+@documents.recorded.handler
 async def on_document_recorded(session: AsyncSession, doc: Document, *, now: datetime | None = None) -> None:
     """In the transaction that records `doc` (module docstring)."""
     now = now or clock.now()

@@ -17,6 +17,8 @@ Suspending, in ONE transaction with an audit event per change:
   excluded with that reason (its bids on requirements already CLOSED stay SUBMITTED and are excluded by the
   evaluation's gate, which reads the membership); `bidSubmit` and `bidAmend` refuse a suspended provider;
 - its LIVE placements on the covered lots continue and are flagged for review (Placement.review_flagged_at).
+The invitations, bids and placements are the placement search's to change: it does so when told, through the hook
+`provider_suspended` (api/placements/exclusion.py).
 
 Reinstating (`reinstate`, or the `until` timer) lifts the suspension; each membership it covered becomes ADMITTED
 again unless another active suspension still covers it. The provider is then invited to the NEXT requirement
@@ -40,22 +42,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock, timers
 from api.core.clock import LONDON
 from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipStatus as M
-from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS
-from api.market.models import Dpv, Lot, Membership
-from api.placements import bids as bid_rules
-from api.placements.enums import BidStatus, InvitationStatus, PlacementStatus, RequirementStatus
-from api.placements.evaluation import ExclusionReason
-from api.placements.models import Bid, Invitation, Placement, Requirement
+from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS, admitted
+from api.market.models import Document, Dpv, Lot, Membership
 from api.safeguarding.alerts import E, alliance_system_principal, notes_errors
 from api.safeguarding.enums import SuspensionKind as K, SuspensionReason as R, SuspensionScope
 from api.safeguarding.models import Suspension
 from api.safeguarding.permissions import ensure_safeguarding_lead
 
 LIFT_TIMER = "suspension.lift"
+
+# A provider just suspended or barred (the suspension's row) from the lots given, at the instant given, in the
+# suspension's transaction: the placement search withdraws the provider's invitations and excludes its live bids on
+# the open requirements of those lots, and flags its live placements there for review (api/placements/exclusion.py
+# `on_provider_suspended`). It returns the ids it changed: {"invitations": [...], "bids": [...], "placements": [...]}.
+provider_suspended: Hook[[AsyncSession, Principal, Suspension, list[int], datetime], dict[str, list[int]]] = Hook(
+    "provider suspended or barred"
+)
 LIFT_ACTOR_ID = "timer:" + LIFT_TIMER
 
 
@@ -126,148 +133,6 @@ def _move_membership(
 
 def _who(actor: Principal) -> tuple[int, str, str]:
     return actor.organisation_id, actor.actor_kind.value, actor.actor_id or actor.organisation_slug
-
-
-async def _withdraw_from_open_requirements(
-    session: AsyncSession, actor: Principal, s: Suspension, lot_ids: list[int], at: datetime
-) -> dict[str, list[int]]:
-    """The provider's INVITED invitations on OPEN requirements of the lots become WITHDRAWN and its live bids on
-    them EXCLUDED (module docstring)."""
-    if not lot_ids:
-        return {"invitations": [], "bids": []}
-    barred = s.kind is K.BAR
-    reason = ExclusionReason.PROVIDER_BARRED if barred else ExclusionReason.PROVIDER_SUSPENDED
-    why = (
-        f"The provider was {'barred' if barred else 'suspended'} ({s.reason.value.replace('_', ' ').lower()}) "
-        "while the requirement was open"
-    )
-    requirement_ids = list(
-        (
-            await session.execute(
-                select(Requirement.id)
-                .join(Invitation, Invitation.requirement_id == Requirement.id)
-                .where(
-                    Requirement.lot_id.in_(lot_ids),
-                    Requirement.status == RequirementStatus.OPEN,
-                    Invitation.provider_id == s.provider_id,
-                    Invitation.status == InvitationStatus.INVITED,
-                )
-                .order_by(Requirement.id)
-            )
-        ).scalars()
-    )
-    withdrawn: list[int] = []
-    excluded: list[int] = []
-    for requirement_id in requirement_ids:
-        requirement = await bid_rules.lock_requirement(session, requirement_id)  # FOR SHARE, like a bid change
-        if requirement.status is not RequirementStatus.OPEN:
-            continue
-        invitation = (
-            await session.execute(
-                select(Invitation)
-                .where(Invitation.requirement_id == requirement_id, Invitation.provider_id == s.provider_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one()
-        if invitation.status is InvitationStatus.INVITED:
-            invitation.status, invitation.withdrawn_at, invitation.withdrawal_reason = (
-                InvitationStatus.WITHDRAWN,
-                at,
-                why,
-            )
-            withdrawn.append(invitation.id)
-            audit.record(
-                session,
-                actor,
-                "invitation.withdraw",
-                "Invitation",
-                invitation.id,
-                {
-                    "requirementId": requirement_id,
-                    "providerId": s.provider_id,
-                    "from": InvitationStatus.INVITED,
-                    "to": InvitationStatus.WITHDRAWN,
-                    "suspensionId": s.id,
-                    "reason": why,
-                },
-            )
-        for bid in (
-            await session.execute(
-                select(Bid)
-                .where(
-                    Bid.requirement_id == requirement_id,
-                    Bid.provider_id == s.provider_id,
-                    Bid.status == BidStatus.SUBMITTED,
-                )
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).scalars():
-            before = bid_rules.move(bid, BidStatus.EXCLUDED)
-            bid.exclusion_reason, bid.excluded_at, bid.updated_at = reason, at, at
-            excluded.append(bid.id)
-            audit.record(
-                session,
-                actor,
-                "bid.exclude",
-                "Bid",
-                bid.id,
-                {
-                    "requirementId": requirement_id,
-                    "providerId": s.provider_id,
-                    "from": before,
-                    "to": BidStatus.EXCLUDED,
-                    "reason": reason,
-                    "suspensionId": s.id,
-                },
-            )
-    return {"invitations": withdrawn, "bids": excluded}
-
-
-async def _flag_placements(
-    session: AsyncSession, actor: Principal, s: Suspension, lot_ids: list[int], at: datetime
-) -> list[int]:
-    if not lot_ids:
-        return []
-    barred = s.kind is K.BAR
-    why = (
-        f"The provider was {'barred' if barred else 'suspended'} "
-        f"({s.reason.value.replace('_', ' ').lower()}) on {s.starts_on.isoformat()}: review the placement"
-    )
-    placements = list(
-        (
-            await session.execute(
-                select(Placement)
-                .join(Requirement, Requirement.id == Placement.requirement_id)
-                .where(
-                    Placement.provider_id == s.provider_id,
-                    Placement.status == PlacementStatus.LIVE,
-                    Requirement.lot_id.in_(lot_ids),
-                )
-                .order_by(Placement.id)
-                .with_for_update(of=Placement)
-                .execution_options(populate_existing=True)
-            )
-        ).scalars()
-    )
-    for p in placements:
-        p.review_flagged_at, p.review_flag_reason = at, why
-        audit.record(
-            session,
-            actor,
-            "placement.flag_for_review",
-            "Placement",
-            p.id,
-            {
-                "providerId": s.provider_id,
-                "authorityId": p.authority_id,
-                "suspensionId": s.id,
-                "kind": s.kind,
-                "reason": s.reason,
-            },
-        )
-    return [p.id for p in placements]
 
 
 async def suspend(
@@ -364,8 +229,7 @@ async def suspend(
                 )
                 moved.append(c.membership.id)
         lot_ids = await _covered_lot_ids(session, scope, dpv_id, lot_id, [c.membership.lot_id for c in movable])
-        changed = await _withdraw_from_open_requirements(session, actor, s, lot_ids, at)
-        flagged = await _flag_placements(session, actor, s, lot_ids, at)
+        changed = await provider_suspended(session, actor, s, lot_ids, at)
         if until is not None:
             timers.schedule(session, LIFT_TIMER, s.id, start_of_day(until))
         audit.record(
@@ -387,7 +251,7 @@ async def suspend(
                 "memberships": moved,
                 "invitationsWithdrawn": changed["invitations"],
                 "bidsExcluded": changed["bids"],
-                "placementsFlagged": flagged,
+                "placementsFlagged": changed["placements"],
             },
         )
         await session.flush()
@@ -433,6 +297,7 @@ async def bar(
     )
 
 
+@admitted.handler
 async def on_admitted(
     session: AsyncSession, actor: Principal, membership: Membership, now: datetime | None = None
 ) -> None:
@@ -540,8 +405,6 @@ async def lift_for_replaced_document(
 ) -> list[int]:
     """A valid replacement of an expired document was recorded: lift the DOCUMENT_EXPIRED suspensions its
     expiry set off, in the recording's transaction, as the service acting for the alliance."""
-    from api.market.models import Document
-
     active = list(
         (
             await session.execute(

@@ -26,6 +26,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import domains
 from api.core import logs, realtime, timers
 from api.core.config import Settings, get_settings
 from api.core.db import Database
@@ -110,6 +111,7 @@ def _quieter_collector() -> None:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or get_settings()
     logs.install()  # every log record of the worker made safe as it is made
+    domains.check()  # every hook and timer of the domains has its handler, before anything runs
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
