@@ -21,7 +21,8 @@ HANDLER_MODULES = (alerts, expiry, suspensions, exclusion, requirements)
 
 
 def check() -> None:
-    """Every hook has its handler, and timer handlers are registered (RuntimeError otherwise)."""
+    """Every hook declared so far has its handler (the schema's too, once the schema is imported), and timer
+    handlers are registered (RuntimeError otherwise)."""
     missing = [hook.name for hook in hooks.HOOKS if not hook.has_handler]
     if missing:
         raise RuntimeError(f"hooks without a handler: {', '.join(missing)} (a module missing from api/domains.py)")

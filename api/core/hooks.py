@@ -7,7 +7,8 @@ the new membership; the document's expiry is watched; an Inadequate judgement ra
 suspends or bars a provider, the placement search withdraws its invitations and bids. The lower domain declares
 the moment as a `Hook` and awaits it where the change happens; the higher domain registers the one handler
 (`@hook.handler`), in the module the hook's comment names. api/domains.py imports every module that registers a
-handler, and checks that every hook has one.
+handler, and checks that every hook has one. The schema uses the same for a field of a lower domain's type that
+a higher domain resolves (a Provider's reviews and KPIs are quality's: schema/market/types.py).
 
 A hook runs its handler in the caller's transaction, with the caller's arguments, and returns what it returns.
 A hook whose handler is not registered refuses to run (RuntimeError): a consequence for a child's safety is never

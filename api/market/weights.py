@@ -66,3 +66,8 @@ class Weights:
 
     def as_mapping(self) -> dict[Criterion, Decimal]:
         return {c: self.of(c) for c in Criterion}
+
+
+def weights_of(stored: dict[str, str] | None) -> Weights:
+    """A vehicle's weights from what is stored on it (`Dpv.evaluation_weights`); null: the defaults."""
+    return Weights.from_mapping({k: Decimal(v) for k, v in stored.items()}) if stored else Weights()

@@ -45,6 +45,7 @@ from api.core.principal import Principal
 from api.market import caps
 from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
+from api.market.weights import weights_of
 from api.placements import evaluation as ev
 from api.placements.bids import E, bid_parents, lock_bid, lock_requirement
 from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
@@ -80,10 +81,6 @@ class RequirementFacts:
 class Evaluated:
     evaluation: ev.Evaluation
     bids: dict[int, Bid]  # the bids evaluated (live, or EXCLUDED by a suspension), by id
-
-
-def weights_of(stored: dict[str, str] | None) -> ev.Weights:
-    return ev.Weights.from_mapping({k: Decimal(v) for k, v in stored.items()}) if stored else ev.Weights()
 
 
 def _child_needs(child: RequirementChild, r: RequirementFacts) -> ev.ChildNeeds:

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from api.core import clock
 from api.core.config import get_settings
-from api.core.principal import OrganisationKind, Scope
+from api.core.hooks import Hook
+from api.core.principal import ActorKind, OrganisationKind, Scope
 from api.market import enums as e, models as m, stage1
 from api.market.caps import cap_for_year
+from api.market.weights import Criterion, weights_of
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import public, scoped
+
+if TYPE_CHECKING:  # for type checkers only: Strawberry finds these types through strawberry.lazy, below
+    from schema.quality.types import ProviderKpis, ProviderReview
 
 for _enum in (
     e.DpvCategory,
@@ -35,14 +40,21 @@ for _enum in (
     e.Sex,
     e.Specialism,
     stage1.ShortfallCode,
+    ActorKind,
 ):
     strawberry.enum(_enum)
+EvaluationCriterion = strawberry.enum(Criterion, name="EvaluationCriterion")
 
 READ_MARKET = (Scope.WLA, Scope.BOROUGH, Scope.PROVIDER)
 ORG = Annotated["Organisation", strawberry.lazy("schema.market.types")]
-WEIGHT = Annotated["CriterionWeight", strawberry.lazy("schema.placement.types")]
 REVIEW = Annotated["ProviderReview", strawberry.lazy("schema.quality.types")]
 KPIS = Annotated["ProviderKpis", strawberry.lazy("schema.quality.types")]
+
+# What the Provider type shows of quality work is quality's to resolve (schema/quality/types.py `provider_reviews`,
+# `kpis_of`): the provider's reviews (info, provider id, first, after, last, before) and its KPIs over a period
+# (info, provider id, from, to).
+reviews_of_provider: Hook[[Info, int, int | None, str | None, int | None, str | None], Any] = Hook("Provider.reviews")
+kpis_of_provider: Hook[[Info, int, date | None, date | None], Any] = Hook("Provider.kpis")
 
 
 async def _children(
@@ -166,9 +178,7 @@ class Provider(Organisation):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[REVIEW] | None:
-        from schema.quality.types import provider_reviews
-
-        return await provider_reviews(info, self.id, first, after, last, before)
+        return await reviews_of_provider(info, self.id, first, after, last, before)
 
     @scoped(
         *READ_MARKET,
@@ -178,9 +188,7 @@ class Provider(Organisation):
     async def kpis(
         self, info: Info, from_: Annotated[date | None, strawberry.argument(name="from")] = None, to: date | None = None
     ) -> KPIS | None:
-        from schema.quality.types import kpis_of
-
-        return await kpis_of(info, self.id, from_, to)
+        return await kpis_of_provider(info, self.id, from_, to)
 
 
 def organisation_from_row(row: m.Organisation) -> Any:
@@ -247,10 +255,7 @@ class Dpv(ModelNode):
         description="The published weight of each evaluation criterion, adding up to 100 (the defaults unless "
         "the alliance set the vehicle's own)."
     )
-    def evaluation_weights(self) -> list[WEIGHT]:
-        from api.placements.evaluations import weights_of
-        from schema.placement.types import CriterionWeight
-
+    def evaluation_weights(self) -> list[CriterionWeight]:
         return [CriterionWeight(criterion=c, weight=w) for c, w in weights_of(self.stored_weights).as_mapping().items()]
 
     @public(description="The borough that leads the vehicle.")
@@ -522,3 +527,25 @@ class Setting(ModelNode):
     async def ofsted_judgements(self, info: Info) -> list[OfstedJudgement]:
         history = await info.context.loaders.ofsted_judgements().load(self.id)
         return [OfstedJudgement(grade=j.grade, inspected_on=j.inspected_on) for j in history]
+
+
+# --- who acted, and the weights of the evaluation's criteria (shown by the placement search and others) ---
+
+
+@strawberry.type(
+    description="Who acted: a person, a client (machine to machine) or the service itself, for an organisation."
+)
+class Actor:
+    kind: ActorKind
+    id: str
+    organisation_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Organisation | None:
+        return await _organisation(info, self.organisation_id) if self.organisation_id is not None else None
+
+
+@strawberry.type(description="The weight of a criterion: the vehicle's, adding up to 100.")
+class CriterionWeight:
+    criterion: EvaluationCriterion  # type: ignore[valid-type]
+    weight: Decimal

@@ -8,7 +8,7 @@ import asyncio
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -24,12 +24,24 @@ from api.placements.evaluations import Evaluated, RequirementFacts
 from api.placements.history import shown_data
 from api.placements.permissions import child_view
 from api.placements.pricing import DiscountKind
+from api.safeguarding.models import SafeguardingAlert as AlertRow
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import LocalAuthority, Lot, Organisation, Provider, Setting, _children, _organisation
+from schema.market.types import (
+    Actor,
+    CriterionWeight,
+    EvaluationCriterion,
+    LocalAuthority,
+    Lot,
+    Provider,
+    Setting,
+    _children,
+    _organisation,
+)
 from schema.placement.loaders import children_of, evaluations, full_child_reads, histories
+from schema.safeguarding.types import SafeguardingAlert, alert_or_none
 
 for _enum in (
     pe.RequirementStatus,
@@ -48,15 +60,11 @@ for _enum in (
     pe.PlacementStatus,
     DiscountKind,
     ev.ExclusionReason,
-    ev.AlertSeverity,
     ev.FeedbackReason,
-    ActorKind,
 ):
     strawberry.enum(_enum)
-EvaluationCriterion = strawberry.enum(ev.Criterion, name="EvaluationCriterion")
 
 BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
-ALERT = Annotated["SafeguardingAlert", strawberry.lazy("schema.safeguarding.types")]
 
 
 async def _requirement(info: Info, requirement_id: int) -> Requirement | None:
@@ -557,12 +565,6 @@ class CriterionScore:
     explanation: str
 
 
-@strawberry.type(description="The weight of a criterion: the vehicle's, adding up to 100.")
-class CriterionWeight:
-    criterion: EvaluationCriterion  # type: ignore[valid-type]
-    weight: Decimal
-
-
 @strawberry.type(
     description="An open safeguarding alert of HIGH or CRITICAL severity on the provider or the setting "
     "offered: shown to the officer, not a gate."
@@ -573,10 +575,7 @@ class EvaluationAlert:
     alert_id: strawberry.Private[int]
 
     @strawberry.field(description="The alert itself (its status, summary, provider or setting).")
-    async def alert(self, info: Info) -> ALERT | None:
-        from api.safeguarding.models import SafeguardingAlert as AlertRow
-        from schema.safeguarding.types import alert_or_none
-
+    async def alert(self, info: Info) -> SafeguardingAlert | None:
         return alert_or_none(await info.context.loaders.by_id(AlertRow).load(self.alert_id))
 
 
@@ -638,19 +637,6 @@ class Evaluation:
 
 
 # --- the history --------------------------------------------------------------------------------------------
-
-
-@strawberry.type(
-    description="Who acted: a person, a client (machine to machine) or the service itself, for an organisation."
-)
-class Actor:
-    kind: ActorKind
-    id: str
-    organisation_id: strawberry.Private[int | None]
-
-    @strawberry.field
-    async def organisation(self, info: Info) -> Organisation | None:
-        return await _organisation(info, self.organisation_id) if self.organisation_id is not None else None
 
 
 @strawberry.type(description="One audited change of the requirement, one of its invitations or one of its bids.")

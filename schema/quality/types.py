@@ -17,8 +17,17 @@ from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import LocalAuthority, Organisation, Provider, _organisation
-from schema.placement.types import Actor, Bid, Placement, Requirement
+from schema.market.types import (
+    Actor,
+    LocalAuthority,
+    Organisation,
+    Provider,
+    _children,
+    _organisation,
+    kpis_of_provider,
+    reviews_of_provider,
+)
+from schema.placement.types import Bid, Placement, Requirement
 from schema.quality.loaders import kpis as kpis_loader
 
 for _enum in (
@@ -326,6 +335,7 @@ def kpi_period(start: date | None, end: date | None) -> k.Period:
         raise BadUserInput(str(exc)) from None
 
 
+@kpis_of_provider.handler
 async def kpis_of(info: Info, provider_id: int, start: date | None, end: date | None) -> ProviderKpis | None:
     """The provider's KPIs over the period (default: the last 12 months), None if the viewer may not see it."""
     found = await kpis_loader(info.context.loaders).load((provider_id, kpi_period(start, end)))
@@ -335,11 +345,10 @@ async def kpis_of(info: Info, provider_id: int, start: date | None, end: date | 
 # --- what the Provider type shows of quality work (schema/market/types.py) -------------------------------
 
 
+@reviews_of_provider.handler
 async def provider_reviews(
     info: Info, provider_id: int, first: int | None, after: str | None, last: int | None, before: str | None
 ) -> Any:
-    from schema.market.types import _children
-
     return await _children(
         info,
         qm.ProviderReview,

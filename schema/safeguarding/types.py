@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -18,8 +18,9 @@ from api.safeguarding.permissions import sees_alert_raiser
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import Document, Dpv, Lot, Organisation, Provider, Setting, _organisation
+from schema.market.types import Actor, Document, Dpv, Lot, Organisation, Provider, Setting, _organisation
 
+strawberry.enum(se.AlertSeverity)
 strawberry.enum(se.AlertCategory, description="What a safeguarding alert is about.")
 AlertStatus = strawberry.enum(
     se.AlertStatus,
@@ -35,7 +36,6 @@ strawberry.enum(
     "set by the service only, when a stage-1 document expires.",
 )
 
-ACTOR = Annotated["Actor", strawberry.lazy("schema.placement.types")]
 REVIEWERS = (Scope.WLA, Scope.WLA_SAFEGUARDING, Scope.BOROUGH)
 
 
@@ -52,9 +52,7 @@ class SafeguardingAlertUpdate:
     organisation_id: strawberry.Private[int]
 
     @strawberry.field(description="Who made the step.")
-    def by(self) -> ACTOR:
-        from schema.placement.types import Actor
-
+    def by(self) -> Actor:
         return Actor(kind=ActorKind(self.actor_kind), id=self.actor_id, organisation_id=self.organisation_id)
 
 

@@ -7,14 +7,13 @@ from strawberry import relay
 
 from api.core.principal import Scope
 from api.market import dpvs
-from api.placements.evaluation import Criterion
+from api.market.weights import Criterion
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.market.mutations.dpv_create import DpvError
-from schema.market.types import Dpv
-from schema.placement.types import EvaluationCriterion
+from schema.market.types import Dpv, EvaluationCriterion
 
 
 @strawberry.input
