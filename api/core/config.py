@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.core.principal import SCOPES_BY_KIND, OrganisationKind
+
 # --- trusted external issuers: a borough's own identity provider (auth/external.py) -------------------------
 
 # Asymmetric signatures only: `none` and the HMAC algorithms (whose "key" an attacker could take from a JWKS)
@@ -81,8 +83,6 @@ class TrustedIssuer(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> TrustedIssuer:
-        from api.core.principal import SCOPES_BY_KIND, OrganisationKind  # no cycle: api.core.principal imports nothing
-
         if (self.jwks_uri is None) == (self.jwks is None):
             raise ValueError(f"{self.issuer}: give exactly one of jwks_uri and jwks")
         if self.jwks_uri is not None:

@@ -19,7 +19,8 @@ def embedded_postgres(data_dir: Path, database: str = DATABASE) -> Iterator[str]
     """Start (or attach to) the embedded server and yield a URL for `database`, creating it if needed."""
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
         warnings.simplefilter("ignore")
-        import pgserver  # imported lazily: only set-ups without DATABASE_URL need it
+        # Imported here, not above: only set-ups without DATABASE_URL need it, and it is not a cycle.
+        import pgserver  # noqa: PLC0415
 
     pgdata = data_dir.resolve() / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
