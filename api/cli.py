@@ -11,8 +11,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from api import logs
-from api.config import get_settings
+from api.core import logs
+from api.core.config import get_settings
 
 DEMO_CLIENTS_FILE = "demo-clients.json"
 
@@ -26,8 +26,8 @@ def _default_issuer(host: str, port: int) -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     # Tokens name the server they come from: unless DPV_ISSUER says otherwise, that is where it listens.
     # (Workers are separate processes: they find it in the environment.)
@@ -48,23 +48,30 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["DATABASE_URL"] = url
         get_settings.cache_clear()
         print(f"GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
-        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_level=args.log_level, proxy_headers=True,
-                    # The service's one logging configuration, applied by uvicorn in each worker (api/logs.py).
-                    log_config=logs.log_config(settings.log_format, args.log_level),
-                    ws_max_size=settings.ws_max_message_bytes,
-                    # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
-                    # memory per connection (bench/fanout.py) for little saving.
-                    ws_per_message_deflate=False,
-                    # What "auto" picks today, named so that it stays: bench/fanout.py, 1,000 subscribers, the
-                    # legacy "websockets" implementation took 54 KiB per idle connection against 47 and was no
-                    # faster.
-                    ws="websockets-sansio")
+        uvicorn.run(
+            "api.web.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            proxy_headers=True,
+            # The service's one logging configuration, applied by uvicorn in each worker (api/core/logs.py).
+            log_config=logs.log_config(settings.log_format, args.log_level),
+            ws_max_size=settings.ws_max_message_bytes,
+            # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
+            # memory per connection (bench/fanout.py) for little saving.
+            ws_per_message_deflate=False,
+            # What "auto" picks today, named so that it stays: bench/fanout.py, 1,000 subscribers, the
+            # legacy "websockets" implementation took 54 KiB per idle connection against 47 and was no
+            # faster.
+            ws="websockets-sansio",
+        )
     return 0
 
 
 async def _load_demo(url: str) -> bool:
-    from api.db import Database
+    from api.core.db import Database
     from api.demo import load_demo
 
     db = Database.from_settings(get_settings(), url)
@@ -76,7 +83,7 @@ async def _load_demo(url: str) -> bool:
 
 
 async def _ensure_signing_key(url: str) -> None:
-    from api.db import Database
+    from api.core.db import Database
     from auth.keys import ensure_active_key
 
     db = Database.from_settings(get_settings(), url)
@@ -90,7 +97,7 @@ async def _ensure_signing_key(url: str) -> None:
 async def _write_demo_clients(url: str, settings) -> Path:
     """$DPV_DATA_DIR/demo-clients.json: a client for each demo organisation. The clients of an earlier file are
     kept while they exist; only missing ones are registered."""
-    from api.db import Database
+    from api.core.db import Database
     from api.demo import DEMO_ACTOR_ID, demo_organisation_slugs
     from auth.clients import ensure_demo_clients
     from auth.server import metadata
@@ -109,7 +116,7 @@ async def _write_demo_clients(url: str, settings) -> Path:
     meta = metadata(settings)
     document = {
         "about": "OAuth 2.0 clients of the demo organisations (client_credentials; send the secret with HTTP "
-                 "Basic to token_endpoint). Demo only: these secrets are in clear.",
+        "Basic to token_endpoint). Demo only: these secrets are in clear.",
         "issuer": meta["issuer"],
         "metadata": f"{meta['issuer']}/.well-known/oauth-authorization-server",
         "token_endpoint": meta["token_endpoint"],
@@ -132,9 +139,9 @@ def _client_create(args: argparse.Namespace) -> int:
 def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> int:
     """Migrate, run one creating domain call, and print its result as one JSON object; a broken rule is a
     message on standard error and exit status 2."""
-    from api import migrate
-    from api.embedded import database_url
-    from api.errors import UserErrors
+    from api.core import migrate
+    from api.core.embedded import database_url
+    from api.core.errors import UserErrors
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
@@ -150,15 +157,20 @@ def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> in
 
 
 async def _register_client(url: str, args: argparse.Namespace) -> dict:
-    from api.db import Database
+    from api.core.db import Database
     from auth.clients import ClientGrant, register_client_as_system
 
     db = Database.from_settings(get_settings(), url)
     try:
         async with db.transaction() as session:
             registered = await register_client_as_system(
-                session, "dpv-cli", organisation_slug=args.org, scopes=args.scope, grant=ClientGrant(args.grant),
-                redirect_uris=args.redirect_uri)
+                session,
+                "dpv-cli",
+                organisation_slug=args.org,
+                scopes=args.scope,
+                grant=ClientGrant(args.grant),
+                redirect_uris=args.redirect_uri,
+            )
         return registered.credentials()
     finally:
         await db.dispose()
@@ -185,22 +197,23 @@ def _user_create(args: argparse.Namespace) -> int:
 
 
 async def _create_user(url: str, args: argparse.Namespace, password: str) -> dict:
-    from api.db import Database
+    from api.core.db import Database
     from auth.users import create_user_as_system
 
     db = Database.from_settings(get_settings(), url)
     try:
         async with db.transaction() as session:
-            user = await create_user_as_system(session, "dpv-cli", organisation_slug=args.org, email=args.email,
-                                               scopes=args.scope, password=password)
+            user = await create_user_as_system(
+                session, "dpv-cli", organisation_slug=args.org, email=args.email, scopes=args.scope, password=password
+            )
         return {"user_id": user.id, "email": user.email}
     finally:
         await db.dispose()
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
@@ -210,8 +223,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
@@ -237,8 +250,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug",
-                                                               "trace"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"]
+    )
     serve.set_defaults(run=_serve)
 
     sub.add_parser("migrate", help="upgrade the database to the latest migration").set_defaults(run=_migrate)
@@ -248,15 +262,25 @@ def parser() -> argparse.ArgumentParser:
     create = client.add_parser("create", help="register an OAuth client; prints {client_id, client_secret} as JSON")
     create.add_argument("--org", required=True, help="the slug of the organisation the client acts for")
     create.add_argument("--scope", required=True, help='space-separated scopes, e.g. "borough borough:award"')
-    create.add_argument("--grant", choices=["client_credentials", "authorization_code"], default="client_credentials",
-                        help="client_credentials (confidential, gets a secret) or authorization_code (public, PKCE)")
-    create.add_argument("--redirect-uri", action="append", default=[],
-                        help="an exact redirect URI of an authorization_code client (repeatable)")
+    create.add_argument(
+        "--grant",
+        choices=["client_credentials", "authorization_code"],
+        default="client_credentials",
+        help="client_credentials (confidential, gets a secret) or authorization_code (public, PKCE)",
+    )
+    create.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        help="an exact redirect URI of an authorization_code client (repeatable)",
+    )
     create.set_defaults(run=_client_create)
 
     user = sub.add_parser("user", help="people who sign in").add_subparsers(dest="user_command", required=True)
-    create_user = user.add_parser("create", help="register a person; reads the password (one line) from standard "
-                                                 "input; prints {user_id, email} as JSON")
+    create_user = user.add_parser(
+        "create",
+        help="register a person; reads the password (one line) from standard input; prints {user_id, email} as JSON",
+    )
     create_user.add_argument("--org", required=True, help="the slug of the person's organisation")
     create_user.add_argument("--email", required=True, help="the address they sign in with (any case)")
     create_user.add_argument("--scope", required=True, help='space-separated scopes, e.g. "provider provider:sign"')
@@ -268,7 +292,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logs.install()  # whatever a command logs, nothing in it a log reader must not see (api/logs.py)
+    logs.install()  # whatever a command logs, nothing in it a log reader must not see (api/core/logs.py)
     logging.config.dictConfig(logs.log_config(get_settings().log_format, "warning"))
     return args.run(args)
 

@@ -23,7 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api import domains
+from api.core import audit, clock
+from api.core.principal import ActorKind, OrganisationKind, Principal, Scope, system_principal
 from api.market import agreements, documents, dpvs, memberships, organisations, settings
 from api.market.enums import (
     CreditCheckOutcome,
@@ -40,7 +42,6 @@ from api.market.enums import (
 from api.market.models import Lot, Organisation, Setting
 from api.quality import complaints, reviews
 from api.quality.enums import ComplaintKind
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope, system_principal
 
 SEED = 2026
 DEMO_ACTOR_ID = "demo-data"
@@ -79,44 +80,103 @@ class DemoDpv:
 
 # The second-generation vehicles: set up after 24 February 2025, so Procurement Act 2023 dynamic markets.
 DEMO_DPVS: tuple[DemoDpv, ...] = (
-    DemoDpv("WLA Independent Fostering Agency DPV", DpvCategory.INDEPENDENT_FOSTERING, "barnet", date(2025, 4, 1), (
-        DemoLot("IFA-STD", "Standard fostering",
+    DemoDpv(
+        "WLA Independent Fostering Agency DPV",
+        DpvCategory.INDEPENDENT_FOSTERING,
+        "barnet",
+        date(2025, 4, 1),
+        (
+            DemoLot(
+                "IFA-STD",
+                "Standard fostering",
                 "Short and long-term placements with approved foster carers for children aged 0 to 17.",
-                Decimal("900")),
-        DemoLot("IFA-CPX", "Complex needs fostering",
+                Decimal("900"),
+            ),
+            DemoLot(
+                "IFA-CPX",
+                "Complex needs fostering",
                 "Enhanced placements for children with complex emotional, behavioural or health needs.",
-                Decimal("1200")),
-        DemoLot("IFA-PAC", "Parent and child",
+                Decimal("1200"),
+            ),
+            DemoLot(
+                "IFA-PAC",
+                "Parent and child",
                 "Parent and child placements with assessment, including for young parents who are looked after.",
-                Decimal("1650")),
-        DemoLot("IFA-EMG", "Emergency placements",
-                "Same-day and out-of-hours placements, normally for up to 28 days.", Decimal("1050")),
-        DemoLot("IFA-SIB", "Sibling groups",
-                "Placements keeping brothers and sisters together; the cap is per child.", Decimal("950")),
-    )),
-    DemoDpv("WLA Children's Residential Homes DPV", DpvCategory.RESIDENTIAL_CHILDRENS_HOMES, "ealing",
-            date(2025, 7, 1), (
-        DemoLot("RES-STD", "Standard residential",
-                "Placements in registered children's homes for young people aged 8 to 17.", Decimal("5000")),
-        DemoLot("RES-EBD", "Complex needs and EBD",
+                Decimal("1650"),
+            ),
+            DemoLot(
+                "IFA-EMG",
+                "Emergency placements",
+                "Same-day and out-of-hours placements, normally for up to 28 days.",
+                Decimal("1050"),
+            ),
+            DemoLot(
+                "IFA-SIB",
+                "Sibling groups",
+                "Placements keeping brothers and sisters together; the cap is per child.",
+                Decimal("950"),
+            ),
+        ),
+    ),
+    DemoDpv(
+        "WLA Children's Residential Homes DPV",
+        DpvCategory.RESIDENTIAL_CHILDRENS_HOMES,
+        "ealing",
+        date(2025, 7, 1),
+        (
+            DemoLot(
+                "RES-STD",
+                "Standard residential",
+                "Placements in registered children's homes for young people aged 8 to 17.",
+                Decimal("5000"),
+            ),
+            DemoLot(
+                "RES-EBD",
+                "Complex needs and EBD",
                 "Homes for young people with emotional and behavioural difficulties, exploitation risk or "
-                "missing episodes.", Decimal("6300")),
-        DemoLot("RES-DIS", "Children with disabilities",
-                "Homes for children with learning or physical disabilities or autism.", Decimal("6800")),
-        DemoLot("RES-SOLO", "Solo placements",
-                "Single-occupancy homes for young people who cannot yet live with others.", Decimal("8500")),
-    )),
-    DemoDpv("WLA SEN Independent and Non-Maintained Special Schools DPV", DpvCategory.SEN_SCHOOLS, "brent",
-            date(2025, 10, 1), (
-        DemoLot("SEN-DAY", "Day places", "Day places at independent and non-maintained special schools.",
-                Decimal("1500")),
-        DemoLot("SEN-38W", "38-week residential", "Term-time residential places (38 weeks a year).",
-                Decimal("5200")),
-        DemoLot("SEN-52W", "52-week residential", "Year-round residential places (52 weeks a year).",
-                Decimal("7500")),
-        DemoLot("SEN-P16", "Post-16", "Specialist further education for young people aged 16 to 25 with an EHCP.",
-                Decimal("1750")),
-    )),
+                "missing episodes.",
+                Decimal("6300"),
+            ),
+            DemoLot(
+                "RES-DIS",
+                "Children with disabilities",
+                "Homes for children with learning or physical disabilities or autism.",
+                Decimal("6800"),
+            ),
+            DemoLot(
+                "RES-SOLO",
+                "Solo placements",
+                "Single-occupancy homes for young people who cannot yet live with others.",
+                Decimal("8500"),
+            ),
+        ),
+    ),
+    DemoDpv(
+        "WLA SEN Independent and Non-Maintained Special Schools DPV",
+        DpvCategory.SEN_SCHOOLS,
+        "brent",
+        date(2025, 10, 1),
+        (
+            DemoLot(
+                "SEN-DAY",
+                "Day places",
+                "Day places at independent and non-maintained special schools.",
+                Decimal("1500"),
+            ),
+            DemoLot(
+                "SEN-38W", "38-week residential", "Term-time residential places (38 weeks a year).", Decimal("5200")
+            ),
+            DemoLot(
+                "SEN-52W", "52-week residential", "Year-round residential places (52 weeks a year).", Decimal("7500")
+            ),
+            DemoLot(
+                "SEN-P16",
+                "Post-16",
+                "Specialist further education for young people aged 16 to 25 with an EHCP.",
+                Decimal("1750"),
+            ),
+        ),
+    ),
 )
 CAP_YEARS = (2025, 2026, 2027)
 CAP_UPLIFT = Decimal("1.03")
@@ -127,63 +187,99 @@ DEMO_NOTICE = ("harrow", DpvCategory.SEN_SCHOOLS, 84)
 # Postcode districts by area, with the town and the approximate centroid of the district.
 POSTCODE_AREAS: dict[str, tuple[tuple[str, str, float, float], ...]] = {
     "nw-london": (
-        ("NW10", "Willesden", 51.543, -0.245), ("NW9", "Colindale", 51.588, -0.258),
-        ("NW4", "Hendon", 51.587, -0.227), ("NW7", "Mill Hill", 51.614, -0.240),
-        ("N12", "North Finchley", 51.614, -0.176), ("EN5", "Barnet", 51.651, -0.199),
-        ("HA0", "Wembley", 51.552, -0.298), ("HA1", "Harrow", 51.581, -0.336),
-        ("HA3", "Kenton", 51.588, -0.318), ("HA8", "Edgware", 51.613, -0.275),
+        ("NW10", "Willesden", 51.543, -0.245),
+        ("NW9", "Colindale", 51.588, -0.258),
+        ("NW4", "Hendon", 51.587, -0.227),
+        ("NW7", "Mill Hill", 51.614, -0.240),
+        ("N12", "North Finchley", 51.614, -0.176),
+        ("EN5", "Barnet", 51.651, -0.199),
+        ("HA0", "Wembley", 51.552, -0.298),
+        ("HA1", "Harrow", 51.581, -0.336),
+        ("HA3", "Kenton", 51.588, -0.318),
+        ("HA8", "Edgware", 51.613, -0.275),
     ),
     "west-london": (
-        ("W3", "Acton", 51.511, -0.268), ("W5", "Ealing", 51.514, -0.302),
-        ("W6", "Hammersmith", 51.493, -0.229), ("W7", "Hanwell", 51.511, -0.336),
-        ("W12", "Shepherd's Bush", 51.508, -0.236), ("W10", "North Kensington", 51.521, -0.213),
-        ("SW6", "Fulham", 51.476, -0.200), ("UB1", "Southall", 51.510, -0.375),
-        ("UB6", "Greenford", 51.536, -0.354), ("TW8", "Brentford", 51.486, -0.306),
+        ("W3", "Acton", 51.511, -0.268),
+        ("W5", "Ealing", 51.514, -0.302),
+        ("W6", "Hammersmith", 51.493, -0.229),
+        ("W7", "Hanwell", 51.511, -0.336),
+        ("W12", "Shepherd's Bush", 51.508, -0.236),
+        ("W10", "North Kensington", 51.521, -0.213),
+        ("SW6", "Fulham", 51.476, -0.200),
+        ("UB1", "Southall", 51.510, -0.375),
+        ("UB6", "Greenford", 51.536, -0.354),
+        ("TW8", "Brentford", 51.486, -0.306),
     ),
     "hillingdon-hounslow": (
-        ("HA4", "Ruislip", 51.573, -0.415), ("HA5", "Pinner", 51.593, -0.381),
-        ("HA6", "Northwood", 51.610, -0.423), ("UB3", "Hayes", 51.505, -0.421),
-        ("UB7", "West Drayton", 51.507, -0.472), ("UB8", "Uxbridge", 51.545, -0.478),
-        ("UB10", "Hillingdon", 51.545, -0.448), ("TW3", "Hounslow", 51.468, -0.365),
-        ("TW5", "Heston", 51.483, -0.380), ("TW7", "Isleworth", 51.474, -0.330),
+        ("HA4", "Ruislip", 51.573, -0.415),
+        ("HA5", "Pinner", 51.593, -0.381),
+        ("HA6", "Northwood", 51.610, -0.423),
+        ("UB3", "Hayes", 51.505, -0.421),
+        ("UB7", "West Drayton", 51.507, -0.472),
+        ("UB8", "Uxbridge", 51.545, -0.478),
+        ("UB10", "Hillingdon", 51.545, -0.448),
+        ("TW3", "Hounslow", 51.468, -0.365),
+        ("TW5", "Heston", 51.483, -0.380),
+        ("TW7", "Isleworth", 51.474, -0.330),
         ("TW13", "Feltham", 51.444, -0.410),
     ),
     "se-london": (
-        ("SE9", "Eltham", 51.445, 0.055), ("SE18", "Woolwich", 51.486, 0.079),
-        ("CR0", "Croydon", 51.376, -0.086), ("BR1", "Bromley", 51.410, 0.020),
-        ("SM1", "Sutton", 51.365, -0.192), ("E17", "Walthamstow", 51.587, -0.016),
+        ("SE9", "Eltham", 51.445, 0.055),
+        ("SE18", "Woolwich", 51.486, 0.079),
+        ("CR0", "Croydon", 51.376, -0.086),
+        ("BR1", "Bromley", 51.410, 0.020),
+        ("SM1", "Sutton", 51.365, -0.192),
+        ("E17", "Walthamstow", 51.587, -0.016),
         ("RM1", "Romford", 51.578, 0.183),
     ),
     "herts-beds": (
-        ("WD17", "Watford", 51.660, -0.405), ("WD6", "Borehamwood", 51.657, -0.272),
-        ("AL1", "St Albans", 51.749, -0.330), ("AL10", "Hatfield", 51.763, -0.226),
-        ("SG1", "Stevenage", 51.905, -0.196), ("HP1", "Hemel Hempstead", 51.753, -0.475),
-        ("LU1", "Luton", 51.876, -0.420), ("MK40", "Bedford", 52.136, -0.467),
+        ("WD17", "Watford", 51.660, -0.405),
+        ("WD6", "Borehamwood", 51.657, -0.272),
+        ("AL1", "St Albans", 51.749, -0.330),
+        ("AL10", "Hatfield", 51.763, -0.226),
+        ("SG1", "Stevenage", 51.905, -0.196),
+        ("HP1", "Hemel Hempstead", 51.753, -0.475),
+        ("LU1", "Luton", 51.876, -0.420),
+        ("MK40", "Bedford", 52.136, -0.467),
     ),
     "thames-valley": (
-        ("SL1", "Slough", 51.515, -0.605), ("SL4", "Windsor", 51.480, -0.614),
-        ("SL6", "Maidenhead", 51.522, -0.722), ("RG1", "Reading", 51.455, -0.971),
-        ("RG12", "Bracknell", 51.409, -0.751), ("HP13", "High Wycombe", 51.630, -0.735),
-        ("HP20", "Aylesbury", 51.818, -0.810), ("HP5", "Chesham", 51.706, -0.610),
+        ("SL1", "Slough", 51.515, -0.605),
+        ("SL4", "Windsor", 51.480, -0.614),
+        ("SL6", "Maidenhead", 51.522, -0.722),
+        ("RG1", "Reading", 51.455, -0.971),
+        ("RG12", "Bracknell", 51.409, -0.751),
+        ("HP13", "High Wycombe", 51.630, -0.735),
+        ("HP20", "Aylesbury", 51.818, -0.810),
+        ("HP5", "Chesham", 51.706, -0.610),
         ("MK9", "Milton Keynes", 52.042, -0.757),
     ),
     "surrey-middlesex": (
-        ("GU1", "Guildford", 51.240, -0.572), ("GU21", "Woking", 51.320, -0.567),
-        ("KT12", "Walton-on-Thames", 51.379, -0.411), ("RH1", "Redhill", 51.240, -0.168),
-        ("RH10", "Crawley", 51.113, -0.163), ("TW18", "Staines-upon-Thames", 51.432, -0.508),
-        ("TW15", "Ashford", 51.432, -0.460), ("KT18", "Epsom", 51.326, -0.265),
+        ("GU1", "Guildford", 51.240, -0.572),
+        ("GU21", "Woking", 51.320, -0.567),
+        ("KT12", "Walton-on-Thames", 51.379, -0.411),
+        ("RH1", "Redhill", 51.240, -0.168),
+        ("RH10", "Crawley", 51.113, -0.163),
+        ("TW18", "Staines-upon-Thames", 51.432, -0.508),
+        ("TW15", "Ashford", 51.432, -0.460),
+        ("KT18", "Epsom", 51.326, -0.265),
         ("KT2", "Kingston upon Thames", 51.417, -0.290),
     ),
     "kent": (
-        ("ME14", "Maidstone", 51.285, 0.535), ("ME4", "Chatham", 51.378, 0.527),
-        ("TN9", "Tonbridge", 51.195, 0.275), ("CT1", "Canterbury", 51.278, 1.081),
-        ("DA11", "Gravesend", 51.437, 0.360), ("DA1", "Dartford", 51.446, 0.215),
+        ("ME14", "Maidstone", 51.285, 0.535),
+        ("ME4", "Chatham", 51.378, 0.527),
+        ("TN9", "Tonbridge", 51.195, 0.275),
+        ("CT1", "Canterbury", 51.278, 1.081),
+        ("DA11", "Gravesend", 51.437, 0.360),
+        ("DA1", "Dartford", 51.446, 0.215),
         ("TN23", "Ashford", 51.140, 0.870),
     ),
     "essex": (
-        ("CM1", "Chelmsford", 51.735, 0.468), ("CM20", "Harlow", 51.772, 0.094),
-        ("SS1", "Southend-on-Sea", 51.540, 0.716), ("CO1", "Colchester", 51.889, 0.902),
-        ("SS14", "Basildon", 51.575, 0.475), ("CM15", "Brentwood", 51.625, 0.305),
+        ("CM1", "Chelmsford", 51.735, 0.468),
+        ("CM20", "Harlow", 51.772, 0.094),
+        ("SS1", "Southend-on-Sea", 51.540, 0.716),
+        ("CO1", "Colchester", 51.889, 0.902),
+        ("SS14", "Basildon", 51.575, 0.475),
+        ("CM15", "Brentwood", 51.625, 0.305),
     ),
 }
 
@@ -217,93 +313,221 @@ class DemoProvider:
 E = DocumentKind
 DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
     # Independent fostering agencies
-    DemoProvider("Brightwater Fostering", ("nw-london", "herts-beds"), ("IFA-STD", "IFA-CPX", "IFA-SIB"),
-                 households=4),
-    DemoProvider("Oakhaven Family Placements", ("west-london", "thames-valley"), ("IFA-STD", "IFA-PAC"),
-                 households=3),
-    DemoProvider("Chiltern Vale Fostering", ("thames-valley", "herts-beds"), ("IFA-STD", "IFA-EMG", "IFA-SIB"),
-                 households=4),
+    DemoProvider("Brightwater Fostering", ("nw-london", "herts-beds"), ("IFA-STD", "IFA-CPX", "IFA-SIB"), households=4),
+    DemoProvider("Oakhaven Family Placements", ("west-london", "thames-valley"), ("IFA-STD", "IFA-PAC"), households=3),
+    DemoProvider(
+        "Chiltern Vale Fostering", ("thames-valley", "herts-beds"), ("IFA-STD", "IFA-EMG", "IFA-SIB"), households=4
+    ),
     DemoProvider("Harbour Lights Foster Care", ("kent", "se-london"), ("IFA-STD", "IFA-CPX"), households=3),
-    DemoProvider("Kinross Fostering Partnership", ("hillingdon-hounslow", "surrey-middlesex"),
-                 ("IFA-STD", "IFA-EMG", "IFA-CPX", "IFA-SIB"), households=4),
+    DemoProvider(
+        "Kinross Fostering Partnership",
+        ("hillingdon-hounslow", "surrey-middlesex"),
+        ("IFA-STD", "IFA-EMG", "IFA-CPX", "IFA-SIB"),
+        households=4,
+    ),
     DemoProvider("Meadowbank Foster Care", ("essex",), ("IFA-STD",), households=3, shortfall=CREDIT_FAILED),
-    DemoProvider("Northstar Family Fostering", ("nw-london", "west-london"), ("IFA-STD", "IFA-PAC", "IFA-EMG"),
-                 households=4),
+    DemoProvider(
+        "Northstar Family Fostering", ("nw-london", "west-london"), ("IFA-STD", "IFA-PAC", "IFA-EMG"), households=4
+    ),
     DemoProvider("Greenway Fostering Services", ("surrey-middlesex",), ("IFA-STD", "IFA-SIB"), households=3),
-    DemoProvider("Lanternfield Foster Care", ("herts-beds", "nw-london"), ("IFA-STD", "IFA-CPX"), households=3,
-                 expiring=(E.PUBLIC_LIABILITY_INSURANCE, 4)),
-    DemoProvider("Riverside Family Placements", ("hillingdon-hounslow",), ("IFA-STD", "IFA-EMG"), households=3,
-                 rejected=(("IFA-PAC", "No approved parent and child carers or residential assessment "
-                                       "arrangements were evidenced with the application"),)),
-    DemoProvider("Evergreen Fostering Agency", ("se-london", "kent"), ("IFA-STD", "IFA-CPX", "IFA-SIB"),
-                 households=4, pending=("IFA-CPX",)),
-    DemoProvider("Willowbrook Foster Families", ("west-london",), ("IFA-STD", "IFA-PAC"), households=3,
-                 expiring=(E.CREDIT_CHECK, 18)),
-    DemoProvider("Hearthstone Fostering", ("thames-valley", "surrey-middlesex"),
-                 ("IFA-STD", "IFA-CPX", "IFA-EMG"), households=4),
-    DemoProvider("Little Acorns Fostering", ("essex", "se-london"), ("IFA-STD", "IFA-SIB"), households=3,
-                 pending=("IFA-SIB",)),
+    DemoProvider(
+        "Lanternfield Foster Care",
+        ("herts-beds", "nw-london"),
+        ("IFA-STD", "IFA-CPX"),
+        households=3,
+        expiring=(E.PUBLIC_LIABILITY_INSURANCE, 4),
+    ),
+    DemoProvider(
+        "Riverside Family Placements",
+        ("hillingdon-hounslow",),
+        ("IFA-STD", "IFA-EMG"),
+        households=3,
+        rejected=(
+            (
+                "IFA-PAC",
+                "No approved parent and child carers or residential assessment "
+                "arrangements were evidenced with the application",
+            ),
+        ),
+    ),
+    DemoProvider(
+        "Evergreen Fostering Agency",
+        ("se-london", "kent"),
+        ("IFA-STD", "IFA-CPX", "IFA-SIB"),
+        households=4,
+        pending=("IFA-CPX",),
+    ),
+    DemoProvider(
+        "Willowbrook Foster Families",
+        ("west-london",),
+        ("IFA-STD", "IFA-PAC"),
+        households=3,
+        expiring=(E.CREDIT_CHECK, 18),
+    ),
+    DemoProvider(
+        "Hearthstone Fostering", ("thames-valley", "surrey-middlesex"), ("IFA-STD", "IFA-CPX", "IFA-EMG"), households=4
+    ),
+    DemoProvider(
+        "Little Acorns Fostering", ("essex", "se-london"), ("IFA-STD", "IFA-SIB"), households=3, pending=("IFA-SIB",)
+    ),
     # Children's home operators
-    DemoProvider("Cedar Lodge Children's Homes", ("hillingdon-hounslow", "thames-valley"), ("RES-STD", "RES-EBD"),
-                 homes=3, adequate_history=True),
-    DemoProvider("Amberley Care Group", ("surrey-middlesex", "kent"), ("RES-STD", "RES-EBD", "RES-SOLO"), homes=4,
-                 inadequate_setting=True),
-    DemoProvider("Hollybush Residential Care", ("herts-beds",), ("RES-DIS", "RES-STD", "SEN-52W"), homes=3,
-                 schools=(("SEN-52W", "Hollybush Hall School"),)),
-    DemoProvider("Kestrel Children's Services", ("nw-london", "herts-beds"),
-                 ("RES-STD", "RES-SOLO", "IFA-STD", "IFA-CPX"), homes=3, households=2),
-    DemoProvider("Sycamore Childcare", ("kent", "essex"), ("RES-STD", "RES-EBD"), homes=3,
-                 shortfall=EXPIRED_INSURANCE),
-    DemoProvider("Bluebell Homes for Children", ("thames-valley",), ("RES-DIS", "RES-STD"), homes=3,
-                 focus=(Specialism.LEARNING_DISABILITY,)),
-    DemoProvider("Foxglove Care", ("surrey-middlesex",), ("RES-SOLO", "RES-EBD"), homes=3,
-                 expiring=(E.EMPLOYERS_LIABILITY_INSURANCE, 6)),
-    DemoProvider("Pathway House Residential", ("west-london", "hillingdon-hounslow"), ("RES-STD", "RES-EBD"),
-                 homes=4, inadequate_setting=True),
-    DemoProvider("Larkspur Children's Services", ("essex",), ("RES-STD", "RES-DIS"), homes=3,
-                 pending=("RES-DIS",)),
-    DemoProvider("Heronsgate Care", ("herts-beds", "thames-valley"), ("RES-STD", "RES-EBD", "RES-SOLO"), homes=4,
-                 expiring=(E.PROFESSIONAL_INDEMNITY_INSURANCE, 25)),
-    DemoProvider("Juniper Young People's Homes", ("se-london", "kent"), ("RES-STD",), homes=2,
-                 shortfall=LOW_COVER),
+    DemoProvider(
+        "Cedar Lodge Children's Homes",
+        ("hillingdon-hounslow", "thames-valley"),
+        ("RES-STD", "RES-EBD"),
+        homes=3,
+        adequate_history=True,
+    ),
+    DemoProvider(
+        "Amberley Care Group",
+        ("surrey-middlesex", "kent"),
+        ("RES-STD", "RES-EBD", "RES-SOLO"),
+        homes=4,
+        inadequate_setting=True,
+    ),
+    DemoProvider(
+        "Hollybush Residential Care",
+        ("herts-beds",),
+        ("RES-DIS", "RES-STD", "SEN-52W"),
+        homes=3,
+        schools=(("SEN-52W", "Hollybush Hall School"),),
+    ),
+    DemoProvider(
+        "Kestrel Children's Services",
+        ("nw-london", "herts-beds"),
+        ("RES-STD", "RES-SOLO", "IFA-STD", "IFA-CPX"),
+        homes=3,
+        households=2,
+    ),
+    DemoProvider("Sycamore Childcare", ("kent", "essex"), ("RES-STD", "RES-EBD"), homes=3, shortfall=EXPIRED_INSURANCE),
+    DemoProvider(
+        "Bluebell Homes for Children",
+        ("thames-valley",),
+        ("RES-DIS", "RES-STD"),
+        homes=3,
+        focus=(Specialism.LEARNING_DISABILITY,),
+    ),
+    DemoProvider(
+        "Foxglove Care",
+        ("surrey-middlesex",),
+        ("RES-SOLO", "RES-EBD"),
+        homes=3,
+        expiring=(E.EMPLOYERS_LIABILITY_INSURANCE, 6),
+    ),
+    DemoProvider(
+        "Pathway House Residential",
+        ("west-london", "hillingdon-hounslow"),
+        ("RES-STD", "RES-EBD"),
+        homes=4,
+        inadequate_setting=True,
+    ),
+    DemoProvider("Larkspur Children's Services", ("essex",), ("RES-STD", "RES-DIS"), homes=3, pending=("RES-DIS",)),
+    DemoProvider(
+        "Heronsgate Care",
+        ("herts-beds", "thames-valley"),
+        ("RES-STD", "RES-EBD", "RES-SOLO"),
+        homes=4,
+        expiring=(E.PROFESSIONAL_INDEMNITY_INSURANCE, 25),
+    ),
+    DemoProvider("Juniper Young People's Homes", ("se-london", "kent"), ("RES-STD",), homes=2, shortfall=LOW_COVER),
     DemoProvider("Rowan Tree Care", ("nw-london",), ("RES-EBD", "RES-SOLO"), homes=3),
     # Independent and non-maintained special schools
-    DemoProvider("Beechwood School Trust", ("herts-beds",), ("SEN-DAY", "SEN-P16"),
-                 schools=(("SEN-DAY", "Beechwood School"), ("SEN-P16", "Beechwood Sixth Form Centre"))),
-    DemoProvider("Marlowe Park Foundation", ("surrey-middlesex",), ("SEN-38W", "SEN-52W"),
-                 schools=(("SEN-38W", "Marlowe Park School"), ("SEN-52W", "Marlowe Park Residential Centre")),
-                 adequate_history=True),
-    DemoProvider("St Aldric's School for Autism", ("thames-valley",), ("SEN-DAY", "SEN-38W"),
-                 schools=(("SEN-DAY", "St Aldric's School"), ("SEN-38W", "St Aldric's Residential School")),
-                 focus=(Specialism.AUTISM,)),
-    DemoProvider("Ashgrove Learning Trust", ("nw-london", "west-london"), ("SEN-DAY",),
-                 schools=(("SEN-DAY", "Ashgrove School"),),
-                 rejected=(("SEN-52W", "The trust offers day places only; the 52-week lot needs registered "
-                                       "residential provision"),)),
-    DemoProvider("The Laurels Education", ("kent",), ("SEN-DAY", "SEN-P16"),
-                 schools=(("SEN-DAY", "The Laurels School"), ("SEN-P16", "The Laurels College")),
-                 pending=("SEN-P16",)),
-    DemoProvider("Fairhaven Specialist Education", ("surrey-middlesex", "thames-valley"),
-                 ("SEN-52W", "SEN-38W", "RES-DIS"), homes=2,
-                 schools=(("SEN-52W", "Fairhaven School"), ("SEN-38W", "Fairhaven Lower School"))),
-    DemoProvider("Chalkhill College", ("herts-beds", "thames-valley"), ("SEN-P16",),
-                 schools=(("SEN-P16", "Chalkhill College, {town} campus"),
-                          ("SEN-P16", "Chalkhill College, {town} campus")),
-                 expiring=(E.CREDIT_CHECK, 11)),
-    DemoProvider("Brookvale Schools", ("essex",), ("SEN-DAY", "SEN-38W"),
-                 schools=(("SEN-DAY", "Brookvale School"), ("SEN-38W", "Brookvale Park Residential School"))),
-    DemoProvider("Highgrove Hall School", ("kent",), ("SEN-52W", "SEN-DAY"),
-                 schools=(("SEN-52W", "Highgrove Hall School"), ("SEN-DAY", "Highgrove Hall Day School"))),
-    DemoProvider("Elmstead Education", ("hillingdon-hounslow", "west-london"), ("SEN-DAY", "SEN-P16"),
-                 schools=(("SEN-DAY", "Elmstead School"), ("SEN-P16", "Elmstead Post-16 Centre"))),
+    DemoProvider(
+        "Beechwood School Trust",
+        ("herts-beds",),
+        ("SEN-DAY", "SEN-P16"),
+        schools=(("SEN-DAY", "Beechwood School"), ("SEN-P16", "Beechwood Sixth Form Centre")),
+    ),
+    DemoProvider(
+        "Marlowe Park Foundation",
+        ("surrey-middlesex",),
+        ("SEN-38W", "SEN-52W"),
+        schools=(("SEN-38W", "Marlowe Park School"), ("SEN-52W", "Marlowe Park Residential Centre")),
+        adequate_history=True,
+    ),
+    DemoProvider(
+        "St Aldric's School for Autism",
+        ("thames-valley",),
+        ("SEN-DAY", "SEN-38W"),
+        schools=(("SEN-DAY", "St Aldric's School"), ("SEN-38W", "St Aldric's Residential School")),
+        focus=(Specialism.AUTISM,),
+    ),
+    DemoProvider(
+        "Ashgrove Learning Trust",
+        ("nw-london", "west-london"),
+        ("SEN-DAY",),
+        schools=(("SEN-DAY", "Ashgrove School"),),
+        rejected=(
+            ("SEN-52W", "The trust offers day places only; the 52-week lot needs registered residential provision"),
+        ),
+    ),
+    DemoProvider(
+        "The Laurels Education",
+        ("kent",),
+        ("SEN-DAY", "SEN-P16"),
+        schools=(("SEN-DAY", "The Laurels School"), ("SEN-P16", "The Laurels College")),
+        pending=("SEN-P16",),
+    ),
+    DemoProvider(
+        "Fairhaven Specialist Education",
+        ("surrey-middlesex", "thames-valley"),
+        ("SEN-52W", "SEN-38W", "RES-DIS"),
+        homes=2,
+        schools=(("SEN-52W", "Fairhaven School"), ("SEN-38W", "Fairhaven Lower School")),
+    ),
+    DemoProvider(
+        "Chalkhill College",
+        ("herts-beds", "thames-valley"),
+        ("SEN-P16",),
+        schools=(("SEN-P16", "Chalkhill College, {town} campus"), ("SEN-P16", "Chalkhill College, {town} campus")),
+        expiring=(E.CREDIT_CHECK, 11),
+    ),
+    DemoProvider(
+        "Brookvale Schools",
+        ("essex",),
+        ("SEN-DAY", "SEN-38W"),
+        schools=(("SEN-DAY", "Brookvale School"), ("SEN-38W", "Brookvale Park Residential School")),
+    ),
+    DemoProvider(
+        "Highgrove Hall School",
+        ("kent",),
+        ("SEN-52W", "SEN-DAY"),
+        schools=(("SEN-52W", "Highgrove Hall School"), ("SEN-DAY", "Highgrove Hall Day School")),
+    ),
+    DemoProvider(
+        "Elmstead Education",
+        ("hillingdon-hounslow", "west-london"),
+        ("SEN-DAY", "SEN-P16"),
+        schools=(("SEN-DAY", "Elmstead School"), ("SEN-P16", "Elmstead Post-16 Centre")),
+    ),
 )
 del E
 
 HOME_NAMES = (
-    "Ash House", "Beech House", "The Croft", "Maple Cottage", "Orchard View", "Elm Lodge", "Rosemary House",
-    "Linden House", "The Old Vicarage", "Hawthorn Lodge", "Birch Cottage", "Laurel House", "Holly Lodge",
-    "Willow House", "Fern Cottage", "Chestnut House", "The Paddocks", "Oak Lodge", "Hazel House",
-    "Millbrook House", "Poplar House", "The Brambles", "The Grange", "Primrose Cottage",
+    "Ash House",
+    "Beech House",
+    "The Croft",
+    "Maple Cottage",
+    "Orchard View",
+    "Elm Lodge",
+    "Rosemary House",
+    "Linden House",
+    "The Old Vicarage",
+    "Hawthorn Lodge",
+    "Birch Cottage",
+    "Laurel House",
+    "Holly Lodge",
+    "Willow House",
+    "Fern Cottage",
+    "Chestnut House",
+    "The Paddocks",
+    "Oak Lodge",
+    "Hazel House",
+    "Millbrook House",
+    "Poplar House",
+    "The Brambles",
+    "The Grange",
+    "Primrose Cottage",
 )
 INSURERS = ("Zurich Municipal", "Aviva", "Markel", "QBE", "Hiscox", "Allianz", "Travelers")
 CREDIT_AGENCIES = ("Experian", "Creditsafe", "Dun & Bradstreet")
@@ -311,13 +535,32 @@ POUNDS = Decimal("0.01")
 MILLION = Decimal("1000000")
 
 S = Specialism
-_EBD_POOL = (S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES, S.SOCIAL_EMOTIONAL_MENTAL_HEALTH, S.SELF_HARM,
-             S.RISK_OF_EXPLOITATION, S.MISSING_EPISODES, S.SUBSTANCE_MISUSE)
-_GENERAL_POOL = (S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES, S.SOCIAL_EMOTIONAL_MENTAL_HEALTH, S.MISSING_EPISODES,
-                 S.RISK_OF_EXPLOITATION, S.UNACCOMPANIED_ASYLUM_SEEKING, S.AUTISM, S.LEARNING_DISABILITY)
+_EBD_POOL = (
+    S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
+    S.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+    S.SELF_HARM,
+    S.RISK_OF_EXPLOITATION,
+    S.MISSING_EPISODES,
+    S.SUBSTANCE_MISUSE,
+)
+_GENERAL_POOL = (
+    S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
+    S.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+    S.MISSING_EPISODES,
+    S.RISK_OF_EXPLOITATION,
+    S.UNACCOMPANIED_ASYLUM_SEEKING,
+    S.AUTISM,
+    S.LEARNING_DISABILITY,
+)
 _DISABILITY_POOL = (S.AUTISM, S.LEARNING_DISABILITY, S.PHYSICAL_DISABILITY, S.SPEECH_LANGUAGE_COMMUNICATION)
-_SEN_POOL = (S.AUTISM, S.SPEECH_LANGUAGE_COMMUNICATION, S.SOCIAL_EMOTIONAL_MENTAL_HEALTH, S.LEARNING_DISABILITY,
-             S.PHYSICAL_DISABILITY, S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES)
+_SEN_POOL = (
+    S.AUTISM,
+    S.SPEECH_LANGUAGE_COMMUNICATION,
+    S.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+    S.LEARNING_DISABILITY,
+    S.PHYSICAL_DISABILITY,
+    S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
+)
 del S
 
 SCHOOL_PROVISION_BY_LOT = {
@@ -352,7 +595,7 @@ def demo_principal(alliance_id: int) -> Principal:
 def rate_caps(base: Decimal) -> list[tuple[int, Decimal]]:
     """The cap for each demo financial year, rising about 3% a year, in whole pounds."""
     return [
-        (fy, (base * CAP_UPLIFT ** i).quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(POUNDS))
+        (fy, (base * CAP_UPLIFT**i).quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(POUNDS))
         for i, fy in enumerate(CAP_YEARS)
     ]
 
@@ -360,6 +603,7 @@ def rate_caps(base: Decimal) -> list[tuple[int, Decimal]]:
 async def load_demo(session: AsyncSession, *, today: date | None = None) -> bool:
     """Load the demo data set in the caller's transaction. Loads nothing and returns False when the database
     already holds an organisation."""
+    domains.check()  # admissions and documents set off safeguarding's hooks
     if (await session.execute(select(Organisation.id).limit(1))).first() is not None:
         return False
     await _Loader(session, today or clock.today()).load()
@@ -383,7 +627,8 @@ class _Loader:
         await self._vehicles()
         for spec in DEMO_PROVIDERS:
             provider = await organisations.create_organisation(
-                self.session, self.actor, kind=OrganisationKind.PROVIDER, slug=spec.slug, name=spec.name)
+                self.session, self.actor, kind=OrganisationKind.PROVIDER, slug=spec.slug, name=spec.name
+            )
             self.orgs[spec.slug] = provider
         for spec in DEMO_PROVIDERS:
             inspected = await self._settings(spec)
@@ -397,45 +642,89 @@ class _Loader:
     async def _quality(self) -> None:
         s, wla = self.session, self.actor
         held = (
-            (DEMO_PROVIDERS[0], 35, "Response rate up to nine in ten; two emergency placements made in the quarter.",
-             "Ask Barnet how the sibling placement is going before the next review.",
-             "Keep the quarterly cycle; the provider shares its recruitment plan."),
-            (DEMO_PROVIDERS[4], 14, "Late responses to urgent requirements; placement plans on time.",
-             "Second review with slow urgent responses: consider a spot check.",
-             "The provider names a duty referral lead for urgent requirements."),
+            (
+                DEMO_PROVIDERS[0],
+                35,
+                "Response rate up to nine in ten; two emergency placements made in the quarter.",
+                "Ask Barnet how the sibling placement is going before the next review.",
+                "Keep the quarterly cycle; the provider shares its recruitment plan.",
+            ),
+            (
+                DEMO_PROVIDERS[4],
+                14,
+                "Late responses to urgent requirements; placement plans on time.",
+                "Second review with slow urgent responses: consider a spot check.",
+                "The provider names a duty referral lead for urgent requirements.",
+            ),
         )
         for spec, days_ago, notes, internal, outcome in held:
             provider = self.orgs[spec.slug]
             review = await reviews.schedule_review(
-                s, wla, provider_id=provider.id, scheduled_on=self.today - timedelta(days=days_ago),
-                agenda="KPIs for the quarter; safeguarding; sufficiency in the provider's areas")
+                s,
+                wla,
+                provider_id=provider.id,
+                scheduled_on=self.today - timedelta(days=days_ago),
+                agenda="KPIs for the quarter; safeguarding; sufficiency in the provider's areas",
+            )
             await reviews.record_review(
-                s, wla, review.id, held_on=self.today - timedelta(days=days_ago), today=self.today,
+                s,
+                wla,
+                review.id,
+                held_on=self.today - timedelta(days=days_ago),
+                today=self.today,
                 attendees="WLA commissioning lead; the provider's registered manager and referrals lead",
-                notes=notes, internal_notes=internal, outcome=outcome)
-            await reviews.add_action(s, wla, review_id=review.id, description="Send the updated recruitment plan",
-                                     owner_organisation_id=provider.id, owner_name="Registered manager",
-                                     due_on=self.today + timedelta(days=14), today=self.today)
-            await reviews.add_action(s, wla, review_id=review.id, description="Share the lot's sufficiency figures",
-                                     owner_organisation_id=self.orgs[DEMO_ALLIANCE[0]].id,
-                                     due_on=self.today + timedelta(days=28), today=self.today)
-        await reviews.schedule_review(s, wla, provider_id=self.orgs[DEMO_PROVIDERS[2].slug].id,
-                                      scheduled_on=self.today + timedelta(days=21),
-                                      agenda="First annual review: KPIs, Ofsted action plan, pricing")
+                notes=notes,
+                internal_notes=internal,
+                outcome=outcome,
+            )
+            await reviews.add_action(
+                s,
+                wla,
+                review_id=review.id,
+                description="Send the updated recruitment plan",
+                owner_organisation_id=provider.id,
+                owner_name="Registered manager",
+                due_on=self.today + timedelta(days=14),
+                today=self.today,
+            )
+            await reviews.add_action(
+                s,
+                wla,
+                review_id=review.id,
+                description="Share the lot's sufficiency figures",
+                owner_organisation_id=self.orgs[DEMO_ALLIANCE[0]].id,
+                due_on=self.today + timedelta(days=28),
+                today=self.today,
+            )
+        await reviews.schedule_review(
+            s,
+            wla,
+            provider_id=self.orgs[DEMO_PROVIDERS[2].slug].id,
+            scheduled_on=self.today + timedelta(days=21),
+            agenda="First annual review: KPIs, Ofsted action plan, pricing",
+        )
 
         def acting(slug: str) -> Principal:
             org = self.orgs[slug]
             return system_principal(org.id, org.kind, org.slug, DEMO_ACTOR_ID)
 
         complaint = await complaints.raise_complaint(
-            s, acting("barnet"), kind=ComplaintKind.COMPLAINT, about_id=self.orgs[DEMO_PROVIDERS[1].slug].id,
+            s,
+            acting("barnet"),
+            kind=ComplaintKind.COMPLAINT,
+            about_id=self.orgs[DEMO_PROVIDERS[1].slug].id,
             subject="Placement plan sent late",
-            description="The placement plan arrived three weeks after the start instead of within five working days.")
+            description="The placement plan arrived three weeks after the start instead of within five working days.",
+        )
         await complaints.mediate(s, wla, complaint.id, note="Meeting both parties to agree how plans are sent.")
         await complaints.raise_complaint(
-            s, acting(DEMO_PROVIDERS[3].slug), kind=ComplaintKind.DISPUTE, about_id=self.orgs["ealing"].id,
+            s,
+            acting(DEMO_PROVIDERS[3].slug),
+            kind=ComplaintKind.DISPUTE,
+            about_id=self.orgs["ealing"].id,
             subject="Invoice for the first four weeks withheld",
-            description="The borough has not paid the first four weeks of a placement; the IPA's price applies.")
+            description="The borough has not paid the first four weeks of a placement; the IPA's price applies.",
+        )
 
     # --- organisations and vehicles ------------------------------------------------------------------
 
@@ -446,33 +735,51 @@ class _Loader:
         self.session.add(wla)
         await self.session.flush()
         self.actor = demo_principal(wla.id)
-        audit.record(self.session, self.actor, "organisation.create", "Organisation", wla.id,
-                     {"kind": OrganisationKind.ALLIANCE, "slug": slug})
+        audit.record(
+            self.session,
+            self.actor,
+            "organisation.create",
+            "Organisation",
+            wla.id,
+            {"kind": OrganisationKind.ALLIANCE, "slug": slug},
+        )
         self.orgs[slug] = wla
 
     async def _boroughs(self) -> None:
         for slug, name in DEMO_BOROUGHS:
             self.orgs[slug] = await organisations.create_organisation(
-                self.session, self.actor, kind=OrganisationKind.LOCAL_AUTHORITY, slug=slug, name=name)
+                self.session, self.actor, kind=OrganisationKind.LOCAL_AUTHORITY, slug=slug, name=name
+            )
 
     async def _vehicles(self) -> None:
         notice_borough, notice_category, notice_days_ago = DEMO_NOTICE
         notice_on = self.today - timedelta(days=notice_days_ago)
         for spec in DEMO_DPVS:
             dpv = await dpvs.create_dpv(
-                self.session, self.actor, name=spec.name, category=spec.category,
-                lead_authority_id=self.orgs[spec.lead].id, legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
-                starts_on=spec.starts_on)
+                self.session,
+                self.actor,
+                name=spec.name,
+                category=spec.category,
+                lead_authority_id=self.orgs[spec.lead].id,
+                legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
+                starts_on=spec.starts_on,
+            )
             for lot in spec.lots:
                 self.lots[lot.code] = await dpvs.create_lot(
-                    self.session, self.actor, dpv_id=dpv.id, code=lot.code, name=lot.name,
-                    description=lot.description, rate_caps=rate_caps(lot.base_cap))
+                    self.session,
+                    self.actor,
+                    dpv_id=dpv.id,
+                    code=lot.code,
+                    name=lot.name,
+                    description=lot.description,
+                    rate_caps=rate_caps(lot.base_cap),
+                )
             for slug, _ in DEMO_BOROUGHS:
                 if slug == spec.lead:
                     continue  # the lead borough uses its own vehicle without an agreement
                 agreement = await agreements.create_agreement(
-                    self.session, self.actor, dpv_id=dpv.id, authority_id=self.orgs[slug].id,
-                    starts_on=spec.starts_on)
+                    self.session, self.actor, dpv_id=dpv.id, authority_id=self.orgs[slug].id, starts_on=spec.starts_on
+                )
                 if (slug, spec.category) == (notice_borough, notice_category):
                     await agreements.give_notice(self.session, self.actor, agreement.id, on=notice_on)
 
@@ -482,8 +789,7 @@ class _Loader:
         rng = self.rng
         area = spec.areas[0] if len(spec.areas) == 1 or rng.random() < 0.65 else rng.choice(spec.areas[1:])
         district, town, lat, lon = rng.choice(POSTCODE_AREAS[area])
-        return (district, town, round(lat + rng.uniform(-0.012, 0.012), 4),
-                round(lon + rng.uniform(-0.012, 0.012), 4))
+        return (district, town, round(lat + rng.uniform(-0.012, 0.012), 4), round(lon + rng.uniform(-0.012, 0.012), 4))
 
     def _urn(self, prefix: str, low: int, high: int) -> str:
         while True:
@@ -541,9 +847,17 @@ class _Loader:
             specialisms = self._pick(_GENERAL_POOL, 0, 2)
         name = self._unique_name(lambda: f"{town} household {initials}-{n:02d}")
         return settings.SettingFields(
-            name=name, age_min=ages[0], age_max=ages[1], sexes=self._sexes(0.15), specialisms=specialisms,
-            places=places, vacancies=self._vacancies(places), postcode_district=district, latitude=lat,
-            longitude=lon)
+            name=name,
+            age_min=ages[0],
+            age_max=ages[1],
+            sexes=self._sexes(0.15),
+            specialisms=specialisms,
+            places=places,
+            vacancies=self._vacancies(places),
+            postcode_district=district,
+            latitude=lat,
+            longitude=lon,
+        )
 
     def _home(self, spec: DemoProvider, role: str) -> settings.SettingFields:
         rng = self.rng
@@ -564,9 +878,18 @@ class _Loader:
                 specialisms.append(Specialism.EMERGENCY)
         name = self._unique_name(lambda: f"{rng.choice(HOME_NAMES)}, {town}")
         return settings.SettingFields(
-            name=name, age_min=ages[0], age_max=ages[1], sexes=self._sexes(0.25), specialisms=specialisms,
-            places=places, vacancies=self._vacancies(places), postcode_district=district, latitude=lat,
-            longitude=lon, ofsted_urn=self._urn("SC", 400000, 499999))
+            name=name,
+            age_min=ages[0],
+            age_max=ages[1],
+            sexes=self._sexes(0.25),
+            specialisms=specialisms,
+            places=places,
+            vacancies=self._vacancies(places),
+            postcode_district=district,
+            latitude=lat,
+            longitude=lon,
+            ofsted_urn=self._urn("SC", 400000, 499999),
+        )
 
     def _school(self, spec: DemoProvider, role: str, name_template: str) -> settings.SettingFields:
         rng = self.rng
@@ -584,10 +907,19 @@ class _Loader:
             ages, places = rng.choice(((8, 19), (10, 19), (11, 19))), rng.randint(20, 60)
             specialisms = self._pick(_SEN_POOL, 2, 3)
         return settings.SettingFields(
-            name=self._unique_name(lambda: name_template.format(town=town)), age_min=ages[0], age_max=ages[1],
-            sexes=self._sexes(0.1), specialisms=specialisms, places=places,
-            vacancies=self._vacancies(places, 8), postcode_district=district, latitude=lat, longitude=lon,
-            ofsted_urn=self._urn("", 100000, 149999), school_provision=SCHOOL_PROVISION_BY_LOT[role])
+            name=self._unique_name(lambda: name_template.format(town=town)),
+            age_min=ages[0],
+            age_max=ages[1],
+            sexes=self._sexes(0.1),
+            specialisms=specialisms,
+            places=places,
+            vacancies=self._vacancies(places, 8),
+            postcode_district=district,
+            latitude=lat,
+            longitude=lon,
+            ofsted_urn=self._urn("", 100000, 149999),
+            school_provision=SCHOOL_PROVISION_BY_LOT[role],
+        )
 
     async def _settings(self, spec: DemoProvider) -> list[Setting]:
         """Create the provider's settings; returns those Ofsted inspects (homes and schools)."""
@@ -605,7 +937,8 @@ class _Loader:
         for kind, fields_ in made:
             fields_.specialisms = [*fields_.specialisms, *(f for f in spec.focus if f not in fields_.specialisms)]
             setting = await settings.create_setting(
-                self.session, self.actor, provider_id=provider_id, kind=kind, fields_=fields_)
+                self.session, self.actor, provider_id=provider_id, kind=kind, fields_=fields_
+            )
             if kind is not SettingKind.FOSTER_HOUSEHOLD:
                 inspected.append(setting)
         for i, setting in enumerate(inspected):
@@ -628,10 +961,10 @@ class _Loader:
         if first and spec.adequate_history:
             dates.insert(0, date(2014, 11, 12))
             grades.insert(0, G.ADEQUATE)
-        for grade, inspected_on in zip(grades, dates):
+        for grade, inspected_on in zip(grades, dates, strict=True):
             await settings.record_ofsted_judgement(
-                self.session, self.actor, setting_id=setting.id, grade=grade, inspected_on=inspected_on,
-                on=self.today)
+                self.session, self.actor, setting_id=setting.id, grade=grade, inspected_on=inspected_on, on=self.today
+            )
 
     # --- stage-1 documents ------------------------------------------------------------------------
 
@@ -648,15 +981,28 @@ class _Loader:
         only_schools = not spec.households and not spec.homes
         registration = inspected[0].ofsted_urn if only_schools else self._urn("SC", 500000, 599999)
         assert registration is not None
-        await record(s, a, provider_id=provider_id, kind=DocumentKind.OFSTED_REGISTRATION,
-                     reference=registration, issuer="Ofsted",
-                     valid_from=today - timedelta(days=rng.randint(3 * 365, 15 * 365)))
+        await record(
+            s,
+            a,
+            provider_id=provider_id,
+            kind=DocumentKind.OFSTED_REGISTRATION,
+            reference=registration,
+            issuer="Ofsted",
+            valid_from=today - timedelta(days=rng.randint(3 * 365, 15 * 365)),
+        )
         G = OfstedGrade
         grade = rng.choices((G.OUTSTANDING, G.GOOD, G.REQUIRES_IMPROVEMENT), (3, 6, 2))[0]
         judged_on = today - timedelta(days=rng.randint(60, 900))
-        await record(s, a, provider_id=provider_id, kind=DocumentKind.OFSTED_JUDGEMENT,
-                     reference=f"{registration}/{judged_on:%Y%m%d}", issuer="Ofsted", valid_from=judged_on,
-                     ofsted_grade=grade)
+        await record(
+            s,
+            a,
+            provider_id=provider_id,
+            kind=DocumentKind.OFSTED_JUDGEMENT,
+            reference=f"{registration}/{judged_on:%Y%m%d}",
+            issuer="Ofsted",
+            valid_from=judged_on,
+            ofsted_grade=grade,
+        )
 
         # Credit check: a year's validity.
         checked_on = today - timedelta(days=rng.randint(15, 300))
@@ -665,9 +1011,17 @@ class _Loader:
             expires = today + timedelta(days=spec.expiring[1])
             checked_on = expires - timedelta(days=364)
         outcome = CreditCheckOutcome.FAILED if spec.shortfall == CREDIT_FAILED else CreditCheckOutcome.PASSED
-        await record(s, a, provider_id=provider_id, kind=DocumentKind.CREDIT_CHECK,
-                     reference=f"CR-{rng.randint(10_000_000, 99_999_999)}", issuer=rng.choice(CREDIT_AGENCIES),
-                     valid_from=checked_on, valid_until=expires, credit_check_outcome=outcome)
+        await record(
+            s,
+            a,
+            provider_id=provider_id,
+            kind=DocumentKind.CREDIT_CHECK,
+            reference=f"CR-{rng.randint(10_000_000, 99_999_999)}",
+            issuer=rng.choice(CREDIT_AGENCIES),
+            valid_from=checked_on,
+            valid_until=expires,
+            credit_check_outcome=outcome,
+        )
 
         # Insurances: one insurer, one renewal date; some providers also have last year's policy on file.
         insurer = rng.choice(INSURERS)
@@ -680,9 +1034,11 @@ class _Loader:
         }
         if spec.shortfall == LOW_COVER:
             covers[DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE] = 1 * MILLION
-        for kind, prefix in ((DocumentKind.EMPLOYERS_LIABILITY_INSURANCE, "EL"),
-                             (DocumentKind.PUBLIC_LIABILITY_INSURANCE, "PL"),
-                             (DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE, "PI")):
+        for kind, prefix in (
+            (DocumentKind.EMPLOYERS_LIABILITY_INSURANCE, "EL"),
+            (DocumentKind.PUBLIC_LIABILITY_INSURANCE, "PL"),
+            (DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE, "PI"),
+        ):
             policy = f"{prefix}/{rng.randint(1000, 9999)}/{rng.randint(100000, 999999)}"
             start, end = renewed_on, self._year_from(renewed_on)
             if spec.expiring and spec.expiring[0] is kind:
@@ -693,12 +1049,28 @@ class _Loader:
                 start = end - timedelta(days=364)
             if with_history:
                 previous = start - timedelta(days=365)
-                await record(s, a, provider_id=provider_id, kind=kind, reference=f"{policy}-{previous.year}",
-                             issuer=insurer, valid_from=previous, valid_until=start - timedelta(days=1),
-                             cover_amount=covers[kind].quantize(POUNDS))
-            await record(s, a, provider_id=provider_id, kind=kind, reference=f"{policy}-{start.year}",
-                         issuer=insurer, valid_from=start, valid_until=end,
-                         cover_amount=covers[kind].quantize(POUNDS))
+                await record(
+                    s,
+                    a,
+                    provider_id=provider_id,
+                    kind=kind,
+                    reference=f"{policy}-{previous.year}",
+                    issuer=insurer,
+                    valid_from=previous,
+                    valid_until=start - timedelta(days=1),
+                    cover_amount=covers[kind].quantize(POUNDS),
+                )
+            await record(
+                s,
+                a,
+                provider_id=provider_id,
+                kind=kind,
+                reference=f"{policy}-{start.year}",
+                issuer=insurer,
+                valid_from=start,
+                valid_until=end,
+                cover_amount=covers[kind].quantize(POUNDS),
+            )
 
     # --- memberships -------------------------------------------------------------------------------
 
@@ -707,10 +1079,18 @@ class _Loader:
         rejected = dict(spec.rejected)
         for code in (*spec.lots, *rejected):
             membership = await memberships.apply(
-                self.session, self.actor, provider_id=provider_id, lot_id=self.lots[code].id, on=self.today)
+                self.session, self.actor, provider_id=provider_id, lot_id=self.lots[code].id, on=self.today
+            )
             if code in rejected:
-                await memberships.decide(self.session, self.actor, membership.id,
-                                         decision=MembershipDecision.REJECT, reason=rejected[code], on=self.today)
+                await memberships.decide(
+                    self.session,
+                    self.actor,
+                    membership.id,
+                    decision=MembershipDecision.REJECT,
+                    reason=rejected[code],
+                    on=self.today,
+                )
             elif spec.shortfall is None and code not in spec.pending:
-                await memberships.decide(self.session, self.actor, membership.id,
-                                         decision=MembershipDecision.ADMIT, on=self.today)
+                await memberships.decide(
+                    self.session, self.actor, membership.id, decision=MembershipDecision.ADMIT, on=self.today
+                )

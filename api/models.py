@@ -1,9 +1,10 @@
 """Every table of the service, imported in one place so that the metadata is complete (Alembic, tests)."""
 
-from api.audit import AuditEvent
-from api.budget import RateBudget
-from api.db import Base
-from api.idempotency import IdempotencyKey
+from api.core.audit import AuditEvent
+from api.core.budget import RateBudget
+from api.core.db import Base
+from api.core.idempotency import IdempotencyKey
+from api.core.timers import Timer
 from api.market.models import (
     AccessAgreement,
     Document,
@@ -28,9 +29,8 @@ from api.placements.models import (
     RequirementChild,
     UninvitedMember,
 )
-from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
 from api.quality.models import Complaint, ComplaintEvent, ProviderReview, ReviewAction
-from api.timers import Timer
+from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
 from auth.models import (
     AppUser,
     FamilyAccessToken,
@@ -39,19 +39,55 @@ from auth.models import (
     OAuthClient,
     RefreshToken,
     RevokedToken,
-    SigninSession,
     SigningKey,
+    SigninSession,
     TokenFamily,
 )
 
 metadata = Base.metadata
 
 __all__ = [
-    "AccessAgreement", "AppUser", "AuditEvent", "Base", "Bid", "BidOfficerScore", "ChildDataAccess", "Complaint",
-    "ComplaintEvent", "Document",
-    "Dpv", "FamilyAccessToken", "IdempotencyKey", "Invitation", "Ipa", "IpaSignature", "Placement", "LoginThrottle", "Lot", "LotRateCap", "Membership", "OAuthAuthorizationCode",
-    "OAuthClient", "OfstedJudgement", "Organisation", "ProviderReview", "ReferenceCounter", "RefreshToken",
-    "Requirement", "RequirementChild", "ReviewAction", "RevokedToken", "SafeguardingAlert", "SafeguardingAlertUpdate",
-    "Setting", "SigninSession", "SigningKey", "Suspension", "Timer", "TokenFamily",
-    "UninvitedMember", "RateBudget", "metadata",
+    "AccessAgreement",
+    "AppUser",
+    "AuditEvent",
+    "Base",
+    "Bid",
+    "BidOfficerScore",
+    "ChildDataAccess",
+    "Complaint",
+    "ComplaintEvent",
+    "Document",
+    "Dpv",
+    "FamilyAccessToken",
+    "IdempotencyKey",
+    "Invitation",
+    "Ipa",
+    "IpaSignature",
+    "Placement",
+    "LoginThrottle",
+    "Lot",
+    "LotRateCap",
+    "Membership",
+    "OAuthAuthorizationCode",
+    "OAuthClient",
+    "OfstedJudgement",
+    "Organisation",
+    "ProviderReview",
+    "ReferenceCounter",
+    "RefreshToken",
+    "Requirement",
+    "RequirementChild",
+    "ReviewAction",
+    "RevokedToken",
+    "SafeguardingAlert",
+    "SafeguardingAlertUpdate",
+    "Setting",
+    "SigninSession",
+    "SigningKey",
+    "Suspension",
+    "Timer",
+    "TokenFamily",
+    "UninvitedMember",
+    "RateBudget",
+    "metadata",
 ]

@@ -35,7 +35,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import Principal, system_principal
 from auth.models import (
     AppUser,
     FamilyAccessToken,
@@ -45,7 +46,6 @@ from auth.models import (
     RevokedToken,
     TokenFamily,
 )
-from auth.principal import Principal, system_principal
 from auth.signin import token_hash
 from auth.users import user_principal
 
@@ -81,16 +81,22 @@ def _access_token_claims(access_token: str) -> dict[str, Any]:
 
 async def _record_access_token(session: AsyncSession, family_id: int, token: dict[str, Any]) -> None:
     claims = _access_token_claims(token["access_token"])
-    session.add(FamilyAccessToken(family_id=family_id, jti=claims["jti"],
-                                  expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC)))
+    session.add(
+        FamilyAccessToken(
+            family_id=family_id, jti=claims["jti"], expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+        )
+    )
 
 
 async def _add_refresh_token(session: AsyncSession, family: TokenFamily, token: dict[str, Any]) -> RefreshToken | None:
     value = token.get("refresh_token")
     if not value:
         return None
-    row = RefreshToken(family_id=family.id, token_hash=token_hash(value),
-                       expires_at=min(clock.now() + REFRESH_TOKEN_TTL, family.expires_at))
+    row = RefreshToken(
+        family_id=family.id,
+        token_hash=token_hash(value),
+        expires_at=min(clock.now() + REFRESH_TOKEN_TTL, family.expires_at),
+    )
     session.add(row)
     return row
 
@@ -104,37 +110,65 @@ def _oauth_actor(user: AppUser) -> Principal:
 # --- codes --------------------------------------------------------------------------------------------------------
 
 
-async def issue_code(session: AsyncSession, *, code: str, client: OAuthClient, user: AppUser,
-                     redirect_uri: str | None, scopes: list[str], code_challenge: str,
-                     code_challenge_method: str) -> OAuthAuthorizationCode:
+async def issue_code(
+    session: AsyncSession,
+    *,
+    code: str,
+    client: OAuthClient,
+    user: AppUser,
+    redirect_uri: str | None,
+    scopes: list[str],
+    code_challenge: str,
+    code_challenge_method: str,
+) -> OAuthAuthorizationCode:
     """Store a code (its hash) for the client and the person; expired codes are purged on the way."""
     now = clock.now()
     await session.execute(delete(OAuthAuthorizationCode).where(OAuthAuthorizationCode.expires_at < now))
-    row = OAuthAuthorizationCode(code_hash=token_hash(code), oauth_client_id=client.id, user_id=user.id,
-                                 redirect_uri=redirect_uri, scopes=scopes, code_challenge=code_challenge,
-                                 code_challenge_method=code_challenge_method,
-                                 expires_at=now + AUTHORIZATION_CODE_TTL)
+    row = OAuthAuthorizationCode(
+        code_hash=token_hash(code),
+        oauth_client_id=client.id,
+        user_id=user.id,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+        expires_at=now + AUTHORIZATION_CODE_TTL,
+    )
     session.add(row)
     await session.flush()
-    audit.record(session, user_principal(user), "authorization_code.issue", "OAuthAuthorizationCode", row.id,
-                 {"client_id": client.client_id, "scopes": scopes, "redirect_uri": redirect_uri,
-                  "expires_at": row.expires_at})
+    audit.record(
+        session,
+        user_principal(user),
+        "authorization_code.issue",
+        "OAuthAuthorizationCode",
+        row.id,
+        {"client_id": client.client_id, "scopes": scopes, "redirect_uri": redirect_uri, "expires_at": row.expires_at},
+    )
     return row
 
 
 async def code_to_redeem(session: AsyncSession, code: str, client: OAuthClient) -> OAuthAuthorizationCode | None:
     """The code if the client may redeem it now (locked for this transaction); None otherwise. A code redeemed
     before is refused and the family its first redemption started is revoked."""
-    row = (await session.execute(
-        select(OAuthAuthorizationCode)
-        .options(joinedload(OAuthAuthorizationCode.user).joinedload(AppUser.organisation))
-        .where(OAuthAuthorizationCode.code_hash == token_hash(code))
-        .with_for_update(of=OAuthAuthorizationCode))).scalar_one_or_none()
+    row = (
+        await session.execute(
+            select(OAuthAuthorizationCode)
+            .options(joinedload(OAuthAuthorizationCode.user).joinedload(AppUser.organisation))
+            .where(OAuthAuthorizationCode.code_hash == token_hash(code))
+            .with_for_update(of=OAuthAuthorizationCode)
+        )
+    ).scalar_one_or_none()
     if row is None or row.oauth_client_id != client.id:
         return None
     if row.used_at is not None:
-        audit.record(session, _oauth_actor(row.user), "authorization_code.reuse", "OAuthAuthorizationCode", row.id,
-                     {"client_id": client.client_id, "family_id": row.family_id})
+        audit.record(
+            session,
+            _oauth_actor(row.user),
+            "authorization_code.reuse",
+            "OAuthAuthorizationCode",
+            row.id,
+            {"client_id": client.client_id, "family_id": row.family_id},
+        )
         if row.family_id is not None:
             family = await _family(session, row.family_id)
             if family is not None:
@@ -145,22 +179,34 @@ async def code_to_redeem(session: AsyncSession, code: str, client: OAuthClient) 
     return row
 
 
-async def redeem_code(session: AsyncSession, row: OAuthAuthorizationCode, client: OAuthClient,
-                      token: dict[str, Any]) -> TokenFamily:
+async def redeem_code(
+    session: AsyncSession, row: OAuthAuthorizationCode, client: OAuthClient, token: dict[str, Any]
+) -> TokenFamily:
     """The code is used: a token family starts with the tokens just issued for it."""
     now = clock.now()
     await session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now - FAMILY_MEMORY))
-    family = TokenFamily(oauth_client_id=client.id, user_id=row.user_id, scopes=list(row.scopes),
-                         expires_at=now + FAMILY_TTL)
+    family = TokenFamily(
+        oauth_client_id=client.id, user_id=row.user_id, scopes=list(row.scopes), expires_at=now + FAMILY_TTL
+    )
     session.add(family)
     await session.flush()
     row.used_at, row.family_id = now, family.id
     await _record_access_token(session, family.id, token)
     await _add_refresh_token(session, family, token)
     await session.flush()
-    audit.record(session, user_principal(row.user), "authorization_code.redeem", "OAuthAuthorizationCode", row.id,
-                 {"client_id": client.client_id, "family_id": family.id, "scopes": family.scopes,
-                  "refresh_token": "refresh_token" in token})
+    audit.record(
+        session,
+        user_principal(row.user),
+        "authorization_code.redeem",
+        "OAuthAuthorizationCode",
+        row.id,
+        {
+            "client_id": client.client_id,
+            "family_id": family.id,
+            "scopes": family.scopes,
+            "refresh_token": "refresh_token" in token,
+        },
+    )
     return family
 
 
@@ -195,16 +241,23 @@ class RefreshCredential(TokenMixin):
 
 
 async def _family(session: AsyncSession, family_id: int) -> TokenFamily | None:
-    return (await session.execute(
-        select(TokenFamily).options(joinedload(TokenFamily.user).joinedload(AppUser.organisation))
-        .where(TokenFamily.id == family_id).with_for_update(of=TokenFamily))).scalar_one_or_none()
+    return (
+        await session.execute(
+            select(TokenFamily)
+            .options(joinedload(TokenFamily.user).joinedload(AppUser.organisation))
+            .where(TokenFamily.id == family_id)
+            .with_for_update(of=TokenFamily)
+        )
+    ).scalar_one_or_none()
 
 
 async def refresh_credential(session: AsyncSession, value: str) -> RefreshCredential | None:
     """The refresh token with this value and its family, both locked for this transaction (None: unknown)."""
-    row = (await session.execute(
-        select(RefreshToken).where(RefreshToken.token_hash == token_hash(value))
-        .with_for_update())).scalar_one_or_none()
+    row = (
+        await session.execute(
+            select(RefreshToken).where(RefreshToken.token_hash == token_hash(value)).with_for_update()
+        )
+    ).scalar_one_or_none()
     if row is None:
         return None
     family = await _family(session, row.family_id)
@@ -218,16 +271,16 @@ async def refresh_to_use(session: AsyncSession, value: str) -> RefreshCredential
         return None
     if credential.row.used_at is not None:
         if credential.family.revoked_at is None:
-            await revoke_family(session, credential.family, _oauth_actor(credential.user),
-                                RevokedReason.REFRESH_REPLAY)
+            await revoke_family(session, credential.family, _oauth_actor(credential.user), RevokedReason.REFRESH_REPLAY)
         return None
     if credential.family.revoked_at is not None or credential.is_expired():
         return None
     return credential
 
 
-async def extend_family(session: AsyncSession, credential: RefreshCredential,
-                        token: dict[str, Any]) -> RefreshToken | None:
+async def extend_family(
+    session: AsyncSession, credential: RefreshCredential, token: dict[str, Any]
+) -> RefreshToken | None:
     """The tokens just issued for a refresh join the family of the refresh token presented."""
     await _record_access_token(session, credential.family.id, token)
     new = await _add_refresh_token(session, credential.family, token)
@@ -235,14 +288,20 @@ async def extend_family(session: AsyncSession, credential: RefreshCredential,
     return new
 
 
-async def use_up(session: AsyncSession, credential: RefreshCredential, client: OAuthClient,
-                 issued: RefreshToken | None) -> None:
+async def use_up(
+    session: AsyncSession, credential: RefreshCredential, client: OAuthClient, issued: RefreshToken | None
+) -> None:
     """Rotation: the refresh token presented is used; presenting it again will be a replay."""
     credential.row.used_at = clock.now()
     await session.flush()
-    audit.record(session, user_principal(credential.user), "refresh_token.rotate", "TokenFamily",
-                 credential.family.id, {"client_id": client.client_id, "used": credential.row.id,
-                                        "issued": issued.id if issued else None})
+    audit.record(
+        session,
+        user_principal(credential.user),
+        "refresh_token.rotate",
+        "TokenFamily",
+        credential.family.id,
+        {"client_id": client.client_id, "used": credential.row.id, "issued": issued.id if issued else None},
+    )
 
 
 async def revoke_family(session: AsyncSession, family: TokenFamily, actor: Principal, reason: str) -> int:
@@ -252,15 +311,26 @@ async def revoke_family(session: AsyncSession, family: TokenFamily, actor: Princ
         return 0
     now = clock.now()
     family.revoked_at, family.revoked_reason = now, reason
-    live = (await session.execute(
-        select(FamilyAccessToken.jti, FamilyAccessToken.expires_at)
-        .where(FamilyAccessToken.family_id == family.id, FamilyAccessToken.expires_at > now))).all()
+    live = (
+        await session.execute(
+            select(FamilyAccessToken.jti, FamilyAccessToken.expires_at).where(
+                FamilyAccessToken.family_id == family.id, FamilyAccessToken.expires_at > now
+            )
+        )
+    ).all()
     if live:
         await session.execute(
-            insert(RevokedToken).values([{"jti": j, "oauth_client_id": family.oauth_client_id, "expires_at": e}
-                                         for j, e in live])
-            .on_conflict_do_nothing(index_elements=[RevokedToken.jti]))
+            insert(RevokedToken)
+            .values([{"jti": j, "oauth_client_id": family.oauth_client_id, "expires_at": e} for j, e in live])
+            .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
+        )
     await session.flush()
-    audit.record(session, actor, "token_family.revoke", "TokenFamily", family.id,
-                 {"reason": reason, "user_id": family.user_id, "access_tokens_revoked": [j for j, _ in live]})
+    audit.record(
+        session,
+        actor,
+        "token_family.revoke",
+        "TokenFamily",
+        family.id,
+        {"reason": reason, "user_id": family.user_id, "access_tokens_revoked": [j for j, _ in live]},
+    )
     return len(live)

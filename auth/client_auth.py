@@ -45,10 +45,10 @@ from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidClientError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import system_principal
 from auth import clients, throttle
 from auth.models import SECRET_HASHER, LoginThrottle, OAuthClient
-from auth.principal import system_principal
 from auth.throttle import ThrottlePolicy
 
 Call = Callable[..., Any]  # `_Unit.call`: runs `fn(session, *args)` on the event loop, returns its result
@@ -155,8 +155,7 @@ async def begin(session: AsyncSession, client_id: str, ip: str) -> Attempt:
 async def count_failure(session: AsyncSession, attempt: Attempt) -> None:
     """Count one failed secret on the client id and on the IP; audit each lockout it starts."""
     ip_record = (await throttle.lock_records(session, [attempt.ip_key]))[attempt.ip_key]
-    for row, policy, client in ((attempt.record, CLIENT_POLICY, attempt.client),
-                                (ip_record, CLIENT_IP_POLICY, None)):
+    for row, policy, client in ((attempt.record, CLIENT_POLICY, attempt.client), (ip_record, CLIENT_IP_POLICY, None)):
         if throttle.count_failure(row, policy, attempt.now):
             await session.flush()
             _audit_lockout(session, row, client)
@@ -171,8 +170,14 @@ def _audit_lockout(session: AsyncSession, row: LoginThrottle, client: OAuthClien
     data = {"key": row.key, "lockouts": row.lockouts, "locked_until": row.locked_until}
     if client is not None:  # the client's organisation sees it in its own log
         org = client.organisation
-        audit.record(session, system_principal(org.id, org.kind, org.slug, CLIENT_AUTH_ACTOR_ID),
-                     "oauth_client.lockout", "LoginThrottle", row.id, data)
+        audit.record(
+            session,
+            system_principal(org.id, org.kind, org.slug, CLIENT_AUTH_ACTOR_ID),
+            "oauth_client.lockout",
+            "LoginThrottle",
+            row.id,
+            data,
+        )
     else:
         audit.record_system(session, CLIENT_AUTH_ACTOR_ID, "oauth_client.lockout", "LoginThrottle", row.id, data)
 
@@ -199,8 +204,9 @@ def secret_matches(client: OAuthClient | None, secret: str, hasher: PasswordHash
 # --- the whole ----------------------------------------------------------------------------------------------------
 
 
-def authenticate(call: Call, request: OAuth2Request, methods: list[str], endpoint: str,
-                 ip: str) -> tuple[OAuthClient, str]:
+def authenticate(
+    call: Call, request: OAuth2Request, methods: list[str], endpoint: str, ip: str
+) -> tuple[OAuthClient, str]:
     """The client and the method it authenticated with, for an endpoint that takes `methods`; raises `refused()`
     or `ClientThrottled`. Runs in the worker thread (module docstring)."""
     shown = presented(request)
@@ -208,8 +214,12 @@ def authenticate(call: Call, request: OAuth2Request, methods: list[str], endpoin
         raise refused()
     if shown.secret is None:  # a public client: nothing to verify, nothing to count
         client = call(clients.client_by_client_id, shown.client_id)
-        if client is None or client.is_confidential or "none" not in methods \
-                or not client.check_endpoint_auth_method("none", endpoint):
+        if (
+            client is None
+            or client.is_confidential
+            or "none" not in methods
+            or not client.check_endpoint_auth_method("none", endpoint)
+        ):
             raise refused()
         return client, "none"
 

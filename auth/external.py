@@ -3,7 +3,7 @@
 A borough whose staff sign in with its own identity provider sends that provider's access tokens. The one
 validation function, `auth.tokens.principal_from_token`, peeks at the token's unverified `iss`: this server's
 tokens take this server's path; a token whose `iss` is a configured trusted issuer (`Settings.trusted_issuers`,
-api/config.py) is verified here with that issuer's own rules and keys; any other issuer is refused. The unverified
+api/core/config.py) is verified here with that issuer's own rules and keys; any other issuer is refused. The unverified
 `iss` only chooses which keys and rules verify the token: nothing is believed until the signature verifies.
 
 In order (every refusal is `InvalidToken`: HTTP 401, `extensions.code` UNAUTHENTICATED):
@@ -58,12 +58,12 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import JWKRegistry, Key
 from sqlalchemy import select
 
-from api import clock
-from api.config import Settings, TrustedIssuer
-from api.db import Database
+from api.core import clock
+from api.core.config import Settings, TrustedIssuer
+from api.core.db import Database
+from api.core.principal import SCOPES_BY_KIND, ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
-from auth import tokens
-from auth.principal import SCOPES_BY_KIND, ActorKind, OrganisationKind, Principal, Scope
+from auth.token_errors import ExpiredToken, InvalidToken
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +144,9 @@ class IssuerKeys:
     for the one fetch). A failed fetch (network, HTTP status, not a key set, no usable key) keeps the keys it had.
     """
 
-    def __init__(self, config: TrustedIssuer, *, fetch: Fetch = fetch_jwks,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, config: TrustedIssuer, *, fetch: Fetch = fetch_jwks, monotonic: Callable[[], float] = time.monotonic
+    ):
         self.config = config
         self._fetch = fetch
         self._monotonic = monotonic
@@ -170,8 +171,10 @@ class IssuerKeys:
     def _fetch_due(self, kid: str) -> bool:
         if kid in self._keys and self._fresh():
             return False
-        return self._attempted_at is None or \
-            self._monotonic() - self._attempted_at >= self.config.jwks_min_refresh_interval
+        return (
+            self._attempted_at is None
+            or self._monotonic() - self._attempted_at >= self.config.jwks_min_refresh_interval
+        )
 
     def _lock(self) -> asyncio.Lock:
         """One lock per event loop (a process normally has one; tests run a server in a second)."""
@@ -188,8 +191,13 @@ class IssuerKeys:
             if not keys:
                 raise ValueError("no usable signature key")
         except (OSError, ValueError, JoseError) as exc:  # URLError, HTTPError and timeouts are OSErrors
-            log.warning("Trusted issuer %s: fetching its keys from %s failed (%s); keeping the %d keys known",
-                        self.config.issuer, uri, exc, len(self._keys))
+            log.warning(
+                "Trusted issuer %s: fetching its keys from %s failed (%s); keeping the %d keys known",
+                self.config.issuer,
+                uri,
+                exc,
+                len(self._keys),
+            )
             return
         self._keys = keys
         self._fetched_at = self._attempted_at
@@ -210,8 +218,12 @@ def claim_values(claims: dict[str, Any], name: str) -> set[str]:
 
 def mapped_scopes(config: TrustedIssuer, claims: dict[str, Any]) -> frozenset[Scope]:
     """Every scope the issuer's claims map to (before intersecting with the organisation's kind)."""
-    return frozenset(Scope(scope) for claim, table in config.scopes.items()
-                     for value in claim_values(claims, claim) for scope in table.get(value, ()))
+    return frozenset(
+        Scope(scope)
+        for claim, table in config.scopes.items()
+        for value in claim_values(claims, claim)
+        for scope in table.get(value, ())
+    )
 
 
 def mapped_organisation(config: TrustedIssuer, claims: dict[str, Any]) -> str:
@@ -221,7 +233,7 @@ def mapped_organisation(config: TrustedIssuer, claims: dict[str, Any]) -> str:
     value = claims.get(config.organisation.claim)
     slug = config.organisation.values.get(value) if isinstance(value, str) else None
     if slug is None:
-        raise tokens.InvalidToken(f"The access token's {config.organisation.claim} claim names no organisation here")
+        raise InvalidToken(f"The access token's {config.organisation.claim} claim names no organisation here")
     return slug
 
 
@@ -229,10 +241,10 @@ def actor_id(config: TrustedIssuer, claims: dict[str, Any]) -> str:
     """`<issuer host>:<actor claim>`, e.g. `login.microsoftonline.com:jo.bloggs@ealing.gov.uk`."""
     actor = claims.get(config.actor_claim)
     if not isinstance(actor, str) or not actor.strip():
-        raise tokens.InvalidToken(f"The access token has no {config.actor_claim} claim")
+        raise InvalidToken(f"The access token has no {config.actor_claim} claim")
     name = f"{urlsplit(config.issuer).hostname or config.issuer}:{actor}"
     if len(name) > MAX_ACTOR_ID:
-        raise tokens.InvalidToken(f"The access token's {config.actor_claim} claim is too long")
+        raise InvalidToken(f"The access token's {config.actor_claim} claim is too long")
     return name
 
 
@@ -248,60 +260,69 @@ class ExternalIssuer:
         try:
             header = jws.extract_compact(token.encode("ascii")).headers()
         except (JoseError, ValueError, UnicodeError):
-            raise tokens.InvalidToken("The access token is not a signed JWT") from None
+            raise InvalidToken("The access token is not a signed JWT") from None
         if header.get("alg") not in self.config.algorithms:
-            raise tokens.InvalidToken("The access token must be signed with one of "
-                                      + ", ".join(self.config.algorithms))
+            raise InvalidToken("The access token must be signed with one of " + ", ".join(self.config.algorithms))
         typ = header.get("typ")
         if typ is not None and (not isinstance(typ, str) or typ.lower() not in EXTERNAL_TOKEN_TYPES):
-            raise tokens.InvalidToken("The token is not an access token (typ)")
+            raise InvalidToken("The token is not an access token (typ)")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise tokens.InvalidToken("The access token names no signing key (kid)")
+            raise InvalidToken("The access token names no signing key (kid)")
         return header
 
     def verify(self, token: str, header: dict[str, Any], key: Key) -> dict[str, Any]:
         """Signature (the header's allow-listed algorithm only), then `iss`, `aud`, `exp`, `nbf`, `iat`."""
         if key.get("alg") not in (None, header["alg"]):
-            raise tokens.InvalidToken("The access token's key is not for its algorithm")
+            raise InvalidToken("The access token's key is not for its algorithm")
         try:
             claims = jwt.decode(token, key, algorithms=[header["alg"]]).claims
         except (JoseError, ValueError, TypeError):
-            raise tokens.InvalidToken("The access token's signature does not verify") from None
+            raise InvalidToken("The access token's signature does not verify") from None
         registry = jwt.JWTClaimsRegistry(
-            now=int(clock.now().timestamp()), leeway=self.config.leeway,
+            now=int(clock.now().timestamp()),
+            leeway=self.config.leeway,
             iss={"essential": True, "value": self.config.issuer},
             aud={"essential": True, "values": self.config.audiences},
-            exp={"essential": True})
+            exp={"essential": True},
+        )
         try:
             registry.validate(claims)
         except ExpiredTokenError:
-            raise tokens.ExpiredToken() from None
+            raise ExpiredToken() from None
         except JoseError as exc:
             claim = getattr(exc, "claim", None)
-            raise tokens.InvalidToken(f"The access token's {claim} claim is not valid here" if claim
-                                      else "The access token is invalid") from None
+            raise InvalidToken(
+                f"The access token's {claim} claim is not valid here" if claim else "The access token is invalid"
+            ) from None
         return claims
 
     async def principal(self, token: str, *, db: Database) -> Principal:
         header = self.header(token)
         key = await self.keys.key(header["kid"])
         if key is None:
-            raise tokens.InvalidToken("The access token is signed by an unknown key")
+            raise InvalidToken("The access token is signed by an unknown key")
         claims = self.verify(token, header, key)
         slug = mapped_organisation(self.config, claims)
         actor = actor_id(self.config, claims)
         scopes = mapped_scopes(self.config, claims)
         async with db.session() as session:
-            row = (await session.execute(select(Organisation.id, Organisation.kind)
-                                         .where(Organisation.slug == slug))).one_or_none()
+            row = (
+                await session.execute(select(Organisation.id, Organisation.kind).where(Organisation.slug == slug))
+            ).one_or_none()
         if row is None:
-            raise tokens.InvalidToken("The access token's organisation does not exist")
+            raise InvalidToken("The access token's organisation does not exist")
         if row.kind is not OrganisationKind.LOCAL_AUTHORITY:  # found at start too; an organisation made since
             log.error("Trusted issuer %s is mapped to %s, which is not a local authority", self.config.issuer, slug)
-            raise tokens.InvalidToken("The access token's organisation is not a local authority")
-        return Principal(organisation_id=row.id, organisation_kind=row.kind, organisation_slug=slug,
-                         scopes=scopes & SCOPES_BY_KIND[row.kind], actor_kind=ActorKind.USER, actor_id=actor)
+            raise InvalidToken("The access token's organisation is not a local authority")
+        return Principal(
+            organisation_id=row.id,
+            organisation_kind=row.kind,
+            organisation_slug=slug,
+            scopes=scopes & SCOPES_BY_KIND[row.kind],
+            actor_kind=ActorKind.USER,
+            actor_id=actor,
+        )
 
 
 # --- the process's trusted issuers -------------------------------------------------------------------------------
@@ -343,10 +364,17 @@ async def check_organisations(db: Database, settings: Settings) -> None:
     if not wanted:
         return
     async with db.session() as session:
-        kinds = {slug: kind for slug, kind in await session.execute(
-            select(Organisation.slug, Organisation.kind).where(Organisation.slug.in_(wanted)))}
-    wrong = sorted(f"{slug} ({kinds[slug].value}, for {wanted[slug]})" for slug in kinds
-                   if kinds[slug] is not OrganisationKind.LOCAL_AUTHORITY)
+        kinds = {
+            slug: kind
+            for slug, kind in await session.execute(
+                select(Organisation.slug, Organisation.kind).where(Organisation.slug.in_(wanted))
+            )
+        }
+    wrong = sorted(
+        f"{slug} ({kinds[slug].value}, for {wanted[slug]})"
+        for slug in kinds
+        if kinds[slug] is not OrganisationKind.LOCAL_AUTHORITY
+    )
     if wrong:
         raise TrustedIssuerError("Trusted issuers may act only for local authorities, not: " + ", ".join(wrong))
     for slug in sorted(set(wanted) - set(kinds)):

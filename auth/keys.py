@@ -17,10 +17,10 @@ from joserfc.jwk import ECKey, Key, KeySet
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api import audit, clock
+from api.core import audit, clock
+from api.core.principal import OrganisationKind, Principal, system_principal
 from api.market.models import Organisation
 from auth.models import SigningKey
-from auth.principal import OrganisationKind, Principal, system_principal
 
 ALG = "ES256"
 CURVE = "P-256"
@@ -43,8 +43,9 @@ def public_jwk(row: SigningKey) -> dict:
 
 
 async def _system_actor(session: AsyncSession) -> Principal | None:
-    alliance = (await session.execute(
-        select(Organisation).where(Organisation.kind == OrganisationKind.ALLIANCE).limit(1))).scalar_one_or_none()
+    alliance = (
+        await session.execute(select(Organisation).where(Organisation.kind == OrganisationKind.ALLIANCE).limit(1))
+    ).scalar_one_or_none()
     if alliance is None:
         return None
     return system_principal(alliance.id, alliance.kind, alliance.slug, KEYS_ACTOR_ID)
@@ -62,8 +63,9 @@ async def _lock(session: AsyncSession) -> None:
 
 
 async def active_key(session: AsyncSession) -> SigningKey | None:
-    return (await session.execute(
-        select(SigningKey).where(SigningKey.alg == ALG, SigningKey.retired_at.is_(None)))).scalar_one_or_none()
+    return (
+        await session.execute(select(SigningKey).where(SigningKey.alg == ALG, SigningKey.retired_at.is_(None)))
+    ).scalar_one_or_none()
 
 
 async def _create(session: AsyncSession, actor: Principal | None, data: dict | None = None) -> SigningKey:
@@ -106,8 +108,10 @@ async def verification_keys(session: AsyncSession, access_token_ttl: int) -> lis
     """The keys a token may be signed by now: the active ones and those retired less than a token lifetime ago."""
     since = clock.now() - timedelta(seconds=access_token_ttl)
     rows = await session.execute(
-        select(SigningKey).where(or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > since))
-        .order_by(SigningKey.created_at, SigningKey.id))
+        select(SigningKey)
+        .where(or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > since))
+        .order_by(SigningKey.created_at, SigningKey.id)
+    )
     return list(rows.scalars())
 
 
@@ -129,7 +133,9 @@ class KeyRing:
     async def public_key(self, session: AsyncSession | AsyncConnection, kid: str) -> Key | None:
         key = self._keys.get(kid)
         if key is None:
-            jwk = (await session.execute(select(SigningKey.private_jwk).where(SigningKey.kid == kid))).scalar_one_or_none()
+            jwk = (
+                await session.execute(select(SigningKey.private_jwk).where(SigningKey.kid == kid))
+            ).scalar_one_or_none()
             if jwk is None:
                 return None  # not cached: an unknown kid costs one indexed read, like any other token
             key = self._keys[kid] = ECKey.import_key(ECKey.import_key(jwk).as_dict(private=False))

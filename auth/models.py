@@ -38,9 +38,9 @@ from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, ForeignKey,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow_column
+from api.core.db import Base, utcnow_column
+from api.core.principal import Scope
 from api.market.models import Organisation
-from auth.principal import Scope
 
 GRANT_TYPES = ("client_credentials", "authorization_code", "refresh_token")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
@@ -78,8 +78,9 @@ class OAuthClient(Base, ClientMixin):
         CheckConstraint(_in("grant_types", GRANT_TYPES, array=True), name="grant_types_known"),
         CheckConstraint("cardinality(grant_types) > 0", name="grant_types_present"),
         CheckConstraint(_in("token_endpoint_auth_method", AUTH_METHODS, array=False), name="auth_method_known"),
-        CheckConstraint("(token_endpoint_auth_method = 'none') = (client_secret_hash IS NULL)",
-                        name="secret_iff_confidential"),
+        CheckConstraint(
+            "(token_endpoint_auth_method = 'none') = (client_secret_hash IS NULL)", name="secret_iff_confidential"
+        ),
     )
 
     # --- authlib's ClientMixin ------------------------------------------------------------------------------
@@ -147,8 +148,7 @@ class RevokedToken(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     jti: Mapped[str] = mapped_column(String(64), unique=True)
-    oauth_client_id: Mapped[int | None] = mapped_column(ForeignKey("oauth_client.id", ondelete="CASCADE"),
-                                                        index=True)
+    oauth_client_id: Mapped[int | None] = mapped_column(ForeignKey("oauth_client.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     revoked_at: Mapped[datetime] = utcnow_column()
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 
-from api.errors import UserError
+from api.core.errors import UserError
+from api.core.principal import SCOPES_BY_KIND, Scope
 from api.market.models import Organisation
-from auth.principal import SCOPES_BY_KIND, Scope
 
 
 def parse_scopes(scopes: str | Iterable[str]) -> list[str]:
@@ -25,11 +25,20 @@ def scope_errors(requested: list[str], org: Organisation, codes: type[Enum]) -> 
     if not requested:
         return [UserError("scope", codes["SCOPE_REQUIRED"], "At least one scope is required")]
     if unknown := [s for s in requested if s not in known]:
-        return [UserError("scope", codes["UNKNOWN_SCOPE"],
-                          f"Unknown scope {', '.join(unknown)}; the scopes are {', '.join(sorted(known))}")]
+        return [
+            UserError(
+                "scope",
+                codes["UNKNOWN_SCOPE"],
+                f"Unknown scope {', '.join(unknown)}; the scopes are {', '.join(sorted(known))}",
+            )
+        ]
     if beyond := [s for s in requested if s not in allowed]:
-        return [UserError(
-            "scope", codes["SCOPE_NOT_FOR_ORGANISATION"],
-            f"{org.slug} is a {org.kind.value} organisation: it may hold only {', '.join(sorted(allowed))}, "
-            f"not {', '.join(beyond)}")]
+        return [
+            UserError(
+                "scope",
+                codes["SCOPE_NOT_FOR_ORGANISATION"],
+                f"{org.slug} is a {org.kind.value} organisation: it may hold only {', '.join(sorted(allowed))}, "
+                f"not {', '.join(beyond)}",
+            )
+        ]
     return []

@@ -32,7 +32,7 @@ milliseconds of CPU. The application is async (SQLAlchemy over asyncpg). So, per
    exception: what the request changed on the way commits (a replayed refresh token's family stays revoked).
 
 `unit_of_work` and `Work.run` are that mechanism; `respond` (token, revocation, introspection) is one request's
-use of it. The authorization endpoint (api/signin_pages.py) uses it too, in steps within one transaction: Authlib
+use of it. The authorization endpoint (api/web/signin_pages.py) uses it too, in steps within one transaction: Authlib
 validates the authorization request (worker thread), the handler signs the person in on the loop (argon2 goes to
 a thread of its own there), and Authlib issues the code (worker thread).
 
@@ -72,13 +72,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api import clock
-from api.config import Settings
-from api.db import Database
+from api.core import clock
+from api.core.config import Settings
+from api.core.db import Database
+from api.core.principal import Scope
 from auth import authorizations, client_auth, clients, keys, tokens
 from auth.authorizations import RefreshCredential, RevokedReason, granted_scopes
 from auth.models import AppUser, OAuthAuthorizationCode, OAuthClient
-from auth.principal import Scope
+from auth.token_errors import InvalidToken
 
 T = TypeVar("T")
 
@@ -160,8 +161,15 @@ class _FormPayload(OAuth2Payload):
 class FormRequest(OAuth2Request):
     """An OAuth2Request over a form body already read by the async handler."""
 
-    def __init__(self, method: str, uri: str, headers: Any, form: list[tuple[str, str]],
-                 query: list[tuple[str, str]], client_ip: str = "unknown"):
+    def __init__(
+        self,
+        method: str,
+        uri: str,
+        headers: Any,
+        form: list[tuple[str, str]],
+        query: list[tuple[str, str]],
+        client_ip: str = "unknown",
+    ):
         super().__init__(method, uri, headers=headers)
         self.payload = _FormPayload(form)
         self._args = dict(query)
@@ -185,8 +193,14 @@ async def read_form(request: Request) -> list[tuple[str, str]]:
 
 async def _oauth2_request(request: Request) -> FormRequest:
     query = list(request.query_params.multi_items())
-    return FormRequest(request.method, str(request.url), request.headers, await read_form(request), query,
-                       client_ip=request.client.host if request.client else "unknown")
+    return FormRequest(
+        request.method,
+        str(request.url),
+        request.headers,
+        await read_form(request),
+        query,
+        client_ip=request.client.host if request.client else "unknown",
+    )
 
 
 def authorization_request(request: Request) -> FormRequest:
@@ -206,8 +220,12 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
     authorization-code and refresh-token grants it also makes the refresh token (a random string)."""
 
     def __init__(self, settings: Settings):
-        super().__init__(issuer=settings.issuer_url, alg=keys.ALG, expires_generator=settings.access_token_ttl,
-                         refresh_token_generator=lambda **_: authorizations.new_refresh_token())
+        super().__init__(
+            issuer=settings.issuer_url,
+            alg=keys.ALG,
+            expires_generator=settings.access_token_ttl,
+            refresh_token_generator=lambda **_: authorizations.new_refresh_token(),
+        )
         self.audience = settings.audience
 
     def get_jwks(self) -> KeySet:
@@ -218,8 +236,9 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
     def get_audiences(self, client: ClientMixin, user: Any, scope: str) -> str:
         return self.audience
 
-    def get_extra_claims(self, client: OAuthClient, grant_type: str, user: AppUser | None,
-                         scope: str) -> dict[str, str]:
+    def get_extra_claims(
+        self, client: OAuthClient, grant_type: str, user: AppUser | None, scope: str
+    ) -> dict[str, str]:
         org = user.organisation if user is not None else client.organisation
         return {"org": org.slug, "org_kind": org.kind.value}
 
@@ -274,16 +293,24 @@ class AuthorizationCode(AuthorizationCodeGrant):
         scopes = granted_scopes(scope_to_list(self.request.scope) or [], grant_user.scopes)
         if not scopes:
             # The description travels in the redirect URL (browser history, the client's logs): nothing personal.
-            raise AccessDeniedError("The person signed in holds none of the scopes this client may ask for",
-                                    redirect_uri=redirect_uri)
+            raise AccessDeniedError(
+                "The person signed in holds none of the scopes this client may ask for", redirect_uri=redirect_uri
+            )
         self.request.scope = list_to_scope(scopes)
         return super().create_authorization_response(redirect_uri, grant_user)
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data
-        _current().call(authorizations.issue_code, code=code, client=request.client, user=request.user,
-                        redirect_uri=request.payload.redirect_uri, scopes=scope_to_list(request.scope),
-                        code_challenge=data["code_challenge"], code_challenge_method=data["code_challenge_method"])
+        _current().call(
+            authorizations.issue_code,
+            code=code,
+            client=request.client,
+            user=request.user,
+            redirect_uri=request.payload.redirect_uri,
+            scopes=scope_to_list(request.scope),
+            code_challenge=data["code_challenge"],
+            code_challenge_method=data["code_challenge_method"],
+        )
 
     def query_authorization_code(self, code: str, client: OAuthClient) -> OAuthAuthorizationCode | None:
         return _current().call(authorizations.code_to_redeem, code, client)
@@ -321,8 +348,9 @@ class RefreshTokenRotation(RefreshTokenGrant):
         scopes = granted_scopes(requested, refresh_token.family.scopes, user.scopes, self.request.client.scopes)
         if not scopes:
             raise InvalidScopeError("Neither the person nor the client still holds the scopes of this grant")
-        return self.generate_token(user=user, scope=list_to_scope(scopes),
-                                   include_refresh_token=self.INCLUDE_NEW_REFRESH_TOKEN)
+        return self.generate_token(
+            user=user, scope=list_to_scope(scopes), include_refresh_token=self.INCLUDE_NEW_REFRESH_TOKEN
+        )
 
     def save_token(self, token: dict) -> None:
         self._issued = _current().call(authorizations.extend_family, self.request.refresh_token, token)
@@ -364,7 +392,7 @@ def _query_access_token(server: OAuthServer, token: str) -> AccessToken | None:
         if key is None:
             return None
         claims = tokens.verify_access_token(token, key, server.settings)
-    except tokens.InvalidToken:
+    except InvalidToken:
         return None
     state = unit.call(tokens.token_state, claims, header["kid"])
     return AccessToken(dict(claims), refused=tokens.refusal(state, claims, server.settings) is not None)
@@ -376,10 +404,11 @@ class Revocation(RevocationEndpoint):
 
     CLIENT_AUTH_METHODS = TOKEN_AUTH_METHODS
 
-    def query_token(self, token_string: str,
-                    token_type_hint: str | None) -> AccessToken | RefreshCredential | None:
-        lookups = [lambda: _query_access_token(self.server, token_string),
-                   lambda: _current().call(authorizations.refresh_credential, token_string)]
+    def query_token(self, token_string: str, token_type_hint: str | None) -> AccessToken | RefreshCredential | None:
+        lookups = [
+            lambda: _query_access_token(self.server, token_string),
+            lambda: _current().call(authorizations.refresh_credential, token_string),
+        ]
         if token_type_hint == "refresh_token":
             lookups.reverse()
         for lookup in lookups:
@@ -390,8 +419,9 @@ class Revocation(RevocationEndpoint):
     def revoke_token(self, token: AccessToken | RefreshCredential, request: OAuth2Request) -> None:
         client: OAuthClient = request.client
         if isinstance(token, RefreshCredential):
-            _current().call(authorizations.revoke_family, token.family, clients.client_principal(client),
-                            RevokedReason.REVOKED)
+            _current().call(
+                authorizations.revoke_family, token.family, clients.client_principal(client), RevokedReason.REVOKED
+            )
             return
         if token.is_revoked():
             return
@@ -407,13 +437,25 @@ class Introspection(IntrospectionEndpoint):
     def check_permission(self, token: AccessToken, client: OAuthClient, request: OAuth2Request) -> bool:
         # A client learns about its own tokens and its organisation's, never another organisation's.
         return client.is_confidential and (
-            token.check_client(client) or token.claims.get("org") == client.organisation.slug)
+            token.check_client(client) or token.claims.get("org") == client.organisation.slug
+        )
 
     def introspect_token(self, token: AccessToken) -> dict[str, Any]:
         c = token.claims
-        return {"active": True, "token_type": "Bearer", "client_id": c["client_id"], "scope": c.get("scope", ""),
-                "sub": c["sub"], "aud": c["aud"], "iss": c["iss"], "exp": c["exp"], "iat": c["iat"], "jti": c["jti"],
-                "org": c["org"], "org_kind": c["org_kind"]}
+        return {
+            "active": True,
+            "token_type": "Bearer",
+            "client_id": c["client_id"],
+            "scope": c.get("scope", ""),
+            "sub": c["sub"],
+            "aud": c["aud"],
+            "iss": c["iss"],
+            "exp": c["exp"],
+            "iat": c["iat"],
+            "jti": c["jti"],
+            "org": c["org"],
+            "org_kind": c["org_kind"],
+        }
 
 
 @dataclass(frozen=True)
@@ -447,8 +489,9 @@ class OAuthServer(AuthorizationServer):
     def authenticate_client(self, request: FormRequest, methods: list[str], endpoint: str = "token") -> OAuthClient:
         """Every grant and endpoint authenticates its client here: one answer for an unknown client and a wrong
         secret, with the sign-in's backoff (auth/client_auth.py)."""
-        client, request.auth_method = client_auth.authenticate(_current().call, request, methods, endpoint,
-                                                               getattr(request, "client_ip", "unknown"))
+        client, request.auth_method = client_auth.authenticate(
+            _current().call, request, methods, endpoint, getattr(request, "client_ip", "unknown")
+        )
         return client
 
     def save_token(self, token: dict, request: OAuth2Request) -> None:
@@ -464,7 +507,7 @@ class OAuthServer(AuthorizationServer):
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         """No signal subscribers: state changes are audited by the domain functions."""
 
-    # The authorization endpoint, in two steps (worker thread; see api/signin_pages.py)
+    # The authorization endpoint, in two steps (worker thread; see api/web/signin_pages.py)
 
     def check_authorization(self, request: FormRequest) -> AuthorizationCheck:
         """Validate an authorization request before anyone signs in: client, exact redirect URI, response type,

@@ -1,4 +1,4 @@
-"""Signing a person in at the authorization endpoint: the rules, without HTTP (api/signin_pages.py renders them).
+"""Signing a person in at the authorization endpoint: the rules, without HTTP (api/web/signin_pages.py renders them).
 
 - **Passwords** are verified with argon2 in a worker thread. An unknown email is verified against a dummy hash
   made with the same hasher, so that it costs what a wrong password costs; both get the same answer
@@ -37,12 +37,12 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from api import audit, clock
-from api.config import Settings
-from api.keyfile import configured_or_generated
+from api.core import audit, clock
+from api.core.config import Settings
+from api.core.keyfile import configured_or_generated
+from api.core.principal import system_principal
 from auth import throttle
 from auth.models import AppUser, SigninSession
-from auth.principal import system_principal
 from auth.throttle import ThrottlePolicy
 from auth.users import MAX_PASSWORD_LENGTH, PASSWORD_HASHER, normalise_email, user_by_email, user_principal
 
@@ -139,8 +139,9 @@ def _verify(hasher: PasswordHasher, password_hash: str | None, password: str) ->
         return False
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str, ip: str,
-                       hasher: PasswordHasher = PASSWORD_HASHER) -> SignInResult:
+async def authenticate(
+    session: AsyncSession, *, email: str, password: str, ip: str, hasher: PasswordHasher = PASSWORD_HASHER
+) -> SignInResult:
     """Check an email and password, within the backoff rules; count a failure; clear the record on success."""
     now = clock.now()
     await throttle.forget_quiet_records(session, now)
@@ -151,8 +152,9 @@ async def authenticate(session: AsyncSession, *, email: str, password: str, ip: 
         return SignInResult(None, SignInFailure.THROTTLED, retry_after=wait)
 
     user = await user_by_email(session, address) if address and len(password) <= MAX_PASSWORD_LENGTH else None
-    ok = await anyio.to_thread.run_sync(_verify, hasher, user.password_hash if user else None,
-                                        password[:MAX_PASSWORD_LENGTH])
+    ok = await anyio.to_thread.run_sync(
+        _verify, hasher, user.password_hash if user else None, password[:MAX_PASSWORD_LENGTH]
+    )
     if ok and user is not None:
         await session.delete(rows[f"email:{address}"])
         return SignInResult(user)
@@ -163,8 +165,14 @@ async def authenticate(session: AsyncSession, *, email: str, password: str, ip: 
             data = {"key": key, "lockouts": row.lockouts, "locked_until": row.locked_until}
             if user is not None and key.startswith("email:"):  # the person's organisation sees it in its log
                 org = user.organisation
-                audit.record(session, system_principal(org.id, org.kind, org.slug, SIGNIN_ACTOR_ID),
-                             "signin.lockout", "LoginThrottle", row.id, data)
+                audit.record(
+                    session,
+                    system_principal(org.id, org.kind, org.slug, SIGNIN_ACTOR_ID),
+                    "signin.lockout",
+                    "LoginThrottle",
+                    row.id,
+                    data,
+                )
             else:
                 audit.record_system(session, SIGNIN_ACTOR_ID, "signin.lockout", "LoginThrottle", row.id, data)
     return SignInResult(None, SignInFailure.INVALID)
@@ -180,8 +188,14 @@ async def start_session(session: AsyncSession, user: AppUser, ip: str) -> str:
     session.add(row)
     await session.execute(delete(SigninSession).where(SigninSession.expires_at < clock.now()))
     await session.flush()
-    audit.record(session, user_principal(user), "user.sign_in", "SigninSession", row.id,
-                 {"user_id": user.id, "ip": ip, "expires_at": row.expires_at})
+    audit.record(
+        session,
+        user_principal(user),
+        "user.sign_in",
+        "SigninSession",
+        row.id,
+        {"user_id": user.id, "ip": ip, "expires_at": row.expires_at},
+    )
     return token
 
 
@@ -189,11 +203,20 @@ async def session_user(session: AsyncSession, token: str | None) -> AppUser | No
     """The person signed in with this cookie value, if its session is current."""
     if not token:
         return None
-    return (await session.execute(
-        select(AppUser).options(joinedload(AppUser.organisation))
-        .join(SigninSession, and_(SigninSession.user_id == AppUser.id,
-                                  SigninSession.token_hash == token_hash(token),
-                                  SigninSession.expires_at > clock.now())))).scalar_one_or_none()
+    return (
+        await session.execute(
+            select(AppUser)
+            .options(joinedload(AppUser.organisation))
+            .join(
+                SigninSession,
+                and_(
+                    SigninSession.user_id == AppUser.id,
+                    SigninSession.token_hash == token_hash(token),
+                    SigninSession.expires_at > clock.now(),
+                ),
+            )
+        )
+    ).scalar_one_or_none()
 
 
 async def end_session(session: AsyncSession, token: str | None) -> bool:
@@ -201,7 +224,10 @@ async def end_session(session: AsyncSession, token: str | None) -> bool:
     user = await session_user(session, token)
     if user is None or token is None:
         return False
-    row_id = (await session.execute(delete(SigninSession).where(SigninSession.token_hash == token_hash(token))
-                                    .returning(SigninSession.id))).scalar_one()
+    row_id = (
+        await session.execute(
+            delete(SigninSession).where(SigninSession.token_hash == token_hash(token)).returning(SigninSession.id)
+        )
+    ).scalar_one()
     audit.record(session, user_principal(user), "user.sign_out", "SigninSession", row_id, {"user_id": user.id})
     return True

@@ -71,10 +71,14 @@ def state(row: LoginThrottle | None) -> ThrottleState:
 async def forget_quiet_records(session: AsyncSession, now: datetime) -> None:
     """Delete the records quiet for `MEMORY` and not locked. A record another attempt holds is skipped, not waited
     for: an attempt never waits here while holding a record another one waits for."""
-    quiet = (select(LoginThrottle.id)
-             .where(LoginThrottle.updated_at < now - MEMORY,
-                    or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now))
-             .with_for_update(skip_locked=True))
+    quiet = (
+        select(LoginThrottle.id)
+        .where(
+            LoginThrottle.updated_at < now - MEMORY,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now),
+        )
+        .with_for_update(skip_locked=True)
+    )
     await session.execute(delete(LoginThrottle).where(LoginThrottle.id.in_(quiet)))
 
 
@@ -82,18 +86,26 @@ async def lock_records(session: AsyncSession, keys: list[str]) -> dict[str, Logi
     """The records of `keys`, made if missing and locked for this transaction (in key order: no deadlock), so that
     parallel attempts on one key are counted one after the other."""
     keys = sorted(keys)
-    await session.execute(insert(LoginThrottle).values([{"key": k, "failures": 0, "lockouts": 0} for k in keys])
-                          .on_conflict_do_nothing(index_elements=[LoginThrottle.key]))
-    rows = await session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))
-                                 .order_by(LoginThrottle.key).with_for_update()
-                                 .execution_options(populate_existing=True))
+    await session.execute(
+        insert(LoginThrottle)
+        .values([{"key": k, "failures": 0, "lockouts": 0} for k in keys])
+        .on_conflict_do_nothing(index_elements=[LoginThrottle.key])
+    )
+    rows = await session.execute(
+        select(LoginThrottle)
+        .where(LoginThrottle.key.in_(keys))
+        .order_by(LoginThrottle.key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return {r.key: r for r in rows.scalars()}
 
 
 async def read_records(session: AsyncSession, keys: list[str]) -> dict[str, LoginThrottle]:
     """The records of `keys` that exist, as they are now (no lock)."""
-    rows = await session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys))
-                                 .execution_options(populate_existing=True))
+    rows = await session.execute(
+        select(LoginThrottle).where(LoginThrottle.key.in_(keys)).execution_options(populate_existing=True)
+    )
     return {r.key: r for r in rows.scalars()}
 
 

@@ -38,30 +38,18 @@ from sqlalchemy import String, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api import audit, clock
-from api.config import Settings
-from api.db import Database, DriverStatement
-from api.errors import Unauthenticated
+from api.core import audit, clock
+from api.core.config import Settings
+from api.core.db import Database, DriverStatement
+from api.core.principal import ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
 from auth import external
 from auth.keys import ALG, KeyRing
 from auth.models import USER_SUBJECT_PREFIX, RevokedToken, SigningKey
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope
+from auth.token_errors import ExpiredToken, InvalidToken
 
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 ORGANISATION_CLAIMS = ("org", "org_kind")
-
-
-class InvalidToken(Unauthenticated):
-    """The bearer token cannot be used: say why, without saying more than the caller already has."""
-
-    def __init__(self, message: str = "The access token is invalid"):
-        super().__init__(message)
-
-
-class ExpiredToken(InvalidToken):
-    def __init__(self) -> None:
-        super().__init__("The access token has expired")
 
 
 # --- the token itself: header, signature, claims (no I/O) ---------------------------------------------------
@@ -150,8 +138,9 @@ def verify_access_token(token: str, key: Key, settings: Settings) -> JWTAccessTo
         if isinstance(exc.__cause__, ExpiredTokenError):
             raise ExpiredToken() from None
         claim = getattr(exc.__cause__, "claim", None)
-        raise InvalidToken(f"The access token's {claim} claim is not valid here" if claim
-                           else "The access token is invalid") from None
+        raise InvalidToken(
+            f"The access token's {claim} claim is not valid here" if claim else "The access token is invalid"
+        ) from None
     for name in ORGANISATION_CLAIMS:
         if not isinstance(claims.get(name), str):
             raise InvalidToken(f"The access token has no {name} claim")
@@ -177,9 +166,13 @@ def _token_state_statement() -> Any:
     revoked = exists().where(RevokedToken.jti == bindparam("jti"))
     key_known = exists().where(SigningKey.kid == kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
-    return (select(Organisation.id, Organisation.kind, revoked.label("revoked"), key_known.label("key_known"),
-                   retired_at.label("retired_at"))
-            .where(Organisation.slug == bindparam("org")))
+    return select(
+        Organisation.id,
+        Organisation.kind,
+        revoked.label("revoked"),
+        key_known.label("key_known"),
+        retired_at.label("retired_at"),
+    ).where(Organisation.slug == bindparam("org"))
 
 
 _TOKEN_STATE = _token_state_statement()  # built once: only its parameters change from one request to the next
@@ -188,7 +181,7 @@ _TOKEN_STATE_ON_DRIVER = DriverStatement(_TOKEN_STATE)
 
 async def token_state(source: AsyncSession | AsyncConnection, claims: dict[str, Any], kid: str) -> TokenState | None:
     """Revocation, key retirement and the organisation, in one statement (None: no such organisation). Read on
-    every request, never cached: a revocation counts from the next request on. Run on the driver (api/db.py
+    every request, never cached: a revocation counts from the next request on. Run on the driver (api/core/db.py
     DriverStatement): it is the one statement every authenticated request runs."""
     conn = await source.connection() if isinstance(source, AsyncSession) else source
     row = await _TOKEN_STATE_ON_DRIVER.fetch_row(conn, jti=claims["jti"], kid=kid, org=claims["org"])
@@ -203,15 +196,28 @@ TokenRef = tuple[str, str, str]
 
 def _token_states_statement() -> Any:
     """`_TOKEN_STATE` for many tokens at once: the same three questions, for each (jti, kid, org) given."""
-    refs = (func.unnest(bindparam("jtis", type_=ARRAY(String)), bindparam("kids", type_=ARRAY(String)),
-                        bindparam("orgs", type_=ARRAY(String)))
-            .table_valued("jti", "kid", "org").render_derived(name="ref"))
+    refs = (
+        func.unnest(
+            bindparam("jtis", type_=ARRAY(String)),
+            bindparam("kids", type_=ARRAY(String)),
+            bindparam("orgs", type_=ARRAY(String)),
+        )
+        .table_valued("jti", "kid", "org")
+        .render_derived(name="ref")
+    )
     revoked = exists().where(RevokedToken.jti == refs.c.jti)
     key_known = exists().where(SigningKey.kid == refs.c.kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == refs.c.kid).scalar_subquery()
-    return (select(refs.c.jti, refs.c.kid, refs.c.org, Organisation.id, Organisation.kind,
-                   revoked.label("revoked"), key_known.label("key_known"), retired_at.label("retired_at"))
-            .select_from(refs.outerjoin(Organisation, Organisation.slug == refs.c.org)))
+    return select(
+        refs.c.jti,
+        refs.c.kid,
+        refs.c.org,
+        Organisation.id,
+        Organisation.kind,
+        revoked.label("revoked"),
+        key_known.label("key_known"),
+        retired_at.label("retired_at"),
+    ).select_from(refs.outerjoin(Organisation, Organisation.slug == refs.c.org))
 
 
 _TOKEN_STATES = _token_states_statement()
@@ -219,13 +225,17 @@ _TOKEN_STATES = _token_states_statement()
 
 async def token_states(conn: AsyncConnection, refs: list[TokenRef]) -> dict[TokenRef, TokenState | None]:
     """The state of each token, as `token_state` reads it, in one statement (for the open WebSockets of a
-    worker, api/ws_tokens.py). None: no such organisation."""
+    worker, api/web/ws_tokens.py). None: no such organisation."""
     if not refs:
         return {}
-    jtis, kids, orgs = (list(column) for column in zip(*refs))
+    jtis, kids, orgs = (list(column) for column in zip(*refs, strict=True))
     rows = await conn.execute(_TOKEN_STATES, {"jtis": jtis, "kids": kids, "orgs": orgs})
-    return {(r.jti, r.kid, r.org): None if r.id is None else
-            TokenState(r.id, OrganisationKind(r.kind), r.revoked, r.key_known, r.retired_at) for r in rows}
+    return {
+        (r.jti, r.kid, r.org): None
+        if r.id is None
+        else TokenState(r.id, OrganisationKind(r.kind), r.revoked, r.key_known, r.retired_at)
+        for r in rows
+    }
 
 
 def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings) -> InvalidToken | None:
@@ -236,8 +246,9 @@ def refusal(state: TokenState | None, claims: dict[str, Any], settings: Settings
         return InvalidToken("The access token has been revoked")
     if not state.key_known:  # a key removed from the database since this process cached it
         return InvalidToken("The access token is signed by an unknown key")
-    if state.key_retired_at is not None and \
-            clock.now() >= state.key_retired_at + timedelta(seconds=settings.access_token_ttl):
+    if state.key_retired_at is not None and clock.now() >= state.key_retired_at + timedelta(
+        seconds=settings.access_token_ttl
+    ):
         return InvalidToken("The access token's signing key has been retired")
     return None
 
@@ -249,9 +260,14 @@ def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principa
         # (never with a colon). Either way the organisation and scopes come from the token, as checked above.
         subject = str(claims["sub"])
         actor_kind = ActorKind.USER if subject.startswith(USER_SUBJECT_PREFIX) else ActorKind.CLIENT
-        return Principal(organisation_id=state.organisation_id, organisation_kind=state.organisation_kind,
-                         organisation_slug=claims["org"], scopes=scopes, actor_kind=actor_kind,
-                         actor_id=subject)
+        return Principal(
+            organisation_id=state.organisation_id,
+            organisation_kind=state.organisation_kind,
+            organisation_slug=claims["org"],
+            scopes=scopes,
+            actor_kind=actor_kind,
+            actor_id=subject,
+        )
     except ValueError:  # an unknown scope, or one its kind of organisation may not hold
         raise InvalidToken("The access token holds scopes its organisation may not have") from None
 
@@ -299,15 +315,27 @@ def token_expiry(token: str) -> float | None:
 # --- revocation -------------------------------------------------------------------------------------------------
 
 
-async def revoke_access_token(session: AsyncSession, actor: Principal, claims: dict[str, Any],
-                              oauth_client_id: int | None) -> bool:
+async def revoke_access_token(
+    session: AsyncSession, actor: Principal, claims: dict[str, Any], oauth_client_id: int | None
+) -> bool:
     """Record the token's `jti` as revoked until it expires (and audit it). False when it already was."""
     expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=clock.now().tzinfo)
-    revoked_id = (await session.execute(
-        insert(RevokedToken).values(jti=claims["jti"], oauth_client_id=oauth_client_id, expires_at=expires_at)
-        .on_conflict_do_nothing(index_elements=[RevokedToken.jti]).returning(RevokedToken.id))).scalar_one_or_none()
+    revoked_id = (
+        await session.execute(
+            insert(RevokedToken)
+            .values(jti=claims["jti"], oauth_client_id=oauth_client_id, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
+            .returning(RevokedToken.id)
+        )
+    ).scalar_one_or_none()
     if revoked_id is None:
         return False
-    audit.record(session, actor, "token.revoke", "RevokedToken", revoked_id,
-                 {"jti": claims["jti"], "client_id": claims.get("client_id"), "expires_at": expires_at})
+    audit.record(
+        session,
+        actor,
+        "token.revoke",
+        "RevokedToken",
+        revoked_id,
+        {"jti": claims["jti"], "client_id": claims.get("client_id"), "expires_at": expires_at},
+    )
     return True

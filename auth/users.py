@@ -22,13 +22,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from api import audit
-from api.errors import UserError, UserErrors
-from api.market.organisations import organisation_by_slug
-from auth.scopes import parse_scopes, scope_errors
+from api.core import audit
+from api.core.errors import UserError, UserErrors
+from api.core.permissions import ensure_alliance_admin
+from api.core.principal import ActorKind, Principal, Scope, system_principal
+from api.market.models import organisation_by_slug
 from auth.models import AppUser
-from auth.policy import ensure_alliance_admin
-from auth.principal import ActorKind, Principal, Scope, system_principal
+from auth.scopes import parse_scopes, scope_errors
 
 PASSWORD_HASHER = PasswordHasher()  # argon2id, library defaults
 MIN_PASSWORD_LENGTH = 12
@@ -55,20 +55,31 @@ def normalise_email(email: str) -> str:
 def password_problem(password: str) -> UserError | None:
     """Why a new password is refused, if it is: empty, shorter than 12 characters, or absurdly long."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return UserError("password", UserErrorCode.PASSWORD_TOO_SHORT,
-                         f"The password must have at least {MIN_PASSWORD_LENGTH} characters")
+        return UserError(
+            "password",
+            UserErrorCode.PASSWORD_TOO_SHORT,
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return UserError("password", UserErrorCode.PASSWORD_TOO_LONG,
-                         f"The password must have at most {MAX_PASSWORD_LENGTH} characters")
+        return UserError(
+            "password",
+            UserErrorCode.PASSWORD_TOO_LONG,
+            f"The password must have at most {MAX_PASSWORD_LENGTH} characters",
+        )
     return None
 
 
 def user_principal(user: AppUser) -> Principal:
     """The person as an actor (audit, and the same identity their access tokens carry: `sub` user:<id>)."""
     org = user.organisation
-    return Principal(organisation_id=org.id, organisation_kind=org.kind, organisation_slug=org.slug,
-                     scopes=frozenset(Scope(s) for s in user.scopes), actor_kind=ActorKind.USER,
-                     actor_id=user.subject)
+    return Principal(
+        organisation_id=org.id,
+        organisation_kind=org.kind,
+        organisation_slug=org.slug,
+        scopes=frozenset(Scope(s) for s in user.scopes),
+        actor_kind=ActorKind.USER,
+        actor_id=user.subject,
+    )
 
 
 async def create_user(
@@ -86,8 +97,9 @@ async def create_user(
         ensure_alliance_admin(actor)
     org = await organisation_by_slug(session, organisation_slug)
     if org is None:
-        raise UserErrors.one("organisation", UserErrorCode.UNKNOWN_ORGANISATION,
-                             f"No organisation has the slug {organisation_slug!r}")
+        raise UserErrors.one(
+            "organisation", UserErrorCode.UNKNOWN_ORGANISATION, f"No organisation has the slug {organisation_slug!r}"
+        )
 
     errors: list[UserError] = []
     address = normalise_email(email)
@@ -107,29 +119,40 @@ async def create_user(
     user.organisation = org
     session.add(user)
     await session.flush()
-    audit.record(session, actor, "user.create", "AppUser", user.id,
-                 {"email": address, "organisation": org.slug, "scopes": requested})
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "AppUser",
+        user.id,
+        {"email": address, "organisation": org.slug, "scopes": requested},
+    )
     return user
 
 
-async def create_user_as_system(session: AsyncSession, actor_id: str, *, organisation_slug: str,
-                                **kwargs) -> AppUser:
+async def create_user_as_system(session: AsyncSession, actor_id: str, *, organisation_slug: str, **kwargs) -> AppUser:
     """The command line: the service itself, acting for the organisation concerned."""
     org = await organisation_by_slug(session, organisation_slug)
     if org is None:
-        raise UserErrors.one("organisation", UserErrorCode.UNKNOWN_ORGANISATION,
-                             f"No organisation has the slug {organisation_slug!r}")
+        raise UserErrors.one(
+            "organisation", UserErrorCode.UNKNOWN_ORGANISATION, f"No organisation has the slug {organisation_slug!r}"
+        )
     actor = system_principal(org.id, org.kind, org.slug, actor_id)
     return await create_user(session, actor, organisation_slug=organisation_slug, **kwargs)
 
 
 async def user_by_email(session: AsyncSession, email: str) -> AppUser | None:
     """The person signing in as `email` (any case), with their organisation loaded."""
-    return (await session.execute(
-        select(AppUser).options(joinedload(AppUser.organisation))
-        .where(AppUser.email == func.lower(normalise_email(email))))).scalar_one_or_none()
+    return (
+        await session.execute(
+            select(AppUser)
+            .options(joinedload(AppUser.organisation))
+            .where(AppUser.email == func.lower(normalise_email(email)))
+        )
+    ).scalar_one_or_none()
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> AppUser | None:
-    return (await session.execute(
-        select(AppUser).options(joinedload(AppUser.organisation)).where(AppUser.id == user_id))).scalar_one_or_none()
+    return (
+        await session.execute(select(AppUser).options(joinedload(AppUser.organisation)).where(AppUser.id == user_id))
+    ).scalar_one_or_none()

@@ -127,8 +127,11 @@ class LeanHttp:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json"
-                          f"\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode() + body)
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json"
+            f"\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode()
+            + body
+        )
         lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
@@ -156,9 +159,9 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     the same code; only the counting is here. Uses DATABASE_URL and DPV_ISSUER as the server does."""
     from sqlalchemy import event
 
-    from api.app import create_app
-    from api.config import get_settings
-    from api.db import Database, DriverStatement
+    from api.core.config import get_settings
+    from api.core.db import Database, DriverStatement
+    from api.web.app import create_app
 
     get_settings.cache_clear()
     settings = get_settings().model_copy(update={"timer_poll_seconds": 0})
@@ -168,6 +171,7 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     def counter(name: str):
         def on(*_: object) -> None:
             counts[name] += 1
+
         return on
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter("statements"))
@@ -179,6 +183,7 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
         return ping(dbapi_connection)
 
     db.engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
+
     def on_begin(conn) -> None:  # an autocommit connection sends no BEGIN and no COMMIT/ROLLBACK
         if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             counts["transactions"] += 1
@@ -193,18 +198,34 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
                 body = json.dumps({"query": SUBMIT, "variables": {"input": job["input"]}}).encode()
                 sent: list[dict] = []
 
-                async def receive() -> dict:
+                async def receive(body: bytes = body) -> dict:
                     return {"type": "http.request", "body": body, "more_body": False}
 
-                async def send(message: dict) -> None:
+                async def send(message: dict, sent: list[dict] = sent) -> None:
                     sent.append(message)
 
-                await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-                           "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
-                           "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
-                           "headers": [(b"content-type", b"application/json"),
-                                       (b"authorization", f"Bearer {job['token']}".encode())],
-                           "state": dict(state)}, receive, send)
+                await app(
+                    {
+                        "type": "http",
+                        "asgi": {"version": "3.0"},
+                        "http_version": "1.1",
+                        "method": "POST",
+                        "scheme": "http",
+                        "path": "/graphql",
+                        "raw_path": b"/graphql",
+                        "query_string": b"",
+                        "root_path": "",
+                        "client": ("127.0.0.1", 1),
+                        "server": ("127.0.0.1", 80),
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"authorization", f"Bearer {job['token']}".encode()),
+                        ],
+                        "state": dict(state),
+                    },
+                    receive,
+                    send,
+                )
                 payload = json.loads(b"".join(m.get("body", b"") for m in sent))["data"]["bidSubmit"]
                 assert not payload["userErrors"], payload
                 acknowledged[job["input"]["idempotencyKey"]] = payload["bid"]["id"]
@@ -214,9 +235,11 @@ async def count_statements(jobs: list[dict], acknowledged: dict[str, str]) -> No
     n = len(jobs)
     per = {k: v / n for k, v in counts.items()}
     trips = per["statements"] + 3 * per["pings"] + 2 * per["transactions"]
-    print(f"Per bid (in-process, {n} bids): {per['statements']:.1f} SQL statements, {per['checkouts']:.1f} pool "
-          f"checkouts, {per['pings']:.1f} pings (3 round trips each), {per['transactions']:.1f} transactions (BEGIN, "
-          f"then COMMIT or ROLLBACK): {trips:.0f} round trips to PostgreSQL")
+    print(
+        f"Per bid (in-process, {n} bids): {per['statements']:.1f} SQL statements, {per['checkouts']:.1f} pool "
+        f"checkouts, {per['pings']:.1f} pings (3 round trips each), {per['transactions']:.1f} transactions (BEGIN, "
+        f"then COMMIT or ROLLBACK): {trips:.0f} round trips to PostgreSQL"
+    )
 
 
 def _port() -> int:
@@ -226,15 +249,19 @@ def _port() -> int:
 
 
 async def _token(http: httpx.AsyncClient, credentials: dict) -> str:
-    r = await http.post("/oauth/token", data={"grant_type": "client_credentials"},
-                        auth=(credentials["client_id"], credentials["client_secret"]))
+    r = await http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(credentials["client_id"], credentials["client_secret"]),
+    )
     r.raise_for_status()
     return r.json()["access_token"]
 
 
 async def _gql(http: httpx.AsyncClient, token: str, query: str, variables: dict | None = None) -> dict:
-    r = await http.post("/graphql", json={"query": query, "variables": variables or {}},
-                        headers={"Authorization": f"Bearer {token}"})
+    r = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers={"Authorization": f"Bearer {token}"}
+    )
     body = r.json()
     if body.get("errors"):
         raise RuntimeError(body["errors"])
@@ -244,13 +271,32 @@ async def _gql(http: httpx.AsyncClient, token: str, query: str, variables: dict 
 async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n: int) -> list[str]:
     ids = []
     for i in range(n):
-        child = {"caseReference": f"BENCH-{i}", "ageYears": 9, "sex": "FEMALE", "languages": ["English"],
-                 "needs": [], "siblingGroupSize": 1, "homePostcodeDistrict": "NW10",
-                 "homeLocation": {"latitude": 51.543, "longitude": -0.245}, "maxDistanceKm": 200,
-                 "avoidAreas": []}
-        data = await _gql(http, token, CREATE, {"input": {
-            "lotId": lot_id, "urgency": "PLANNED", "plannedStart": (date.today() + timedelta(days=14)).isoformat(),
-            "expectedDurationWeeks": 26, "child": child}})
+        child = {
+            "caseReference": f"BENCH-{i}",
+            "ageYears": 9,
+            "sex": "FEMALE",
+            "languages": ["English"],
+            "needs": [],
+            "siblingGroupSize": 1,
+            "homePostcodeDistrict": "NW10",
+            "homeLocation": {"latitude": 51.543, "longitude": -0.245},
+            "maxDistanceKm": 200,
+            "avoidAreas": [],
+        }
+        data = await _gql(
+            http,
+            token,
+            CREATE,
+            {
+                "input": {
+                    "lotId": lot_id,
+                    "urgency": "PLANNED",
+                    "plannedStart": (date.today() + timedelta(days=14)).isoformat(),
+                    "expectedDurationWeeks": 26,
+                    "child": child,
+                }
+            },
+        )
         assert not data["requirementCreate"]["userErrors"], data
         rid = data["requirementCreate"]["requirement"]["id"]
         published = await _gql(http, token, PUBLISH, {"id": rid})
@@ -260,13 +306,20 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
 
 
 async def run(base: str, clients: dict, requirements: int, concurrency: int, meter: CpuMeter, client: str) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=60,
-                                 limits=httpx.Limits(max_connections=concurrency)) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=concurrency)) as http:
         barnet = await _token(http, clients["barnet"])
-        dpvs = await _gql(http, barnet, "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code "
-                                        "weeklyRateCap } } } } }")
-        lot = next(l for d in dpvs["dpvs"]["nodes"] if d["category"] == "INDEPENDENT_FOSTERING"
-                   for l in d["lots"]["nodes"] if l["code"] == "IFA-STD")
+        dpvs = await _gql(
+            http,
+            barnet,
+            "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code weeklyRateCap } } } } }",
+        )
+        lot = next(
+            lot_
+            for d in dpvs["dpvs"]["nodes"]
+            if d["category"] == "INDEPENDENT_FOSTERING"
+            for lot_ in d["lots"]["nodes"]
+            if lot_["code"] == "IFA-STD"
+        )
         started = time.perf_counter()
         await _post_requirements(http, barnet, lot["id"], requirements)
         print(f"Setup: {requirements} requirements created and published in {time.perf_counter() - started:.1f} s")
@@ -288,11 +341,20 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             if not homes:
                 continue
             for invitation in work["invitations"]["nodes"]:
-                jobs.append({"token": token, "input": {
-                    "requirementId": invitation["requirement"]["id"], "settingId": random.choice(homes),
-                    "corePrice": price, "extras": [], "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
-                    "needsStatement": "Experienced carers; school place arranged.",
-                    "idempotencyKey": f"bench-{slug}-{invitation['requirement']['id']}"}})
+                jobs.append(
+                    {
+                        "token": token,
+                        "input": {
+                            "requirementId": invitation["requirement"]["id"],
+                            "settingId": random.choice(homes),
+                            "corePrice": price,
+                            "extras": [],
+                            "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
+                            "needsStatement": "Experienced carers; school place arranged.",
+                            "idempotencyKey": f"bench-{slug}-{invitation['requirement']['id']}",
+                        },
+                    }
+                )
         latencies: list[float] = []
         acknowledged: dict[str, str] = {}
         counted, jobs = jobs[-20:], jobs[:-20]
@@ -352,15 +414,21 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
 
         elapsed, cpu = await load(submit)
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-        print(f"Submitted: {len(jobs)} bids in {elapsed:.2f} s: {len(jobs) / elapsed:.0f} bids/s, "
-              f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, refused {len(refused)} "
-              f"{refused[:1] if refused else ''}")
+        print(
+            f"Submitted: {len(jobs)} bids in {elapsed:.2f} s: {len(jobs) / elapsed:.0f} bids/s, "
+            f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, refused {len(refused)} "
+            f"{refused[:1] if refused else ''}"
+        )
         if jobs:
             per_bid = {k: 1000 * v / len(jobs) for k, v in cpu.items()}
-            print(f"CPU per bid: server {per_bid['server']:.2f} ms ({cpu['server'] / elapsed:.0%} of a core over the run), "
-                  f"this client {per_bid['bench']:.2f} ms; "
-                  f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
-                  if cpu["server"] else "CPU per bid: not measurable here")
+            print(
+                f"CPU per bid: server {per_bid['server']:.2f} ms "
+                f"({cpu['server'] / elapsed:.0%} of a core over the run), "
+                f"this client {per_bid['bench']:.2f} ms; "
+                f"{len(jobs) / cpu['server']:.0f} bids per server CPU-second (a worker's ceiling on a core of its own)"
+                if cpu["server"]
+                else "CPU per bid: not measurable here"
+            )
             print(f"Connections opened to PostgreSQL while bidding: {cpu['sessions']}")
 
             async def touch(job: dict, lean: LeanHttp | None) -> None:
@@ -369,9 +437,11 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             latencies.clear()
             elapsed, cpu = await load(touch)
             if cpu["server"]:
-                print(f"Floor, for comparison: the same requests with `{FLOOR}` (token checked, nothing read): "
-                      f"{len(jobs) / elapsed:.0f} requests/s, server CPU {1000 * cpu['server'] / len(jobs):.2f} ms "
-                      f"per request, {cpu['sessions']} connections opened to PostgreSQL")
+                print(
+                    f"Floor, for comparison: the same requests with `{FLOOR}` (token checked, nothing read): "
+                    f"{len(jobs) / elapsed:.0f} requests/s, server CPU {1000 * cpu['server'] / len(jobs):.2f} ms "
+                    f"per request, {cpu['sessions']} connections opened to PostgreSQL"
+                )
 
         retries = random.Random(1).sample(jobs, k=max(1, len(jobs) // 10)) if jobs else []
         same = 0
@@ -381,22 +451,25 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
         print(f"Retried {len(retries)} with the same idempotency key: {same} returned the first bid")
 
         stored: list[str] = []
-        requirements_seen = await _gql(http, barnet, "{ requirements(first: 100) { nodes { id bids(first: 100) { "
-                                                     "totalCount nodes { id } } } } }")
+        requirements_seen = await _gql(
+            http, barnet, "{ requirements(first: 100) { nodes { id bids(first: 100) { totalCount nodes { id } } } } }"
+        )
         for req in requirements_seen["requirements"]["nodes"]:
             stored += [b["id"] for b in req["bids"]["nodes"]]
         duplicates = len(stored) - len(set(stored))
         lost = set(acknowledged.values()) - set(stored)
         extra = set(stored) - set(acknowledged.values())
-        print(f"Check: acknowledged {len(acknowledged)}, stored {len(stored)}, duplicates {duplicates}, "
-              f"lost {len(lost)}, unacknowledged extras {len(extra)}")
+        print(
+            f"Check: acknowledged {len(acknowledged)}, stored {len(stored)}, duplicates {duplicates}, "
+            f"lost {len(lost)}, unacknowledged extras {len(extra)}"
+        )
 
 
 @contextlib.contextmanager
 def _database(tmp: Path):
     """DATABASE_URL if set, else an embedded PostgreSQL under `tmp`, started here so that this process knows it."""
     sys.path.insert(0, str(ROOT))
-    from api.embedded import database_url
+    from api.core.embedded import database_url
 
     with database_url(os.environ.get("DATABASE_URL"), tmp) as url:
         yield url
@@ -407,17 +480,36 @@ def main() -> None:
     parser.add_argument("--requirements", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--client", choices=("lean", "httpx"), default="lean",
-                        help="what sends the bids: a minimal keep-alive HTTP/1.1 client (default) or httpx "
-                             "(which costs the machine as much CPU per bid as the server does)")
+    parser.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="what sends the bids: a minimal keep-alive HTTP/1.1 client (default) or httpx "
+        "(which costs the machine as much CPU per bid as the server does)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, _database(Path(tmp)) as url:
         port = _port()
         # The server and the in-process count (count_statements) read the same environment.
         os.environ.update({"DPV_DATA_DIR": tmp, "DATABASE_URL": url, "DPV_ISSUER": f"http://127.0.0.1:{port}"})
         env = dict(os.environ)
-        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port),
-                                   "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--demo",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 120

@@ -1,4 +1,4 @@
-"""What the budget (api/budget.py) adds to a request: the same authenticated requests through the application in
+"""What the budget (api/core/budget.py) adds to a request: the same authenticated requests through the application in
 this process, with the budget on and off, in alternating rounds so that the machine's load moves both alike.
 Prints the CPU this process spends per request (the server's side; PostgreSQL's own is not in it), the wall time
 per request sent one at a time (so it holds the round trips), and the statements per request. Asserts nothing.
@@ -25,18 +25,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api import migrate  # noqa: E402
-from api.app import create_app  # noqa: E402
-from api.config import get_settings  # noqa: E402
-from api.db import Database, DriverStatement  # noqa: E402
-from api.embedded import database_url  # noqa: E402
+from api.core import migrate  # noqa: E402
+from api.core.config import get_settings  # noqa: E402
+from api.core.db import Database, DriverStatement  # noqa: E402
+from api.core.embedded import database_url  # noqa: E402
+from api.core.principal import OrganisationKind  # noqa: E402
 from api.market.models import Organisation  # noqa: E402
+from api.web.app import create_app  # noqa: E402
 from auth.clients import register_client_as_system  # noqa: E402
 from auth.keys import ensure_active_key  # noqa: E402
-from auth.principal import OrganisationKind  # noqa: E402
 
-QUERIES = {"floor": "{ viewer { scopes } }",
-           "a page": "{ dpvs(first: 10) { nodes { name lots(first: 20) { nodes { code weeklyRateCap } } } } }"}
+QUERIES = {
+    "floor": "{ viewer { scopes } }",
+    "a page": "{ dpvs(first: 10) { nodes { name lots(first: 20) { nodes { code weeklyRateCap } } } } }",
+}
 
 
 class InProcess:
@@ -54,11 +56,25 @@ class InProcess:
         async def send(message: dict) -> None:
             sent.append(message)
 
-        await self.app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-                        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-                        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
-                        "headers": [(b"content-length", str(len(body)).encode()), *headers],
-                        "state": dict(self.state)}, receive, send)
+        await self.app(
+            {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": b"",
+                "root_path": "",
+                "client": ("127.0.0.1", 1),
+                "server": ("127.0.0.1", 80),
+                "headers": [(b"content-length", str(len(body)).encode()), *headers],
+                "state": dict(self.state),
+            },
+            receive,
+            send,
+        )
         return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
 
@@ -75,14 +91,19 @@ async def run(url: str, requests: int, rounds: int) -> None:
     apps = {}
     for name, on in (("on", True), ("off", False)):
         # A budget that never refuses: what is measured is the charge itself, which costs the same either way.
-        app = create_app(base.model_copy(update={"rate_limit": on, "rate_limit_burst": 10**9,
-                                                 "rate_limit_points_per_second": 10.0**9}), db)
+        app = create_app(
+            base.model_copy(
+                update={"rate_limit": on, "rate_limit_burst": 10**9, "rate_limit_points_per_second": 10.0**9}
+            ),
+            db,
+        )
         apps[name] = (app, app.router.lifespan_context(app))
     try:
         clients = {name: InProcess(app, await lifespan.__aenter__()) for name, (app, lifespan) in apps.items()}
         form = f"grant_type=client_credentials&client_id={reg.client.client_id}&client_secret={reg.client_secret}"
-        status, body = await clients["on"].post("/oauth/token", form.encode(),
-                                                [(b"content-type", b"application/x-www-form-urlencoded")])
+        status, body = await clients["on"].post(
+            "/oauth/token", form.encode(), [(b"content-type", b"application/x-www-form-urlencoded")]
+        )
         assert status == 200, body
         token = json.loads(body)["access_token"]
         headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
@@ -91,7 +112,7 @@ async def run(url: str, requests: int, rounds: int) -> None:
             cpu: dict[str, list[float]] = {"on": [], "off": []}
             wall: dict[str, list[float]] = {"on": [], "off": []}
             statements: dict[str, float] = {}
-            for name, client in clients.items():  # warm both
+            for client in clients.values():  # warm both
                 for _ in range(50):
                     await client.post("/graphql", body, headers)
             for _ in range(rounds):
@@ -107,10 +128,14 @@ async def run(url: str, requests: int, rounds: int) -> None:
             on_cpu, off_cpu = statistics.median(cpu["on"]), statistics.median(cpu["off"])
             on_wall, off_wall = statistics.median(wall["on"]), statistics.median(wall["off"])
             print(f"{label} ({QUERIES[label]}): {rounds} rounds of {requests} requests each way; medians per request:")
-            print(f"  CPU in this process: budget off {off_cpu * 1000:.3f} ms, on {on_cpu * 1000:.3f} ms: "
-                  f"+{(on_cpu - off_cpu) * 1000:.3f} ms ({on_cpu / off_cpu:.2f}x)")
-            print(f"  wall, one at a time: off {off_wall * 1000:.3f} ms, on {on_wall * 1000:.3f} ms: "
-                  f"+{(on_wall - off_wall) * 1000:.3f} ms ({on_wall / off_wall:.2f}x)")
+            print(
+                f"  CPU in this process: budget off {off_cpu * 1000:.3f} ms, on {on_cpu * 1000:.3f} ms: "
+                f"+{(on_cpu - off_cpu) * 1000:.3f} ms ({on_cpu / off_cpu:.2f}x)"
+            )
+            print(
+                f"  wall, one at a time: off {off_wall * 1000:.3f} ms, on {on_wall * 1000:.3f} ms: "
+                f"+{(on_wall - off_wall) * 1000:.3f} ms ({on_wall / off_wall:.2f}x)"
+            )
             print(f"  statements on the driver per request: off {statements['off']:.2f}, on {statements['on']:.2f}")
     finally:
         for _, lifespan in apps.values():

@@ -112,14 +112,14 @@ async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
     from sqlalchemy import select
     from strawberry.relay import to_base64
 
-    from api.config import get_settings
-    from api.db import Database
+    from api.core.config import get_settings
+    from api.core.db import Database
+    from api.core.principal import OrganisationKind, system_principal
     from api.demo import load_demo
     from api.market import documents, memberships
     from api.market.enums import CreditCheckOutcome, DocumentKind, MembershipDecision, OfstedGrade
     from api.market.models import Dpv, Lot, Organisation
     from auth.clients import register_client_as_system
-    from auth.principal import OrganisationKind, system_principal
 
     db = Database.from_settings(get_settings(), url)
     try:
@@ -130,25 +130,37 @@ async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
         docs = {
             DocumentKind.OFSTED_REGISTRATION: dict(reference="SC1", valid_from=ago),
             DocumentKind.OFSTED_JUDGEMENT: dict(reference="I1", valid_from=ago, ofsted_grade=OfstedGrade.GOOD),
-            DocumentKind.CREDIT_CHECK: dict(reference="C1", valid_from=ago, valid_until=ahead,
-                                            credit_check_outcome=CreditCheckOutcome.PASSED),
-            DocumentKind.EMPLOYERS_LIABILITY_INSURANCE: dict(reference="E1", valid_from=ago, valid_until=ahead,
-                                                             cover_amount=Decimal(10_000_000)),
-            DocumentKind.PUBLIC_LIABILITY_INSURANCE: dict(reference="P1", valid_from=ago, valid_until=ahead,
-                                                          cover_amount=Decimal(5_000_000)),
-            DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE: dict(reference="I2", valid_from=ago, valid_until=ahead,
-                                                                cover_amount=Decimal(2_000_000)),
+            DocumentKind.CREDIT_CHECK: dict(
+                reference="C1", valid_from=ago, valid_until=ahead, credit_check_outcome=CreditCheckOutcome.PASSED
+            ),
+            DocumentKind.EMPLOYERS_LIABILITY_INSURANCE: dict(
+                reference="E1", valid_from=ago, valid_until=ahead, cover_amount=Decimal(10_000_000)
+            ),
+            DocumentKind.PUBLIC_LIABILITY_INSURANCE: dict(
+                reference="P1", valid_from=ago, valid_until=ahead, cover_amount=Decimal(5_000_000)
+            ),
+            DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE: dict(
+                reference="I2", valid_from=ago, valid_until=ahead, cover_amount=Decimal(2_000_000)
+            ),
         }
         credentials: dict[str, tuple[str, str]] = {}
         async with db.transaction() as s:
             wla = (await s.execute(select(Organisation).where(Organisation.slug == "wla"))).scalar_one()
             admin = system_principal(wla.id, wla.kind, wla.slug, "bench:fanout")
             barnet = (await s.execute(select(Organisation).where(Organisation.slug == "barnet"))).scalar_one()
-            lot = (await s.execute(select(Lot).join(Dpv, Dpv.id == Lot.dpv_id)
-                                   .where(Dpv.lead_authority_id == barnet.id).order_by(Lot.id).limit(1))).scalar_one()
+            lot = (
+                await s.execute(
+                    select(Lot)
+                    .join(Dpv, Dpv.id == Lot.dpv_id)
+                    .where(Dpv.lead_authority_id == barnet.id)
+                    .order_by(Lot.id)
+                    .limit(1)
+                )
+            ).scalar_one()
             for i in range(n):
-                org = Organisation(kind=OrganisationKind.PROVIDER, slug=f"bench-provider-{i:04d}",
-                                   name=f"Bench Provider {i:04d}")
+                org = Organisation(
+                    kind=OrganisationKind.PROVIDER, slug=f"bench-provider-{i:04d}", name=f"Bench Provider {i:04d}"
+                )
                 s.add(org)
                 await s.flush()
                 for kind, spec in docs.items():
@@ -171,8 +183,9 @@ async def _tokens(base: str, credentials: dict[str, tuple[str, str]]) -> dict[st
 
     async def one(http: httpx.AsyncClient, slug: str) -> tuple[str, str]:
         async with limit:
-            r = await http.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
-                                auth=credentials[slug])
+            r = await http.post(
+                f"{base}/oauth/token", data={"grant_type": "client_credentials"}, auth=credentials[slug]
+            )
             r.raise_for_status()
             return slug, r.json()["access_token"]
 
@@ -189,12 +202,13 @@ class Subscriber(asyncio.Protocol):
     scan of every subscriber: with these and uvloop the client's CPU per event of 1,000 deliveries went from
     45-90 ms to 20-40 ms."""
 
-    def __init__(self, url: str, token: str, tally: "Tally"):
+    def __init__(self, url: str, token: str, tally: Tally):
         self.url, self.token, self.tally = url, token, tally
         self.received: list[tuple[float, str]] = []  # (monotonic receipt time, requirement id)
         self.unread: list[tuple[float, bytes]] = []  # `next` messages as they came, read after the fan-out
-        self.protocol = ClientProtocol(parse_uri(url), subprotocols=[Subprotocol("graphql-transport-ws")],
-                                       max_size=2**20)
+        self.protocol = ClientProtocol(
+            parse_uri(url), subprotocols=[Subprotocol("graphql-transport-ws")], max_size=2**20
+        )
         self.transport: asyncio.Transport | None = None
         self._messages: asyncio.Queue[str] | None = None  # until subscribed
         self._handshake: asyncio.Future[None] | None = None
@@ -345,13 +359,33 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
     gc.disable()
     async with httpx.AsyncClient(timeout=120, headers={"Authorization": f"Bearer {tokens['barnet']}"}) as http:
         for i in range(n_events):
-            r = await http.post(f"{base}/graphql", json={"query": CREATE, "variables": {"input": {
-                "lotId": lot_id, "urgency": "EMERGENCY", "plannedStart": (date.today() + timedelta(days=1)).isoformat(),
-                "expectedDurationWeeks": 12, "idempotencyKey": f"fanout-{time.time_ns()}",
-                "child": {"caseReference": f"BENCH-{i}", "ageYears": 10, "sex": "FEMALE", "languages": ["English"],
-                          "needs": [], "siblingGroupSize": 1, "homePostcodeDistrict": "NW10",
-                          "homeLocation": {"latitude": 51.54, "longitude": -0.24}, "maxDistanceKm": 30,
-                          "avoidAreas": []}}}})
+            r = await http.post(
+                f"{base}/graphql",
+                json={
+                    "query": CREATE,
+                    "variables": {
+                        "input": {
+                            "lotId": lot_id,
+                            "urgency": "EMERGENCY",
+                            "plannedStart": (date.today() + timedelta(days=1)).isoformat(),
+                            "expectedDurationWeeks": 12,
+                            "idempotencyKey": f"fanout-{time.time_ns()}",
+                            "child": {
+                                "caseReference": f"BENCH-{i}",
+                                "ageYears": 10,
+                                "sex": "FEMALE",
+                                "languages": ["English"],
+                                "needs": [],
+                                "siblingGroupSize": 1,
+                                "homePostcodeDistrict": "NW10",
+                                "homeLocation": {"latitude": 51.54, "longitude": -0.24},
+                                "maxDistanceKm": 30,
+                                "avoidAreas": [],
+                            },
+                        }
+                    },
+                },
+            )
             requirement = r.json()["data"]["requirementCreate"]["requirement"]
             await asyncio.sleep(0.3)
             notified.clear()
@@ -361,7 +395,7 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(tally.reached.wait(), 60)
-            user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published))
+            user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published, strict=True))
             cpu_own = (time.process_time() - own_published) * 1000
             for s in subscribers:
                 s.read()
@@ -369,12 +403,15 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             arrivals = [at for s in subscribers for at, rid in s.received if rid == requirement["id"]]
             latencies[requirement["id"]] = [(at - committed) * 1000 for at in arrivals]
             got = latencies[requirement["id"]]
-            print(f"requirement {i + 1}: {len(got)} deliveries; from commit first {min(got):.0f} ms, "
-                  f"p50 {_pct(got, 50):.0f} ms, p95 {_pct(got, 95):.0f} ms, p99 {_pct(got, 99):.0f} ms, "
-                  f"last {max(got):.0f} ms; "
-                  f"{len(got) / (max(got) / 1000):.0f} events/s; CPU from the publish's response to the last "
-                  f"delivery: server {user + system:.0f} ms ({system:.0f} ms of it in the kernel), "
-                  f"this client {cpu_own:.0f} ms", flush=True)
+            print(
+                f"requirement {i + 1}: {len(got)} deliveries; from commit first {min(got):.0f} ms, "
+                f"p50 {_pct(got, 50):.0f} ms, p95 {_pct(got, 95):.0f} ms, p99 {_pct(got, 99):.0f} ms, "
+                f"last {max(got):.0f} ms; "
+                f"{len(got) / (max(got) / 1000):.0f} events/s; CPU from the publish's response to the last "
+                f"delivery: server {user + system:.0f} ms ({system:.0f} ms of it in the kernel), "
+                f"this client {cpu_own:.0f} ms",
+                flush=True,
+            )
             await asyncio.sleep(0.5)
     await listener.close()
     gc.enable()
@@ -386,10 +423,15 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
     exactly_once = all(sorted(rid for _, rid in s.received) == sorted(latencies) for s in subscribers)
     print()
     print(f"subscribers: {len(subscribers)}; requirements published: {n_events}")
-    print(f"server memory: {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB with the connections "
-          f"idle: {per_connection:.1f} KiB per idle connection (target < 100 KB)")
-    print(f"delivery from commit, all events: p50 {_pct(all_latencies, 50):.0f} ms, p95 {_pct(all_latencies, 95):.0f} ms, "
-          f"p99 {_pct(all_latencies, 99):.0f} ms, last {max(all_latencies):.0f} ms (target p99 < 100 ms)")
+    print(
+        f"server memory: {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB with the connections "
+        f"idle: {per_connection:.1f} KiB per idle connection (target < 100 KB)"
+    )
+    print(
+        f"delivery from commit, all events: p50 {_pct(all_latencies, 50):.0f} ms, "
+        f"p95 {_pct(all_latencies, 95):.0f} ms, "
+        f"p99 {_pct(all_latencies, 99):.0f} ms, last {max(all_latencies):.0f} ms (target p99 < 100 ms)"
+    )
     rates = [len(v) / (max(v) / 1000) for v in latencies.values()]
     print(f"events delivered per second while fanning out: {statistics.median(rates):.0f} (median over events)")
     print(f"every subscriber received every requirement exactly once: {exactly_once}")
@@ -401,15 +443,18 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--prepared", type=Path, default=None,
-                        help="credentials of a database set up by an earlier run (written if missing); needs "
-                             "DATABASE_URL")
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        default=None,
+        help="credentials of a database set up by an earlier run (written if missing); needs DATABASE_URL",
+    )
     args = parser.parse_args()
     if args.prepared is not None and not os.environ.get("DATABASE_URL"):
         parser.error("--prepared needs DATABASE_URL: the embedded database is temporary")
 
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         if args.prepared is not None and args.prepared.exists():
@@ -421,16 +466,32 @@ def main() -> None:
             print(f"set-up: reused from {args.prepared}", flush=True)
         else:
             migrate.upgrade(url)
-            print(f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)",
-                  flush=True)
+            print(
+                f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)", flush=True
+            )
             credentials, lot_id = asyncio.run(_setup(url, args.subscribers))
             if args.prepared is not None:
-                args.prepared.write_text(json.dumps({"subscribers": args.subscribers, "lot_id": lot_id,
-                                                     "credentials": credentials}))
+                args.prepared.write_text(
+                    json.dumps({"subscribers": args.subscribers, "lot_id": lot_id, "credentials": credentials})
+                )
         port = _port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp, "DPV_TIMER_POLL_SECONDS": "0"}
-        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
-                                   str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 120

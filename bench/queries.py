@@ -51,23 +51,24 @@ async def _http(base: str, requests: int, concurrency: int) -> None:
             latencies.append(time.perf_counter() - started)
             assert r.status_code == 200 and "errors" not in r.json()
 
-    async with httpx.AsyncClient(base_url=base, timeout=30,
-                                 limits=httpx.Limits(max_connections=concurrency)) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
         await client.post("/graphql", json={"query": VEHICLES})  # warm-up
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    print(f"HTTP vehicles query: {requests} requests, concurrency {concurrency}: "
-          f"{requests / elapsed:.0f} req/s, {_percentiles(latencies)}")
+    print(
+        f"HTTP vehicles query: {requests} requests, concurrency {concurrency}: "
+        f"{requests / elapsed:.0f} req/s, {_percentiles(latencies)}"
+    )
 
 
 async def _in_process(url: str, runs: int) -> None:
     from sqlalchemy import select
 
-    from api.config import get_settings
-    from api.db import Database
+    from api.core.config import get_settings
+    from api.core.db import Database
+    from api.core.principal import OrganisationKind, Principal, Scope
     from api.market.models import Organisation
-    from auth.principal import OrganisationKind, Principal, Scope
     from schema import schema
     from schema.core.context import Context
 
@@ -78,8 +79,9 @@ async def _in_process(url: str, runs: int) -> None:
     latencies = []
     for _ in range(runs):
         started = time.perf_counter()
-        result = await schema.execute(PROVIDERS, context_value=Context(db=db, settings=get_settings(),
-                                                                         principal=officer))
+        result = await schema.execute(
+            PROVIDERS, context_value=Context(db=db, settings=get_settings(), principal=officer)
+        )
         latencies.append(time.perf_counter() - started)
         assert result.errors is None, result.errors
     await db.dispose()
@@ -92,16 +94,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
 
-    from api import migrate
-    from api.embedded import database_url
+    from api.core import migrate
+    from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         migrate.upgrade(url)
         env = {**os.environ, "DATABASE_URL": url}
         port = _port()
         started = time.perf_counter()
-        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port),
-                                   "--log-level", "warning"], cwd=ROOT, env=env)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             while True:

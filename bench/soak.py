@@ -179,8 +179,17 @@ class Pool:
 class Load:
     """The mix: what each request is, how it is sent and how its answer is judged."""
 
-    def __init__(self, pool: Pool, reader_token: str, reference: dict, bidders: list[Bidder], requirement_ids:
-                 list[str], prices: list[str], bid_share: float, seed: int = 1):
+    def __init__(
+        self,
+        pool: Pool,
+        reader_token: str,
+        reference: dict,
+        bidders: list[Bidder],
+        requirement_ids: list[str],
+        prices: list[str],
+        bid_share: float,
+        seed: int = 1,
+    ):
         self.pool, self.reader_token, self.reference = pool, reader_token, reference
         self.bidders, self.requirement_ids, self.prices = bidders, requirement_ids, prices
         self.bid_share = bid_share
@@ -235,8 +244,9 @@ class Load:
             self.failures[kind] += 1
             if len(self.examples) < 5:
                 self.examples.append(f"{kind}: {error}")
-        self.samples.append(Sample(asyncio.get_running_loop().time(), asyncio.get_running_loop().time() - slot,
-                                   kind, error))
+        self.samples.append(
+            Sample(asyncio.get_running_loop().time(), asyncio.get_running_loop().time() - slot, kind, error)
+        )
 
     async def change_a_bid(self, slot: float) -> None:
         """Submit where the provider has no live bid, else amend or withdraw it (half and half)."""
@@ -248,13 +258,26 @@ class Load:
         try:
             bid_id = bidder.live.get(rid)
             price = self.random.choice(self.prices)
-            offer = {"settingId": self.random.choice(bidder.homes), "corePrice": price, "extras": [],
-                     "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
-                     "needsStatement": "Experienced carers; school place arranged."}
+            offer = {
+                "settingId": self.random.choice(bidder.homes),
+                "corePrice": price,
+                "extras": [],
+                "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
+                "needsStatement": "Experienced carers; school place arranged.",
+            }
             if bid_id is None:
-                data = await self._post(SUBMIT, {"input": {**offer, "requirementId": rid,
-                                                           "idempotencyKey": f"soak-{bidder.slug}-{next(self.keys)}"}},
-                                        bidder.token, slot)
+                data = await self._post(
+                    SUBMIT,
+                    {
+                        "input": {
+                            **offer,
+                            "requirementId": rid,
+                            "idempotencyKey": f"soak-{bidder.slug}-{next(self.keys)}",
+                        }
+                    },
+                    bidder.token,
+                    slot,
+                )
                 payload, status = data["bidSubmit"], "SUBMITTED"
             elif self.random.random() < 0.5:
                 data = await self._post(AMEND, {"input": {**offer, "bidId": bid_id}}, bidder.token, slot)
@@ -304,16 +327,19 @@ class GcStats:
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError, ValueError):
                 s = json.loads(self.path.read_text())
-                return (f"; gc: collections {'/'.join(str(c) for c in s['collections'])}, objects "
-                        f"{'/'.join(str(c) for c in s['objects'])}, frozen {s['frozen']}, CPU collecting "
-                        f"{s['cpu'] * 1000:.0f} ms, longest {s['longest'] * 1000:.0f} ms (generation "
-                        f"{s['longest_generation']})")
+                return (
+                    f"; gc: collections {'/'.join(str(c) for c in s['collections'])}, objects "
+                    f"{'/'.join(str(c) for c in s['objects'])}, frozen {s['frozen']}, CPU collecting "
+                    f"{s['cpu'] * 1000:.0f} ms, longest {s['longest'] * 1000:.0f} ms (generation "
+                    f"{s['longest_generation']})"
+                )
             await asyncio.sleep(0.05)
         return "; gc: no answer"
 
 
-async def soak(load: Load, rate: float, seconds: float, period: float, server_pid: int, gc_stats: GcStats | None,
-               label: str) -> tuple[list[dict], int]:
+async def soak(
+    load: Load, rate: float, seconds: float, period: float, server_pid: int, gc_stats: GcStats | None, label: str
+) -> tuple[list[dict], int]:
     """The open-loop schedule, with a line each period. Returns the periods' figures and how many answers came
     after the last period."""
     loop = asyncio.get_running_loop()
@@ -344,19 +370,29 @@ async def soak(load: Load, rate: float, seconds: float, period: float, server_pi
             answered = [s for s in fresh if s.error != "timeout"]
             latencies = [s.latency * 1000 for s in answered]
             errors = sum(1 for s in fresh if s.error)
-            figures = {"minute": k, "throughput": len(answered) / span, "p50": _pct(latencies, 50),
-                       "p99": _pct(latencies, 99), "errors": errors, "late": load.late - late, "rss": rss,
-                       "cpu": (now_cpu - cpu) / max(1, len(answered)),
-                       "reads": sum(1 for s in answered if s.kind == "read") / span,
-                       "bids": sum(1 for s in answered if s.kind == "bid") / span}
+            figures = {
+                "minute": k,
+                "throughput": len(answered) / span,
+                "p50": _pct(latencies, 50),
+                "p99": _pct(latencies, 99),
+                "errors": errors,
+                "late": load.late - late,
+                "rss": rss,
+                "cpu": (now_cpu - cpu) / max(1, len(answered)),
+                "reads": sum(1 for s in answered if s.kind == "read") / span,
+                "bids": sum(1 for s in answered if s.kind == "bid") / span,
+            }
             late, cpu = load.late, now_cpu
             periods.append(figures)
             extra = await gc_stats.read() if gc_stats else ""
             name = "minute" if period == 60 else f"period of {period:g} s"
-            print(f"{label} {name} {k:>2}: {figures['throughput']:5.1f} answers/s (offered {rate:.1f}: reads "
-                  f"{figures['reads']:.1f}, bids {figures['bids']:.1f}), p50 {figures['p50']:6.0f} ms, p99 "
-                  f"{figures['p99']:6.0f} ms, errors {errors}, late {figures['late']}, server CPU "
-                  f"{figures['cpu']:5.1f} ms/answer, RSS {rss:6.1f} MiB{extra}", flush=True)
+            print(
+                f"{label} {name} {k:>2}: {figures['throughput']:5.1f} answers/s (offered {rate:.1f}: reads "
+                f"{figures['reads']:.1f}, bids {figures['bids']:.1f}), p50 {figures['p50']:6.0f} ms, p99 "
+                f"{figures['p99']:6.0f} ms, errors {errors}, late {figures['late']}, server CPU "
+                f"{figures['cpu']:5.1f} ms/answer, RSS {rss:6.1f} MiB{extra}",
+                flush=True,
+            )
             if end >= t0 + seconds:
                 return
 
@@ -375,20 +411,24 @@ def summary(label: str, rate: float, periods: list[dict], period: float) -> str:
     after = [(m, r) for m, r in rss if m >= WARM_UP - 1e-9]
     if len(after) >= 3:
         slope = _slope(after)
-        memory = (f"RSS {rss[0][1]:.0f} MiB after minute 1, {after[0][1]:.0f} at the end of warm-up (minute "
-                  f"{WARM_UP}), {rss[-1][1]:.0f} at the end: {rss[-1][1] - after[0][1]:+.1f} MiB after warm-up, "
-                  f"slope {slope:+.2f} MiB/min")
+        memory = (
+            f"RSS {rss[0][1]:.0f} MiB after minute 1, {after[0][1]:.0f} at the end of warm-up (minute "
+            f"{WARM_UP}), {rss[-1][1]:.0f} at the end: {rss[-1][1] - after[0][1]:+.1f} MiB after warm-up, "
+            f"slope {slope:+.2f} MiB/min"
+        )
         stops = f"{'yes' if slope < SLOPE else 'NO'} (slope < {SLOPE:g} MiB/min after minute {WARM_UP})"
     else:
         memory = f"RSS {rss[0][1]:.0f} -> {rss[-1][1]:.0f} MiB"
         stops = f"n/a (fewer than 3 minutes after a {WARM_UP}-minute warm-up)"
     keeps = "yes" if ratio >= 0.9 else "NO"
     span = f"{len(periods)} minute(s)" if period == 60 else f"{len(periods)} periods of {period:g} s"
-    return (f"{label} summary: offered {rate:.1f}/s for {span}; throughput last/first {ratio:.2f} "
-            f"({first['throughput']:.1f} -> {last['throughput']:.1f} answers/s); p99 {first['p99']:.0f} -> "
-            f"{last['p99']:.0f} ms (worst minute {max(p['p99'] for p in periods):.0f}); server CPU "
-            f"{first['cpu']:.1f} -> {last['cpu']:.1f} ms/answer; {memory}. Done-when: throughput >= 0.9x first: "
-            f"{keeps}; RSS stops growing: {stops}")
+    return (
+        f"{label} summary: offered {rate:.1f}/s for {span}; throughput last/first {ratio:.2f} "
+        f"({first['throughput']:.1f} -> {last['throughput']:.1f} answers/s); p99 {first['p99']:.0f} -> "
+        f"{last['p99']:.0f} ms (worst minute {max(p['p99'] for p in periods):.0f}); server CPU "
+        f"{first['cpu']:.1f} -> {last['cpu']:.1f} ms/answer; {memory}. Done-when: throughput >= 0.9x first: "
+        f"{keeps}; RSS stops growing: {stops}"
+    )
 
 
 async def probe(load: Load, seconds: float, in_flight: int = 4) -> float:
@@ -407,15 +447,24 @@ async def probe(load: Load, seconds: float, in_flight: int = 4) -> float:
     return (len(load.samples) - before) / (loop.time() - started)
 
 
-async def prepare(base: str, clients: dict, n: int, bidders_wanted: int) -> tuple[Bidder, list[Bidder], list[str],
-                                                                                      list[str], dict]:
+async def prepare(
+    base: str, clients: dict, n: int, bidders_wanted: int
+) -> tuple[Bidder, list[Bidder], list[str], list[str], dict]:
     """The requirements, the dashboard provider's bids on half of them, the bidders and the reference answer."""
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         barnet = await _token(http, clients["barnet"])
-        dpvs = await _gql(http, barnet, "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code "
-                                        "weeklyRateCap } } } } }")
-        lot = next(lt for d in dpvs["dpvs"]["nodes"] if d["category"] == "INDEPENDENT_FOSTERING"
-                   for lt in d["lots"]["nodes"] if lt["code"] == "IFA-STD")
+        dpvs = await _gql(
+            http,
+            barnet,
+            "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code weeklyRateCap } } } } }",
+        )
+        lot = next(
+            lt
+            for d in dpvs["dpvs"]["nodes"]
+            if d["category"] == "INDEPENDENT_FOSTERING"
+            for lt in d["lots"]["nodes"]
+            if lt["code"] == "IFA-STD"
+        )
         started = time.perf_counter()
         ids = await _post_requirements(http, barnet, lot["id"], n)
         print(f"set-up: {n} requirements created and published in {time.perf_counter() - started:.1f} s", flush=True)
@@ -429,29 +478,46 @@ async def prepare(base: str, clients: dict, n: int, bidders_wanted: int) -> tupl
             token = await _token(http, credentials)
             work = await _gql(http, token, MY_WORK)
             org = work["viewer"]["organisation"]
-            homes = [s["id"] for s in (org or {}).get("settings", {}).get("nodes", [])
-                     if s["kind"] == "FOSTER_HOUSEHOLD" and s["active"]]
+            homes = [
+                s["id"]
+                for s in (org or {}).get("settings", {}).get("nodes", [])
+                if s["kind"] == "FOSTER_HOUSEHOLD" and s["active"]
+            ]
             if homes and work["invitations"]["totalCount"] >= n:
                 providers.append(Bidder(slug, token, homes))
                 if len(providers) > bidders_wanted:  # enough: each token costs the server an argon2 hash
                     break
         if len(providers) < 2:
             raise Failed(f"only {len(providers)} provider(s) with foster homes invited to the requirements")
-        reader, bidders = providers[0], providers[1:1 + bidders_wanted]
+        reader, bidders = providers[0], providers[1 : 1 + bidders_wanted]
 
         mine: dict[str, str] = {}  # requirement id -> the dashboard provider's net weekly price
         for rid in ids[::2]:
-            data = await _gql(http, reader.token, SUBMIT, {"input": {
-                "requirementId": rid, "settingId": reader.homes[0], "corePrice": prices[2], "extras": [],
-                "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
-                "needsStatement": "Experienced carers; school place arranged.",
-                "idempotencyKey": f"soak-reader-{rid}"}})
+            data = await _gql(
+                http,
+                reader.token,
+                SUBMIT,
+                {
+                    "input": {
+                        "requirementId": rid,
+                        "settingId": reader.homes[0],
+                        "corePrice": prices[2],
+                        "extras": [],
+                        "availableFrom": (date.today() + timedelta(days=7)).isoformat(),
+                        "needsStatement": "Experienced carers; school place arranged.",
+                        "idempotencyKey": f"soak-reader-{rid}",
+                    }
+                },
+            )
             if data["bidSubmit"]["userErrors"]:
                 raise Failed(f"the dashboard provider's bid was refused: {data}")
             mine[rid] = data["bidSubmit"]["bid"]["netWeeklyPrice"]
         reference = await check_reader(http, reader.token, ids, mine)
-        print(f"set-up: {reader.slug} invited to all and bidding on {len(mine)}; bidders "
-              f"{', '.join(b.slug for b in bidders)}; checked: the dashboard read answers what is stored", flush=True)
+        print(
+            f"set-up: {reader.slug} invited to all and bidding on {len(mine)}; bidders "
+            f"{', '.join(b.slug for b in bidders)}; checked: the dashboard read answers what is stored",
+            flush=True,
+        )
         return reader, bidders, ids, prices, reference
 
 
@@ -471,24 +537,34 @@ async def check_reader(http: httpx.AsyncClient, token: str, ids: list[str], mine
             if req["id"] in ids:
                 bids = req["bids"]["nodes"]
                 expected = [{"status": "SUBMITTED", "netWeeklyPrice": mine[req["id"]]}] if req["id"] in mine else []
-                if node["status"] != "INVITED" or req["status"] != "OPEN" or req["child"]["view"] != "SUMMARY" or \
-                        [{k: b[k] for k in ("status", "netWeeklyPrice")} for b in bids] != expected:
+                if (
+                    node["status"] != "INVITED"
+                    or req["status"] != "OPEN"
+                    or req["child"]["view"] != "SUMMARY"
+                    or [{k: b[k] for k in ("status", "netWeeklyPrice")} for b in bids] != expected
+                ):
                     raise Failed(f"invitation to {req['reference']} is not as set up: {node}")
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     if len(seen) != total or len(set(seen)) != total or not set(ids) <= set(seen):
-        raise Failed(f"invitations: {total} counted, {len(seen)} listed ({len(set(seen))} distinct), "
-                     f"{len(set(ids) - set(seen))} of the set-up's missing")
-    dashboard = (await _gql(http, token, DASHBOARD))
+        raise Failed(
+            f"invitations: {total} counted, {len(seen)} listed ({len(set(seen))} distinct), "
+            f"{len(set(ids) - set(seen))} of the set-up's missing"
+        )
+    dashboard = await _gql(http, token, DASHBOARD)
     page = dashboard["invitations"]
     if page["totalCount"] != total or len(page["nodes"]) != min(20, total):
         raise Failed(f"the dashboard read counts {page['totalCount']} with {len(page['nodes'])} nodes, not {total}")
     for node in page["nodes"]:
         whole = by_reference.get(node["requirement"]["reference"])
-        if whole is None or node["status"] != whole["status"] or node["requirement"]["status"] != \
-                whole["requirement"]["status"] or node["requirement"]["child"]["view"] != "SUMMARY" or \
-                node["requirement"]["bids"]["nodes"] != whole["requirement"]["bids"]["nodes"]:
+        if (
+            whole is None
+            or node["status"] != whole["status"]
+            or node["requirement"]["status"] != whole["requirement"]["status"]
+            or node["requirement"]["child"]["view"] != "SUMMARY"
+            or node["requirement"]["bids"]["nodes"] != whole["requirement"]["bids"]["nodes"]
+        ):
             raise Failed(f"the dashboard read disagrees with the invitations: {node}")
     return dashboard
 
@@ -502,11 +578,15 @@ async def check_bids(base: str, bidders: list[Bidder]) -> str:
             expected = {b: v for b, v in bidder.stored.items() if b not in unsure}
             ids = sorted(expected)
             for i in range(0, len(ids), 100):
-                nodes = (await _gql(http, bidder.token, BIDS_BY_ID, {"ids": ids[i:i + 100]}))["nodes"]
-                for bid_id, node in zip(ids[i:i + 100], nodes):
+                nodes = (await _gql(http, bidder.token, BIDS_BY_ID, {"ids": ids[i : i + 100]}))["nodes"]
+                for bid_id, node in zip(ids[i : i + 100], nodes, strict=True):
                     status, price = expected[bid_id]
-                    if not node or node["id"] != bid_id or node["status"] != status or \
-                            Decimal(node["corePrice"]) != price:
+                    if (
+                        not node
+                        or node["id"] != bid_id
+                        or node["status"] != status
+                        or Decimal(node["corePrice"]) != price
+                    ):
                         raise Failed(f"{bidder.slug}'s bid {bid_id}: acknowledged {status} at {price}, stored {node}")
                     checked += 1
     unknown = sum(len(b.unknown) for b in bidders)
@@ -522,11 +602,17 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self, demo: bool = False) -> int:
-        head = [sys.executable, __file__, "--shim", str(self.gc_stats)] if self.gc_stats else \
-            [sys.executable, "-m", "api.cli"]
-        self.process = subprocess.Popen([*head, "serve", *(["--demo"] if demo else []), "--port", str(self.port),
-                                         "--log-level", "warning"], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL if not demo else None)
+        head = (
+            [sys.executable, __file__, "--shim", str(self.gc_stats)]
+            if self.gc_stats
+            else [sys.executable, "-m", "api.cli"]
+        )
+        self.process = subprocess.Popen(
+            [*head, "serve", *(["--demo"] if demo else []), "--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL if not demo else None,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -567,8 +653,12 @@ def _shim(path: str, argv: list[str]) -> int:
             spent.update(longest=wall, longest_generation=info["generation"])
 
     def dump(*_: object) -> None:
-        stats = {"collections": [s["collections"] for s in gc.get_stats()],
-                 "objects": [len(gc.get_objects(g)) for g in range(3)], "frozen": gc.get_freeze_count(), **spent}
+        stats = {
+            "collections": [s["collections"] for s in gc.get_stats()],
+            "objects": [len(gc.get_objects(g)) for g in range(3)],
+            "frozen": gc.get_freeze_count(),
+            **spent,
+        }
         spent.update(cpu=0.0, longest=0.0, longest_generation=-1)
         tmp = Path(path).with_suffix(".tmp")
         tmp.write_text(json.dumps(stats))
@@ -586,8 +676,12 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=None, help="requests a second (default: 55%% of a probe)")
     parser.add_argument("--probe-seconds", type=float, default=20)
-    parser.add_argument("--gc", choices=("tuned", "freeze", "default"), default=None,
-                        help="DPV_GC for the server (default: the environment's DPV_GC, else the app's default)")
+    parser.add_argument(
+        "--gc",
+        choices=("tuned", "freeze", "default"),
+        default=None,
+        help="DPV_GC for the server (default: the environment's DPV_GC, else the app's default)",
+    )
     parser.add_argument("--requirements", type=int, default=220)
     parser.add_argument("--bid-share", type=float, default=0.2)
     parser.add_argument("--bidders", type=int, default=8)
@@ -596,18 +690,24 @@ def main() -> int:
     parser.add_argument("--gc-stats", action="store_true", help="report the server's collector each minute")
     args = parser.parse_args()
 
-    from api.config import Settings
-    from api.embedded import database_url
+    from api.core.config import Settings
+    from api.core.embedded import database_url
 
     seconds = args.minutes * 60
     label = f"[gc={args.gc or Settings().gc_mode}]"  # DPV_GC as the server will read it
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         port = _port()
-        env = {**os.environ, "DPV_DATA_DIR": tmp, "DATABASE_URL": url, "DPV_ISSUER": f"http://127.0.0.1:{port}",
-               "DPV_ACCESS_TOKEN_TTL": str(int(seconds + args.probe_seconds + 1800)),
-               # The budget per client is charged as usual but never spent: the dashboard provider alone sends
-               # most of the load, far more than one person would.
-               "DPV_RATE_LIMIT_POINTS_PER_SECOND": "1000000000", "DPV_RATE_LIMIT_BURST": "1000000000"}
+        env = {
+            **os.environ,
+            "DPV_DATA_DIR": tmp,
+            "DATABASE_URL": url,
+            "DPV_ISSUER": f"http://127.0.0.1:{port}",
+            "DPV_ACCESS_TOKEN_TTL": str(int(seconds + args.probe_seconds + 1800)),
+            # The budget per client is charged as usual but never spent: the dashboard provider alone sends
+            # most of the load, far more than one person would.
+            "DPV_RATE_LIMIT_POINTS_PER_SECOND": "1000000000",
+            "DPV_RATE_LIMIT_BURST": "1000000000",
+        }
         if args.gc:
             env["DPV_GC"] = args.gc
         server = Server(port, env, Path(tmp) / "gc-stats.json" if args.gc_stats else None)
@@ -617,16 +717,18 @@ def main() -> int:
             clients = json.loads((Path(tmp) / "demo-clients.json").read_text())["clients"]
 
             async def run() -> None:
-                reader, bidders, ids, prices, reference = await prepare(base, clients, args.requirements,
-                                                                        args.bidders)
+                reader, bidders, ids, prices, reference = await prepare(base, clients, args.requirements, args.bidders)
                 pool = Pool("127.0.0.1", port, args.connections)
                 load = Load(pool, reader.token, reference, bidders, ids, prices, args.bid_share)
                 rate = args.rate
                 if rate is None:
                     capacity = await probe(load, args.probe_seconds)
                     rate = round(0.55 * capacity, 1)
-                    print(f"probe: {capacity:.1f} answers/s closed-loop (4 in flight, {args.probe_seconds:g} s); "
-                          f"offering 55%: --rate {rate}", flush=True)
+                    print(
+                        f"probe: {capacity:.1f} answers/s closed-loop (4 in flight, {args.probe_seconds:g} s); "
+                        f"offering 55%: --rate {rate}",
+                        flush=True,
+                    )
                     if load.failures:
                         raise Failed(f"probe: {sum(load.failures.values())} errors: {load.examples}")
                 await pool.close()
@@ -636,15 +738,28 @@ def main() -> int:
                 load.late = 0
                 gc.collect()
                 gc.freeze()  # the bench's own set-up out of its collector's way
-                print(f"{label} soak: one fresh worker (pid {pid}, RSS {_rss_kib(pid) / 1024:.1f} MiB), {rate:.1f} "
-                      f"requests/s ({args.bid_share:.0%} bid changes by {len(bidders)} providers, the rest the "
-                      f"dashboard read of {reader.slug}) for {args.minutes:g} min; load average "
-                      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-                periods, late_answers = await soak(load, rate, seconds, args.period, pid,
-                                     GcStats(pid, server.gc_stats) if server.gc_stats else None, label)
-                print(f"{label} load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-                      f"timeouts {sum(1 for s in load.samples if s.error == 'timeout')}; answered after the last "
-                      f"minute: {late_answers}", flush=True)
+                print(
+                    f"{label} soak: one fresh worker (pid {pid}, RSS {_rss_kib(pid) / 1024:.1f} MiB), {rate:.1f} "
+                    f"requests/s ({args.bid_share:.0%} bid changes by {len(bidders)} providers, the rest the "
+                    f"dashboard read of {reader.slug}) for {args.minutes:g} min; load average "
+                    f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+                    flush=True,
+                )
+                periods, late_answers = await soak(
+                    load,
+                    rate,
+                    seconds,
+                    args.period,
+                    pid,
+                    GcStats(pid, server.gc_stats) if server.gc_stats else None,
+                    label,
+                )
+                print(
+                    f"{label} load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+                    f"timeouts {sum(1 for s in load.samples if s.error == 'timeout')}; answered after the last "
+                    f"minute: {late_answers}",
+                    flush=True,
+                )
                 print(summary(label, rate, periods, args.period), flush=True)
                 await pool.close()
                 stored = await check_bids(base, bidders)
@@ -652,8 +767,9 @@ def main() -> int:
                     if await _gql(http, reader.token, DASHBOARD) != reference:
                         raise Failed("the dashboard read no longer answers the reference")
                 if load.failures:
-                    raise Failed(f"{sum(load.failures.values())} requests failed ({dict(load.failures)}): "
-                                 f"{load.examples}")
+                    raise Failed(
+                        f"{sum(load.failures.values())} requests failed ({dict(load.failures)}): {load.examples}"
+                    )
                 print(f"check: {stored}; every dashboard read answered the reference: passed", flush=True)
 
             _run_fast(run())

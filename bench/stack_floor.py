@@ -7,7 +7,7 @@ Issue 4 asks for 500 bids a second per worker and issue 5 for a fan-out to 1,000
 on the project's 2-core machine, whose speed differs from session to session. bench/bids.py and bench/fanout.py
 measure DPV Exchange. This measures a throwaway app served by the same stack, configured as `dpv serve` configures
 it (Strawberry on Starlette; uvicorn with uvloop, httptools and websockets' sans-I/O implementation, no
-compression; the worker's collector tuned as api/app.py tunes it; SQLAlchemy's async engine on asyncpg with the
+compression; the worker's collector tuned as api/web/app.py tunes it; SQLAlchemy's async engine on asyncpg with the
 same pool), and driven by the same clients. Whatever it costs, DPV Exchange cannot cost less: the difference
 between the two is ours (tokens, authorisation, masking, DataLoaders, the rules, the audit log); this is not.
 
@@ -56,9 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api.app import _quieter_collector  # noqa: E402
 from bids import SUBMIT, CpuMeter, LeanHttp  # noqa: E402
 from fanout import Subscriber, Tally, _cpu_ms, _pct, _port, _run_fast, open_all  # noqa: E402
+
+from api.web.app import _quieter_collector  # noqa: E402
 
 CHANNEL = "dpv_stack_floor"
 TABLE = "stack_floor_bid"
@@ -140,11 +141,12 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
     from strawberry.extensions import ParserCache, ValidationCache
     from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-    from api.config import async_url, get_settings
+    from api.core.config import async_url, get_settings
 
     settings = get_settings()
-    engine = create_async_engine(async_url(os.environ["DATABASE_URL"]), pool_size=settings.db_pool_size,
-                                 max_overflow=settings.db_max_overflow)
+    engine = create_async_engine(
+        async_url(os.environ["DATABASE_URL"]), pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     insert = text(f"INSERT INTO {TABLE} (requirement, setting, price, key) VALUES (:r, :s, :p, :k) RETURNING id")
     queues: set[asyncio.Queue] = set()
@@ -160,9 +162,17 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
         @strawberry.mutation
         async def bid_submit(self, input: BidSubmitInput) -> BidSubmitPayload:
             async with sessions() as session, session.begin():
-                bid_id = (await session.execute(insert, {"r": input.requirement_id.node_id, "k": input.idempotency_key,
-                                                         "s": input.setting_id.node_id, "p": input.core_price})
-                          ).scalar_one()
+                bid_id = (
+                    await session.execute(
+                        insert,
+                        {
+                            "r": input.requirement_id.node_id,
+                            "k": input.idempotency_key,
+                            "s": input.setting_id.node_id,
+                            "p": input.core_price,
+                        },
+                    )
+                ).scalar_one()
             return BidSubmitPayload(bid=Bid(id=strawberry.ID(str(bid_id))), user_errors=[])
 
     @strawberry.type
@@ -185,18 +195,33 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
         from schema.core.execution import ExecutionContext
         from schema.core.inputs import plan_inputs
 
-        schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=caches,
-                        execution_context_class=ExecutionContext)
+        schema = Schema(
+            query=Query,
+            mutation=Mutation,
+            subscription=Subscription,
+            extensions=caches,
+            execution_context_class=ExecutionContext,
+        )
         plan_inputs(schema)
     else:
         schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=caches)
     graphql = GraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], graphql_ide=None)
 
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
-        event = Published(cursor=f"c{payload}", invitation=Invitation(
-            id=strawberry.ID(f"inv-{payload}"), status="INVITED", match=Match(level=Level.FULL),
-            requirement=Requirement(id=strawberry.ID(payload), reference=f"REQ-{payload}", urgency="EMERGENCY",
-                                    response_deadline="2026-12-04T12:00:00+00:00")))
+        event = Published(
+            cursor=f"c{payload}",
+            invitation=Invitation(
+                id=strawberry.ID(f"inv-{payload}"),
+                status="INVITED",
+                match=Match(level=Level.FULL),
+                requirement=Requirement(
+                    id=strawberry.ID(payload),
+                    reference=f"REQ-{payload}",
+                    urgency="EMERGENCY",
+                    response_deadline="2026-12-04T12:00:00+00:00",
+                ),
+            ),
+        )
         for queue in queues:
             queue.put_nowait(event)
 
@@ -214,8 +239,9 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
 
 async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace) -> None:
     tally = Tally()
-    subscribers = [Subscriber(base.replace("http://", "ws://") + "/graphql", "none", tally)
-                   for _ in range(args.subscribers)]
+    subscribers = [
+        Subscriber(base.replace("http://", "ws://") + "/graphql", "none", tally) for _ in range(args.subscribers)
+    ]
     await open_all(subscribers)
     await asyncio.sleep(2.0)
     notified: list[float] = []
@@ -236,23 +262,28 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
         await sender.execute("SELECT pg_notify($1, $2)", CHANNEL, str(i + 1))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tally.reached.wait(), 60)
-        cpu = sum(now - then for now, then in zip(_cpu_ms(server_pid), cpu_before))
+        cpu = sum(now - then for now, then in zip(_cpu_ms(server_pid), cpu_before, strict=True))
         if any(len(s.unread) != 1 for s in subscribers):
             raise SystemExit(f"event {i + 1}: not every subscriber received it exactly once")
         arrivals = [(at - notified[0]) * 1000 for s in subscribers for at, _ in s.unread]
         everything += arrivals
         lasts.append(max(arrivals))
-        print(f"event {i + 1}: {len(arrivals)} deliveries; from NOTIFY first {min(arrivals):.0f} ms, "
-              f"p50 {_pct(arrivals, 50):.0f} ms, p99 {_pct(arrivals, 99):.0f} ms, last {max(arrivals):.0f} ms; "
-              f"server CPU {cpu:.0f} ms ({1000 * cpu / len(arrivals):.0f} us a delivery)", flush=True)
+        print(
+            f"event {i + 1}: {len(arrivals)} deliveries; from NOTIFY first {min(arrivals):.0f} ms, "
+            f"p50 {_pct(arrivals, 50):.0f} ms, p99 {_pct(arrivals, 99):.0f} ms, last {max(arrivals):.0f} ms; "
+            f"server CPU {cpu:.0f} ms ({1000 * cpu / len(arrivals):.0f} us a delivery)",
+            flush=True,
+        )
         await asyncio.sleep(0.5)
     gc.enable()
     await listener.close()
     await sender.close()
-    print(f"\nthe stack alone, {len(subscribers)} subscribers, {args.workers} worker(s): p50 "
-          f"{_pct(everything, 50):.0f} ms, p99 {_pct(everything, 99):.0f} ms over {args.events} events; an event's "
-          f"last delivery: median {statistics.median(lasts):.0f} ms, best {min(lasts):.0f} ms "
-          f"(issue 5's target for DPV Exchange: p99 < 100 ms)")
+    print(
+        f"\nthe stack alone, {len(subscribers)} subscribers, {args.workers} worker(s): p50 "
+        f"{_pct(everything, 50):.0f} ms, p99 {_pct(everything, 99):.0f} ms over {args.events} events; an event's "
+        f"last delivery: median {statistics.median(lasts):.0f} ms, best {min(lasts):.0f} ms "
+        f"(issue 5's target for DPV Exchange: p99 < 100 ms)"
+    )
     await asyncio.gather(*(s.close() for s in subscribers), return_exceptions=True)
 
 
@@ -260,10 +291,18 @@ async def bids(base: str, url: str, server_pid: int, args: argparse.Namespace) -
     host, port = base.rsplit("//", 1)[1].rsplit(":", 1)
     meter = CpuMeter(server_pid)
     soon = (date.today() + timedelta(days=7)).isoformat()
-    inputs = [{"requirementId": strawberry.relay.to_base64("Requirement", 1 + i % 100),
-               "settingId": strawberry.relay.to_base64("Setting", 1 + i % 14), "corePrice": "850.00", "extras": [],
-               "availableFrom": soon, "needsStatement": "Experienced carers; school place arranged.",
-               "idempotencyKey": f"floor-{i}"} for i in range(args.requests)]
+    inputs = [
+        {
+            "requirementId": strawberry.relay.to_base64("Requirement", 1 + i % 100),
+            "settingId": strawberry.relay.to_base64("Setting", 1 + i % 14),
+            "corePrice": "850.00",
+            "extras": [],
+            "availableFrom": soon,
+            "needsStatement": "Experienced carers; school place arranged.",
+            "idempotencyKey": f"floor-{i}",
+        }
+        for i in range(args.requests)
+    ]
 
     async def send_all(query: str, items: list[dict], concurrency: int) -> None:
         todo = iter(items)
@@ -289,8 +328,11 @@ async def bids(base: str, url: str, server_pid: int, args: argparse.Namespace) -
         await send_all(query, inputs, args.concurrency)
         elapsed = time.perf_counter() - started
         cpu = meter.sample()["server"] - before
-        print(f"{what}: {len(inputs)} requests in {elapsed:.2f} s, {len(inputs) / elapsed:.0f}/s; server CPU "
-              f"{1000 * cpu / len(inputs):.2f} ms a request, {len(inputs) / cpu:.0f} a server CPU-second", flush=True)
+        print(
+            f"{what}: {len(inputs)} requests in {elapsed:.2f} s, {len(inputs) / elapsed:.0f}/s; server CPU "
+            f"{1000 * cpu / len(inputs):.2f} ms a request, {len(inputs) / cpu:.0f} a server CPU-second",
+            flush=True,
+        )
 
     await load(SUBMIT, "the stack alone, a bidSubmit inserting one row in one transaction")
     conn = await asyncpg.connect(url)
@@ -313,13 +355,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--tuned", action="store_true",
-                        help="with this project's tuning of Strawberry and graphql-core (see the docstring)")
+    parser.add_argument(
+        "--tuned",
+        action="store_true",
+        help="with this project's tuning of Strawberry and graphql-core (see the docstring)",
+    )
     args = parser.parse_args()
-    from api.embedded import database_url
+    from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         if args.mode == "bids":
+
             async def table(sql: str) -> None:
                 conn = await asyncpg.connect(url)
                 try:
@@ -327,18 +373,28 @@ def main() -> None:
                 finally:
                     await conn.close()
 
-            asyncio.run(table(f"DROP TABLE IF EXISTS {TABLE}; CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, "
-                              "requirement text NOT NULL, setting text NOT NULL, price numeric(10, 2) NOT NULL, "
-                              "key text UNIQUE, received_at timestamptz NOT NULL DEFAULT now())"))
+            asyncio.run(
+                table(
+                    f"DROP TABLE IF EXISTS {TABLE}; CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, "
+                    "requirement text NOT NULL, setting text NOT NULL, price numeric(10, 2) NOT NULL, "
+                    "key text UNIQUE, received_at timestamptz NOT NULL DEFAULT now())"
+                )
+            )
         port = _port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp}
         if args.tuned:
             env["STACK_FLOOR_TUNED"] = "1"
         server = subprocess.Popen(
-            [sys.executable, "-c", "import uvicorn; uvicorn.run('stack_floor:create_app', factory=True, "
-             f"app_dir={str(Path(__file__).resolve().parent)!r}, host='127.0.0.1', port={port}, "
-             f"workers={args.workers}, log_level='warning', ws_per_message_deflate=False, ws='websockets-sansio')"],
-            cwd=ROOT, env=env)
+            [
+                sys.executable,
+                "-c",
+                "import uvicorn; uvicorn.run('stack_floor:create_app', factory=True, "
+                f"app_dir={str(Path(__file__).resolve().parent)!r}, host='127.0.0.1', port={port}, "
+                f"workers={args.workers}, log_level='warning', ws_per_message_deflate=False, ws='websockets-sansio')",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -347,8 +403,11 @@ def main() -> None:
                     if httpx.post(f"{base}/graphql", json={"query": "{ ok }"}).status_code == 200:
                         break
                 time.sleep(0.3)
-            print(f"the stack alone ({'tuned as DPV Exchange tunes it' if args.tuned else 'as it comes'}), "
-                  f"{args.workers} worker(s)", flush=True)
+            print(
+                f"the stack alone ({'tuned as DPV Exchange tunes it' if args.tuned else 'as it comes'}), "
+                f"{args.workers} worker(s)",
+                flush=True,
+            )
             _run_fast((fanout if args.mode == "fanout" else bids)(base, url, server.pid, args))
         finally:
             server.terminate()

@@ -11,7 +11,7 @@ the socket write are not included). It prints the CPU time per subscriber and ev
 `--rounds` rounds of one event to every subscriber.
 
 The subscriptions are real ones of the real schema, each with its own provider principal and context, following
-a real event hub (api/realtime.py) that is not started: the events are handed to it as its drain would hand them
+a real event hub (api/core/realtime.py) that is not started: the events are handed to it as its drain would hand them
 out, with the requirement and the invitations already read, as the hub's preparation would have left them.
 """
 
@@ -23,19 +23,20 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.config import get_settings  # noqa: E402
-from api.events import Event, Position  # noqa: E402
-from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency  # noqa: E402
-from api.realtime import Hub  # noqa: E402
-from auth.principal import OrganisationKind, Principal, Scope  # noqa: E402
 from fanout import SUBSCRIPTION  # noqa: E402  # the subscription bench/fanout.py measures (bench/ is on the path)
+
+from api.core.config import get_settings  # noqa: E402
+from api.core.events import Event, Position  # noqa: E402
+from api.core.principal import OrganisationKind, Principal, Scope  # noqa: E402
+from api.core.realtime import Hub  # noqa: E402
+from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency  # noqa: E402
 from schema import schema  # noqa: E402
 from schema.core.context import Context  # noqa: E402
 from schema.placement.types import requirement_or_none  # noqa: E402
@@ -45,27 +46,58 @@ REQUIREMENT = 42
 
 
 def _requirement_row(requirement_id: int) -> SimpleNamespace:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return SimpleNamespace(
-        id=requirement_id, reference=f"REQ-{requirement_id:05d}", status=RequirementStatus.OPEN,
-        urgency=Urgency.PLANNED, response_deadline=now, planned_start=date.today(), expected_duration_weeks=26,
-        published_at=now, closed_at=None, awarded_at=None, created_at=now, lot_id=1, authority_id=2,
-        max_weekly_budget=None, status_reason=None)
+        id=requirement_id,
+        reference=f"REQ-{requirement_id:05d}",
+        status=RequirementStatus.OPEN,
+        urgency=Urgency.PLANNED,
+        response_deadline=now,
+        planned_start=date.today(),
+        expected_duration_weeks=26,
+        published_at=now,
+        closed_at=None,
+        awarded_at=None,
+        created_at=now,
+        lot_id=1,
+        authority_id=2,
+        max_weekly_budget=None,
+        status_reason=None,
+    )
 
 
 def _invitation_row(requirement_id: int, provider_id: int) -> SimpleNamespace:
     return SimpleNamespace(
-        id=provider_id * 10, requirement_id=requirement_id, provider_id=provider_id, status=InvitationStatus.INVITED,
-        invited_at=datetime.now(timezone.utc), match_level=MatchLevel.FULL, matched_setting_id=None,
-        match_reasons="[]", withdrawn_at=None, withdrawal_reason=None)
+        id=provider_id * 10,
+        requirement_id=requirement_id,
+        provider_id=provider_id,
+        status=InvitationStatus.INVITED,
+        invited_at=datetime.now(UTC),
+        match_level=MatchLevel.FULL,
+        matched_setting_id=None,
+        match_reasons="[]",
+        withdrawn_at=None,
+        withdrawal_reason=None,
+    )
 
 
 def _event(n: int, providers: range) -> Event:
-    event = Event(Position(1000 + n, 5000 + n), "requirement.publish", "Requirement", REQUIREMENT + n, 2,
-                  datetime.now(timezone.utc), {"invited": {str(p): MatchLevel.FULL.value for p in providers}})
+    event = Event(
+        Position(1000 + n, 5000 + n),
+        "requirement.publish",
+        "Requirement",
+        REQUIREMENT + n,
+        2,
+        datetime.now(UTC),
+        {"invited": {str(p): MatchLevel.FULL.value for p in providers}},
+    )
     shared: asyncio.Future = asyncio.get_running_loop().create_future()
-    shared.set_result((requirement_or_none(_requirement_row(REQUIREMENT + n)),
-                       {p: _invitation_row(REQUIREMENT + n, p) for p in providers}))
+    shared.set_result(
+        (
+            requirement_or_none(_requirement_row(REQUIREMENT + n)),
+            {p: _invitation_row(REQUIREMENT + n, p) for p in providers},
+        )
+    )
     event._shared["published"] = shared  # what the hub's preparation leaves (schema/events/subscriptions.py)
     return event
 
@@ -94,8 +126,12 @@ async def main() -> None:
     done: asyncio.Queue = asyncio.Queue()
     tasks = []
     for provider_id in providers:
-        principal = Principal(organisation_id=provider_id, organisation_kind=OrganisationKind.PROVIDER,
-                              organisation_slug=f"p{provider_id}", scopes=frozenset({Scope.PROVIDER}))
+        principal = Principal(
+            organisation_id=provider_id,
+            organisation_kind=OrganisationKind.PROVIDER,
+            organisation_slug=f"p{provider_id}",
+            scopes=frozenset({Scope.PROVIDER}),
+        )
         context = Context(db=None, settings=settings, principal=principal, hub=hub)  # type: ignore[arg-type]
         stream = await schema.subscribe(SUBSCRIPTION, context_value=context)
         tasks.append(asyncio.create_task(_follow(stream, received, done)))
@@ -122,9 +158,11 @@ async def main() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    print(f"{args.subscribers} subscribers, {args.rounds} events: CPU per subscriber and event "
-          f"best {min(per_subscriber):.1f} µs, median {statistics.median(per_subscriber):.1f} µs "
-          f"(queue, generator, Strawberry, graphql-core, JSON; no socket)")
+    print(
+        f"{args.subscribers} subscribers, {args.rounds} events: CPU per subscriber and event "
+        f"best {min(per_subscriber):.1f} µs, median {statistics.median(per_subscriber):.1f} µs "
+        f"(queue, generator, Strawberry, graphql-core, JSON; no socket)"
+    )
 
 
 if __name__ == "__main__":

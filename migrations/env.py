@@ -1,5 +1,5 @@
 """Alembic environment: online migrations over the async engine. The URL comes from the caller
-(`api.migrate`) or, for `alembic` run by hand, from DATABASE_URL."""
+(`api.core.migrate`) or, for `alembic` run by hand, from DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from api.config import async_url
+from api.core.config import async_url
 from api.models import metadata
 
 config = context.config
@@ -24,8 +24,9 @@ def _url() -> str:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True,
-                      transaction_per_migration=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, compare_type=True, transaction_per_migration=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

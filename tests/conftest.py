@@ -33,15 +33,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from strawberry.relay import to_base64
 
-from api import migrate
-from api.config import Settings, TrustedIssuer, async_url, get_settings
-from api.db import Database
+from api.core import migrate
+from api.core.config import Settings, TrustedIssuer, async_url, get_settings
+from api.core.db import Database
+from api.core.principal import ActorKind, OrganisationKind, Principal, Scope
 from api.market.models import Organisation
 from api.models import metadata
-from auth.principal import ActorKind, OrganisationKind, Principal, Scope
 from schema import schema
 from schema.core.context import Context
-
 
 # --- the server and this run's databases ------------------------------------------------------------------
 
@@ -52,7 +51,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if configured:
         yield configured
         return
-    from api.embedded import embedded_postgres
+    from api.core.embedded import embedded_postgres
 
     with embedded_postgres(tmp_path_factory.mktemp("pg"), "postgres") as url:
         yield url
@@ -60,8 +59,13 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _asyncpg_dsn(url: str) -> dict[str, Any]:
     u = make_url(url)
-    return {"user": u.username, "password": u.password or None, "host": u.query.get("host") or u.host,
-            "port": u.port, "database": u.database}
+    return {
+        "user": u.username,
+        "password": u.password or None,
+        "host": u.query.get("host") or u.host,
+        "port": u.port,
+        "database": u.database,
+    }
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -133,24 +137,32 @@ def ealing_idp() -> IdentityProvider:
     key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
     key.ensure_kid()
     config = TrustedIssuer(
-        issuer="https://login.ealing.test/5a1e7c2d/v2.0", jwks={"keys": [key.as_dict(private=False)]},
-        audience="api://dpv-exchange", organisation="ealing", actor_claim="preferred_username",
-        scopes={"roles": {"PlacementOfficer": ["borough"], "AuthorisedOfficer": ["borough", "borough:award"]}})
+        issuer="https://login.ealing.test/5a1e7c2d/v2.0",
+        jwks={"keys": [key.as_dict(private=False)]},
+        audience="api://dpv-exchange",
+        organisation="ealing",
+        actor_claim="preferred_username",
+        scopes={"roles": {"PlacementOfficer": ["borough"], "AuthorisedOfficer": ["borough", "borough:award"]}},
+    )
     return IdentityProvider(config, key)
 
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, live_port: int, ealing_idp: IdentityProvider) -> Settings:
-    # The budget (api/budget.py) is on, so that every request over HTTP charges it as in production, but holds far
+    # The budget (api/core/budget.py) is on, so that every request over HTTP charges it as in production, but holds far
     # more than any test spends: every anonymous request of the run comes from 127.0.0.1 and would share one
     # bucket. tests/test_limits.py serves its own apps with small budgets. The query cost limit is the default:
     # every query the tests make must pass it.
-    return get_settings().model_copy(update={"database_url": database_url,
-                                             "issuer": f"http://127.0.0.1:{live_port}",
-                                             "trusted_issuers": [ealing_idp.config],
-                                             "secret_key": "test-only-secret-key-" + uuid.uuid4().hex,
-                                             "rate_limit_burst": 10**9,
-                                             "rate_limit_points_per_second": 10.0**6})
+    return get_settings().model_copy(
+        update={
+            "database_url": database_url,
+            "issuer": f"http://127.0.0.1:{live_port}",
+            "trusted_issuers": [ealing_idp.config],
+            "secret_key": "test-only-secret-key-" + uuid.uuid4().hex,
+            "rate_limit_burst": 10**9,
+            "rate_limit_points_per_second": 10.0**6,
+        }
+    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -224,8 +236,14 @@ async def count(db: Database, model: Any, *where: Any) -> int:
 
 
 def principal_for(org: Organisation, *scopes: Scope) -> Principal:
-    return Principal(organisation_id=org.id, organisation_kind=org.kind, organisation_slug=org.slug,
-                     scopes=frozenset(scopes), actor_kind=ActorKind.USER, actor_id=f"test@{org.slug}")
+    return Principal(
+        organisation_id=org.id,
+        organisation_kind=org.kind,
+        organisation_slug=org.slug,
+        scopes=frozenset(scopes),
+        actor_kind=ActorKind.USER,
+        actor_id=f"test@{org.slug}",
+    )
 
 
 @dataclass
@@ -283,7 +301,7 @@ class StatementCounter:
         self.count += 1
         self.statements.append(statement)
 
-    def __enter__(self) -> "StatementCounter":
+    def __enter__(self) -> StatementCounter:
         event.listen(self._engine, "before_cursor_execute", self._on)
         return self
 
@@ -300,8 +318,9 @@ class GQL:
         context = Context(db=self.db, settings=self.settings, principal=principal)
         return await schema.execute(query, variable_values=variables, context_value=context)
 
-    async def first_event(self, query: str, variables: dict | None, principal: Principal | None, hub: Any,
-                          timeout: float = 0.5) -> Any:
+    async def first_event(
+        self, query: str, variables: dict | None, principal: Principal | None, hub: Any, timeout: float = 0.5
+    ) -> Any:
         """Start a subscription in process: its first result (an error, when refused), or None when it is
         running and nothing has happened within `timeout`."""
         context = Context(db=self.db, settings=self.settings, principal=principal, hub=hub)
@@ -310,7 +329,7 @@ class GQL:
             return stream  # refused before it started
         try:
             return await asyncio.wait_for(stream.__anext__(), timeout)
-        except (asyncio.TimeoutError, StopAsyncIteration):
+        except (TimeoutError, StopAsyncIteration):
             return None
         finally:
             await stream.aclose()
@@ -328,8 +347,8 @@ def gql(db: Database, settings: Settings) -> GQL:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def hub(db: Database) -> AsyncIterator[Any]:
-    """An event hub (api/realtime.py) in the test's own process, for subscriptions run in process."""
-    from api.realtime import Hub
+    """An event hub (api/core/realtime.py) in the test's own process, for subscriptions run in process."""
+    from api.core.realtime import Hub
 
     running = Hub(db, poll_seconds=0.2)
     await running.start()
@@ -349,12 +368,20 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     """The real application under uvicorn, in a thread, on a free port of 127.0.0.1."""
-    from api.app import create_app
+    from api.web.app import create_app
 
     port = live_port
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on", ws_max_size=settings.ws_max_message_bytes,
-                                           ws_per_message_deflate=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            ws_max_size=settings.ws_max_message_bytes,
+            ws_per_message_deflate=False,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -14,15 +14,26 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("mode, options, expected", [
-    ("fanout", ["--subscribers", "20", "--events", "2", "--tuned"], "the stack alone, 20 subscribers, 1 worker(s): p50 "),
-    ("bids", ["--requests", "60", "--concurrency", "5"], "the stack alone, { ok }: 60 requests in "),
-])
-def test_the_stack_floor_bench_measures_what_it_says(databases, mode: str, options: list[str],
-                                                     expected: str) -> None:
+@pytest.mark.parametrize(
+    "mode, options, expected",
+    [
+        (
+            "fanout",
+            ["--subscribers", "20", "--events", "2", "--tuned"],
+            "the stack alone, 20 subscribers, 1 worker(s): p50 ",
+        ),
+        ("bids", ["--requests", "60", "--concurrency", "5"], "the stack alone, { ok }: 60 requests in "),
+    ],
+)
+def test_the_stack_floor_bench_measures_what_it_says(databases, mode: str, options: list[str], expected: str) -> None:
     url = databases.create("dpv_floor")
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "stack_floor.py"), mode, *options],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT,
-                          env={**os.environ, "DATABASE_URL": url})
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "stack_floor.py"), mode, *options],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert expected in done.stdout, done.stdout

@@ -16,15 +16,15 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from api import timers
-from api.audit import AuditEvent
-from api.config import async_url
-from api.db import Database
-from api.errors import UserErrors
+from api.core import timers
+from api.core.audit import AuditEvent
+from api.core.config import async_url
+from api.core.db import Database
+from api.core.errors import UserErrors
+from api.core.principal import ActorKind, Principal, Scope
 from api.placements import award, bids, requirements
 from api.placements.enums import BidStatus as B, RequirementStatus as S
 from api.placements.models import Bid, Requirement
-from auth.principal import ActorKind, Principal, Scope
 from tests.conftest import count
 from tests.placement_factories import offer, published, scene, submit
 
@@ -38,13 +38,18 @@ async def other(database_url):
 
 
 def officer(market, name: str) -> Principal:
-    return Principal(organisation_id=market.barnet.id, organisation_kind=market.barnet.kind,
-                     organisation_slug="barnet", scopes=frozenset({Scope.BOROUGH, Scope.BOROUGH_AWARD}),
-                     actor_kind=ActorKind.USER, actor_id=f"{name}@barnet")
+    return Principal(
+        organisation_id=market.barnet.id,
+        organisation_kind=market.barnet.kind,
+        organisation_slug="barnet",
+        scopes=frozenset({Scope.BOROUGH, Scope.BOROUGH_AWARD}),
+        actor_kind=ActorKind.USER,
+        actor_id=f"{name}@barnet",
+    )
 
 
 async def outcome(db, action) -> str:
-    """"ok", or the codes of the user errors, of `action` run in its own transaction."""
+    """ "ok", or the codes of the user errors, of `action` run in its own transaction."""
     try:
         async with db.transaction() as s:
             await action(s)
@@ -68,8 +73,9 @@ async def hold(db, stmt):
 
 async def waiting(db, n: int, *tasks: asyncio.Task) -> None:
     """Until `n` transactions of this database wait for a lock (pg_stat_activity), and none of `tasks` is done."""
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                 "AND wait_event_type = 'Lock'")
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
     for _ in range(250):
         async with db.session() as s:
             if (await s.execute(query)).scalar_one() >= n:
@@ -110,8 +116,7 @@ async def test_two_officers_accepting_two_bids_at_once_make_exactly_one_award(db
         assert (await get(db, Requirement, r.id)).status is S.AWARDED
         statuses = sorted([(await get(db, Bid, oak.id)).status.value, (await get(db, Bid, lodge.id)).status.value])
         assert statuses == ["ACCEPTED", "UNSUCCESSFUL"]
-        assert await count(db, AuditEvent, AuditEvent.action == "requirement.award",
-                           AuditEvent.entity_id == r.id) == 1
+        assert await count(db, AuditEvent, AuditEvent.action == "requirement.award", AuditEvent.entity_id == r.id) == 1
 
 
 # --- (b) an amend racing the deadline ------------------------------------------------------------------------
@@ -133,9 +138,19 @@ async def _assert_whole(db, result: str, r: Requirement, bid: Bid) -> None:
     after, stored = await get(db, Requirement, r.id), await get(db, Bid, bid.id)
     assert after.status is S.CLOSED and after.closed_at == r.response_deadline  # the bid was live either way
     async with db.session() as s:
-        actions = [a for (a,) in (await s.execute(select(AuditEvent.action).where(
-            AuditEvent.action.in_(["bid.amend", "requirement.deadline_passed"]),
-            AuditEvent.entity_id.in_([r.id, bid.id])).order_by(AuditEvent.id))).all()]
+        actions = [
+            a
+            for (a,) in (
+                await s.execute(
+                    select(AuditEvent.action)
+                    .where(
+                        AuditEvent.action.in_(["bid.amend", "requirement.deadline_passed"]),
+                        AuditEvent.entity_id.in_([r.id, bid.id]),
+                    )
+                    .order_by(AuditEvent.id)
+                )
+            ).all()
+        ]
     if result == "ok":
         assert stored.weekly_price == 800 and stored.amended_at is not None
         # the amend was written before the deadline closed the requirement, not after
@@ -181,8 +196,14 @@ async def test_an_amend_racing_the_deadline_is_either_in_or_refused_never_half(d
     # 3. a withdrawal under way is counted too: the requirement ends UNFILLED, not CLOSED with no live bid
     r, bid = await _racing_scene(db, market, sc)
     tx = await hold(db, select(Bid).where(Bid.id == bid.id).with_for_update())
-    withdraw = asyncio.create_task(outcome(db, lambda s: bids.withdraw_bid(
-        s, market.acorn_staff, bid.id, now=r.response_deadline - timedelta(milliseconds=1))))
+    withdraw = asyncio.create_task(
+        outcome(
+            db,
+            lambda s: bids.withdraw_bid(
+                s, market.acorn_staff, bid.id, now=r.response_deadline - timedelta(milliseconds=1)
+            ),
+        )
+    )
     await waiting(db, 1, withdraw)
     timer = asyncio.create_task(close_at(r))
     await waiting(db, 2, withdraw, timer)
@@ -199,8 +220,10 @@ async def test_an_amend_racing_the_deadline_is_either_in_or_refused_never_half(d
             await asyncio.sleep(delay)
             return await coro
 
-        result, _ = await asyncio.gather(later(outcome(db, _amend(acorn, bid, r)), random.uniform(0, 0.01)),
-                                         later(close_at(r), random.uniform(0, 0.01)))
+        result, _ = await asyncio.gather(
+            later(outcome(db, _amend(acorn, bid, r)), random.uniform(0, 0.01)),
+            later(close_at(r), random.uniform(0, 0.01)),
+        )
         seen.add(result)
         await _assert_whole(db, result, r, bid)
     assert seen <= {"ok", "DEADLINE_PASSED"}
@@ -216,8 +239,10 @@ async def test_a_retried_bid_submit_sent_concurrently_with_the_same_key_creates_
 
     # the first retry to claim the key waits (the requirement is held); the others wait for the key
     tx = await hold(db, select(Requirement).where(Requirement.id == r.id).with_for_update())
-    tasks = [asyncio.create_task(submit(d, market.acorn_staff, r.id, oak, key="portal-retry-7"))
-             for d in (db, other, db, other)]
+    tasks = [
+        asyncio.create_task(submit(d, market.acorn_staff, r.id, oak, key="portal-retry-7"))
+        for d in (db, other, db, other)
+    ]
     await waiting(db, 4, *tasks)
     await tx.__aexit__(None, None, None)
     made = await asyncio.gather(*tasks)
@@ -227,7 +252,11 @@ async def test_a_retried_bid_submit_sent_concurrently_with_the_same_key_creates_
 
     # without a key, two submissions at once from the same provider: one bid, the other ALREADY_BID
     r2 = await published(db, market.barnet_officer, sc.lot.id)
-    results = await asyncio.gather(*(outcome(d, lambda s: bids.submit_bid(
-        s, market.acorn_staff, requirement_id=r2.id, offer=offer(oak))) for d in (db, other)))
+    results = await asyncio.gather(
+        *(
+            outcome(d, lambda s: bids.submit_bid(s, market.acorn_staff, requirement_id=r2.id, offer=offer(oak)))
+            for d in (db, other)
+        )
+    )
     assert sorted(results) == ["ALREADY_BID", "ok"]
     assert await count(db, Bid, Bid.requirement_id == r2.id, Bid.status == B.SUBMITTED) == 1

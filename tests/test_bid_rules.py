@@ -10,21 +10,19 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select, update
 
-from api import clock, timers
-from api.audit import AuditEvent
-from api.errors import Forbidden, UserErrors
-from api.market import dpvs
-from api.market import settings as setting_rules
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import Scope
+from api.core.timers import Timer, TimerState
+from api.market import dpvs, settings as setting_rules
 from api.market.enums import MembershipStatus, OfstedGrade, Specialism
 from api.market.models import Membership
-from api.placements import award, bids, evaluations, requirements
-from api.placements import evaluation as evaluation_rules
+from api.placements import award, bids, evaluation as evaluation_rules, evaluations, requirements
 from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
 from api.placements.evaluation import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
 from api.placements.requirements import DEADLINE_TIMER
-from api.timers import Timer, TimerState
-from auth.principal import Scope
 from tests.conftest import principal_for
 from tests.factories import add_setting
 from tests.placement_factories import child, offer, published, scene, submit
@@ -45,8 +43,12 @@ async def get(db, model, id_):
 
 
 async def events(db, entity_type: str, entity_id: int) -> list[AuditEvent]:
-    return await rows(db, select(AuditEvent).where(AuditEvent.entity_type == entity_type,
-                                                   AuditEvent.entity_id == entity_id).order_by(AuditEvent.id))
+    return await rows(
+        db,
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.id),
+    )
 
 
 def officer_with_award(market):
@@ -65,10 +67,12 @@ async def refused(db, action, *expected: str) -> None:
 
 async def test_a_bid_is_priced_by_the_system_with_its_discounts_and_an_exact_receipt_time(db, market):
     sc = await scene(db, market, members=2)
-    family = await add_setting(db, market.admin, market.acorn.id, "Family Home", places=4, vacancies=2,
-                               specialisms=[Specialism.AUTISM])
-    r = await published(db, market.barnet_officer, sc.lot.id, child_=child(sibling_group_size=2),
-                        expected_duration_weeks=60)
+    family = await add_setting(
+        db, market.admin, market.acorn.id, "Family Home", places=4, vacancies=2, specialisms=[Specialism.AUTISM]
+    )
+    r = await published(
+        db, market.barnet_officer, sc.lot.id, child_=child(sibling_group_size=2), expected_duration_weeks=60
+    )
     before = clock.now()
     bid = await submit(db, market.acorn_staff, r.id, family.id, "800.00", extras=(("1:1 support, 10 h", "100.00"),))
     after = clock.now()
@@ -77,8 +81,10 @@ async def test_a_bid_is_priced_by_the_system_with_its_discounts_and_an_exact_rec
     assert stored.status is B.SUBMITTED and stored.provider_id == market.acorn.id and stored.setting_id == family.id
     assert (stored.core_price, stored.weekly_price, stored.net_weekly_price) == (D("800.00"), D("900.00"), D("810.00"))
     assert stored.extras == [{"description": "1:1 support, 10 h", "weeklyPrice": "100.00"}]
-    assert stored.discounts == [{"kind": "SIBLING", "percent": "5", "amount": "45.00"},
-                                {"kind": "LONG_TERM", "percent": "5", "amount": "45.00"}]
+    assert stored.discounts == [
+        {"kind": "SIBLING", "percent": "5", "amount": "45.00"},
+        {"kind": "LONG_TERM", "percent": "5", "amount": "45.00"},
+    ]
     assert "Net £900.00 × (1 − 10%) = £810.00 a week" in stored.price_explanation
     assert before <= stored.submitted_at <= after and stored.amended_at is None
 
@@ -98,8 +104,12 @@ async def test_who_may_bid_and_on_what(db, market):
     sc = await scene(db, market, members=3)  # cedar: a member, not invited (an insurance missing)
     r = await published(db, market.barnet_officer, sc.lot.id)
     oak = sc.settings["Oak House"].id
-    for outsider in (market.admin, market.barnet_officer, sc.staff("cedar"), principal_for(market.acorn,
-                                                                                             Scope.PROVIDER_SIGN)):
+    for outsider in (
+        market.admin,
+        market.barnet_officer,
+        sc.staff("cedar"),
+        principal_for(market.acorn, Scope.PROVIDER_SIGN),
+    ):
         with pytest.raises(Forbidden):
             await submit(db, outsider, r.id, oak)
     with pytest.raises(Forbidden):  # another provider's setting
@@ -107,8 +117,11 @@ async def test_who_may_bid_and_on_what(db, market):
     assert await rows(db, select(Bid)) == []
 
     async with db.transaction() as s:
-        await s.execute(update(Invitation).where(Invitation.provider_id == market.birch.id)
-                        .values(status=InvitationStatus.WITHDRAWN))
+        await s.execute(
+            update(Invitation)
+            .where(Invitation.provider_id == market.birch.id)
+            .values(status=InvitationStatus.WITHDRAWN)
+        )
     with pytest.raises(UserErrors) as exc:
         await submit(db, market.birch_staff, r.id, sc.settings["Birch Lodge"].id)
     assert codes(exc) == {"INVITATION_WITHDRAWN"}
@@ -118,8 +131,10 @@ async def test_who_may_bid_and_on_what(db, market):
     with pytest.raises(UserErrors) as exc:
         await submit(db, market.acorn_staff, r.id, oak)
     assert codes(exc) == {"SETTING_INACTIVE"}
-    assert await rows(db, select(Bid)) == [] and await rows(db, select(AuditEvent).where(
-        AuditEvent.entity_type == "Bid")) == []
+    assert (
+        await rows(db, select(Bid)) == []
+        and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Bid")) == []
+    )
 
 
 async def test_malformed_offers_are_reported_at_once_and_the_cap_is_checked_on_the_gross_price(db, market):
@@ -127,13 +142,33 @@ async def test_malformed_offers_are_reported_at_once_and_the_cap_is_checked_on_t
     r = await published(db, market.barnet_officer, sc.lot.id)
     oak = sc.settings["Oak House"].id
     with pytest.raises(UserErrors) as exc:
-        await submit(db, market.acorn_staff, r.id, oak, "-1", extras=(("", "0.001"),) + (("x", "1.00"),) * 10,
-                     available_from=clock.today() - timedelta(days=1), needs_statement="  ",
-                     compatibility_statement="x" * 4001)
-    assert codes(exc) == {"INVALID_PRICE", "INVALID_EXTRA", "TOO_MANY_EXTRAS", "AVAILABLE_FROM_IN_PAST",
-                          "STATEMENT_REQUIRED", "TEXT_TOO_LONG"}
-    assert {"corePrice", "extras[0].description", "extras[0].weeklyPrice", "availableFrom", "needsStatement",
-            "compatibilityStatement"} <= {e.field for e in exc.value.errors}
+        await submit(
+            db,
+            market.acorn_staff,
+            r.id,
+            oak,
+            "-1",
+            extras=(("", "0.001"),) + (("x", "1.00"),) * 10,
+            available_from=clock.today() - timedelta(days=1),
+            needs_statement="  ",
+            compatibility_statement="x" * 4001,
+        )
+    assert codes(exc) == {
+        "INVALID_PRICE",
+        "INVALID_EXTRA",
+        "TOO_MANY_EXTRAS",
+        "AVAILABLE_FROM_IN_PAST",
+        "STATEMENT_REQUIRED",
+        "TEXT_TOO_LONG",
+    }
+    assert {
+        "corePrice",
+        "extras[0].description",
+        "extras[0].weeklyPrice",
+        "availableFrom",
+        "needsStatement",
+        "compatibilityStatement",
+    } <= {e.field for e in exc.value.errors}
 
     cap = (await get(db, Requirement, r.id)).planned_start
     fy_cap = D("1000.00") if clock.financial_year(cap) == clock.financial_year(clock.today()) else D("1030.00")
@@ -200,20 +235,30 @@ async def test_amend_replaces_the_offer_keeps_the_bid_and_its_receipt_time_and_a
     r = await published(db, market.barnet_officer, sc.lot.id, expected_duration_weeks=60)
     bid = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "900.00")
     assert bid.net_weekly_price == D("855.00")  # long-term 5%
-    new = offer(sc.settings["Far House"].id, "700.00", extras=(("Education", "50.00"),),
-                needs_statement="Far House has an autism-trained team", compatibility_statement=None)
+    new = offer(
+        sc.settings["Far House"].id,
+        "700.00",
+        extras=(("Education", "50.00"),),
+        needs_statement="Far House has an autism-trained team",
+        compatibility_statement=None,
+    )
     async with db.transaction() as s:
         amended = await bids.amend_bid(s, market.acorn_staff, bid.id, new)
     assert amended.id == bid.id and amended.submitted_at == bid.submitted_at and amended.amended_at is not None
     assert (amended.setting_id, amended.weekly_price, amended.net_weekly_price) == (
-        sc.settings["Far House"].id, D("750.00"), D("712.50"))
+        sc.settings["Far House"].id,
+        D("750.00"),
+        D("712.50"),
+    )
     assert amended.compatibility_statement is None
 
     submitted, amend = await events(db, "Bid", bid.id)
     assert amend.action == "bid.amend"
     assert amend.data["changes"]["netWeeklyPrice"] == {"before": "855.00", "after": "712.50"}
-    assert amend.data["changes"]["settingId"] == {"before": sc.settings["Oak House"].id,
-                                                  "after": sc.settings["Far House"].id}
+    assert amend.data["changes"]["settingId"] == {
+        "before": sc.settings["Oak House"].id,
+        "after": sc.settings["Far House"].id,
+    }
     assert "availableFrom" not in amend.data["changes"]  # unchanged
     assert amend.data["statementsChanged"] == ["needsStatement", "compatibilityStatement"]
     assert "autism-trained" not in str(amend.data)
@@ -221,13 +266,18 @@ async def test_amend_replaces_the_offer_keeps_the_bid_and_its_receipt_time_and_a
     with pytest.raises(Forbidden):  # another provider's bid
         async with db.transaction() as s:
             await bids.amend_bid(s, market.birch_staff, bid.id, new)
-    await refused(db, lambda s: bids.amend_bid(s, market.acorn_staff, bid.id, offer(
-        sc.settings["Oak House"].id, "5000.00")), "ABOVE_CAP")
+    await refused(
+        db,
+        lambda s: bids.amend_bid(s, market.acorn_staff, bid.id, offer(sc.settings["Oak House"].id, "5000.00")),
+        "ABOVE_CAP",
+    )
     assert (await get(db, Bid, bid.id)).net_weekly_price == D("712.50")  # the refused amendment changed nothing
-    await refused(db, lambda s: bids.amend_bid(s, market.acorn_staff, bid.id, new, now=r.response_deadline),
-                  "DEADLINE_PASSED")
-    await refused(db, lambda s: bids.withdraw_bid(s, market.acorn_staff, bid.id, now=r.response_deadline),
-                  "DEADLINE_PASSED")
+    await refused(
+        db, lambda s: bids.amend_bid(s, market.acorn_staff, bid.id, new, now=r.response_deadline), "DEADLINE_PASSED"
+    )
+    await refused(
+        db, lambda s: bids.withdraw_bid(s, market.acorn_staff, bid.id, now=r.response_deadline), "DEADLINE_PASSED"
+    )
 
     async with db.transaction() as s:
         withdrawn = await bids.withdraw_bid(s, market.acorn_staff, bid.id)
@@ -250,12 +300,23 @@ async def test_the_evaluation_gathers_its_inputs_ranks_and_explains(db, market):
     other = await published(db, market.barnet_officer, sc.lot.id)
     await submit(db, market.acorn_staff, other.id, sc.settings["Oak House"].id, "800.00")
     async with db.transaction() as s:
-        await setting_rules.record_ofsted_judgement(s, market.admin, setting_id=sc.settings["Oak House"].id,
-                                                    grade=OfstedGrade.OUTSTANDING, inspected_on=date(2025, 1, 1))
-        await setting_rules.record_ofsted_judgement(s, market.admin, setting_id=sc.settings["Oak House"].id,
-                                                    grade=OfstedGrade.GOOD, inspected_on=date(2024, 1, 1))
-        await evaluations.record_officer_score(s, market.barnet_officer, oak.id,
-                                               criterion=OfficerCriterion.CHILD_VIEWS, score=4)
+        await setting_rules.record_ofsted_judgement(
+            s,
+            market.admin,
+            setting_id=sc.settings["Oak House"].id,
+            grade=OfstedGrade.OUTSTANDING,
+            inspected_on=date(2025, 1, 1),
+        )
+        await setting_rules.record_ofsted_judgement(
+            s,
+            market.admin,
+            setting_id=sc.settings["Oak House"].id,
+            grade=OfstedGrade.GOOD,
+            inspected_on=date(2024, 1, 1),
+        )
+        await evaluations.record_officer_score(
+            s, market.barnet_officer, oak.id, criterion=OfficerCriterion.CHILD_VIEWS, score=4
+        )
 
     async with db.session() as s:
         evaluated = await evaluations.evaluate_one(s, await s.get(Requirement, r.id))
@@ -299,7 +360,11 @@ async def test_the_officer_scores_a_live_bid_of_its_own_requirement(db, market):
             await score(value)(s)
     (row,) = await rows(db, select(BidOfficerScore))
     assert (row.score, row.criterion, row.entered_by, row.organisation_id) == (
-        5, OfficerCriterion.COMPATIBILITY, "test@barnet", market.barnet.id)
+        5,
+        OfficerCriterion.COMPATIBILITY,
+        "test@barnet",
+        market.barnet.id,
+    )
     recorded = [e.data for e in await events(db, "Bid", bid.id) if e.action == "bid.officer_score_record"]
     assert [(d["before"], d["after"]) for d in recorded] == [(None, 3), (3, 5)]
     await refused(db, score(6), "INVALID_SCORE")
@@ -322,29 +387,41 @@ async def _two_bids(db, market, **over):
 
 async def test_only_an_authorised_officer_of_the_borough_accepts_once_responses_close(db, market):
     sc, r, oak, lodge = await _two_bids(db, market)
-    for who in (market.barnet_officer,  # `borough` alone does not suffice
-                principal_for(market.ealing, Scope.BOROUGH, Scope.BOROUGH_AWARD), market.admin, market.acorn_staff):
+    for who in (
+        market.barnet_officer,  # `borough` alone does not suffice
+        principal_for(market.ealing, Scope.BOROUGH, Scope.BOROUGH_AWARD),
+        market.admin,
+        market.acorn_staff,
+    ):
         with pytest.raises(Forbidden):
             async with db.transaction() as s:
                 await award.accept_bid(s, who, oak.id, rationale="Best match")
     officer = officer_with_award(market)
-    await refused(db, lambda s: award.accept_bid(s, officer, oak.id, rationale=" "), "DEADLINE_NOT_PASSED",
-                  "RATIONALE_REQUIRED")
+    await refused(
+        db, lambda s: award.accept_bid(s, officer, oak.id, rationale=" "), "DEADLINE_NOT_PASSED", "RATIONALE_REQUIRED"
+    )
     # the deadline passed, the timer not yet run: the award closes the requirement itself and cancels the timer
     async with db.transaction() as s:
-        accepted = await award.accept_bid(s, officer, oak.id, rationale="Meets every need, 1 km from school",
-                                          now=r.response_deadline)
+        accepted = await award.accept_bid(
+            s, officer, oak.id, rationale="Meets every need, 1 km from school", now=r.response_deadline
+        )
     assert accepted.status is B.ACCEPTED and accepted.rationale == "Meets every need, 1 km from school"
     done = await get(db, Requirement, r.id)
     assert done.status is S.AWARDED and done.closed_at == done.awarded_at == r.response_deadline
     (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert timer.state is TimerState.CANCELLED
-    await refused(db, lambda s: award.accept_bid(s, officer, lodge.id, rationale="Changed my mind"),
-                  "ALREADY_AWARDED")
+    await refused(db, lambda s: award.accept_bid(s, officer, lodge.id, rationale="Changed my mind"), "ALREADY_AWARDED")
     await refused(db, lambda s: bids.withdraw_bid(s, market.birch_staff, lodge.id), "DEADLINE_PASSED")
 
-    actions = [(e.entity_type, e.action) for e in await rows(db, select(AuditEvent).where(
-        AuditEvent.action.in_(["requirement.award", "bid.accept", "bid.unsuccessful"])).order_by(AuditEvent.id))]
+    actions = [
+        (e.entity_type, e.action)
+        for e in await rows(
+            db,
+            select(AuditEvent)
+            .where(AuditEvent.action.in_(["requirement.award", "bid.accept", "bid.unsuccessful"]))
+            .order_by(AuditEvent.id),
+        )
+    ]
     assert sorted(actions) == [("Bid", "bid.accept"), ("Bid", "bid.unsuccessful"), ("Requirement", "requirement.award")]
 
 
@@ -356,8 +433,11 @@ async def test_every_other_bid_is_unsuccessful_with_feedback_and_no_word_of_the_
         await award.accept_bid(s, officer_with_award(market), oak.id, rationale="Best match")
     loser = await get(db, Bid, lodge.id)
     assert loser.status is B.UNSUCCESSFUL and loser.decided_at is not None
-    assert loser.feedback == {"reasons": ["LOWER_TOTAL_SCORE", "NEEDS_PARTLY_MET", "FURTHER_FROM_HOME"],
-                              "rank": 2, "winningPriceBand": "£750–£999.99"}
+    assert loser.feedback == {
+        "reasons": ["LOWER_TOTAL_SCORE", "NEEDS_PARTLY_MET", "FURTHER_FROM_HOME"],
+        "rank": 2,
+        "winningPriceBand": "£750–£999.99",
+    }
     assert "PRICE_HIGHER_THAN_WINNER" not in loser.feedback["reasons"]  # birch was cheaper
     assert "900" not in str(loser.feedback) and str(market.acorn.id) not in str(loser.feedback.values())
     (event,) = [e for e in await events(db, "Bid", lodge.id) if e.action == "bid.unsuccessful"]
@@ -367,8 +447,11 @@ async def test_every_other_bid_is_unsuccessful_with_feedback_and_no_word_of_the_
 async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
     sc, r, oak, lodge = await _two_bids(db, market, urgency=Urgency.EMERGENCY)
     async with db.transaction() as s:  # birch suspended after it bid (the quality issue will do this by rule)
-        await s.execute(update(Membership).where(Membership.provider_id == market.birch.id)
-                        .values(status=MembershipStatus.SUSPENDED))
+        await s.execute(
+            update(Membership)
+            .where(Membership.provider_id == market.birch.id)
+            .values(status=MembershipStatus.SUSPENDED)
+        )
     officer = officer_with_award(market)
     with pytest.raises(UserErrors) as exc:
         async with db.transaction() as s:
@@ -382,11 +465,19 @@ async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
     done = await get(db, Requirement, r.id)
     assert done.status is S.AWARDED and done.closed_at is not None
     assert (await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER)))[0].state is TimerState.CANCELLED
-    assert (await get(db, Bid, lodge.id)).feedback == {"reasons": ["EXCLUDED_PROVIDER_SUSPENDED"], "rank": None,
-                                                       "winningPriceBand": "£750–£999.99"}
+    assert (await get(db, Bid, lodge.id)).feedback == {
+        "reasons": ["EXCLUDED_PROVIDER_SUSPENDED"],
+        "rank": None,
+        "winningPriceBand": "£750–£999.99",
+    }
     # nothing more happens on an awarded requirement
-    await refused(db, lambda s: evaluations.record_officer_score(
-        s, market.barnet_officer, oak.id, criterion=OfficerCriterion.SOCIAL_VALUE, score=1), "ALREADY_AWARDED")
+    await refused(
+        db,
+        lambda s: evaluations.record_officer_score(
+            s, market.barnet_officer, oak.id, criterion=OfficerCriterion.SOCIAL_VALUE, score=1
+        ),
+        "ALREADY_AWARDED",
+    )
     with pytest.raises(UserErrors) as exc:
         await submit(db, market.birch_staff, r.id, sc.settings["Birch Lodge"].id)
     assert codes(exc) == {"REQUIREMENT_NOT_OPEN"}
@@ -413,12 +504,19 @@ async def test_with_no_cap_for_the_planned_starts_year_the_latest_earlier_one_ca
     assert codes(exc) == {"ABOVE_CAP"} and exc.value.errors[0].field is None
     assert exc.value.errors[0].message == (
         f"The weekly price £25,000.00 is above the lot's weekly rate cap of £1,000.00 set for {fy - 1}/"
-        f"{str(fy)[-2:]}, which applies to {fy}/{str(fy + 1)[-2:]} until a cap is set for it")
-    await refused(db, lambda s: bids.submit_bid(s, market.acorn_staff, requirement_id=r.id,
-                                                offer=offer(oak, "900.00", extras=(("Education", "100.01"),))),
-                  "ABOVE_CAP")
-    assert await rows(db, select(Bid)) == [] and await rows(db, select(AuditEvent).where(
-        AuditEvent.entity_type == "Bid")) == []
+        f"{str(fy)[-2:]}, which applies to {fy}/{str(fy + 1)[-2:]} until a cap is set for it"
+    )
+    await refused(
+        db,
+        lambda s: bids.submit_bid(
+            s, market.acorn_staff, requirement_id=r.id, offer=offer(oak, "900.00", extras=(("Education", "100.01"),))
+        ),
+        "ABOVE_CAP",
+    )
+    assert (
+        await rows(db, select(Bid)) == []
+        and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Bid")) == []
+    )
 
     bid = await submit(db, market.acorn_staff, r.id, oak, "900.00", extras=(("Education", "100.00"),))
     assert bid.weekly_price == D("1000.00")  # at the cap applying: allowed
@@ -443,8 +541,10 @@ async def test_a_lot_with_no_cap_for_the_start_or_any_earlier_year_takes_no_bids
             await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "0.01")
         assert [(e.field, e.code.value) for e in exc.value.errors] == [("requirementId", "NO_RATE_CAP")]
         assert f"no weekly rate cap for {fy}/{str(fy + 1)[-2:]} or any earlier year" in exc.value.errors[0].message
-        assert await rows(db, select(Bid)) == [] and await rows(db, select(AuditEvent).where(
-            AuditEvent.entity_type == "Bid")) == []
+        assert (
+            await rows(db, select(Bid)) == []
+            and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Bid")) == []
+        )
 
 
 async def test_the_evaluation_and_the_award_judge_a_bid_by_the_cap_that_applies_to_the_planned_start(db, market):
@@ -454,13 +554,13 @@ async def test_the_evaluation_and_the_award_judge_a_bid_by_the_cap_that_applies_
     oak = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "950.00")
     lodge = await submit(db, market.birch_staff, r.id, sc.settings["Birch Lodge"].id, "850.00")
     async with db.transaction() as s:  # the alliance revises last year's cap down after the bids came in
-        await dpvs.set_rate_cap(s, market.admin, lot_id=sc.lot.id, financial_year=fy - 1,
-                                weekly_rate_cap=D("900.00"))
+        await dpvs.set_rate_cap(s, market.admin, lot_id=sc.lot.id, financial_year=fy - 1, weekly_rate_cap=D("900.00"))
     async with db.session() as s:
         evaluation = (await evaluations.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
     assert evaluation.cap == D("900.00")
     assert evaluation.bid(oak.id).excluded and evaluation.bid(oak.id).exclusion_reasons == (
-        evaluation_rules.ExclusionReason.ABOVE_CAP,)
+        evaluation_rules.ExclusionReason.ABOVE_CAP,
+    )
     assert evaluation.bid(lodge.id).rank == 1
     assert "under the £900.00 cap" in evaluation.bid(lodge.id).criterion(Criterion.PRICE).explanation
 

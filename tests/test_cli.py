@@ -25,8 +25,15 @@ def _free_port() -> int:
 
 
 def _dpv(*args: str, env: dict[str, str], **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kw,
+    )
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
@@ -45,8 +52,11 @@ def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
 
 
 def _post(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as r:
         return json.loads(r.read())
 
@@ -56,11 +66,16 @@ def _viewer_with_demo_client(demo: dict, slug: str) -> dict:
     import httpx
 
     client = demo["clients"][slug]
-    token = httpx.post(demo["token_endpoint"], data={"grant_type": "client_credentials"},
-                       auth=(client["client_id"], client["client_secret"])).json()["access_token"]
-    r = httpx.post(demo["token_endpoint"].replace("/oauth/token", "/graphql"),
-                   json={"query": "{ viewer { organisation { slug } scopes } }"},
-                   headers={"Authorization": f"Bearer {token}"})
+    token = httpx.post(
+        demo["token_endpoint"],
+        data={"grant_type": "client_credentials"},
+        auth=(client["client_id"], client["client_secret"]),
+    ).json()["access_token"]
+    r = httpx.post(
+        demo["token_endpoint"].replace("/oauth/token", "/graphql"),
+        json={"query": "{ viewer { organisation { slug } scopes } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     return r.json()["data"]["viewer"]
 
 
@@ -111,15 +126,17 @@ def test_serve_demo_with_embedded_postgres_then_restart(tmp_path):
 
 
 def test_export_schema_prints_the_sdl():
-    out = subprocess.run([sys.executable, "-m", "api.cli", "export-schema"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "api.cli", "export-schema"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert out == schema.as_str() + "\n"
 
 
 def test_migrate_uses_database_url(databases):
     url = databases.create("dpv_cli")
     env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run([sys.executable, "-m", "api.cli", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "latest migration" in result.stdout or "migration" in result.stdout

@@ -1,4 +1,4 @@
-"""The worker's collector (api/app.py `_quieter_collector`, as the app's start-up sets it): garbage that reaches the
+"""The worker's collector (api/web/app.py `_quieter_collector`, as the app's start-up sets it): garbage that reaches the
 oldest generation is collected while the worker goes on working, not left to pile up.
 
 Under a steady load every request leaves some reference cycles (tasks, sessions, exceptions with their frames)
@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = """
 import asyncio, gc, sys, weakref
-from api.app import create_app
-from api.config import get_settings
+from api.web.app import create_app
+from api.core.config import get_settings
 
 class Node:
     pass
@@ -48,7 +48,13 @@ asyncio.run(main())
 
 
 def test_a_garbage_cycle_in_the_oldest_generation_is_collected_as_the_worker_goes_on(database_url: str) -> None:
-    done = subprocess.run([sys.executable, "-c", WORKER], capture_output=True, text=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("collected after "), done.stdout

@@ -1,4 +1,4 @@
-"""The pool (api/db.py): a connection that sat idle is pinged before use and replaced if the server cut it; one
+"""The pool (api/core/db.py): a connection that sat idle is pinged before use and replaced if the server cut it; one
 in use moments ago is handed out without a round trip."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from api.config import async_url
-from api.db import DriverStatement, ping_after_idle
+from api.core.config import async_url
+from api.core.db import DriverStatement, ping_after_idle
 from api.market.models import Organisation
 
 PID = text("SELECT pg_backend_pid()")
@@ -56,6 +56,7 @@ async def test_a_connection_in_use_moments_ago_is_not_pinged(database_url):
 def test_a_driver_statement_refuses_what_sqlalchemy_renders_per_execution() -> None:
     with pytest.raises(ValueError, match="rendered per execution"):
         DriverStatement(select(Organisation.id).where(Organisation.id.in_(bindparam("ids", expanding=True))))
-    statement = DriverStatement(select(Organisation.id).where(Organisation.slug == bindparam("slug"),
-                                                              Organisation.name != bindparam("name")))
+    statement = DriverStatement(
+        select(Organisation.id).where(Organisation.slug == bindparam("slug"), Organisation.name != bindparam("name"))
+    )
     assert statement.parameters == ("slug", "name") and "$1" in statement.sql and "$2" in statement.sql

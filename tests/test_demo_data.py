@@ -19,9 +19,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from api import clock, config, migrate
-from api.audit import AuditEvent
-from api.db import Database
+from api.core import clock, config, migrate
+from api.core.audit import AuditEvent
+from api.core.db import Database
+from api.core.principal import OrganisationKind
 from api.demo import (
     DEMO_ACTOR_ID,
     DEMO_DPVS,
@@ -52,10 +53,16 @@ from api.market.models import (
     Setting,
 )
 from api.models import metadata
-from auth.principal import OrganisationKind
 
 BOROUGH_SLUGS = {
-    "barnet", "brent", "ealing", "hammersmith-fulham", "harrow", "hillingdon", "hounslow", "westminster",
+    "barnet",
+    "brent",
+    "ealing",
+    "hammersmith-fulham",
+    "harrow",
+    "hillingdon",
+    "hounslow",
+    "westminster",
     "kensington-chelsea",
 }
 
@@ -279,22 +286,41 @@ async def test_admitted_providers_meet_stage1(demo: Loaded) -> None:
     assert 2 <= len(short) <= 3
     assert not short & admitted
     codes = {s.code for p in short for s in stage1.assess(by_provider[p], demo.today, thresholds)}
-    assert codes == {stage1.ShortfallCode.DOCUMENT_EXPIRED, stage1.ShortfallCode.INSUFFICIENT_COVER,
-                     stage1.ShortfallCode.CREDIT_CHECK_FAILED}
+    assert codes == {
+        stage1.ShortfallCode.DOCUMENT_EXPIRED,
+        stage1.ShortfallCode.INSUFFICIENT_COVER,
+        stage1.ShortfallCode.CREDIT_CHECK_FAILED,
+    }
 
 
 async def test_audit_events(demo: Loaded) -> None:
-    events = await rows(demo.db, select(AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.actor_kind,
-                                        AuditEvent.actor_id, AuditEvent.action))
+    events = await rows(
+        demo.db,
+        select(
+            AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.actor_kind, AuditEvent.actor_id, AuditEvent.action
+        ),
+    )
     assert events
     # the loader, and the rule that raises an alert on a setting judged Inadequate (api/safeguarding/alerts.py)
-    assert {(kind, actor) for _, _, kind, actor, _ in events} == {("SYSTEM", DEMO_ACTOR_ID),
-                                                                   ("SYSTEM", "system:ofsted-judgement")}
+    assert {(kind, actor) for _, _, kind, actor, _ in events} == {
+        ("SYSTEM", DEMO_ACTOR_ID),
+        ("SYSTEM", "system:ofsted-judgement"),
+    }
     audited = {(entity_type, entity_id) for entity_type, entity_id, *_ in events}
     from api.quality.models import Complaint, ProviderReview, ReviewAction
 
-    for model in (Organisation, Dpv, Lot, AccessAgreement, Setting, Document, Membership, ProviderReview,
-                  ReviewAction, Complaint):
+    for model in (
+        Organisation,
+        Dpv,
+        Lot,
+        AccessAgreement,
+        Setting,
+        Document,
+        Membership,
+        ProviderReview,
+        ReviewAction,
+        Complaint,
+    ):
         ids = await scalars(demo.db, select(model.id))
         missing = [i for i in ids if (model.__name__, i) not in audited]
         assert not missing, (model.__name__, missing)
@@ -313,7 +339,8 @@ async def test_reviews_and_complaints(demo: Loaded) -> None:
     complaints = await rows(demo.db, select(Complaint.kind, Complaint.raised_by, Complaint.status))
     assert sorted((k.value, r.value, st.value) for k, r, st in complaints) == [
         ("COMPLAINT", "BOROUGH", ComplaintStatus.UNDER_MEDIATION.value),
-        ("DISPUTE", "PROVIDER", ComplaintStatus.RAISED.value)]
+        ("DISPUTE", "PROVIDER", ComplaintStatus.RAISED.value),
+    ]
 
 
 async def test_second_load_adds_nothing(demo: Loaded) -> None:

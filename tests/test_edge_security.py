@@ -21,10 +21,10 @@ import uvicorn
 from authlib.common.security import generate_token
 from sqlalchemy import select, update
 
-from api import clock
-from api.app import create_app
-from api.audit import AuditEvent
-from api.config import Settings
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.config import Settings
+from api.web.app import create_app
 from auth.client_auth import CLIENT_IP_POLICY, CLIENT_POLICY
 from auth.models import LoginThrottle
 from schema import schema
@@ -37,8 +37,15 @@ INTROSPECTION = "{ __schema { queryType { name } types { name } } }"
 TYPE = '{ __type(name: "Dpv") { fields { name } } }'
 TYPO = "{ dpvs(first: 1) { nodes { nam } } }"  # graphql-core: "Did you mean 'name'?"
 CREATE = "mutation($input: DpvCreateInput!) { dpvCreate(input: $input) { dpv { id } } }"
-BAD_ENUM = {"input": {"name": "x", "category": "INDEPENDENT_FOSTERNG", "leadAuthorityId": "x",
-                      "legalBasis": "PCR_2015_REG_74", "startsOn": "2027-04-01"}}
+BAD_ENUM = {
+    "input": {
+        "name": "x",
+        "category": "INDEPENDENT_FOSTERNG",
+        "leadAuthorityId": "x",
+        "legalBasis": "PCR_2015_REG_74",
+        "startsOn": "2027-04-01",
+    }
+}
 
 
 @asynccontextmanager
@@ -46,8 +53,9 @@ async def another_worker(settings: Settings) -> AsyncIterator[str]:
     """One more instance of the application on the test database (another worker, as far as the database can
     tell), in a thread, on a free port."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -69,19 +77,22 @@ def quiet(settings: Settings, **update_: object) -> Settings:
 
 async def client_token(base: str, reg) -> str:
     async with httpx.AsyncClient() as http:
-        r = await http.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
-                            auth=(reg.client.client_id, reg.client_secret))
+        r = await http.post(
+            f"{base}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(reg.client.client_id, reg.client_secret),
+        )
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
 
 
-async def post_graphql(base: str, query_: str, token: str | None = None, variables: dict | None = None,
-                       **headers: str) -> httpx.Response:
+async def post_graphql(
+    base: str, query_: str, token: str | None = None, variables: dict | None = None, **headers: str
+) -> httpx.Response:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     async with httpx.AsyncClient() as http:
-        return await http.post(f"{base}/graphql", json={"query": query_, "variables": variables or {}},
-                               headers=headers)
+        return await http.post(f"{base}/graphql", json={"query": query_, "variables": variables or {}}, headers=headers)
 
 
 def messages(r: httpx.Response) -> list[str]:
@@ -154,7 +165,7 @@ def assert_strict_page(r: httpx.Response) -> dict[str, list[str]]:
     assert r.headers["cache-control"] == "no-store" and r.headers["x-frame-options"] == "DENY"
 
     # every <script> is a file or a JSON data block; every inline <style> is allowed by its hash or a nonce
-    nonces = {s[len("'nonce-"):-1] for s in policy.get("style-src", []) if s.startswith("'nonce-")}
+    nonces = {s[len("'nonce-") : -1] for s in policy.get("style-src", []) if s.startswith("'nonce-")}
     for tag, body in re.findall(r"<script([^>]*)>(.*?)</script>", r.text, re.S):
         assert 'src="/static/' in tag or ('type="application/json"' in tag and body.strip().startswith("{")), tag
     for tag, css in re.findall(r"<style([^>]*)>(.*?)</style>", r.text, re.S):
@@ -168,8 +179,7 @@ async def test_every_html_page_has_a_strict_policy_and_every_response_the_basic_
     await person(db, "barnet", "officer@barnet.example", "borough")
     reg = await public_client(db, "barnet", "borough")
     meta = await discover(live_server)
-    url, _ = pkce_client(reg).create_authorization_url(meta["authorization_endpoint"],
-                                                       code_verifier=generate_token(48))
+    url, _ = pkce_client(reg).create_authorization_url(meta["authorization_endpoint"], code_verifier=generate_token(48))
     async with Browser(live_server) as browser:
         graphiql = await browser.http.get(f"{live_server}/graphql", headers={"Accept": "text/html"})
         again = await browser.http.get(f"{live_server}/graphql", headers={"Accept": "text/html"})
@@ -191,16 +201,22 @@ async def test_every_html_page_has_a_strict_policy_and_every_response_the_basic_
     # anything else: nosniff, no referrer, and a policy that allows nothing
     token = await client_token(live_server, await register(db, "barnet", "borough"))
     async with httpx.AsyncClient() as http:
-        others = [await http.post(f"{live_server}/graphql", json={"query": "{ __typename }"}),
-                  await http.get(f"{live_server}/oauth/jwks"),
-                  await http.post(f"{live_server}/oauth/token", data={"grant_type": "client_credentials"}),
-                  await http.get(f"{live_server}/ipas/nothing.pdf", headers={"Authorization": f"Bearer {token}"}),
-                  await http.get(f"{live_server}/no-such-page"),
-                  await http.get(f"{live_server}/static/dpv/graphiql.js")]
+        others = [
+            await http.post(f"{live_server}/graphql", json={"query": "{ __typename }"}),
+            await http.get(f"{live_server}/oauth/jwks"),
+            await http.post(f"{live_server}/oauth/token", data={"grant_type": "client_credentials"}),
+            await http.get(f"{live_server}/ipas/nothing.pdf", headers={"Authorization": f"Bearer {token}"}),
+            await http.get(f"{live_server}/no-such-page"),
+            await http.get(f"{live_server}/static/dpv/graphiql.js"),
+        ]
     for r in others:
         assert r.headers["x-content-type-options"] == "nosniff" and r.headers["referrer-policy"] == "no-referrer"
-        assert policy_of(r) == {"default-src": ["'none'"], "frame-ancestors": ["'none'"], "base-uri": ["'none'"],
-                                "form-action": ["'none'"]}, r.url
+        assert policy_of(r) == {
+            "default-src": ["'none'"],
+            "frame-ancestors": ["'none'"],
+            "base-uri": ["'none'"],
+            "form-action": ["'none'"],
+        }, r.url
 
 
 async def test_the_signed_out_graphiql_page_hides_the_sign_out_bar(live_server, db, market):
@@ -223,20 +239,29 @@ def _answer(r: httpx.Response) -> tuple[int, bytes, tuple[tuple[str, str], ...]]
 async def test_an_unknown_client_and_a_wrong_secret_get_one_answer(live_server, db, market):
     token = await client_token(live_server, await register(db, "ealing", "borough"))
     async with httpx.AsyncClient() as http:
-        for path, data in (("/oauth/token", {"grant_type": "client_credentials"}),
-                           ("/oauth/revoke", {"token": token}),
-                           ("/oauth/introspect", {"token": token})):
+        for path, data in (
+            ("/oauth/token", {"grant_type": "client_credentials"}),
+            ("/oauth/revoke", {"token": token}),
+            ("/oauth/introspect", {"token": token}),
+        ):
             # fresh clients for each endpoint, each failing fewer times than would lock it
             known = (await register(db, "barnet", "borough")).client.client_id
             public = (await public_client(db, "barnet", "borough")).client.client_id
             unknown = "no-such-client-" + generate_token(8)
-            basic = [await http.post(live_server + path, data=data, auth=(client_id, "not-the-secret"))
-                     for client_id in (known, unknown, public)]
-            form = [await http.post(live_server + path, data={**data, "client_id": client_id,
-                                                              "client_secret": "not-the-secret"})
-                    for client_id in (known, unknown, public)]
-            no_secret = [await http.post(live_server + path, data={**data, "client_id": client_id})
-                         for client_id in (known, unknown)]
+            basic = [
+                await http.post(live_server + path, data=data, auth=(client_id, "not-the-secret"))
+                for client_id in (known, unknown, public)
+            ]
+            form = [
+                await http.post(
+                    live_server + path, data={**data, "client_id": client_id, "client_secret": "not-the-secret"}
+                )
+                for client_id in (known, unknown, public)
+            ]
+            no_secret = [
+                await http.post(live_server + path, data={**data, "client_id": client_id})
+                for client_id in (known, unknown)
+            ]
             for answers in (basic, form, no_secret):
                 assert len({_answer(r) for r in answers}) == 1, (path, [r.text for r in answers])
             assert _answer(basic[0]) == _answer(form[0]) == _answer(no_secret[0]), path
@@ -244,8 +269,11 @@ async def test_an_unknown_client_and_a_wrong_secret_get_one_answer(live_server, 
             assert basic[0].json() == {"error": "invalid_client", "error_description": "Client authentication failed"}
             assert basic[0].headers["www-authenticate"].startswith("Basic ")
         # an unreadable Basic header is the same failure, not an internal error
-        garbled = await http.post(f"{live_server}/oauth/token", data={"grant_type": "client_credentials"},
-                                  headers={"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode()})
+        garbled = await http.post(
+            f"{live_server}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode()},
+        )
     assert _answer(garbled) == _answer(basic[0])
 
 
@@ -265,8 +293,9 @@ async def test_wrong_secrets_lock_the_client_on_every_worker_until_the_lock_pass
         for base in workers:  # the right secret, by either method, at either worker: refused while locked
             for name in (client_id, unknown):
                 basic = await http.post(f"{base}/oauth/token", data=token_form, auth=(name, secret))
-                form = await http.post(f"{base}/oauth/token",
-                                       data={**token_form, "client_id": name, "client_secret": secret})
+                form = await http.post(
+                    f"{base}/oauth/token", data={**token_form, "client_id": name, "client_secret": secret}
+                )
                 revoke = await http.post(f"{base}/oauth/revoke", data={"token": "x"}, auth=(name, secret))
                 for r in (basic, form, revoke):
                     assert r.status_code == 429 and r.json()["error"] == "invalid_client", r.text
@@ -275,14 +304,18 @@ async def test_wrong_secrets_lock_the_client_on_every_worker_until_the_lock_pass
         assert locked[client_id].content == locked[unknown].content  # locked alike, known or not
 
         async with db.transaction() as s:  # a minute later (the first lock's length)
-            await s.execute(update(LoginThrottle).where(LoginThrottle.key.startswith("client:"))
-                            .values(locked_until=clock.now() - timedelta(seconds=1)))
+            await s.execute(
+                update(LoginThrottle)
+                .where(LoginThrottle.key.startswith("client:"))
+                .values(locked_until=clock.now() - timedelta(seconds=1))
+            )
         r = await http.post(f"{second}/oauth/token", data=token_form, auth=(client_id, secret))
         assert r.status_code == 200 and r.json()["access_token"]
         wrong_again = await http.post(f"{live_server}/oauth/token", data=token_form, auth=(unknown, "wrong"))
         assert wrong_again.status_code == 401  # a lock once passed: the next failure locks again, for longer
-        assert (await http.post(f"{live_server}/oauth/token", data=token_form, auth=(unknown, secret))).status_code \
-            == 429
+        assert (
+            await http.post(f"{live_server}/oauth/token", data=token_form, auth=(unknown, secret))
+        ).status_code == 429
 
     async with db.session() as s:
         keys = {r.key: r for r in (await s.execute(select(LoginThrottle))).scalars()}
@@ -293,10 +326,17 @@ async def test_wrong_secrets_lock_the_client_on_every_worker_until_the_lock_pass
     assert [(e[1], e[2], e[3]["key"]) for e in lockouts] == [
         ("SYSTEM", "dpv-client-auth", f"client:{client_id}"),
         ("SYSTEM", "dpv-client-auth", f"client:{unknown}"),
-        ("SYSTEM", "dpv-client-auth", f"client:{unknown}")]
+        ("SYSTEM", "dpv-client-auth", f"client:{unknown}"),
+    ]
     async with db.session() as s:
-        orgs = [e.organisation_id for e in (await s.execute(
-            select(AuditEvent).where(AuditEvent.action == "oauth_client.lockout").order_by(AuditEvent.id))).scalars()]
+        orgs = [
+            e.organisation_id
+            for e in (
+                await s.execute(
+                    select(AuditEvent).where(AuditEvent.action == "oauth_client.lockout").order_by(AuditEvent.id)
+                )
+            ).scalars()
+        ]
     assert orgs == [market.barnet.id, None, None], "the client's organisation sees its own lockout"
 
 
@@ -304,11 +344,15 @@ async def test_wrong_secrets_from_one_address_lock_the_address(live_server, db, 
     reg = await register(db, "barnet", "borough")
     async with httpx.AsyncClient() as http:
         for i in range(CLIENT_IP_POLICY.max_failures):  # a different guessed client id each time
-            r = await http.post(f"{live_server}/oauth/token", data={"grant_type": "client_credentials"},
-                                auth=(f"guess-{i}", "wrong"))
+            r = await http.post(
+                f"{live_server}/oauth/token", data={"grant_type": "client_credentials"}, auth=(f"guess-{i}", "wrong")
+            )
             assert r.status_code == 401
-        r = await http.post(f"{live_server}/oauth/token", data={"grant_type": "client_credentials"},
-                            auth=(reg.client.client_id, reg.client_secret))
+        r = await http.post(
+            f"{live_server}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(reg.client.client_id, reg.client_secret),
+        )
     assert r.status_code == 429 and r.json()["error"] == "invalid_client" and int(r.headers["retry-after"]) > 0
     assert [e[3]["key"] for e in await actions(db, "oauth_client.lockout")] == ["client-ip:127.0.0.1"]
 
@@ -338,8 +382,14 @@ async def test_redirects_carry_no_personal_data(live_server, db, market):
 
 PORTAL = "https://portal.dpv.example"
 ELSEWHERE = "https://elsewhere.example"
-CORS_PATHS = ["/graphql", "/oauth/token", "/oauth/revoke", "/.well-known/oauth-authorization-server", "/oauth/jwks",
-              "/ipas/SXBhOjE=.pdf"]
+CORS_PATHS = [
+    "/graphql",
+    "/oauth/token",
+    "/oauth/revoke",
+    "/.well-known/oauth-authorization-server",
+    "/oauth/jwks",
+    "/ipas/SXBhOjE=.pdf",
+]
 
 
 def cors_headers(r: httpx.Response) -> dict[str, str]:
@@ -348,7 +398,10 @@ def cors_headers(r: httpx.Response) -> dict[str, str]:
 
 async def test_cors_for_the_configured_origins_only(live_server, db, market, settings):
     reg = await register(db, "barnet", "borough")
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
     async with another_worker(quiet(settings, cors_origins=[PORTAL])) as portal_api, httpx.AsyncClient() as http:
         for path in CORS_PATHS:
             allowed = await http.options(portal_api + path, headers={"Origin": PORTAL, **preflight})
@@ -356,7 +409,8 @@ async def test_cors_for_the_configured_origins_only(live_server, db, market, set
             assert allowed.headers["access-control-allow-origin"] == PORTAL
             assert allowed.headers["access-control-allow-methods"] == "GET, POST"
             assert {"authorization", "content-type", "accept"} <= {
-                h.strip().lower() for h in allowed.headers["access-control-allow-headers"].split(",")}
+                h.strip().lower() for h in allowed.headers["access-control-allow-headers"].split(",")
+            }
             assert int(allowed.headers["access-control-max-age"]) > 0
             assert "access-control-allow-credentials" not in allowed.headers
             assert "Origin" in allowed.headers["vary"]
@@ -367,8 +421,12 @@ async def test_cors_for_the_configured_origins_only(live_server, db, market, set
         assert cors_headers(page) == {}
 
         # actual requests: a token from the token endpoint, then GraphQL, as a portal's script would
-        token_r = await http.post(f"{portal_api}/oauth/token", data={"grant_type": "client_credentials"},
-                                  auth=(reg.client.client_id, reg.client_secret), headers={"Origin": PORTAL})
+        token_r = await http.post(
+            f"{portal_api}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(reg.client.client_id, reg.client_secret),
+            headers={"Origin": PORTAL},
+        )
         assert token_r.status_code == 200 and token_r.headers["access-control-allow-origin"] == PORTAL
         token = token_r.json()["access_token"]
         ok = await post_graphql(portal_api, "{ viewer { organisation { slug } } }", token, Origin=PORTAL)
@@ -389,7 +447,9 @@ async def test_cors_for_the_configured_origins_only(live_server, db, market, set
 
 def test_cors_origins_must_be_origins():
     assert Settings(DPV_CORS_ORIGINS=["https://Portal.DPV.example/", "http://127.0.0.1:5173"]).cors_origins == [
-        "https://portal.dpv.example", "http://127.0.0.1:5173"]
+        "https://portal.dpv.example",
+        "http://127.0.0.1:5173",
+    ]
     for bad in ("*", "null", "https://portal.example/app", "portal.example"):
         with pytest.raises(ValueError):
             Settings(DPV_CORS_ORIGINS=[bad])

@@ -45,18 +45,28 @@ CAP = D("5000.00")
 MARKET = [D("4000.00"), D("4500.00"), D("5000.00")]  # median 4,500
 
 CHILD = ChildNeeds(
-    age_years=14, sex=Sex.MALE,
+    age_years=14,
+    sex=Sex.MALE,
     needs=frozenset({Specialism.AUTISM, Specialism.SELF_HARM, Specialism.MISSING_EPISODES}),
-    home=GeoPoint(D(0), D(0)), max_distance_km=D(50), planned_start=START, expected_duration_weeks=60,
+    home=GeoPoint(D(0), D(0)),
+    max_distance_km=D(50),
+    planned_start=START,
+    expected_duration_weeks=60,
 )
 
 
 def setting(setting_id: int = 100, *, lat: str = "0.045", **kw) -> SettingOffer:
     base = dict(
-        setting_id=setting_id, kind=SettingKind.CHILDRENS_HOME, age_min=8, age_max=17,
+        setting_id=setting_id,
+        kind=SettingKind.CHILDRENS_HOME,
+        age_min=8,
+        age_max=17,
         sexes=frozenset({Sex.MALE, Sex.FEMALE}),
         specialisms=frozenset({Specialism.AUTISM, Specialism.SELF_HARM, Specialism.MISSING_EPISODES}),
-        places=4, vacancies=2, location=GeoPoint(D(lat), D(0)), ofsted_grade=OfstedGrade.GOOD,
+        places=4,
+        vacancies=2,
+        location=GeoPoint(D(lat), D(0)),
+        ofsted_grade=OfstedGrade.GOOD,
         inspected_on=date(2025, 6, 3),
     )
     base.update(kw)
@@ -65,8 +75,13 @@ def setting(setting_id: int = 100, *, lat: str = "0.045", **kw) -> SettingOffer:
 
 def bid(bid_id: int, **kw) -> BidForEvaluation:
     base = dict(
-        bid_id=bid_id, provider_id=bid_id * 10, provider_status=MembershipStatus.ADMITTED, setting=setting(),
-        gross_weekly_price=D("4000.00"), net_weekly_price=D("3600.00"), available_from=START,
+        bid_id=bid_id,
+        provider_id=bid_id * 10,
+        provider_status=MembershipStatus.ADMITTED,
+        setting=setting(),
+        gross_weekly_price=D("4000.00"),
+        net_weekly_price=D("3600.00"),
+        available_from=START,
         received_at=T0 + timedelta(minutes=bid_id),
     )
     base.update(kw)
@@ -77,16 +92,32 @@ def bid(bid_id: int, **kw) -> BidForEvaluation:
 BID_A = bid(1, officer_scores=OfficerScores(child_views=4, compatibility=3, social_value=5))
 # Bid 2: 2 of 3 needs, 30 km, 3 days late, Outstanding, net 4,512.50, not yet scored by the officer, alerts.
 BID_B = bid(
-    2, setting=setting(200, lat="0.2698", vacancies=1, ofsted_grade=OfstedGrade.OUTSTANDING,
-                       specialisms=frozenset({Specialism.AUTISM, Specialism.MISSING_EPISODES})),
-    gross_weekly_price=D("4750.00"), net_weekly_price=D("4512.50"), available_from=date(2026, 12, 4),
-    alerts=(Alert(7, AlertSeverity.LOW, "STAFFING"), Alert(9, AlertSeverity.CRITICAL, "MISSING_CHILD", 200),
-            Alert(8, AlertSeverity.HIGH, "RESTRAINT")),
+    2,
+    setting=setting(
+        200,
+        lat="0.2698",
+        vacancies=1,
+        ofsted_grade=OfstedGrade.OUTSTANDING,
+        specialisms=frozenset({Specialism.AUTISM, Specialism.MISSING_EPISODES}),
+    ),
+    gross_weekly_price=D("4750.00"),
+    net_weekly_price=D("4512.50"),
+    available_from=date(2026, 12, 4),
+    alerts=(
+        Alert(7, AlertSeverity.LOW, "STAFFING"),
+        Alert(9, AlertSeverity.CRITICAL, "MISSING_CHILD", 200),
+        Alert(8, AlertSeverity.HIGH, "RESTRAINT"),
+    ),
 )
 # Bid 3: the provider is suspended. Bid 4: an Inadequate setting, a penny above the cap, received first.
 BID_C = bid(3, provider_status=MembershipStatus.SUSPENDED)
-BID_D = bid(4, setting=setting(400, ofsted_grade=OfstedGrade.INADEQUATE), gross_weekly_price=D("5000.01"),
-            net_weekly_price=D("4500.01"), received_at=T0 - timedelta(hours=1))
+BID_D = bid(
+    4,
+    setting=setting(400, ofsted_grade=OfstedGrade.INADEQUATE),
+    gross_weekly_price=D("5000.01"),
+    net_weekly_price=D("4500.01"),
+    received_at=T0 - timedelta(hours=1),
+)
 
 
 @pytest.fixture(scope="module")
@@ -135,16 +166,20 @@ def test_criteria_of_the_second_bid(evaluation):
         D("70.0"),  # 3 days late: 100 − 3 × 10
         D("100.0"),  # Outstanding
         D("49.0"),  # cap part 50 × (487.50/5,000)/0.2 = 24.375; market 50 × (1.2 − 4,512.5/4,500)/0.4 = 24.653
-        D("0"), D("0"), D("0"),  # not yet scored by the officer
+        D("0"),
+        D("0"),
+        D("0"),  # not yet scored by the officer
     ]
     # (25×80 + 10×50 + 10×70 + 15×100 + 20×49) / 100 = 56.8
     assert b.score == D("56.8")
     assert {c.explanation for c in b.criteria[5:]} == {"not yet scored by the officer"}
     assert b.criterion(Criterion.NEEDS_AND_SPECIALISMS).explanation == (
         "meets 2 of 3 needs (not self harm) (40.0 of 60); the child's age is within the setting's 8–17 (15 of 15); "
-        "takes male children (15 of 15); 1 vacancy for the child (10 of 10)")
+        "takes male children (15 of 15); 1 vacancy for the child (10 of 10)"
+    )
     assert b.criterion(Criterion.DISTANCE).explanation == (
-        "30.0 km from the child's home; 100 × (50 − 30.0) ÷ (50 − 10)")
+        "30.0 km from the child's home; 100 × (50 − 30.0) ÷ (50 − 10)"
+    )
 
 
 def test_every_score_is_shown_to_one_decimal_place(evaluation):
@@ -156,7 +191,9 @@ def test_every_score_is_shown_to_one_decimal_place(evaluation):
 
 def test_alerts_high_and_critical_are_shown_most_severe_first(evaluation):
     assert [(a.alert_id, a.severity) for a in evaluation.bid(2).alerts] == [
-        (9, AlertSeverity.CRITICAL), (8, AlertSeverity.HIGH)]
+        (9, AlertSeverity.CRITICAL),
+        (8, AlertSeverity.HIGH),
+    ]
 
 
 def test_gates_exclude_with_every_reason_and_no_score(evaluation):
@@ -166,15 +203,18 @@ def test_gates_exclude_with_every_reason_and_no_score(evaluation):
     assert (c.criteria, d.criteria, c.score, d.rank) == ((), (), None, None)
 
 
-@pytest.mark.parametrize("status, reason", [
-    (MembershipStatus.SUSPENDED, ExclusionReason.PROVIDER_SUSPENDED),
-    (MembershipStatus.BARRED, ExclusionReason.PROVIDER_BARRED),
-    (MembershipStatus.APPLIED, ExclusionReason.PROVIDER_NOT_ADMITTED),
-    (MembershipStatus.WITHDRAWN, ExclusionReason.PROVIDER_NOT_ADMITTED),
-    ("REJECTED", ExclusionReason.PROVIDER_NOT_ADMITTED),
-    ("BARRED", ExclusionReason.PROVIDER_BARRED),
-    ("SOMETHING_NEW", ExclusionReason.PROVIDER_NOT_ADMITTED),
-])
+@pytest.mark.parametrize(
+    "status, reason",
+    [
+        (MembershipStatus.SUSPENDED, ExclusionReason.PROVIDER_SUSPENDED),
+        (MembershipStatus.BARRED, ExclusionReason.PROVIDER_BARRED),
+        (MembershipStatus.APPLIED, ExclusionReason.PROVIDER_NOT_ADMITTED),
+        (MembershipStatus.WITHDRAWN, ExclusionReason.PROVIDER_NOT_ADMITTED),
+        ("REJECTED", ExclusionReason.PROVIDER_NOT_ADMITTED),
+        ("BARRED", ExclusionReason.PROVIDER_BARRED),
+        ("SOMETHING_NEW", ExclusionReason.PROVIDER_NOT_ADMITTED),
+    ],
+)
 def test_provider_status_gates(status, reason):
     result = evaluate(CHILD, [bid(1, provider_status=status)], cap=CAP)
     assert result.ranked_bids[0].exclusion_reasons == (reason,)
@@ -185,7 +225,9 @@ def test_gross_equal_to_the_cap_passes_the_gate_and_the_gate_uses_gross():
     over = bid(2, gross_weekly_price=D("5400.00"), net_weekly_price=D("4860.00"))  # net is under the cap
     result = evaluate(CHILD, [at_cap, over], cap=CAP)
     assert [(r.bid_id, r.excluded, r.exclusion_reasons) for r in result.ranked_bids] == [
-        (1, False, ()), (2, True, (ExclusionReason.ABOVE_CAP,))]
+        (1, False, ()),
+        (2, True, (ExclusionReason.ABOVE_CAP,)),
+    ]
 
 
 def test_all_bids_excluded_gives_no_ranks():
@@ -217,8 +259,16 @@ def test_the_module_does_not_pick_a_winner(evaluation):
 
 
 def test_weights_decide_the_total():
-    price_only = Weights(needs_and_specialisms=0, distance=0, timescale=0, quality=0, price=100, child_views=0,
-                         compatibility=0, social_value=0)
+    price_only = Weights(
+        needs_and_specialisms=0,
+        distance=0,
+        timescale=0,
+        quality=0,
+        price=100,
+        child_views=0,
+        compatibility=0,
+        social_value=0,
+    )
     result = evaluate(CHILD, [BID_A, BID_B], cap=CAP, market_prices=MARKET, weights=price_only)
     assert [(r.bid_id, r.score) for r in result.ranked_bids] == [(1, D("100.0")), (2, D("49.0"))]
     assert [c.weight for c in result.bid(1).criteria] == [D(0)] * 4 + [D(100)] + [D(0)] * 3
@@ -226,8 +276,16 @@ def test_weights_decide_the_total():
 
 def test_total_is_computed_from_the_rounded_criterion_scores():
     # Distance 12.3 km of 50: 100 × 37.7 / 40 = 94.25 → 94.3 shown; the total uses 94.3.
-    weights = Weights(needs_and_specialisms=0, distance=D(50), timescale=D(50), quality=0, price=0, child_views=0,
-                      compatibility=0, social_value=0)
+    weights = Weights(
+        needs_and_specialisms=0,
+        distance=D(50),
+        timescale=D(50),
+        quality=0,
+        price=0,
+        child_views=0,
+        compatibility=0,
+        social_value=0,
+    )
     result = evaluate(CHILD, [bid(1, setting=setting(lat="0.1106"))], cap=CAP, weights=weights)
     r = result.ranked_bids[0]
     assert (r.distance_km, r.criterion(Criterion.DISTANCE).score) == (D("12.3"), D("94.3"))
@@ -240,9 +298,14 @@ def test_total_is_computed_from_the_rounded_criterion_scores():
 def test_default_weights_add_up_to_100():
     w = Weights()
     assert w.as_mapping() == {
-        Criterion.NEEDS_AND_SPECIALISMS: D(25), Criterion.DISTANCE: D(10), Criterion.TIMESCALE: D(10),
-        Criterion.QUALITY: D(15), Criterion.PRICE: D(20), Criterion.CHILD_VIEWS: D(10),
-        Criterion.COMPATIBILITY: D(5), Criterion.SOCIAL_VALUE: D(5),
+        Criterion.NEEDS_AND_SPECIALISMS: D(25),
+        Criterion.DISTANCE: D(10),
+        Criterion.TIMESCALE: D(10),
+        Criterion.QUALITY: D(15),
+        Criterion.PRICE: D(20),
+        Criterion.CHILD_VIEWS: D(10),
+        Criterion.COMPATIBILITY: D(5),
+        Criterion.SOCIAL_VALUE: D(5),
     }
     assert sum(w.as_mapping().values()) == 100
 
@@ -256,13 +319,16 @@ def test_weights_from_a_mapping():
         Weights.from_mapping(stored)
 
 
-@pytest.mark.parametrize("kw, message", [
-    (dict(price=19), "add up to 100, not 99"),
-    (dict(price=21), "add up to 100, not 101"),
-    (dict(price=-5, needs_and_specialisms=50), "must not be negative"),
-    (dict(price=20.0), "must be an int or a Decimal"),
-    (dict(price=True), "must be an int or a Decimal"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        (dict(price=19), "add up to 100, not 99"),
+        (dict(price=21), "add up to 100, not 101"),
+        (dict(price=-5, needs_and_specialisms=50), "must not be negative"),
+        (dict(price=20.0), "must be an int or a Decimal"),
+        (dict(price=True), "must be an int or a Decimal"),
+    ],
+)
 def test_weights_are_validated(kw, message):
     with pytest.raises(ValueError, match=message):
         Weights(**kw)
@@ -271,13 +337,16 @@ def test_weights_are_validated(kw, message):
 # --- each criterion -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lat, km, score", [
-    ("0", D("0.0"), D("100")),
-    ("0.0899", D("10.0"), D("100")),
-    ("0.2698", D("30.0"), D("50.0")),
-    ("0.4497", D("50.0"), D("0")),
-    ("0.5396", D("60.0"), D("0")),
-])
+@pytest.mark.parametrize(
+    "lat, km, score",
+    [
+        ("0", D("0.0"), D("100")),
+        ("0.0899", D("10.0"), D("100")),
+        ("0.2698", D("30.0"), D("50.0")),
+        ("0.4497", D("50.0"), D("0")),
+        ("0.5396", D("60.0"), D("0")),
+    ],
+)
 def test_distance_scores(lat, km, score):
     s, _, measured = score_distance(CHILD, setting(lat=lat), Rules())
     assert (measured, s) == (km, score)
@@ -306,30 +375,41 @@ def test_haversine():
     assert haversine_km(london, london) == D("0.0")
 
 
-@pytest.mark.parametrize("available, score", [
-    (date(2026, 11, 20), D(100)),
-    (START, D(100)),
-    (date(2026, 12, 2), D("90")),
-    (date(2026, 12, 10), D("10")),
-    (date(2026, 12, 11), D("0")),
-    (date(2027, 1, 30), D("0")),
-])
+@pytest.mark.parametrize(
+    "available, score",
+    [
+        (date(2026, 11, 20), D(100)),
+        (START, D(100)),
+        (date(2026, 12, 2), D("90")),
+        (date(2026, 12, 10), D("10")),
+        (date(2026, 12, 11), D("0")),
+        (date(2027, 1, 30), D("0")),
+    ],
+)
 def test_timescale(available, score):
     assert score_timescale(CHILD, available, Rules())[0] == score
 
 
 def test_timescale_explains_the_days_late():
     assert score_timescale(CHILD, date(2026, 12, 2), Rules())[1] == (
-        "available from 2026-12-02, 1 day after the planned start 2026-12-01: 100 − 10 a day late")
+        "available from 2026-12-02, 1 day after the planned start 2026-12-01: 100 − 10 a day late"
+    )
 
 
-@pytest.mark.parametrize("grade, score, text", [
-    (OfstedGrade.OUTSTANDING, D(100), "latest Ofsted judgement Outstanding (inspected 2025-06-03)"),
-    (OfstedGrade.GOOD, D(75), "latest Ofsted judgement Good (inspected 2025-06-03)"),
-    (OfstedGrade.REQUIRES_IMPROVEMENT, D(40), "latest Ofsted judgement Requires improvement (inspected 2025-06-03)"),
-    (OfstedGrade.ADEQUATE, D(40), "latest Ofsted judgement Adequate (inspected 2025-06-03)"),
-    (None, D(50), "no Ofsted judgement yet: a neutral score"),
-])
+@pytest.mark.parametrize(
+    "grade, score, text",
+    [
+        (OfstedGrade.OUTSTANDING, D(100), "latest Ofsted judgement Outstanding (inspected 2025-06-03)"),
+        (OfstedGrade.GOOD, D(75), "latest Ofsted judgement Good (inspected 2025-06-03)"),
+        (
+            OfstedGrade.REQUIRES_IMPROVEMENT,
+            D(40),
+            "latest Ofsted judgement Requires improvement (inspected 2025-06-03)",
+        ),
+        (OfstedGrade.ADEQUATE, D(40), "latest Ofsted judgement Adequate (inspected 2025-06-03)"),
+        (None, D(50), "no Ofsted judgement yet: a neutral score"),
+    ],
+)
 def test_quality(grade, score, text):
     assert score_quality(setting(ofsted_grade=grade), Rules()) == (score, text)
 
@@ -345,8 +425,10 @@ def test_needs_age_sex_and_places():
     boys_only = setting(sexes=frozenset({Sex.MALE}), vacancies=2)
     score, text, met, required = score_needs(girl_group, boys_only)
     assert (score, met, required) == (D("60.0"), 0, 0)
-    assert text == ("no specific needs listed (60.0 of 60); the child's age is outside the setting's 8–17 (0 of 15); "
-                    "does not take female children (0 of 15); 2 vacancies too few for the sibling group of 3 (0 of 10)")
+    assert text == (
+        "no specific needs listed (60.0 of 60); the child's age is outside the setting's 8–17 (0 of 15); "
+        "does not take female children (0 of 15); 2 vacancies too few for the sibling group of 3 (0 of 10)"
+    )
 
 
 def test_needs_met_none():
@@ -361,9 +443,11 @@ def test_price_against_cap_and_market():
     assert score_price(D("4500.00"), CAP, D("3750.00"), 3, rules)[0] == D("25.0")  # 10% under cap, 20% over median
     score, text = score_price(D("4512.50"), CAP, D("4500.00"), 3, rules)
     assert score == D("49.0")
-    assert text == ("£4,512.50 net is 9.8% under the £5,000.00 cap (24.4 of 50; full at 20.0% under); "
-                    "0.3% above the market median £4,500.00 of 3 recent prices (24.7 of 50; full at 20.0% below, "
-                    "none at 20.0% above)")
+    assert text == (
+        "£4,512.50 net is 9.8% under the £5,000.00 cap (24.4 of 50; full at 20.0% under); "
+        "0.3% above the market median £4,500.00 of 3 recent prices (24.7 of 50; full at 20.0% below, "
+        "none at 20.0% above)"
+    )
 
 
 def test_price_without_a_cap_or_market_prices_is_neutral():
@@ -416,7 +500,9 @@ def test_feedback_when_the_officer_chooses_a_lower_ranked_bid(evaluation):
 
 def test_feedback_to_excluded_bids(evaluation):
     assert feedback_for(4, evaluation, winning_bid_id=1).reasons == (
-        FeedbackReason.EXCLUDED_SETTING_INADEQUATE, FeedbackReason.EXCLUDED_ABOVE_CAP)
+        FeedbackReason.EXCLUDED_SETTING_INADEQUATE,
+        FeedbackReason.EXCLUDED_ABOVE_CAP,
+    )
     suspended = feedback_for(3, evaluation, winning_bid_id=1)
     assert (suspended.reasons, suspended.rank) == ((FeedbackReason.EXCLUDED_PROVIDER_SUSPENDED,), None)
 

@@ -9,9 +9,9 @@ import asyncpg
 import pytest
 from sqlalchemy import select
 
-from api import audit, events
-from api.audit import AuditEvent
-from api.events import Position
+from api.core import audit, events
+from api.core.audit import AuditEvent
+from api.core.events import Position
 from tests.conftest import _asyncpg_dsn
 from tests.placement_factories import published, scene, submit
 
@@ -45,8 +45,11 @@ async def test_an_event_is_read_only_once_every_older_transaction_has_ended(db, 
     try:
         tx = slow.transaction()
         await tx.start()
-        await slow.execute("INSERT INTO audit_event (actor_kind, actor_id, action, entity_type, entity_id, data) "
-                           "VALUES ('SYSTEM', 'test', 'test.slow', 'Organisation', $1, '{}')", market.wla.id)
+        await slow.execute(
+            "INSERT INTO audit_event (actor_kind, actor_id, action, entity_type, entity_id, data) "
+            "VALUES ('SYSTEM', 'test', 'test.slow', 'Organisation', $1, '{}')",
+            market.wla.id,
+        )
         async with db.transaction() as s:  # a later transaction commits first
             audit.record(s, market.admin, "test.fast", "Organisation", market.wla.id)
         assert [e.action for e in await _all(db)] == []  # held back, not skipped
@@ -118,7 +121,7 @@ async def test_changes_shows_each_viewer_only_what_it_may_see(db, market, gql):
         return [(e["node"]["type"], e["node"]["node"]["__typename"]) for e in data["changes"]["edges"]]
 
     # The feed shows an event once every transaction that began before it has ended, anywhere on the PostgreSQL
-    # server (api/events.py): another connection's open transaction may hold the newest events back a moment.
+    # server (api/core/events.py): another connection's open transaction may hold the newest events back a moment.
     async def seen_once(principal, ready) -> list[tuple[str, str]]:
         deadline = asyncio.get_running_loop().time() + 10
         while True:
@@ -139,12 +142,13 @@ async def test_changes_shows_each_viewer_only_what_it_may_see(db, market, gql):
     ealing = types(await gql.ok(CHANGES, {"first": 100}, market.ealing_officer))
     assert not any(t in ("Requirement", "Bid") for _, t in ealing)
 
+    from api.core.principal import OrganisationKind
     from api.market import organisations  # an organisation's events, under its own node type
-    from auth.principal import OrganisationKind
 
     async with db.transaction() as s:
-        await organisations.create_organisation(s, market.admin, kind=OrganisationKind.PROVIDER, slug="new-homes",
-                                                name="New Homes")
+        await organisations.create_organisation(
+            s, market.admin, kind=OrganisationKind.PROVIDER, slug="new-homes", name="New Homes"
+        )
     admin = await seen_once(market.admin, lambda seen: ("organisation.create", "Provider") in seen)
     assert ("organisation.create", "Provider") in admin
 
@@ -197,12 +201,14 @@ async def test_changes_refuses_a_bad_cursor_and_too_large_a_page(db, market, gql
 async def test_a_subscriber_that_falls_too_far_behind_is_told_to_resume_from_its_cursor(db):
     from graphql import GraphQLError
 
-    from api.realtime import QUEUE_LIMIT, Overflow, Subscriber
+    from api.core.realtime import QUEUE_LIMIT, Overflow, Subscriber
     from schema.core.errors import should_mask
 
     subscriber = Subscriber(wants=lambda e: True, since=events.START)
-    made = [events.Event(Position(1, i), "test.x", "Organisation", 1, None, None, {})  # type: ignore[arg-type]
-            for i in range(1, QUEUE_LIMIT + 2)]
+    made = [
+        events.Event(Position(1, i), "test.x", "Organisation", 1, None, None, {})  # type: ignore[arg-type]
+        for i in range(1, QUEUE_LIMIT + 2)
+    ]
     for event in made[:QUEUE_LIMIT]:
         subscriber.put(event)
     assert (await subscriber.next()).position == Position(1, 1)  # within the limit: delivered in order

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from datetime import date, datetime, timezone
+from collections.abc import AsyncGenerator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import getitem
-from typing import Any, AsyncGenerator, NewType
+from typing import Any, NewType
 
 import pytest
 import strawberry
@@ -80,9 +81,21 @@ class Holder:
 
 def _leaves(**changes: Any) -> Leaves:
     values: dict[str, Any] = dict(
-        text="t", number=3, flag=True, ratio=0.5, money=Decimal("1.50"), day=date(2026, 11, 25),
-        at=datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc), colour=Colour.BLUE, maybe_text=None,
-        maybe_colour=Colour.RED, broken=None, broken_required="x", tags=["a", "b"], renamed="r")
+        text="t",
+        number=3,
+        flag=True,
+        ratio=0.5,
+        money=Decimal("1.50"),
+        day=date(2026, 11, 25),
+        at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC),
+        colour=Colour.BLUE,
+        maybe_text=None,
+        maybe_colour=Colour.RED,
+        broken=None,
+        broken_required="x",
+        tags=["a", "b"],
+        renamed="r",
+    )
     values.update(changes)
     return Leaves(**values)
 
@@ -136,15 +149,29 @@ async def test_the_answers_are_the_expected_ones() -> None:
     """Not only the same as graphql-core's: right (a sample of the cases, spelled out)."""
     result = await direct.execute(QUERY, variable_values={"case": "plain values"})
     leaves = result.data["holder"]["leaves"]
-    assert leaves == {"text": "t", "number": 3, "flag": True, "ratio": 0.5, "money": "1.50", "day": "2026-11-25",
-                      "at": "2026-11-25T09:30:00+00:00", "colour": "BLUE", "maybeText": None, "maybeColour": "RED",
-                      "broken": None, "tags": ["a", "b"], "shownAs": "r", "resolved": "resolved"}
+    assert leaves == {
+        "text": "t",
+        "number": 3,
+        "flag": True,
+        "ratio": 0.5,
+        "money": "1.50",
+        "day": "2026-11-25",
+        "at": "2026-11-25T09:30:00+00:00",
+        "colour": "BLUE",
+        "maybeText": None,
+        "maybeColour": "RED",
+        "broken": None,
+        "tags": ["a", "b"],
+        "shownAs": "r",
+        "resolved": "resolved",
+    }
     assert [e.message for e in result.errors] == ["closed"]
 
     result = await direct.execute(QUERY, variable_values={"case": "null into a non-null field"})
     assert result.data is None  # the null went up through the non-null fields to the root
     assert ("Cannot return null for non-nullable field Leaves.text.", ("holder", "leaves", "text")) in {
-        (e.message, tuple(e.path)) for e in result.errors}
+        (e.message, tuple(e.path)) for e in result.errors
+    }
 
     result = await direct.execute(QUERY, variable_values={"case": "an awaitable as the value"})
     assert result.data["holder"]["leaves"]["text"] == "awaited"
@@ -171,8 +198,11 @@ class DictQuery:
 
 
 async def test_the_configured_default_resolver_reads_the_value() -> None:
-    schema = strawberry.Schema(query=DictQuery, config=StrawberryConfig(default_resolver=getitem, scalar_map={
-        Broken: CONFIG.scalar_map[Broken]}), execution_context_class=ExecutionContext)
+    schema = strawberry.Schema(
+        query=DictQuery,
+        config=StrawberryConfig(default_resolver=getitem, scalar_map={Broken: CONFIG.scalar_map[Broken]}),
+        execution_context_class=ExecutionContext,
+    )
     result = await schema.execute("{ leaves { text number colour } }")
     assert result.errors is None
     assert result.data == {"leaves": {"text": "from a dict", "number": 7, "colour": "RED"}}
@@ -187,8 +217,9 @@ class Shouting(SchemaExtension):
 
 
 async def test_with_a_middleware_every_field_goes_through_it() -> None:
-    schema = strawberry.Schema(query=Query, extensions=[Shouting], config=CONFIG,
-                               execution_context_class=ExecutionContext)
+    schema = strawberry.Schema(
+        query=Query, extensions=[Shouting], config=CONFIG, execution_context_class=ExecutionContext
+    )
     result = await schema.execute(QUERY, variable_values={"case": "plain values"})
     assert result.data["holder"]["leaves"]["text"] == "T"
     assert result.data["holder"]["leaves"]["shownAs"] == "R"
@@ -206,15 +237,20 @@ class Subscription:
 async def test_subscription_events_take_the_direct_path_with_the_same_answers() -> None:
     query = "subscription { leaves(n: 3) { text number colour } }"
     answers = []
-    for schema in (strawberry.Schema(query=Query, subscription=Subscription, config=CONFIG,
-                                     execution_context_class=ExecutionContext),
-                   strawberry.Schema(query=Query, subscription=Subscription, config=CONFIG)):
+    for schema in (
+        strawberry.Schema(
+            query=Query, subscription=Subscription, config=CONFIG, execution_context_class=ExecutionContext
+        ),
+        strawberry.Schema(query=Query, subscription=Subscription, config=CONFIG),
+    ):
         stream = await schema.subscribe(query)
         answers.append([_answer(result) async for result in stream])
     assert answers[0] == answers[1]
     assert [data for data, _ in answers[0]] == [
-        {"leaves": {"text": "t0", "number": 0, "colour": "BLUE"}}, None,
-        {"leaves": {"text": "t2", "number": 2, "colour": "BLUE"}}]
+        {"leaves": {"text": "t0", "number": 0, "colour": "BLUE"}},
+        None,
+        {"leaves": {"text": "t2", "number": 2, "colour": "BLUE"}},
+    ]
 
 
 def test_the_plans_are_made_once_per_field() -> None:

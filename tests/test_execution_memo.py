@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import types
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import AsyncGenerator
 
 import strawberry
 from graphql import parse
-from graphql.pyutils import is_awaitable as graphql_core_is_awaitable
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
+from graphql.pyutils import is_awaitable as graphql_core_is_awaitable
 from strawberry.extensions import ParserCache
 
 from schema.core import execution
@@ -57,8 +57,12 @@ class Subscription:
 
 
 # As the API's schema: the ParserCache hands every execution of one query the same parsed document.
-memoised = strawberry.Schema(query=Query, subscription=Subscription, execution_context_class=ExecutionContext,
-                             extensions=[lambda: ParserCache(maxsize=100)])
+memoised = strawberry.Schema(
+    query=Query,
+    subscription=Subscription,
+    execution_context_class=ExecutionContext,
+    extensions=[lambda: ParserCache(maxsize=100)],
+)
 plain = strawberry.Schema(query=Query, subscription=Subscription)
 
 WITH_VARIABLE_DIRECTIVE = """query($id: Int!, $withB: Boolean!) {
@@ -143,9 +147,28 @@ async def _native():
 async def test_values_are_awaitable_exactly_when_graphql_core_says_so() -> None:
     loop = asyncio.get_running_loop()
     native, task = _native(), asyncio.ensure_future(_native())
-    values = [native, task, loop.create_future(), _Awaits(), _generator_coroutine(), _plain_generator(),
-              None, 1, 1.5, "s", b"b", True, Decimal("1.5"), datetime.now(), _Colour.RED, [1], {"a": 1},
-              _NotAwaitable(), Inner(a=1, b="b"), object()]
+    values = [
+        native,
+        task,
+        loop.create_future(),
+        _Awaits(),
+        _generator_coroutine(),
+        _plain_generator(),
+        None,
+        1,
+        1.5,
+        "s",
+        b"b",
+        True,
+        Decimal("1.5"),
+        datetime.now(),
+        _Colour.RED,
+        [1],
+        {"a": 1},
+        _NotAwaitable(),
+        Inner(a=1, b="b"),
+        object(),
+    ]
     for _ in range(2):  # the first answer per type is computed, the second remembered
         for value in values:
             assert is_awaitable(value) is graphql_core_is_awaitable(value), value

@@ -28,12 +28,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from websockets.exceptions import ConnectionClosed
 
-from api.app import create_app
-from api.config import OrganisationFromClaim, Settings, TrustedIssuer
+from api.core.config import OrganisationFromClaim, Settings, TrustedIssuer
+from api.core.principal import ActorKind, OrganisationKind, Scope
+from api.web.app import create_app
 from auth import keys
 from auth.external import IssuerKeys, TrustedIssuerError, mapped_scopes, trusted_issuer
-from auth.principal import ActorKind, OrganisationKind, Scope
-from auth.tokens import ExpiredToken, InvalidToken, principal_from_token
+from auth.token_errors import ExpiredToken, InvalidToken
+from auth.tokens import principal_from_token
 
 VIEWER = "{ viewer { organisation { slug } scopes } }"
 PROVIDERS = "{ providers { totalCount } }"  # needs `borough` (or `wla`, `provider`)
@@ -51,9 +52,19 @@ def b64(data: bytes | dict) -> str:
 
 def claims_for(idp, **override) -> dict:
     now = int(time.time())
-    claims = {"iss": idp.config.issuer, "aud": AUDIENCE, "sub": "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ",
-              "oid": "00000000-0000-0000-66f3-3332eca7ea81", "tid": "5a1e7c2d", "preferred_username": OFFICER,
-              "roles": ["AuthorisedOfficer"], "iat": now, "nbf": now, "exp": now + 3600, "ver": "2.0"}
+    claims = {
+        "iss": idp.config.issuer,
+        "aud": AUDIENCE,
+        "sub": "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ",
+        "oid": "00000000-0000-0000-66f3-3332eca7ea81",
+        "tid": "5a1e7c2d",
+        "preferred_username": OFFICER,
+        "roles": ["AuthorisedOfficer"],
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "ver": "2.0",
+    }
     claims.update(override)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -70,8 +81,9 @@ def idp_token(idp, *, key=None, header: dict | None = None, **claims) -> str:
 
 async def graphql(live_server: str, token: str, query: str = VIEWER) -> httpx.Response:
     async with httpx.AsyncClient() as http:
-        return await http.post(f"{live_server}/graphql", json={"query": query},
-                               headers={"Authorization": f"Bearer {token}"})
+        return await http.post(
+            f"{live_server}/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 def assert_unauthenticated(r: httpx.Response, words: str) -> None:
@@ -83,8 +95,12 @@ def assert_unauthenticated(r: httpx.Response, words: str) -> None:
 
 
 def issuer(**kw) -> TrustedIssuer:
-    defaults = {"issuer": "https://idp.example.test", "jwks_uri": "https://idp.example.test/keys",
-                "audience": AUDIENCE, "organisation": "barnet"}
+    defaults = {
+        "issuer": "https://idp.example.test",
+        "jwks_uri": "https://idp.example.test/keys",
+        "audience": AUDIENCE,
+        "organisation": "barnet",
+    }
     return TrustedIssuer(**{**defaults, **kw})
 
 
@@ -100,12 +116,13 @@ def ec_key() -> ECKey:
 async def test_a_trusted_issuers_token_acts_for_its_borough_with_mapped_scopes(live_server, db, market, ealing_idp):
     r = await graphql(live_server, idp_token(ealing_idp, roles=["AuthorisedOfficer"]))
     assert r.status_code == 200, r.text
-    assert r.json()["data"] == {"viewer": {"organisation": {"slug": "ealing"},
-                                           "scopes": ["borough", "borough:award"]}}
+    assert r.json()["data"] == {"viewer": {"organisation": {"slug": "ealing"}, "scopes": ["borough", "borough:award"]}}
 
     officer = idp_token(ealing_idp, roles=["PlacementOfficer", "SomethingElse"])
     assert (await graphql(live_server, officer)).json()["data"]["viewer"] == {
-        "organisation": {"slug": "ealing"}, "scopes": ["borough"]}
+        "organisation": {"slug": "ealing"},
+        "scopes": ["borough"],
+    }
     r = await graphql(live_server, officer, PROVIDERS)  # the scopes authorise, like this server's own tokens
     assert r.json()["data"] == {"providers": {"totalCount": 2}}
 
@@ -128,10 +145,14 @@ async def test_the_websocket_accepts_and_refuses_them_alike(live_server, db, mar
 
 
 async def test_the_principal_is_a_user_of_the_mapped_borough(db, market, settings, ealing_idp):
-    principal = await principal_from_token(idp_token(ealing_idp, aud=[AUDIENCE, "another-api"]), db=db,
-                                           keys=keys.KeyRing(), settings=settings)
+    principal = await principal_from_token(
+        idp_token(ealing_idp, aud=[AUDIENCE, "another-api"]), db=db, keys=keys.KeyRing(), settings=settings
+    )
     assert (principal.organisation_id, principal.organisation_kind, principal.organisation_slug) == (
-        market.ealing.id, OrganisationKind.LOCAL_AUTHORITY, "ealing")
+        market.ealing.id,
+        OrganisationKind.LOCAL_AUTHORITY,
+        "ealing",
+    )
     assert principal.scopes == {Scope.BOROUGH, Scope.BOROUGH_AWARD}
     assert principal.actor_kind is ActorKind.USER
     assert principal.actor_id == f"login.ealing.test:{OFFICER}"
@@ -198,21 +219,34 @@ async def test_the_borough_must_exist_as_a_local_authority(db, settings, ealing_
 async def test_the_organisation_can_come_from_a_claim_through_a_fixed_table(db, market, settings):
     """A shared-service identity provider for two boroughs: its `tid` claim picks the borough, from the table."""
     key = ec_key()
-    shared = issuer(issuer="https://sso.shared.test", jwks={"keys": [key.as_dict(private=False)]}, jwks_uri=None,
-                    organisation=OrganisationFromClaim(claim="tid", values={"t-1": "barnet", "t-2": "ealing",
-                                                                             "t-3": "hounslow"}),
-                    scopes={"scp": {"Placements.ReadWrite": ["borough"]}}, actor_claim="oid")
+    shared = issuer(
+        issuer="https://sso.shared.test",
+        jwks={"keys": [key.as_dict(private=False)]},
+        jwks_uri=None,
+        organisation=OrganisationFromClaim(claim="tid", values={"t-1": "barnet", "t-2": "ealing", "t-3": "hounslow"}),
+        scopes={"scp": {"Placements.ReadWrite": ["borough"]}},
+        actor_claim="oid",
+    )
     configured = settings.model_copy(update={"trusted_issuers": [shared]})
 
     async def principal(**claims):
-        base = {"iss": "https://sso.shared.test", "aud": AUDIENCE, "oid": "u-42", "scp": "openid Placements.ReadWrite",
-                "exp": int(time.time()) + 300}
-        return await principal_from_token(sign(key, base | claims, alg="ES256"), db=db, keys=keys.KeyRing(),
-                                          settings=configured)
+        base = {
+            "iss": "https://sso.shared.test",
+            "aud": AUDIENCE,
+            "oid": "u-42",
+            "scp": "openid Placements.ReadWrite",
+            "exp": int(time.time()) + 300,
+        }
+        return await principal_from_token(
+            sign(key, base | claims, alg="ES256"), db=db, keys=keys.KeyRing(), settings=configured
+        )
 
     barnet = await principal(tid="t-1")
-    assert (barnet.organisation_id, barnet.scopes, barnet.actor_id) == (market.barnet.id, {Scope.BOROUGH},
-                                                                         "sso.shared.test:u-42")
+    assert (barnet.organisation_id, barnet.scopes, barnet.actor_id) == (
+        market.barnet.id,
+        {Scope.BOROUGH},
+        "sso.shared.test:u-42",
+    )
     assert (await principal(tid="t-2")).organisation_slug == "ealing"
     with pytest.raises(InvalidToken, match="tid"):
         await principal(tid="t-9")
@@ -227,28 +261,46 @@ async def test_every_token_is_checked_again_as_if_the_configuration_had_escaped_
     """The start-up check ran before the organisation existed, and the scope table was never validated
     (`model_construct`): the request-time checks still refuse a provider and drop a non-borough scope."""
     key = ec_key()
-    config = issuer(issuer="https://sso.shared.test", jwks={"keys": [key.as_dict(private=False)]}, jwks_uri=None,
-                    organisation=OrganisationFromClaim(claim="tid", values={"t-1": "barnet", "t-2": "acorn-fostering"}))
+    config = issuer(
+        issuer="https://sso.shared.test",
+        jwks={"keys": [key.as_dict(private=False)]},
+        jwks_uri=None,
+        organisation=OrganisationFromClaim(claim="tid", values={"t-1": "barnet", "t-2": "acorn-fostering"}),
+    )
     unchecked = TrustedIssuer.model_construct(**{**dict(config), "scopes": {"roles": {"X": ["wla", "borough"]}}})
     configured = settings.model_copy(update={"trusted_issuers": [unchecked]})
-    claims = {"iss": "https://sso.shared.test", "aud": AUDIENCE, "sub": "u-1", "roles": ["X"],
-              "exp": int(time.time()) + 300}
+    claims = {
+        "iss": "https://sso.shared.test",
+        "aud": AUDIENCE,
+        "sub": "u-1",
+        "roles": ["X"],
+        "exp": int(time.time()) + 300,
+    }
 
-    barnet = await principal_from_token(sign(key, claims | {"tid": "t-1"}, alg="ES256"), db=db, keys=keys.KeyRing(),
-                                        settings=configured)
+    barnet = await principal_from_token(
+        sign(key, claims | {"tid": "t-1"}, alg="ES256"), db=db, keys=keys.KeyRing(), settings=configured
+    )
     assert barnet.organisation_slug == "barnet" and barnet.scopes == {Scope.BOROUGH}
     with pytest.raises(InvalidToken, match="not a local authority"):
-        await principal_from_token(sign(key, claims | {"tid": "t-2"}, alg="ES256"), db=db, keys=keys.KeyRing(),
-                                   settings=configured)
+        await principal_from_token(
+            sign(key, claims | {"tid": "t-2"}, alg="ES256"), db=db, keys=keys.KeyRing(), settings=configured
+        )
 
 
 def test_scopes_map_from_list_and_space_separated_claims():
-    config = issuer(scopes={"roles": {"A": ["borough"]}, "groups": {"g-award": ["borough:award"]},
-                            "scp": {"Placements.Award": ["borough:award"]}})
+    config = issuer(
+        scopes={
+            "roles": {"A": ["borough"]},
+            "groups": {"g-award": ["borough:award"]},
+            "scp": {"Placements.Award": ["borough:award"]},
+        }
+    )
     assert mapped_scopes(config, {"roles": ["A"], "groups": ["g-other"]}) == {Scope.BOROUGH}
     assert mapped_scopes(config, {"groups": ["g-award"], "scp": "x Placements.Award"}) == {Scope.BOROUGH_AWARD}
     assert mapped_scopes(config, {"roles": "A B", "groups": [1, None], "scp": ["Placements.Award"]}) == {
-        Scope.BOROUGH, Scope.BOROUGH_AWARD}
+        Scope.BOROUGH,
+        Scope.BOROUGH_AWARD,
+    }
     assert mapped_scopes(config, {"roles": {"A": True}}) == frozenset()
 
 
@@ -281,10 +333,14 @@ def test_configuration_refuses_what_could_not_be_safe():
 
 
 def test_configuration_from_a_file_and_from_the_environment(tmp_path, monkeypatch):
-    one = {"issuer": "https://login.microsoftonline.com/1111/v2.0", "audience": AUDIENCE, "organisation": "barnet",
-           "jwks_uri": "https://login.microsoftonline.com/1111/discovery/v2.0/keys",
-           "actor_claim": "preferred_username",
-           "scopes": {"roles": {"AuthorisedOfficer": ["borough", "borough:award"]}}}
+    one = {
+        "issuer": "https://login.microsoftonline.com/1111/v2.0",
+        "audience": AUDIENCE,
+        "organisation": "barnet",
+        "jwks_uri": "https://login.microsoftonline.com/1111/discovery/v2.0/keys",
+        "actor_claim": "preferred_username",
+        "scopes": {"roles": {"AuthorisedOfficer": ["borough", "borough:award"]}},
+    }
     two = {**one, "issuer": "https://login.microsoftonline.com/2222/v2.0", "organisation": "ealing"}
     path = tmp_path / "trusted-issuers.json"
     path.write_text(json.dumps([one]))
@@ -292,7 +348,9 @@ def test_configuration_from_a_file_and_from_the_environment(tmp_path, monkeypatc
     monkeypatch.setenv("DPV_TRUSTED_ISSUERS", json.dumps([two]))
     loaded = Settings()
     assert [(t.issuer, t.organisation) for t in loaded.trusted_issuers] == [
-        (two["issuer"], "ealing"), (one["issuer"], "barnet")]
+        (two["issuer"], "ealing"),
+        (one["issuer"], "barnet"),
+    ]
     assert loaded.trusted_issuers[1].algorithms == ["RS256", "ES256"] and loaded.trusted_issuers[1].leeway == 60
 
     monkeypatch.setenv("DPV_TRUSTED_ISSUERS", json.dumps([one]))
@@ -312,8 +370,11 @@ def test_configuration_from_a_file_and_from_the_environment(tmp_path, monkeypatc
 
 async def test_a_mapping_to_a_provider_or_the_alliance_is_refused_at_start(db, market, settings, ealing_idp):
     for slug in ("acorn-fostering", "wla"):
-        config = issuer(jwks_uri=None, jwks=ealing_idp.config.jwks, organisation=OrganisationFromClaim(
-            claim="tid", values={"t-1": "barnet", "t-2": slug}))
+        config = issuer(
+            jwks_uri=None,
+            jwks=ealing_idp.config.jwks,
+            organisation=OrganisationFromClaim(claim="tid", values={"t-1": "barnet", "t-2": slug}),
+        )
         app = create_app(settings.model_copy(update={"trusted_issuers": [config]}))
         with pytest.raises(TrustedIssuerError, match=f"not: {slug}"):
             async with app.router.lifespan_context(app):  # the application's start, as uvicorn runs it
@@ -347,8 +408,7 @@ def key_server() -> Iterator[tuple[KeyServer, str]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(keys.app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(keys.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -407,18 +467,31 @@ async def test_a_token_verified_with_keys_fetched_from_the_jwks_uri(db, market, 
     key = RSAKey.generate_key(2048, parameters={"use": "sig"}, private=True)
     key.ensure_kid()
     with key_server() as (server, uri):
-        server.keys = [ec_key().as_dict(private=False), key.as_dict(private=False),
-                       {"kty": "oct", "k": "c2VjcmV0", "kid": "hmac"}]  # a symmetric key is never used
-        config = issuer(issuer="https://login.barnet.test/v2.0", jwks_uri=uri,
-                        scopes={"roles": {"PlacementOfficer": ["borough"]}})
+        server.keys = [
+            ec_key().as_dict(private=False),
+            key.as_dict(private=False),
+            {"kty": "oct", "k": "c2VjcmV0", "kid": "hmac"},
+        ]  # a symmetric key is never used
+        config = issuer(
+            issuer="https://login.barnet.test/v2.0", jwks_uri=uri, scopes={"roles": {"PlacementOfficer": ["borough"]}}
+        )
         configured = settings.model_copy(update={"trusted_issuers": [config]})
-        claims = {"iss": "https://login.barnet.test/v2.0", "aud": AUDIENCE, "sub": "s-1",
-                  "roles": ["PlacementOfficer"], "exp": int(time.time()) + 300}
+        claims = {
+            "iss": "https://login.barnet.test/v2.0",
+            "aud": AUDIENCE,
+            "sub": "s-1",
+            "roles": ["PlacementOfficer"],
+            "exp": int(time.time()) + 300,
+        }
         principal = await principal_from_token(sign(key, claims), db=db, keys=keys.KeyRing(), settings=configured)
         assert (principal.organisation_slug, principal.scopes, principal.actor_id) == (
-            "barnet", {Scope.BOROUGH}, "login.barnet.test:s-1")
+            "barnet",
+            {Scope.BOROUGH},
+            "login.barnet.test:s-1",
+        )
         assert server.hits == 1
         with pytest.raises(InvalidToken, match="RS256"):
-            hs = jwt.encode({"alg": "HS256", "kid": "hmac"}, claims, OctKey.import_key(b"secret" * 6),
-                            default_type=None)
+            hs = jwt.encode(
+                {"alg": "HS256", "kid": "hmac"}, claims, OctKey.import_key(b"secret" * 6), default_type=None
+            )
             await principal_from_token(hs, db=db, keys=keys.KeyRing(), settings=configured)

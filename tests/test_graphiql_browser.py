@@ -13,8 +13,16 @@ from typing import Any
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if CHROMIUM is None:
     if os.environ.get("CI"):
@@ -82,8 +90,14 @@ async def test_an_admin_signs_in_runs_a_query_and_sees_data(browser, live_server
     async with db.transaction() as s:
         from auth.users import create_user_as_system
 
-        await create_user_as_system(s, "test", organisation_slug="wla", email="admin@wla.test",
-                                    scopes="wla wla:safeguarding", password="correct horse battery staple")
+        await create_user_as_system(
+            s,
+            "test",
+            organisation_slug="wla",
+            email="admin@wla.test",
+            scopes="wla wla:safeguarding",
+            password="correct horse battery staple",
+        )
     page, problems = await watched_page(browser)
     await page.goto(f"{live_server}/graphql")
     await page.click("#signin-button")
@@ -100,8 +114,9 @@ async def test_an_admin_signs_in_runs_a_query_and_sees_data(browser, live_server
 
     # run the default query with the toolbar's run button and read the answer pane
     await page.click(".graphiql-execute-button")
-    await expect(page.locator(".graphiql-response")).to_contain_text("WLA Independent Fostering Agency DPV",
-                                                                     timeout=20000)
+    await expect(page.locator(".graphiql-response")).to_contain_text(
+        "WLA Independent Fostering Agency DPV", timeout=20000
+    )
     response = await page.inner_text(".graphiql-response")
     assert '"slug": "wla"' in response and '"weeklyRateCap": "1000.00"' in response
 

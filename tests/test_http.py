@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
-
 
 
 async def test_healthz_and_readyz(live_server, db):
@@ -24,7 +22,7 @@ async def test_readyz_is_503_when_the_schema_is_behind(live_server, db):
             r = await client.get("/readyz")
         assert r.status_code == 503 and r.json()["status"] == "migrating"
     finally:
-        from api.migrate import head_revision
+        from api.core.migrate import head_revision
 
         async with db.transaction() as s:
             await s.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})
@@ -36,8 +34,9 @@ async def test_anonymous_reads_public_vehicles_over_http(live_server, db, market
     await dpv_with_lots(db, market, lots=2)
     query = "{ dpvs(first: 10) { totalCount nodes { name lots(first: 20) { nodes { code weeklyRateCap } } } } }"
     async with httpx.AsyncClient(base_url=live_server) as client:
-        r = await client.post("/graphql", json={"query": query},
-                              headers={"Accept": "application/graphql-response+json"})
+        r = await client.post(
+            "/graphql", json={"query": query}, headers={"Accept": "application/graphql-response+json"}
+        )
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/graphql-response+json")
     body = r.json()
@@ -49,8 +48,13 @@ async def test_anonymous_reads_public_vehicles_over_http(live_server, db, market
 
 async def test_anonymous_cannot_change_or_read_private_data(live_server, db, market):
     async with httpx.AsyncClient(base_url=live_server) as client:
-        r = await client.post("/graphql", json={"query": 'mutation { organisationCreate(input: {kind: PROVIDER, '
-                                                         'slug: "x", name: "X"}) { userErrors { code } } }'})
+        r = await client.post(
+            "/graphql",
+            json={
+                "query": "mutation { organisationCreate(input: {kind: PROVIDER, "
+                'slug: "x", name: "X"}) { userErrors { code } } }'
+            },
+        )
         body = r.json()
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert body["data"] is None

@@ -22,15 +22,27 @@ AUDIT = Path(__file__).parent / "http_audit"
 def _installed() -> Path:
     node_modules = AUDIT / "node_modules"
     if not (node_modules / "graphql-http").is_dir():
-        subprocess.run([shutil.which("npm") or "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                       cwd=AUDIT, check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [shutil.which("npm") or "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=AUDIT,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return node_modules
 
 
 def run_audit(url: str, token: str) -> list[dict]:
     _installed()
-    done = subprocess.run([shutil.which("node") or "node", "audit.mjs", url], cwd=AUDIT, check=True,
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "DPV_AUDIT_TOKEN": token})
+    done = subprocess.run(
+        [shutil.which("node") or "node", "audit.mjs", url],
+        cwd=AUDIT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DPV_AUDIT_TOKEN": token},
+    )
     return json.loads(done.stdout)
 
 
@@ -38,8 +50,11 @@ async def test_the_graphql_over_http_audit_passes_without_errors_or_warnings(liv
     token = await token_for(live_server, await register(db, "barnet", "borough"))
     results = await asyncio.to_thread(run_audit, f"{live_server}/graphql", token)
     assert len(results) > 50  # the audit ran: graphql-http 1.23.1 has 61 server audits
-    shown = [f"{r['status']} {r['id']} {r['name']}: {r['reason']} (HTTP {r['responseStatus']}: "
-             f"{r['responseBody']})" for r in results if r["status"] != "ok"]
+    shown = [
+        f"{r['status']} {r['id']} {r['name']}: {r['reason']} (HTTP {r['responseStatus']}: {r['responseBody']})"
+        for r in results
+        if r["status"] != "ok"
+    ]
     failed = [line for line in shown if line.startswith(("error", "warn"))]
     assert failed == [], "\n".join(shown)
     print(f"graphql-http audit: {len(results)} audits, {len(results) - len(shown)} ok", *shown, sep="\n")

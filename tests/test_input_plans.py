@@ -80,15 +80,46 @@ def as_data(value: Any) -> Any:
 QUERY = """query($input: Everything!, $more: [Leaf!]) { take(input: $input, more: $more) }"""
 NODE = relay.to_base64("Thing", 1)
 INPUTS = [
-    {"text": "t", "number": 1, "amount": "12.50", "day": "2026-11-25", "colour": "BLUE", "maybeText": None,
-     "node": NODE},
-    {"text": "t", "number": 2, "amount": "0.01", "day": "2026-01-01", "colour": "RED", "maybeText": "x",
-     "maybeColour": "BLUE", "tags": ["a", "b"], "colours": ["RED", None], "node": NODE,
-     "nodes": [NODE, relay.to_base64("Thing", 2)], "leaf": {"name": "l", "id": NODE},
-     "leaves": [{"name": "a"}, {"name": "b", "colour": "BLUE", "id": None}], "unsetText": None,
-     "differentName": 3, "maybe": None},
-    {"text": "t", "number": 3, "amount": "1", "day": "2026-02-02", "colour": "RED", "maybeText": None,
-     "node": NODE, "tags": [], "colours": None, "leaf": None, "maybe": 5},
+    {
+        "text": "t",
+        "number": 1,
+        "amount": "12.50",
+        "day": "2026-11-25",
+        "colour": "BLUE",
+        "maybeText": None,
+        "node": NODE,
+    },
+    {
+        "text": "t",
+        "number": 2,
+        "amount": "0.01",
+        "day": "2026-01-01",
+        "colour": "RED",
+        "maybeText": "x",
+        "maybeColour": "BLUE",
+        "tags": ["a", "b"],
+        "colours": ["RED", None],
+        "node": NODE,
+        "nodes": [NODE, relay.to_base64("Thing", 2)],
+        "leaf": {"name": "l", "id": NODE},
+        "leaves": [{"name": "a"}, {"name": "b", "colour": "BLUE", "id": None}],
+        "unsetText": None,
+        "differentName": 3,
+        "maybe": None,
+    },
+    {
+        "text": "t",
+        "number": 3,
+        "amount": "1",
+        "day": "2026-02-02",
+        "colour": "RED",
+        "maybeText": None,
+        "node": NODE,
+        "tags": [],
+        "colours": None,
+        "leaf": None,
+        "maybe": 5,
+    },
 ]
 
 
@@ -121,7 +152,8 @@ async def test_a_bad_global_id_in_an_input_is_still_refused() -> None:
 
 
 def test_every_input_of_the_api_is_built_from_its_plan() -> None:
-    inputs = [c.definition for c in api_schema.schema_converter.type_map.values()
-              if getattr(c.definition, "is_input", False)]
+    inputs = [
+        c.definition for c in api_schema.schema_converter.type_map.values() if getattr(c.definition, "is_input", False)
+    ]
     assert len(inputs) > 40
     assert all(d.from_input is not None for d in inputs)

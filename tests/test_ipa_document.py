@@ -15,9 +15,13 @@ from pypdf import PdfReader
 from api.placements.ipa_document import IpaTerms, RenderedIpa, render_ipa
 from api.placements.pricing import Discount, DiscountKind, Extra, price_bid
 
-PRICE = price_bid(D("4200.00"),
-                  [Extra("10 hours of 1:1 support", D("350.00")), Extra("Education on site", D("400.00"))],
-                  sibling_group_size=2, places_offered=2, expected_duration_weeks=60)
+PRICE = price_bid(
+    D("4200.00"),
+    [Extra("10 hours of 1:1 support", D("350.00")), Extra("Education on site", D("400.00"))],
+    sibling_group_size=2,
+    places_offered=2,
+    expected_duration_weeks=60,
+)
 TERMS = IpaTerms.from_price(
     PRICE,
     requirement_reference="REQ-2026-00042",
@@ -31,7 +35,7 @@ TERMS = IpaTerms.from_price(
     start_date=date(2026, 12, 1),
     expected_duration_weeks=60,
     vehicle_terms="1. The Provider meets the Children's Homes (England) Regulations 2015 & the placement plan.\n\n"
-                  "2. Invoices are monthly in arrears at the net weekly price.",
+    "2. Invoices are monthly in arrears at the net weekly price.",
     issued_at=datetime(2026, 11, 24, 21, 55, tzinfo=UTC),
 )
 
@@ -60,25 +64,34 @@ def test_the_same_snapshot_gives_the_same_bytes(rendered):
     assert again.sha256 == rendered.sha256
 
 
-@pytest.mark.parametrize("change", [
-    dict(borough_name="London Borough of Ealing"),
-    dict(provider_name="Oakfield Care Limited"),
-    dict(child_reference="C-7F3A9B22"),
-    dict(setting_name="Oakfield Lodge"),
-    dict(setting_postcode_district="TW14"),
-    dict(vehicle_name="West London Alliance Fostering DPV"),
-    dict(lot_name="Lot 2"),
-    dict(start_date=date(2026, 12, 2)),
-    dict(requirement_reference="REQ-2026-00043"),
-    dict(vehicle_terms="1. Other terms."),
-    dict(issued_at=datetime(2026, 11, 24, 21, 56, tzinfo=UTC)),
-    dict(expected_duration_weeks=61),
-    # the price: one penny moved between the core price and an extra changes the document, not the total
-    dict(core_weekly_price=D("4199.99"), extras=(Extra("10 hours of 1:1 support", D("350.01")),
-                                                 Extra("Education on site", D("400.00")))),
-    dict(discounts=(Discount(DiscountKind.SIBLING, D(5), D("247.51")),
-                    Discount(DiscountKind.LONG_TERM, D(5), D("247.49")))),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(borough_name="London Borough of Ealing"),
+        dict(provider_name="Oakfield Care Limited"),
+        dict(child_reference="C-7F3A9B22"),
+        dict(setting_name="Oakfield Lodge"),
+        dict(setting_postcode_district="TW14"),
+        dict(vehicle_name="West London Alliance Fostering DPV"),
+        dict(lot_name="Lot 2"),
+        dict(start_date=date(2026, 12, 2)),
+        dict(requirement_reference="REQ-2026-00043"),
+        dict(vehicle_terms="1. Other terms."),
+        dict(issued_at=datetime(2026, 11, 24, 21, 56, tzinfo=UTC)),
+        dict(expected_duration_weeks=61),
+        # the price: one penny moved between the core price and an extra changes the document, not the total
+        dict(
+            core_weekly_price=D("4199.99"),
+            extras=(Extra("10 hours of 1:1 support", D("350.01")), Extra("Education on site", D("400.00"))),
+        ),
+        dict(
+            discounts=(
+                Discount(DiscountKind.SIBLING, D(5), D("247.51")),
+                Discount(DiscountKind.LONG_TERM, D(5), D("247.49")),
+            )
+        ),
+    ],
+)
 def test_any_changed_term_changes_the_hash(rendered, change):
     assert render_ipa(replace(TERMS, **change)).sha256 != rendered.sha256
 
@@ -86,11 +99,18 @@ def test_any_changed_term_changes_the_hash(rendered, change):
 def test_the_text_states_parties_child_reference_and_prices(text):
     for expected in [
         "Individual Placement Agreement",
-        "London Borough of Hounslow", "Oakfield Care Ltd",
-        "C-7F3A9B21", "Oakfield House", "TW13", "REQ-2026-00042",
-        "West London Alliance Residential DPV", "Lot 1: Residential children's homes",
+        "London Borough of Hounslow",
+        "Oakfield Care Ltd",
+        "C-7F3A9B21",
+        "Oakfield House",
+        "TW13",
+        "REQ-2026-00042",
+        "West London Alliance Residential DPV",
+        "Lot 1: Residential children's homes",
         "1 December 2026",
-        "£4,200.00", "£350.00", "£400.00",  # core and extras
+        "£4,200.00",
+        "£350.00",
+        "£400.00",  # core and extras
         "Gross weekly price £4,950.00",
         "Sibling discount (5%, the vehicle's terms) -£247.50",
         "Long-term discount (5%, the vehicle's terms) -£247.50",
@@ -115,10 +135,14 @@ def test_the_child_appears_only_by_the_pseudonymous_reference(text):
 
 
 def test_no_extras_and_no_discounts():
-    plain = IpaTerms.from_price(price_bid(D("3000.00"), expected_duration_weeks=8),
-                                **{f.name: getattr(TERMS, f.name) for f in fields(IpaTerms)
-                                   if f.name not in {"core_weekly_price", "extras", "gross_weekly_price",
-                                                     "discounts", "net_weekly_price"}})
+    plain = IpaTerms.from_price(
+        price_bid(D("3000.00"), expected_duration_weeks=8),
+        **{
+            f.name: getattr(TERMS, f.name)
+            for f in fields(IpaTerms)
+            if f.name not in {"core_weekly_price", "extras", "gross_weekly_price", "discounts", "net_weekly_price"}
+        },
+    )
     pdf = render_ipa(plain).pdf
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Discounts: none apply" in text
@@ -140,8 +164,10 @@ def test_inconsistent_terms_are_refused():
 def test_snapshot_round_trips():
     snapshot = TERMS.snapshot()
     assert snapshot["netWeeklyPrice"] == "4455.00"
-    assert snapshot["discounts"] == [{"kind": "SIBLING", "percent": "5", "amount": "247.50"},
-                                     {"kind": "LONG_TERM", "percent": "5", "amount": "247.50"}]
+    assert snapshot["discounts"] == [
+        {"kind": "SIBLING", "percent": "5", "amount": "247.50"},
+        {"kind": "LONG_TERM", "percent": "5", "amount": "247.50"},
+    ]
     assert IpaTerms.from_snapshot(snapshot) == TERMS
     assert IpaTerms.from_snapshot(snapshot).terms_fingerprint() == TERMS.terms_fingerprint()
 
@@ -153,9 +179,17 @@ def test_the_same_snapshot_gives_the_same_bytes_in_another_process(rendered):
     import subprocess
     import sys
 
-    script = ("import json, sys\n"
-              "from api.placements.ipa_document import IpaTerms, render_ipa\n"
-              "print(render_ipa(IpaTerms.from_snapshot(json.loads(sys.stdin.read()))).sha256)\n")
-    result = subprocess.run([sys.executable, "-c", script], input=json.dumps(TERMS.snapshot()), text=True,
-                            capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    script = (
+        "import json, sys\n"
+        "from api.placements.ipa_document import IpaTerms, render_ipa\n"
+        "print(render_ipa(IpaTerms.from_snapshot(json.loads(sys.stdin.read()))).sha256)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(TERMS.snapshot()),
+        text=True,
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
     assert result.stdout.strip() == rendered.sha256

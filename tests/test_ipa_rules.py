@@ -11,14 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from api import clock
-from api.audit import AuditEvent
-from api.errors import Forbidden
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.errors import Forbidden
+from api.core.principal import Scope
 from api.placements import award, ipas
 from api.placements.deadlines import add_working_days
 from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S, Urgency
 from api.placements.models import Ipa, IpaSignature, Placement, Requirement
-from auth.principal import Scope
 from tests.conftest import principal_for
 from tests.placement_factories import published, scene, submit
 from tests.test_bid_rules import events, get, officer_with_award, refused, rows
@@ -35,8 +35,7 @@ async def awarded(db, market):
     sc = await scene(db, market, members=2)
     start = next_thursday(clock.today() + timedelta(days=3))
     r = await published(db, market.barnet_officer, sc.lot.id, urgency=Urgency.EMERGENCY, planned_start=start)
-    bid = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "900.00",
-                       available_from=start)
+    bid = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "900.00", available_from=start)
     async with db.transaction() as s:
         await award.accept_bid(s, officer_with_award(market), bid.id, rationale="Meets every need")
         ipa = await ipas.ipa_of_bid(s, bid.id)
@@ -74,8 +73,12 @@ async def test_the_ipa_is_issued_at_the_award_with_the_pseudonym_and_rendered_on
     assert again.document == stored.document and again.document_sha256 == ipa.document_sha256
 
     # only the two parties get the document; the alliance, another borough or provider get nothing
-    for outsider in (market.admin, principal_for(market.ealing, Scope.BOROUGH, Scope.BOROUGH_AWARD),
-                     principal_for(market.birch, Scope.PROVIDER, Scope.PROVIDER_SIGN), None):
+    for outsider in (
+        market.admin,
+        principal_for(market.ealing, Scope.BOROUGH, Scope.BOROUGH_AWARD),
+        principal_for(market.birch, Scope.PROVIDER, Scope.PROVIDER_SIGN),
+        None,
+    ):
         async with db.session() as s:
             assert await ipas.document_for(s, outsider, ipa.id) is None
 
@@ -89,8 +92,13 @@ async def test_signing_rules_then_execution_places_the_child(db, market):
         return lambda s: ipas.sign_ipa(s, who, ipa.id, document_sha256=digest)
 
     # the signing scopes: `provider` alone, `borough` alone, another provider, another borough, the alliance
-    for outsider in (market.acorn_staff, market.barnet_officer, principal_for(market.birch, Scope.PROVIDER_SIGN),
-                     principal_for(market.ealing, Scope.BOROUGH_AWARD), market.admin):
+    for outsider in (
+        market.acorn_staff,
+        market.barnet_officer,
+        principal_for(market.birch, Scope.PROVIDER_SIGN),
+        principal_for(market.ealing, Scope.BOROUGH_AWARD),
+        market.admin,
+    ):
         with pytest.raises(Forbidden):
             async with db.transaction() as s:
                 await sign(outsider)(s)
@@ -112,7 +120,9 @@ async def test_signing_rules_then_execution_places_the_child(db, market):
     await refused(db, sign(officer), "ALREADY_SIGNED")
     signatures = await rows(db, select(IpaSignature).order_by(IpaSignature.id))
     assert [(g.party, g.organisation_id, g.signed_sha256) for g in signatures] == [
-        (IpaParty.PROVIDER, market.acorn.id, sha), (IpaParty.BOROUGH, market.barnet.id, sha)]
+        (IpaParty.PROVIDER, market.acorn.id, sha),
+        (IpaParty.BOROUGH, market.barnet.id, sha),
+    ]
 
     assert (await get(db, Requirement, r.id)).status is S.PLACED
     (placement,) = await rows(db, select(Placement))

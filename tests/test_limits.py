@@ -29,10 +29,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from websockets.exceptions import ConnectionClosed
 
-from api.app import create_app
-from api.config import Settings
-from api.db import DriverStatement
+from api.core.config import Settings
+from api.core.db import DriverStatement
 from api.placements.models import Requirement
+from api.web.app import create_app
 from tests.conftest import count, gid
 from tests.placement_factories import published, scene
 from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
@@ -44,11 +44,22 @@ WS_LIMIT = 65_536  # DPV_WS_MAX_MESSAGE_BYTES's default
 DASHBOARD = """{ invitations(first: 20) { totalCount nodes { status match { level } requirement { reference status
   urgency responseDeadline lot { name } child { view ageYears ageBand sex needs siblingGroupSize homePostcodeDistrict }
   bids(first: 1) { nodes { status netWeeklyPrice } } } } } }"""
-PUBLIC_ATTACK = "{ " + " ".join(f"a{i}: dpvs(first: 100) {{ nodes {{ lots(first: 100) {{ nodes {{ id code }} }} }} }}"
-                                for i in range(29)) + " }"
-BOROUGH_ATTACK = "{ " + " ".join(f"a{i}: requirements(first: 100) {{ nodes {{ invitations(first: 100) {{ nodes {{ "
-                                 "provider { settings(first: 100) { nodes { id } } } } } } }"
-                                 for i in range(29)) + " }"
+PUBLIC_ATTACK = (
+    "{ "
+    + " ".join(
+        f"a{i}: dpvs(first: 100) {{ nodes {{ lots(first: 100) {{ nodes {{ id code }} }} }} }}" for i in range(29)
+    )
+    + " }"
+)
+BOROUGH_ATTACK = (
+    "{ "
+    + " ".join(
+        f"a{i}: requirements(first: 100) {{ nodes {{ invitations(first: 100) {{ nodes {{ "
+        "provider { settings(first: 100) { nodes { id } } } } } } }"
+        for i in range(29)
+    )
+    + " }"
+)
 
 
 # --- servers of this module's own --------------------------------------------------------------------------------
@@ -59,8 +70,9 @@ def serving(settings: Settings, **config: object) -> Iterator[tuple[str, threadi
     """The application under uvicorn in a thread, configured by `config` (the live server's way, without its
     `ws_max_size` unless given)."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on", **config))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -94,7 +106,7 @@ class Statements:
         if threading.get_ident() == self.thread.ident:
             self.sql += 1
 
-    def __enter__(self) -> "Statements":
+    def __enter__(self) -> Statements:
         self._driver_before = DriverStatement.runs
         event.listen(Engine, "before_cursor_execute", self._on)
         return self
@@ -107,19 +119,22 @@ class Statements:
 async def _token(base: str, reg) -> str:
     """A client-credentials token from this server's token endpoint."""
     async with httpx.AsyncClient(timeout=30) as http:
-        r = await http.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
-                            auth=(reg.client.client_id, reg.client_secret))
+        r = await http.post(
+            f"{base}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(reg.client.client_id, reg.client_secret),
+        )
     r.raise_for_status()
     return r.json()["access_token"]
 
 
-async def _post(base: str, query: str, variables: dict | None = None, token: str | None = None,
-                **headers: str) -> httpx.Response:
+async def _post(
+    base: str, query: str, variables: dict | None = None, token: str | None = None, **headers: str
+) -> httpx.Response:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     async with httpx.AsyncClient(timeout=30) as http:
-        return await http.post(f"{base}/graphql", json={"query": query, "variables": variables or {}},
-                               headers=headers)
+        return await http.post(f"{base}/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
 
 
 async def _raw(base: str, head: str, body: bytes = b"", seconds: float = 10) -> tuple[int, dict, bytes]:
@@ -147,21 +162,26 @@ def _too_large(status: int, fields: dict, payload: bytes) -> None:
 # --- 1. size ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/graphql", "/oauth/token", "/oauth/revoke", "/oauth/introspect",
-                                  "/oauth/authorize"])
+@pytest.mark.parametrize("path", ["/graphql", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/authorize"])
 async def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_sent(live_server, path):
     # Only the head is sent: the answer cannot wait for a body that never comes.
-    head = (f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {10 * 1024 * 1024}\r\n\r\n")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {10 * 1024 * 1024}\r\n\r\n"
+    )
     _too_large(*await _raw(live_server, head))
 
 
 async def test_a_chunked_body_is_refused_once_it_passes_the_limit(live_server):
     # One byte more than the limit, in chunks, and no final chunk: the answer comes without the end of the body.
     data = b" " * (LIMIT + 1)
-    chunks = b"".join(f"{len(part):x}\r\n".encode() + part + b"\r\n"
-                      for part in (data[i:i + 65536] for i in range(0, len(data), 65536)))
-    head = "POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunks = b"".join(
+        f"{len(part):x}\r\n".encode() + part + b"\r\n"
+        for part in (data[i : i + 65536] for i in range(0, len(data), 65536))
+    )
+    head = (
+        "POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
     _too_large(*await _raw(live_server, head, chunks))
 
 
@@ -171,19 +191,19 @@ async def test_bodies_within_the_limit_are_answered_chunked_or_not(live_server, 
 
     async def chunks():
         for i in range(0, len(padded), 10_000):
-            yield padded[i:i + 10_000]
+            yield padded[i : i + 10_000]
 
     async with httpx.AsyncClient(timeout=30) as http:
         for content in (padded, chunks()):  # a Content-Length, then chunked
-            r = await http.post(f"{live_server}/graphql", content=content,
-                                headers={"Content-Type": "application/json"})
+            r = await http.post(f"{live_server}/graphql", content=content, headers={"Content-Type": "application/json"})
             assert r.status_code == 200 and r.json()["data"] == {"viewer": {"scopes": []}}, r.text
 
 
 async def _oversized_message(base: str) -> int | None:
     """connection_init, then a message one byte over the limit: the close code the server answers with."""
-    async with websockets.connect(base.replace("http://", "ws://") + "/graphql",
-                                  subprotocols=["graphql-transport-ws"]) as ws:
+    async with websockets.connect(
+        base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"]
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
         message = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { scopes } }"}})
@@ -201,8 +221,9 @@ async def test_an_oversized_websocket_message_is_refused_however_the_app_is_serv
     assert await _oversized_message(live_server) == 1009
     with serving(settings.model_copy(update={"timer_poll_seconds": 0})) as (base, _):
         assert await _oversized_message(base) == 1009
-        async with websockets.connect(base.replace("http://", "ws://") + "/graphql",
-                                      subprotocols=["graphql-transport-ws"]) as ws:  # it still serves
+        async with websockets.connect(
+            base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"]
+        ) as ws:  # it still serves
             await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
             assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
 
@@ -214,12 +235,14 @@ async def test_nodes_takes_at_most_100_ids_and_lists_sent_are_held_to_100_items(
     hundred = await _post(base, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids[:100]})
     assert hundred.json()["data"]["nodes"] == [None] * 100
 
-    literal = "{ nodes(ids: [%s]) { id } }" % ", ".join(json.dumps(i) for i in ids)
-    statuses = "{ requirements(filter: {status: [%s]}) { totalCount } }" % ", ".join(["OPEN"] * 101)
-    for query, variables in [("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}), (literal, None),
-                             (statuses, None),
-                             ("query($f: RequirementFilter) { requirements(filter: $f) { totalCount } }",
-                              {"f": {"status": ["OPEN"] * 101}})]:
+    literal = "{ nodes(ids: [" + ", ".join(json.dumps(i) for i in ids) + "]) { id } }"
+    statuses = "{ requirements(filter: {status: [" + ", ".join(["OPEN"] * 101) + "]}) { totalCount } }"
+    for query, variables in [
+        ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}),
+        (literal, None),
+        (statuses, None),
+        ("query($f: RequirementFilter) { requirements(filter: $f) { totalCount } }", {"f": {"status": ["OPEN"] * 101}}),
+    ]:
         with Statements(thread) as statements:
             r = await _post(base, query, variables)
         body = r.json()
@@ -275,8 +298,12 @@ async def test_the_29_alias_attack_is_refused_before_any_statement(quiet, db, ma
 
 async def test_a_document_too_large_to_validate_is_refused_before_validation(live_server):
     # 400 fragments spread in one selection: a worker's second to validate, and only 1 point to run.
-    fragments = '{ viewer { ...A } } fragment A on Viewer { scopes ' + ' '.join(f'...A{i}' for i in range(400)) + \
-        ' } ' + ' '.join(f'fragment A{i} on Viewer {{ scopes }}' for i in range(400))
+    fragments = (
+        "{ viewer { ...A } } fragment A on Viewer { scopes "
+        + " ".join(f"...A{i}" for i in range(400))
+        + " } "
+        + " ".join(f"fragment A{i} on Viewer {{ scopes }}" for i in range(400))
+    )
     many_fields = "{ viewer { " + "scopes " * 501 + "} }"
     for query, words in ((fragments, "401 fragment spreads"), (many_fields, "502 fields")):
         body = (await _post(live_server, query)).json()
@@ -297,8 +324,9 @@ async def test_every_answer_reports_its_cost_and_the_dashboard_is_admitted(live_
     assert cost["requested"] == 142 and cost["limit"] == 50_000 and cost["remaining"] > 0
 
     page = "query($n: Int) { dpvs(first: $n) { nodes { id } } }"
-    small, large = [(await _post(live_server, page, {"n": n})).json()["extensions"]["cost"]["requested"]
-                    for n in (5, 50)]
+    small, large = [
+        (await _post(live_server, page, {"n": n})).json()["extensions"]["cost"]["requested"] for n in (5, 50)
+    ]
     assert (small, large) == (6, 51)  # the page size comes from the variable
 
     created = (await _post(live_server, CREATE, create_input(sc.lot.id), token=barnet)).json()
@@ -326,17 +354,30 @@ async def test_a_budget_holds_across_two_servers_refuses_with_429_and_refills(da
     ports = [_free_port(), _free_port()]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     # A bucket of 100 points refilled at 5 a second; the query below costs 10 (a page of 9 vehicles).
-    env = {**os.environ, "DATABASE_URL": database_url, "DPV_ISSUER": bases[0], "DPV_TIMER_POLL_SECONDS": "0",
-           "DPV_SECRET_KEY": "limits-" + uuid.uuid4().hex, "DPV_RATE_LIMIT_BURST": "100",
-           "DPV_RATE_LIMIT_POINTS_PER_SECOND": "5"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DPV_ISSUER": bases[0],
+        "DPV_TIMER_POLL_SECONDS": "0",
+        "DPV_SECRET_KEY": "limits-" + uuid.uuid4().hex,
+        "DPV_RATE_LIMIT_BURST": "100",
+        "DPV_RATE_LIMIT_POINTS_PER_SECOND": "5",
+    }
     env.pop("TEST_DATABASE_URL", None)
     query = "{ dpvs(first: 9) { nodes { id } } }"
     servers = []
     try:
         for port in ports:  # one after the other: the first makes the signing key the second uses
-            servers.append(subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"], cwd=ROOT,
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            servers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
             await asyncio.to_thread(_wait_ready, port, servers[-1])
         barnet, ealing = [await _token(bases[0], reg) for reg in regs.values()]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import gc
 import weakref
 
+from api.core.principal import Scope
 from api.placements import models as pm
-from auth.principal import Scope
 from schema.core.connection import page_args
 from schema.core.loaders import Loaders
 from schema.placement.loaders import children_of, evaluations, full_child_reads, histories

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -29,10 +30,10 @@ from graphql import (
 )
 from strawberry.relay import to_base64
 
-from api.audit import AuditEvent
-from api.clock import add_months
+from api.core.audit import AuditEvent
+from api.core.clock import add_months
+from api.core.principal import Scope
 from api.market.models import Organisation
-from auth.principal import Scope
 from schema import schema
 from tests.conftest import count, gid, principal_for
 from tests.factories import dpv_with_lots
@@ -42,9 +43,17 @@ from tests.test_oauth import register, token_for
 SECRET = "Child says: I want to stay near my school"  # never echoed in an error message
 
 # A value of each scalar that passes coercion (the refusal of text must come before any rule of the domain).
-SAMPLES: dict[str, Any] = {"String": "x", "ID": to_base64("Dpv", 1), "Int": 1, "Float": 1.0, "Boolean": True,
-                           "Date": "2026-05-01", "DateTime": "2026-05-01T09:00:00+00:00", "Decimal": "1.00",
-                           "JSON": {}}
+SAMPLES: dict[str, Any] = {
+    "String": "x",
+    "ID": to_base64("Dpv", 1),
+    "Int": 1,
+    "Float": 1.0,
+    "Boolean": True,
+    "Date": "2026-05-01",
+    "DateTime": "2026-05-01T09:00:00+00:00",
+    "Decimal": "1.00",
+    "JSON": {},
+}
 
 
 def sample(type_: GraphQLInputType, depth: int = 0) -> Any:
@@ -69,8 +78,9 @@ def text_paths(type_: GraphQLInputType, path: tuple = (), depth: int = 0) -> Ite
     elif isinstance(named, GraphQLInputObjectType) and depth < 6:
         for name, f in named.fields.items():
             inner = f.type.of_type if isinstance(f.type, GraphQLNonNull) else f.type
-            yield from text_paths(f.type, (*path, name, 0) if isinstance(inner, GraphQLList) else (*path, name),
-                                  depth + 1)
+            yield from text_paths(
+                f.type, (*path, name, 0) if isinstance(inner, GraphQLList) else (*path, name), depth + 1
+            )
 
 
 def put(value: Any, type_: GraphQLInputType, path: tuple, text: str) -> Any:
@@ -94,8 +104,11 @@ def string_inputs() -> list[tuple[str, str, str, tuple]]:
     """(operation, root field, argument, path in it) for every String or ID the schema takes."""
     found = []
     gql_schema = schema._schema
-    for operation, root in (("query", gql_schema.query_type), ("mutation", gql_schema.mutation_type),
-                            ("subscription", gql_schema.subscription_type)):
+    for operation, root in (
+        ("query", gql_schema.query_type),
+        ("mutation", gql_schema.mutation_type),
+        ("subscription", gql_schema.subscription_type),
+    ):
         for field_name, field in root.fields.items():
             for arg_name, arg in field.args.items():
                 inner = arg.type.of_type if isinstance(arg.type, GraphQLNonNull) else arg.type
@@ -123,8 +136,7 @@ def request(operation: str, field_name: str, arg_name: str, path: tuple, text: s
         declared.append(f"${name}: {arg.type}")
         passed.append(f"{name}: ${name}")
     selection = " { __typename }" if is_composite_type(get_named_type(field.type)) else ""
-    return (f"{operation} Probe({', '.join(declared)}) {{ {field_name}({', '.join(passed)}){selection} }}",
-            variables)
+    return (f"{operation} Probe({', '.join(declared)}) {{ {field_name}({', '.join(passed)}){selection} }}", variables)
 
 
 def test_the_schema_takes_many_strings():
@@ -165,24 +177,38 @@ async def test_a_nul_in_a_literal_is_refused_with_its_place(gql, db, market):
     result = await gql(requirement % (gid("Lot", 1), SECRET), None, market.barnet_officer)
     assert_refused(result, "input.child.childViews")
     assert "field 'requirementCreate'" in result.errors[0].message
-    listed = await gql('mutation { requirementCreate(input: {lotId: "x", urgency: URGENT, plannedStart: "2026-05-01", '
-                       'expectedDurationWeeks: 1, child: {ageYears: 9, sex: FEMALE, homePostcodeDistrict: "NW10", '
-                       'siblingGroupSize: 1, homeLocation: {latitude: 51.5, longitude: -0.2}, maxDistanceKm: 20, '
-                       'needs: [], languages: ["ok", "b\\u0007d"], avoidAreas: [], caseReference: "C"}}) '
-                       '{ userErrors { code } } }', None, market.barnet_officer)
+    listed = await gql(
+        'mutation { requirementCreate(input: {lotId: "x", urgency: URGENT, plannedStart: "2026-05-01", '
+        'expectedDurationWeeks: 1, child: {ageYears: 9, sex: FEMALE, homePostcodeDistrict: "NW10", '
+        "siblingGroupSize: 1, homeLocation: {latitude: 51.5, longitude: -0.2}, maxDistanceKm: 20, "
+        'needs: [], languages: ["ok", "b\\u0007d"], avoidAreas: [], caseReference: "C"}}) '
+        "{ userErrors { code } } }",
+        None,
+        market.barnet_officer,
+    )
     assert_refused(listed, "input.child.languages", "U+0007")
     assert await count(db, AuditEvent) == 0
 
 
-CONTROLS = {"\x01": "U+0001", "\x08": "U+0008", "\x0b": "U+000B", "\x1b": "U+001B", "\x1f": "U+001F",
-            "\x7f": "U+007F", "\x85": "U+0085", "\x9f": "U+009F", "\ud800": "U+D800"}
+CONTROLS = {
+    "\x01": "U+0001",
+    "\x08": "U+0008",
+    "\x0b": "U+000B",
+    "\x1b": "U+001B",
+    "\x1f": "U+001F",
+    "\x7f": "U+007F",
+    "\x85": "U+0085",
+    "\x9f": "U+009F",
+    "\ud800": "U+D800",
+}
 
 
 @pytest.mark.parametrize("character", CONTROLS, ids=CONTROLS.values())
 async def test_control_characters_are_refused_with_the_stable_code(gql, db, market, character):
     create = "mutation($input: OrganisationCreateInput!) { organisationCreate(input: $input) { userErrors { code } } }"
-    result = await gql(create, {"input": {"kind": "PROVIDER", "slug": "cedar-care", "name": f"Cedar{character}Care"}},
-                       market.admin)
+    result = await gql(
+        create, {"input": {"kind": "PROVIDER", "slug": "cedar-care", "name": f"Cedar{character}Care"}}, market.admin
+    )
     assert_refused(result, "input.name", CONTROLS[character])
     assert await count(db, Organisation) == 5
 
@@ -193,16 +219,24 @@ async def test_tab_line_feed_and_carriage_return_are_text(gql, db, market):
     name = "Cedar\tCare\r\nfor children"
     data = await gql.ok(create, {"input": {"kind": "PROVIDER", "slug": "cedar-care", "name": name}}, market.admin)
     assert data["organisationCreate"] == {"organisation": {"name": name}, "userErrors": []}
-    literal = await gql.ok('mutation { organisationCreate(input: {kind: PROVIDER, slug: "dale-care", '
-                           'name: "Dale\\tCare\\nLtd"}) { organisation { name } } }', None, market.admin)
+    literal = await gql.ok(
+        'mutation { organisationCreate(input: {kind: PROVIDER, slug: "dale-care", '
+        'name: "Dale\\tCare\\nLtd"}) { organisation { name } } }',
+        None,
+        market.admin,
+    )
     assert literal["organisationCreate"]["organisation"]["name"] == "Dale\tCare\nLtd"
 
 
 async def test_control_characters_over_http_are_a_request_error(live_server, db, market):
     token = await token_for(live_server, await register(db, "wla", "wla"))
-    body = json.dumps({"query": "mutation($input: OrganisationCreateInput!) { organisationCreate(input: $input) "
-                                "{ userErrors { code } } }",
-                       "variables": {"input": {"kind": "PROVIDER", "slug": "cedar-care", "name": "Cedar\x00\ud800"}}})
+    body = json.dumps(
+        {
+            "query": "mutation($input: OrganisationCreateInput!) { organisationCreate(input: $input) "
+            "{ userErrors { code } } }",
+            "variables": {"input": {"kind": "PROVIDER", "slug": "cedar-care", "name": "Cedar\x00\ud800"}},
+        }
+    )
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=live_server, headers=headers) as http:
         classic = await http.post("/graphql", content=body)
@@ -246,8 +280,18 @@ async def test_an_argument_refuses_an_id_that_cannot_exist(gql, db, market, node
     assert_bad_input(await gql(DPV, {"id": to_base64("Dpv", node_id)}, market.admin), "Malformed ID")
     before = await count(db, AuditEvent)
     lot = """mutation($input: LotCreateInput!) { lotCreate(input: $input) { userErrors { code } } }"""
-    result = await gql(lot, {"input": {"dpvId": to_base64("Dpv", node_id), "code": "L9", "name": "Lot nine",
-                                       "rateCaps": [{"financialYear": 2026, "weeklyRateCap": "900.00"}]}}, market.admin)
+    result = await gql(
+        lot,
+        {
+            "input": {
+                "dpvId": to_base64("Dpv", node_id),
+                "code": "L9",
+                "name": "Lot nine",
+                "rateCaps": [{"financialYear": 2026, "weeklyRateCap": "900.00"}],
+            }
+        },
+        market.admin,
+    )
     assert_bad_input(result, "Malformed ID")
     assert await count(db, AuditEvent) == before
 
@@ -255,25 +299,36 @@ async def test_an_argument_refuses_an_id_that_cannot_exist(gql, db, market, node
 @pytest.mark.parametrize("raw", [f"k:{2**63}", f"k:{2**64}", "k:-1", "k:1e3", "k:" + "9" * 30])
 async def test_a_keyset_cursor_beyond_64_bits_is_bad_input(gql, db, market, raw):
     await dpv_with_lots(db, market, lots=1)
-    for query in ("query($c: String) { dpvs(after: $c) { totalCount } }",
-                  "query($c: String) { dpvs(last: 2, before: $c) { totalCount } }",
-                  "query($c: String) { dpvs(first: 5) { nodes { lots(after: $c) { totalCount } } } }"):
+    for query in (
+        "query($c: String) { dpvs(after: $c) { totalCount } }",
+        "query($c: String) { dpvs(last: 2, before: $c) { totalCount } }",
+        "query($c: String) { dpvs(first: 5) { nodes { lots(after: $c) { totalCount } } } }",
+    ):
         assert_bad_input(await gql(query, {"c": cursor(raw)}, market.admin), "Invalid cursor")
 
 
 @pytest.mark.parametrize("raw", [f"e:{2**63}:1", f"e:1:{2**64}", "e:-1:1", "e:1:-1", "e:1:+1"])
 async def test_an_event_cursor_beyond_64_bits_is_bad_input(gql, db, market, raw):
-    assert_bad_input(await gql("query($c: String) { changes(after: $c) { pageInfo { endCursor } } }",
-                               {"c": cursor(raw)}, market.admin), "Invalid event cursor")
-    refused = await gql.first_event("subscription($c: String) { events(after: $c) { cursor } }", {"c": cursor(raw)},
-                                    market.admin, hub=None)
+    assert_bad_input(
+        await gql(
+            "query($c: String) { changes(after: $c) { pageInfo { endCursor } } }", {"c": cursor(raw)}, market.admin
+        ),
+        "Invalid event cursor",
+    )
+    refused = await gql.first_event(
+        "subscription($c: String) { events(after: $c) { cursor } }", {"c": cursor(raw)}, market.admin, hub=None
+    )
     assert_bad_input(refused, "Invalid event cursor")
 
 
 # --- global IDs that are not ones ------------------------------------------------------------------------------
 
-MALFORMED = {"not base64": "not*base64!", "no colon": base64.b64encode(b"Dpv1").decode(),
-             "unknown type": to_base64("Nope", 1), "empty": ""}
+MALFORMED = {
+    "not base64": "not*base64!",
+    "no colon": base64.b64encode(b"Dpv1").decode(),
+    "unknown type": to_base64("Nope", 1),
+    "empty": "",
+}
 
 
 @pytest.mark.parametrize("global_id", MALFORMED.values(), ids=MALFORMED.keys())
@@ -293,8 +348,18 @@ async def test_an_id_of_another_type_is_still_forbidden(gql, db, market):
 
 # --- over HTTP: the IPA's PDF, a subscription --------------------------------------------------------------------
 
-@pytest.mark.parametrize("ipa_id", [to_base64("Ipa", 2**63), to_base64("Ipa", -1), to_base64("Ipa", "9" * 30),
-                                    to_base64("Ipa", "1e9"), "bm90IGFuIGlk", "%00"])
+
+@pytest.mark.parametrize(
+    "ipa_id",
+    [
+        to_base64("Ipa", 2**63),
+        to_base64("Ipa", -1),
+        to_base64("Ipa", "9" * 30),
+        to_base64("Ipa", "1e9"),
+        "bm90IGFuIGlk",
+        "%00",
+    ],
+)
 async def test_the_pdf_of_an_ipa_that_cannot_exist_is_not_found(live_server, db, market, ipa_id):
     token = await token_for(live_server, await register(db, "barnet", "borough"))
     async with httpx.AsyncClient(base_url=live_server) as http:
@@ -309,21 +374,32 @@ async def test_a_subscription_over_http_is_a_request_error(live_server, db, mark
     token = await token_for(live_server, await register(db, "wla", "wla"))
     auth = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=live_server, headers=auth) as http:
-        answers = [await http.post("/graphql", json={"query": SUBSCRIPTION}),
-                   await http.post("/graphql", json={"query": SUBSCRIPTION},
-                                   headers={"Accept": "application/graphql-response+json"}),
-                   await http.get("/graphql", params={"query": SUBSCRIPTION}),
-                   await http.post("/graphql", json={"query": "subscription S { events { cursor } } query Q { viewer "
-                                                             "{ scopes } }", "operationName": "S"})]
+        answers = [
+            await http.post("/graphql", json={"query": SUBSCRIPTION}),
+            await http.post(
+                "/graphql", json={"query": SUBSCRIPTION}, headers={"Accept": "application/graphql-response+json"}
+            ),
+            await http.get("/graphql", params={"query": SUBSCRIPTION}),
+            await http.post(
+                "/graphql",
+                json={
+                    "query": "subscription S { events { cursor } } query Q { viewer { scopes } }",
+                    "operationName": "S",
+                },
+            ),
+        ]
         for r in answers:
             assert r.status_code == 400, r.text
             assert "WebSocket" in r.text and "Unexpected" not in r.text
-        still = await http.post("/graphql", json={"query": "subscription S { events { cursor } } query Q { viewer "
-                                                           "{ scopes } }", "operationName": "Q"})
+        still = await http.post(
+            "/graphql",
+            json={"query": "subscription S { events { cursor } } query Q { viewer { scopes } }", "operationName": "Q"},
+        )
     assert still.status_code == 200 and still.json()["data"]["viewer"]["scopes"] == ["wla"]
 
 
 # --- text longer than the data model holds ------------------------------------------------------------------------
+
 
 class _OneLiteral(Visitor):
     """Replaces the `target`-th string literal of a document with `value`."""
@@ -341,8 +417,11 @@ async def test_text_longer_than_its_column_is_bad_input_in_every_operation(gql, 
     """Each string literal of each operation of the authorization matrix (valid inputs, run as a caller allowed to),
     replaced by a text of 5,000 characters: kept where the model holds free text, else refused (BAD_USER_INPUT or a
     user error), never an internal error."""
-    principals = {"wla": market.admin, "borough": principal_for(market.barnet, Scope.BOROUGH),
-                  "provider": principal_for(market.acorn, Scope.PROVIDER)}
+    principals = {
+        "wla": market.admin,
+        "borough": principal_for(market.barnet, Scope.BOROUGH),
+        "provider": principal_for(market.acorn, Scope.PROVIDER),
+    }
     tried = 0
     for name, op in OPS.items():
         role = next((r for r in ("wla", "borough", "provider") if r in op.allowed), None)
@@ -369,14 +448,20 @@ def _string_literals(document: Any) -> list[StringValueNode]:
     return found
 
 
-@pytest.mark.parametrize("mutation, field", [
-    ('organisationCreate(input: {kind: PROVIDER, slug: "cedar-care", name: "%s"})', "name"),
-    ('dpvCreate(input: {name: "%s", category: SEN_SCHOOLS, leadAuthorityId: "LA", '
-     'legalBasis: PA_2023_DYNAMIC_MARKET, startsOn: "2025-04-01"})', "name"),
-])
+@pytest.mark.parametrize(
+    "mutation, field",
+    [
+        ('organisationCreate(input: {kind: PROVIDER, slug: "cedar-care", name: "%s"})', "name"),
+        (
+            'dpvCreate(input: {name: "%s", category: SEN_SCHOOLS, leadAuthorityId: "LA", '
+            'legalBasis: PA_2023_DYNAMIC_MARKET, startsOn: "2025-04-01"})',
+            "name",
+        ),
+    ],
+)
 async def test_a_name_over_200_characters_is_bad_input_and_200_are_kept(gql, db, market, mutation, field):
     lead = gid("LocalAuthority", market.barnet.id)
-    document = "mutation { %s { userErrors { code } } }" % mutation.replace('"LA"', f'"{lead}"')
+    document = "mutation { " + mutation.replace('"LA"', f'"{lead}"') + " { userErrors { code } } }"
     refused = await gql(document % ("n" * 201), None, market.admin)
     assert refused.errors[0].extensions == {"code": "BAD_USER_INPUT", "field": field}, refused.errors
     assert "200" in refused.errors[0].message and "n" * 20 not in refused.errors[0].message
@@ -390,9 +475,17 @@ async def test_a_name_over_200_characters_is_bad_input_and_200_are_kept(gql, db,
 KPIS = "query($p: ID!, $from: Date, $to: Date) { providerKpis(providerId: $p, from: $from, to: $to) { invitations } }"
 
 
-@pytest.mark.parametrize("dates", [{"to": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "0001-01-01"},
-                                   {"to": "1899-12-31"}, {"from": "2200-01-01", "to": "2200-01-02"}],
-                         ids=["to year 1", "to 9999-12-31", "from year 1", "to 1899", "in 2200"])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"to": "0001-01-01"},
+        {"to": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"to": "1899-12-31"},
+        {"from": "2200-01-01", "to": "2200-01-02"},
+    ],
+    ids=["to year 1", "to 9999-12-31", "from year 1", "to 1899", "in 2200"],
+)
 async def test_a_date_out_of_the_services_range_is_bad_input(gql, db, market, dates):
     """A period of KPIs ending on 1 January of year 1 made the worker loop forever (twelve months before it);
     one ending on 31 December 9999 was an internal error."""
@@ -405,8 +498,12 @@ async def test_the_ends_of_the_services_range_are_dates(gql, db, market):
     for dates in ({"from": "1900-01-01", "to": "1900-12-31"}, {"from": "2199-01-01", "to": "2199-12-31"}):
         data = await gql.ok(KPIS, {"p": gid("Provider", market.acorn.id), **dates}, market.admin)
         assert data == {"providerKpis": {"invitations": 0}}
-    literal = await gql.ok('query { providerKpis(providerId: "%s", to: "2199-12-31") { invitations } }'
-                           % gid("Provider", market.acorn.id), None, market.admin)
+    provider = gid("Provider", market.acorn.id)
+    literal = await gql.ok(
+        f'query {{ providerKpis(providerId: "{provider}", to: "2199-12-31") {{ invitations }} }}',
+        None,
+        market.admin,
+    )
     assert literal == {"providerKpis": {"invitations": 0}}
 
 
@@ -418,8 +515,10 @@ async def test_a_vehicle_starting_in_year_9999_is_bad_input(gql, db, market):
     assert await count(db, AuditEvent) == 0
 
 
-@pytest.mark.parametrize("amount", ["NaN", "-NaN", "sNaN", "Infinity", "-Infinity", "1E+400", "1E+12",
-                                    "-1000000000000", "0.00000000001", "12abc", ""])
+@pytest.mark.parametrize(
+    "amount",
+    ["NaN", "-NaN", "sNaN", "Infinity", "-Infinity", "1E+400", "1E+12", "-1000000000000", "0.00000000001", "12abc", ""],
+)
 async def test_an_amount_that_is_no_finite_sum_is_bad_input(gql, db, market, amount):
     _, lots = await dpv_with_lots(db, market, lots=1)
     before = await count(db, AuditEvent)
@@ -434,8 +533,11 @@ async def test_amounts_within_range_reach_the_rules(gql, db, market):
     _, lots = await dpv_with_lots(db, market, lots=1)
     cap = """mutation($lot: ID!, $cap: Decimal!) { lotRateCapSet(input: {lotId: $lot, financialYear: 2027,
       weeklyRateCap: $cap}) { userErrors { code } } }"""
-    for amount, errors in (("999999999999.99", ["INVALID_RATE_CAP"]), ("1250.50", []),
-                           ("0.0000000001", ["INVALID_RATE_CAP"])):
+    for amount, errors in (
+        ("999999999999.99", ["INVALID_RATE_CAP"]),
+        ("1250.50", []),
+        ("0.0000000001", ["INVALID_RATE_CAP"]),
+    ):
         data = await gql.ok(cap, {"lot": gid("Lot", lots[0].id), "cap": amount}, market.admin)
         assert [e["code"] for e in data["lotRateCapSet"]["userErrors"]] == errors, amount
 

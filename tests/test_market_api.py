@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 from strawberry.relay import to_base64
 
-from api.audit import AuditEvent
+from api.core.audit import AuditEvent
 from api.market.models import Dpv, Lot, Setting
 from tests.conftest import count, error_code, gid
 from tests.factories import add_setting, dpv_with_lots, full_documents
-
 
 DPV_CREATE = """mutation($input: DpvCreateInput!) { dpvCreate(input: $input) {
   dpv { id name category legalBasis status startsOn endsOn leadAuthority { slug } }
@@ -21,9 +20,16 @@ DPV_CREATE = """mutation($input: DpvCreateInput!) { dpvCreate(input: $input) {
 
 
 def dpv_input(market, **over) -> dict:
-    return {"input": {"name": "WLA IFA DPV", "category": "INDEPENDENT_FOSTERING",
-                      "leadAuthorityId": gid("LocalAuthority", market.barnet.id),
-                      "legalBasis": "PA_2023_DYNAMIC_MARKET", "startsOn": "2025-04-01", **over}}
+    return {
+        "input": {
+            "name": "WLA IFA DPV",
+            "category": "INDEPENDENT_FOSTERING",
+            "leadAuthorityId": gid("LocalAuthority", market.barnet.id),
+            "legalBasis": "PA_2023_DYNAMIC_MARKET",
+            "startsOn": "2025-04-01",
+            **over,
+        }
+    }
 
 
 async def test_dpv_create_denied_then_allowed(gql, db, market):
@@ -60,15 +66,25 @@ async def test_lot_create_and_rate_caps(gql, db, market):
     query = """mutation($input: LotCreateInput!) { lotCreate(input: $input) {
       lot { code name weeklyRateCap(financialYear: 2026) rateCaps { financialYear weeklyRateCap } }
       userErrors { field code } } }"""
-    variables = {"input": {"dpvId": gid("Dpv", dpv.id), "code": "ifa-std", "name": "Standard fostering",
-                           "rateCaps": [{"financialYear": 2026, "weeklyRateCap": "950.00"},
-                                        {"financialYear": 2027, "weeklyRateCap": "978.50"}]}}
+    variables = {
+        "input": {
+            "dpvId": gid("Dpv", dpv.id),
+            "code": "ifa-std",
+            "name": "Standard fostering",
+            "rateCaps": [
+                {"financialYear": 2026, "weeklyRateCap": "950.00"},
+                {"financialYear": 2027, "weeklyRateCap": "978.50"},
+            ],
+        }
+    }
     assert error_code(await gql(query, variables, market.acorn_staff)) == "FORBIDDEN"
     assert await count(db, Lot) == 0
     lot = (await gql.ok(query, variables, market.admin))["lotCreate"]["lot"]
     assert lot["code"] == "IFA-STD" and lot["weeklyRateCap"] == "950.00"
-    assert lot["rateCaps"] == [{"financialYear": 2026, "weeklyRateCap": "950.00"},
-                               {"financialYear": 2027, "weeklyRateCap": "978.50"}]
+    assert lot["rateCaps"] == [
+        {"financialYear": 2026, "weeklyRateCap": "950.00"},
+        {"financialYear": 2027, "weeklyRateCap": "978.50"},
+    ]
     again = await gql.ok(query, variables, market.admin)
     assert again["lotCreate"]["userErrors"] == [{"field": "code", "code": "LOT_CODE_TAKEN"}]
     bad = {"input": {**variables["input"], "code": "X", "rateCaps": [{"financialYear": 2026, "weeklyRateCap": "-1"}]}}
@@ -95,9 +111,12 @@ async def test_access_agreements_visible_to_their_parties_only(gql, db, market):
 
     lead = {"input": {**variables["input"], "authorityId": gid("LocalAuthority", market.barnet.id)}}
     assert (await gql.ok(create, lead, market.admin))["accessAgreementCreate"]["userErrors"] == [
-        {"field": "authorityId", "code": "LEAD_AUTHORITY"}]
+        {"field": "authorityId", "code": "LEAD_AUTHORITY"}
+    ]
 
-    read = "query($id: ID!) { dpv(id: $id) { accessAgreements(first: 10) { totalCount nodes { authority { slug } } } } }"
+    read = (
+        "query($id: ID!) { dpv(id: $id) { accessAgreements(first: 10) { totalCount nodes { authority { slug } } } } }"
+    )
     for who, expected in [(market.admin, 1), (market.ealing_officer, 1), (market.barnet_officer, 1)]:
         data = await gql.ok(read, {"id": gid("Dpv", dpv.id)}, who)
         assert data["dpv"]["accessAgreements"]["totalCount"] == expected
@@ -135,9 +154,13 @@ async def test_membership_apply_and_decide(gql, db, market):
     refused = (await gql.ok(MEMBERSHIP_DECIDE, admit, market.admin))["membershipDecide"]
     assert refused["membership"] is None
     assert {e["field"] for e in refused["userErrors"]} == {
-        "documents.OFSTED_REGISTRATION", "documents.OFSTED_JUDGEMENT", "documents.CREDIT_CHECK",
-        "documents.EMPLOYERS_LIABILITY_INSURANCE", "documents.PUBLIC_LIABILITY_INSURANCE",
-        "documents.PROFESSIONAL_INDEMNITY_INSURANCE"}
+        "documents.OFSTED_REGISTRATION",
+        "documents.OFSTED_JUDGEMENT",
+        "documents.CREDIT_CHECK",
+        "documents.EMPLOYERS_LIABILITY_INSURANCE",
+        "documents.PUBLIC_LIABILITY_INSURANCE",
+        "documents.PROFESSIONAL_INDEMNITY_INSURANCE",
+    }
     assert {e["code"] for e in refused["userErrors"]} == {"DOCUMENT_MISSING"}
 
     await full_documents(db, market.acorn_staff, market.acorn.id)
@@ -147,7 +170,7 @@ async def test_membership_apply_and_decide(gql, db, market):
 
 async def test_reject_needs_a_reason(gql, db, market):
     _, lots = await dpv_with_lots(db, market, lots=1)
-    applied = (await gql.ok(MEMBERSHIP_APPLY, {"lot": gid("Lot", lots[0].id)}, market.birch_staff))
+    applied = await gql.ok(MEMBERSHIP_APPLY, {"lot": gid("Lot", lots[0].id)}, market.birch_staff)
     mid = applied["membershipApply"]["membership"]["id"]
     bare = await gql.ok(MEMBERSHIP_DECIDE, {"id": mid, "decision": "REJECT"}, market.admin)
     assert bare["membershipDecide"]["userErrors"][0]["code"] == "REASON_REQUIRED"
@@ -158,14 +181,23 @@ async def test_reject_needs_a_reason(gql, db, market):
 async def test_document_record(gql, db, market):
     query = """mutation($input: DocumentRecordInput!) { documentRecord(input: $input) {
       document { kind coverAmount inForce provider { slug } } userErrors { field code } } }"""
-    insurance = {"kind": "PUBLIC_LIABILITY_INSURANCE", "reference": "PL-9", "validFrom": "2026-01-01",
-                 "validUntil": "2030-01-01", "coverAmount": "5000000.00"}
+    insurance = {
+        "kind": "PUBLIC_LIABILITY_INSURANCE",
+        "reference": "PL-9",
+        "validFrom": "2026-01-01",
+        "validUntil": "2030-01-01",
+        "coverAmount": "5000000.00",
+    }
     assert error_code(await gql(query, {"input": insurance}, market.barnet_officer)) == "FORBIDDEN"
     other = {**insurance, "providerId": gid("Provider", market.birch.id)}
     assert error_code(await gql(query, {"input": other}, market.acorn_staff)) == "FORBIDDEN"
     doc = (await gql.ok(query, {"input": insurance}, market.acorn_staff))["documentRecord"]["document"]
-    assert doc == {"kind": "PUBLIC_LIABILITY_INSURANCE", "coverAmount": "5000000.00", "inForce": True,
-                   "provider": {"slug": "acorn-fostering"}}
+    assert doc == {
+        "kind": "PUBLIC_LIABILITY_INSURANCE",
+        "coverAmount": "5000000.00",
+        "inForce": True,
+        "provider": {"slug": "acorn-fostering"},
+    }
     missing = {**insurance, "coverAmount": None, "validUntil": None}
     errors = (await gql.ok(query, {"input": missing}, market.acorn_staff))["documentRecord"]["userErrors"]
     assert {e["code"] for e in errors} == {"COVER_REQUIRED", "VALIDITY_REQUIRED"}
@@ -178,10 +210,22 @@ SETTING_CREATE = """mutation($input: SettingCreateInput!) { settingCreate(input:
 
 
 def setting_input(**over) -> dict:
-    return {"input": {"kind": "CHILDRENS_HOME", "name": "Willow House", "ageMin": 10, "ageMax": 17,
-                      "sexes": ["FEMALE"], "specialisms": ["SELF_HARM", "MISSING_EPISODES"], "places": 3,
-                      "vacancies": 1, "postcodeDistrict": "ha1", "location": {"latitude": 51.58, "longitude": -0.34},
-                      "ofstedUrn": "SC654321", **over}}
+    return {
+        "input": {
+            "kind": "CHILDRENS_HOME",
+            "name": "Willow House",
+            "ageMin": 10,
+            "ageMax": 17,
+            "sexes": ["FEMALE"],
+            "specialisms": ["SELF_HARM", "MISSING_EPISODES"],
+            "places": 3,
+            "vacancies": 1,
+            "postcodeDistrict": "ha1",
+            "location": {"latitude": 51.58, "longitude": -0.34},
+            "ofstedUrn": "SC654321",
+            **over,
+        }
+    }
 
 
 async def test_setting_create_and_update(gql, db, market):
@@ -192,22 +236,35 @@ async def test_setting_create_and_update(gql, db, market):
     assert created["userErrors"] == [] and created["setting"]["location"]["postcodeDistrict"] == "HA1"
     assert created["setting"]["provider"]["slug"] == "birch-homes"
 
-    bad = (await gql.ok(SETTING_CREATE, setting_input(vacancies=5, postcodeDistrict="HA1 2AB",
-                                                      ofstedUrn=None), market.birch_staff))["settingCreate"]
-    assert {e["code"] for e in bad["userErrors"]} == {"VACANCIES_EXCEED_PLACES", "INVALID_POSTCODE_DISTRICT",
-                                                      "OFSTED_URN_REQUIRED"}
+    bad = (
+        await gql.ok(
+            SETTING_CREATE, setting_input(vacancies=5, postcodeDistrict="HA1 2AB", ofstedUrn=None), market.birch_staff
+        )
+    )["settingCreate"]
+    assert {e["code"] for e in bad["userErrors"]} == {
+        "VACANCIES_EXCEED_PLACES",
+        "INVALID_POSTCODE_DISTRICT",
+        "OFSTED_URN_REQUIRED",
+    }
 
     update = """mutation($input: SettingUpdateInput!) { settingUpdate(input: $input) {
       setting { vacancies places name } userErrors { field code } } }"""
     sid = created["setting"]["id"]
-    assert error_code(await gql(update, {"input": {"settingId": sid, "vacancies": 0}}, market.acorn_staff)) == "FORBIDDEN"
+    assert (
+        error_code(await gql(update, {"input": {"settingId": sid, "vacancies": 0}}, market.acorn_staff)) == "FORBIDDEN"
+    )
     done = (await gql.ok(update, {"input": {"settingId": sid, "vacancies": 0}}, market.birch_staff))["settingUpdate"]
     assert done["setting"] == {"vacancies": 0, "places": 3, "name": "Willow House"}
-    too_many = (await gql.ok(update, {"input": {"settingId": sid, "vacancies": 9}}, market.birch_staff))
+    too_many = await gql.ok(update, {"input": {"settingId": sid, "vacancies": 9}}, market.birch_staff)
     assert too_many["settingUpdate"]["userErrors"] == [{"field": "vacancies", "code": "VACANCIES_EXCEED_PLACES"}]
     async with db.session() as s:
-        actions = (await s.execute(select(AuditEvent.action, AuditEvent.data).where(
-            AuditEvent.entity_type == "Setting").order_by(AuditEvent.id))).all()
+        actions = (
+            await s.execute(
+                select(AuditEvent.action, AuditEvent.data)
+                .where(AuditEvent.entity_type == "Setting")
+                .order_by(AuditEvent.id)
+            )
+        ).all()
     assert [a for a, _ in actions] == ["setting.create", "setting.update"]
     assert actions[1][1] == {"vacancies": {"before": 1, "after": 0}}
 
@@ -238,7 +295,9 @@ async def test_someone_elses_data_is_invisible(gql, db, market):
     node = "query($id: ID!) { node(id: $id) { ... on Setting { name location { postcodeDistrict } } } }"
     assert (await gql.ok(node, {"id": gid("Setting", acorn_home.id)}, market.birch_staff))["node"] is None
     assert (await gql.ok(node, {"id": gid("Setting", acorn_home.id)}))["node"] is None
-    assert (await gql.ok(node, {"id": gid("Setting", acorn_home.id)}, market.barnet_officer))["node"]["name"] == "Acorn Lodge"
+    assert (await gql.ok(node, {"id": gid("Setting", acorn_home.id)}, market.barnet_officer))["node"][
+        "name"
+    ] == "Acorn Lodge"
 
     provider_node = "query($id: ID!) { node(id: $id) { ... on Provider { slug } } }"
     assert (await gql.ok(provider_node, {"id": gid("Provider", market.acorn.id)}, market.birch_staff))["node"] is None
@@ -251,7 +310,9 @@ async def test_someone_elses_data_is_invisible(gql, db, market):
 
     compliance = "{ viewer { organisation { ... on Provider { compliance { compliant shortfalls { kind } } } } } }"
     assert (await gql.ok(compliance, principal=market.acorn_staff))["viewer"]["organisation"]["compliance"] == {
-        "compliant": True, "shortfalls": []}
+        "compliant": True,
+        "shortfalls": [],
+    }
 
 
 async def test_viewer_and_keyset_pagination(gql, db, market):
@@ -259,7 +320,9 @@ async def test_viewer_and_keyset_pagination(gql, db, market):
     viewer = "{ viewer { scopes organisation { slug name } } }"
     assert (await gql.ok(viewer))["viewer"] == {"scopes": [], "organisation": None}
     assert (await gql.ok(viewer, principal=market.admin))["viewer"] == {
-        "scopes": ["wla", "wla:safeguarding"], "organisation": {"slug": "wla", "name": "West London Alliance"}}
+        "scopes": ["wla", "wla:safeguarding"],
+        "organisation": {"slug": "wla", "name": "West London Alliance"},
+    }
 
     page = """query($after: String, $before: String, $first: Int, $last: Int) { dpvs(first: 1) { nodes {
       lots(first: $first, after: $after, last: $last, before: $before) { totalCount

@@ -12,14 +12,31 @@ from api.placements.deadlines import add_working_days, default_deadline, is_work
 from api.placements.enums import MatchCriterion, MatchLevel, MatchReasonCode as R, Urgency
 from api.placements.matching import ChildNeeds, SettingFacts, assess, haversine_km, in_avoided_area
 
-CHILD = ChildNeeds(age_years=12, sex=Sex.FEMALE, needs=frozenset({Specialism.AUTISM}), sibling_group_size=1,
-                   latitude=51.5362, longitude=-0.2466, max_distance_km=20, avoid_areas=frozenset({"W12", "SE"}))
+CHILD = ChildNeeds(
+    age_years=12,
+    sex=Sex.FEMALE,
+    needs=frozenset({Specialism.AUTISM}),
+    sibling_group_size=1,
+    latitude=51.5362,
+    longitude=-0.2466,
+    max_distance_km=20,
+    avoid_areas=frozenset({"W12", "SE"}),
+)
 
 
 def setting(id_: int = 1, **over) -> SettingFacts:
-    values = dict(id=id_, name=f"Home {id_}", age_min=8, age_max=17, sexes=frozenset({Sex.FEMALE, Sex.MALE}),
-                  specialisms=frozenset({Specialism.AUTISM}), vacancies=1, postcode_district="NW10",
-                  latitude=51.543, longitude=-0.245)
+    values = dict(
+        id=id_,
+        name=f"Home {id_}",
+        age_min=8,
+        age_max=17,
+        sexes=frozenset({Sex.FEMALE, Sex.MALE}),
+        specialisms=frozenset({Specialism.AUTISM}),
+        vacancies=1,
+        postcode_district="NW10",
+        latitude=51.543,
+        longitude=-0.245,
+    )
     values.update(over)
     return SettingFacts(**values)
 
@@ -34,21 +51,29 @@ def codes(match) -> dict[MatchCriterion, R]:
 def test_a_setting_meeting_every_need_is_a_full_match():
     match = assess(CHILD, [setting()])
     assert match.level is MatchLevel.FULL and match.setting_id == 1
-    assert codes(match) == {MatchCriterion.AGE: R.AGE_IN_RANGE, MatchCriterion.SEX: R.SEX_ACCEPTED,
-                            MatchCriterion.SPECIALISMS: R.SPECIALISMS_MET, MatchCriterion.DISTANCE: R.WITHIN_DISTANCE,
-                            MatchCriterion.AREA: R.AREA_ACCEPTABLE, MatchCriterion.PLACES: R.PLACES_FREE}
+    assert codes(match) == {
+        MatchCriterion.AGE: R.AGE_IN_RANGE,
+        MatchCriterion.SEX: R.SEX_ACCEPTED,
+        MatchCriterion.SPECIALISMS: R.SPECIALISMS_MET,
+        MatchCriterion.DISTANCE: R.WITHIN_DISTANCE,
+        MatchCriterion.AREA: R.AREA_ACCEPTABLE,
+        MatchCriterion.PLACES: R.PLACES_FREE,
+    }
     assert all(r.met for r in match.reasons)
 
 
-@pytest.mark.parametrize("over, criterion, code", [
-    (dict(age_min=13), MatchCriterion.AGE, R.AGE_OUT_OF_RANGE),
-    (dict(sexes=frozenset({Sex.MALE})), MatchCriterion.SEX, R.SEX_NOT_ACCEPTED),
-    (dict(specialisms=frozenset({Specialism.SELF_HARM})), MatchCriterion.SPECIALISMS, R.SPECIALISMS_MISSING),
-    (dict(latitude=52.48, longitude=-1.90, postcode_district="B1"), MatchCriterion.DISTANCE, R.TOO_FAR),
-    (dict(postcode_district="W12"), MatchCriterion.AREA, R.IN_AVOIDED_AREA),  # the district itself
-    (dict(postcode_district="SE15"), MatchCriterion.AREA, R.IN_AVOIDED_AREA),  # in an avoided area
-    (dict(vacancies=0), MatchCriterion.PLACES, R.NOT_ENOUGH_PLACES),
-])
+@pytest.mark.parametrize(
+    "over, criterion, code",
+    [
+        (dict(age_min=13), MatchCriterion.AGE, R.AGE_OUT_OF_RANGE),
+        (dict(sexes=frozenset({Sex.MALE})), MatchCriterion.SEX, R.SEX_NOT_ACCEPTED),
+        (dict(specialisms=frozenset({Specialism.SELF_HARM})), MatchCriterion.SPECIALISMS, R.SPECIALISMS_MISSING),
+        (dict(latitude=52.48, longitude=-1.90, postcode_district="B1"), MatchCriterion.DISTANCE, R.TOO_FAR),
+        (dict(postcode_district="W12"), MatchCriterion.AREA, R.IN_AVOIDED_AREA),  # the district itself
+        (dict(postcode_district="SE15"), MatchCriterion.AREA, R.IN_AVOIDED_AREA),  # in an avoided area
+        (dict(vacancies=0), MatchCriterion.PLACES, R.NOT_ENOUGH_PLACES),
+    ],
+)
 def test_one_need_unmet_is_a_partial_match_that_says_which(over, criterion, code):
     match = assess(CHILD, [setting(**over)])
     assert match.level is MatchLevel.PARTIAL
@@ -64,8 +89,16 @@ def test_a_sibling_group_needs_that_many_free_places():
 
 
 def test_nothing_met_is_none_and_no_active_setting_is_none():
-    nothing = setting(age_min=0, age_max=4, sexes=frozenset({Sex.MALE}), specialisms=frozenset(), vacancies=0,
-                      postcode_district="SE1", latitude=53.48, longitude=-2.24)
+    nothing = setting(
+        age_min=0,
+        age_max=4,
+        sexes=frozenset({Sex.MALE}),
+        specialisms=frozenset(),
+        vacancies=0,
+        postcode_district="SE1",
+        latitude=53.48,
+        longitude=-2.24,
+    )
     assert assess(CHILD, [nothing]).level is MatchLevel.NONE
     empty = assess(CHILD, [])
     assert empty.level is MatchLevel.NONE and empty.setting_id is None

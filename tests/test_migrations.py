@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from api import migrate
-from api.config import async_url
+from api.core import migrate
+from api.core.config import async_url
 from api.models import metadata
 
 

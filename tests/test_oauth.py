@@ -19,10 +19,11 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey
 from sqlalchemy import func, select, text, update
 
-from api.audit import AuditEvent
-from api.db import Database
-from api.errors import Forbidden, UserErrors
-from auth import keys
+from api.core.audit import AuditEvent
+from api.core.db import Database
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import ActorKind, OrganisationKind, Scope
+from auth import keys, tokens
 from auth.clients import (
     ClientErrorCode,
     ClientGrant,
@@ -32,15 +33,21 @@ from auth.clients import (
     register_client_as_system,
 )
 from auth.models import SECRET_HASHER, OAuthClient, RevokedToken, SigningKey
-from auth.principal import ActorKind, OrganisationKind, Scope
-from auth import tokens
 from auth.tokens import InvalidToken, principal_from_token
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWER = "{ viewer { organisation { slug } scopes } }"
-METADATA_FIELDS = {"issuer", "token_endpoint", "authorization_endpoint", "jwks_uri", "revocation_endpoint",
-                   "introspection_endpoint", "scopes_supported", "grant_types_supported",
-                   "code_challenge_methods_supported"}
+METADATA_FIELDS = {
+    "issuer",
+    "token_endpoint",
+    "authorization_endpoint",
+    "jwks_uri",
+    "revocation_endpoint",
+    "introspection_endpoint",
+    "scopes_supported",
+    "grant_types_supported",
+    "code_challenge_methods_supported",
+}
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
@@ -107,8 +114,11 @@ def forge(key, claims: dict, **header) -> str:
 
 async def audit_actions(db: Database, entity_type: str) -> list[AuditEvent]:
     async with db.session() as s:
-        return list((await s.execute(select(AuditEvent).where(AuditEvent.entity_type == entity_type)
-                                     .order_by(AuditEvent.id))).scalars())
+        return list(
+            (
+                await s.execute(select(AuditEvent).where(AuditEvent.entity_type == entity_type).order_by(AuditEvent.id))
+            ).scalars()
+        )
 
 
 # --- the newcomer's path --------------------------------------------------------------------------------------
@@ -117,8 +127,9 @@ async def audit_actions(db: Database, entity_type: str) -> list[AuditEvent]:
 async def test_discover_get_a_token_with_authlib_and_ask_who_i_am(live_server, db, market):
     reg = await register(db, "barnet", "borough borough:award")
     async with oauth(reg) as client:
-        meta = (await client.request("GET", f"{live_server}/.well-known/oauth-authorization-server",
-                                     withhold_token=True)).json()
+        meta = (
+            await client.request("GET", f"{live_server}/.well-known/oauth-authorization-server", withhold_token=True)
+        ).json()
         assert METADATA_FIELDS <= set(meta)  # every field API.md lists (and RFC 8414's response_types_supported)
         assert meta["issuer"] == live_server
         assert meta["token_endpoint"] == f"{live_server}/oauth/token"
@@ -134,8 +145,7 @@ async def test_discover_get_a_token_with_authlib_and_ask_who_i_am(live_server, d
         assert token["scope"] == "borough borough:award"
         r = await client.post(f"{live_server}/graphql", json={"query": VIEWER})  # the client sends the bearer token
     assert r.status_code == 200, r.text
-    assert r.json()["data"] == {"viewer": {"organisation": {"slug": "barnet"},
-                                           "scopes": ["borough", "borough:award"]}}
+    assert r.json()["data"] == {"viewer": {"organisation": {"slug": "barnet"}, "scopes": ["borough", "borough:award"]}}
 
     header, claims = parts(token["access_token"])
     assert header["typ"] == "at+jwt" and header["alg"] == "ES256" and header["kid"]
@@ -172,8 +182,11 @@ async def test_the_token_endpoint_refuses_scopes_beyond_the_client_and_bad_secre
             await client.fetch_token(meta["token_endpoint"], grant_type="client_credentials")
         assert refused.value.error == "invalid_client"
     async with httpx.AsyncClient() as http:  # no implicit or password grant
-        r = await http.post(meta["token_endpoint"], data={"grant_type": "password", "username": "a", "password": "b"},
-                            auth=(reg.client.client_id, reg.client_secret))
+        r = await http.post(
+            meta["token_endpoint"],
+            data={"grant_type": "password", "username": "a", "password": "b"},
+            auth=(reg.client.client_id, reg.client_secret),
+        )
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
 
 
@@ -204,8 +217,12 @@ async def test_expired_foreign_forged_and_mistyped_tokens_are_refused(live_serve
         "tampered": (".".join([good.split(".")[0], b64({**claims, "org": "ealing"}), good.split(".")[2]]), "signature"),
         "typ JWT": (forge(key, claims, kid=kid, typ="JWT"), "typ"),
         "no typ": (jwt.encode({"alg": "ES256", "kid": kid}, claims, key, default_type=None), "typ"),
-        "HS256 confusion": (jwt.encode({"alg": "HS256", "typ": "at+jwt", "kid": kid}, claims,
-                                       OctKey.import_key(b"x" * 32), default_type=None), "ES256"),
+        "HS256 confusion": (
+            jwt.encode(
+                {"alg": "HS256", "typ": "at+jwt", "kid": kid}, claims, OctKey.import_key(b"x" * 32), default_type=None
+            ),
+            "ES256",
+        ),
         "unknown key": (forge(ECKey.generate_key("P-256", private=True), claims, kid="not-a-key"), "unknown key"),
         "scope beyond its kind": (forge(key, {**claims, "scope": "borough wla"}, kid=kid), "scopes"),
         "not a JWT": ("abc.def", "not a signed JWT"),
@@ -242,7 +259,10 @@ async def test_principal_from_token_is_the_one_validation_function(live_server, 
     ring = keys.KeyRing()
     principal = await principal_from_token(token, db=db, keys=ring, settings=settings)
     assert (principal.organisation_id, principal.organisation_kind, principal.organisation_slug) == (
-        market.wla.id, OrganisationKind.ALLIANCE, "wla")
+        market.wla.id,
+        OrganisationKind.ALLIANCE,
+        "wla",
+    )
     assert principal.scopes == frozenset({Scope.WLA}) and principal.actor_kind is ActorKind.CLIENT
     assert principal.actor_id == reg.client.client_id
     other = settings.model_copy(update={"audience": "another-api"})
@@ -257,8 +277,9 @@ async def test_principal_from_token_is_the_one_validation_function(live_server, 
 async def test_revocation_and_introspection(live_server, db, market):
     barnet = await register(db, "barnet", "borough")
     ealing = await register(db, "ealing", "borough")
-    public = await register(db, "barnet", "borough", grant=ClientGrant.AUTHORIZATION_CODE,
-                            redirect_uris=["http://127.0.0.1:5173/callback"])
+    public = await register(
+        db, "barnet", "borough", grant=ClientGrant.AUTHORIZATION_CODE, redirect_uris=["http://127.0.0.1:5173/callback"]
+    )
     meta = await discover(live_server)
     token = await token_for(live_server, barnet)
 
@@ -286,7 +307,8 @@ async def test_revocation_and_introspection(live_server, db, market):
         assert (await s.execute(select(func.count()).select_from(RevokedToken))).scalar_one() == 1
     events = await audit_actions(db, "RevokedToken")
     assert [(e.action, e.actor_kind, e.actor_id, e.organisation_id) for e in events] == [
-        ("token.revoke", "CLIENT", barnet.client.client_id, market.barnet.id)]
+        ("token.revoke", "CLIENT", barnet.client.client_id, market.barnet.id)
+    ]
 
 
 async def test_client_secrets_are_stored_hashed_and_audited(db, market):
@@ -295,8 +317,9 @@ async def test_client_secrets_are_stored_hashed_and_audited(db, market):
         row = await s.get(OAuthClient, reg.client.id)
         dump = json.dumps([str(v) for v in (await s.execute(text("SELECT * FROM oauth_client"))).one()])
     assert reg.client_secret and reg.client_secret not in dump
-    assert row.client_secret_hash.startswith("$argon2id$") and SECRET_HASHER.verify(row.client_secret_hash,
-                                                                                   reg.client_secret)
+    assert row.client_secret_hash.startswith("$argon2id$") and SECRET_HASHER.verify(
+        row.client_secret_hash, reg.client_secret
+    )
     (event,) = await audit_actions(db, "OAuthClient")
     assert event.action == "oauth_client.create" and event.actor_kind == "SYSTEM"
     assert event.organisation_id == market.birch.id and reg.client_secret not in json.dumps(event.data)
@@ -322,16 +345,21 @@ async def test_rotation_keeps_old_tokens_valid_until_their_key_ages_out(live_ser
 
     # Once every token the old key signed has expired, it verifies nothing and leaves the JWKS.
     async with db.transaction() as s:
-        await s.execute(update(SigningKey).where(SigningKey.kid == old_kid)
-                        .values(retired_at=func.now() - text(f"interval '{settings.access_token_ttl + 1} seconds'")))
+        await s.execute(
+            update(SigningKey)
+            .where(SigningKey.kid == old_kid)
+            .values(retired_at=func.now() - text(f"interval '{settings.access_token_ttl + 1} seconds'"))
+        )
     assert_unauthenticated(await graphql(live_server, old), "retired")
     async with httpx.AsyncClient() as http:
         assert [k["kid"] for k in (await http.get(meta["jwks_uri"])).json()["keys"]] == [new_kid]
 
     events = [(e.action, e.actor_kind, e.organisation_id, e.data["kid"]) for e in await audit_actions(db, "SigningKey")]
-    assert events == [("signing_key.create", "SYSTEM", market.wla.id, old_kid),
-                      ("signing_key.retire", "SYSTEM", market.wla.id, old_kid),
-                      ("signing_key.create", "SYSTEM", market.wla.id, new_kid)]
+    assert events == [
+        ("signing_key.create", "SYSTEM", market.wla.id, old_kid),
+        ("signing_key.retire", "SYSTEM", market.wla.id, old_kid),
+        ("signing_key.create", "SYSTEM", market.wla.id, new_kid),
+    ]
 
 
 # --- clients for the demo and from the command line ------------------------------------------------------------
@@ -347,10 +375,14 @@ async def test_demo_clients_are_kept_across_restarts(db, market):
         again, created = await ensure_demo_clients(s, slugs, first, "demo-data")
     assert again == first and not created
     async with db.transaction() as s:  # a file naming a client that no longer exists: that one is replaced
-        third, created = await ensure_demo_clients(s, slugs, {**first, "barnet": {"client_id": "gone",
-                                                                                    "client_secret": "x"}}, "demo-data")
-    assert created and third["wla"] == first["wla"] and third["barnet"]["client_id"] not in ("gone",
-                                                                                           first["barnet"]["client_id"])
+        third, created = await ensure_demo_clients(
+            s, slugs, {**first, "barnet": {"client_id": "gone", "client_secret": "x"}}, "demo-data"
+        )
+    assert (
+        created
+        and third["wla"] == first["wla"]
+        and third["barnet"]["client_id"] not in ("gone", first["barnet"]["client_id"])
+    )
     async with db.session() as s:
         assert (await s.execute(select(func.count()).select_from(OAuthClient))).scalar_one() == 4
 
@@ -360,16 +392,36 @@ async def test_registration_rules(db, market):
         (dict(organisation_slug="hounslow", scopes="borough"), ClientErrorCode.UNKNOWN_ORGANISATION),
         (dict(organisation_slug="barnet", scopes=""), ClientErrorCode.SCOPE_REQUIRED),
         (dict(organisation_slug="barnet", scopes="borough admin"), ClientErrorCode.UNKNOWN_SCOPE),
-        (dict(organisation_slug="acorn-fostering", scopes="provider borough"),
-         ClientErrorCode.SCOPE_NOT_FOR_ORGANISATION),
-        (dict(organisation_slug="barnet", scopes="borough", redirect_uris=["https://x.example/cb"]),
-         ClientErrorCode.REDIRECT_URI_NOT_ALLOWED),
-        (dict(organisation_slug="wla", scopes="wla", grant=ClientGrant.AUTHORIZATION_CODE),
-         ClientErrorCode.REDIRECT_URI_REQUIRED),
-        (dict(organisation_slug="wla", scopes="wla", grant=ClientGrant.AUTHORIZATION_CODE,
-              redirect_uris=["http://portal.example/cb"]), ClientErrorCode.INVALID_REDIRECT_URI),
-        (dict(organisation_slug="wla", scopes="wla", grant=ClientGrant.AUTHORIZATION_CODE,
-              redirect_uris=["https://portal.example/cb#x"]), ClientErrorCode.INVALID_REDIRECT_URI),
+        (
+            dict(organisation_slug="acorn-fostering", scopes="provider borough"),
+            ClientErrorCode.SCOPE_NOT_FOR_ORGANISATION,
+        ),
+        (
+            dict(organisation_slug="barnet", scopes="borough", redirect_uris=["https://x.example/cb"]),
+            ClientErrorCode.REDIRECT_URI_NOT_ALLOWED,
+        ),
+        (
+            dict(organisation_slug="wla", scopes="wla", grant=ClientGrant.AUTHORIZATION_CODE),
+            ClientErrorCode.REDIRECT_URI_REQUIRED,
+        ),
+        (
+            dict(
+                organisation_slug="wla",
+                scopes="wla",
+                grant=ClientGrant.AUTHORIZATION_CODE,
+                redirect_uris=["http://portal.example/cb"],
+            ),
+            ClientErrorCode.INVALID_REDIRECT_URI,
+        ),
+        (
+            dict(
+                organisation_slug="wla",
+                scopes="wla",
+                grant=ClientGrant.AUTHORIZATION_CODE,
+                redirect_uris=["https://portal.example/cb#x"],
+            ),
+            ClientErrorCode.INVALID_REDIRECT_URI,
+        ),
     ]
     for kwargs, code in cases:
         with pytest.raises(UserErrors) as refused:
@@ -391,8 +443,9 @@ async def _register(db: Database, **kwargs) -> RegisteredClient:
 
 def _dpv(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 async def test_dpv_client_create_then_get_a_token(live_server, db, market, database_url):
@@ -409,8 +462,19 @@ async def test_dpv_client_create_then_get_a_token(live_server, db, market, datab
         r = await client.post(f"{live_server}/graphql", json={"query": VIEWER})
     assert r.json()["data"]["viewer"] == {"organisation": {"slug": "barnet"}, "scopes": ["borough", "borough:award"]}
 
-    done = _dpv(database_url, "client", "create", "--org", "barnet", "--scope", "borough", "--grant",
-                "authorization_code", "--redirect-uri", "http://127.0.0.1:5173/callback")
+    done = _dpv(
+        database_url,
+        "client",
+        "create",
+        "--org",
+        "barnet",
+        "--scope",
+        "borough",
+        "--grant",
+        "authorization_code",
+        "--redirect-uri",
+        "http://127.0.0.1:5173/callback",
+    )
     assert done.returncode == 0, done.stderr
     public = json.loads(done.stdout)
     assert public["client_secret"] is None
@@ -423,14 +487,18 @@ async def test_dpv_client_create_then_get_a_token(live_server, db, market, datab
 
 
 async def test_the_token_state_read_on_the_driver_is_what_sqlalchemy_reads(db, market):
-    """`token_state` runs its statement on the driver (api/db.py DriverStatement): for every state a token can be
+    """`token_state` runs its statement on the driver (api/core/db.py DriverStatement): for every state a token can be
     in, it answers what the same statement answers through SQLAlchemy, on a connection and in a session alike."""
     async with db.transaction() as s:
         retired = (await keys.rotate_signing_key(s)).kid
         active = (await keys.rotate_signing_key(s)).kid  # retires the first
         s.add(RevokedToken(jti="revoked-jti", expires_at=func.now() + text("interval '1 hour'")))
-    cases = [(slug, jti, kid) for slug in ("wla", "barnet", "acorn-fostering", "no-such-organisation")
-             for jti in ("revoked-jti", "live-jti") for kid in (active, retired, "no-such-key")]
+    cases = [
+        (slug, jti, kid)
+        for slug in ("wla", "barnet", "acorn-fostering", "no-such-organisation")
+        for jti in ("revoked-jti", "live-jti")
+        for kid in (active, retired, "no-such-key")
+    ]
     seen = {}
     for slug, jti, kid in cases:
         claims = {"org": slug, "jti": jti}

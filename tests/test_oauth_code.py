@@ -21,13 +21,13 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlalchemy import func, select
 
-from api.audit import AuditEvent
-from api.db import Database
-from api.errors import Forbidden, UserErrors
+from api.core.audit import AuditEvent
+from api.core.db import Database
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import ActorKind, Scope
 from auth import keys
 from auth.clients import ClientGrant, RegisteredClient, register_client_as_system
 from auth.models import AppUser, LoginThrottle, OAuthAuthorizationCode, RefreshToken, SigninSession
-from auth.principal import ActorKind, Scope
 from auth.signin import EMAIL_POLICY
 from auth.throttle import ThrottlePolicy, ThrottleState, after_failure
 from auth.tokens import principal_from_token
@@ -45,14 +45,21 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # the test
 
 async def public_client(db: Database, slug: str, scope: str, redirect_uris=(REDIRECT,)) -> RegisteredClient:
     async with db.transaction() as s:
-        return await register_client_as_system(s, "test", organisation_slug=slug, scopes=scope,
-                                               grant=ClientGrant.AUTHORIZATION_CODE, redirect_uris=list(redirect_uris))
+        return await register_client_as_system(
+            s,
+            "test",
+            organisation_slug=slug,
+            scopes=scope,
+            grant=ClientGrant.AUTHORIZATION_CODE,
+            redirect_uris=list(redirect_uris),
+        )
 
 
 async def person(db: Database, slug: str, email: str, scope: str, password: str = PASSWORD) -> AppUser:
     async with db.transaction() as s:
-        return await create_user_as_system(s, "test", organisation_slug=slug, email=email, scopes=scope,
-                                           password=password, hasher=CHEAP)
+        return await create_user_as_system(
+            s, "test", organisation_slug=slug, email=email, scopes=scope, password=password, hasher=CHEAP
+        )
 
 
 async def discover(live_server: str) -> dict:
@@ -93,18 +100,22 @@ class Browser:
         """Open the authorization URL, read the sign-in page, post the credentials with its CSRF token."""
         page = await self.http.get(authorize_url)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), page.text
-        return await self.http.post(form_action(self.base, page.text),
-                                    data={"email": email, "password": password, "csrf_token": csrf_token(page.text)})
+        return await self.http.post(
+            form_action(self.base, page.text),
+            data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+        )
 
 
-async def code_for(live_server: str, reg: RegisteredClient, email: str, *, scope: str | None = None,
-                   browser: Browser | None = None) -> tuple[AsyncOAuth2Client, str, str, str]:
+async def code_for(
+    live_server: str, reg: RegisteredClient, email: str, *, scope: str | None = None, browser: Browser | None = None
+) -> tuple[AsyncOAuth2Client, str, str, str]:
     """Sign in through the authorization endpoint; the client, the redirect it got, the verifier and the state."""
     meta = await discover(live_server)
     client = pkce_client(reg)
     verifier = generate_token(48)
-    url, state = client.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier,
-                                                 **({"scope": scope} if scope else {}))
+    url, state = client.create_authorization_url(
+        meta["authorization_endpoint"], code_verifier=verifier, **({"scope": scope} if scope else {})
+    )
     own = browser is None
     browser = browser or Browser(live_server)
     try:
@@ -118,8 +129,9 @@ async def code_for(live_server: str, reg: RegisteredClient, email: str, *, scope
 
 async def graphql(live_server: str, token: str) -> httpx.Response:
     async with httpx.AsyncClient() as http:
-        return await http.post(f"{live_server}/graphql", json={"query": VIEWER},
-                               headers={"Authorization": f"Bearer {token}"})
+        return await http.post(
+            f"{live_server}/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 def assert_refused(r: httpx.Response, words: str = "") -> None:
@@ -142,7 +154,8 @@ def set_cookies(r: httpx.Response) -> dict[str, str]:
 
 
 async def test_a_person_signs_in_with_pkce_and_refresh_rotates_until_a_replay_revokes_the_family(
-        live_server, db, market, settings):
+    live_server, db, market, settings
+):
     reg = await public_client(db, "acorn-fostering", "provider provider:sign")
     staff = await person(db, "acorn-fostering", "Sam.Carer@Acorn.example", "provider")
     meta = await discover(live_server)
@@ -151,8 +164,9 @@ async def test_a_person_signs_in_with_pkce_and_refresh_rotates_until_a_replay_re
 
     client = pkce_client(reg)
     verifier = generate_token(48)
-    url, state = client.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier,
-                                                 scope="provider provider:sign")
+    url, state = client.create_authorization_url(
+        meta["authorization_endpoint"], code_verifier=verifier, scope="provider provider:sign"
+    )
     async with Browser(live_server) as browser:
         page = await browser.http.get(url)
         assert page.status_code == 200 and "Sign in" in page.text and "<script" not in page.text
@@ -162,16 +176,19 @@ async def test_a_person_signs_in_with_pkce_and_refresh_rotates_until_a_replay_re
         assert "httponly" in csrf_cookie and "samesite=lax" in csrf_cookie and "path=/oauth" in csrf_cookie
         assert "secure" not in csrf_cookie  # the issuer is plain http (loopback)
 
-        signed_in = await browser.http.post(form_action(live_server, page.text), data={
-            "email": "sam.carer@acorn.example", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+        signed_in = await browser.http.post(
+            form_action(live_server, page.text),
+            data={"email": "sam.carer@acorn.example", "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+        )
         assert signed_in.status_code == 302, signed_in.text
         location = signed_in.headers["location"]
         assert location.startswith(REDIRECT + "?") and query(location)["state"] == state and query(location)["code"]
         session_cookie = set_cookies(signed_in)["dpv_session"].lower()
         assert "httponly" in session_cookie and "samesite=lax" in session_cookie
 
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )
     assert token["token_type"] == "Bearer" and token["expires_in"] == 600
     assert token["scope"] == "provider"  # asked for provider:sign too: the person holds only provider
     assert token["refresh_token"]
@@ -202,25 +219,37 @@ async def test_a_person_signs_in_with_pkce_and_refresh_rotates_until_a_replay_re
         assert_refused(await graphql(live_server, issued["access_token"]), "revoked")
 
     events = await actions(db, "authorization_code.", "refresh_token.", "token_family.", "user.sign_in")
-    assert [e[0] for e in events] == ["user.sign_in", "authorization_code.issue", "authorization_code.redeem",
-                                      "refresh_token.rotate", "refresh_token.rotate", "token_family.revoke"]
+    assert [e[0] for e in events] == [
+        "user.sign_in",
+        "authorization_code.issue",
+        "authorization_code.redeem",
+        "refresh_token.rotate",
+        "refresh_token.rotate",
+        "token_family.revoke",
+    ]
     assert all(actor == f"user:{staff.id}" for _, kind, actor, _ in events[:-1])
     revoke = events[-1]
     assert revoke[1] == "SYSTEM" and revoke[3]["reason"] == "refresh_replay"
     assert len(revoke[3]["access_tokens_revoked"]) == 3
     async with db.session() as s:  # secrets of the flow are stored hashed only
-        stored = [*(await s.execute(select(RefreshToken.token_hash))).scalars(),
-                  *(await s.execute(select(OAuthAuthorizationCode.code_hash))).scalars()]
+        stored = [
+            *(await s.execute(select(RefreshToken.token_hash))).scalars(),
+            *(await s.execute(select(OAuthAuthorizationCode.code_hash))).scalars(),
+        ]
     assert len(stored) == 4 and not {first["refresh_token"], query(location)["code"]} & set(stored)
 
 
 async def _introspect(live_server: str, db: Database, token: str) -> dict:
     async with db.transaction() as s:
-        confidential = await register_client_as_system(s, "test", organisation_slug="acorn-fostering",
-                                                       scopes="provider")
+        confidential = await register_client_as_system(
+            s, "test", organisation_slug="acorn-fostering", scopes="provider"
+        )
     async with httpx.AsyncClient() as http:
-        r = await http.post(f"{live_server}/oauth/introspect", data={"token": token},
-                            auth=(confidential.client.client_id, confidential.client_secret))
+        r = await http.post(
+            f"{live_server}/oauth/introspect",
+            data={"token": token},
+            auth=(confidential.client.client_id, confidential.client_secret),
+        )
     return r.json()
 
 
@@ -274,13 +303,22 @@ async def test_pkce_is_required_and_only_s256(live_server, db, market):
 
     # At the token endpoint: the verifier must be there and must match.
     client, location, verifier, state = await code_for(live_server, reg, "officer@barnet.example")
-    for wrong, error in ((None, "invalid_request"), (generate_token(48), "invalid_grant"), ("short", "invalid_request")):
+    for wrong, error in (
+        (None, "invalid_request"),
+        (generate_token(48), "invalid_grant"),
+        ("short", "invalid_request"),
+    ):
         with pytest.raises(OAuthError) as refused:
-            await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     **({"code_verifier": wrong} if wrong else {}))
+            await client.fetch_token(
+                meta["token_endpoint"],
+                authorization_response=location,
+                state=state,
+                **({"code_verifier": wrong} if wrong else {}),
+            )
         assert refused.value.error == error, wrong
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)  # a failed attempt does not burn the code
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )  # a failed attempt does not burn the code
     assert token["scope"] == "borough"
 
 
@@ -288,8 +326,12 @@ async def test_redirect_uris_match_exactly_and_a_bad_one_is_never_redirected_to(
     reg = await public_client(db, "barnet", "borough")
     two = await public_client(db, "barnet", "borough", redirect_uris=(REDIRECT, "https://portal.example/cb"))
     meta = await discover(live_server)
-    pkce = {"response_type": "code", "code_challenge": create_s256_code_challenge(generate_token(48)),
-            "code_challenge_method": "S256", "state": "s"}
+    pkce = {
+        "response_type": "code",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+        "state": "s",
+    }
     bad = {
         "trailing slash": {"client_id": reg.client.client_id, "redirect_uri": REDIRECT + "/"},
         "extra query": {"client_id": reg.client.client_id, "redirect_uri": REDIRECT + "?next=x"},
@@ -303,8 +345,9 @@ async def test_redirect_uris_match_exactly_and_a_bad_one_is_never_redirected_to(
             r = await http.get(f"{meta['authorization_endpoint']}?{urlencode({**pkce, **params})}")
             assert r.status_code == 400 and "location" not in r.headers, name
             assert r.headers["content-type"].startswith("text/html") and "cannot be used" in r.text, name
-        ok = await http.get(f"{meta['authorization_endpoint']}?"
-                            f"{urlencode({**pkce, 'client_id': reg.client.client_id})}")  # its only URI: the default
+        ok = await http.get(
+            f"{meta['authorization_endpoint']}?{urlencode({**pkce, 'client_id': reg.client.client_id})}"
+        )  # its only URI: the default
         assert ok.status_code == 200 and "Sign in" in ok.text
 
 
@@ -314,18 +357,25 @@ async def test_a_code_is_single_use_and_its_reuse_revokes_what_it_issued(live_se
     meta = await discover(live_server)
     client, location, verifier, state = await code_for(live_server, reg, "award@ealing.example")
     with pytest.raises(OAuthError) as elsewhere:  # a redirect URI other than the request's
-        await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                 code_verifier=verifier, redirect_uri="https://portal.example/cb")
+        await client.fetch_token(
+            meta["token_endpoint"],
+            authorization_response=location,
+            state=state,
+            code_verifier=verifier,
+            redirect_uri="https://portal.example/cb",
+        )
     assert elsewhere.value.error == "invalid_grant"
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )
     assert token["scope"] == "borough borough:award"
     assert (await graphql(live_server, token["access_token"])).status_code == 200
 
     again = pkce_client(reg)
     with pytest.raises(OAuthError) as reused:
-        await again.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                code_verifier=verifier)
+        await again.fetch_token(
+            meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+        )
     assert reused.value.error == "invalid_grant"
     assert_refused(await graphql(live_server, token["access_token"]), "revoked")
     with pytest.raises(OAuthError) as refresh:
@@ -342,8 +392,9 @@ async def test_scopes_are_what_the_person_and_the_client_both_hold(live_server, 
     meta = await discover(live_server)
     for email, scope in (("only-provider@acorn.example", "provider:sign"), ("officer@barnet.example", None)):
         client = pkce_client(provider_client)
-        url, state = client.create_authorization_url(meta["authorization_endpoint"], code_verifier=generate_token(48),
-                                                     **({"scope": scope} if scope else {}))
+        url, state = client.create_authorization_url(
+            meta["authorization_endpoint"], code_verifier=generate_token(48), **({"scope": scope} if scope else {})
+        )
         async with Browser(live_server) as browser:
             r = await browser.sign_in(url, email)
         assert r.status_code == 302 and query(r.headers["location"])["error"] == "access_denied", email
@@ -351,11 +402,14 @@ async def test_scopes_are_what_the_person_and_the_client_both_hold(live_server, 
     # A person of another provider, with the same client, gets a token for their own organisation.
     await person(db, "birch-homes", "staff@birch.example", "provider provider:sign")
     client, location, verifier, state = await code_for(live_server, provider_client, "staff@birch.example")
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )
     r = await graphql(live_server, token["access_token"])
-    assert r.json()["data"]["viewer"] == {"organisation": {"slug": "birch-homes"},
-                                          "scopes": ["provider", "provider:sign"]}
+    assert r.json()["data"]["viewer"] == {
+        "organisation": {"slug": "birch-homes"},
+        "scopes": ["provider", "provider:sign"],
+    }
     with pytest.raises(OAuthError) as wider:  # a refresh may narrow, never widen
         await client.refresh_token(meta["token_endpoint"], scope="provider wla")
     assert wider.value.error == "invalid_scope"
@@ -368,15 +422,18 @@ async def test_a_public_client_revokes_its_refresh_token_and_the_family_goes(liv
     await person(db, "barnet", "officer@barnet.example", "borough")
     meta = await discover(live_server)
     client, location, verifier, state = await code_for(live_server, reg, "officer@barnet.example")
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )
     other = await public_client(db, "barnet", "borough")
     async with pkce_client(other) as stranger:  # not its token
-        r = await stranger.revoke_token(meta["revocation_endpoint"], token=token["refresh_token"],
-                                        token_type_hint="refresh_token")
+        r = await stranger.revoke_token(
+            meta["revocation_endpoint"], token=token["refresh_token"], token_type_hint="refresh_token"
+        )
         assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
-    r = await client.revoke_token(meta["revocation_endpoint"], token=token["refresh_token"],
-                                  token_type_hint="refresh_token")  # auth method `none`: a public client
+    r = await client.revoke_token(
+        meta["revocation_endpoint"], token=token["refresh_token"], token_type_hint="refresh_token"
+    )  # auth method `none`: a public client
     assert r.status_code == 200
     assert_refused(await graphql(live_server, token["access_token"]), "revoked")
     with pytest.raises(OAuthError) as refused:
@@ -387,8 +444,9 @@ async def test_a_public_client_revokes_its_refresh_token_and_the_family_goes(liv
 
     # An access token alone, by the public client it was issued to.
     client, location, verifier, state = await code_for(live_server, reg, "officer@barnet.example")
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )
     assert (await client.revoke_token(meta["revocation_endpoint"], token=token["access_token"])).status_code == 200
     assert_refused(await graphql(live_server, token["access_token"]), "revoked")
 
@@ -399,8 +457,7 @@ async def test_a_public_client_revokes_its_refresh_token_and_the_family_goes(liv
 async def _authorize_url(live_server: str, db: Database, slug: str = "barnet", scope: str = "borough") -> str:
     reg = await public_client(db, slug, scope)
     meta = await discover(live_server)
-    url, _ = pkce_client(reg).create_authorization_url(meta["authorization_endpoint"],
-                                                       code_verifier=generate_token(48))
+    url, _ = pkce_client(reg).create_authorization_url(meta["authorization_endpoint"], code_verifier=generate_token(48))
     return url
 
 
@@ -412,8 +469,11 @@ async def test_the_sign_in_form_needs_its_csrf_token(live_server, db, market):
         page = await browser.http.get(url)
         action = form_action(live_server, page.text)
         other_page = await other.http.get(url)
-        for name, extra in (("missing", {}), ("wrong", {"csrf_token": "x" * 43}),
-                            ("another browser's", {"csrf_token": csrf_token(other_page.text)})):
+        for name, extra in (
+            ("missing", {}),
+            ("wrong", {"csrf_token": "x" * 43}),
+            ("another browser's", {"csrf_token": csrf_token(other_page.text)}),
+        ):
             r = await browser.http.post(action, data={**credentials, **extra})
             assert r.status_code == 403 and "location" not in r.headers, name
             assert "dpv_session" not in set_cookies(r), name
@@ -432,15 +492,18 @@ async def test_an_unknown_email_and_a_wrong_password_answer_alike(live_server, d
     async with Browser(live_server) as browser:
         page = await browser.http.get(url)
         action, token = form_action(live_server, page.text), csrf_token(page.text)
-        unknown = await browser.http.post(action, data={"email": "nobody@barnet.example", "password": PASSWORD,
-                                                        "csrf_token": token})
-        wrong = await browser.http.post(action, data={"email": "officer@barnet.example", "password": "not it at all",
-                                                      "csrf_token": token})
+        unknown = await browser.http.post(
+            action, data={"email": "nobody@barnet.example", "password": PASSWORD, "csrf_token": token}
+        )
+        wrong = await browser.http.post(
+            action, data={"email": "officer@barnet.example", "password": "not it at all", "csrf_token": token}
+        )
     assert unknown.status_code == wrong.status_code == 200
     assert unknown.text == wrong.text and "email address or the password is not right" in wrong.text
     per_response = ("date", "x-request-id")
-    assert {k: v for k, v in unknown.headers.items() if k not in per_response} == \
-           {k: v for k, v in wrong.headers.items() if k not in per_response}
+    assert {k: v for k, v in unknown.headers.items() if k not in per_response} == {
+        k: v for k, v in wrong.headers.items() if k not in per_response
+    }
     assert "location" not in wrong.headers and "set-cookie" not in wrong.headers
 
 
@@ -462,14 +525,17 @@ async def test_after_five_failures_even_the_right_password_is_refused_for_a_whil
         colleague = await browser.sign_in(url, "colleague@barnet.example")  # the same IP, another address: fine
         assert colleague.status_code == 302
     async with db.session() as s:
-        officer = (await s.execute(select(LoginThrottle).where(LoginThrottle.key == "email:officer@barnet.example"))
-                   ).scalar_one()
+        officer = (
+            await s.execute(select(LoginThrottle).where(LoginThrottle.key == "email:officer@barnet.example"))
+        ).scalar_one()
         ip = (await s.execute(select(LoginThrottle).where(LoginThrottle.key == "ip:127.0.0.1"))).scalar_one()
     assert officer.lockouts == 1 and officer.locked_until is not None
     assert ip.failures == 2 * EMAIL_POLICY.max_failures and ip.lockouts == 0
     lockouts = await actions(db, "signin.lockout")
-    assert [(e[1], e[3]["key"]) for e in lockouts] == [("SYSTEM", "email:officer@barnet.example"),
-                                                       ("SYSTEM", "email:nobody@barnet.example")]
+    assert [(e[1], e[3]["key"]) for e in lockouts] == [
+        ("SYSTEM", "email:officer@barnet.example"),
+        ("SYSTEM", "email:nobody@barnet.example"),
+    ]
 
 
 def test_the_backoff_rules():
@@ -500,10 +566,14 @@ async def test_user_registration_rules(db, market):
         (dict(organisation_slug="wla", email="not-an-email", scopes="wla"), UserErrorCode.INVALID_EMAIL),
         (dict(organisation_slug="wla", email="a@wla.example", scopes=""), UserErrorCode.SCOPE_REQUIRED),
         (dict(organisation_slug="wla", email="a@wla.example", scopes="wla admin"), UserErrorCode.UNKNOWN_SCOPE),
-        (dict(organisation_slug="barnet", email="a@barnet.example", scopes="borough provider"),
-         UserErrorCode.SCOPE_NOT_FOR_ORGANISATION),
-        (dict(organisation_slug="wla", email="a@wla.example", scopes="wla", password="eleven chars"[:11]),
-         UserErrorCode.PASSWORD_TOO_SHORT),
+        (
+            dict(organisation_slug="barnet", email="a@barnet.example", scopes="borough provider"),
+            UserErrorCode.SCOPE_NOT_FOR_ORGANISATION,
+        ),
+        (
+            dict(organisation_slug="wla", email="a@wla.example", scopes="wla", password="eleven chars"[:11]),
+            UserErrorCode.PASSWORD_TOO_SHORT,
+        ),
     ]
     for kwargs, code in cases:
         with pytest.raises(UserErrors) as refused:
@@ -517,10 +587,24 @@ async def test_user_registration_rules(db, market):
     assert [e.code for e in taken.value.errors] == [UserErrorCode.EMAIL_TAKEN]
     async with db.transaction() as s:  # the alliance may register people; a borough may not
         with pytest.raises(Forbidden):
-            await create_user(s, market.barnet_officer, organisation_slug="barnet", email="x@barnet.example",
-                              scopes="borough", password=PASSWORD, hasher=CHEAP)
-        await create_user(s, market.admin, organisation_slug="barnet", email="x@barnet.example", scopes="borough",
-                          password=PASSWORD, hasher=CHEAP)
+            await create_user(
+                s,
+                market.barnet_officer,
+                organisation_slug="barnet",
+                email="x@barnet.example",
+                scopes="borough",
+                password=PASSWORD,
+                hasher=CHEAP,
+            )
+        await create_user(
+            s,
+            market.admin,
+            organisation_slug="barnet",
+            email="x@barnet.example",
+            scopes="borough",
+            password=PASSWORD,
+            hasher=CHEAP,
+        )
     events = [e for e in await actions(db, "user.create")]
     assert [(e[1], e[3]["email"]) for e in events] == [("SYSTEM", "admin@wla.example"), ("USER", "x@barnet.example")]
     assert all(PASSWORD not in json.dumps(e[3]) for e in events)
@@ -528,20 +612,46 @@ async def test_user_registration_rules(db, market):
 
 def _dpv(database_url: str, *args: str, stdin: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-async def test_dpv_user_create_reads_the_password_from_stdin_then_they_sign_in(live_server, db, market,
-                                                                                database_url):
-    done = _dpv(database_url, "user", "create", "--org", "barnet", "--email", "Pat@Barnet.example", "--scope",
-                "borough", stdin="too short\n")
+async def test_dpv_user_create_reads_the_password_from_stdin_then_they_sign_in(live_server, db, market, database_url):
+    done = _dpv(
+        database_url,
+        "user",
+        "create",
+        "--org",
+        "barnet",
+        "--email",
+        "Pat@Barnet.example",
+        "--scope",
+        "borough",
+        stdin="too short\n",
+    )
     assert done.returncode == 2 and "at least 12 characters" in done.stderr
     async with db.session() as s:
         assert (await s.execute(select(func.count()).select_from(AppUser))).scalar_one() == 0
 
-    done = _dpv(database_url, "user", "create", "--org", "barnet", "--email", "Pat@Barnet.example", "--scope",
-                "borough borough:award", stdin=PASSWORD + "\n")
+    done = _dpv(
+        database_url,
+        "user",
+        "create",
+        "--org",
+        "barnet",
+        "--email",
+        "Pat@Barnet.example",
+        "--scope",
+        "borough borough:award",
+        stdin=PASSWORD + "\n",
+    )
     assert done.returncode == 0, done.stderr
     created = json.loads(done.stdout)  # exactly one JSON object
     assert set(created) == {"user_id", "email"} and created["email"] == "pat@barnet.example"
@@ -550,8 +660,9 @@ async def test_dpv_user_create_reads_the_password_from_stdin_then_they_sign_in(l
     reg = await public_client(db, "barnet", "borough borough:award")
     meta = await discover(live_server)
     client, location, verifier, state = await code_for(live_server, reg, "PAT@barnet.example")
-    token = await client.fetch_token(meta["token_endpoint"], authorization_response=location, state=state,
-                                     code_verifier=verifier)
+    token = await client.fetch_token(
+        meta["token_endpoint"], authorization_response=location, state=state, code_verifier=verifier
+    )
     r = await graphql(live_server, token["access_token"])
     assert r.json()["data"]["viewer"] == {"organisation": {"slug": "barnet"}, "scopes": ["borough", "borough:award"]}
     async with db.session() as s:

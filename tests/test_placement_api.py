@@ -7,14 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from api import clock
-from api.audit import AuditEvent
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.placements.models import ChildDataAccess, Requirement
-from auth.principal import Scope
 from schema import schema
 from tests.conftest import StatementCounter, count, error_code, gid, principal_for
 from tests.placement_factories import HOME, published, scene
-
 
 CREATE = """mutation($input: RequirementCreateInput!) { requirementCreate(input: $input) {
   requirement { id reference status urgency responseDeadline plannedStart expectedDurationWeeks maxWeeklyBudget
@@ -36,16 +35,36 @@ READ_START = "query($id: ID!) { node(id: $id) { ... on Requirement { plannedStar
 
 
 def create_input(lot_id: int, **over) -> dict:
-    child = {"caseReference": "MOS-424242", "ageYears": 12, "sex": "FEMALE", "languages": ["English"],
-             "needs": ["AUTISM"], "siblingGroupSize": 1, "homePostcodeDistrict": "NW10",
-             "homeLocation": {"latitude": HOME[0], "longitude": HOME[1]}, "maxDistanceKm": 20, "avoidAreas": ["W12"],
-             "ethnicity": "White British", "religion": "None", "educationNeeds": "EHCP",
-             "childViews": "Wants to keep her cat", "courtDirections": "Supervised contact with mother only",
-             "legalStatus": "CARE_ORDER"}
+    child = {
+        "caseReference": "MOS-424242",
+        "ageYears": 12,
+        "sex": "FEMALE",
+        "languages": ["English"],
+        "needs": ["AUTISM"],
+        "siblingGroupSize": 1,
+        "homePostcodeDistrict": "NW10",
+        "homeLocation": {"latitude": HOME[0], "longitude": HOME[1]},
+        "maxDistanceKm": 20,
+        "avoidAreas": ["W12"],
+        "ethnicity": "White British",
+        "religion": "None",
+        "educationNeeds": "EHCP",
+        "childViews": "Wants to keep her cat",
+        "courtDirections": "Supervised contact with mother only",
+        "legalStatus": "CARE_ORDER",
+    }
     child.update(over.pop("child", {}))
-    return {"input": {"lotId": gid("Lot", lot_id), "urgency": "EMERGENCY",
-                      "plannedStart": (clock.today() + timedelta(days=1)).isoformat(), "expectedDurationWeeks": 12,
-                      "maxWeeklyBudget": "4200.00", "child": child, **over}}
+    return {
+        "input": {
+            "lotId": gid("Lot", lot_id),
+            "urgency": "EMERGENCY",
+            "plannedStart": (clock.today() + timedelta(days=1)).isoformat(),
+            "expectedDurationWeeks": 12,
+            "maxWeeklyBudget": "4200.00",
+            "child": child,
+            **over,
+        }
+    }
 
 
 async def test_requirement_create_refused_then_allowed(gql, db, market):
@@ -67,12 +86,19 @@ async def test_requirement_create_refused_then_allowed(gql, db, market):
     # Ealing has no access agreement: a user error, nothing created
     refused = (await gql.ok(CREATE, variables, market.ealing_officer))["requirementCreate"]
     assert refused["requirement"] is None
-    assert refused["userErrors"] == [{"field": "lotId", "code": "NO_ACCESS_AGREEMENT", "message":
-                                      "The borough has no access agreement for this vehicle (and does not lead it)"}]
+    assert refused["userErrors"] == [
+        {
+            "field": "lotId",
+            "code": "NO_ACCESS_AGREEMENT",
+            "message": "The borough has no access agreement for this vehicle (and does not lead it)",
+        }
+    ]
     bad = create_input(sc.lot.id, child={"ageYears": 40, "caseReference": ""})
     errors = (await gql.ok(CREATE, bad, market.barnet_officer))["requirementCreate"]["userErrors"]
-    assert {(e["field"], e["code"]) for e in errors} == {("child.ageYears", "INVALID_AGE"),
-                                                         ("child.caseReference", "CASE_REFERENCE_REQUIRED")}
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("child.ageYears", "INVALID_AGE"),
+        ("child.caseReference", "CASE_REFERENCE_REQUIRED"),
+    }
     assert await count(db, Requirement) == 1
 
 
@@ -80,10 +106,22 @@ def test_the_case_reference_cannot_be_read_back_and_the_contract_names_exist():
     sdl = schema.as_str()
     child_type = schema._schema.type_map["Child"]
     assert "caseReference" not in child_type.fields and "caseReferenceHash" not in sdl
-    for name in ["requirements(", "invitations(", "requirementCreate(", "requirementUpdate(", "requirementPublish(",
-                 "requirementCancel(", "requirementClose(", "type Requirement implements Node",
-                 "type Invitation implements Node", "enum RequirementStatus", "enum MatchLevel", "enum Urgency",
-                 "responseDeadline", "invitations: [Invitation!]!"]:
+    for name in [
+        "requirements(",
+        "invitations(",
+        "requirementCreate(",
+        "requirementUpdate(",
+        "requirementPublish(",
+        "requirementCancel(",
+        "requirementClose(",
+        "type Requirement implements Node",
+        "type Invitation implements Node",
+        "enum RequirementStatus",
+        "enum MatchLevel",
+        "enum Urgency",
+        "responseDeadline",
+        "invitations: [Invitation!]!",
+    ]:
         assert name in sdl, name
 
 
@@ -112,8 +150,11 @@ async def test_publish_refused_then_invites_with_match_and_records_the_uninvited
       uninvited(first: 10) { nodes { provider { slug } reason } } } } }"""
     seen = (await gql.ok(uninvited, {"id": r["id"]}, market.barnet_officer))["node"]["uninvited"]["nodes"]
     assert {(u["provider"]["slug"], u["reason"]) for u in seen} == {
-        ("cedar-care", "DOCUMENTS_NOT_IN_FORCE"), ("dove-homes", "NOT_ADMITTED"), ("elm-fostering", "SUSPENDED"),
-        ("fir-schools", "BARRED")}
+        ("cedar-care", "DOCUMENTS_NOT_IN_FORCE"),
+        ("dove-homes", "NOT_ADMITTED"),
+        ("elm-fostering", "SUSPENDED"),
+        ("fir-schools", "BARRED"),
+    }
     detail = """query($id: ID!) { node(id: $id) { ... on Requirement {
       uninvited(first: 10) { nodes { detail } } } } }"""
     assert error_code(await gql(detail, {"id": r["id"]}, market.barnet_officer)) == "FORBIDDEN"  # documents: wla's
@@ -128,8 +169,11 @@ async def test_the_child_is_masked_per_role(gql, db, market):
 
     full = (await gql.ok(READ, variables, market.barnet_officer))["node"]["child"]
     assert full["view"] == "FULL" and full["pseudonymousReference"].startswith("CH-")
-    assert full["courtDirections"] and full["childViews"] and full["homeLocation"] == {"latitude": HOME[0],
-                                                                                        "longitude": HOME[1]}
+    assert (
+        full["courtDirections"]
+        and full["childViews"]
+        and full["homeLocation"] == {"latitude": HOME[0], "longitude": HOME[1]}
+    )
 
     summary = (await gql.ok(READ, variables, market.acorn_staff))["node"]["child"]
     assert summary["view"] == "SUMMARY"
@@ -139,8 +183,17 @@ async def test_the_child_is_masked_per_role(gql, db, market):
 
     masked = (await gql.ok(READ, variables, market.admin))["node"]["child"]
     assert masked["view"] == "MASKED" and masked["ageYears"] is None and masked["ageBand"] == "10-12"
-    for free_text in ("educationNeeds", "childViews", "courtDirections", "ethnicity", "religion", "languages",
-                      "avoidAreas", "homeLocation", "pseudonymousReference"):
+    for free_text in (
+        "educationNeeds",
+        "childViews",
+        "courtDirections",
+        "ethnicity",
+        "religion",
+        "languages",
+        "avoidAreas",
+        "homeLocation",
+        "pseudonymousReference",
+    ):
         assert masked[free_text] is None, free_text
 
     budget = "query($id: ID!) { node(id: $id) { ... on Requirement { maxWeeklyBudget } } }"
@@ -157,11 +210,14 @@ async def test_another_borough_and_an_uninvited_provider_see_nothing(gql, db, ma
         assert (await gql.ok(READ, variables, outsider))["node"] is None
         assert (await gql.ok(listing, principal=outsider))["requirements"]["totalCount"] == 0
     assert (await gql.ok("{ invitations(first: 5) { totalCount } }", principal=cedar))["invitations"]["totalCount"] == 0
-    for mutation in ("requirementCancel(input: {requirementId: $id, reason: \"x\"})",
-                     "requirementClose(input: {requirementId: $id})",
-                     "requirementUpdate(input: {requirementId: $id, expectedDurationWeeks: 2})"):
-        result = await gql(f"mutation($id: ID!) {{ {mutation} {{ userErrors {{ code }} }} }}", variables,
-                           market.ealing_officer)
+    for mutation in (
+        'requirementCancel(input: {requirementId: $id, reason: "x"})',
+        "requirementClose(input: {requirementId: $id})",
+        "requirementUpdate(input: {requirementId: $id, expectedDurationWeeks: 2})",
+    ):
+        result = await gql(
+            f"mutation($id: ID!) {{ {mutation} {{ userErrors {{ code }} }} }}", variables, market.ealing_officer
+        )
         assert error_code(result) == "FORBIDDEN"
     assert (await gql.ok(listing, principal=market.barnet_officer))["requirements"]["totalCount"] == 1
     assert (await gql.ok(listing, principal=market.admin))["requirements"]["totalCount"] == 1
@@ -171,7 +227,8 @@ async def test_another_borough_and_an_uninvited_provider_see_nothing(gql, db, ma
     assert [n["provider"]["slug"] for n in seen["invitations"]["nodes"]] == ["acorn-fostering"]
     mine = "{ invitations(first: 5, filter: {minMatch: FULL}) { nodes { requirement { reference } match { level } } } }"
     assert (await gql.ok(mine, principal=market.acorn_staff))["invitations"]["nodes"] == [
-        {"requirement": {"reference": r.reference}, "match": {"level": "FULL"}}]
+        {"requirement": {"reference": r.reference}, "match": {"level": "FULL"}}
+    ]
     assert (await gql.ok(READ, variables, market.barnet_officer))["node"]["invitations"]["totalCount"] == 2
 
 
@@ -188,7 +245,8 @@ async def test_every_read_of_the_full_child_is_recorded_once_per_request(gql, db
         reads = list((await s.execute(select(ChildDataAccess).order_by(ChildDataAccess.requirement_id))).scalars())
     assert [a.requirement_id for a in reads] == [r.id for r in made]
     assert {(a.organisation_id, a.actor_kind, a.actor_id, a.view.value) for a in reads} == {
-        (market.barnet.id, "USER", "test@barnet", "FULL")}
+        (market.barnet.id, "USER", "test@barnet", "FULL")
+    }
 
     # the summary and the masked view are not the full details: not recorded
     for viewer in (market.acorn_staff, market.admin):
@@ -203,19 +261,35 @@ async def test_update_cancel_close_and_the_case_reference_filter(gql, db, market
     r = (await gql.ok(CREATE, create_input(sc.lot.id), market.barnet_officer))["requirementCreate"]["requirement"]
     update = """mutation($input: RequirementUpdateInput!) { requirementUpdate(input: $input) {
       requirement { urgency expectedDurationWeeks maxWeeklyBudget child { ageYears } } userErrors { field code } } }"""
-    data = await gql.ok(update, {"input": {"requirementId": r["id"], "urgency": "PLANNED", "expectedDurationWeeks": 60,
-                                           "maxWeeklyBudget": None}}, market.barnet_officer)
-    assert data["requirementUpdate"]["requirement"] == {"urgency": "PLANNED", "expectedDurationWeeks": 60,
-                                                        "maxWeeklyBudget": None, "child": {"ageYears": 12}}
+    data = await gql.ok(
+        update,
+        {
+            "input": {
+                "requirementId": r["id"],
+                "urgency": "PLANNED",
+                "expectedDurationWeeks": 60,
+                "maxWeeklyBudget": None,
+            }
+        },
+        market.barnet_officer,
+    )
+    assert data["requirementUpdate"]["requirement"] == {
+        "urgency": "PLANNED",
+        "expectedDurationWeeks": 60,
+        "maxWeeklyBudget": None,
+        "child": {"ageYears": 12},
+    }
 
     find = """query($ref: String!) { requirements(first: 5, filter: {caseReference: $ref}) { nodes { id } } }"""
     assert (await gql.ok(find, {"ref": " mos-424242"}, market.barnet_officer))["requirements"]["nodes"] == [
-        {"id": r["id"]}]
+        {"id": r["id"]}
+    ]
     assert (await gql.ok(find, {"ref": "MOS-1"}, market.barnet_officer))["requirements"]["nodes"] == []
 
     await gql.ok(PUBLISH, {"id": r["id"]}, market.barnet_officer)
-    late = await gql.ok(update, {"input": {"requirementId": r["id"], "expectedDurationWeeks": 2}},
-                        market.barnet_officer)
+    late = await gql.ok(
+        update, {"input": {"requirementId": r["id"], "expectedDurationWeeks": 2}}, market.barnet_officer
+    )
     assert late["requirementUpdate"]["userErrors"] == [{"field": "requirementId", "code": "NOT_A_DRAFT"}]
 
     close = """mutation($id: ID!) { requirementClose(input: {requirementId: $id, reason: "Enough offers"}) {
@@ -230,7 +304,8 @@ async def test_update_cancel_close_and_the_case_reference_filter(gql, db, market
     assert done["requirementCancel"]["requirement"] == {"status": "CANCELLED"}
     wla = "{ requirements(first: 5, filter: {status: [CANCELLED]}) { nodes { status statusReason } } }"
     assert (await gql.ok(wla, principal=market.admin))["requirements"]["nodes"] == [
-        {"status": "CANCELLED", "statusReason": "Returned home"}]
+        {"status": "CANCELLED", "statusReason": "Returned home"}
+    ]
 
 
 async def test_a_planned_start_outside_the_vehicles_term_is_refused_and_nothing_is_created(gql, db, market):
@@ -239,16 +314,27 @@ async def test_a_planned_start_outside_the_vehicles_term_is_refused_and_nothing_
     refused = (await gql.ok(CREATE, after_the_end, market.barnet_officer))["requirementCreate"]
     assert refused["requirement"] is None
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("plannedStart", "PLANNED_START_OUTSIDE_TERM")]
-    assert f"within the vehicle's term, 2025-04-01 to {sc.dpv.ends_on.isoformat()}" in refused["userErrors"][0]["message"]
+    assert (
+        f"within the vehicle's term, 2025-04-01 to {sc.dpv.ends_on.isoformat()}" in refused["userErrors"][0]["message"]
+    )
     assert await count(db, Requirement) == 0
     assert await count(db, AuditEvent, AuditEvent.entity_type == "Requirement") == 0
 
     made = (await gql.ok(CREATE, create_input(sc.lot.id), market.barnet_officer))["requirementCreate"]["requirement"]
     update = """mutation($input: RequirementUpdateInput!) { requirementUpdate(input: $input) {
       requirement { plannedStart } userErrors { field code } } }"""
-    moved = (await gql.ok(update, {"input": {"requirementId": made["id"], "plannedStart": after_the_end["input"][
-        "plannedStart"]}}, market.barnet_officer))["requirementUpdate"]
-    assert moved == {"requirement": None, "userErrors": [{"field": "plannedStart", "code": "PLANNED_START_OUTSIDE_TERM"}]}
+    moved = (
+        await gql.ok(
+            update,
+            {"input": {"requirementId": made["id"], "plannedStart": after_the_end["input"]["plannedStart"]}},
+            market.barnet_officer,
+        )
+    )["requirementUpdate"]
+    assert moved == {
+        "requirement": None,
+        "userErrors": [{"field": "plannedStart", "code": "PLANNED_START_OUTSIDE_TERM"}],
+    }
     assert (await gql.ok(READ_START, {"id": made["id"]}, market.barnet_officer))["node"] == {
-        "plannedStart": made["plannedStart"]}
+        "plannedStart": made["plannedStart"]
+    }
     assert await count(db, AuditEvent, AuditEvent.entity_type == "Requirement") == 1

@@ -13,9 +13,9 @@ from datetime import timedelta
 import httpx
 from strawberry.relay import from_base64
 
-from api import clock
+from api.core import clock
+from api.core.principal import OrganisationKind
 from api.market.enums import MembershipStatus
-from auth.principal import OrganisationKind
 from tests.conftest import make_org
 from tests.factories import add_setting
 from tests.placement_factories import _member, scene
@@ -26,8 +26,11 @@ from tests.test_placement_api import CREATE, PUBLISH, READ, create_input
 
 async def post(live_server: str, token: str, query: str, variables: dict | None = None) -> dict:
     async with httpx.AsyncClient() as http:
-        r = await http.post(f"{live_server}/graphql", json={"query": query, "variables": variables or {}},
-                            headers={"Authorization": f"Bearer {token}"})
+        r = await http.post(
+            f"{live_server}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -35,8 +38,12 @@ async def post(live_server: str, token: str, query: str, variables: dict | None 
 async def test_create_publish_and_who_sees_what_over_http(live_server, db, market):
     sc = await scene(db, market, members=3)  # acorn and birch invited, cedar a member not invited
     tokens = {}
-    for name, slug, scope in [("barnet", "barnet", "borough"), ("ealing", "ealing", "borough"),
-                              ("acorn", "acorn-fostering", "provider"), ("cedar", "cedar-care", "provider")]:
+    for name, slug, scope in [
+        ("barnet", "barnet", "borough"),
+        ("ealing", "ealing", "borough"),
+        ("acorn", "acorn-fostering", "provider"),
+        ("cedar", "cedar-care", "provider"),
+    ]:
         tokens[name] = await token_for(live_server, await register(db, slug, scope))
 
     created = await post(live_server, tokens["barnet"], CREATE, create_input(sc.lot.id))
@@ -45,15 +52,24 @@ async def test_create_publish_and_who_sees_what_over_http(live_server, db, marke
     published = await post(live_server, tokens["barnet"], PUBLISH, {"id": requirement["id"]})
     assert published["data"]["requirementPublish"]["requirement"]["status"] == "OPEN"
     assert {i["provider"]["slug"] for i in published["data"]["requirementPublish"]["invitations"]} == {
-        "acorn-fostering", "birch-homes"}
+        "acorn-fostering",
+        "birch-homes",
+    }
 
-    mine = await post(live_server, tokens["acorn"], """{ invitations(first: 5) { nodes { status match { level }
-      requirement { reference urgency responseDeadline child { view courtDirections homePostcodeDistrict } } } } }""")
+    mine = await post(
+        live_server,
+        tokens["acorn"],
+        """{ invitations(first: 5) { nodes { status match { level }
+      requirement { reference urgency responseDeadline child { view courtDirections homePostcodeDistrict } } } } }""",
+    )
     (invitation,) = mine["data"]["invitations"]["nodes"]
     assert invitation["status"] == "INVITED" and invitation["match"]["level"] == "FULL"
     assert invitation["requirement"]["reference"] == requirement["reference"]
-    assert invitation["requirement"]["child"] == {"view": "SUMMARY", "courtDirections": None,
-                                                  "homePostcodeDistrict": "NW10"}
+    assert invitation["requirement"]["child"] == {
+        "view": "SUMMARY",
+        "courtDirections": None,
+        "homePostcodeDistrict": "NW10",
+    }
 
     # another borough: the requirement does not exist for it; an uninvited provider likewise
     for outsider in ("ealing", "cedar"):
@@ -90,10 +106,16 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     await _member(db, market, hazel, sc.lot, MembershipStatus.ADMITTED)
     hazel_home = await add_setting(db, market.admin, hazel.id, "Hazel House")
     tokens = {}
-    for name, slug, scope in [("officer", "barnet", "borough"), ("authorised", "barnet", "borough borough:award"),
-                              ("acorn", "acorn-fostering", "provider"), ("birch", "birch-homes", "provider"),
-                              ("hazel", "hazel-homes", "provider"), ("signer", "acorn-fostering", "provider:sign"),
-                              ("ealing", "ealing", "borough borough:award"), ("wla", "wla", "wla")]:
+    for name, slug, scope in [
+        ("officer", "barnet", "borough"),
+        ("authorised", "barnet", "borough borough:award"),
+        ("acorn", "acorn-fostering", "provider"),
+        ("birch", "birch-homes", "provider"),
+        ("hazel", "hazel-homes", "provider"),
+        ("signer", "acorn-fostering", "provider:sign"),
+        ("ealing", "ealing", "borough borough:award"),
+        ("wla", "wla", "wla"),
+    ]:
         tokens[name] = await token_for(live_server, await register(db, slug, scope))
 
     created = await post(live_server, tokens["officer"], CREATE, create_input(sc.lot.id))  # an EMERGENCY
@@ -101,12 +123,16 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     await post(live_server, tokens["officer"], PUBLISH, {"id": requirement["id"]})
     rid = int(from_base64(requirement["id"])[1])
 
-    offers = {"acorn": (sc.settings["Oak House"].id, "900.00"), "birch": (sc.settings["Birch Lodge"].id, "850.00"),
-              "hazel": (hazel_home.id, "4999.00")}
+    offers = {
+        "acorn": (sc.settings["Oak House"].id, "900.00"),
+        "birch": (sc.settings["Birch Lodge"].id, "850.00"),
+        "hazel": (hazel_home.id, "4999.00"),
+    }
     made = {}
     for name, (setting_id, price) in offers.items():
-        made[name] = (await post(live_server, tokens[name], SUBMIT, submit_input(rid, setting_id, price)))[
-            "data"]["bidSubmit"]
+        made[name] = (await post(live_server, tokens[name], SUBMIT, submit_input(rid, setting_id, price)))["data"][
+            "bidSubmit"
+        ]
     assert [e["code"] for e in made["hazel"]["userErrors"]] == ["ABOVE_CAP"] and made["hazel"]["bid"] is None
     acorn_bid, birch_bid = made["acorn"]["bid"]["id"], made["birch"]["bid"]["id"]
 
@@ -114,8 +140,9 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     seen = (await post(live_server, tokens["birch"], BIDS, {"id": requirement["id"]}))["data"]["node"]["bids"]
     assert [n["id"] for n in seen["nodes"]] == [birch_bid]
     assert (await post(live_server, tokens["birch"], BID, {"id": acorn_bid}))["data"]["node"] is None
-    ranked = (await post(live_server, tokens["officer"], EVALUATION, {"id": requirement["id"]}))[
-        "data"]["node"]["evaluation"]["rankedBids"]
+    ranked = (await post(live_server, tokens["officer"], EVALUATION, {"id": requirement["id"]}))["data"]["node"][
+        "evaluation"
+    ]["rankedBids"]
     assert [(b["bid"]["id"], b["rank"]) for b in ranked] == [(acorn_bid, 1), (birch_bid, 2)]
     assert all(c["explanation"] for c in ranked[0]["criteria"])
 
@@ -125,7 +152,11 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     accepted = (await post(live_server, tokens["authorised"], ACCEPT_WITH_IPA, why))["data"]["bidAccept"]
     assert accepted["userErrors"] == [] and accepted["bid"]["requirement"]["status"] == "AWARDED"
     ipa = accepted["ipa"]
-    assert ipa["status"] == "ISSUED" and ipa["netWeeklyPrice"] == made["acorn"]["bid"]["netWeeklyPrice"] and ipa["signatures"] == []
+    assert (
+        ipa["status"] == "ISSUED"
+        and ipa["netWeeklyPrice"] == made["acorn"]["bid"]["netWeeklyPrice"]
+        and ipa["signatures"] == []
+    )
     feedback = (await post(live_server, tokens["birch"], BID, {"id": birch_bid}))["data"]["node"]
     assert feedback["status"] == "UNSUCCESSFUL" and feedback["feedback"]["rank"] == 2
     assert feedback["feedback"]["winningPriceBand"] == "£750–£999.99"
@@ -151,8 +182,9 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     assert [e["code"] for e in early["userErrors"]] == ["PROVIDER_SIGNS_FIRST"]
     signed = (await post(live_server, tokens["signer"], SIGN, sign))["data"]["ipaSign"]
     assert signed["userErrors"] == [] and signed["ipa"]["status"] == "PROVIDER_SIGNED"
-    executed = (await post(live_server, tokens["authorised"], SIGN, {**sign, "sha": pdfs["authorised"]}))[
-        "data"]["ipaSign"]
+    executed = (await post(live_server, tokens["authorised"], SIGN, {**sign, "sha": pdfs["authorised"]}))["data"][
+        "ipaSign"
+    ]
     assert executed["userErrors"] == [] and executed["ipa"]["status"] == "EXECUTED"
     assert [g["party"] for g in executed["ipa"]["signatures"]] == ["PROVIDER", "BOROUGH"]
 
@@ -162,8 +194,9 @@ async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, mar
     live = placed["ipa"]["placement"]
     assert live["status"] == "LIVE" and live["provider"]["slug"] == "acorn-fostering"
     assert live["setting"]["name"] == "Oak House" and live["placementPlanDueOn"] > live["startsOn"]
-    assert (await post(live_server, tokens["acorn"], PLACED, {"id": requirement["id"]}))["data"]["node"][
-        "ipa"]["placement"]["placementPlanDueOn"] == live["placementPlanDueOn"]
+    assert (await post(live_server, tokens["acorn"], PLACED, {"id": requirement["id"]}))["data"]["node"]["ipa"][
+        "placement"
+    ]["placementPlanDueOn"] == live["placementPlanDueOn"]
     assert (await post(live_server, tokens["ealing"], PLACED, {"id": requirement["id"]}))["data"]["node"] is None
     seen_by_wla = (await post(live_server, tokens["wla"], PLACED, {"id": requirement["id"]}))["data"]["node"]
     assert seen_by_wla["child"] == {"view": "MASKED", "pseudonymousReference": None}
@@ -185,5 +218,4 @@ PLACED = """query($id: ID!) { node(id: $id) { ... on Requirement { status child 
 
 async def download(live_server: str, url: str, token: str | None) -> httpx.Response:
     async with httpx.AsyncClient() as http:
-        return await http.get(f"{live_server}{url}",
-                              headers={"Authorization": f"Bearer {token}"} if token else {})
+        return await http.get(f"{live_server}{url}", headers={"Authorization": f"Bearer {token}"} if token else {})

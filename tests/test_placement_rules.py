@@ -11,24 +11,22 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from api import clock
-from api.audit import AuditEvent
-from api.config import get_settings
-from api.errors import Forbidden, UserErrors
-from api.idempotency import IdempotencyKey
-from api.keyfile import configured_or_generated
-from api.market import agreements, dpvs
-from api.market import settings as setting_rules
-from api.market.models import Setting
+from api.core import clock
+from api.core.audit import AuditEvent
+from api.core.config import get_settings
+from api.core.errors import Forbidden, UserErrors
+from api.core.idempotency import IdempotencyKey
+from api.core.keyfile import configured_or_generated
+from api.core.principal import OrganisationKind
+from api.core.timers import Timer, TimerState
+from api.market import agreements, dpvs, settings as setting_rules
 from api.market.enums import DpvCategory, LegalBasis, MembershipStatus
-from api.placements import child as child_rules
-from api.placements import requirements
+from api.market.models import Setting
+from api.placements import child as child_rules, requirements
 from api.placements.deadlines import default_deadline
 from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, RequirementStatus as S, Urgency
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 from api.placements.requirements import DEADLINE_TIMER
-from api.timers import Timer, TimerState
-from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter, make_org
 from tests.placement_factories import _member, child, draft, fields, published, scene
 
@@ -55,8 +53,9 @@ async def test_the_lead_borough_and_a_borough_with_an_agreement_may_post_others_
     assert codes(exc) == {"NO_ACCESS_AGREEMENT"}
 
     async with db.transaction() as s:
-        agreement = await agreements.create_agreement(s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id,
-                                                      starts_on=date(2025, 4, 1))
+        agreement = await agreements.create_agreement(
+            s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id, starts_on=date(2025, 4, 1)
+        )
     assert (await draft(db, market.ealing_officer, sc.lot.id)).authority_id == market.ealing.id
 
     async with db.transaction() as s:  # notice given long ago: the agreement has ended
@@ -68,9 +67,15 @@ async def test_the_lead_borough_and_a_borough_with_an_agreement_may_post_others_
 
 async def test_nothing_is_posted_under_a_vehicle_outside_its_term(db, market):
     async with db.transaction() as s:
-        dpv = await dpvs.create_dpv(s, market.admin, name="Future", category=DpvCategory.SEN_SCHOOLS,
-                                    lead_authority_id=market.barnet.id, legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
-                                    starts_on=clock.today() + timedelta(days=30))
+        dpv = await dpvs.create_dpv(
+            s,
+            market.admin,
+            name="Future",
+            category=DpvCategory.SEN_SCHOOLS,
+            lead_authority_id=market.barnet.id,
+            legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
+            starts_on=clock.today() + timedelta(days=30),
+        )
         lot = await dpvs.create_lot(s, market.admin, dpv_id=dpv.id, code="DAY", name="Day")
     with pytest.raises(UserErrors) as exc:
         await draft(db, market.barnet_officer, lot.id, planned_start=clock.today() + timedelta(days=40))
@@ -82,22 +87,30 @@ async def test_the_planned_start_falls_within_the_vehicles_current_term(db, mark
     end, final = sc.dpv.ends_on, sc.dpv.final_possible_end  # 3 years from 1 April 2025; 3 options of a year
     with pytest.raises(UserErrors) as exc:  # a day after the term as it stands
         await draft(db, market.barnet_officer, sc.lot.id, planned_start=end + timedelta(days=1))
-    assert [(e.field, e.code.value, e.message) for e in exc.value.errors] == [(
-        "plannedStart", "PLANNED_START_OUTSIDE_TERM",
-        f"The planned start must fall within the vehicle's term, 2025-04-01 to {end.isoformat()} (its end moves a "
-        f"year with each extension option the alliance exercises, to {final.isoformat()} at the latest)")]
-    assert await rows(db, select(Requirement)) == [] and await rows(db, select(AuditEvent).where(
-        AuditEvent.entity_type == "Requirement")) == []
+    assert [(e.field, e.code.value, e.message) for e in exc.value.errors] == [
+        (
+            "plannedStart",
+            "PLANNED_START_OUTSIDE_TERM",
+            f"The planned start must fall within the vehicle's term, 2025-04-01 to {end.isoformat()} (its end moves a "
+            f"year with each extension option the alliance exercises, to {final.isoformat()} at the latest)",
+        )
+    ]
+    assert (
+        await rows(db, select(Requirement)) == []
+        and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement")) == []
+    )
 
     r = await draft(db, market.barnet_officer, sc.lot.id, planned_start=end)  # its last day: allowed
     with pytest.raises(UserErrors) as exc:
         async with db.transaction() as s:
-            await requirements.update_requirement(s, market.barnet_officer, r.id,
-                                                  {"planned_start": end + timedelta(days=1)})
+            await requirements.update_requirement(
+                s, market.barnet_officer, r.id, {"planned_start": end + timedelta(days=1)}
+            )
     assert codes(exc) == {"PLANNED_START_OUTSIDE_TERM"}
     assert (await rows(db, select(Requirement.planned_start)))[0] == end
     assert [e.action for e in await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement"))] == [
-        "requirement.create"]
+        "requirement.create"
+    ]
 
     async with db.transaction() as s:  # an option exercised: the term, and the starts it takes, move a year
         dpv = await dpvs.exercise_extension(s, market.admin, sc.dpv.id)
@@ -108,8 +121,9 @@ async def test_the_planned_start_falls_within_the_vehicles_current_term(db, mark
 
     # a draft whose start lies outside the term (written before this rule) is not published
     async with db.transaction() as s:
-        await s.execute(update(Requirement).where(Requirement.id == r.id)
-                        .values(planned_start=later + timedelta(days=1)))
+        await s.execute(
+            update(Requirement).where(Requirement.id == r.id).values(planned_start=later + timedelta(days=1))
+        )
     with pytest.raises(UserErrors) as exc:
         async with db.transaction() as s:
             await requirements.publish(s, market.barnet_officer, r.id)
@@ -134,18 +148,43 @@ async def test_only_boroughs_post_and_only_for_themselves(db, market):
 
 async def test_broken_rules_are_all_reported_and_change_nothing(db, market):
     sc = await scene(db, market, members=2)
-    bad_child = child(case_reference=" ", age_years=30, sibling_group_size=0, home_postcode_district="NW10 4AB",
-                      home_latitude=48.0, max_distance_km=0, avoid_areas=["nowhere"])
+    bad_child = child(
+        case_reference=" ",
+        age_years=30,
+        sibling_group_size=0,
+        home_postcode_district="NW10 4AB",
+        home_latitude=48.0,
+        max_distance_km=0,
+        avoid_areas=["nowhere"],
+    )
     with pytest.raises(UserErrors) as exc:
-        await draft(db, market.barnet_officer, sc.lot.id, child_=bad_child, planned_start=clock.today() - timedelta(1),
-                    expected_duration_weeks=0, response_deadline=clock.now() - timedelta(minutes=1))
-    assert codes(exc) == {"CASE_REFERENCE_REQUIRED", "INVALID_AGE", "INVALID_SIBLING_GROUP_SIZE",
-                          "INVALID_POSTCODE_DISTRICT", "LOCATION_OUTSIDE_ENGLAND_AND_WALES", "INVALID_DISTANCE",
-                          "INVALID_AVOID_AREA", "PLANNED_START_IN_PAST", "INVALID_DURATION", "DEADLINE_IN_PAST"}
+        await draft(
+            db,
+            market.barnet_officer,
+            sc.lot.id,
+            child_=bad_child,
+            planned_start=clock.today() - timedelta(1),
+            expected_duration_weeks=0,
+            response_deadline=clock.now() - timedelta(minutes=1),
+        )
+    assert codes(exc) == {
+        "CASE_REFERENCE_REQUIRED",
+        "INVALID_AGE",
+        "INVALID_SIBLING_GROUP_SIZE",
+        "INVALID_POSTCODE_DISTRICT",
+        "LOCATION_OUTSIDE_ENGLAND_AND_WALES",
+        "INVALID_DISTANCE",
+        "INVALID_AVOID_AREA",
+        "PLANNED_START_IN_PAST",
+        "INVALID_DURATION",
+        "DEADLINE_IN_PAST",
+    }
     fields_at_fault = {e.field for e in exc.value.errors}
     assert {"child.caseReference", "child.homeLocation", "plannedStart", "responseDeadline"} <= fields_at_fault
-    assert await rows(db, select(Requirement)) == [] and await rows(db, select(AuditEvent).where(
-        AuditEvent.entity_type == "Requirement")) == []
+    assert (
+        await rows(db, select(Requirement)) == []
+        and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement")) == []
+    )
 
 
 # --- the reference -------------------------------------------------------------------------------------------
@@ -154,11 +193,13 @@ async def test_broken_rules_are_all_reported_and_change_nothing(db, market):
 async def test_references_count_per_borough_per_year_even_when_created_at_once(db, market):
     sc = await scene(db, market, members=2)
     async with db.transaction() as s:
-        await agreements.create_agreement(s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id,
-                                          starts_on=date(2025, 4, 1))
+        await agreements.create_agreement(
+            s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id, starts_on=date(2025, 4, 1)
+        )
     year = datetime.now(clock.LONDON).year
-    made = await asyncio.gather(*[draft(db, market.barnet_officer, sc.lot.id) for _ in range(6)],
-                                draft(db, market.ealing_officer, sc.lot.id))
+    made = await asyncio.gather(
+        *[draft(db, market.barnet_officer, sc.lot.id) for _ in range(6)], draft(db, market.ealing_officer, sc.lot.id)
+    )
     barnet = sorted(r.reference for r in made if r.authority_id == market.barnet.id)
     assert barnet == [f"BAR-{year}-{n:04d}" for n in range(1, 7)]
     assert [r.reference for r in made if r.authority_id == market.ealing.id] == [f"EAL-{year}-0001"]
@@ -178,9 +219,17 @@ async def test_the_case_reference_is_kept_only_as_a_keyed_hash(db, market):
 
     # the plain reference is nowhere: not in any column of the child, the requirement, the audit log
     async with db.session() as s:
-        dumped = " ".join(str(v) for row in (await s.execute(
-            select(RequirementChild.__table__, Requirement.__table__).join(
-                Requirement, Requirement.id == RequirementChild.requirement_id))).all() for v in row)
+        dumped = " ".join(
+            str(v)
+            for row in (
+                await s.execute(
+                    select(RequirementChild.__table__, Requirement.__table__).join(
+                        Requirement, Requirement.id == RequirementChild.requirement_id
+                    )
+                )
+            ).all()
+            for v in row
+        )
         audit = " ".join(str(e.data) for e in (await s.execute(select(AuditEvent))).scalars())
     assert "000123" not in dumped and "000123" not in audit
     assert child_rules.pseudonym(expected) in audit  # the audit names the child by its pseudonym
@@ -194,11 +243,13 @@ async def test_the_case_reference_is_kept_only_as_a_keyed_hash(db, market):
 async def test_an_idempotent_create_keeps_no_guessable_digest_of_the_reference(db, market):
     sc = await scene(db, market, members=2)
     async with db.transaction() as s:
-        first = await requirements.create_requirement(s, market.barnet_officer, fields_=fields(sc.lot.id),
-                                                      child=child(), idempotency_key="k-1")
+        first = await requirements.create_requirement(
+            s, market.barnet_officer, fields_=fields(sc.lot.id), child=child(), idempotency_key="k-1"
+        )
     async with db.transaction() as s:
-        again = await requirements.create_requirement(s, market.barnet_officer, fields_=fields(sc.lot.id),
-                                                      child=child(), idempotency_key="k-1")
+        again = await requirements.create_requirement(
+            s, market.barnet_officer, fields_=fields(sc.lot.id), child=child(), idempotency_key="k-1"
+        )
     assert again.id == first.id and len(await rows(db, select(Requirement))) == 1
     (key_row,) = await rows(db, select(IdempotencyKey))
     assert key_row.request_hash  # a SHA-256 of the request, in which the case reference is the keyed hash
@@ -232,14 +283,16 @@ async def test_a_draft_is_edited_published_once_closed_once_and_a_cancelled_one_
     assert codes(exc) == {"INVALID_TRANSITION"}
 
     async with db.transaction() as s:
-        r = await requirements.update_requirement(s, market.barnet_officer, r.id, {"urgency": Urgency.EMERGENCY},
-                                                  child=child(age_years=13))
+        r = await requirements.update_requirement(
+            s, market.barnet_officer, r.id, {"urgency": Urgency.EMERGENCY}, child=child(age_years=13)
+        )
     assert r.urgency is Urgency.EMERGENCY
     async with db.transaction() as s:
         r, _ = await requirements.publish(s, market.barnet_officer, r.id)
-    for action in (lambda s: requirements.publish(s, market.barnet_officer, r.id),
-                   lambda s: requirements.update_requirement(s, market.barnet_officer, r.id,
-                                                             {"urgency": Urgency.URGENT})):
+    for action in (
+        lambda s: requirements.publish(s, market.barnet_officer, r.id),
+        lambda s: requirements.update_requirement(s, market.barnet_officer, r.id, {"urgency": Urgency.URGENT}),
+    ):
         async with db.transaction() as s:
             with pytest.raises(UserErrors) as exc:
                 await action(s)
@@ -257,10 +310,19 @@ async def test_a_draft_is_edited_published_once_closed_once_and_a_cancelled_one_
         with pytest.raises(UserErrors) as exc:
             await requirements.cancel(s, market.barnet_officer, r.id, reason="again")
     assert codes(exc) == {"INVALID_TRANSITION"} and r.status is S.CANCELLED
-    actions = [e.action for e in await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement")
-                                              .order_by(AuditEvent.id))]
-    assert actions == ["requirement.create", "requirement.update", "requirement.publish", "requirement.close",
-                       "requirement.cancel"]
+    actions = [
+        e.action
+        for e in await rows(
+            db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement").order_by(AuditEvent.id)
+        )
+    ]
+    assert actions == [
+        "requirement.create",
+        "requirement.update",
+        "requirement.publish",
+        "requirement.close",
+        "requirement.cancel",
+    ]
 
 
 async def test_a_cancel_needs_a_reason_and_cancels_the_deadline_timer(db, market):
@@ -287,7 +349,11 @@ async def test_publishing_sets_the_deadline_from_the_urgency_or_keeps_the_one_gi
     assert r.response_deadline == default_deadline(Urgency.PLANNED, now)
     (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert (timer.kind, timer.subject_id, timer.due_at, timer.state) == (
-        requirements.DEADLINE_TIMER, r.id, r.response_deadline, TimerState.PENDING)
+        requirements.DEADLINE_TIMER,
+        r.id,
+        r.response_deadline,
+        TimerState.PENDING,
+    )
 
     given = (now + timedelta(hours=6)).replace(microsecond=0)
     r2 = await published(db, market.barnet_officer, sc.lot.id, response_deadline=given)
@@ -322,8 +388,11 @@ async def test_publishing_invites_exactly_the_eligible_members_and_records_the_r
     uninvited = {u.provider_id: u for u in await rows(db, select(UninvitedMember))}
     p = sc.providers
     assert {pid: u.reason for pid, u in uninvited.items()} == {
-        p["cedar"].id: NotInvitedReason.DOCUMENTS_NOT_IN_FORCE, p["dove"].id: NotInvitedReason.NOT_ADMITTED,
-        p["elm"].id: NotInvitedReason.SUSPENDED, p["fir"].id: NotInvitedReason.BARRED}
+        p["cedar"].id: NotInvitedReason.DOCUMENTS_NOT_IN_FORCE,
+        p["dove"].id: NotInvitedReason.NOT_ADMITTED,
+        p["elm"].id: NotInvitedReason.SUSPENDED,
+        p["fir"].id: NotInvitedReason.BARRED,
+    }
     assert "public liability insurance" in uninvited[p["cedar"].id].detail
 
     (event,) = await rows(db, select(AuditEvent).where(AuditEvent.action == "requirement.publish"))

@@ -33,15 +33,24 @@ SIBLING, LONG_TERM = DiscountKind.SIBLING, DiscountKind.LONG_TERM
 def test_no_extras_and_no_discount_net_is_gross():
     price = price_bid(D("3150.00"), expected_duration_weeks=12)
     assert (price.core, price.extras, price.gross, price.discounts, price.net) == (
-        D("3150.00"), (), D("3150.00"), (), D("3150.00"))
+        D("3150.00"),
+        (),
+        D("3150.00"),
+        (),
+        D("3150.00"),
+    )
     assert price.total_discount_percent == D(0)
     assert price.explanation == (
-        "Core price £3,150.00 a week: gross £3,150.00 a week. No discount applies: net £3,150.00 a week.")
+        "Core price £3,150.00 a week: gross £3,150.00 a week. No discount applies: net £3,150.00 a week."
+    )
 
 
 def test_gross_is_core_plus_extras():
-    price = price_bid(D("4200.00"), [Extra("10 hours of 1:1 support", D("350.00")), Extra(" Education ", D("400.50"))],
-                      expected_duration_weeks=12)
+    price = price_bid(
+        D("4200.00"),
+        [Extra("10 hours of 1:1 support", D("350.00")), Extra(" Education ", D("400.50"))],
+        expected_duration_weeks=12,
+    )
     assert price.gross == D("4950.50")
     assert price.net == D("4950.50")
     assert price.extras == (Extra("10 hours of 1:1 support", D("350.00")), Extra("Education", D("400.50")))
@@ -53,8 +62,13 @@ def test_a_free_extra_is_allowed():
 
 
 def test_sibling_and_long_term_together_make_ten_percent():
-    price = price_bid(D("4000.00"), [Extra("1:1 hours", D("600.00"))], sibling_group_size=2, places_offered=2,
-                      expected_duration_weeks=60)
+    price = price_bid(
+        D("4000.00"),
+        [Extra("1:1 hours", D("600.00"))],
+        sibling_group_size=2,
+        places_offered=2,
+        expected_duration_weeks=60,
+    )
     assert price.gross == D("4600.00")
     assert price.discounts == (Discount(SIBLING, D(5), D("230.00")), Discount(LONG_TERM, D(5), D("230.00")))
     assert price.total_discount_percent == D(10)
@@ -63,7 +77,8 @@ def test_sibling_and_long_term_together_make_ten_percent():
         "Core price £4,000.00 a week; 1:1 hours £600.00: gross £4,600.00 a week. "
         "Sibling discount 5% (£230.00): a sibling group of 2 placed together with this provider. "
         "Long-term discount 5% (£230.00): an expected duration of 60 weeks (long-term from 52). "
-        "Net £4,600.00 × (1 − 10%) = £4,140.00 a week.")
+        "Net £4,600.00 × (1 − 10%) = £4,140.00 a week."
+    )
 
 
 def test_long_term_starts_at_exactly_the_threshold():
@@ -78,13 +93,16 @@ def test_long_term_threshold_is_a_parameter():
     assert price_bid(D("1000"), expected_duration_weeks=25, terms=terms).net == D("1000.00")
 
 
-@pytest.mark.parametrize("group, places, applies", [
-    (1, 1, False),  # no sibling group
-    (1, 5, False),
-    (3, 2, False),  # not enough places for the whole group: not placed together
-    (3, 3, True),
-    (2, 4, True),
-])
+@pytest.mark.parametrize(
+    "group, places, applies",
+    [
+        (1, 1, False),  # no sibling group
+        (1, 5, False),
+        (3, 2, False),  # not enough places for the whole group: not placed together
+        (3, 3, True),
+        (2, 4, True),
+    ],
+)
 def test_sibling_discount_needs_the_whole_group_placed_together(group, places, applies):
     price = price_bid(D("2000.00"), sibling_group_size=group, places_offered=places, expected_duration_weeks=4)
     assert price.discounts == ((Discount(SIBLING, D(5), D("100.00")),) if applies else ())
@@ -112,8 +130,16 @@ def test_a_discount_cut_to_nothing_is_left_out():
     terms = DiscountTerms(sibling_percent=D(10))
     price = price_bid(D("2000"), sibling_group_size=2, places_offered=2, expected_duration_weeks=104, terms=terms)
     assert price.discounts == (Discount(SIBLING, D(10), D("200.00")),)
-    assert price_bid(D("2000"), sibling_group_size=2, places_offered=2, expected_duration_weeks=104,
-                     terms=DiscountTerms(cap_percent=D(0))).discounts == ()
+    assert (
+        price_bid(
+            D("2000"),
+            sibling_group_size=2,
+            places_offered=2,
+            expected_duration_weeks=104,
+            terms=DiscountTerms(cap_percent=D(0)),
+        ).discounts
+        == ()
+    )
 
 
 def test_net_rounds_half_up_to_pence():
@@ -168,7 +194,8 @@ def test_extras_are_validated_one_by_one():
 def test_at_most_ten_extras():
     errors = validate_prices(D("100"), [Extra("x", D("1"))] * (MAX_EXTRAS + 1))
     assert [(e.field, e.code, e.message) for e in errors] == [
-        ("extras", PricingErrorCode.TOO_MANY_EXTRAS, "At most 10 extras, not 11")]
+        ("extras", PricingErrorCode.TOO_MANY_EXTRAS, "At most 10 extras, not 11")
+    ]
 
 
 def test_pricing_malformed_prices_raises():
@@ -231,8 +258,10 @@ def test_the_cap_is_checked_against_the_gross_price_not_the_net():
 def test_above_an_earlier_years_cap_the_refusal_says_which_year_it_was_set_for():
     refusal = check_cap(D("25000.00"), D("1030.00"), planned_start=date(2032, 6, 1), set_for=2027)
     assert refusal is not None and (refusal.field, refusal.code) == (None, PricingErrorCode.ABOVE_CAP)
-    assert refusal.message == ("The weekly price £25,000.00 is above the lot's weekly rate cap of £1,030.00 set for "
-                               "2027/28, which applies to 2032/33 until a cap is set for it")
+    assert refusal.message == (
+        "The weekly price £25,000.00 is above the lot's weekly rate cap of £1,030.00 set for "
+        "2027/28, which applies to 2032/33 until a cap is set for it"
+    )
 
 
 def test_no_cap_refuses_every_price():
@@ -241,27 +270,32 @@ def test_no_cap_refuses_every_price():
     for price in (D("0.01"), D("99999.99")):
         refusal = check_cap(price, None, planned_start=date(2032, 6, 1))
         assert refusal is not None and (refusal.field, refusal.code) == ("requirementId", PricingErrorCode.NO_RATE_CAP)
-        assert refusal.message == ("The lot has no weekly rate cap for 2032/33 or any earlier year: it takes no bids "
-                                   "until the alliance sets one")
+        assert refusal.message == (
+            "The lot has no weekly rate cap for 2032/33 or any earlier year: it takes no bids "
+            "until the alliance sets one"
+        )
 
 
 # --- price bands -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount, band", [
-    ("0", "£0–£249.99"),
-    ("249.99", "£0–£249.99"),
-    ("250", "£250–£499.99"),
-    ("812.40", "£750–£999.99"),
-    ("1999.99", "£1,750–£1,999.99"),
-    ("1999.995", "£2,000–£2,499.99"),  # rounds half-up to 2,000.00 first
-    ("2000", "£2,000–£2,499.99"),
-    ("3600", "£3,500–£3,999.99"),
-    ("4999.99", "£4,500–£4,999.99"),
-    ("5000", "£5,000–£5,999.99"),
-    ("5250", "£5,000–£5,999.99"),
-    ("12345.67", "£12,000–£12,999.99"),
-])
+@pytest.mark.parametrize(
+    "amount, band",
+    [
+        ("0", "£0–£249.99"),
+        ("249.99", "£0–£249.99"),
+        ("250", "£250–£499.99"),
+        ("812.40", "£750–£999.99"),
+        ("1999.99", "£1,750–£1,999.99"),
+        ("1999.995", "£2,000–£2,499.99"),  # rounds half-up to 2,000.00 first
+        ("2000", "£2,000–£2,499.99"),
+        ("3600", "£3,500–£3,999.99"),
+        ("4999.99", "£4,500–£4,999.99"),
+        ("5000", "£5,000–£5,999.99"),
+        ("5250", "£5,000–£5,999.99"),
+        ("12345.67", "£12,000–£12,999.99"),
+    ],
+)
 def test_price_bands(amount, band):
     assert price_band(D(amount)) == band
 

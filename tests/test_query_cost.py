@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
+from api.core.principal import OrganisationKind
 from api.market import dpvs, settings
 from api.market.enums import DpvCategory, LegalBasis, OfstedGrade, SettingKind
 from api.market.models import Organisation
-from auth.principal import OrganisationKind
 from tests.conftest import StatementCounter
 from tests.factories import setting_fields
-
 
 DPVS = """{ dpvs(first: 100) { totalCount nodes { id name status endsOn leadAuthority { slug }
   lots(first: 20) { totalCount nodes { id code name weeklyRateCap rateCaps { financialYear weeklyRateCap } } } } } }"""
@@ -26,12 +23,19 @@ PROVIDERS = """{ providers(first: 100) { totalCount nodes { id slug name
 async def _vehicles(db, market, n: int) -> None:
     async with db.transaction() as s:
         for i in range(n):
-            dpv = await dpvs.create_dpv(s, market.admin, name=f"DPV {i}", category=DpvCategory.SEN_SCHOOLS,
-                                        lead_authority_id=market.barnet.id,
-                                        legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET, starts_on=date(2025, 4, 1))
+            dpv = await dpvs.create_dpv(
+                s,
+                market.admin,
+                name=f"DPV {i}",
+                category=DpvCategory.SEN_SCHOOLS,
+                lead_authority_id=market.barnet.id,
+                legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
+                starts_on=date(2025, 4, 1),
+            )
             for code in ("A", "B"):
-                await dpvs.create_lot(s, market.admin, dpv_id=dpv.id, code=code, name=code,
-                                      rate_caps=[(2026, Decimal("900.00"))])
+                await dpvs.create_lot(
+                    s, market.admin, dpv_id=dpv.id, code=code, name=code, rate_caps=[(2026, Decimal("900.00"))]
+                )
 
 
 async def _providers(db, market, n: int) -> None:
@@ -42,10 +46,15 @@ async def _providers(db, market, n: int) -> None:
             await s.flush()
             for j in range(2):
                 setting = await settings.create_setting(
-                    s, market.admin, provider_id=org.id, kind=SettingKind.CHILDRENS_HOME,
-                    fields_=setting_fields(f"Home {i}-{j}"))
-                await settings.record_ofsted_judgement(s, market.admin, setting_id=setting.id,
-                                                       grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1))
+                    s,
+                    market.admin,
+                    provider_id=org.id,
+                    kind=SettingKind.CHILDRENS_HOME,
+                    fields_=setting_fields(f"Home {i}-{j}"),
+                )
+                await settings.record_ofsted_judgement(
+                    s, market.admin, setting_id=setting.id, grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1)
+                )
 
 
 async def _count(gql, db, query, principal=None) -> tuple[int, dict]:
@@ -83,14 +92,17 @@ async def _providers_more(db, market) -> None:
             org = Organisation(kind=OrganisationKind.PROVIDER, slug=f"more-{i}", name=f"More {i}")
             s.add(org)
             await s.flush()
-            setting = await settings.create_setting(s, market.admin, provider_id=org.id,
-                                                    kind=SettingKind.CHILDRENS_HOME, fields_=setting_fields(f"H{i}"))
-            await settings.record_ofsted_judgement(s, market.admin, setting_id=setting.id,
-                                                   grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1))
+            setting = await settings.create_setting(
+                s, market.admin, provider_id=org.id, kind=SettingKind.CHILDRENS_HOME, fields_=setting_fields(f"H{i}")
+            )
+            await settings.record_ofsted_judgement(
+                s, market.admin, setting_id=setting.id, grade=OfstedGrade.GOOD, inspected_on=date(2025, 1, 1)
+            )
 
 
 REQUIREMENTS = """{ requirements(first: 100) { totalCount nodes { id reference status lot { code } authority { slug }
-  invitations(first: 20) { totalCount nodes { provider { name } match { level reasons { code } setting { name } } } } } } }"""
+  invitations(first: 20) { totalCount nodes { provider { name }
+  match { level reasons { code } setting { name } } } } } } }"""
 
 
 async def test_requirements_with_invitations_cost_the_same_for_1_and_many(gql, db, market):
@@ -117,11 +129,11 @@ BIDS_AND_EVALUATION = """query($id: ID!) { node(id: $id) { ... on Requirement {
 async def test_a_requirements_bids_and_evaluation_cost_the_same_for_1_and_10_bids(gql, db, market):
     from strawberry.relay import to_base64
 
+    from api.core.principal import Scope
     from api.market.enums import MembershipStatus
     from tests.conftest import make_org, principal_for
     from tests.factories import add_setting
     from tests.placement_factories import _member, published, scene, submit
-    from auth.principal import Scope
 
     sc = await scene(db, market, members=2)
     bidders = [(market.acorn_staff, sc.settings["Oak House"].id)]
@@ -165,10 +177,16 @@ async def test_one_bid_submit_costs_a_fixed_few_statements(gql, db, market):
     counts = []
     for key in (None, "k-1"):
         r = await published(db, market.barnet_officer, sc.lot.id, expected_duration_weeks=60)
-        variables = {"input": {"requirementId": to_base64("Requirement", r.id),
-                               "settingId": to_base64("Setting", sc.settings["Oak House"].id), "corePrice": "900.00",
-                               "availableFrom": date.today().replace(year=date.today().year + 1).isoformat(),
-                               "needsStatement": "Autism-trained staff", "idempotencyKey": key}}
+        variables = {
+            "input": {
+                "requirementId": to_base64("Requirement", r.id),
+                "settingId": to_base64("Setting", sc.settings["Oak House"].id),
+                "corePrice": "900.00",
+                "availableFrom": date.today().replace(year=date.today().year + 1).isoformat(),
+                "needsStatement": "Autism-trained staff",
+                "idempotencyKey": key,
+            }
+        }
         with StatementCounter(db) as counter:
             data = await gql.ok(BID_SUBMIT, variables, market.acorn_staff)
         assert data["bidSubmit"]["userErrors"] == [] and data["bidSubmit"]["bid"]["status"] == "SUBMITTED"

@@ -51,8 +51,7 @@ def tour_blocks(markdown: str) -> list[str]:
 
 def tour_script(blocks: list[str]) -> str:
     """One bash script of the blocks: stop at the first failing command and say which block it was in."""
-    lines = ["set -Eeuo pipefail",
-             "trap 'echo \"README tour: block $TOUR_BLOCK failed at: $BASH_COMMAND\" >&2' ERR"]
+    lines = ["set -Eeuo pipefail", "trap 'echo \"README tour: block $TOUR_BLOCK failed at: $BASH_COMMAND\" >&2' ERR"]
     for n, block in enumerate(blocks, 1):
         lines += [f"TOUR_BLOCK={n}", f"echo '--- README tour, block {n}'", block]
     return "\n".join(lines) + "\n"
@@ -82,8 +81,13 @@ def demo_directory(databases: Databases, tmp_path: Path) -> Iterator[Path]:
     port = _free_port()
     log = tmp_path / "server.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _ready(port, process, log)
         yield tmp_path
@@ -106,8 +110,9 @@ def test_the_tour_is_there():
 def test_the_readme_tour_runs_as_written(demo_directory: Path):
     script = tour_script(tour_blocks(README.read_text()))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DPV_") and k != "DATABASE_URL"}
-    done = subprocess.run(["bash", "-c", script], cwd=demo_directory, env=env, capture_output=True, text=True,
-                          timeout=180)
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=demo_directory, env=env, capture_output=True, text=True, timeout=180
+    )
     output = f"--- stdout\n{done.stdout[-8000:]}\n--- stderr\n{done.stderr[-8000:]}"
     assert done.returncode == 0, output
     assert '"placement.start"' in done.stdout, output

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from api import clock, timers
-from api.audit import AuditEvent
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.principal import Scope
 from api.market import agreements
 from api.safeguarding import alerts
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from api.safeguarding.models import SafeguardingAlert, Suspension
-from auth.principal import Scope
 from tests.conftest import StatementCounter, gid, principal_for
 from tests.placement_factories import published, scene
 
@@ -36,12 +36,21 @@ async def _count(db, model) -> int:
 
 async def test_raising_an_alert_refused_then_raised_and_seen_by_whom_it_concerns(gql, db, market):
     sc = await scene(db, market, members=2)
-    variables = {"input": {"providerId": gid("Provider", market.acorn.id),
-                           "settingId": gid("Setting", sc.settings["Oak House"].id), "category": "RESTRAINT",
-                           "severity": "CRITICAL", "summary": "Prone restraint used twice in a week"}}
+    variables = {
+        "input": {
+            "providerId": gid("Provider", market.acorn.id),
+            "settingId": gid("Setting", sc.settings["Oak House"].id),
+            "category": "RESTRAINT",
+            "severity": "CRITICAL",
+            "summary": "Prone restraint used twice in a week",
+        }
+    }
     # denial: anonymous, a provider, a borough that does not participate (Ealing, no agreement yet)
-    for principal, code in ((None, "UNAUTHENTICATED"), (market.birch_staff, "FORBIDDEN"),
-                            (market.ealing_officer, "FORBIDDEN")):
+    for principal, code in (
+        (None, "UNAUTHENTICATED"),
+        (market.birch_staff, "FORBIDDEN"),
+        (market.ealing_officer, "FORBIDDEN"),
+    ):
         result = await gql(RAISE, variables, principal)
         assert result.errors[0].extensions["code"] == code and result.data is None
     assert await _count(db, SafeguardingAlert) == 0 and await _count(db, AuditEvent) > 0
@@ -54,37 +63,57 @@ async def test_raising_an_alert_refused_then_raised_and_seen_by_whom_it_concerns
     assert raised["userErrors"] == []
     alert = raised["alert"]
     assert (alert["status"], alert["raisedBy"], alert["provider"], alert["setting"]) == (
-        "OPEN", {"slug": "barnet"}, {"slug": "acorn-fostering"}, {"name": "Oak House"})
+        "OPEN",
+        {"slug": "barnet"},
+        {"slug": "acorn-fostering"},
+        {"name": "Oak House"},
+    )
 
     # who sees it: the alliance and participating boroughs (with who raised it); the provider (without); not birch,
     # not a borough that does not participate
     lead = principal_for(market.wla, Scope.WLA_SAFEGUARDING)
-    for viewer, raised_by in ((market.admin, {"slug": "barnet"}), (lead, {"slug": "barnet"}),
-                              (market.barnet_officer, {"slug": "barnet"}), (market.acorn_staff, None)):
+    for viewer, raised_by in (
+        (market.admin, {"slug": "barnet"}),
+        (lead, {"slug": "barnet"}),
+        (market.barnet_officer, {"slug": "barnet"}),
+        (market.acorn_staff, None),
+    ):
         node = (await gql.ok(NODE, {"id": alert["id"]}, viewer))["node"]
         assert node == {"id": alert["id"], "raisedBy": raised_by}, viewer
     for outsider in (market.birch_staff, market.ealing_officer):
         assert (await gql.ok(NODE, {"id": alert["id"]}, outsider))["node"] is None
-        assert (await gql.ok("{ safeguardingAlerts(first: 5) { totalCount } }", None, outsider))[
-            "safeguardingAlerts"]["totalCount"] == 0
+        assert (await gql.ok("{ safeguardingAlerts(first: 5) { totalCount } }", None, outsider))["safeguardingAlerts"][
+            "totalCount"
+        ] == 0
     refused = await gql("{ safeguardingAlerts(first: 5) { nodes { updates { notes } } } }", None, market.acorn_staff)
     assert refused.errors[0].extensions["code"] == "FORBIDDEN"  # the review is not the provider's to read
 
     # Ealing participates once it holds an access agreement
     async with db.transaction() as s:
-        await agreements.create_agreement(s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id,
-                                          starts_on=date(2025, 4, 1))
+        await agreements.create_agreement(
+            s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id, starts_on=date(2025, 4, 1)
+        )
     assert (await gql.ok(NODE, {"id": alert["id"]}, market.ealing_officer))["node"]["raisedBy"] == {"slug": "barnet"}
 
 
 async def test_the_review_is_the_safeguarding_leads_and_kept_as_a_history(gql, db, market):
     await scene(db, market, members=2)
     async with db.transaction() as s:
-        alert = await alerts.raise_alert(s, market.barnet_officer, provider_id=market.acorn.id,
-                                         category=AlertCategory.STAFFING, severity=AlertSeverity.HIGH,
-                                         summary="Agency staff without DBS checks")
-    step = {"input": {"alertId": gid("SafeguardingAlert", alert.id), "status": "UNDER_REVIEW",
-                      "notes": "Provider asked for its staffing records"}}
+        alert = await alerts.raise_alert(
+            s,
+            market.barnet_officer,
+            provider_id=market.acorn.id,
+            category=AlertCategory.STAFFING,
+            severity=AlertSeverity.HIGH,
+            summary="Agency staff without DBS checks",
+        )
+    step = {
+        "input": {
+            "alertId": gid("SafeguardingAlert", alert.id),
+            "status": "UNDER_REVIEW",
+            "notes": "Provider asked for its staffing records",
+        }
+    }
     before = await _count(db, AuditEvent)
     for principal in (None, principal_for(market.wla, Scope.WLA), market.barnet_officer, market.acorn_staff):
         result = await gql(UPDATE, step, principal)
@@ -93,11 +122,17 @@ async def test_the_review_is_the_safeguarding_leads_and_kept_as_a_history(gql, d
     lead = principal_for(market.wla, Scope.WLA_SAFEGUARDING)
     wrong = {"input": {**step["input"], "status": "RESOLVED"}}
     assert (await gql.ok(UPDATE, wrong, lead))["safeguardingAlertUpdate"]["userErrors"] == [
-        {"field": "status", "code": "INVALID_TRANSITION"}]
+        {"field": "status", "code": "INVALID_TRANSITION"}
+    ]
     out = (await gql.ok(UPDATE, step, lead))["safeguardingAlertUpdate"]
     assert out["alert"]["status"] == "UNDER_REVIEW" and out["alert"]["updates"] == [
-        {"statusBefore": "OPEN", "statusAfter": "UNDER_REVIEW", "notes": "Provider asked for its staffing records",
-         "by": {"kind": "USER", "organisation": {"slug": "wla"}}}]
+        {
+            "statusBefore": "OPEN",
+            "statusAfter": "UNDER_REVIEW",
+            "notes": "Provider asked for its staffing records",
+            "by": {"kind": "USER", "organisation": {"slug": "wla"}},
+        }
+    ]
 
 
 async def test_a_list_of_alerts_costs_the_same_for_1_and_40(gql, db, market):
@@ -106,12 +141,18 @@ async def test_a_list_of_alerts_costs_the_same_for_1_and_40(gql, db, market):
     async def add(n: int) -> None:
         async with db.transaction() as s:
             for i in range(n):
-                a = await alerts.raise_alert(s, market.barnet_officer, provider_id=market.acorn.id,
-                                             setting_id=sc.settings["Oak House"].id if i % 2 == 0 else None,
-                                             category=AlertCategory.OTHER, severity=AlertSeverity.MEDIUM,
-                                             summary=f"Concern {i}")
-                await alerts.update_alert(s, principal_for(market.wla, Scope.WLA_SAFEGUARDING), a.id,
-                                          status=None, notes="Noted")
+                a = await alerts.raise_alert(
+                    s,
+                    market.barnet_officer,
+                    provider_id=market.acorn.id,
+                    setting_id=sc.settings["Oak House"].id if i % 2 == 0 else None,
+                    category=AlertCategory.OTHER,
+                    severity=AlertSeverity.MEDIUM,
+                    summary=f"Concern {i}",
+                )
+                await alerts.update_alert(
+                    s, principal_for(market.wla, Scope.WLA_SAFEGUARDING), a.id, status=None, notes="Noted"
+                )
 
     async def cost() -> tuple[int, dict]:
         with StatementCounter(db) as counter:
@@ -124,7 +165,12 @@ async def test_a_list_of_alerts_costs_the_same_for_1_and_40(gql, db, market):
     await add(39)
     forty, data = await cost()
     nodes = data["safeguardingAlerts"]["nodes"]
-    assert len(nodes) == 40 and nodes[1]["setting"] == {"name": "Oak House"} and nodes[2]["setting"] is None and nodes[0]["updates"][0]["notes"]
+    assert (
+        len(nodes) == 40
+        and nodes[1]["setting"] == {"name": "Oak House"}
+        and nodes[2]["setting"] is None
+        and nodes[0]["updates"][0]["notes"]
+    )
     assert forty == one, f"{one} statements for 1 alert, {forty} for 40"
     assert one <= 6, one  # the page, its total, the providers, the raisers (one loader), the settings, the updates
 
@@ -135,18 +181,29 @@ async def test_an_old_expired_insurance_recorded_beside_one_in_force_suspends_no
       document { reference inForce } userErrors { field code } } }"""
     provider = """{ viewer { organisation { ... on Provider { compliance { compliant shortfalls { kind code } }
       memberships(first: 5) { nodes { status } } } } } }"""
-    old = {"kind": "EMPLOYERS_LIABILITY_INSURANCE", "reference": "EL-2025", "coverAmount": "10000000.00",
-           "validFrom": (clock.today() - timedelta(days=300)).isoformat(),
-           "validUntil": (clock.today() - timedelta(days=1)).isoformat()}
+    old = {
+        "kind": "EMPLOYERS_LIABILITY_INSURANCE",
+        "reference": "EL-2025",
+        "coverAmount": "10000000.00",
+        "validFrom": (clock.today() - timedelta(days=300)).isoformat(),
+        "validUntil": (clock.today() - timedelta(days=1)).isoformat(),
+    }
     recorded = (await gql.ok(record, {"input": old}, market.acorn_staff))["documentRecord"]
     assert recorded == {"document": {"reference": "EL-2025", "inForce": False}, "userErrors": []}
 
     await timers.run_due_timers(db)  # a document expired with none of its kind in force would suspend at once
     assert await _count(db, Suspension) == 0
     assert (await gql.ok(provider, principal=market.acorn_staff))["viewer"]["organisation"] == {
-        "compliance": {"compliant": True, "shortfalls": []}, "memberships": {"nodes": [{"status": "ADMITTED"}]}}
+        "compliance": {"compliant": True, "shortfalls": []},
+        "memberships": {"nodes": [{"status": "ADMITTED"}]},
+    }
     published_ = await published(db, market.barnet_officer, sc.lot.id)
-    invitations = (await gql.ok("""query($id: ID!) { node(id: $id) { ... on Requirement {
-      invitations(first: 5) { nodes { provider { slug } } } } } }""", {"id": gid("Requirement", published_.id)},
-                                market.barnet_officer))["node"]["invitations"]["nodes"]
+    invitations = (
+        await gql.ok(
+            """query($id: ID!) { node(id: $id) { ... on Requirement {
+      invitations(first: 5) { nodes { provider { slug } } } } } }""",
+            {"id": gid("Requirement", published_.id)},
+            market.barnet_officer,
+        )
+    )["node"]["invitations"]["nodes"]
     assert {"provider": {"slug": "acorn-fostering"}} in invitations

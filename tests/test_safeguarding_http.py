@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from strawberry.relay import from_base64
 
-from api import clock
-from api.clock import LONDON
+from api.core import clock
+from api.core.clock import LONDON
 from api.market import agreements
 from api.safeguarding.models import Suspension
 from tests.conftest import gid
@@ -27,7 +27,8 @@ RAISE = """mutation($input: SafeguardingAlertRaiseInput!) { safeguardingAlertRai
   alert { id severity status raisedBy { slug } provider { slug } } userErrors { field code } } }"""
 ALERTS = "{ safeguardingAlerts(first: 10) { totalCount nodes { id severity summary raisedBy { slug } } } }"
 ALERTED_EVALUATION = """query($id: ID!) { node(id: $id) { ... on Requirement { evaluation { rankedBids {
-  bid { provider { slug } } excluded exclusionReasons alerts { severity category alert { raisedBy { slug } } } } } } } }"""
+  bid { provider { slug } } excluded exclusionReasons
+  alerts { severity category alert { raisedBy { slug } } } } } } } }"""
 SUSPEND = """mutation($input: ProviderSuspendInput!) { providerSuspend(input: $input) {
   suspension { id kind scope reason active startsOn provider { slug } } userErrors { field code } } }"""
 REINSTATE = """mutation($id: ID!) { providerReinstate(input: {suspensionId: $id, notes: "Cleared"}) {
@@ -47,11 +48,20 @@ async def published(live_server: str, token: str, lot_id: int) -> str:
 async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_and_is_lifted(live_server, db, market):
     sc = await scene(db, market, members=2)
     async with db.transaction() as s:  # Ealing participates: an access agreement to Barnet's vehicle
-        await agreements.create_agreement(s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id,
-                                          starts_on=date(2025, 4, 1))
-    tokens = {name: await token_for(live_server, await register(db, slug, scope)) for name, slug, scope in [
-        ("barnet", "barnet", "borough"), ("ealing", "ealing", "borough"), ("acorn", "acorn-fostering", "provider"),
-        ("birch", "birch-homes", "provider"), ("wla", "wla", "wla"), ("lead", "wla", "wla:safeguarding")]}
+        await agreements.create_agreement(
+            s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id, starts_on=date(2025, 4, 1)
+        )
+    tokens = {
+        name: await token_for(live_server, await register(db, slug, scope))
+        for name, slug, scope in [
+            ("barnet", "barnet", "borough"),
+            ("ealing", "ealing", "borough"),
+            ("acorn", "acorn-fostering", "provider"),
+            ("birch", "birch-homes", "provider"),
+            ("wla", "wla", "wla"),
+            ("lead", "wla", "wla:safeguarding"),
+        ]
+    }
     rid = await published(live_server, tokens["barnet"], sc.lot.id)
     requirement_id = int(from_base64(rid)[1])
     for who, setting in (("acorn", "Oak House"), ("birch", "Birch Lodge")):
@@ -59,15 +69,26 @@ async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_
         assert out["data"]["bidSubmit"]["userErrors"] == [], out
 
     # Ealing raises a HIGH alert on acorn; Barnet sees it with acorn's bid, and who raised it
-    raised = await post(live_server, tokens["ealing"], RAISE, {"input": {
-        "providerId": gid("Provider", market.acorn.id), "category": "MISSING_CHILD", "severity": "HIGH",
-        "summary": "Two missing episodes not reported to the placing authority"}})
+    raised = await post(
+        live_server,
+        tokens["ealing"],
+        RAISE,
+        {
+            "input": {
+                "providerId": gid("Provider", market.acorn.id),
+                "category": "MISSING_CHILD",
+                "severity": "HIGH",
+                "summary": "Two missing episodes not reported to the placing authority",
+            }
+        },
+    )
     alert = raised["data"]["safeguardingAlertRaise"]["alert"]
     assert (alert["severity"], alert["status"], alert["raisedBy"]) == ("HIGH", "OPEN", {"slug": "ealing"})
     evaluation = (await post(live_server, tokens["barnet"], ALERTED_EVALUATION, {"id": rid}))["data"]["node"]
     by_provider = {b["bid"]["provider"]["slug"]: b for b in evaluation["evaluation"]["rankedBids"]}
     assert by_provider["acorn-fostering"]["alerts"] == [
-        {"severity": "HIGH", "category": "MISSING_CHILD", "alert": {"raisedBy": {"slug": "ealing"}}}]
+        {"severity": "HIGH", "category": "MISSING_CHILD", "alert": {"raisedBy": {"slug": "ealing"}}}
+    ]
     assert by_provider["birch-homes"]["alerts"] == [] and not by_provider["acorn-fostering"]["excluded"]
     # the provider sees the alert about itself, not who raised it; another provider sees nothing
     mine = (await post(live_server, tokens["acorn"], ALERTS))["data"]["safeguardingAlerts"]
@@ -75,8 +96,13 @@ async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_
     assert (await post(live_server, tokens["birch"], ALERTS))["data"]["safeguardingAlerts"]["totalCount"] == 0
 
     # suspending: a borough and `wla` alone are refused, nothing changes; the safeguarding lead suspends
-    suspend_input = {"input": {"providerId": gid("Provider", market.acorn.id), "reason": "SAFEGUARDING",
-                               "notes": "Pending the LADO's enquiry"}}
+    suspend_input = {
+        "input": {
+            "providerId": gid("Provider", market.acorn.id),
+            "reason": "SAFEGUARDING",
+            "notes": "Pending the LADO's enquiry",
+        }
+    }
     for who in ("ealing", "wla"):
         refused = await post(live_server, tokens[who], SUSPEND, suspend_input)
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
@@ -84,7 +110,10 @@ async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_
     done = (await post(live_server, tokens["lead"], SUSPEND, suspend_input))["data"]["providerSuspend"]
     suspension = done["suspension"]
     assert done["userErrors"] == [] and (suspension["kind"], suspension["scope"], suspension["active"]) == (
-        "SUSPENSION", "PROVIDER", True)
+        "SUSPENSION",
+        "PROVIDER",
+        True,
+    )
 
     # its invitation is withdrawn, its bid excluded at evaluation, a new bid refused
     (invitation,) = (await post(live_server, tokens["acorn"], MY_INVITATIONS))["data"]["invitations"]["nodes"]
@@ -97,32 +126,50 @@ async def test_an_alert_shows_in_evaluation_and_a_suspension_withdraws_excludes_
 
     # the next requirement does not invite it
     nxt = await post(live_server, tokens["barnet"], CREATE, create_input(sc.lot.id))
-    out = await post(live_server, tokens["barnet"], PUBLISH, {"id": nxt["data"]["requirementCreate"]["requirement"]["id"]})
+    out = await post(
+        live_server, tokens["barnet"], PUBLISH, {"id": nxt["data"]["requirementCreate"]["requirement"]["id"]}
+    )
     assert {i["provider"]["slug"] for i in out["data"]["requirementPublish"]["invitations"]} == {"birch-homes"}
 
     # reinstated: the one after that invites it again; the withdrawn invitation stays withdrawn
     lifted = (await post(live_server, tokens["lead"], REINSTATE, {"id": suspension["id"]}))["data"]["providerReinstate"]
     assert lifted["userErrors"] == [] and lifted["suspension"]["active"] is False
     after = await post(live_server, tokens["barnet"], CREATE, create_input(sc.lot.id))
-    out = await post(live_server, tokens["barnet"], PUBLISH,
-                     {"id": after["data"]["requirementCreate"]["requirement"]["id"]})
+    out = await post(
+        live_server, tokens["barnet"], PUBLISH, {"id": after["data"]["requirementCreate"]["requirement"]["id"]}
+    )
     assert {i["provider"]["slug"] for i in out["data"]["requirementPublish"]["invitations"]} == {
-        "acorn-fostering", "birch-homes"}
-    statuses = [i["status"] for i in (await post(live_server, tokens["acorn"], MY_INVITATIONS))["data"][
-        "invitations"]["nodes"]]
+        "acorn-fostering",
+        "birch-homes",
+    }
+    statuses = [
+        i["status"] for i in (await post(live_server, tokens["acorn"], MY_INVITATIONS))["data"]["invitations"]["nodes"]
+    ]
     assert statuses == ["WITHDRAWN", "INVITED"]
 
 
 async def test_a_document_ending_in_the_next_minute_suspends_its_provider_by_the_live_servers_runner(
-        live_server, db, market, monkeypatch):
-    sc = await scene(db, market, members=3)
+    live_server, db, market, monkeypatch
+):
+    await scene(db, market, members=3)
     # cedar: admitted, with no public liability insurance on record (one in force would cover this one's end)
     cedar = await token_for(live_server, await register(db, "cedar-care", "provider"))
     last_day = clock.today() + timedelta(days=100)  # before the scene's other documents end (in a year)
-    recorded = await post(live_server, cedar, """mutation($input: DocumentRecordInput!) { documentRecord(input: $input) {
-      document { id inForce } userErrors { code } } }""", {"input": {
-        "kind": "PUBLIC_LIABILITY_INSURANCE", "reference": "PL-2", "coverAmount": "5000000.00",
-        "validFrom": (last_day - timedelta(days=364)).isoformat(), "validUntil": last_day.isoformat()}})
+    recorded = await post(
+        live_server,
+        cedar,
+        """mutation($input: DocumentRecordInput!) { documentRecord(input: $input) {
+      document { id inForce } userErrors { code } } }""",
+        {
+            "input": {
+                "kind": "PUBLIC_LIABILITY_INSURANCE",
+                "reference": "PL-2",
+                "coverAmount": "5000000.00",
+                "validFrom": (last_day - timedelta(days=364)).isoformat(),
+                "validUntil": last_day.isoformat(),
+            }
+        },
+    )
     assert recorded["data"]["documentRecord"]["userErrors"] == [], recorded
 
     def at(instant: datetime) -> None:  # the server's clock, for the test and the live server's runner alike
@@ -148,6 +195,9 @@ async def test_a_document_ending_in_the_next_minute_suspends_its_provider_by_the
     lead = await token_for(live_server, await register(db, "wla", "wla:safeguarding"))
     nodes = (await post(live_server, lead, SUSPENSIONS))["data"]["suspensions"]["nodes"]
     assert nodes == [{"reason": "DOCUMENT_EXPIRED", "active": True, "provider": {"slug": "cedar-care"}}]
-    memberships = await post(live_server, cedar, "{ viewer { organisation { ... on Provider { memberships(first: 5) "
-                                                 "{ nodes { status } } } } } }")
+    memberships = await post(
+        live_server,
+        cedar,
+        "{ viewer { organisation { ... on Provider { memberships(first: 5) { nodes { status } } } } } }",
+    )
     assert memberships["data"]["viewer"]["organisation"]["memberships"]["nodes"] == [{"status": "SUSPENDED"}]

@@ -25,13 +25,18 @@ async def test_a_suspension_reaches_the_providers_stream_and_stops_its_new_requi
         await requirements.subscribe(PUBLISHED)
         await asyncio.sleep(0.3)
         async with db.transaction() as s:
-            await suspensions.suspend(s, market.admin, provider_id=market.acorn.id, reason=SuspensionReason.OTHER,
-                                      notes="Spot check found staffing below the registered ratio")
+            await suspensions.suspend(
+                s,
+                market.admin,
+                provider_id=market.acorn.id,
+                reason=SuspensionReason.OTHER,
+                notes="Spot check found staffing below the registered ratio",
+            )
         seen = {}
         for _ in range(10):
             try:
                 got = (await events.next(timeout=3))["events"]
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             seen[got["type"]] = got["node"]["__typename"]
         assert seen.get("invitation.withdraw") == "Invitation"
@@ -51,17 +56,23 @@ async def test_an_alert_raised_by_one_borough_reaches_another_boroughs_stream(li
     from api.market import agreements
 
     async with db.transaction() as s:  # Ealing buys through Barnet's vehicle
-        await agreements.create_agreement(s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id,
-                                          starts_on=sc.dpv.starts_on)
+        await agreements.create_agreement(
+            s, market.admin, dpv_id=sc.dpv.id, authority_id=market.ealing.id, starts_on=sc.dpv.starts_on
+        )
     token = await token_for(live_server, await register(db, "barnet", "borough"))
     barnet = await WsClient.connect(live_server, token)
     try:
         await barnet.subscribe(EVENTS)
         await asyncio.sleep(0.3)
         async with db.transaction() as s:
-            await alerts.raise_alert(s, market.ealing_officer, provider_id=market.acorn.id,
-                                     category=AlertCategory.OTHER, severity=AlertSeverity.HIGH,
-                                     summary="Concern about supervision at night")
+            await alerts.raise_alert(
+                s,
+                market.ealing_officer,
+                provider_id=market.acorn.id,
+                category=AlertCategory.OTHER,
+                severity=AlertSeverity.HIGH,
+                summary="Concern about supervision at night",
+            )
         got = (await barnet.next())["events"]
         assert (got["type"], got["node"]["__typename"]) == ("safeguarding_alert.raise", "SafeguardingAlert")
     finally:

@@ -21,8 +21,7 @@ from typing import Any
 import httpx
 import schemathesis
 from graphql import StringValueNode, Visitor, parse, print_ast, visit
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
 from strawberry.relay import to_base64
@@ -76,8 +75,11 @@ def server_error(response: httpx.Response) -> str | None:
 
 
 # Text just over the lengths the data model's columns and the domain's rules allow, and much longer.
-long_text = st.builds(lambda char, length: char * length, st.characters(codec="utf-8"),
-                      st.sampled_from([5, 11, 21, 41, 61, 81, 101, 121, 201, 1001, 4001, 20_000]))
+long_text = st.builds(
+    lambda char, length: char * length,
+    st.characters(codec="utf-8"),
+    st.sampled_from([5, 11, 21, 41, 61, 81, 101, 121, 201, 1001, 4001, 20_000]),
+)
 
 
 def register_scalars(objects: World) -> None:
@@ -85,12 +87,18 @@ def register_scalars(objects: World) -> None:
     decimals of any size."""
     real = list(astuple(objects))
     forged = [to_base64("Dpv", 2**63), to_base64("Provider", -1), to_base64("Nope", 1), to_base64("Bid", "x")]
-    schemathesis.graphql.scalar("ID", st.one_of(st.sampled_from(real), st.sampled_from(forged), st.text())
-                                .map(nodes.String))
+    schemathesis.graphql.scalar(
+        "ID", st.one_of(st.sampled_from(real), st.sampled_from(forged), st.text()).map(nodes.String)
+    )
     schemathesis.graphql.scalar("String", st.one_of(st.text(), long_text).map(nodes.String))
-    schemathesis.graphql.scalar("Decimal", st.one_of(
-        st.decimals(allow_nan=False, allow_infinity=False).map(str),
-        st.decimals(min_value=0, max_value=100_000, places=2).map(str), st.text()).map(nodes.String))
+    schemathesis.graphql.scalar(
+        "Decimal",
+        st.one_of(
+            st.decimals(allow_nan=False, allow_infinity=False).map(str),
+            st.decimals(min_value=0, max_value=100_000, places=2).map(str),
+            st.text(),
+        ).map(nodes.String),
+    )
 
 
 def run(url: str, tokens: dict[str, str]) -> Findings:
@@ -115,22 +123,32 @@ def run(url: str, tokens: dict[str, str]) -> Findings:
             if why is not None:
                 findings.server_errors.append(f"{operation.label} as {who}: {why}\n{query}")
 
+        def examples_of(operation: Any, mode: GenerationMode, examples: int, who: str) -> Any:
+            @settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def each(case: Any) -> None:
+                send(operation, who, case.body)
+                plain = without_control_characters(case.body)
+                if mode is GenerationMode.POSITIVE and plain != case.body:
+                    send(operation, who, plain)
+
+            return each
+
         for operation in operations:
-            for mode, examples, who in [(GenerationMode.POSITIVE, POSITIVE, "wla"),
-                                        (GenerationMode.POSITIVE, POSITIVE, "provider"),
-                                        (GenerationMode.NEGATIVE, NEGATIVE, "wla")]:
-
-                @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                          phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def each(case: Any) -> None:
-                    send(operation, who, case.body)
-                    plain = without_control_characters(case.body)
-                    if mode is GenerationMode.POSITIVE and plain != case.body:
-                        send(operation, who, plain)
-
+            for mode, examples, who in [
+                (GenerationMode.POSITIVE, POSITIVE, "wla"),
+                (GenerationMode.POSITIVE, POSITIVE, "provider"),
+                (GenerationMode.NEGATIVE, NEGATIVE, "wla"),
+            ]:
                 try:
-                    each()
+                    examples_of(operation, mode, examples, who)()
                 except Unanswered:
                     return findings
     return findings
@@ -138,12 +156,15 @@ def run(url: str, tokens: dict[str, str]) -> Findings:
 
 async def test_schemathesis_finds_no_server_error(live_server, db, market, world):  # noqa: F811
     register_scalars(world)
-    tokens = {"wla": await token_for(live_server, await register(db, "wla", "wla wla:safeguarding")),
-              "provider": await token_for(live_server, await register(db, "acorn-fostering",
-                                                                      "provider provider:sign"))}
+    tokens = {
+        "wla": await token_for(live_server, await register(db, "wla", "wla wla:safeguarding")),
+        "provider": await token_for(live_server, await register(db, "acorn-fostering", "provider provider:sign")),
+    }
     started = time.monotonic()
     findings = await asyncio.to_thread(run, f"{live_server}/graphql", tokens)
-    print(f"schemathesis: {findings.requests} requests in {time.monotonic() - started:.1f} s "
-          f"({findings.seconds_in_requests:.1f} s waiting for answers); sent {findings.sent.hexdigest()[:16]}")
+    print(
+        f"schemathesis: {findings.requests} requests in {time.monotonic() - started:.1f} s "
+        f"({findings.seconds_in_requests:.1f} s waiting for answers); sent {findings.sent.hexdigest()[:16]}"
+    )
     assert findings.requests > 400
     assert findings.server_errors == [], "\n\n".join(findings.server_errors[:20])

@@ -12,8 +12,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from api import events
-
+from api.core import events
 from tests.placement_factories import published, scene, submit
 from tests.test_external_issuer import idp_token
 from tests.test_oauth import register, token_for
@@ -32,10 +31,12 @@ async def _tokens(live_server, db, *specs: tuple[str, str]) -> list[str]:
 
 async def test_invited_providers_get_a_published_requirement_and_no_one_else(live_server, db, market):
     sc = await scene(db, market, members=3)  # acorn FULL, birch NONE, cedar not invited (an insurance missing)
-    acorn_t, birch_t, cedar_t = await _tokens(live_server, db, ("acorn-fostering", "provider"),
-                                              ("birch-homes", "provider"), ("cedar-care", "provider"))
-    acorn, birch, birch_full, cedar = [await WsClient.connect(live_server, t)
-                                       for t in (acorn_t, birch_t, birch_t, cedar_t)]
+    acorn_t, birch_t, cedar_t = await _tokens(
+        live_server, db, ("acorn-fostering", "provider"), ("birch-homes", "provider"), ("cedar-care", "provider")
+    )
+    acorn, birch, birch_full, cedar = [
+        await WsClient.connect(live_server, t) for t in (acorn_t, birch_t, birch_t, cedar_t)
+    ]
     try:
         await acorn.subscribe(PUBLISHED)
         await birch.subscribe(PUBLISHED)
@@ -79,20 +80,21 @@ async def test_a_provider_resumes_from_its_cursor_with_exactly_what_it_missed(li
         await client.nothing_for(0.5)
         cursors = [r["cursor"] for r in replayed] + [live["cursor"]]
         assert len(set(cursors)) == 4 and first.reference not in {
-            r["invitation"]["requirement"]["reference"] for r in replayed}
+            r["invitation"]["requirement"]["reference"] for r in replayed
+        }
     finally:
         await client.close()
 
 
-async def test_a_borough_receives_bids_on_its_requirement_and_another_borough_cannot_subscribe(
-        live_server, db, market):
+async def test_a_borough_receives_bids_on_its_requirement_and_another_borough_cannot_subscribe(live_server, db, market):
     sc = await scene(db, market, members=2)
     requirement = await published(db, market.barnet_officer, sc.lot.id)
     from strawberry.relay import to_base64
 
     rid = to_base64("Requirement", requirement.id)
-    barnet_t, ealing_t, acorn_t = await _tokens(live_server, db, ("barnet", "borough"), ("ealing", "borough"),
-                                                ("acorn-fostering", "provider"))
+    barnet_t, ealing_t, acorn_t = await _tokens(
+        live_server, db, ("barnet", "borough"), ("ealing", "borough"), ("acorn-fostering", "provider")
+    )
     barnet = await WsClient.connect(live_server, barnet_t)
     ealing = await WsClient.connect(live_server, ealing_t)
     acorn = await WsClient.connect(live_server, acorn_t)
@@ -128,9 +130,18 @@ async def test_events_are_filtered_per_viewer_and_a_killed_listener_loses_nothin
 
         # The hub's LISTEN connection is killed; what commits meanwhile still arrives, once, in order.
         async with db.engine.connect() as conn:
-            killed = (await conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"))).scalars().all()
+            killed = (
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
         assert killed and all(killed)
         others = [await published(db, market.barnet_officer, sc.lot.id) for _ in range(3)]
         seen = [(await acorn.next(timeout=15))["events"] for _ in others]
@@ -173,8 +184,11 @@ async def test_a_connection_holds_at_most_ten_subscriptions_and_small_messages(l
         await client.subscribe(EVENTS)
         refused = await client.message()
         assert refused["type"] == "error" and "limit" in refused["payload"][0]["message"].lower()
-        await client.ws.send(json.dumps({"id": "big", "type": "subscribe",
-                                         "payload": {"query": "#" + "x" * settings.ws_max_message_bytes}}))
+        await client.ws.send(
+            json.dumps(
+                {"id": "big", "type": "subscribe", "payload": {"query": "#" + "x" * settings.ws_max_message_bytes}}
+            )
+        )
         assert await client.closed_with() == 1009  # message too big
     finally:
         await client.close()
@@ -234,18 +248,20 @@ async def _until(done, timeout: float = 5.0) -> None:
 
 
 async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_each_subscriber(
-        db, market, settings, hub):
+    db, market, settings, hub
+):
+    from api.core.principal import Scope
     from api.safeguarding import suspensions
     from api.safeguarding.enums import SuspensionReason
-    from auth.principal import Scope
     from tests.conftest import StatementCounter, principal_for
 
     sc = await scene(db, market, members=3)  # acorn FULL, birch PARTIAL, cedar not invited (an insurance missing)
     async with db.session() as s:
         before = (await events.head(s)).cursor()
     cedar = principal_for(sc.providers["cedar"], Scope.PROVIDER)
-    acorn, acorn_again, birch, cedar_sub = [_Following(db, settings, hub, p) for p in (
-        market.acorn_staff, market.acorn_staff, market.birch_staff, cedar)]
+    acorn, acorn_again, birch, cedar_sub = [
+        _Following(db, settings, hub, p) for p in (market.acorn_staff, market.acorn_staff, market.birch_staff, cedar)
+    ]
     following = [acorn, acorn_again, birch, cedar_sub]
     try:
         await asyncio.sleep(0.3)  # registered with the hub
@@ -263,8 +279,9 @@ async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_e
 
         # Birch is suspended: its invitation is withdrawn and it is not invited to the next requirement.
         async with db.transaction() as s:
-            await suspensions.suspend(s, market.admin, provider_id=market.birch.id, reason=SuspensionReason.OTHER,
-                                      notes="Spot check")
+            await suspensions.suspend(
+                s, market.admin, provider_id=market.birch.id, reason=SuspensionReason.OTHER, notes="Spot check"
+            )
         second = await published(db, market.barnet_officer, sc.lot.id)
         await _until(lambda: len(acorn.got) == 2 and len(acorn_again.got) == 2)
         await asyncio.sleep(0.3)
@@ -272,8 +289,9 @@ async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_e
         assert birch.references() == [first.reference] and cedar_sub.got == []
 
         # Replayed from before both: acorn gets both once; birch neither (its first invitation is withdrawn now).
-        replay_acorn, replay_birch = [_Following(db, settings, hub, p, {"after": before})
-                                      for p in (market.acorn_staff, market.birch_staff)]
+        replay_acorn, replay_birch = [
+            _Following(db, settings, hub, p, {"after": before}) for p in (market.acorn_staff, market.birch_staff)
+        ]
         following += [replay_acorn, replay_birch]
         await _until(lambda: len(replay_acorn.got) == 2)
         await asyncio.sleep(0.3)

@@ -1,4 +1,4 @@
-"""Timers in PostgreSQL (api/timers.py): the deadline closes a requirement by itself, once, however many
+"""Timers in PostgreSQL (api/core/timers.py): the deadline closes a requirement by itself, once, however many
 runners race for it (CLOSED with live bids, UNFILLED without); a timer survives a restart; a failing handler
 is retried, then given up on."""
 
@@ -10,14 +10,14 @@ from datetime import timedelta
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from api import clock, timers
-from api.audit import AuditEvent
-from api.config import async_url
-from api.db import Database
+from api.core import clock, timers
+from api.core.audit import AuditEvent
+from api.core.config import async_url
+from api.core.db import Database
+from api.core.timers import Timer, TimerState
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Requirement
 from api.placements.requirements import DEADLINE_TIMER, TIMER_ACTOR_ID
-from api.timers import Timer, TimerState
 from tests.placement_factories import published, scene, submit
 
 
@@ -35,9 +35,17 @@ async def one(db, model, id_):
 
 async def deadline_events(db, requirement_id: int) -> list[AuditEvent]:
     async with db.session() as s:
-        return list((await s.execute(select(AuditEvent).where(
-            AuditEvent.entity_type == "Requirement", AuditEvent.entity_id == requirement_id,
-            AuditEvent.action == "requirement.deadline_passed"))).scalars())
+        return list(
+            (
+                await s.execute(
+                    select(AuditEvent).where(
+                        AuditEvent.entity_type == "Requirement",
+                        AuditEvent.entity_id == requirement_id,
+                        AuditEvent.action == "requirement.deadline_passed",
+                    )
+                )
+            ).scalars()
+        )
 
 
 async def test_nothing_runs_before_the_deadline(db, market):
@@ -64,8 +72,10 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
             assert await timers.run_due_timers(other, now=after) == 0
         assert await first == 1
         # and once it is done, neither finds it again
-        assert await asyncio.gather(timers.run_due_timers(db, now=after), timers.run_due_timers(other, now=after)) \
-            == [0, 0]
+        assert await asyncio.gather(timers.run_due_timers(db, now=after), timers.run_due_timers(other, now=after)) == [
+            0,
+            0,
+        ]
     finally:
         await other.dispose()
 
@@ -140,8 +150,9 @@ LATER = timedelta(days=1)
 async def _flaky(session, timer, at) -> None:
     """Fails on its first two runs, after writing something its failure must roll back."""
     calls.append(timer.subject_id)
-    await session.execute(text("UPDATE requirement SET status_reason = 'half done' WHERE id = :id"),
-                          {"id": timer.subject_id})
+    await session.execute(
+        text("UPDATE requirement SET status_reason = 'half done' WHERE id = :id"), {"id": timer.subject_id}
+    )
     if len(calls) <= 2:
         raise RuntimeError("the mail server is down")
 
@@ -156,8 +167,11 @@ async def test_a_failing_handler_is_rolled_back_retried_with_backoff_then_succee
     assert await timers.run_due_timers(db, now=now) == 1
     async with db.session() as s:
         timer = (await s.execute(select(Timer).where(Timer.kind == "test.flaky"))).scalar_one()
-    assert (timer.state, timer.attempts, timer.last_error) == (TimerState.PENDING, 1,
-                                                               "RuntimeError: the mail server is down")
+    assert (timer.state, timer.attempts, timer.last_error) == (
+        TimerState.PENDING,
+        1,
+        "RuntimeError: the mail server is down",
+    )
     assert timer.due_at == now + timers.backoff(1)
     assert (await one(db, Requirement, r.id)).status_reason is None  # the handler's write was rolled back
 
@@ -202,6 +216,12 @@ async def test_closing_by_hand_while_a_runner_holds_the_due_timer_neither_deadlo
     assert (await one(db, Requirement, r.id)).status is S.CLOSED
     assert await deadline_events(db, r.id) == []
     async with db.session() as s:
-        actions = [e.action for e in (await s.execute(select(AuditEvent).where(
-            AuditEvent.entity_id == r.id, AuditEvent.entity_type == "Requirement"))).scalars()]
+        actions = [
+            e.action
+            for e in (
+                await s.execute(
+                    select(AuditEvent).where(AuditEvent.entity_id == r.id, AuditEvent.entity_type == "Requirement")
+                )
+            ).scalars()
+        ]
     assert actions.count("requirement.close") == 1

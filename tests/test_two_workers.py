@@ -22,11 +22,11 @@ from gql import Client, GraphQLRequest, gql
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy import text
 
+from api.core.principal import OrganisationKind
 from api.market import documents, memberships
 from api.market.enums import MembershipDecision
 from api.market.models import Organisation
 from auth.clients import register_client_as_system
-from auth.principal import OrganisationKind
 from tests.factories import dpv_with_lots, full_documents_specs
 from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
 from tests.test_placement_api import CREATE, PUBLISH, create_input
@@ -49,8 +49,11 @@ class Subscriber:
         self.task = asyncio.create_task(self._run(after))
 
     async def _run(self, after: str | None) -> None:
-        transport = WebsocketsTransport(url=self.url, init_payload={"authorization": f"Bearer {self.token}"},
-                                        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+        transport = WebsocketsTransport(
+            url=self.url,
+            init_payload={"authorization": f"Bearer {self.token}"},
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+        )
         async with Client(transport=transport) as session:
             self.ready.set()
             async for result in session.subscribe(GraphQLRequest(SUBSCRIPTION, variable_values={"after": after})):
@@ -100,21 +103,34 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
     credentials = {}
     async with db.transaction() as s:
         for slug in [*slugs, "barnet"]:
-            reg = await register_client_as_system(s, "two workers", organisation_slug=slug,
-                                                  scopes="borough" if slug == "barnet" else "provider")
+            reg = await register_client_as_system(
+                s, "two workers", organisation_slug=slug, scopes="borough" if slug == "barnet" else "provider"
+            )
             credentials[slug] = (reg.client.client_id, reg.client_secret)
 
     ports = [_free_port(), _free_port()]
     base = [f"http://127.0.0.1:{p}" for p in ports]
-    env = {**os.environ, "DATABASE_URL": database_url, "DPV_ISSUER": base[0], "DPV_TIMER_POLL_SECONDS": "0",
-           "DPV_SECRET_KEY": "two-workers-" + uuid.uuid4().hex}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DPV_ISSUER": base[0],
+        "DPV_TIMER_POLL_SECONDS": "0",
+        "DPV_SECRET_KEY": "two-workers-" + uuid.uuid4().hex,
+    }
     env.pop("TEST_DATABASE_URL", None)
     servers = []
     try:
         for port in ports:  # one after the other: the first makes the signing key the second uses
-            servers.append(subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"], cwd=ROOT,
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            servers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
             await asyncio.to_thread(_wait_ready, port, servers[-1])
 
         async with httpx.AsyncClient(timeout=60) as http:
@@ -124,11 +140,15 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
 
             async def publish(through: str) -> str:
                 headers = {"Authorization": f"Bearer {tokens['barnet']}"}
-                r = await http.post(f"{through}/graphql", headers=headers,
-                                    json={"query": CREATE, "variables": create_input(lot_id)})
+                r = await http.post(
+                    f"{through}/graphql", headers=headers, json={"query": CREATE, "variables": create_input(lot_id)}
+                )
                 requirement = r.json()["data"]["requirementCreate"]["requirement"]
-                r = await http.post(f"{through}/graphql", headers=headers,
-                                    json={"query": PUBLISH, "variables": {"id": requirement["id"]}})
+                r = await http.post(
+                    f"{through}/graphql",
+                    headers=headers,
+                    json={"query": PUBLISH, "variables": {"id": requirement["id"]}},
+                )
                 assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
                 return requirement["reference"]
 
@@ -136,15 +156,21 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
             # registers late still replays what it missed: no sleep decides the outcome.
             page = {"pageInfo": {"hasNextPage": True, "endCursor": None}}
             while page["pageInfo"]["hasNextPage"]:
-                r = await http.post(f"{base[0]}/graphql", headers={"Authorization": f"Bearer {tokens[slugs[0]]}"},
-                                    json={"query": "query($a: String) { changes(first: 100, after: $a) "
-                                          "{ pageInfo { hasNextPage endCursor } } }",
-                                          "variables": {"a": page["pageInfo"]["endCursor"]}})
+                r = await http.post(
+                    f"{base[0]}/graphql",
+                    headers={"Authorization": f"Bearer {tokens[slugs[0]]}"},
+                    json={
+                        "query": "query($a: String) { changes(first: 100, after: $a) "
+                        "{ pageInfo { hasNextPage endCursor } } }",
+                        "variables": {"a": page["pageInfo"]["endCursor"]},
+                    },
+                )
                 page = r.json()["data"]["changes"]
             start = page["pageInfo"]["endCursor"]
 
-            subscribers = [Subscriber(tokens[slug], base[i % 2].replace("http", "ws") + "/graphql")
-                           for i, slug in enumerate(slugs)]
+            subscribers = [
+                Subscriber(tokens[slug], base[i % 2].replace("http", "ws") + "/graphql") for i, slug in enumerate(slugs)
+            ]
             for sub in subscribers:
                 sub.start(start)
             await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in subscribers)), 60)
@@ -169,9 +195,18 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
             # 3. the LISTEN connections of both workers are killed between two publications: nothing is lost
             before = await publish(base[0])
             async with db.engine.connect() as conn:
-                killed = (await conn.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND query LIKE 'LISTEN%'"))).scalars().all()
+                killed = (
+                    (
+                        await conn.execute(
+                            text(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
             assert len(killed) >= 2 and all(killed)  # both workers' (and any other test server's on this database)
             after = [await publish(base[i % 2]) for i in range(2)]
             expected_tail = [before, *after]

@@ -26,13 +26,12 @@ import pytest
 from sqlalchemy import update
 from websockets.exceptions import ConnectionClosed
 
-from api import clock
+from api.core import clock
 from auth.models import SigningKey
 from tests.conftest import _free_port
 from tests.placement_factories import published, scene
 from tests.test_oauth import register, token_for
-from tests.test_oauth_code import code_for, person, public_client, query
-from tests.test_oauth_code import REDIRECT
+from tests.test_oauth_code import REDIRECT, code_for, person, public_client, query
 from tests.ws_client import WsClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +49,7 @@ class Server:
     def log_lines(self) -> list[str]:
         """The complete lines written so far (one being written as this reads is left for later)."""
         text = self.log.read_text()
-        return [line for line in text[:text.rfind("\n") + 1].splitlines() if line.strip()]
+        return [line for line in text[: text.rfind("\n") + 1].splitlines() if line.strip()]
 
 
 def _ready(port: int, process: subprocess.Popen, log: Path, seconds: float = 90) -> None:
@@ -73,14 +72,26 @@ def second_server(live_server: str, database_url: str, tmp_path_factory: pytest.
     from `live_server`), with JSON log lines on standard error (kept in a file)."""
     port = _free_port()
     tmp = tmp_path_factory.mktemp("second-server")
-    env = {**os.environ, "DATABASE_URL": database_url, "DPV_ISSUER": live_server, "DPV_TIMER_POLL_SECONDS": "0",
-           "DPV_SECRET_KEY": "second-server-" + uuid.uuid4().hex, "DPV_DATA_DIR": str(tmp / "data"),
-           "DPV_LOG_FORMAT": "json"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DPV_ISSUER": live_server,
+        "DPV_TIMER_POLL_SECONDS": "0",
+        "DPV_SECRET_KEY": "second-server-" + uuid.uuid4().hex,
+        "DPV_DATA_DIR": str(tmp / "data"),
+        "DPV_LOG_FORMAT": "json",
+    }
     env.pop("TEST_DATABASE_URL", None)
     log = tmp / "stderr.log"
     with open(log, "w") as stderr, open(tmp / "stdout.log", "w") as stdout:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level",
-                                    "info"], cwd=ROOT, env=env, stdout=stdout, stderr=stderr, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "info"],
+            cwd=ROOT,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
     try:
         _ready(port, process, log)
         yield Server(f"http://127.0.0.1:{port}", log, process)
@@ -148,8 +159,10 @@ async def test_revoking_an_access_token_closes_its_sockets_on_every_worker(live_
     # The second worker logged the close as JSON, in the connection's own request id.
     lines = [json.loads(line) for line in second_server.log_lines()]
     closes = [e for e in lines if e["logger"] == "dpv.ws_tokens"]
-    assert closes and all(e["message"] == "Closing a WebSocket (4403): The access token has been revoked"
-                          and e["request_id"] for e in closes)
+    assert closes and all(
+        e["message"] == "Closing a WebSocket (4403): The access token has been revoked" and e["request_id"]
+        for e in closes
+    )
     handshake = on_second.ws.response.headers["x-request-id"]
     assert handshake in {e["request_id"] for e in closes}
 
@@ -159,30 +172,42 @@ async def test_revoking_a_refresh_token_closes_the_sockets_of_its_family(live_se
     await person(db, "acorn-fostering", "family@acorn.example", "provider")
     _, location, verifier, _ = await code_for(live_server, reg, "family@acorn.example")
     async with httpx.AsyncClient() as http:
-        issued = (await http.post(f"{live_server}/oauth/token", data={
-            "grant_type": "authorization_code", "code": query(location)["code"], "redirect_uri": REDIRECT,
-            "client_id": reg.client.client_id, "code_verifier": verifier})).json()
+        issued = (
+            await http.post(
+                f"{live_server}/oauth/token",
+                data={
+                    "grant_type": "authorization_code",
+                    "code": query(location)["code"],
+                    "redirect_uri": REDIRECT,
+                    "client_id": reg.client.client_id,
+                    "code_verifier": verifier,
+                },
+            )
+        ).json()
     client = await WsClient.connect(second_server.url, issued["access_token"])
     try:
         await client.subscribe(PUBLISHED)
         await still_open(client)
         # RFC 7009 by the public client (no secret): the refresh token's family goes, its access tokens with it.
-        await revoke(live_server, issued["refresh_token"], token_type_hint="refresh_token",
-                     client_id=reg.client.client_id)
+        await revoke(
+            live_server, issued["refresh_token"], token_type_hint="refresh_token", client_id=reg.client.client_id
+        )
         assert await closed(client) == (4403, "The access token has been revoked")
     finally:
         await client.close()
 
 
-async def test_a_signing_key_retired_a_token_lifetime_ago_closes_its_tokens_sockets(live_server, second_server, db,
-                                                                                     market, settings):
+async def test_a_signing_key_retired_a_token_lifetime_ago_closes_its_tokens_sockets(
+    live_server, second_server, db, market, settings
+):
     token = await token_for(live_server, await register(db, "barnet", "borough"))
     client = await WsClient.connect(second_server.url, token)
     try:
         await still_open(client)
         async with db.transaction() as s:  # the key that signed it, retired longer ago than a token lives
-            await s.execute(update(SigningKey).values(
-                retired_at=clock.now() - timedelta(seconds=settings.access_token_ttl + 60)))
+            await s.execute(
+                update(SigningKey).values(retired_at=clock.now() - timedelta(seconds=settings.access_token_ttl + 60))
+            )
         assert await closed(client) == (4403, "The access token's signing key has been retired")
     finally:
         await client.close()
@@ -191,10 +216,14 @@ async def test_a_signing_key_retired_a_token_lifetime_ago_closes_its_tokens_sock
 async def test_the_json_log_lines_parse_and_carry_the_request_id(live_server, second_server, db, market):
     token = await token_for(live_server, await register(db, "barnet", "borough"))
     async with httpx.AsyncClient() as http:
-        r = await http.post(f"{second_server.url}/graphql", headers={"Authorization": f"Bearer {token}",
-                                                                     "X-Request-ID": "json-lines-1"},
-                            json={"query": "mutation Bar { providerBar(input: {providerId: \"UHJvdmlkZXI6MQ==\", "
-                                           "reason: SAFEGUARDING}) { userErrors { code } } }"})
+        r = await http.post(
+            f"{second_server.url}/graphql",
+            headers={"Authorization": f"Bearer {token}", "X-Request-ID": "json-lines-1"},
+            json={
+                "query": 'mutation Bar { providerBar(input: {providerId: "UHJvdmlkZXI6MQ==", '
+                "reason: SAFEGUARDING}) { userErrors { code } } }"
+            },
+        )
     assert r.headers["x-request-id"] == "json-lines-1"
     assert r.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     entries = [json.loads(line) for line in second_server.log_lines()]  # every line is one JSON object
@@ -204,5 +233,9 @@ async def test_the_json_log_lines_parse_and_carry_the_request_id(live_server, se
     (refusal,) = [e for e in mine if e["logger"] == "dpv.graphql"]
     assert refusal["level"] == "INFO" and "exception" not in refusal
     assert (refusal["code"], refusal["operation_type"], refusal["operation"], refusal["path"]) == (
-        "FORBIDDEN", "mutation", "Bar", "providerBar")
+        "FORBIDDEN",
+        "mutation",
+        "Bar",
+        "providerBar",
+    )
     assert any(e["logger"] == "uvicorn.error" and e["request_id"] is None for e in entries)  # start-up: no request

@@ -23,7 +23,7 @@ class WsClient:
         self._ids = itertools.count(1)
 
     @classmethod
-    async def connect(cls, live_server: str, token: str | None) -> "WsClient":
+    async def connect(cls, live_server: str, token: str | None) -> WsClient:
         ws = await websockets.connect(ws_url(live_server), subprotocols=[PROTOCOL], max_size=2**22)
         payload = {"authorization": f"Bearer {token}"} if token else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
@@ -33,8 +33,9 @@ class WsClient:
 
     async def subscribe(self, query: str, variables: dict | None = None) -> str:
         op = str(next(self._ids))
-        await self.ws.send(json.dumps({"id": op, "type": "subscribe",
-                                       "payload": {"query": query, "variables": variables or {}}}))
+        await self.ws.send(
+            json.dumps({"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        )
         return op
 
     async def message(self, timeout: float = 10) -> dict:
@@ -61,7 +62,7 @@ class WsClient:
     async def nothing_for(self, seconds: float) -> None:
         try:
             message = await self.message(seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message}")
 

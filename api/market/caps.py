@@ -6,7 +6,7 @@ A pure module: no database, no GraphQL. It is the one rule every reader of a cap
 The rule
 --------
 A lot's caps are set per financial year, a year named by the calendar year it starts in (2026 = 1 April 2026 to
-31 March 2027; api/clock.py `financial_year`). The cap that applies on a day is
+31 March 2027; api/core/clock.py `financial_year`). The cap that applies on a day is
 - the cap set for the financial year the day falls in; else
 - the cap of the latest EARLIER financial year that has one: a cap goes on applying until the alliance sets the
   next year's (a year's cap is often set late, and a start a year or more ahead is judged by the latest cap
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from api import clock
+from api.core import clock
 
 
 @dataclass(frozen=True)

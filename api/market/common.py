@@ -7,10 +7,10 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db import Base
-from api.errors import Forbidden
+from api.core.db import Base
+from api.core.errors import Forbidden
+from api.core.principal import OrganisationKind
 from api.market.models import Organisation
-from auth.principal import OrganisationKind
 
 M = TypeVar("M", bound=Base)
 

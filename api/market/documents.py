@@ -11,14 +11,19 @@ from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.hooks import Hook
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
-from auth.policy import ensure_acts_for_provider
-from auth.principal import OrganisationKind, Principal
+from api.market.permissions import ensure_acts_for_provider
+
+# A stage-1 document just recorded, in the recording's transaction: safeguarding watches its expiry and lifts the
+# suspensions a valid replacement ends (api/safeguarding/expiry.py `on_document_recorded`).
+recorded: Hook[[AsyncSession, Document], None] = Hook("stage-1 document recorded")
 
 
 class DocumentErrorCode(Enum):
@@ -32,9 +37,15 @@ class DocumentErrorCode(Enum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
-def _errors(kind: DocumentKind, reference: str, valid_from: date, valid_until: date | None,
-            cover_amount: Decimal | None, ofsted_grade: OfstedGrade | None,
-            credit_check_outcome: CreditCheckOutcome | None) -> list[UserError]:
+def _errors(
+    kind: DocumentKind,
+    reference: str,
+    valid_from: date,
+    valid_until: date | None,
+    cover_amount: Decimal | None,
+    ofsted_grade: OfstedGrade | None,
+    credit_check_outcome: CreditCheckOutcome | None,
+) -> list[UserError]:
     E = DocumentErrorCode
     errors: list[UserError] = []
     if not reference.strip():
@@ -85,24 +96,57 @@ async def record_document(
         errors = _errors(kind, reference, valid_from, valid_until, cover_amount, ofsted_grade, credit_check_outcome)
         if errors:
             raise UserErrors(errors)
-        doc = Document(id=id_, provider_id=provider_id, kind=kind, reference=reference.strip(), issuer=issuer.strip(),
-                       valid_from=valid_from, valid_until=valid_until, cover_amount=cover_amount,
-                       ofsted_grade=ofsted_grade, credit_check_outcome=credit_check_outcome)
+        doc = Document(
+            id=id_,
+            provider_id=provider_id,
+            kind=kind,
+            reference=reference.strip(),
+            issuer=issuer.strip(),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            cover_amount=cover_amount,
+            ofsted_grade=ofsted_grade,
+            credit_check_outcome=credit_check_outcome,
+        )
         session.add(doc)
         await session.flush()
-        from api.safeguarding.expiry import on_document_recorded  # its timers; a replacement lifts a suspension
-
-        await on_document_recorded(session, doc)
-        audit.record(session, actor, "document.record", "Document", doc.id, {
-            "providerId": provider_id, "kind": kind, "reference": doc.reference, "validFrom": valid_from,
-            "validUntil": valid_until, "coverAmount": cover_amount, "ofstedGrade": ofsted_grade,
-            "creditCheckOutcome": credit_check_outcome,
-        })
+        await recorded(session, doc)  # its expiry's timers; a valid replacement lifts a suspension
+        audit.record(
+            session,
+            actor,
+            "document.record",
+            "Document",
+            doc.id,
+            {
+                "providerId": provider_id,
+                "kind": kind,
+                "reference": doc.reference,
+                "validFrom": valid_from,
+                "validUntil": valid_until,
+                "coverAmount": cover_amount,
+                "ofstedGrade": ofsted_grade,
+                "creditCheckOutcome": credit_check_outcome,
+            },
+        )
         return doc
 
     return await idempotent(
-        session, actor.organisation_id, "documentRecord", idempotency_key,
-        {"provider": provider_id, "kind": kind, "reference": reference, "from": valid_from, "until": valid_until,
-         "cover": cover_amount, "grade": ofsted_grade, "outcome": credit_check_outcome, "issuer": issuer},
-        Document, create, DocumentErrorCode.IDEMPOTENCY_KEY_REUSED,
+        session,
+        actor.organisation_id,
+        "documentRecord",
+        idempotency_key,
+        {
+            "provider": provider_id,
+            "kind": kind,
+            "reference": reference,
+            "from": valid_from,
+            "until": valid_until,
+            "cover": cover_amount,
+            "grade": ofsted_grade,
+            "outcome": credit_check_outcome,
+            "issuer": issuer,
+        },
+        Document,
+        create,
+        DocumentErrorCode.IDEMPOTENCY_KEY_REUSED,
     )

@@ -10,14 +10,15 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
 from api.market.models import Dpv, Lot, LotRateCap
-from auth.policy import ensure_alliance_admin
-from auth.principal import OrganisationKind, Principal
+from api.market.weights import Weights
 
 # Vehicles set up from this day on are Procurement Act 2023 dynamic markets; before it, PCR 2015 DPSs.
 PROCUREMENT_ACT_COMMENCEMENT = date(2025, 2, 24)
@@ -63,35 +64,79 @@ async def create_dpv(
         if not name.strip():
             errors.append(UserError("name", DpvErrorCode.NAME_REQUIRED, "A vehicle needs a name"))
         if await organisation_of_kind(session, lead_authority_id, OrganisationKind.LOCAL_AUTHORITY) is None:
-            errors.append(UserError("leadAuthorityId", DpvErrorCode.LEAD_NOT_LOCAL_AUTHORITY,
-                                    "The lead authority must be a local authority"))
+            errors.append(
+                UserError(
+                    "leadAuthorityId",
+                    DpvErrorCode.LEAD_NOT_LOCAL_AUTHORITY,
+                    "The lead authority must be a local authority",
+                )
+            )
         if legal_basis is not expected_legal_basis(starts_on):
-            errors.append(UserError(
-                "legalBasis", DpvErrorCode.LEGAL_BASIS_MISMATCH,
-                "A vehicle starting on or after 24 February 2025 is a Procurement Act 2023 dynamic market; "
-                "one starting before is a PCR 2015 dynamic purchasing system",
-            ))
+            errors.append(
+                UserError(
+                    "legalBasis",
+                    DpvErrorCode.LEGAL_BASIS_MISMATCH,
+                    "A vehicle starting on or after 24 February 2025 is a Procurement Act 2023 dynamic market; "
+                    "one starting before is a PCR 2015 dynamic purchasing system",
+                )
+            )
         if not (1 <= initial_term_years <= 10 and 0 <= extension_options <= 5):
-            errors.append(UserError("initialTermYears", DpvErrorCode.INVALID_TERM,
-                                    "The initial term is 1 to 10 years with 0 to 5 one-year options"))
+            errors.append(
+                UserError(
+                    "initialTermYears",
+                    DpvErrorCode.INVALID_TERM,
+                    "The initial term is 1 to 10 years with 0 to 5 one-year options",
+                )
+            )
         if errors:
             raise UserErrors(errors)
-        dpv = Dpv(id=id_, name=name.strip(), category=category, lead_authority_id=lead_authority_id,
-                  legal_basis=legal_basis, starts_on=starts_on, initial_term_years=initial_term_years,
-                  extension_options=extension_options, extensions_exercised=0)
+        dpv = Dpv(
+            id=id_,
+            name=name.strip(),
+            category=category,
+            lead_authority_id=lead_authority_id,
+            legal_basis=legal_basis,
+            starts_on=starts_on,
+            initial_term_years=initial_term_years,
+            extension_options=extension_options,
+            extensions_exercised=0,
+        )
         session.add(dpv)
         await session.flush()
-        audit.record(session, actor, "dpv.create", "Dpv", dpv.id, {
-            "name": dpv.name, "category": category, "leadAuthorityId": lead_authority_id,
-            "legalBasis": legal_basis, "startsOn": starts_on, "endsOn": dpv.ends_on,
-        })
+        audit.record(
+            session,
+            actor,
+            "dpv.create",
+            "Dpv",
+            dpv.id,
+            {
+                "name": dpv.name,
+                "category": category,
+                "leadAuthorityId": lead_authority_id,
+                "legalBasis": legal_basis,
+                "startsOn": starts_on,
+                "endsOn": dpv.ends_on,
+            },
+        )
         return dpv
 
     return await idempotent(
-        session, actor.organisation_id, "dpvCreate", idempotency_key,
-        {"name": name, "category": category, "lead": lead_authority_id, "basis": legal_basis,
-         "starts_on": starts_on, "term": initial_term_years, "options": extension_options},
-        Dpv, create, DpvErrorCode.IDEMPOTENCY_KEY_REUSED,
+        session,
+        actor.organisation_id,
+        "dpvCreate",
+        idempotency_key,
+        {
+            "name": name,
+            "category": category,
+            "lead": lead_authority_id,
+            "basis": legal_basis,
+            "starts_on": starts_on,
+            "term": initial_term_years,
+            "options": extension_options,
+        },
+        Dpv,
+        create,
+        DpvErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -101,16 +146,31 @@ async def exercise_extension(session: AsyncSession, actor: Principal, dpv_id: in
     on = on or clock.today()
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     if on > dpv.ends_on:
-        raise UserErrors.one("dpvId", DpvErrorCode.VEHICLE_EXPIRED,
-                             f"The vehicle ended on {dpv.ends_on.isoformat()}; an option must be exercised in term")
+        raise UserErrors.one(
+            "dpvId",
+            DpvErrorCode.VEHICLE_EXPIRED,
+            f"The vehicle ended on {dpv.ends_on.isoformat()}; an option must be exercised in term",
+        )
     if dpv.extensions_exercised >= dpv.extension_options:
-        raise UserErrors.one("dpvId", DpvErrorCode.NO_EXTENSION_LEFT,
-                             f"All {dpv.extension_options} extension options have been exercised")
+        raise UserErrors.one(
+            "dpvId",
+            DpvErrorCode.NO_EXTENSION_LEFT,
+            f"All {dpv.extension_options} extension options have been exercised",
+        )
     before = dpv.ends_on
     dpv.extensions_exercised += 1
-    audit.record(session, actor, "dpv.extension_exercised", "Dpv", dpv.id, {
-        "option": dpv.extensions_exercised, "endsOnBefore": before, "endsOn": dpv.ends_on,
-    })
+    audit.record(
+        session,
+        actor,
+        "dpv.extension_exercised",
+        "Dpv",
+        dpv.id,
+        {
+            "option": dpv.extensions_exercised,
+            "endsOnBefore": before,
+            "endsOn": dpv.ends_on,
+        },
+    )
     await session.flush()
     return dpv
 
@@ -124,8 +184,13 @@ def _cap_errors(caps: list[tuple[int, Decimal]], field: str) -> list[UserError]:
         if not (2000 <= fy <= 2100):
             errors.append(UserError(field, DpvErrorCode.INVALID_RATE_CAP, f"{fy} is not a financial year"))
         if not (Decimal(0) < cap <= MAX_WEEKLY_RATE_CAP) or cap != cap.quantize(Decimal("0.01")):
-            errors.append(UserError(field, DpvErrorCode.INVALID_RATE_CAP,
-                                    f"A weekly rate cap is a positive amount in pounds and pence, not {cap}"))
+            errors.append(
+                UserError(
+                    field,
+                    DpvErrorCode.INVALID_RATE_CAP,
+                    f"A weekly rate cap is a positive amount in pounds and pence, not {cap}",
+                )
+            )
     return errors
 
 
@@ -160,16 +225,31 @@ async def create_lot(
         session.add(lot)
         await session.flush()
         session.add_all(LotRateCap(lot_id=lot.id, financial_year=fy, weekly_rate_cap=cap) for fy, cap in caps)
-        audit.record(session, actor, "lot.create", "Lot", lot.id, {
-            "dpvId": dpv_id, "code": code_, "name": lot.name, "rateCaps": {str(fy): cap for fy, cap in caps},
-        })
+        audit.record(
+            session,
+            actor,
+            "lot.create",
+            "Lot",
+            lot.id,
+            {
+                "dpvId": dpv_id,
+                "code": code_,
+                "name": lot.name,
+                "rateCaps": {str(fy): cap for fy, cap in caps},
+            },
+        )
         await session.flush()
         return lot
 
     return await idempotent(
-        session, actor.organisation_id, "lotCreate", idempotency_key,
+        session,
+        actor.organisation_id,
+        "lotCreate",
+        idempotency_key,
         {"dpv": dpv_id, "code": code, "name": name, "description": description, "caps": caps},
-        Lot, create, DpvErrorCode.IDEMPOTENCY_KEY_REUSED,
+        Lot,
+        create,
+        DpvErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -182,18 +262,29 @@ async def set_rate_cap(
     errors = _cap_errors([(financial_year, weekly_rate_cap)], "weeklyRateCap")
     if errors:
         raise UserErrors(errors)
-    cap = (await session.execute(
-        select(LotRateCap).where(LotRateCap.lot_id == lot_id, LotRateCap.financial_year == financial_year)
-    )).scalar_one_or_none()
+    cap = (
+        await session.execute(
+            select(LotRateCap).where(LotRateCap.lot_id == lot_id, LotRateCap.financial_year == financial_year)
+        )
+    ).scalar_one_or_none()
     before = cap.weekly_rate_cap if cap else None
     if cap is None:
         cap = LotRateCap(lot_id=lot_id, financial_year=financial_year, weekly_rate_cap=weekly_rate_cap)
         session.add(cap)
     else:
         cap.weekly_rate_cap = weekly_rate_cap
-    audit.record(session, actor, "lot.rate_cap_set", "Lot", lot_id, {
-        "financialYear": financial_year, "before": before, "after": weekly_rate_cap,
-    })
+    audit.record(
+        session,
+        actor,
+        "lot.rate_cap_set",
+        "Lot",
+        lot_id,
+        {
+            "financialYear": financial_year,
+            "before": before,
+            "after": weekly_rate_cap,
+        },
+    )
     await session.flush()
     return cap
 
@@ -201,11 +292,9 @@ async def set_rate_cap(
 async def set_evaluation_weights(
     session: AsyncSession, actor: Principal, dpv_id: int, weights: list[tuple[str, Decimal]] | None
 ) -> Dpv:
-    """The vehicle's weight per evaluation criterion (api/placements/evaluation.py `Weights`: every criterion,
+    """The vehicle's weight per evaluation criterion (api/market/weights.py `Weights`: every criterion,
     non-negative, adding up to exactly 100); None goes back to the defaults. Bids are evaluated with the weights
     in force when the evaluation is computed, and again at the award."""
-    from api.placements.evaluation import Weights  # a pure module: the rule of what weights are valid
-
     ensure_alliance_admin(actor)
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     stored: dict[str, str] | None = None

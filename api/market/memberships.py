@@ -12,16 +12,22 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.config import get_settings
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.config import get_settings
+from api.core.errors import UserError, UserErrors
+from api.core.hooks import Hook
+from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
+from api.core.principal import OrganisationKind, Principal
 from api.market import stage1
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision, MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
-from auth.policy import ensure_acts_for_provider, ensure_alliance_admin
-from auth.principal import OrganisationKind, Principal
+from api.market.permissions import ensure_acts_for_provider
+
+# A membership just admitted, in the admission's transaction: safeguarding bars or suspends it at once when a bar or
+# suspension in force covers it (api/safeguarding/suspensions.py `on_admitted`).
+admitted: Hook[[AsyncSession, Principal, Membership], None] = Hook("membership admitted")
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.APPLIED: frozenset({S.ADMITTED, S.REJECTED, S.WITHDRAWN}),
@@ -34,15 +40,34 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 
 
 # The membership's own codes, then one per way stage 1 can fall short (a user error per document).
-MembershipErrorCode = Enum("MembershipErrorCode", [(c, c) for c in (
-    "NOT_A_PROVIDER", "ALREADY_APPLIED", "ALREADY_MEMBER", "BARRED", "VEHICLE_NOT_IN_TERM", "INVALID_TRANSITION",
-    "REASON_REQUIRED", "IDEMPOTENCY_KEY_REUSED", *(s.value for s in stage1.ShortfallCode),
-)])
+MembershipErrorCode = Enum(
+    "MembershipErrorCode",
+    [
+        (c, c)
+        for c in (
+            "NOT_A_PROVIDER",
+            "ALREADY_APPLIED",
+            "ALREADY_MEMBER",
+            "BARRED",
+            "VEHICLE_NOT_IN_TERM",
+            "INVALID_TRANSITION",
+            "REASON_REQUIRED",
+            "IDEMPOTENCY_KEY_REUSED",
+            *(s.value for s in stage1.ShortfallCode),
+        )
+    ],
+)
 
 
 def _move(membership: Membership, to: S) -> None:
-    transitions.move(membership, to, TRANSITIONS, field="membershipId", code=MembershipErrorCode.INVALID_TRANSITION,
-                     noun="A membership")
+    transitions.move(
+        membership,
+        to,
+        TRANSITIONS,
+        field="membershipId",
+        code=MembershipErrorCode.INVALID_TRANSITION,
+        noun="A membership",
+    )
 
 
 async def apply(
@@ -64,12 +89,18 @@ async def apply(
         dpv = await session.get(Dpv, lot.dpv_id)
         assert dpv is not None
         if dpv.status_on(on).value != "ACTIVE":
-            raise UserErrors.one("lotId", MembershipErrorCode.VEHICLE_NOT_IN_TERM,
-                                 f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}")
-        existing = (await session.execute(
-            select(Membership).where(Membership.provider_id == provider_id, Membership.lot_id == lot_id)
-            .with_for_update()
-        )).scalar_one_or_none()
+            raise UserErrors.one(
+                "lotId",
+                MembershipErrorCode.VEHICLE_NOT_IN_TERM,
+                f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
+            )
+        existing = (
+            await session.execute(
+                select(Membership)
+                .where(Membership.provider_id == provider_id, Membership.lot_id == lot_id)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
         if existing is not None:
             if existing.status is S.APPLIED:
                 raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_APPLIED, "An application is pending")
@@ -83,17 +114,30 @@ async def apply(
             membership = existing
         else:
             before = None
-            membership = Membership(id=id_, provider_id=provider_id, lot_id=lot_id, status=S.APPLIED,
-                                    applied_at=clock.now())
+            membership = Membership(
+                id=id_, provider_id=provider_id, lot_id=lot_id, status=S.APPLIED, applied_at=clock.now()
+            )
             session.add(membership)
         await session.flush()
-        audit.record(session, actor, "membership.apply", "Membership", membership.id,
-                     {"providerId": provider_id, "lotId": lot_id, "from": before, "to": S.APPLIED})
+        audit.record(
+            session,
+            actor,
+            "membership.apply",
+            "Membership",
+            membership.id,
+            {"providerId": provider_id, "lotId": lot_id, "from": before, "to": S.APPLIED},
+        )
         return membership
 
     return await idempotent(
-        session, actor.organisation_id, "membershipApply", idempotency_key,
-        {"provider": provider_id, "lot": lot_id}, Membership, create, MembershipErrorCode.IDEMPOTENCY_KEY_REUSED,
+        session,
+        actor.organisation_id,
+        "membershipApply",
+        idempotency_key,
+        {"provider": provider_id, "lot": lot_id},
+        Membership,
+        create,
+        MembershipErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -111,42 +155,57 @@ async def decide(
     on = on or clock.today()
     membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
     if decision is MembershipDecision.ADMIT:
-        documents = list((await session.execute(
-            select(Document).where(Document.provider_id == membership.provider_id)
-        )).scalars())
+        documents = list(
+            (await session.execute(select(Document).where(Document.provider_id == membership.provider_id))).scalars()
+        )
         shortfalls = stage1.assess(documents, on, stage1.Thresholds.from_settings(get_settings()))
         if shortfalls:
-            raise UserErrors([
-                UserError(f"documents.{s.kind.value}", MembershipErrorCode[s.code.value], s.message)
-                for s in shortfalls
-            ])
+            raise UserErrors(
+                [
+                    UserError(f"documents.{s.kind.value}", MembershipErrorCode[s.code.value], s.message)
+                    for s in shortfalls
+                ]
+            )
         to = S.ADMITTED
     else:
         if not (reason or "").strip():
-            raise UserErrors.one("reason", MembershipErrorCode.REASON_REQUIRED,
-                                 "A rejection gives the provider its reason")
+            raise UserErrors.one(
+                "reason", MembershipErrorCode.REASON_REQUIRED, "A rejection gives the provider its reason"
+            )
         to = S.REJECTED
     before = membership.status
     _move(membership, to)
     membership.decided_at = clock.now()
     membership.decision_reason = (reason or "").strip() or None
-    audit.record(session, actor, "membership.decide", "Membership", membership.id,
-                 {"from": before, "to": to, "reason": membership.decision_reason, "on": on})
+    audit.record(
+        session,
+        actor,
+        "membership.decide",
+        "Membership",
+        membership.id,
+        {"from": before, "to": to, "reason": membership.decision_reason, "on": on},
+    )
     if to is S.ADMITTED:
-        from api.safeguarding.suspensions import on_admitted  # a suspension in force covers it at once
-
-        await on_admitted(session, actor, membership)
+        await admitted(session, actor, membership)  # a suspension in force covers it at once
     await session.flush()
     return membership
 
 
-async def withdraw(session: AsyncSession, actor: Principal, membership_id: int, *, reason: str | None = None) -> Membership:
+async def withdraw(
+    session: AsyncSession, actor: Principal, membership_id: int, *, reason: str | None = None
+) -> Membership:
     membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
     ensure_acts_for_provider(actor, membership.provider_id)
     before = membership.status
     _move(membership, S.WITHDRAWN)
     membership.decision_reason = (reason or "").strip() or membership.decision_reason
-    audit.record(session, actor, "membership.withdraw", "Membership", membership.id,
-                 {"from": before, "to": S.WITHDRAWN, "reason": reason})
+    audit.record(
+        session,
+        actor,
+        "membership.withdraw",
+        "Membership",
+        membership.id,
+        {"from": before, "to": S.WITHDRAWN, "reason": reason},
+    )
     await session.flush()
     return membership

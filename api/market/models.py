@@ -22,21 +22,30 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.clock import add_years
-from api.db import Base, utcnow_column
+from api.core.clock import add_years
+from api.core.db import Base, utcnow_column
+from api.core.principal import OrganisationKind
 from api.market import enums as e
-from auth.principal import OrganisationKind
 
 
 def enum_column(enum: type, name: str, **kw):
     """Text with a named CHECK constraint: adding a value later is a small, reversible migration."""
     return mapped_column(
-        SAEnum(enum, name=name, native_enum=False, create_constraint=True, length=40,
-               values_callable=lambda x: [m.value for m in x], validate_strings=True),
+        SAEnum(
+            enum,
+            name=name,
+            native_enum=False,
+            create_constraint=True,
+            length=40,
+            values_callable=lambda x: [m.value for m in x],
+            validate_strings=True,
+        ),
         **kw,
     )
 
@@ -58,6 +67,10 @@ class Organisation(Base):
     __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),)
 
 
+async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation | None:
+    return (await session.execute(select(Organisation).where(Organisation.slug == slug))).scalar_one_or_none()
+
+
 class Dpv(Base):
     __tablename__ = "dpv"
 
@@ -71,7 +84,7 @@ class Dpv(Base):
     extension_options: Mapped[int] = mapped_column(Integer, default=3)
     extensions_exercised: Mapped[int] = mapped_column(Integer, default=0)
     # The weight of each evaluation criterion, {"PRICE": "20", ...} adding up to 100; null: the defaults
-    # (api/placements/evaluation.py `Weights`).
+    # (api/market/weights.py `Weights`).
     evaluation_weights: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = utcnow_column()
 

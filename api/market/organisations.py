@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
-from api.market.models import Organisation
-from auth.policy import ensure_alliance_admin
-from auth.principal import OrganisationKind, Principal
+from api.core import audit
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.permissions import ensure_alliance_admin
+from api.core.principal import OrganisationKind, Principal
+from api.market.models import Organisation, organisation_by_slug
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -40,15 +39,25 @@ async def create_organisation(
     async def create(id_: int | None) -> Organisation:
         errors: list[UserError] = []
         if not SLUG.match(slug) or len(slug) > 80:
-            errors.append(UserError("slug", OrganisationErrorCode.INVALID_SLUG,
-                                    "A slug is lower-case letters and digits joined by single hyphens"))
+            errors.append(
+                UserError(
+                    "slug",
+                    OrganisationErrorCode.INVALID_SLUG,
+                    "A slug is lower-case letters and digits joined by single hyphens",
+                )
+            )
         elif await organisation_by_slug(session, slug) is not None:
             errors.append(UserError("slug", OrganisationErrorCode.SLUG_TAKEN, f"The slug {slug!r} is taken"))
         if not name.strip():
             errors.append(UserError("name", OrganisationErrorCode.NAME_REQUIRED, "A name is required"))
         if kind is OrganisationKind.ALLIANCE:
-            errors.append(UserError("kind", OrganisationErrorCode.ONLY_ONE_ALLIANCE,
-                                    "The market has one alliance; it is created when the database is set up"))
+            errors.append(
+                UserError(
+                    "kind",
+                    OrganisationErrorCode.ONLY_ONE_ALLIANCE,
+                    "The market has one alliance; it is created when the database is set up",
+                )
+            )
         if errors:
             raise UserErrors(errors)
         org = Organisation(id=id_, kind=kind, slug=slug, name=name.strip())
@@ -58,11 +67,12 @@ async def create_organisation(
         return org
 
     return await idempotent(
-        session, actor.organisation_id, "organisationCreate", idempotency_key,
-        {"kind": kind, "slug": slug, "name": name}, Organisation, create,
+        session,
+        actor.organisation_id,
+        "organisationCreate",
+        idempotency_key,
+        {"kind": kind, "slug": slug, "name": name},
+        Organisation,
+        create,
         OrganisationErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
-
-
-async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation | None:
-    return (await session.execute(select(Organisation).where(Organisation.slug == slug))).scalar_one_or_none()

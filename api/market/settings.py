@@ -9,14 +9,22 @@ from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock
+from api.core.errors import UserError, UserErrors
+from api.core.hooks import Hook
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
 from api.market.models import OfstedJudgement, Setting
-from auth.policy import ensure_acts_for_provider
-from auth.principal import OrganisationKind, Principal
+from api.market.permissions import ensure_acts_for_provider
+
+# An Ofsted judgement of a setting just recorded (the setting, the grade, the inspection day, the judgement's id), in
+# the recording's transaction: safeguarding raises a HIGH alert on an Inadequate one (api/safeguarding/alerts.py
+# `on_ofsted_judgement`).
+ofsted_judgement_recorded: Hook[[AsyncSession, Setting, OfstedGrade, date, int], None] = Hook(
+    "Ofsted judgement recorded"
+)
 
 # An outward code: the postcode district ("W6", "NW10", "EC1A"), never a full postcode.
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
@@ -76,15 +84,23 @@ def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
     if f.vacancies < 0 or f.vacancies > f.places:
         errors.append(UserError("vacancies", E.VACANCIES_EXCEED_PLACES, "Vacancies are 0 up to the places"))
     if not POSTCODE_DISTRICT.match(f.postcode_district):
-        errors.append(UserError("postcodeDistrict", E.INVALID_POSTCODE_DISTRICT,
-                                "Give the postcode district only (for example NW10), never the full postcode"))
-    if not (LATITUDE_RANGE[0] <= f.latitude <= LATITUDE_RANGE[1]
-            and LONGITUDE_RANGE[0] <= f.longitude <= LONGITUDE_RANGE[1]):
-        errors.append(UserError("location", E.LOCATION_OUTSIDE_ENGLAND_AND_WALES,
-                                "The location must be in England or Wales"))
+        errors.append(
+            UserError(
+                "postcodeDistrict",
+                E.INVALID_POSTCODE_DISTRICT,
+                "Give the postcode district only (for example NW10), never the full postcode",
+            )
+        )
+    if not (
+        LATITUDE_RANGE[0] <= f.latitude <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= f.longitude <= LONGITUDE_RANGE[1]
+    ):
+        errors.append(
+            UserError("location", E.LOCATION_OUTSIDE_ENGLAND_AND_WALES, "The location must be in England or Wales")
+        )
     if kind is SettingKind.SCHOOL and f.school_provision is None:
-        errors.append(UserError("schoolProvision", E.SCHOOL_PROVISION_REQUIRED,
-                                "A school is day, 38-week or 52-week residential"))
+        errors.append(
+            UserError("schoolProvision", E.SCHOOL_PROVISION_REQUIRED, "A school is day, 38-week or 52-week residential")
+        )
     if kind is not SettingKind.SCHOOL and f.school_provision is not None:
         errors.append(UserError("schoolProvision", E.SCHOOL_PROVISION_NOT_APPLICABLE, "Only schools have one"))
     if kind is SettingKind.CHILDRENS_HOME and not f.ofsted_urn:
@@ -142,13 +158,24 @@ async def create_setting(
         _apply(setting, f)
         session.add(setting)
         await session.flush()
-        audit.record(session, actor, "setting.create", "Setting", setting.id,
-                     {"providerId": provider_id, "kind": kind, **_audit_fields(f)})
+        audit.record(
+            session,
+            actor,
+            "setting.create",
+            "Setting",
+            setting.id,
+            {"providerId": provider_id, "kind": kind, **_audit_fields(f)},
+        )
         return setting
 
     return await idempotent(
-        session, actor.organisation_id, "settingCreate", idempotency_key,
-        {"provider": provider_id, "kind": kind, **_audit_fields(f)}, Setting, create,
+        session,
+        actor.organisation_id,
+        "settingCreate",
+        idempotency_key,
+        {"provider": provider_id, "kind": kind, **_audit_fields(f)},
+        Setting,
+        create,
         SettingErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
@@ -166,14 +193,25 @@ async def update_setting(session: AsyncSession, actor: Principal, setting_id: in
     _apply(setting, after)
     setting.updated_at = clock.now()
     old, new = _audit_fields(before), _audit_fields(after)
-    audit.record(session, actor, "setting.update", "Setting", setting.id,
-                 {k: {"before": old[k], "after": new[k]} for k in new if old[k] != new[k]})
+    audit.record(
+        session,
+        actor,
+        "setting.update",
+        "Setting",
+        setting.id,
+        {k: {"before": old[k], "after": new[k]} for k in new if old[k] != new[k]},
+    )
     await session.flush()
     return setting
 
 
 async def record_ofsted_judgement(
-    session: AsyncSession, actor: Principal, *, setting_id: int, grade: OfstedGrade, inspected_on: date,
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    setting_id: int,
+    grade: OfstedGrade,
+    inspected_on: date,
     on: date | None = None,
 ) -> OfstedJudgement:
     """Homes and schools are inspected one by one; foster households are not (Ofsted inspects the agency,
@@ -181,18 +219,25 @@ async def record_ofsted_judgement(
     setting = await get_or_forbidden(session, Setting, setting_id, lock=True)
     ensure_acts_for_provider(actor, setting.provider_id)
     if setting.kind is SettingKind.FOSTER_HOUSEHOLD:
-        raise UserErrors.one("settingId", SettingErrorCode.NOT_INSPECTED_SEPARATELY,
-                             "Ofsted inspects the fostering agency, not each household: record it as a document")
+        raise UserErrors.one(
+            "settingId",
+            SettingErrorCode.NOT_INSPECTED_SEPARATELY,
+            "Ofsted inspects the fostering agency, not each household: record it as a document",
+        )
     if inspected_on > (on or clock.today()):
         raise UserErrors.one("inspectedOn", SettingErrorCode.INSPECTION_IN_FUTURE, "An inspection has happened")
     judgement = OfstedJudgement(setting_id=setting_id, grade=grade, inspected_on=inspected_on)
     session.add(judgement)
     await session.flush()
-    audit.record(session, actor, "setting.ofsted_judgement", "Setting", setting_id,
-                 {"grade": grade, "inspectedOn": inspected_on, "judgementId": judgement.id})
-    from api.safeguarding.alerts import on_ofsted_judgement  # Inadequate: a HIGH alert on the setting
-
-    await on_ofsted_judgement(session, setting, grade, inspected_on, judgement.id)
+    audit.record(
+        session,
+        actor,
+        "setting.ofsted_judgement",
+        "Setting",
+        setting_id,
+        {"grade": grade, "inspectedOn": inspected_on, "judgementId": judgement.id},
+    )
+    await ofsted_judgement_recorded(session, setting, grade, inspected_on, judgement.id)  # Inadequate: a HIGH alert
     return judgement
 
 

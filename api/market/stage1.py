@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from api.config import Settings
+from api.core.config import Settings
 from api.market.enums import DOCUMENT_LABELS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
 
@@ -41,12 +41,14 @@ class Thresholds:
     min_cover: dict[DocumentKind, Decimal]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Thresholds":
-        return cls({
-            DocumentKind.EMPLOYERS_LIABILITY_INSURANCE: settings.min_employers_liability,
-            DocumentKind.PUBLIC_LIABILITY_INSURANCE: settings.min_public_liability,
-            DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE: settings.min_professional_indemnity,
-        })
+    def from_settings(cls, settings: Settings) -> Thresholds:
+        return cls(
+            {
+                DocumentKind.EMPLOYERS_LIABILITY_INSURANCE: settings.min_employers_liability,
+                DocumentKind.PUBLIC_LIABILITY_INSURANCE: settings.min_public_liability,
+                DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE: settings.min_professional_indemnity,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -88,21 +90,45 @@ def assess(documents: list[Document], on: date, thresholds: Thresholds) -> list[
             continue
         if kind is not DocumentKind.OFSTED_JUDGEMENT:  # a judgement stands until the next inspection
             if doc.valid_from > on:
-                shortfalls.append(Shortfall(kind, ShortfallCode.DOCUMENT_NOT_YET_VALID,
-                                            f"The {label} is valid only from {doc.valid_from}", doc.id))
+                shortfalls.append(
+                    Shortfall(
+                        kind,
+                        ShortfallCode.DOCUMENT_NOT_YET_VALID,
+                        f"The {label} is valid only from {doc.valid_from}",
+                        doc.id,
+                    )
+                )
             elif doc.valid_until is not None and doc.valid_until < on:
-                shortfalls.append(Shortfall(kind, ShortfallCode.DOCUMENT_EXPIRED,
-                                            f"The {label} expired on {doc.valid_until}", doc.id))
+                shortfalls.append(
+                    Shortfall(kind, ShortfallCode.DOCUMENT_EXPIRED, f"The {label} expired on {doc.valid_until}", doc.id)
+                )
         if kind in thresholds.min_cover:
             minimum = thresholds.min_cover[kind]
             if doc.cover_amount is None or doc.cover_amount < minimum:
-                shortfalls.append(Shortfall(kind, ShortfallCode.INSUFFICIENT_COVER,
-                                            f"The {label} covers £{doc.cover_amount or 0:,.0f}; "
-                                            f"at least £{minimum:,.0f} is required", doc.id))
+                shortfalls.append(
+                    Shortfall(
+                        kind,
+                        ShortfallCode.INSUFFICIENT_COVER,
+                        f"The {label} covers £{doc.cover_amount or 0:,.0f}; at least £{minimum:,.0f} is required",
+                        doc.id,
+                    )
+                )
         if kind is DocumentKind.OFSTED_JUDGEMENT and doc.ofsted_grade is OfstedGrade.INADEQUATE:
-            shortfalls.append(Shortfall(kind, ShortfallCode.OFSTED_INADEQUATE,
-                                        f"The latest Ofsted judgement ({doc.valid_from}) is Inadequate", doc.id))
+            shortfalls.append(
+                Shortfall(
+                    kind,
+                    ShortfallCode.OFSTED_INADEQUATE,
+                    f"The latest Ofsted judgement ({doc.valid_from}) is Inadequate",
+                    doc.id,
+                )
+            )
         if kind is DocumentKind.CREDIT_CHECK and doc.credit_check_outcome is not CreditCheckOutcome.PASSED:
-            shortfalls.append(Shortfall(kind, ShortfallCode.CREDIT_CHECK_FAILED,
-                                        f"The credit check of {doc.valid_from} was not passed", doc.id))
+            shortfalls.append(
+                Shortfall(
+                    kind,
+                    ShortfallCode.CREDIT_CHECK_FAILED,
+                    f"The credit check of {doc.valid_from} was not passed",
+                    doc.id,
+                )
+            )
     return shortfalls

@@ -1,6 +1,6 @@
 """The award: an authorised officer accepts one bid, with a rationale (DOMAIN.md, "A placement search", step 7).
 
-- Only an authorised officer (`borough:award`) of the borough that posted the requirement (auth/policy.py
+- Only an authorised officer (`borough:award`) of the borough that posted the requirement (api/placements/permissions.py
   `ensure_awards`; the `borough` scope alone is FORBIDDEN), with a rationale (RATIONALE_REQUIRED).
 - Only once responses are closed: the requirement CLOSED, or OPEN with its deadline passed by the server's
   clock (the timer has not run yet), or OPEN at once for an EMERGENCY requirement. An OPEN one is closed by the
@@ -22,22 +22,24 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
-from api.errors import UserError, UserErrors
-from api.placements import evaluation as ev
-from api.placements import ipas
+from api.core import audit, clock, timers
+from api.core.errors import UserError, UserErrors
+from api.core.principal import Principal
+from api.placements import evaluation as ev, ipas
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
 from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
 from api.placements.evaluations import evaluate_one
 from api.placements.models import Bid
+from api.placements.permissions import ensure_awards
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS
-from auth.policy import ensure_awards
-from auth.principal import Principal
 
 
 def feedback_json(feedback: ev.Feedback) -> dict:
-    return {"reasons": [r.value for r in feedback.reasons], "rank": feedback.rank,
-            "winningPriceBand": feedback.winning_price_band}
+    return {
+        "reasons": [r.value for r in feedback.reasons],
+        "rank": feedback.rank,
+        "winningPriceBand": feedback.winning_price_band,
+    }
 
 
 async def accept_bid(
@@ -56,12 +58,20 @@ async def accept_bid(
     if status is S.OPEN:
         deadline = requirement.response_deadline
         if requirement.urgency is not Urgency.EMERGENCY and (deadline is None or at < deadline):
-            errors.append(UserError("bidId", E.DEADLINE_NOT_PASSED,
-                                    f"Bids are accepted once responses close, at {deadline.isoformat()} (at once "
-                                    "only for an EMERGENCY requirement)" if deadline else "Responses are not closed"))
+            errors.append(
+                UserError(
+                    "bidId",
+                    E.DEADLINE_NOT_PASSED,
+                    f"Bids are accepted once responses close, at {deadline.isoformat()} (at once "
+                    "only for an EMERGENCY requirement)"
+                    if deadline
+                    else "Responses are not closed",
+                )
+            )
     elif S.AWARDED not in TRANSITIONS[status]:
-        errors.append(UserError("bidId", E.INVALID_TRANSITION,
-                                f"A requirement that is {status.value} cannot be awarded"))
+        errors.append(
+            UserError("bidId", E.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded")
+        )
     if not rationale:
         errors.append(UserError("rationale", E.RATIONALE_REQUIRED, "Record why this bid is accepted"))
     elif len(rationale) > MAX_TEXT:
@@ -76,8 +86,9 @@ async def accept_bid(
     ranked = evaluated.evaluation.bid(bid_id)
     if ranked.excluded:
         reasons = [r.value for r in ranked.exclusion_reasons]
-        raise UserErrors.one("bidId", E.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: "
-                             + ", ".join(reasons))
+        raise UserErrors.one(
+            "bidId", E.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: " + ", ".join(reasons)
+        )
 
     timers_cancelled = 0
     if status is S.OPEN:  # an emergency, or the deadline passed before the timer ran: the award closes it
@@ -95,16 +106,46 @@ async def accept_bid(
         move(other, B.UNSUCCESSFUL)
         other.decided_at, other.updated_at, other.feedback = at, at, feedback
         unsuccessful[str(other.id)] = feedback
-        audit.record(session, actor, "bid.unsuccessful", "Bid", other.id,
-                     {"requirementId": requirement.id, "from": B.SUBMITTED, "to": B.UNSUCCESSFUL,
-                      "feedback": feedback})
-    audit.record(session, actor, "bid.accept", "Bid", bid.id, {
-        "requirementId": requirement.id, "from": B.SUBMITTED, "to": B.ACCEPTED, "rationale": rationale,
-        "score": ranked.score, "rank": ranked.rank, "netWeeklyPrice": bid.net_weekly_price})
-    audit.record(session, actor, "requirement.award", "Requirement", requirement.id, {
-        "from": status, "to": S.AWARDED, "bidId": bid.id, "providerId": bid.provider_id,
-        "rationale": rationale, "unsuccessful": sorted(int(k) for k in unsuccessful),
-        "timersCancelled": timers_cancelled})
+        audit.record(
+            session,
+            actor,
+            "bid.unsuccessful",
+            "Bid",
+            other.id,
+            {"requirementId": requirement.id, "from": B.SUBMITTED, "to": B.UNSUCCESSFUL, "feedback": feedback},
+        )
+    audit.record(
+        session,
+        actor,
+        "bid.accept",
+        "Bid",
+        bid.id,
+        {
+            "requirementId": requirement.id,
+            "from": B.SUBMITTED,
+            "to": B.ACCEPTED,
+            "rationale": rationale,
+            "score": ranked.score,
+            "rank": ranked.rank,
+            "netWeeklyPrice": bid.net_weekly_price,
+        },
+    )
+    audit.record(
+        session,
+        actor,
+        "requirement.award",
+        "Requirement",
+        requirement.id,
+        {
+            "from": status,
+            "to": S.AWARDED,
+            "bidId": bid.id,
+            "providerId": bid.provider_id,
+            "rationale": rationale,
+            "unsuccessful": sorted(int(k) for k in unsuccessful),
+            "timersCancelled": timers_cancelled,
+        },
+    )
     await session.flush()
     await ipas.issue_ipa(session, actor, requirement, bid, at)  # ipas.ipa_of_bid finds it
     return bid

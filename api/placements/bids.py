@@ -16,11 +16,12 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
   setting offered and the expected duration, and stored with the bid with their explanation: the provider never
   types them.
 - The provider's membership of the lot is not SUSPENDED (PROVIDER_SUSPENDED) or BARRED (PROVIDER_BARRED), and the
-  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): the quality and
-  safeguarding rules (api/safeguarding/) withdraw a suspended provider's invitations and exclude its live bids.
+  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): a suspension
+  (api/safeguarding/suspensions.py) withdraws a suspended provider's invitations and excludes its live bids
+  (api/placements/exclusion.py).
 - Available from today (in England) or later (AVAILABLE_FROM_IN_PAST); how the needs will be met is required
   (STATEMENT_REQUIRED); compatibility and social value are optional; each at most 4,000 characters.
-- `submit_bid` is idempotent by key (api/idempotency.py): the same key from the same provider returns the first
+- `submit_bid` is idempotent by key (api/core/idempotency.py): the same key from the same provider returns the first
   bid and creates nothing more. `amend_bid` replaces the whole offer (setting, prices, availability,
   statements) under the same rules, keeps the bid's id and its first receipt time and records `amended_at`,
   with the before/after of what changed in the audit log. `withdraw_bid` ends a live bid. Both only until the
@@ -32,7 +33,7 @@ Receipt time and concurrency
   UPDATE. The deadline timer, `requirementClose` and `bidAccept` take the requirement FOR UPDATE: a bid racing
   them is either committed before they read the bids, or waits for them and then finds the requirement no
   longer open. Never half.
-- The receipt time is the server's UTC clock (api/clock.py, the clock that also runs the timers) read once the
+- The receipt time is the server's UTC clock (api/core/clock.py, the clock that also runs the timers) read once the
   requirement's lock is held, and the deadline is judged against that same instant, so what is stored as
   received before the deadline was accepted before it. (The database's `clock_timestamp()` would be one clock
   for every worker; the workers' clocks are kept by NTP instead, and the rules can be run at a given `now`.)
@@ -48,22 +49,22 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
-from api import audit, clock, transitions
-from api.clock import LONDON
-from api.db import next_id
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.clock import LONDON
+from api.core.db import next_id
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import Principal
 from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import pricing
 from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
-from auth.policy import ensure_bids, ensure_owns_bid
-from auth.principal import Principal
+from api.placements.permissions import ensure_bids, ensure_owns_bid
 
 MAX_TEXT = 4000
 
@@ -77,13 +78,34 @@ TRANSITIONS: dict[B, frozenset[B]] = {
 
 # The bids' own codes, the pricing rules' codes, then those of the award and of the officer's scores
 # (api/placements/award.py, api/placements/evaluations.py): one enum for every bid* mutation.
-BidErrorCode = Enum("BidErrorCode", [(c, c) for c in (
-    "REQUIREMENT_NOT_OPEN", "DEADLINE_PASSED", "INVITATION_WITHDRAWN", "SETTING_INACTIVE", "ALREADY_BID",
-    "BID_NOT_LIVE", "INVALID_TRANSITION", "AVAILABLE_FROM_IN_PAST", "STATEMENT_REQUIRED", "TEXT_TOO_LONG",
-    "IDEMPOTENCY_KEY_REUSED", *(c.value for c in pricing.PricingErrorCode),
-    "RATIONALE_REQUIRED", "DEADLINE_NOT_PASSED", "ALREADY_AWARDED", "BID_EXCLUDED", "INVALID_SCORE",
-    "PROVIDER_SUSPENDED", "PROVIDER_BARRED", "SETTING_INADEQUATE",
-)])
+BidErrorCode = Enum(
+    "BidErrorCode",
+    [
+        (c, c)
+        for c in (
+            "REQUIREMENT_NOT_OPEN",
+            "DEADLINE_PASSED",
+            "INVITATION_WITHDRAWN",
+            "SETTING_INACTIVE",
+            "ALREADY_BID",
+            "BID_NOT_LIVE",
+            "INVALID_TRANSITION",
+            "AVAILABLE_FROM_IN_PAST",
+            "STATEMENT_REQUIRED",
+            "TEXT_TOO_LONG",
+            "IDEMPOTENCY_KEY_REUSED",
+            *(c.value for c in pricing.PricingErrorCode),
+            "RATIONALE_REQUIRED",
+            "DEADLINE_NOT_PASSED",
+            "ALREADY_AWARDED",
+            "BID_EXCLUDED",
+            "INVALID_SCORE",
+            "PROVIDER_SUSPENDED",
+            "PROVIDER_BARRED",
+            "SETTING_INADEQUATE",
+        )
+    ],
+)
 E = BidErrorCode
 
 
@@ -100,8 +122,11 @@ class BidOffer:
     social_value_statement: str | None = None
 
 
-STATEMENTS = {"needs_statement": "needsStatement", "compatibility_statement": "compatibilityStatement",
-              "social_value_statement": "socialValueStatement"}
+STATEMENTS = {
+    "needs_statement": "needsStatement",
+    "compatibility_statement": "compatibilityStatement",
+    "social_value_statement": "socialValueStatement",
+}
 
 
 def _text(value: str | None) -> str | None:
@@ -109,24 +134,34 @@ def _text(value: str | None) -> str | None:
 
 
 def normalise(offer: BidOffer) -> BidOffer:
-    return replace(offer, needs_statement=(offer.needs_statement or "").strip(),
-                   compatibility_statement=_text(offer.compatibility_statement),
-                   social_value_statement=_text(offer.social_value_statement),
-                   extras=[pricing.Extra((e.description or "").strip(), e.weekly_price) for e in offer.extras])
+    return replace(
+        offer,
+        needs_statement=(offer.needs_statement or "").strip(),
+        compatibility_statement=_text(offer.compatibility_statement),
+        social_value_statement=_text(offer.social_value_statement),
+        extras=[pricing.Extra((e.description or "").strip(), e.weekly_price) for e in offer.extras],
+    )
 
 
 def _codes(errors: list[UserError]) -> list[UserError]:
     """The pricing rules' codes as BidErrorCode members (one enum per domain on the wire)."""
-    return [UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, pricing.PricingErrorCode) else e
-            for e in errors]
+    return [
+        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, pricing.PricingErrorCode) else e
+        for e in errors
+    ]
 
 
 def validate(offer: BidOffer, today: date) -> list[UserError]:
     """Every rule the (normalised) offer breaks by itself. Pure."""
     errors = _codes(pricing.validate_prices(offer.core_price, offer.extras))
     if offer.available_from < today:
-        errors.append(UserError("availableFrom", E.AVAILABLE_FROM_IN_PAST,
-                                f"The place must be available today ({today.isoformat()}) or later"))
+        errors.append(
+            UserError(
+                "availableFrom",
+                E.AVAILABLE_FROM_IN_PAST,
+                f"The place must be available today ({today.isoformat()}) or later",
+            )
+        )
     if not offer.needs_statement:
         errors.append(UserError("needsStatement", E.STATEMENT_REQUIRED, "Say how the child's needs will be met"))
     for name, path in STATEMENTS.items():
@@ -145,29 +180,39 @@ def move(bid: Bid, to: B) -> B:
 
 async def lock_requirement(session: AsyncSession, requirement_id: int, *, exclusive: bool = False) -> Requirement:
     """The requirement, FOR SHARE (a bid changing) or FOR UPDATE (closing, awarding), read afresh."""
-    requirement = (await session.execute(
-        select(Requirement).where(Requirement.id == requirement_id)
-        .with_for_update(read=not exclusive).execution_options(populate_existing=True)
-    )).scalar_one_or_none()
+    requirement = (
+        await session.execute(
+            select(Requirement)
+            .where(Requirement.id == requirement_id)
+            .with_for_update(read=not exclusive)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
     if requirement is None:
         raise Forbidden()
     return requirement
 
 
 async def _lock_invitation(session: AsyncSession, requirement_id: int, provider_id: int) -> Invitation:
-    invitation = (await session.execute(
-        select(Invitation).where(Invitation.requirement_id == requirement_id, Invitation.provider_id == provider_id)
-        .with_for_update().execution_options(populate_existing=True)
-    )).scalar_one_or_none()
+    invitation = (
+        await session.execute(
+            select(Invitation)
+            .where(Invitation.requirement_id == requirement_id, Invitation.provider_id == provider_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
     if invitation is None:  # not invited: the requirement does not exist for this provider
         raise Forbidden()
     return invitation
 
 
 async def lock_bid(session: AsyncSession, bid_id: int) -> Bid:
-    return (await session.execute(
-        select(Bid).where(Bid.id == bid_id).with_for_update().execution_options(populate_existing=True)
-    )).scalar_one()
+    return (
+        await session.execute(
+            select(Bid).where(Bid.id == bid_id).with_for_update().execution_options(populate_existing=True)
+        )
+    ).scalar_one()
 
 
 async def bid_parents(session: AsyncSession, bid_id: int) -> tuple[int, int]:
@@ -183,47 +228,70 @@ def ensure_open(requirement: Requirement, at: datetime) -> None:
     deadline = requirement.response_deadline
     if requirement.status is not S.OPEN:
         closed_by_deadline = deadline is not None and (
-            at >= deadline or (requirement.closed_at is not None and requirement.closed_at >= deadline))
+            at >= deadline or (requirement.closed_at is not None and requirement.closed_at >= deadline)
+        )
         if closed_by_deadline:
-            raise UserErrors.one("requirementId", E.DEADLINE_PASSED,
-                                 f"Responses closed at the deadline, {deadline.isoformat()}")
-        raise UserErrors.one("requirementId", E.REQUIREMENT_NOT_OPEN,
-                             f"The requirement is {requirement.status.value}: it takes no responses")
+            raise UserErrors.one(
+                "requirementId", E.DEADLINE_PASSED, f"Responses closed at the deadline, {deadline.isoformat()}"
+            )
+        raise UserErrors.one(
+            "requirementId",
+            E.REQUIREMENT_NOT_OPEN,
+            f"The requirement is {requirement.status.value}: it takes no responses",
+        )
     if deadline is None or at >= deadline:
-        raise UserErrors.one("requirementId", E.DEADLINE_PASSED,
-                             f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed")
+        raise UserErrors.one(
+            "requirementId",
+            E.DEADLINE_PASSED,
+            f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed",
+        )
 
 
-def _check_eligible(membership_status: MembershipStatus | None, latest_grade: OfstedGrade | None,
-                    setting_name: str) -> None:
+def _check_eligible(
+    membership_status: MembershipStatus | None, latest_grade: OfstedGrade | None, setting_name: str
+) -> None:
     """Not suspended or barred from the requirement's lot, and the setting not rated Inadequate by its latest
     Ofsted judgement."""
     if membership_status is MembershipStatus.SUSPENDED:
-        raise UserErrors.one("requirementId", E.PROVIDER_SUSPENDED,
-                             "The provider is suspended from this lot: it cannot bid")
+        raise UserErrors.one(
+            "requirementId", E.PROVIDER_SUSPENDED, "The provider is suspended from this lot: it cannot bid"
+        )
     if membership_status is MembershipStatus.BARRED:
         raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
     if latest_grade is OfstedGrade.INADEQUATE:
-        raise UserErrors.one("settingId", E.SETTING_INADEQUATE,
-                             f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered")
+        raise UserErrors.one(
+            "settingId", E.SETTING_INADEQUATE, f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered"
+        )
 
 
 def _membership_status(provider_id: Any, lot_id: Any) -> Any:
-    return (select(Membership.status).where(Membership.provider_id == provider_id, Membership.lot_id == lot_id)
-            .scalar_subquery())
+    return (
+        select(Membership.status)
+        .where(Membership.provider_id == provider_id, Membership.lot_id == lot_id)
+        .scalar_subquery()
+    )
 
 
 def _latest_grade(setting_id: Any) -> Any:
-    return (select(OfstedJudgement.grade).where(OfstedJudgement.setting_id == setting_id)
-            .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc()).limit(1).scalar_subquery())
+    return (
+        select(OfstedJudgement.grade)
+        .where(OfstedJudgement.setting_id == setting_id)
+        .order_by(OfstedJudgement.inspected_on.desc(), OfstedJudgement.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-async def _ensure_eligible_by_id(session: AsyncSession, lot_id: int, provider_id: int, setting_id: int,
-                                 setting_name: str) -> None:
+async def _ensure_eligible_by_id(
+    session: AsyncSession, lot_id: int, provider_id: int, setting_id: int, setting_name: str
+) -> None:
     """`_check_eligible`, read now: after the invitation's lock is held, a suspension that had it locked has
     committed and this statement sees it (api/safeguarding/suspensions.py takes the same locks)."""
-    row = (await session.execute(select(_membership_status(provider_id, lot_id).label("m"),
-                                        _latest_grade(setting_id).label("g")))).one()
+    row = (
+        await session.execute(
+            select(_membership_status(provider_id, lot_id).label("m"), _latest_grade(setting_id).label("g"))
+        )
+    ).one()
     _check_eligible(row.m, row.g, setting_name)
 
 
@@ -233,8 +301,9 @@ async def _ensure_eligible(session: AsyncSession, lot_id: int, provider_id: int,
 
 def _ensure_invited(status: InvitationStatus) -> None:
     if status is not InvitationStatus.INVITED:
-        raise UserErrors.one("requirementId", E.INVITATION_WITHDRAWN,
-                             "The provider's invitation to this requirement was withdrawn")
+        raise UserErrors.one(
+            "requirementId", E.INVITATION_WITHDRAWN, "The provider's invitation to this requirement was withdrawn"
+        )
 
 
 async def _own_setting(session: AsyncSession, actor: Principal, setting_id: int) -> Setting:
@@ -253,16 +322,33 @@ def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting
         raise UserErrors(errors)
 
 
-def _price(offer: BidOffer, *, sibling_group_size: int, places_offered: int, expected_duration_weeks: int,
-           cap_years: list[int] | None, cap_amounts: list[Decimal] | None, planned_start: date) -> pricing.Price:
+def _price(
+    offer: BidOffer,
+    *,
+    sibling_group_size: int,
+    places_offered: int,
+    expected_duration_weeks: int,
+    cap_years: list[int] | None,
+    cap_amounts: list[Decimal] | None,
+    planned_start: date,
+) -> pricing.Price:
     """The (valid) offer priced with its discounts, refused above the cap that applies to the planned start
     (caps.cap_for over the lot's caps, given as two arrays: financial years and amounts), or when none does.
     Pure."""
-    price = pricing.price_bid(offer.core_price, offer.extras, sibling_group_size=sibling_group_size,
-                              places_offered=places_offered, expected_duration_weeks=expected_duration_weeks)
-    cap = caps.cap_for(dict(zip(cap_years or (), cap_amounts or ())), planned_start)
-    refused = pricing.check_cap(price.gross, cap.weekly_rate_cap if cap else None, planned_start=planned_start,
-                                set_for=cap.set_for if cap else None)
+    price = pricing.price_bid(
+        offer.core_price,
+        offer.extras,
+        sibling_group_size=sibling_group_size,
+        places_offered=places_offered,
+        expected_duration_weeks=expected_duration_weeks,
+    )
+    cap = caps.cap_for(dict(zip(cap_years or (), cap_amounts or (), strict=True)), planned_start)
+    refused = pricing.check_cap(
+        price.gross,
+        cap.weekly_rate_cap if cap else None,
+        planned_start=planned_start,
+        set_for=cap.set_for if cap else None,
+    )
     if refused is not None:
         raise UserErrors(_codes([refused]))
     return price
@@ -270,25 +356,41 @@ def _price(offer: BidOffer, *, sibling_group_size: int, places_offered: int, exp
 
 def _lot_caps(lot_id: Any) -> tuple[Any, Any]:
     """The lot's caps as two arrays in the same order, (financial years, amounts): scalar subqueries."""
-    years = (select(func.array_agg(aggregate_order_by(_caps.c.financial_year, _caps.c.id)))
-             .where(_caps.c.lot_id == lot_id).scalar_subquery())
-    amounts = (select(func.array_agg(aggregate_order_by(_caps.c.weekly_rate_cap, _caps.c.id)))
-               .where(_caps.c.lot_id == lot_id).scalar_subquery())
+    years = (
+        select(func.array_agg(aggregate_order_by(_caps.c.financial_year, _caps.c.id)))
+        .where(_caps.c.lot_id == lot_id)
+        .scalar_subquery()
+    )
+    amounts = (
+        select(func.array_agg(aggregate_order_by(_caps.c.weekly_rate_cap, _caps.c.id)))
+        .where(_caps.c.lot_id == lot_id)
+        .scalar_subquery()
+    )
     return years, amounts
 
 
-async def _priced(session: AsyncSession, requirement: Requirement, setting: Setting, offer: BidOffer,
-                  at: datetime) -> pricing.Price:
+async def _priced(
+    session: AsyncSession, requirement: Requirement, setting: Setting, offer: BidOffer, at: datetime
+) -> pricing.Price:
     """Validate the offer and price it against the lot's cap: raises every broken rule at once."""
     _check_offer(offer, at, setting_active=setting.active, setting_name=setting.name)
     years, amounts = _lot_caps(requirement.lot_id)
-    siblings, cap_years, cap_amounts = (await session.execute(
-        select(RequirementChild.sibling_group_size, years, amounts)
-        .where(RequirementChild.requirement_id == requirement.id)
-    )).one()
-    return _price(offer, sibling_group_size=siblings, places_offered=setting.vacancies,
-                  expected_duration_weeks=requirement.expected_duration_weeks, cap_years=cap_years,
-                  cap_amounts=cap_amounts, planned_start=requirement.planned_start)
+    siblings, cap_years, cap_amounts = (
+        await session.execute(
+            select(RequirementChild.sibling_group_size, years, amounts).where(
+                RequirementChild.requirement_id == requirement.id
+            )
+        )
+    ).one()
+    return _price(
+        offer,
+        sibling_group_size=siblings,
+        places_offered=setting.vacancies,
+        expected_duration_weeks=requirement.expected_duration_weeks,
+        cap_years=cap_years,
+        cap_amounts=cap_amounts,
+        planned_start=requirement.planned_start,
+    )
 
 
 def _apply(bid: Bid, offer: BidOffer, price: pricing.Price) -> None:
@@ -296,8 +398,9 @@ def _apply(bid: Bid, offer: BidOffer, price: pricing.Price) -> None:
     bid.core_price = price.core
     bid.extras = [{"description": e.description, "weeklyPrice": str(e.weekly_price)} for e in price.extras]
     bid.weekly_price = price.gross
-    bid.discounts = [{"kind": d.kind.value, "percent": str(d.percent), "amount": str(d.amount)}
-                     for d in price.discounts]
+    bid.discounts = [
+        {"kind": d.kind.value, "percent": str(d.percent), "amount": str(d.amount)} for d in price.discounts
+    ]
     bid.net_weekly_price = price.net
     bid.price_explanation = price.explanation
     bid.available_from = offer.available_from
@@ -307,9 +410,15 @@ def _apply(bid: Bid, offer: BidOffer, price: pricing.Price) -> None:
 
 def _offer_audit(bid: Bid) -> dict[str, Any]:
     """The offer as the audit log keeps it: prices and dates, not the statements' free text."""
-    return {"settingId": bid.setting_id, "corePrice": bid.core_price, "extras": bid.extras,
-            "weeklyPrice": bid.weekly_price, "discounts": bid.discounts, "netWeeklyPrice": bid.net_weekly_price,
-            "availableFrom": bid.available_from}
+    return {
+        "settingId": bid.setting_id,
+        "corePrice": bid.core_price,
+        "extras": bid.extras,
+        "weeklyPrice": bid.weekly_price,
+        "discounts": bid.discounts,
+        "netWeeklyPrice": bid.net_weekly_price,
+        "availableFrom": bid.available_from,
+    }
 
 
 def _statements(bid: Bid) -> dict[str, str | None]:
@@ -327,30 +436,64 @@ def _for_a_new_bid() -> Any:
     rows of one result row in the order the locking clauses name the tables), with what the rules read besides:
     the setting offered (not locked, as before), the child's sibling group and the lot's caps by financial year.
     No row: no such requirement, or the provider is not invited to it."""
-    siblings = (select(RequirementChild.__table__.c.sibling_group_size)
-                .where(RequirementChild.__table__.c.requirement_id == _requirement.c.id).scalar_subquery())
+    siblings = (
+        select(RequirementChild.__table__.c.sibling_group_size)
+        .where(RequirementChild.__table__.c.requirement_id == _requirement.c.id)
+        .scalar_subquery()
+    )
     years, amounts = _lot_caps(_requirement.c.lot_id)
     return (
-        select(_requirement.c.status, _requirement.c.response_deadline, _requirement.c.closed_at,
-               _requirement.c.planned_start, _requirement.c.expected_duration_weeks, _requirement.c.lot_id,
-               _membership_status(bindparam("provider_id"), _requirement.c.lot_id).label("membership_status"),
-               _latest_grade(bindparam("setting_id")).label("setting_grade"),
-               _invitation.c.status.label("invitation_status"),
-               _setting.c.provider_id.label("setting_provider_id"), _setting.c.active.label("setting_active"),
-               _setting.c.name.label("setting_name"), _setting.c.vacancies.label("setting_vacancies"),
-               siblings.label("sibling_group_size"), years.label("cap_years"), amounts.label("cap_amounts"))
-        .select_from(_requirement.join(_invitation, and_(_invitation.c.requirement_id == _requirement.c.id,
-                                                         _invitation.c.provider_id == bindparam("provider_id")))
-                     .outerjoin(_setting, _setting.c.id == bindparam("setting_id")))
+        select(
+            _requirement.c.status,
+            _requirement.c.response_deadline,
+            _requirement.c.closed_at,
+            _requirement.c.planned_start,
+            _requirement.c.expected_duration_weeks,
+            _requirement.c.lot_id,
+            _membership_status(bindparam("provider_id"), _requirement.c.lot_id).label("membership_status"),
+            _latest_grade(bindparam("setting_id")).label("setting_grade"),
+            _invitation.c.status.label("invitation_status"),
+            _setting.c.provider_id.label("setting_provider_id"),
+            _setting.c.active.label("setting_active"),
+            _setting.c.name.label("setting_name"),
+            _setting.c.vacancies.label("setting_vacancies"),
+            siblings.label("sibling_group_size"),
+            years.label("cap_years"),
+            amounts.label("cap_amounts"),
+        )
+        .select_from(
+            _requirement.join(
+                _invitation,
+                and_(
+                    _invitation.c.requirement_id == _requirement.c.id,
+                    _invitation.c.provider_id == bindparam("provider_id"),
+                ),
+            ).outerjoin(_setting, _setting.c.id == bindparam("setting_id"))
+        )
         .where(_requirement.c.id == bindparam("requirement_id"))
         .suffix_with(f"FOR SHARE OF {_requirement.name} FOR UPDATE OF {_invitation.name}", dialect="postgresql")
     )
 
 
 # The bid's columns as inserted; the others (amended_at, decided_at, ...) start empty.
-_BID_VALUES = ("requirement_id", "provider_id", "setting_id", "status", "core_price", "extras", "weekly_price",
-               "discounts", "net_weekly_price", "price_explanation", "available_from", "needs_statement",
-               "compatibility_statement", "social_value_statement", "submitted_at", "updated_at")
+_BID_VALUES = (
+    "requirement_id",
+    "provider_id",
+    "setting_id",
+    "status",
+    "core_price",
+    "extras",
+    "weekly_price",
+    "discounts",
+    "net_weekly_price",
+    "price_explanation",
+    "available_from",
+    "needs_statement",
+    "compatibility_statement",
+    "social_value_statement",
+    "submitted_at",
+    "updated_at",
+)
 _AUDIT_VALUES = ("organisation_id", "actor_kind", "actor_id", "action", "entity_type", "data")
 
 
@@ -358,21 +501,30 @@ def _insert_a_new_bid() -> Any:
     """The bid and its audit event in one statement, unless the provider has a live bid on the requirement.
     It runs after the locks are held, so its snapshot sees every bid committed before them (READ COMMITTED:
     each statement takes a new one). Returns the new bid's id; no row: ALREADY_BID."""
-    live = select(_bid.c.id).where(_bid.c.requirement_id == bindparam("requirement_id"),
-                                   _bid.c.provider_id == bindparam("provider_id"),
-                                   _bid.c.status == B.SUBMITTED.value)
-    # The id an idempotency key claimed for it (api/idempotency.py), else the table's next one.
+    live = select(_bid.c.id).where(
+        _bid.c.requirement_id == bindparam("requirement_id"),
+        _bid.c.provider_id == bindparam("provider_id"),
+        _bid.c.status == B.SUBMITTED.value,
+    )
+    # The id an idempotency key claimed for it (api/core/idempotency.py), else the table's next one.
     id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type), next_id(_bid.name))
-    new_bid = (insert(_bid)
-               .from_select(("id", *_BID_VALUES),
-                            select(id_, *(bindparam(c, type_=_bid.c[c].type) for c in _BID_VALUES))
-                            .where(~live.exists()))
-               .returning(_bid.c.id).cte("new_bid"))
-    return (insert(_audit)
-            .from_select((*_AUDIT_VALUES, "entity_id"),
-                         select(*(bindparam(f"audit_{c}", type_=_audit.c[c].type) for c in _AUDIT_VALUES),
-                                new_bid.c.id))
-            .returning(_audit.c.entity_id))
+    new_bid = (
+        insert(_bid)
+        .from_select(
+            ("id", *_BID_VALUES),
+            select(id_, *(bindparam(c, type_=_bid.c[c].type) for c in _BID_VALUES)).where(~live.exists()),
+        )
+        .returning(_bid.c.id)
+        .cte("new_bid")
+    )
+    return (
+        insert(_audit)
+        .from_select(
+            (*_AUDIT_VALUES, "entity_id"),
+            select(*(bindparam(f"audit_{c}", type_=_audit.c[c].type) for c in _AUDIT_VALUES), new_bid.c.id),
+        )
+        .returning(_audit.c.entity_id)
+    )
 
 
 _FOR_A_NEW_BID = _for_a_new_bid()
@@ -395,15 +547,21 @@ def _audit_values(actor: Principal, action: str, entity_type: str, data: dict[st
 
 
 async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provider_id: int) -> None:
-    live = (await session.execute(select(Bid.id).where(
-        Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == B.SUBMITTED))).first()
+    live = (
+        await session.execute(
+            select(Bid.id).where(
+                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == B.SUBMITTED
+            )
+        )
+    ).first()
     if live is not None:
         raise _already_bid()
 
 
 def _already_bid() -> UserErrors:
-    return UserErrors.one("requirementId", E.ALREADY_BID,
-                          "The provider has a live bid on this requirement: amend or withdraw it")
+    return UserErrors.one(
+        "requirementId", E.ALREADY_BID, "The provider has a live bid on this requirement: amend or withdraw it"
+    )
 
 
 # --- the rules ----------------------------------------------------------------------------------------------
@@ -424,8 +582,12 @@ async def submit_bid(
 
     async def create(id_: int | None) -> Bid:
         conn = await session.connection()
-        locked = (await conn.execute(_FOR_A_NEW_BID, {
-            "requirement_id": requirement_id, "provider_id": provider_id, "setting_id": offer.setting_id})).first()
+        locked = (
+            await conn.execute(
+                _FOR_A_NEW_BID,
+                {"requirement_id": requirement_id, "provider_id": provider_id, "setting_id": offer.setting_id},
+            )
+        ).first()
         if locked is None:  # not invited: the requirement does not exist for this provider
             raise Forbidden()
         if locked.setting_provider_id != provider_id:  # no such setting, or another provider's
@@ -440,25 +602,40 @@ async def submit_bid(
         _ensure_invited(locked.invitation_status)
         try:
             _check_offer(offer, at, setting_active=locked.setting_active, setting_name=locked.setting_name)
-            price = _price(offer, sibling_group_size=locked.sibling_group_size,
-                           places_offered=locked.setting_vacancies,
-                           expected_duration_weeks=locked.expected_duration_weeks,
-                           cap_years=locked.cap_years, cap_amounts=locked.cap_amounts,
-                           planned_start=locked.planned_start)
+            price = _price(
+                offer,
+                sibling_group_size=locked.sibling_group_size,
+                places_offered=locked.setting_vacancies,
+                expected_duration_weeks=locked.expected_duration_weeks,
+                cap_years=locked.cap_years,
+                cap_amounts=locked.cap_amounts,
+                planned_start=locked.planned_start,
+            )
         except UserErrors:
             await _ensure_no_live_bid(session, requirement_id, provider_id)  # ALREADY_BID is said first
             raise
-        bid = Bid(requirement_id=requirement_id, provider_id=provider_id, status=B.SUBMITTED,
-                  submitted_at=at, updated_at=at)
+        bid = Bid(
+            requirement_id=requirement_id, provider_id=provider_id, status=B.SUBMITTED, submitted_at=at, updated_at=at
+        )
         for column in _bid.c:  # the columns not inserted start empty: say so, or reading one would reload it
             if column.key != "id" and column.key not in _BID_VALUES:
                 setattr(bid, column.key, None)
         _apply(bid, offer, price)
-        event = _audit_values(actor, "bid.submit", "Bid", {
-            "requirementId": requirement_id, "providerId": provider_id, "submittedAt": at,
-            **_offer_audit(bid), "statementsGiven": [k for k, v in _statements(bid).items() if v]})
-        bid_id = (await conn.execute(_INSERT_A_NEW_BID, {
-            "id": id_, **{c: getattr(bid, c) for c in _BID_VALUES}, **event})).scalar_one_or_none()
+        event = _audit_values(
+            actor,
+            "bid.submit",
+            "Bid",
+            {
+                "requirementId": requirement_id,
+                "providerId": provider_id,
+                "submittedAt": at,
+                **_offer_audit(bid),
+                "statementsGiven": [k for k, v in _statements(bid).items() if v],
+            },
+        )
+        bid_id = (
+            await conn.execute(_INSERT_A_NEW_BID, {"id": id_, **{c: getattr(bid, c) for c in _BID_VALUES}, **event})
+        ).scalar_one_or_none()
         if bid_id is None:
             raise _already_bid()
         # The row as inserted, in the session like one it had loaded (no second read, nothing left to flush).
@@ -468,11 +645,17 @@ async def submit_bid(
         return bid
 
     # The statements enter the request's hash only as text: a retry must send the same offer.
-    request = {"requirement": requirement_id, "setting": offer.setting_id, "core": offer.core_price,
-               "extras": [(e.description, e.weekly_price) for e in offer.extras],
-               "availableFrom": offer.available_from, **{k: getattr(offer, k) for k in STATEMENTS}}
-    return await idempotent(session, actor.organisation_id, "bidSubmit", idempotency_key, request, Bid, create,
-                            E.IDEMPOTENCY_KEY_REUSED)
+    request = {
+        "requirement": requirement_id,
+        "setting": offer.setting_id,
+        "core": offer.core_price,
+        "extras": [(e.description, e.weekly_price) for e in offer.extras],
+        "availableFrom": offer.available_from,
+        **{k: getattr(offer, k) for k in STATEMENTS},
+    }
+    return await idempotent(
+        session, actor.organisation_id, "bidSubmit", idempotency_key, request, Bid, create, E.IDEMPOTENCY_KEY_REUSED
+    )
 
 
 async def amend_bid(
@@ -498,10 +681,19 @@ async def amend_bid(
     _apply(bid, offer, price)
     after, said_after = _offer_audit(bid), _statements(bid)
     bid.amended_at, bid.updated_at = at, at
-    audit.record(session, actor, "bid.amend", "Bid", bid.id, {
-        "requirementId": requirement_id, "amendedAt": at,
-        "changes": {k: {"before": v, "after": after[k]} for k, v in before.items() if v != after[k]},
-        "statementsChanged": [k for k in said_before if said_before[k] != said_after[k]]})
+    audit.record(
+        session,
+        actor,
+        "bid.amend",
+        "Bid",
+        bid.id,
+        {
+            "requirementId": requirement_id,
+            "amendedAt": at,
+            "changes": {k: {"before": v, "after": after[k]} for k, v in before.items() if v != after[k]},
+            "statementsChanged": [k for k in said_before if said_before[k] != said_after[k]],
+        },
+    )
     await session.flush()
     return bid
 
@@ -518,7 +710,13 @@ async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, 
     ensure_open(requirement, at)
     before = move(bid, B.WITHDRAWN)
     bid.withdrawn_at, bid.updated_at = at, at
-    audit.record(session, actor, "bid.withdraw", "Bid", bid.id,
-                 {"requirementId": requirement_id, "from": before, "to": B.WITHDRAWN, "withdrawnAt": at})
+    audit.record(
+        session,
+        actor,
+        "bid.withdraw",
+        "Bid",
+        bid.id,
+        {"requirementId": requirement_id, "from": before, "to": B.WITHDRAWN, "withdrawnAt": at},
+    )
     await session.flush()
     return bid

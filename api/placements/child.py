@@ -2,7 +2,7 @@
 
 - **Pseudonymised.** The borough's case reference is never stored or returned: only
   HMAC-SHA256(key, "<authority id>|<normalised reference>"), hex. The key is DPV_CHILD_REFERENCE_KEY (or, in
-  development, one generated once under DPV_DATA_DIR, like the sign-in key: api/keyfile.py). The authority is
+  development, one generated once under DPV_DATA_DIR, like the sign-in key: api/core/keyfile.py). The authority is
   part of the message, so the same reference in two boroughs gives two unrelated hashes. The
   **pseudonymous reference** shown to the owning borough (and later printed on the IPA) is a short form of the
   hash, `CH-` and its first 10 hex digits.
@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from api.config import Settings, get_settings
-from api.errors import UserError
-from api.keyfile import configured_or_generated
+from api.core.config import Settings, get_settings
+from api.core.errors import UserError
+from api.core.keyfile import configured_or_generated
 from api.market.enums import Sex, Specialism
 from api.market.settings import LATITUDE_RANGE, LONGITUDE_RANGE, POSTCODE_DISTRICT
 from api.placements.enums import ChildView, LegalStatus
@@ -109,14 +109,23 @@ def _text(value: str | None) -> str | None:
 
 def normalise(c: ChildDetails) -> ChildDetails:
     return ChildDetails(
-        case_reference=normalise_reference(c.case_reference), age_years=c.age_years, sex=c.sex,
-        sibling_group_size=c.sibling_group_size, home_postcode_district=c.home_postcode_district.strip().upper(),
-        home_latitude=c.home_latitude, home_longitude=c.home_longitude, max_distance_km=c.max_distance_km,
+        case_reference=normalise_reference(c.case_reference),
+        age_years=c.age_years,
+        sex=c.sex,
+        sibling_group_size=c.sibling_group_size,
+        home_postcode_district=c.home_postcode_district.strip().upper(),
+        home_latitude=c.home_latitude,
+        home_longitude=c.home_longitude,
+        max_distance_km=c.max_distance_km,
         languages=sorted({" ".join(lang.split()) for lang in c.languages if lang.strip()}),
         needs=sorted(set(c.needs), key=lambda s: s.value),
         avoid_areas=sorted({a.strip().upper() for a in c.avoid_areas if a.strip()}),
-        ethnicity=_text(c.ethnicity), religion=_text(c.religion), education_needs=_text(c.education_needs),
-        child_views=_text(c.child_views), court_directions=_text(c.court_directions), legal_status=c.legal_status,
+        ethnicity=_text(c.ethnicity),
+        religion=_text(c.religion),
+        education_needs=_text(c.education_needs),
+        child_views=_text(c.child_views),
+        court_directions=_text(c.court_directions),
+        legal_status=c.legal_status,
     )
 
 
@@ -137,24 +146,35 @@ def validate(c: ChildDetails, prefix: str = "child") -> list[UserError]:
     if not 1 <= c.sibling_group_size <= 10:
         err("siblingGroupSize", E.INVALID_SIBLING_GROUP_SIZE, "A sibling group is 1 to 10 children (1: no siblings)")
     if not POSTCODE_DISTRICT.match(c.home_postcode_district):
-        err("homePostcodeDistrict", E.INVALID_POSTCODE_DISTRICT,
-            "Give the postcode district only (for example NW10), never the full postcode")
-    if not (LATITUDE_RANGE[0] <= c.home_latitude <= LATITUDE_RANGE[1]
-            and LONGITUDE_RANGE[0] <= c.home_longitude <= LONGITUDE_RANGE[1]):
+        err(
+            "homePostcodeDistrict",
+            E.INVALID_POSTCODE_DISTRICT,
+            "Give the postcode district only (for example NW10), never the full postcode",
+        )
+    if not (
+        LATITUDE_RANGE[0] <= c.home_latitude <= LATITUDE_RANGE[1]
+        and LONGITUDE_RANGE[0] <= c.home_longitude <= LONGITUDE_RANGE[1]
+    ):
         err("homeLocation", E.LOCATION_OUTSIDE_ENGLAND_AND_WALES, "The home location must be in England or Wales")
     if not 0 < c.max_distance_km <= 1000:
         err("maxDistanceKm", E.INVALID_DISTANCE, "The largest acceptable distance is more than 0 and at most 1000 km")
     if bad := [a for a in c.avoid_areas if not AREA_OR_DISTRICT.match(a)]:
-        err("avoidAreas", E.INVALID_AVOID_AREA,
-            f"Areas to avoid are postcode areas or districts (W, NW10), not {', '.join(bad)}")
+        err(
+            "avoidAreas",
+            E.INVALID_AVOID_AREA,
+            f"Areas to avoid are postcode areas or districts (W, NW10), not {', '.join(bad)}",
+        )
     if len(c.avoid_areas) > MAX_AVOID_AREAS:
         err("avoidAreas", E.TOO_MANY_ITEMS, f"At most {MAX_AVOID_AREAS} areas to avoid")
     if len(c.languages) > MAX_LANGUAGES or any(len(lang) > 60 for lang in c.languages):
         err("languages", E.TOO_MANY_ITEMS, f"At most {MAX_LANGUAGES} languages of at most 60 characters")
-    for name, value, limit in (("ethnicity", c.ethnicity, 100), ("religion", c.religion, 100),
-                               ("educationNeeds", c.education_needs, MAX_TEXT),
-                               ("childViews", c.child_views, MAX_TEXT),
-                               ("courtDirections", c.court_directions, MAX_TEXT)):
+    for name, value, limit in (
+        ("ethnicity", c.ethnicity, 100),
+        ("religion", c.religion, 100),
+        ("educationNeeds", c.education_needs, MAX_TEXT),
+        ("childViews", c.child_views, MAX_TEXT),
+        ("courtDirections", c.court_directions, MAX_TEXT),
+    ):
         if value is not None and len(value) > limit:
             err(name, E.TEXT_TOO_LONG, f"At most {limit} characters")
     return errors
@@ -164,7 +184,10 @@ def apply(row: RequirementChild, c: ChildDetails, case_reference_hash: str) -> N
     row.case_reference_hash = case_reference_hash
     row.age_years, row.sex, row.sibling_group_size = c.age_years, c.sex, c.sibling_group_size
     row.home_postcode_district, row.home_latitude, row.home_longitude = (
-        c.home_postcode_district, c.home_latitude, c.home_longitude)
+        c.home_postcode_district,
+        c.home_latitude,
+        c.home_longitude,
+    )
     row.max_distance_km = c.max_distance_km
     row.languages, row.needs, row.avoid_areas = c.languages, [n.value for n in c.needs], c.avoid_areas
     row.ethnicity, row.religion, row.education_needs = c.ethnicity, c.religion, c.education_needs
@@ -200,17 +223,34 @@ class ChildShown:
 
 
 def present(row: RequirementChild, view: ChildView) -> ChildShown:
-    common = dict(view=view, age_band=age_band(row.age_years), sex=row.sex,
-                  needs=[Specialism(n) for n in row.needs], sibling_group_size=row.sibling_group_size,
-                  home_postcode_district=row.home_postcode_district, max_distance_km=row.max_distance_km,
-                  legal_status=row.legal_status)
+    common = dict(
+        view=view,
+        age_band=age_band(row.age_years),
+        sex=row.sex,
+        needs=[Specialism(n) for n in row.needs],
+        sibling_group_size=row.sibling_group_size,
+        home_postcode_district=row.home_postcode_district,
+        max_distance_km=row.max_distance_km,
+        legal_status=row.legal_status,
+    )
     if view is ChildView.MASKED:
         return ChildShown(pseudonymous_reference=None, age_years=None, **common)
-    summary = dict(age_years=row.age_years, ethnicity=row.ethnicity, religion=row.religion,
-                   languages=list(row.languages), avoid_areas=list(row.avoid_areas),
-                   education_needs=row.education_needs, **common)
+    summary = dict(
+        age_years=row.age_years,
+        ethnicity=row.ethnicity,
+        religion=row.religion,
+        languages=list(row.languages),
+        avoid_areas=list(row.avoid_areas),
+        education_needs=row.education_needs,
+        **common,
+    )
     if view is ChildView.SUMMARY:
         return ChildShown(pseudonymous_reference=None, **summary)
-    return ChildShown(pseudonymous_reference=pseudonym(row.case_reference_hash), home_latitude=row.home_latitude,
-                      home_longitude=row.home_longitude, child_views=row.child_views,
-                      court_directions=row.court_directions, **summary)
+    return ChildShown(
+        pseudonymous_reference=pseudonym(row.case_reference_hash),
+        home_latitude=row.home_latitude,
+        home_longitude=row.home_longitude,
+        child_views=row.child_views,
+        court_directions=row.court_directions,
+        **summary,
+    )

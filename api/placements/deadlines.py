@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import holidays
 
-from api.clock import LONDON
+from api.core.clock import LONDON
 from api.placements.enums import Urgency
 
 HOURS: dict[Urgency, int] = {Urgency.EMERGENCY: 24, Urgency.URGENT: 48}

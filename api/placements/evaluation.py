@@ -21,7 +21,8 @@ are not a gate: those of severity HIGH or CRITICAL are shown with the bid (ranke
 
 Criteria
 --------
-Each criterion scores 0–100 (a Decimal rounded half-up to 1 dp); its weight is the vehicle's (`Weights`).
+Each criterion scores 0–100 (a Decimal rounded half-up to 1 dp); its weight is the vehicle's
+(`Weights`, api/market/weights.py).
   NEEDS_AND_SPECIALISMS = 60 × (child's needs the setting's specialisms meet ÷ child's needs; 1 when the child
       has none) + 15 if the child's age is in the setting's age range + 15 if the setting takes the child's
       sex + 10 if the setting has at least as many vacancies as the sibling group has children.
@@ -61,7 +62,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from api.market.enums import MembershipStatus, OfstedGrade, SettingKind, Sex, Specialism
+from api.market.weights import Criterion, Weights
 from api.placements.pricing import check_cap, format_money, money, price_band
+from api.safeguarding.enums import AlertSeverity
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -82,30 +85,12 @@ def _label(enum_value: Enum) -> str:
     return enum_value.value.replace("_", " ").lower().capitalize()
 
 
-class Criterion(str, Enum):
-    NEEDS_AND_SPECIALISMS = "NEEDS_AND_SPECIALISMS"
-    DISTANCE = "DISTANCE"
-    TIMESCALE = "TIMESCALE"
-    QUALITY = "QUALITY"
-    PRICE = "PRICE"
-    CHILD_VIEWS = "CHILD_VIEWS"
-    COMPATIBILITY = "COMPATIBILITY"
-    SOCIAL_VALUE = "SOCIAL_VALUE"
-
-
 class ExclusionReason(str, Enum):
     PROVIDER_SUSPENDED = "PROVIDER_SUSPENDED"
     PROVIDER_BARRED = "PROVIDER_BARRED"
     PROVIDER_NOT_ADMITTED = "PROVIDER_NOT_ADMITTED"
     SETTING_INADEQUATE = "SETTING_INADEQUATE"
     ABOVE_CAP = "ABOVE_CAP"
-
-
-class AlertSeverity(str, Enum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
 
 
 SHOWN_SEVERITIES = (AlertSeverity.CRITICAL, AlertSeverity.HIGH)  # most severe first
@@ -131,49 +116,7 @@ class FeedbackReason(str, Enum):
     OFFICER_DECISION = "OFFICER_DECISION"  # scored at least as high as the winner: the officer's rationale decided
 
 
-# --- the vehicle's weights and the rules' parameters ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Weights:
-    """The vehicle's weight per criterion: non-negative whole or Decimal points adding up to exactly 100."""
-
-    needs_and_specialisms: Decimal = Decimal(25)
-    distance: Decimal = Decimal(10)
-    timescale: Decimal = Decimal(10)
-    quality: Decimal = Decimal(15)
-    price: Decimal = Decimal(20)
-    child_views: Decimal = Decimal(10)
-    compatibility: Decimal = Decimal(5)
-    social_value: Decimal = Decimal(5)
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, (float, bool)) or not isinstance(value, (int, Decimal)):
-                raise ValueError(f"the weight of {f.name} must be an int or a Decimal, not {value!r}")
-            value = Decimal(value)
-            if not value.is_finite() or value < 0:
-                raise ValueError(f"the weight of {f.name} must not be negative, not {value}")
-            object.__setattr__(self, f.name, value)
-        total = sum((getattr(self, f.name) for f in fields(self)), ZERO)
-        if total != HUNDRED:
-            raise ValueError(f"the weights must add up to 100, not {total}")
-
-    @classmethod
-    def from_mapping(cls, weights: Mapping[Criterion | str, int | Decimal]) -> Weights:
-        """From {criterion: weight} (e.g. a vehicle's stored weights); every criterion must be present."""
-        given = {Criterion(k): v for k, v in weights.items()}
-        missing = [c.value for c in Criterion if c not in given]
-        if missing:
-            raise ValueError(f"no weight for {', '.join(missing)}")
-        return cls(**{c.value.lower(): given[c] for c in Criterion})
-
-    def of(self, criterion: Criterion) -> Decimal:
-        return getattr(self, criterion.value.lower())
-
-    def as_mapping(self) -> dict[Criterion, Decimal]:
-        return {c: self.of(c) for c in Criterion}
+# --- the rules' parameters ---------------------------------------------------------------------------------
 
 
 DEFAULT_QUALITY_SCORES: Mapping[OfstedGrade | None, Decimal] = {
@@ -340,8 +283,9 @@ class Feedback:
 
 def haversine_km(a: GeoPoint, b: GeoPoint) -> Decimal:
     """Great-circle distance (haversine, mean radius 6,371.0088 km), rounded half-up to 0.1 km."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (float(a.latitude), float(a.longitude),
-                                                float(b.latitude), float(b.longitude)))
+    lat1, lon1, lat2, lon2 = map(
+        math.radians, (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
+    )
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     km = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
     return one_dp(Decimal(repr(km)))
@@ -397,13 +341,19 @@ def score_needs(child: ChildNeeds, setting: SettingOffer) -> tuple[Decimal, str,
     places_ok = setting.vacancies >= child.sibling_group_size
     parts += [Decimal(15) if age_ok else ZERO, Decimal(15) if sex_ok else ZERO, Decimal(10) if places_ok else ZERO]
     # the child's exact age stays out of the text: the alliance reads evaluations but sees only an age band
-    text += (f"; the child's age is {'within' if age_ok else 'outside'} the setting's {setting.age_min}–"
-             f"{setting.age_max} ({15 if age_ok else 0} of 15)")
-    text += (f"; {'takes' if sex_ok else 'does not take'} {Sex(child.sex).value.lower()} children"
-             f" ({15 if sex_ok else 0} of 15)")
+    text += (
+        f"; the child's age is {'within' if age_ok else 'outside'} the setting's {setting.age_min}–"
+        f"{setting.age_max} ({15 if age_ok else 0} of 15)"
+    )
+    text += (
+        f"; {'takes' if sex_ok else 'does not take'} {Sex(child.sex).value.lower()} children"
+        f" ({15 if sex_ok else 0} of 15)"
+    )
     group = "the sibling group of " + str(child.sibling_group_size) if child.sibling_group_size > 1 else "the child"
-    text += (f"; {setting.vacancies} vacanc{'y' if setting.vacancies == 1 else 'ies'} "
-             f"{'for' if places_ok else 'too few for'} {group} ({10 if places_ok else 0} of 10)")
+    text += (
+        f"; {setting.vacancies} vacanc{'y' if setting.vacancies == 1 else 'ies'} "
+        f"{'for' if places_ok else 'too few for'} {group} ({10 if places_ok else 0} of 10)"
+    )
     return one_dp(sum(parts, ZERO)), text, len(met), len(required)
 
 
@@ -428,12 +378,16 @@ def score_distance(child: ChildNeeds, setting: SettingOffer, rules: Rules) -> tu
 def score_timescale(child: ChildNeeds, available_from: date, rules: Rules) -> tuple[Decimal, str]:
     late = (available_from - child.planned_start).days
     if late <= 0:
-        return one_dp(HUNDRED), (f"available from {available_from.isoformat()}, on or before the planned start "
-                                 f"{child.planned_start.isoformat()}")
+        return one_dp(HUNDRED), (
+            f"available from {available_from.isoformat()}, on or before the planned start "
+            f"{child.planned_start.isoformat()}"
+        )
     score = max(ZERO, HUNDRED - Decimal(rules.points_per_day_late) * late)
-    return one_dp(score), (f"available from {available_from.isoformat()}, {late} day{'s' if late != 1 else ''} "
-                           f"after the planned start {child.planned_start.isoformat()}: "
-                           f"100 − {rules.points_per_day_late} a day late")
+    return one_dp(score), (
+        f"available from {available_from.isoformat()}, {late} day{'s' if late != 1 else ''} "
+        f"after the planned start {child.planned_start.isoformat()}: "
+        f"100 − {rules.points_per_day_late} a day late"
+    )
 
 
 def score_quality(setting: SettingOffer, rules: Rules) -> tuple[Decimal, str]:
@@ -456,16 +410,19 @@ def _percent(value: Decimal) -> str:
     return f"{one_dp(value * HUNDRED)}%"
 
 
-def score_price(net: Decimal, cap: Decimal | None, median: Decimal | None, n_prices: int, rules: Rules
-                ) -> tuple[Decimal, str]:
+def score_price(
+    net: Decimal, cap: Decimal | None, median: Decimal | None, n_prices: int, rules: Rules
+) -> tuple[Decimal, str]:
     fifty = Decimal(50)
     if cap is None:
         cap_part, cap_text = Decimal(25), "no cap set for the year (25 of 50)"
     else:
         under = (cap - net) / cap
         cap_part = fifty * _clamp01(under / Decimal(rules.cap_headroom))
-        cap_text = (f"{format_money(net)} net is {_percent(under)} under the {format_money(cap)} cap "
-                    f"({one_dp(cap_part)} of 50; full at {_percent(Decimal(rules.cap_headroom))} under)")
+        cap_text = (
+            f"{format_money(net)} net is {_percent(under)} under the {format_money(cap)} cap "
+            f"({one_dp(cap_part)} of 50; full at {_percent(Decimal(rules.cap_headroom))} under)"
+        )
     if median is None or median == 0:
         market_part, market_text = Decimal(25), "no market prices to compare with (25 of 50)"
     else:
@@ -474,9 +431,11 @@ def score_price(net: Decimal, cap: Decimal | None, median: Decimal | None, n_pri
         market_part = fifty * _clamp01((1 + band - ratio) / (2 * band))
         diff = ratio - 1
         where = "at" if diff == 0 else f"{_percent(abs(diff))} {'above' if diff > 0 else 'below'}"
-        market_text = (f"{where} the market median {format_money(median)} of {n_prices} recent price"
-                       f"{'s' if n_prices != 1 else ''} ({one_dp(market_part)} of 50; full at "
-                       f"{_percent(band)} below, none at {_percent(band)} above)")
+        market_text = (
+            f"{where} the market median {format_money(median)} of {n_prices} recent price"
+            f"{'s' if n_prices != 1 else ''} ({one_dp(market_part)} of 50; full at "
+            f"{_percent(band)} below, none at {_percent(band)} above)"
+        )
     return one_dp(cap_part + market_part), f"{cap_text}; {market_text}"
 
 
@@ -515,14 +474,21 @@ def evaluate(
         needs_score, needs_text, met, required = score_needs(child, bid.setting)
         distance_score, distance_text, km = score_distance(child, bid.setting, rules)
         common = dict(
-            bid_id=bid.bid_id, provider_id=bid.provider_id, alerts=shown_alerts(bid.alerts),
-            gross_weekly_price=bid.gross_weekly_price, net_weekly_price=bid.net_weekly_price,
-            available_from=bid.available_from, received_at=bid.received_at, distance_km=km,
-            needs_met=met, needs_required=required,
+            bid_id=bid.bid_id,
+            provider_id=bid.provider_id,
+            alerts=shown_alerts(bid.alerts),
+            gross_weekly_price=bid.gross_weekly_price,
+            net_weekly_price=bid.net_weekly_price,
+            available_from=bid.available_from,
+            received_at=bid.received_at,
+            distance_km=km,
+            needs_met=met,
+            needs_required=required,
         )
         if reasons:
-            excluded.append(RankedBid(score=None, rank=None, excluded=True, exclusion_reasons=reasons,
-                                      criteria=(), **common))
+            excluded.append(
+                RankedBid(score=None, rank=None, excluded=True, exclusion_reasons=reasons, criteria=(), **common)
+            )
             continue
         results = {
             Criterion.NEEDS_AND_SPECIALISMS: (needs_score, needs_text),
@@ -531,14 +497,16 @@ def evaluate(
             Criterion.QUALITY: score_quality(bid.setting, rules),
             Criterion.PRICE: score_price(bid.net_weekly_price, cap, median, len(market_prices), rules),
             Criterion.CHILD_VIEWS: score_officer(bid.officer_scores.child_views, "the child's views"),
-            Criterion.COMPATIBILITY: score_officer(bid.officer_scores.compatibility,
-                                                   "compatibility with the young people already there"),
+            Criterion.COMPATIBILITY: score_officer(
+                bid.officer_scores.compatibility, "compatibility with the young people already there"
+            ),
             Criterion.SOCIAL_VALUE: score_officer(bid.officer_scores.social_value, "social value"),
         }
         criteria = tuple(CriterionScore(c, weights.of(c), results[c][0], results[c][1]) for c in Criterion)
         total = one_dp(sum((c.weight * c.score for c in criteria), ZERO) / HUNDRED)
-        scored.append(RankedBid(score=total, rank=None, excluded=False, exclusion_reasons=(),
-                                criteria=criteria, **common))
+        scored.append(
+            RankedBid(score=total, rank=None, excluded=False, exclusion_reasons=(), criteria=criteria, **common)
+        )
 
     scored.sort(key=lambda r: (-r.score, r.received_at, r.bid_id))
     excluded.sort(key=lambda r: (r.received_at, r.bid_id))

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
-from api.audit import AuditEvent
+from api.core.audit import AuditEvent
 from api.placements.enums import ChildView
 from api.placements.models import Bid, Invitation, Ipa, Placement, Requirement
 
@@ -32,25 +32,36 @@ def shown_data(data: dict[str, Any], view: ChildView | None) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in CHILD_KEYS}
 
 
-def history_page_stmt(requirement_ids: list[int], *, after: int | None, before: int | None, limit: int,
-                      backward: bool) -> Select:
+def history_page_stmt(
+    requirement_ids: list[int], *, after: int | None, before: int | None, limit: int, backward: bool
+) -> Select:
     """Rows (AuditEvent, requirement id, total of that requirement): up to `limit + 1` events per requirement,
     oldest first (newest first when `backward`), past the cursors."""
     subjects = union_all(
-        select(Requirement.id.label("requirement_id"), literal("Requirement", String).label("entity_type"),
-               Requirement.id.label("entity_id")).where(Requirement.id.in_(requirement_ids)),
-        select(Invitation.requirement_id, literal("Invitation", String), Invitation.id)
-        .where(Invitation.requirement_id.in_(requirement_ids)),
+        select(
+            Requirement.id.label("requirement_id"),
+            literal("Requirement", String).label("entity_type"),
+            Requirement.id.label("entity_id"),
+        ).where(Requirement.id.in_(requirement_ids)),
+        select(Invitation.requirement_id, literal("Invitation", String), Invitation.id).where(
+            Invitation.requirement_id.in_(requirement_ids)
+        ),
         select(Bid.requirement_id, literal("Bid", String), Bid.id).where(Bid.requirement_id.in_(requirement_ids)),
         select(Ipa.requirement_id, literal("Ipa", String), Ipa.id).where(Ipa.requirement_id.in_(requirement_ids)),
-        select(Placement.requirement_id, literal("Placement", String), Placement.id)
-        .where(Placement.requirement_id.in_(requirement_ids)),
+        select(Placement.requirement_id, literal("Placement", String), Placement.id).where(
+            Placement.requirement_id.in_(requirement_ids)
+        ),
     ).subquery("subjects")
     counted = (
-        select(AuditEvent, subjects.c.requirement_id.label("_requirement_id"),
-               func.count().over(partition_by=subjects.c.requirement_id).label("_total"))
-        .join(subjects, and_(AuditEvent.entity_type == subjects.c.entity_type,
-                             AuditEvent.entity_id == subjects.c.entity_id))
+        select(
+            AuditEvent,
+            subjects.c.requirement_id.label("_requirement_id"),
+            func.count().over(partition_by=subjects.c.requirement_id).label("_total"),
+        )
+        .join(
+            subjects,
+            and_(AuditEvent.entity_type == subjects.c.entity_type, AuditEvent.entity_id == subjects.c.entity_id),
+        )
         .subquery("counted")
     )
     filtered = select(counted)
@@ -63,6 +74,8 @@ def history_page_stmt(requirement_ids: list[int], *, after: int | None, before: 
         func.row_number().over(partition_by=counted.c._requirement_id, order_by=order).label("_rn")
     ).subquery("numbered")
     event = aliased(AuditEvent, numbered)
-    return (select(event, numbered.c._requirement_id, numbered.c._total)
-            .where(numbered.c._rn <= limit + 1)
-            .order_by(numbered.c._requirement_id, numbered.c._rn))
+    return (
+        select(event, numbered.c._requirement_id, numbered.c._total)
+        .where(numbered.c._rn <= limit + 1)
+        .order_by(numbered.c._requirement_id, numbered.c._rn)
+    )

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-
 from typing import Any
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api.config import get_settings
+from api.core.config import get_settings
 from api.market import stage1
 from api.market.enums import MembershipStatus, Sex, Specialism
 from api.market.models import Document, Membership, Setting
@@ -28,8 +27,7 @@ from api.placements.models import Invitation, Requirement, RequirementChild, Uni
 _REQUIREMENT = select(Requirement.__table__)
 # The match reasons as their JSON text: decoding a thousand of them was half the statement's time, and a
 # subscriber decodes its own only if it asks for them (schema/placement/types.py Match).
-_INVITATIONS = select(*(c if c.key != "match_reasons" else cast(c, Text).label(c.key)
-                        for c in Invitation.__table__.c))
+_INVITATIONS = select(*(c if c.key != "match_reasons" else cast(c, Text).label(c.key) for c in Invitation.__table__.c))
 
 
 def not_invited_reason(status: MembershipStatus, shortfalls: list[stage1.Shortfall]) -> NotInvitedReason | None:
@@ -45,24 +43,42 @@ def not_invited_reason(status: MembershipStatus, shortfalls: list[stage1.Shortfa
 
 def child_needs(child: RequirementChild) -> matching.ChildNeeds:
     return matching.ChildNeeds(
-        age_years=child.age_years, sex=child.sex, needs=frozenset(Specialism(n) for n in child.needs),
-        sibling_group_size=child.sibling_group_size, latitude=child.home_latitude, longitude=child.home_longitude,
-        max_distance_km=child.max_distance_km, avoid_areas=frozenset(child.avoid_areas))
+        age_years=child.age_years,
+        sex=child.sex,
+        needs=frozenset(Specialism(n) for n in child.needs),
+        sibling_group_size=child.sibling_group_size,
+        latitude=child.home_latitude,
+        longitude=child.home_longitude,
+        max_distance_km=child.max_distance_km,
+        avoid_areas=frozenset(child.avoid_areas),
+    )
 
 
 def setting_facts(s: Setting) -> matching.SettingFacts:
     return matching.SettingFacts(
-        id=s.id, name=s.name, age_min=s.age_min, age_max=s.age_max, sexes=frozenset(Sex(x) for x in s.sexes),
-        specialisms=frozenset(Specialism(x) for x in s.specialisms), vacancies=s.vacancies,
-        postcode_district=s.postcode_district, latitude=s.latitude, longitude=s.longitude)
+        id=s.id,
+        name=s.name,
+        age_min=s.age_min,
+        age_max=s.age_max,
+        sexes=frozenset(Sex(x) for x in s.sexes),
+        specialisms=frozenset(Specialism(x) for x in s.specialisms),
+        vacancies=s.vacancies,
+        postcode_district=s.postcode_district,
+        latitude=s.latitude,
+        longitude=s.longitude,
+    )
 
 
 async def invite_members(
     session: AsyncSession, requirement: Requirement, child: RequirementChild, on: date
 ) -> tuple[list[Invitation], list[UninvitedMember]]:
-    members = list((await session.execute(
-        select(Membership).where(Membership.lot_id == requirement.lot_id).order_by(Membership.id)
-    )).scalars())
+    members = list(
+        (
+            await session.execute(
+                select(Membership).where(Membership.lot_id == requirement.lot_id).order_by(Membership.id)
+            )
+        ).scalars()
+    )
     admitted = [m.provider_id for m in members if m.status is MembershipStatus.ADMITTED]
     documents: dict[int, list[Document]] = defaultdict(list)
     if admitted:
@@ -78,9 +94,11 @@ async def invite_members(
     invited_ids = [m.provider_id for m, reason, _ in decisions if reason is None]
     settings_of: dict[int, list[matching.SettingFacts]] = defaultdict(list)
     if invited_ids:
-        for s in (await session.execute(
-            select(Setting).where(Setting.provider_id.in_(invited_ids), Setting.active).order_by(Setting.id)
-        )).scalars():
+        for s in (
+            await session.execute(
+                select(Setting).where(Setting.provider_id.in_(invited_ids), Setting.active).order_by(Setting.id)
+            )
+        ).scalars():
             settings_of[s.provider_id].append(setting_facts(s))
 
     needs = child_needs(child)
@@ -89,15 +107,27 @@ async def invite_members(
     for m, reason, shortfalls in decisions:
         if reason is None:
             match = matching.assess(needs, settings_of[m.provider_id])
-            invitations.append(Invitation(
-                requirement_id=requirement.id, provider_id=m.provider_id, status=InvitationStatus.INVITED,
-                match_level=match.level, match_reasons=[r.as_dict() for r in match.reasons],
-                matched_setting_id=match.setting_id))
+            invitations.append(
+                Invitation(
+                    requirement_id=requirement.id,
+                    provider_id=m.provider_id,
+                    status=InvitationStatus.INVITED,
+                    match_level=match.level,
+                    match_reasons=[r.as_dict() for r in match.reasons],
+                    matched_setting_id=match.setting_id,
+                )
+            )
         else:
-            detail = ("; ".join(s.message for s in shortfalls) if shortfalls
-                      else f"The membership is {m.status.value}")
-            uninvited.append(UninvitedMember(requirement_id=requirement.id, provider_id=m.provider_id,
-                                             membership_id=m.id, reason=reason, detail=detail))
+            detail = "; ".join(s.message for s in shortfalls) if shortfalls else f"The membership is {m.status.value}"
+            uninvited.append(
+                UninvitedMember(
+                    requirement_id=requirement.id,
+                    provider_id=m.provider_id,
+                    membership_id=m.id,
+                    reason=reason,
+                    detail=detail,
+                )
+            )
     session.add_all([*invitations, *uninvited])
     await session.flush()
     return invitations, uninvited

@@ -14,7 +14,7 @@ Issue (`issue_ipa`, called inside `bidAccept`'s transaction, api/placements/awar
 Sign (`sign_ipa`, `ipaSign`)
 - The provider of the accepted bid (`provider:sign`) first: ISSUED -> PROVIDER_SIGNED; then the borough that
   awarded it (`borough:award`): PROVIDER_SIGNED -> EXECUTED. Anyone else, or a party without the signing scope:
-  FORBIDDEN (auth/policy.py `signing_party`).
+  FORBIDDEN (api/placements/permissions.py `signing_party`).
 - The SHA-256 sent must be the stored document's (HASH_MISMATCH: nothing changes); the borough before the
   provider is PROVIDER_SIGNS_FIRST; a party signing again is ALREADY_SIGNED; a TERMINATED IPA is
   INVALID_TRANSITION.
@@ -38,18 +38,18 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock
-from api.errors import Forbidden, UserErrors
+from api.core import audit, clock
+from api.core.errors import Forbidden, UserErrors
+from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
 from api.placements import child as child_rules
 from api.placements.deadlines import add_working_days
 from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
+from api.placements.permissions import ipa_party, signing_party
 from api.placements.pricing import Discount, DiscountKind, Extra
 from api.placements.requirements import TRANSITIONS
-from auth.policy import ipa_party, signing_party
-from auth.principal import Principal
 
 PLACEMENT_PLAN_WORKING_DAYS = 5
 
@@ -62,46 +62,83 @@ VEHICLE_TERMS = (
     "placement on the notice the vehicle's terms give; an emergency move of the child is not a breach."
 )
 
-IpaErrorCode = Enum("IpaErrorCode", [(c, c) for c in (
-    "HASH_MISMATCH", "PROVIDER_SIGNS_FIRST", "ALREADY_SIGNED", "INVALID_TRANSITION",
-)])
+IpaErrorCode = Enum(
+    "IpaErrorCode",
+    [
+        (c, c)
+        for c in (
+            "HASH_MISMATCH",
+            "PROVIDER_SIGNS_FIRST",
+            "ALREADY_SIGNED",
+            "INVALID_TRANSITION",
+        )
+    ],
+)
 E = IpaErrorCode
 
 
-async def issue_ipa(session: AsyncSession, actor: Principal, requirement: Requirement, bid: Bid,
-                    at: datetime) -> Ipa:
+async def issue_ipa(session: AsyncSession, actor: Principal, requirement: Requirement, bid: Bid, at: datetime) -> Ipa:
     """Snapshot the terms of the accepted bid, render the agreement once and store it, ISSUED. Called by the award,
     in its transaction, with the requirement locked."""
-    borough, provider = (await session.get(Organisation, requirement.authority_id),
-                         await session.get(Organisation, bid.provider_id))
+    borough, provider = (
+        await session.get(Organisation, requirement.authority_id),
+        await session.get(Organisation, bid.provider_id),
+    )
     setting = await session.get(Setting, bid.setting_id)
     lot = await session.get(Lot, requirement.lot_id)
     dpv = await session.get(Dpv, lot.dpv_id)
     child_row = await session.get(RequirementChild, requirement.id)
     terms = IpaTerms(
-        requirement_reference=requirement.reference, borough_name=borough.name, provider_name=provider.name,
+        requirement_reference=requirement.reference,
+        borough_name=borough.name,
+        provider_name=provider.name,
         child_reference=child_rules.pseudonym(child_row.case_reference_hash),
-        setting_name=setting.name, setting_postcode_district=setting.postcode_district,
-        vehicle_name=dpv.name, lot_name=lot.name,
+        setting_name=setting.name,
+        setting_postcode_district=setting.postcode_district,
+        vehicle_name=dpv.name,
+        lot_name=lot.name,
         start_date=max(requirement.planned_start, bid.available_from),
         expected_duration_weeks=requirement.expected_duration_weeks,
         core_weekly_price=bid.core_price,
         extras=tuple(Extra(e["description"], Decimal(e["weeklyPrice"])) for e in bid.extras),
         gross_weekly_price=bid.weekly_price,
-        discounts=tuple(Discount(DiscountKind(d["kind"]), Decimal(d["percent"]), Decimal(d["amount"]))
-                        for d in bid.discounts),
-        net_weekly_price=bid.net_weekly_price, vehicle_terms=VEHICLE_TERMS, issued_at=at,
+        discounts=tuple(
+            Discount(DiscountKind(d["kind"]), Decimal(d["percent"]), Decimal(d["amount"])) for d in bid.discounts
+        ),
+        net_weekly_price=bid.net_weekly_price,
+        vehicle_terms=VEHICLE_TERMS,
+        issued_at=at,
     )
     rendered = render_ipa(terms)
-    ipa = Ipa(requirement_id=requirement.id, bid_id=bid.id, authority_id=requirement.authority_id,
-              provider_id=bid.provider_id, status=IpaStatus.ISSUED, terms=terms.snapshot(), document=rendered.pdf,
-              document_sha256=rendered.sha256, net_weekly_price=bid.net_weekly_price, issued_at=at)
+    ipa = Ipa(
+        requirement_id=requirement.id,
+        bid_id=bid.id,
+        authority_id=requirement.authority_id,
+        provider_id=bid.provider_id,
+        status=IpaStatus.ISSUED,
+        terms=terms.snapshot(),
+        document=rendered.pdf,
+        document_sha256=rendered.sha256,
+        net_weekly_price=bid.net_weekly_price,
+        issued_at=at,
+    )
     session.add(ipa)
     await session.flush()
-    audit.record(session, actor, "ipa.issue", "Ipa", ipa.id, {
-        "requirementId": requirement.id, "bidId": bid.id, "to": IpaStatus.ISSUED,
-        "documentSha256": rendered.sha256, "termsFingerprint": terms.terms_fingerprint(),
-        "netWeeklyPrice": bid.net_weekly_price})
+    audit.record(
+        session,
+        actor,
+        "ipa.issue",
+        "Ipa",
+        ipa.id,
+        {
+            "requirementId": requirement.id,
+            "bidId": bid.id,
+            "to": IpaStatus.ISSUED,
+            "documentSha256": rendered.sha256,
+            "termsFingerprint": terms.terms_fingerprint(),
+            "netWeeklyPrice": bid.net_weekly_price,
+        },
+    )
     return ipa
 
 
@@ -110,9 +147,11 @@ async def ipa_of_bid(session: AsyncSession, bid_id: int) -> Ipa | None:
 
 
 async def _lock_ipa(session: AsyncSession, ipa_id: int) -> Ipa:
-    ipa = (await session.execute(
-        select(Ipa).where(Ipa.id == ipa_id).with_for_update().execution_options(populate_existing=True)
-    )).scalar_one_or_none()
+    ipa = (
+        await session.execute(
+            select(Ipa).where(Ipa.id == ipa_id).with_for_update().execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
     if ipa is None:
         raise Forbidden()
     return ipa
@@ -122,13 +161,13 @@ def _same_hash(sent: str, stored: str) -> bool:
     return hmac.compare_digest((sent or "").strip().lower().encode(), stored.encode())
 
 
-async def sign_ipa(session: AsyncSession, actor: Principal, ipa_id: int, *, document_sha256: str,
-                   now: datetime | None = None) -> Ipa:
+async def sign_ipa(
+    session: AsyncSession, actor: Principal, ipa_id: int, *, document_sha256: str, now: datetime | None = None
+) -> Ipa:
     ipa = await _lock_ipa(session, ipa_id)
     party = signing_party(actor, ipa.authority_id, ipa.provider_id)
     at = now or clock.now()
-    signed = set((await session.execute(
-        select(IpaSignature.party).where(IpaSignature.ipa_id == ipa.id))).scalars())
+    signed = set((await session.execute(select(IpaSignature.party).where(IpaSignature.ipa_id == ipa.id))).scalars())
     if ipa.status is IpaStatus.TERMINATED:
         raise UserErrors.one("ipaId", E.INVALID_TRANSITION, "The agreement has been terminated")
     if party in signed:
@@ -136,17 +175,39 @@ async def sign_ipa(session: AsyncSession, actor: Principal, ipa_id: int, *, docu
     if party is IpaParty.BOROUGH and IpaParty.PROVIDER not in signed:
         raise UserErrors.one("ipaId", E.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
     if not _same_hash(document_sha256, ipa.document_sha256):
-        raise UserErrors.one("documentSha256", E.HASH_MISMATCH,
-                             "This is not the SHA-256 of the agreement as issued: download it and sign its digest")
+        raise UserErrors.one(
+            "documentSha256",
+            E.HASH_MISMATCH,
+            "This is not the SHA-256 of the agreement as issued: download it and sign its digest",
+        )
 
-    session.add(IpaSignature(ipa_id=ipa.id, party=party, organisation_id=actor.organisation_id,
-                             actor_kind=actor.actor_kind.value, actor_id=actor.actor_id or actor.organisation_slug,
-                             signed_sha256=ipa.document_sha256, signed_at=at))
+    session.add(
+        IpaSignature(
+            ipa_id=ipa.id,
+            party=party,
+            organisation_id=actor.organisation_id,
+            actor_kind=actor.actor_kind.value,
+            actor_id=actor.actor_id or actor.organisation_slug,
+            signed_sha256=ipa.document_sha256,
+            signed_at=at,
+        )
+    )
     before = ipa.status
     ipa.status = IpaStatus.PROVIDER_SIGNED if party is IpaParty.PROVIDER else IpaStatus.EXECUTED
-    audit.record(session, actor, "ipa.sign", "Ipa", ipa.id, {
-        "requirementId": ipa.requirement_id, "party": party, "from": before, "to": ipa.status,
-        "documentSha256": ipa.document_sha256})
+    audit.record(
+        session,
+        actor,
+        "ipa.sign",
+        "Ipa",
+        ipa.id,
+        {
+            "requirementId": ipa.requirement_id,
+            "party": party,
+            "from": before,
+            "to": ipa.status,
+            "documentSha256": ipa.document_sha256,
+        },
+    )
     if ipa.status is IpaStatus.EXECUTED:
         ipa.executed_at = at
         await _place(session, actor, ipa, at)
@@ -155,35 +216,68 @@ async def sign_ipa(session: AsyncSession, actor: Principal, ipa_id: int, *, docu
 
 
 async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime) -> Placement:
-    requirement = (await session.execute(
-        select(Requirement).where(Requirement.id == ipa.requirement_id).with_for_update()
-        .execution_options(populate_existing=True))).scalar_one()
+    requirement = (
+        await session.execute(
+            select(Requirement)
+            .where(Requirement.id == ipa.requirement_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     if S.PLACED not in TRANSITIONS[requirement.status]:
-        raise UserErrors.one("ipaId", E.INVALID_TRANSITION,
-                             f"A requirement that is {requirement.status.value} cannot be placed")
+        raise UserErrors.one(
+            "ipaId", E.INVALID_TRANSITION, f"A requirement that is {requirement.status.value} cannot be placed"
+        )
     before = requirement.status
     requirement.status, requirement.updated_at = S.PLACED, at
     bid = await session.get(Bid, ipa.bid_id)
     starts_on = IpaTerms.from_snapshot(ipa.terms).start_date
-    placement = Placement(ipa_id=ipa.id, requirement_id=requirement.id, authority_id=ipa.authority_id,
-                          provider_id=ipa.provider_id, setting_id=bid.setting_id, starts_on=starts_on,
-                          net_weekly_price=ipa.net_weekly_price, status=PlacementStatus.LIVE,
-                          placement_plan_due_on=add_working_days(starts_on, PLACEMENT_PLAN_WORKING_DAYS))
+    placement = Placement(
+        ipa_id=ipa.id,
+        requirement_id=requirement.id,
+        authority_id=ipa.authority_id,
+        provider_id=ipa.provider_id,
+        setting_id=bid.setting_id,
+        starts_on=starts_on,
+        net_weekly_price=ipa.net_weekly_price,
+        status=PlacementStatus.LIVE,
+        placement_plan_due_on=add_working_days(starts_on, PLACEMENT_PLAN_WORKING_DAYS),
+    )
     session.add(placement)
     await session.flush()
-    audit.record(session, actor, "requirement.place", "Requirement", requirement.id, {
-        "from": before, "to": S.PLACED, "ipaId": ipa.id, "placementId": placement.id})
-    audit.record(session, actor, "placement.start", "Placement", placement.id, {
-        "requirementId": requirement.id, "ipaId": ipa.id, "providerId": ipa.provider_id,
-        "settingId": bid.setting_id, "startsOn": starts_on, "to": PlacementStatus.LIVE,
-        "placementPlanDueOn": placement.placement_plan_due_on, "netWeeklyPrice": ipa.net_weekly_price})
+    audit.record(
+        session,
+        actor,
+        "requirement.place",
+        "Requirement",
+        requirement.id,
+        {"from": before, "to": S.PLACED, "ipaId": ipa.id, "placementId": placement.id},
+    )
+    audit.record(
+        session,
+        actor,
+        "placement.start",
+        "Placement",
+        placement.id,
+        {
+            "requirementId": requirement.id,
+            "ipaId": ipa.id,
+            "providerId": ipa.provider_id,
+            "settingId": bid.setting_id,
+            "startsOn": starts_on,
+            "to": PlacementStatus.LIVE,
+            "placementPlanDueOn": placement.placement_plan_due_on,
+            "netWeeklyPrice": ipa.net_weekly_price,
+        },
+    )
     return placement
 
 
 async def document_for(session: AsyncSession, principal: Principal | None, ipa_id: int) -> Ipa | None:
     """The IPA with its document, for one of its two parties; None for anyone else (it does not exist for them)."""
-    ipa = (await session.execute(
-        select(Ipa).where(Ipa.id == ipa_id).execution_options(populate_existing=True))).scalar_one_or_none()
+    ipa = (
+        await session.execute(select(Ipa).where(Ipa.id == ipa_id).execution_options(populate_existing=True))
+    ).scalar_one_or_none()
     if ipa is None or ipa_party(principal, ipa.authority_id, ipa.provider_id) is None:
         return None
     await session.refresh(ipa, ["document"])

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow_column
+from api.core.db import Base, utcnow_column
 from api.market.enums import Sex, Specialism
 from api.market.models import array_check, enum_column
 from api.placements import enums as pe
@@ -108,8 +108,7 @@ class RequirementChild(Base):
         CheckConstraint("age_years BETWEEN 0 AND 25", name="age"),
         CheckConstraint("sibling_group_size BETWEEN 1 AND 10", name="sibling_group_size"),
         CheckConstraint("max_distance_km > 0", name="distance_positive"),
-        CheckConstraint("home_latitude BETWEEN -90 AND 90 AND home_longitude BETWEEN -180 AND 180",
-                        name="coordinates"),
+        CheckConstraint("home_latitude BETWEEN -90 AND 90 AND home_longitude BETWEEN -180 AND 180", name="coordinates"),
         CheckConstraint("length(case_reference_hash) = 64", name="hash_length"),
         array_check("needs", Specialism),
     )
@@ -204,24 +203,39 @@ class Bid(Base):
     # {"reasons": [...], "rank": int | None, "winningPriceBand": str}, when unsuccessful (evaluation.feedback_for)
     feedback: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # EXCLUDED when its provider was suspended or barred while the requirement was open (api/safeguarding)
-    exclusion_reason: Mapped[ExclusionReason | None] = enum_column(ExclusionReason, "bid_exclusion_reason",
-                                                                   nullable=True)
+    exclusion_reason: Mapped[ExclusionReason | None] = enum_column(
+        ExclusionReason, "bid_exclusion_reason", nullable=True
+    )
     excluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = utcnow_column()
 
     __table_args__ = (
-        Index("uq_bid_live_per_provider", "requirement_id", "provider_id", unique=True,
-              postgresql_where=text("status = 'SUBMITTED'")),
-        Index("uq_bid_accepted_per_requirement", "requirement_id", unique=True,
-              postgresql_where=text("status = 'ACCEPTED'")),
+        Index(
+            "uq_bid_live_per_provider",
+            "requirement_id",
+            "provider_id",
+            unique=True,
+            postgresql_where=text("status = 'SUBMITTED'"),
+        ),
+        Index(
+            "uq_bid_accepted_per_requirement",
+            "requirement_id",
+            unique=True,
+            postgresql_where=text("status = 'ACCEPTED'"),
+        ),
         Index(None, "requirement_id", "id"),
         Index(None, "provider_id", "id"),
-        CheckConstraint("core_price > 0 AND weekly_price >= core_price AND net_weekly_price > 0 "
-                        "AND net_weekly_price <= weekly_price", name="prices"),
+        CheckConstraint(
+            "core_price > 0 AND weekly_price >= core_price AND net_weekly_price > 0 "
+            "AND net_weekly_price <= weekly_price",
+            name="prices",
+        ),
         CheckConstraint("status <> 'ACCEPTED' OR rationale IS NOT NULL", name="accepted_with_rationale"),
         CheckConstraint("(status = 'UNSUCCESSFUL') = (feedback IS NOT NULL)", name="feedback_when_unsuccessful"),
-        CheckConstraint("(status = 'EXCLUDED') = (exclusion_reason IS NOT NULL AND excluded_at IS NOT NULL)",
-                        name="reason_when_excluded"),
+        CheckConstraint(
+            "(status = 'EXCLUDED') = (exclusion_reason IS NOT NULL AND excluded_at IS NOT NULL)",
+            name="reason_when_excluded",
+        ),
     )
 
 
@@ -267,13 +281,19 @@ class Ipa(Base):
     executed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
-        Index("uq_ipa_in_force_per_requirement", "requirement_id", unique=True,
-              postgresql_where=text("status <> 'TERMINATED'")),
+        Index(
+            "uq_ipa_in_force_per_requirement",
+            "requirement_id",
+            unique=True,
+            postgresql_where=text("status <> 'TERMINATED'"),
+        ),
         Index(None, "provider_id", "id"),
         Index(None, "authority_id", "id"),
         CheckConstraint("length(document_sha256) = 64", name="sha256_length"),
-        CheckConstraint("(status = 'EXECUTED') = (executed_at IS NOT NULL) OR status = 'TERMINATED'",
-                        name="executed_at_when_executed"),
+        CheckConstraint(
+            "(status = 'EXECUTED') = (executed_at IS NOT NULL) OR status = 'TERMINATED'",
+            name="executed_at_when_executed",
+        ),
     )
 
 

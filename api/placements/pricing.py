@@ -35,8 +35,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from api import clock
-from api.errors import UserError
+from api.core import clock
+from api.core.errors import UserError
 from api.market.caps import year_label
 
 PENNY = Decimal("0.01")
@@ -140,19 +140,30 @@ def validate_prices(core_price: Decimal, extras: Sequence[Extra]) -> list[UserEr
         ok = ok and (value >= 0 if allow_zero else value > 0) and value <= MAX_WEEKLY_PRICE
         if not ok:
             kind = "non-negative" if allow_zero else "positive"
-            errors.append(UserError(field_name, PricingErrorCode.INVALID_PRICE,
-                                    f"A weekly price is a {kind} amount in pounds and pence up to "
-                                    f"{format_money(MAX_WEEKLY_PRICE)}, not {value}"))
+            errors.append(
+                UserError(
+                    field_name,
+                    PricingErrorCode.INVALID_PRICE,
+                    f"A weekly price is a {kind} amount in pounds and pence up to "
+                    f"{format_money(MAX_WEEKLY_PRICE)}, not {value}",
+                )
+            )
 
     amount_error(core_price, "corePrice", allow_zero=False)
     if len(extras) > MAX_EXTRAS:
-        errors.append(UserError("extras", PricingErrorCode.TOO_MANY_EXTRAS,
-                                f"At most {MAX_EXTRAS} extras, not {len(extras)}"))
+        errors.append(
+            UserError("extras", PricingErrorCode.TOO_MANY_EXTRAS, f"At most {MAX_EXTRAS} extras, not {len(extras)}")
+        )
     for i, extra in enumerate(extras):
         description = (extra.description or "").strip()
         if not description or len(description) > MAX_EXTRA_DESCRIPTION:
-            errors.append(UserError(f"extras[{i}].description", PricingErrorCode.INVALID_EXTRA,
-                                    f"An extra needs a description of 1 to {MAX_EXTRA_DESCRIPTION} characters"))
+            errors.append(
+                UserError(
+                    f"extras[{i}].description",
+                    PricingErrorCode.INVALID_EXTRA,
+                    f"An extra needs a description of 1 to {MAX_EXTRA_DESCRIPTION} characters",
+                )
+            )
         amount_error(extra.weekly_price, f"extras[{i}].weeklyPrice", allow_zero=True)
     return errors
 
@@ -172,12 +183,21 @@ def applicable_discounts(
     """
     wanted: list[tuple[DiscountKind, Decimal, str]] = []
     if sibling_group_size > 1 and places_offered >= sibling_group_size:
-        wanted.append((DiscountKind.SIBLING, terms.sibling_percent,
-                       f"a sibling group of {sibling_group_size} placed together with this provider"))
+        wanted.append(
+            (
+                DiscountKind.SIBLING,
+                terms.sibling_percent,
+                f"a sibling group of {sibling_group_size} placed together with this provider",
+            )
+        )
     if expected_duration_weeks >= terms.long_term_weeks:
-        wanted.append((DiscountKind.LONG_TERM, terms.long_term_percent,
-                       (f"an expected duration of {expected_duration_weeks} weeks "
-                        f"(long-term from {terms.long_term_weeks})")))
+        wanted.append(
+            (
+                DiscountKind.LONG_TERM,
+                terms.long_term_percent,
+                (f"an expected duration of {expected_duration_weeks} weeks (long-term from {terms.long_term_weeks})"),
+            )
+        )
     applied: list[tuple[DiscountKind, Decimal, str]] = []
     total = Decimal(0)
     for kind, percent, why in wanted:
@@ -211,8 +231,12 @@ def price_bid(
     core = money(core_price)
     extras = tuple(Extra(e.description.strip(), money(e.weekly_price)) for e in extras)
     gross = core + sum((e.weekly_price for e in extras), Decimal(0))
-    applied = applicable_discounts(sibling_group_size=sibling_group_size, places_offered=places_offered,
-                                   expected_duration_weeks=expected_duration_weeks, terms=terms)
+    applied = applicable_discounts(
+        sibling_group_size=sibling_group_size,
+        places_offered=places_offered,
+        expected_duration_weeks=expected_duration_weeks,
+        terms=terms,
+    )
     total_percent = sum((p for _, p, _ in applied), Decimal(0))
     net = money(gross * (1 - total_percent / HUNDRED))
 
@@ -230,10 +254,9 @@ def price_bid(
         text += " " + " ".join(
             f"{kind.value.replace('_', '-').lower().capitalize()} discount {format_percent(p)} "
             f"({format_money(d.amount)}): {why}."
-            for (kind, p, why), d in zip(applied, discounts)
+            for (kind, p, why), d in zip(applied, discounts, strict=True)
         )
-        text += (f" Net {format_money(gross)} × (1 − {format_percent(total_percent)}) = "
-                 f"{format_money(net)} a week.")
+        text += f" Net {format_money(gross)} × (1 − {format_percent(total_percent)}) = {format_money(net)} a week."
     else:
         text += f" No discount applies: net {format_money(net)} a week."
     return Price(core, extras, gross, tuple(discounts), net, text)
@@ -242,8 +265,9 @@ def price_bid(
 # --- the cap ----------------------------------------------------------------------------------------------
 
 
-def check_cap(gross_weekly_price: Decimal, cap: Decimal | None, *, planned_start: date | None = None,
-              set_for: int | None = None) -> UserError | None:
+def check_cap(
+    gross_weekly_price: Decimal, cap: Decimal | None, *, planned_start: date | None = None, set_for: int | None = None
+) -> UserError | None:
     """The refusal of a bid whose gross weekly price is not within the cap, or None when it is within it.
 
     `cap` is the cap that applies to the planned start (api/market/caps.py `cap_for`), `set_for` the financial
@@ -255,8 +279,11 @@ def check_cap(gross_weekly_price: Decimal, cap: Decimal | None, *, planned_start
     fy = clock.financial_year(planned_start) if planned_start is not None else None
     if cap is None:
         when = f" for {year_label(fy)} or any earlier year" if fy is not None else ""
-        return UserError("requirementId", PricingErrorCode.NO_RATE_CAP,
-                         f"The lot has no weekly rate cap{when}: it takes no bids until the alliance sets one")
+        return UserError(
+            "requirementId",
+            PricingErrorCode.NO_RATE_CAP,
+            f"The lot has no weekly rate cap{when}: it takes no bids until the alliance sets one",
+        )
     if gross_weekly_price <= cap:
         return None
     year = ""
@@ -264,9 +291,12 @@ def check_cap(gross_weekly_price: Decimal, cap: Decimal | None, *, planned_start
         year = f" set for {year_label(set_for)}, which applies to {year_label(fy)} until a cap is set for it"
     elif fy is not None or set_for is not None:
         year = f" for {year_label(fy if fy is not None else set_for)}"
-    return UserError(None, PricingErrorCode.ABOVE_CAP,
-                     f"The weekly price {format_money(gross_weekly_price)} is above the lot's weekly rate cap "
-                     f"of {format_money(cap)}{year}")
+    return UserError(
+        None,
+        PricingErrorCode.ABOVE_CAP,
+        f"The weekly price {format_money(gross_weekly_price)} is above the lot's weekly rate cap "
+        f"of {format_money(cap)}{year}",
+    )
 
 
 # --- price bands ------------------------------------------------------------------------------------------

@@ -38,10 +38,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers, transitions
-from api.clock import LONDON
-from api.errors import UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, timers, transitions
+from api.core.clock import LONDON
+from api.core.errors import UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import Principal, system_principal
 from api.market.agreements import may_buy_through
 from api.market.common import get_or_forbidden
 from api.market.enums import DpvStatus
@@ -51,8 +52,7 @@ from api.placements.deadlines import default_deadline
 from api.placements.enums import BidStatus, RequirementStatus as S, Urgency
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
-from auth.policy import ensure_owns_requirement, ensure_posts_requirements
-from auth.principal import Principal, system_principal
+from api.placements.permissions import ensure_owns_requirement, ensure_posts_requirements
 
 DEADLINE_TIMER = "requirement.deadline"
 TIMER_ACTOR_ID = "timer:" + DEADLINE_TIMER
@@ -70,12 +70,26 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 }
 
 # The requirement's own codes, then the child's (api/placements/child.py).
-RequirementErrorCode = Enum("RequirementErrorCode", [(c, c) for c in (
-    "NO_ACCESS_AGREEMENT", "VEHICLE_NOT_IN_TERM", "INVALID_TRANSITION", "NOT_A_DRAFT", "DEADLINE_IN_PAST",
-    "PLANNED_START_IN_PAST", "INVALID_DURATION", "INVALID_BUDGET", "REASON_REQUIRED", "IDEMPOTENCY_KEY_REUSED",
-    "PLANNED_START_OUTSIDE_TERM",
-    *(c.value for c in child_rules.ChildErrorCode),
-)])
+RequirementErrorCode = Enum(
+    "RequirementErrorCode",
+    [
+        (c, c)
+        for c in (
+            "NO_ACCESS_AGREEMENT",
+            "VEHICLE_NOT_IN_TERM",
+            "INVALID_TRANSITION",
+            "NOT_A_DRAFT",
+            "DEADLINE_IN_PAST",
+            "PLANNED_START_IN_PAST",
+            "INVALID_DURATION",
+            "INVALID_BUDGET",
+            "REASON_REQUIRED",
+            "IDEMPOTENCY_KEY_REUSED",
+            "PLANNED_START_OUTSIDE_TERM",
+            *(c.value for c in child_rules.ChildErrorCode),
+        )
+    ],
+)
 E = RequirementErrorCode
 
 
@@ -97,8 +111,10 @@ class RequirementFields:
 
 def _codes(errors: list[UserError]) -> list[UserError]:
     """The child's codes as RequirementErrorCode members (one enum per domain on the wire)."""
-    return [UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, child_rules.ChildErrorCode) else e
-            for e in errors]
+    return [
+        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, child_rules.ChildErrorCode) else e
+        for e in errors
+    ]
 
 
 def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
@@ -106,15 +122,26 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
     if f.planned_start < now.astimezone(LONDON).date():
         errors.append(UserError("plannedStart", E.PLANNED_START_IN_PAST, "The planned start is today or later"))
     if not 1 <= f.expected_duration_weeks <= MAX_DURATION_WEEKS:
-        errors.append(UserError("expectedDurationWeeks", E.INVALID_DURATION,
-                                f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks"))
-    if f.max_weekly_budget is not None and not (Decimal(0) < f.max_weekly_budget < Decimal("1000000")
-                                                and f.max_weekly_budget == f.max_weekly_budget.quantize(PENNY)):
-        errors.append(UserError("maxWeeklyBudget", E.INVALID_BUDGET,
-                                "A weekly budget is a positive amount in pounds and pence"))
+        errors.append(
+            UserError(
+                "expectedDurationWeeks", E.INVALID_DURATION, f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks"
+            )
+        )
+    if f.max_weekly_budget is not None and not (
+        Decimal(0) < f.max_weekly_budget < Decimal("1000000")
+        and f.max_weekly_budget == f.max_weekly_budget.quantize(PENNY)
+    ):
+        errors.append(
+            UserError("maxWeeklyBudget", E.INVALID_BUDGET, "A weekly budget is a positive amount in pounds and pence")
+        )
     if f.response_deadline is not None and f.response_deadline <= now:
-        errors.append(UserError("responseDeadline", E.DEADLINE_IN_PAST,
-                                "The response deadline must be in the future (by the server's clock)"))
+        errors.append(
+            UserError(
+                "responseDeadline",
+                E.DEADLINE_IN_PAST,
+                "The response deadline must be in the future (by the server's clock)",
+            )
+        )
     return errors
 
 
@@ -124,11 +151,18 @@ def term_errors(dpv: Dpv, planned_start: date) -> list[UserError]:
         return []
     later = ""
     if planned_start > dpv.ends_on and dpv.extensions_exercised < dpv.extension_options:
-        later = (f" (its end moves a year with each extension option the alliance exercises, to "
-                 f"{dpv.final_possible_end.isoformat()} at the latest)")
-    return [UserError("plannedStart", E.PLANNED_START_OUTSIDE_TERM,
-                      f"The planned start must fall within the vehicle's term, {dpv.starts_on.isoformat()} to "
-                      f"{dpv.ends_on.isoformat()}{later}")]
+        later = (
+            f" (its end moves a year with each extension option the alliance exercises, to "
+            f"{dpv.final_possible_end.isoformat()} at the latest)"
+        )
+    return [
+        UserError(
+            "plannedStart",
+            E.PLANNED_START_OUTSIDE_TERM,
+            f"The planned start must fall within the vehicle's term, {dpv.starts_on.isoformat()} to "
+            f"{dpv.ends_on.isoformat()}{later}",
+        )
+    ]
 
 
 async def _start_errors(session: AsyncSession, lot: Lot, planned_start: date) -> list[UserError]:
@@ -143,8 +177,13 @@ async def _access_errors(session: AsyncSession, lot: Lot, authority_id: int, on:
     if dpv.status_on(on) is not DpvStatus.ACTIVE:
         return [UserError("lotId", E.VEHICLE_NOT_IN_TERM, f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}")]
     if not await may_buy_through(session, dpv, authority_id, on):
-        return [UserError("lotId", E.NO_ACCESS_AGREEMENT,
-                          "The borough has no access agreement for this vehicle (and does not lead it)")]
+        return [
+            UserError(
+                "lotId",
+                E.NO_ACCESS_AGREEMENT,
+                "The borough has no access agreement for this vehicle (and does not lead it)",
+            )
+        ]
     return []
 
 
@@ -156,24 +195,35 @@ def reference_prefix(slug: str) -> str:
 
 async def allocate_reference(session: AsyncSession, slug: str, year: int) -> str:
     prefix = reference_prefix(slug)
-    number = (await session.execute(
-        insert(ReferenceCounter).values(prefix=prefix, year=year, last_number=1)
-        .on_conflict_do_update(index_elements=[ReferenceCounter.prefix, ReferenceCounter.year],
-                               set_={"last_number": ReferenceCounter.last_number + 1})
-        .returning(ReferenceCounter.last_number)
-    )).scalar_one()
+    number = (
+        await session.execute(
+            insert(ReferenceCounter)
+            .values(prefix=prefix, year=year, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[ReferenceCounter.prefix, ReferenceCounter.year],
+                set_={"last_number": ReferenceCounter.last_number + 1},
+            )
+            .returning(ReferenceCounter.last_number)
+        )
+    ).scalar_one()
     return f"{prefix}-{year}-{number:04d}"
 
 
 def _move(requirement: Requirement, to: S) -> S:
-    return transitions.move(requirement, to, TRANSITIONS, field="requirementId", code=E.INVALID_TRANSITION,
-                            noun="A requirement")
+    return transitions.move(
+        requirement, to, TRANSITIONS, field="requirementId", code=E.INVALID_TRANSITION, noun="A requirement"
+    )
 
 
 def _audit_fields(f: RequirementFields) -> dict[str, Any]:
-    return {"lotId": f.lot_id, "urgency": f.urgency, "plannedStart": f.planned_start,
-            "expectedDurationWeeks": f.expected_duration_weeks, "responseDeadline": f.response_deadline,
-            "maxWeeklyBudget": f.max_weekly_budget}
+    return {
+        "lotId": f.lot_id,
+        "urgency": f.urgency,
+        "plannedStart": f.planned_start,
+        "expectedDurationWeeks": f.expected_duration_weeks,
+        "responseDeadline": f.response_deadline,
+        "maxWeeklyBudget": f.max_weekly_budget,
+    }
 
 
 async def create_requirement(
@@ -201,10 +251,17 @@ async def create_requirement(
         org = await session.get(Organisation, authority_id)
         assert org is not None
         requirement = Requirement(
-            id=id_, reference=await allocate_reference(session, org.slug, now.astimezone(LONDON).year),
-            authority_id=authority_id, lot_id=lot.id, status=S.DRAFT, urgency=fields_.urgency,
-            planned_start=fields_.planned_start, expected_duration_weeks=fields_.expected_duration_weeks,
-            max_weekly_budget=fields_.max_weekly_budget, response_deadline=fields_.response_deadline)
+            id=id_,
+            reference=await allocate_reference(session, org.slug, now.astimezone(LONDON).year),
+            authority_id=authority_id,
+            lot_id=lot.id,
+            status=S.DRAFT,
+            urgency=fields_.urgency,
+            planned_start=fields_.planned_start,
+            expected_duration_weeks=fields_.expected_duration_weeks,
+            max_weekly_budget=fields_.max_weekly_budget,
+            response_deadline=fields_.response_deadline,
+        )
         session.add(requirement)
         await session.flush()
         row = RequirementChild(requirement_id=requirement.id)
@@ -212,16 +269,29 @@ async def create_requirement(
         session.add(row)
         await session.flush()
         # No child data in the audit log: the pseudonym says which child, the rest stays in its table.
-        audit.record(session, actor, "requirement.create", "Requirement", requirement.id,
-                     {"reference": requirement.reference, **_audit_fields(fields_),
-                      "child": child_rules.pseudonym(case_hash)})
+        audit.record(
+            session,
+            actor,
+            "requirement.create",
+            "Requirement",
+            requirement.id,
+            {"reference": requirement.reference, **_audit_fields(fields_), "child": child_rules.pseudonym(case_hash)},
+        )
         return requirement
 
     # The idempotency record keeps a SHA-256 of the request: with the keyed hash in place of the case
     # reference, it cannot be used to guess references.
     request = {**_audit_fields(fields_), "child": {**c.__dict__, "case_reference": case_hash}}
-    return await idempotent(session, authority_id, "requirementCreate", idempotency_key, request, Requirement,
-                            create, E.IDEMPOTENCY_KEY_REUSED)
+    return await idempotent(
+        session,
+        authority_id,
+        "requirementCreate",
+        idempotency_key,
+        request,
+        Requirement,
+        create,
+        E.IDEMPOTENCY_KEY_REUSED,
+    )
 
 
 async def _locked_own(session: AsyncSession, actor: Principal, requirement_id: int) -> Requirement:
@@ -243,16 +313,25 @@ async def update_requirement(
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
     if requirement.status is not S.DRAFT:
-        raise UserErrors.one("requirementId", E.NOT_A_DRAFT,
-                             f"Only a draft can be changed; this requirement is {requirement.status.value}")
+        raise UserErrors.one(
+            "requirementId",
+            E.NOT_A_DRAFT,
+            f"Only a draft can be changed; this requirement is {requirement.status.value}",
+        )
     before = RequirementFields(
-        lot_id=requirement.lot_id, urgency=requirement.urgency, planned_start=requirement.planned_start,
+        lot_id=requirement.lot_id,
+        urgency=requirement.urgency,
+        planned_start=requirement.planned_start,
         expected_duration_weeks=requirement.expected_duration_weeks,
-        response_deadline=requirement.response_deadline, max_weekly_budget=requirement.max_weekly_budget)
+        response_deadline=requirement.response_deadline,
+        max_weekly_budget=requirement.max_weekly_budget,
+    )
     after = RequirementFields(**{**before.__dict__, **changes})
     # a start or a deadline left as it was is judged again at publication, not at every edit
-    unchanged = {"plannedStart": after.planned_start == before.planned_start,
-                 "responseDeadline": after.response_deadline == before.response_deadline}
+    unchanged = {
+        "plannedStart": after.planned_start == before.planned_start,
+        "responseDeadline": after.response_deadline == before.response_deadline,
+    }
     errors = [e for e in _validate(after, now) if not unchanged.get(e.field or "", False)]
     c = child_rules.normalise(child) if child is not None else None
     if c is not None:
@@ -266,15 +345,21 @@ async def update_requirement(
         raise UserErrors(errors)
     for name, value in after.__dict__.items():
         setattr(requirement, name, value)
-    data: dict[str, Any] = {k: {"before": v, "after": _audit_fields(after)[k]}
-                            for k, v in _audit_fields(before).items() if v != _audit_fields(after)[k]}
+    data: dict[str, Any] = {
+        k: {"before": v, "after": _audit_fields(after)[k]}
+        for k, v in _audit_fields(before).items()
+        if v != _audit_fields(after)[k]
+    }
     if c is not None:
         row = await session.get(RequirementChild, requirement.id)
         assert row is not None
         old_hash = row.case_reference_hash
         child_rules.apply(row, c, child_rules.hash_reference(c.case_reference, requirement.authority_id))
-        data["child"] = {"replaced": True, "before": child_rules.pseudonym(old_hash),
-                         "after": child_rules.pseudonym(row.case_reference_hash)}
+        data["child"] = {
+            "replaced": True,
+            "before": child_rules.pseudonym(old_hash),
+            "after": child_rules.pseudonym(row.case_reference_hash),
+        }
     requirement.updated_at = now
     audit.record(session, actor, "requirement.update", "Requirement", requirement.id, data)
     await session.flush()
@@ -289,18 +374,29 @@ async def publish(
     today = now.astimezone(LONDON).date()
     requirement = await _locked_own(session, actor, requirement_id)
     if requirement.status is not S.DRAFT:
-        raise UserErrors.one("requirementId", E.INVALID_TRANSITION,
-                             f"A requirement that is {requirement.status.value} cannot be published")
+        raise UserErrors.one(
+            "requirementId",
+            E.INVALID_TRANSITION,
+            f"A requirement that is {requirement.status.value} cannot be published",
+        )
     lot = await session.get(Lot, requirement.lot_id)
     assert lot is not None
     errors = await _access_errors(session, lot, requirement.authority_id, today)
     errors += await _start_errors(session, lot, requirement.planned_start)
     if requirement.planned_start < today:
-        errors.append(UserError("plannedStart", E.PLANNED_START_IN_PAST,
-                                "The planned start has passed: change it before publishing"))
+        errors.append(
+            UserError(
+                "plannedStart", E.PLANNED_START_IN_PAST, "The planned start has passed: change it before publishing"
+            )
+        )
     if requirement.response_deadline is not None and requirement.response_deadline <= now:
-        errors.append(UserError("responseDeadline", E.DEADLINE_IN_PAST,
-                                "The response deadline has passed: change it (or clear it) before publishing"))
+        errors.append(
+            UserError(
+                "responseDeadline",
+                E.DEADLINE_IN_PAST,
+                "The response deadline has passed: change it (or clear it) before publishing",
+            )
+        )
     if errors:
         raise UserErrors(errors)
     deadline = requirement.response_deadline or default_deadline(requirement.urgency, now)
@@ -310,11 +406,20 @@ async def publish(
     before = _move(requirement, S.OPEN)
     requirement.response_deadline, requirement.published_at, requirement.updated_at = deadline, now, now
     timers.schedule(session, DEADLINE_TIMER, requirement.id, deadline)
-    audit.record(session, actor, "requirement.publish", "Requirement", requirement.id, {
-        "from": before, "to": S.OPEN, "responseDeadline": deadline,
-        "invited": {str(i.provider_id): i.match_level for i in invitations},
-        "notInvited": {str(u.provider_id): u.reason for u in uninvited},
-    })
+    audit.record(
+        session,
+        actor,
+        "requirement.publish",
+        "Requirement",
+        requirement.id,
+        {
+            "from": before,
+            "to": S.OPEN,
+            "responseDeadline": deadline,
+            "invited": {str(i.provider_id): i.match_level for i in invitations},
+            "notInvited": {str(u.provider_id): u.reason for u in uninvited},
+        },
+    )
     await session.flush()
     return requirement, invitations
 
@@ -330,29 +435,52 @@ async def cancel(
     before = _move(requirement, S.CANCELLED)
     requirement.ended_at, requirement.updated_at, requirement.status_reason = now, now, reason.strip()
     cancelled_timers = await timers.cancel(session, DEADLINE_TIMER, requirement.id)
-    audit.record(session, actor, "requirement.cancel", "Requirement", requirement.id,
-                 {"from": before, "to": S.CANCELLED, "reason": reason.strip(), "timersCancelled": cancelled_timers})
+    audit.record(
+        session,
+        actor,
+        "requirement.cancel",
+        "Requirement",
+        requirement.id,
+        {"from": before, "to": S.CANCELLED, "reason": reason.strip(), "timersCancelled": cancelled_timers},
+    )
     await session.flush()
     return requirement
 
 
 async def close(
-    session: AsyncSession, actor: Principal, requirement_id: int, *, reason: str | None = None,
+    session: AsyncSession,
+    actor: Principal,
+    requirement_id: int,
+    *,
+    reason: str | None = None,
     now: datetime | None = None,
 ) -> Requirement:
     """Close responses before the deadline (OPEN -> CLOSED): the offers in hand are evaluated."""
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
     if requirement.status is not S.OPEN:
-        raise UserErrors.one("requirementId", E.INVALID_TRANSITION,
-                             f"Only an open requirement closes; this one is {requirement.status.value}")
+        raise UserErrors.one(
+            "requirementId",
+            E.INVALID_TRANSITION,
+            f"Only an open requirement closes; this one is {requirement.status.value}",
+        )
     before = _move(requirement, S.CLOSED)
     requirement.closed_at, requirement.updated_at = now, now
     requirement.status_reason = (reason or "").strip() or None
     await timers.cancel(session, DEADLINE_TIMER, requirement.id)
-    audit.record(session, actor, "requirement.close", "Requirement", requirement.id,
-                 {"from": before, "to": S.CLOSED, "reason": requirement.status_reason,
-                  "responseDeadline": requirement.response_deadline})
+    audit.record(
+        session,
+        actor,
+        "requirement.close",
+        "Requirement",
+        requirement.id,
+        {
+            "from": before,
+            "to": S.CLOSED,
+            "reason": requirement.status_reason,
+            "responseDeadline": requirement.response_deadline,
+        },
+    )
     await session.flush()
     return requirement
 
@@ -365,23 +493,43 @@ async def deadline_passed(session: AsyncSession, timer: timers.Timer, at: dateti
 
     The requirement is taken FOR UPDATE before its bids are counted: a bid change in flight (it holds the
     requirement FOR SHARE) commits first and is counted, or waits and then finds the requirement closed."""
-    requirement = (await session.execute(
-        select(Requirement).where(Requirement.id == timer.subject_id).with_for_update()
-        .execution_options(populate_existing=True)
-    )).scalar_one_or_none()
+    requirement = (
+        await session.execute(
+            select(Requirement)
+            .where(Requirement.id == timer.subject_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
     if requirement is None or requirement.status is not S.OPEN:
         return
     org = await session.get(Organisation, requirement.authority_id)
     assert org is not None
     actor = system_principal(org.id, org.kind, org.slug, TIMER_ACTOR_ID)
-    live = (await session.execute(select(func.count()).select_from(Bid).where(
-        Bid.requirement_id == requirement.id, Bid.status == BidStatus.SUBMITTED))).scalar_one()
+    live = (
+        await session.execute(
+            select(func.count())
+            .select_from(Bid)
+            .where(Bid.requirement_id == requirement.id, Bid.status == BidStatus.SUBMITTED)
+        )
+    ).scalar_one()
     to = S.CLOSED if live else S.UNFILLED
     before = _move(requirement, to)
     requirement.closed_at, requirement.updated_at = at, at
     if to is S.UNFILLED:
         requirement.ended_at = at
-    audit.record(session, actor, "requirement.deadline_passed", "Requirement", requirement.id,
-                 {"from": before, "to": to, "responseDeadline": requirement.response_deadline, "liveBids": live,
-                  "timerId": timer.id})
+    audit.record(
+        session,
+        actor,
+        "requirement.deadline_passed",
+        "Requirement",
+        requirement.id,
+        {
+            "from": before,
+            "to": to,
+            "responseDeadline": requirement.response_deadline,
+            "liveBids": live,
+            "timerId": timer.id,
+        },
+    )
     await session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from api.errors import UserError, UserErrors
+from api.core.errors import UserError, UserErrors
 
 MAX_TEXT = 8000  # agendas, notes, descriptions, outcomes
 MAX_LINE = 200  # a name, a subject

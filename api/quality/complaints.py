@@ -27,20 +27,21 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
+from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
 from api.quality.models import Complaint, ComplaintEvent
-from auth.policy import ensure_manages_quality, ensure_raised, ensure_raises_complaints, visible
-from auth.principal import OrganisationKind, Principal
+from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),
@@ -49,71 +50,135 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.WITHDRAWN: frozenset(),
 }
 
-ComplaintErrorCode = Enum("ComplaintErrorCode", [(c, c) for c in (
-    "NOT_THE_OTHER_PARTY", "NOT_BETWEEN_THE_PARTIES", "ONE_RELATED_OBJECT", "SUBJECT_REQUIRED",
-    "DESCRIPTION_REQUIRED", "NOTE_REQUIRED", "OUTCOME_REQUIRED", "TEXT_TOO_LONG", "INVALID_TRANSITION",
-    "IDEMPOTENCY_KEY_REUSED",
-)])
+ComplaintErrorCode = Enum(
+    "ComplaintErrorCode",
+    [
+        (c, c)
+        for c in (
+            "NOT_THE_OTHER_PARTY",
+            "NOT_BETWEEN_THE_PARTIES",
+            "ONE_RELATED_OBJECT",
+            "SUBJECT_REQUIRED",
+            "DESCRIPTION_REQUIRED",
+            "NOTE_REQUIRED",
+            "OUTCOME_REQUIRED",
+            "TEXT_TOO_LONG",
+            "INVALID_TRANSITION",
+            "IDEMPOTENCY_KEY_REUSED",
+        )
+    ],
+)
 E = ComplaintErrorCode
 
 OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind.LOCAL_AUTHORITY}
 
 
 def move(complaint: Complaint, to: S) -> S:
-    return transitions.move(complaint, to, TRANSITIONS, field="complaintId", code=E.INVALID_TRANSITION,
-                            noun="A complaint")
+    return transitions.move(
+        complaint, to, TRANSITIONS, field="complaintId", code=E.INVALID_TRANSITION, noun="A complaint"
+    )
 
 
-def _step(session: AsyncSession, actor: Principal, complaint: Complaint, step: ComplaintStep, note: str | None,
-          at: datetime) -> None:
-    session.add(ComplaintEvent(complaint_id=complaint.id, step=step, status=complaint.status,
-                               organisation_id=actor.organisation_id, actor_kind=actor.actor_kind.value,
-                               actor_id=actor.actor_id or actor.organisation_slug, note=note, occurred_at=at))
+def _step(
+    session: AsyncSession, actor: Principal, complaint: Complaint, step: ComplaintStep, note: str | None, at: datetime
+) -> None:
+    session.add(
+        ComplaintEvent(
+            complaint_id=complaint.id,
+            step=step,
+            status=complaint.status,
+            organisation_id=actor.organisation_id,
+            actor_kind=actor.actor_kind.value,
+            actor_id=actor.actor_id or actor.organisation_slug,
+            note=note,
+            occurred_at=at,
+        )
+    )
 
 
 def _audit(session: AsyncSession, actor: Principal, action: str, complaint: Complaint, **data: Any) -> None:
-    audit.record(session, actor, action, "Complaint", complaint.id, {
-        "kind": complaint.kind, "raisedBy": complaint.raised_by, "authorityId": complaint.authority_id,
-        "providerId": complaint.provider_id, **data})
+    audit.record(
+        session,
+        actor,
+        action,
+        "Complaint",
+        complaint.id,
+        {
+            "kind": complaint.kind,
+            "raisedBy": complaint.raised_by,
+            "authorityId": complaint.authority_id,
+            "providerId": complaint.provider_id,
+            **data,
+        },
+    )
 
 
-async def _related_errors(session: AsyncSession, actor: Principal, authority_id: int, provider_id: int, *,
-                          requirement_id: int | None, bid_id: int | None, placement_id: int | None
-                          ) -> list[UserError]:
+async def _related_errors(
+    session: AsyncSession,
+    actor: Principal,
+    authority_id: int,
+    provider_id: int,
+    *,
+    requirement_id: int | None,
+    bid_id: int | None,
+    placement_id: int | None,
+) -> list[UserError]:
     """Whether the related object (at most one) is one the raiser sees and one between the two parties."""
-    given = [(f, i) for f, i in (("requirementId", requirement_id), ("bidId", bid_id),
-                                 ("placementId", placement_id)) if i is not None]
+    given = [
+        (f, i)
+        for f, i in (("requirementId", requirement_id), ("bidId", bid_id), ("placementId", placement_id))
+        if i is not None
+    ]
     if len(given) > 1:
-        return [UserError("relatedId", E.ONE_RELATED_OBJECT, "A complaint is about at most one requirement, bid "
-                          "or placement")]
+        return [
+            UserError(
+                "relatedId", E.ONE_RELATED_OBJECT, "A complaint is about at most one requirement, bid or placement"
+            )
+        ]
     if not given:
         return []
 
-    async def seen(model: type, id_: int) -> Any:
-        row = (await session.execute(select(model).where(model.id == id_, visible(actor, model)))).scalar_one_or_none()
+    async def seen(model: type, id_: int, visible: ColumnElement[bool]) -> Any:
+        """The row, if the raiser sees it (`visible`: the rule of the row's table, api/placements/permissions.py)."""
+        row = (await session.execute(select(model).where(model.id == id_, visible))).scalar_one_or_none()
         if row is None:  # not the raiser's to see: it does not exist for it
             raise Forbidden()
         return row
 
     async def invited(req_id: int) -> bool:
-        return (await session.execute(select(Invitation.id).where(
-            Invitation.requirement_id == req_id, Invitation.provider_id == provider_id))).first() is not None
+        return (
+            await session.execute(
+                select(Invitation.id).where(Invitation.requirement_id == req_id, Invitation.provider_id == provider_id)
+            )
+        ).first() is not None
 
     if requirement_id is not None:
-        requirement = await seen(Requirement, requirement_id)
+        requirement = await seen(
+            Requirement, requirement_id, requirement_visible(actor, Requirement.id, Requirement.authority_id)
+        )
         between = requirement.authority_id == authority_id and await invited(requirement.id)
     elif bid_id is not None:
-        bid = await seen(Bid, bid_id)
-        authority = (await session.execute(
-            select(Requirement.authority_id).where(Requirement.id == bid.requirement_id))).scalar_one()
+        bid = await seen(Bid, bid_id, bid_visible(actor, Bid.requirement_id, Bid.provider_id))
+        authority = (
+            await session.execute(select(Requirement.authority_id).where(Requirement.id == bid.requirement_id))
+        ).scalar_one()
         between = bid.provider_id == provider_id and authority == authority_id
     else:
-        placement = await seen(Placement, placement_id)  # type: ignore[arg-type]
+        placement = await seen(
+            Placement,
+            placement_id,  # type: ignore[arg-type]
+            ipa_visible(actor, Placement.authority_id, Placement.provider_id),
+        )
         between = placement.authority_id == authority_id and placement.provider_id == provider_id
     if between:
         return []
-    return [UserError("relatedId", E.NOT_BETWEEN_THE_PARTIES,
-                      "The requirement, bid or placement is not between the borough and the provider")]
+    return [
+        UserError(
+            "relatedId",
+            E.NOT_BETWEEN_THE_PARTIES,
+            "The requirement, bid or placement is not between the borough and the provider",
+        )
+    ]
 
 
 async def raise_complaint(
@@ -138,32 +203,82 @@ async def raise_complaint(
         if other is None:
             raise Forbidden()
         if other.kind is not OTHER_KIND[side]:
-            raise UserErrors.one("aboutId", E.NOT_THE_OTHER_PARTY,
-                                 "A borough raises a complaint about a provider, a provider about a borough")
-        authority_id, provider_id = ((actor.organisation_id, other.id) if side is P.BOROUGH
-                                     else (other.id, actor.organisation_id))
-        check_texts(E.TEXT_TOO_LONG, {"subject": (subject_, E.SUBJECT_REQUIRED, MAX_LINE),
-                                      "description": (description_, E.DESCRIPTION_REQUIRED, MAX_TEXT)})
-        errors = await _related_errors(session, actor, authority_id, provider_id, requirement_id=requirement_id,
-                                       bid_id=bid_id, placement_id=placement_id)
+            raise UserErrors.one(
+                "aboutId",
+                E.NOT_THE_OTHER_PARTY,
+                "A borough raises a complaint about a provider, a provider about a borough",
+            )
+        authority_id, provider_id = (
+            (actor.organisation_id, other.id) if side is P.BOROUGH else (other.id, actor.organisation_id)
+        )
+        check_texts(
+            E.TEXT_TOO_LONG,
+            {
+                "subject": (subject_, E.SUBJECT_REQUIRED, MAX_LINE),
+                "description": (description_, E.DESCRIPTION_REQUIRED, MAX_TEXT),
+            },
+        )
+        errors = await _related_errors(
+            session,
+            actor,
+            authority_id,
+            provider_id,
+            requirement_id=requirement_id,
+            bid_id=bid_id,
+            placement_id=placement_id,
+        )
         if errors:
             raise UserErrors(errors)
         at = now or clock.now()
-        complaint = Complaint(id=id_, kind=kind, raised_by=side, authority_id=authority_id, provider_id=provider_id,
-                              requirement_id=requirement_id, bid_id=bid_id, placement_id=placement_id,
-                              subject=subject_, description=description_, status=S.RAISED, raised_at=at,
-                              updated_at=at)
+        complaint = Complaint(
+            id=id_,
+            kind=kind,
+            raised_by=side,
+            authority_id=authority_id,
+            provider_id=provider_id,
+            requirement_id=requirement_id,
+            bid_id=bid_id,
+            placement_id=placement_id,
+            subject=subject_,
+            description=description_,
+            status=S.RAISED,
+            raised_at=at,
+            updated_at=at,
+        )
         session.add(complaint)
         await session.flush()
         _step(session, actor, complaint, ComplaintStep.RAISED, None, at)
-        _audit(session, actor, "complaint.raise", complaint, requirementId=requirement_id, bidId=bid_id,
-               placementId=placement_id, to=S.RAISED)
+        _audit(
+            session,
+            actor,
+            "complaint.raise",
+            complaint,
+            requirementId=requirement_id,
+            bidId=bid_id,
+            placementId=placement_id,
+            to=S.RAISED,
+        )
         return complaint
 
-    request = {"kind": kind, "about": about_id, "subject": subject_, "description": description_,
-               "requirement": requirement_id, "bid": bid_id, "placement": placement_id}
-    return await idempotent(session, actor.organisation_id, "complaintRaise", idempotency_key, request, Complaint,
-                            create, E.IDEMPOTENCY_KEY_REUSED)
+    request = {
+        "kind": kind,
+        "about": about_id,
+        "subject": subject_,
+        "description": description_,
+        "requirement": requirement_id,
+        "bid": bid_id,
+        "placement": placement_id,
+    }
+    return await idempotent(
+        session,
+        actor.organisation_id,
+        "complaintRaise",
+        idempotency_key,
+        request,
+        Complaint,
+        create,
+        E.IDEMPOTENCY_KEY_REUSED,
+    )
 
 
 async def _lock(session: AsyncSession, complaint_id: int) -> Complaint:
@@ -176,8 +291,9 @@ def _note(note: str | None, required: bool) -> str | None:
     return note_
 
 
-async def withdraw(session: AsyncSession, actor: Principal, complaint_id: int, *, note: str | None = None,
-                   now: datetime | None = None) -> Complaint:
+async def withdraw(
+    session: AsyncSession, actor: Principal, complaint_id: int, *, note: str | None = None, now: datetime | None = None
+) -> Complaint:
     """The raiser withdraws its complaint, raised or under mediation."""
     complaint = await _lock(session, complaint_id)
     ensure_raised(actor, complaint.raised_by, complaint.authority_id, complaint.provider_id)
@@ -191,8 +307,9 @@ async def withdraw(session: AsyncSession, actor: Principal, complaint_id: int, *
     return complaint
 
 
-async def mediate(session: AsyncSession, actor: Principal, complaint_id: int, *, note: str | None = None,
-                  now: datetime | None = None) -> Complaint:
+async def mediate(
+    session: AsyncSession, actor: Principal, complaint_id: int, *, note: str | None = None, now: datetime | None = None
+) -> Complaint:
     """The alliance starts mediating a raised complaint (a note optional), or adds a note to one under
     mediation (the note required)."""
     ensure_manages_quality(actor)
@@ -213,8 +330,9 @@ async def mediate(session: AsyncSession, actor: Principal, complaint_id: int, *,
     return complaint
 
 
-async def resolve(session: AsyncSession, actor: Principal, complaint_id: int, *, outcome: str,
-                  now: datetime | None = None) -> Complaint:
+async def resolve(
+    session: AsyncSession, actor: Principal, complaint_id: int, *, outcome: str, now: datetime | None = None
+) -> Complaint:
     """The alliance resolves a complaint under mediation, with the outcome."""
     ensure_manages_quality(actor)
     complaint = await _lock(session, complaint_id)

@@ -20,7 +20,7 @@ to today. Its instants are London midnight of the first day up to London midnigh
   it raised about boroughs.
 
 `provider_kpis` computes them for any number of providers in ONE statement (aggregates in SQL). Who may read
-them: auth/policy.py `provider_visible` (the alliance and the boroughs every provider's, a provider its own).
+them: api/market/permissions.py `provider_visible` (the alliance and the boroughs every provider's, a provider its own).
 """
 
 from __future__ import annotations
@@ -32,15 +32,15 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.audit import AuditEvent
-from api.clock import LONDON, add_months
+from api.core.audit import AuditEvent
+from api.core.clock import LONDON, add_months
+from api.core.principal import OrganisationKind, Principal
 from api.market.models import Organisation
+from api.market.permissions import provider_visible
 from api.placements.enums import InvitationStatus
 from api.placements.models import Bid, Invitation, Placement
 from api.quality.enums import ComplaintParty
 from api.quality.models import Complaint
-from auth.policy import provider_visible
-from auth.principal import OrganisationKind, Principal
 
 ALERT = ("SafeguardingAlert", "safeguarding_alert.raise")
 SUSPENSION = ("Suspension", "provider.suspend")
@@ -59,8 +59,10 @@ class Period:
     @property
     def instants(self) -> tuple[datetime, datetime]:
         """[London midnight of the first day, London midnight after the last day)."""
-        return (datetime.combine(self.start, time(), LONDON),
-                datetime.combine(self.end + timedelta(days=1), time(), LONDON))
+        return (
+            datetime.combine(self.start, time(), LONDON),
+            datetime.combine(self.end + timedelta(days=1), time(), LONDON),
+        )
 
 
 def period(start: date | None, end: date | None, today: date) -> Period:
@@ -107,8 +109,13 @@ def _count(model: Any, *where: Any) -> Any:
 def audit_count(entity_type: str, action: str, p: Period) -> Any:
     """How many audit events of this kind in the period name the outer statement's provider."""
     named = func.coalesce(AuditEvent.data["provider_id"].astext, AuditEvent.data["providerId"].astext)
-    return _count(AuditEvent, AuditEvent.entity_type == entity_type, AuditEvent.action == action,
-                  _within(AuditEvent.occurred_at, p), named == cast(Organisation.id, String))
+    return _count(
+        AuditEvent,
+        AuditEvent.entity_type == entity_type,
+        AuditEvent.action == action,
+        _within(AuditEvent.occurred_at, p),
+        named == cast(Organisation.id, String),
+    )
 
 
 def safeguarding_counts(p: Period) -> tuple[Any, Any]:
@@ -118,20 +125,31 @@ def safeguarding_counts(p: Period) -> tuple[Any, Any]:
 
 
 def kpis_stmt(provider_ids: list[int], p: Period) -> Any:
-    first_bid = (select(func.min(Bid.submitted_at))
-                 .where(Bid.requirement_id == Invitation.requirement_id, Bid.provider_id == Invitation.provider_id)
-                 .correlate(Invitation).scalar_subquery())
+    first_bid = (
+        select(func.min(Bid.submitted_at))
+        .where(Bid.requirement_id == Invitation.requirement_id, Bid.provider_id == Invitation.provider_id)
+        .correlate(Invitation)
+        .scalar_subquery()
+    )
     # an invitation withdrawn before the provider answered it could no longer be answered: left out
-    invited = (select(Invitation.provider_id, Invitation.invited_at, first_bid.label("first_bid_at"))
-               .where(Invitation.provider_id.in_(provider_ids), _within(Invitation.invited_at, p),
-                      or_(Invitation.status == InvitationStatus.INVITED, first_bid.is_not(None)))
-               .subquery("invited"))
+    invited = (
+        select(Invitation.provider_id, Invitation.invited_at, first_bid.label("first_bid_at"))
+        .where(
+            Invitation.provider_id.in_(provider_ids),
+            _within(Invitation.invited_at, p),
+            or_(Invitation.status == InvitationStatus.INVITED, first_bid.is_not(None)),
+        )
+        .subquery("invited")
+    )
     responses = (
-        select(invited.c.provider_id,
-               func.count().label("invitations"),
-               func.count(invited.c.first_bid_at).label("responded"),
-               func.percentile_cont(0.5).within_group(
-                   extract("epoch", invited.c.first_bid_at - invited.c.invited_at)).label("median_seconds"))
+        select(
+            invited.c.provider_id,
+            func.count().label("invitations"),
+            func.count(invited.c.first_bid_at).label("responded"),
+            func.percentile_cont(0.5)
+            .within_group(extract("epoch", invited.c.first_bid_at - invited.c.invited_at))
+            .label("median_seconds"),
+        )
         .group_by(invited.c.provider_id)
         .subquery("responses")
     )
@@ -146,18 +164,27 @@ def kpis_stmt(provider_ids: list[int], p: Period) -> Any:
             _count(Placement, Placement.provider_id == Organisation.id, _within(Placement.created_at, p)),
             alerts,
             suspensions,
-            _count(Complaint, Complaint.provider_id == Organisation.id, Complaint.raised_by == ComplaintParty.BOROUGH,
-                   _within(Complaint.raised_at, p)),
-            _count(Complaint, Complaint.provider_id == Organisation.id,
-                   Complaint.raised_by == ComplaintParty.PROVIDER, _within(Complaint.raised_at, p)),
+            _count(
+                Complaint,
+                Complaint.provider_id == Organisation.id,
+                Complaint.raised_by == ComplaintParty.BOROUGH,
+                _within(Complaint.raised_at, p),
+            ),
+            _count(
+                Complaint,
+                Complaint.provider_id == Organisation.id,
+                Complaint.raised_by == ComplaintParty.PROVIDER,
+                _within(Complaint.raised_at, p),
+            ),
         )
         .outerjoin(responses, responses.c.provider_id == Organisation.id)
         .where(Organisation.id.in_(provider_ids), Organisation.kind == OrganisationKind.PROVIDER)
     )
 
 
-async def provider_kpis(session: AsyncSession, provider_ids: list[int], p: Period,
-                        viewer: Principal | None) -> dict[int, Kpis]:
+async def provider_kpis(
+    session: AsyncSession, provider_ids: list[int], p: Period, viewer: Principal | None
+) -> dict[int, Kpis]:
     """The KPIs of each provider the viewer may see (the alliance and the boroughs: every provider, as market
     information; a provider: itself), over the period, in one statement. Others are left out."""
     ids = sorted(set(provider_ids))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow_column
+from api.core.db import Base, utcnow_column
 from api.market.models import enum_column
 from api.quality import enums as q
 
@@ -90,8 +90,9 @@ class Complaint(Base):
         Index(None, "provider_id", "id"),
         CheckConstraint("num_nonnulls(requirement_id, bid_id, placement_id) <= 1", name="one_related_object"),
         CheckConstraint("(status = 'RESOLVED') = (outcome IS NOT NULL)", name="outcome_when_resolved"),
-        CheckConstraint("(status IN ('RESOLVED', 'WITHDRAWN')) = (closed_at IS NOT NULL)",
-                        name="closed_at_when_closed"),
+        CheckConstraint(
+            "(status IN ('RESOLVED', 'WITHDRAWN')) = (closed_at IS NOT NULL)", name="closed_at_when_closed"
+        ),
     )
 
 

@@ -3,7 +3,7 @@
 
 Rules (each broken one is a user error with a ProviderReviewErrorCode; a missing scope or someone else's object
 is FORBIDDEN)
-- Only the alliance (`wla`) schedules, records and manages reviews and their actions (auth/policy.py
+- Only the alliance (`wla`) schedules, records and manages reviews and their actions (api/quality/permissions.py
   `ensure_manages_quality`); the provider and the boroughs read them (`review_visible`).
 - Scheduling names a provider (NOT_A_PROVIDER otherwise), a date and an agenda (AGENDA_REQUIRED). A review is
   SCHEDULED, then HELD when recorded: the day it was held (not in the future: HELD_ON_IN_FUTURE; it may differ
@@ -27,16 +27,16 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, transitions
-from api.errors import UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, transitions
+from api.core.errors import UserErrors
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ProviderReviewStatus as R, ReviewActionStatus as A
 from api.quality.models import ProviderReview, ReviewAction
-from auth.policy import ensure_manages_quality
-from auth.principal import OrganisationKind, Principal
+from api.quality.permissions import ensure_manages_quality
 
 REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
     R.SCHEDULED: frozenset({R.HELD}),
@@ -49,11 +49,26 @@ ACTION_TRANSITIONS: dict[A, frozenset[A]] = {
     A.CANCELLED: frozenset(),
 }
 
-ProviderReviewErrorCode = Enum("ProviderReviewErrorCode", [(c, c) for c in (
-    "NOT_A_PROVIDER", "AGENDA_REQUIRED", "ATTENDEES_REQUIRED", "OUTCOME_REQUIRED", "DESCRIPTION_REQUIRED",
-    "NOTE_REQUIRED", "TEXT_TOO_LONG", "HELD_ON_IN_FUTURE", "DUE_ON_IN_PAST", "OWNER_NOT_A_PARTY",
-    "INVALID_TRANSITION", "IDEMPOTENCY_KEY_REUSED",
-)])
+ProviderReviewErrorCode = Enum(
+    "ProviderReviewErrorCode",
+    [
+        (c, c)
+        for c in (
+            "NOT_A_PROVIDER",
+            "AGENDA_REQUIRED",
+            "ATTENDEES_REQUIRED",
+            "OUTCOME_REQUIRED",
+            "DESCRIPTION_REQUIRED",
+            "NOTE_REQUIRED",
+            "TEXT_TOO_LONG",
+            "HELD_ON_IN_FUTURE",
+            "DUE_ON_IN_PAST",
+            "OWNER_NOT_A_PARTY",
+            "INVALID_TRANSITION",
+            "IDEMPOTENCY_KEY_REUSED",
+        )
+    ],
+)
 E = ProviderReviewErrorCode
 
 
@@ -62,13 +77,13 @@ def _texts(**fields: tuple[str | None, Enum | None, int]) -> None:
 
 
 def move_review(review: ProviderReview, to: R) -> R:
-    return transitions.move(review, to, REVIEW_TRANSITIONS, field="reviewId", code=E.INVALID_TRANSITION,
-                            noun="A review")
+    return transitions.move(
+        review, to, REVIEW_TRANSITIONS, field="reviewId", code=E.INVALID_TRANSITION, noun="A review"
+    )
 
 
 def move_action(action: ReviewAction, to: A) -> A:
-    return transitions.move(action, to, ACTION_TRANSITIONS, field="status", code=E.INVALID_TRANSITION,
-                            noun="An action")
+    return transitions.move(action, to, ACTION_TRANSITIONS, field="status", code=E.INVALID_TRANSITION, noun="An action")
 
 
 async def _lock(session: AsyncSession, model: type, id_: int):
@@ -92,17 +107,31 @@ async def schedule_review(
         if provider is None or provider.kind is not OrganisationKind.PROVIDER:
             raise UserErrors.one("providerId", E.NOT_A_PROVIDER, "Reviews are held with providers")
         _texts(agenda=(agenda_, E.AGENDA_REQUIRED, MAX_TEXT))
-        review = ProviderReview(id=id_, provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on,
-                                agenda=agenda_)
+        review = ProviderReview(
+            id=id_, provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on, agenda=agenda_
+        )
         session.add(review)
         await session.flush()
-        audit.record(session, actor, "provider_review.schedule", "ProviderReview", review.id,
-                     {"providerId": provider_id, "scheduledOn": scheduled_on, "to": R.SCHEDULED})
+        audit.record(
+            session,
+            actor,
+            "provider_review.schedule",
+            "ProviderReview",
+            review.id,
+            {"providerId": provider_id, "scheduledOn": scheduled_on, "to": R.SCHEDULED},
+        )
         return review
 
-    return await idempotent(session, actor.organisation_id, "providerReviewSchedule", idempotency_key,
-                            {"provider": provider_id, "on": scheduled_on, "agenda": agenda_}, ProviderReview, create,
-                            E.IDEMPOTENCY_KEY_REUSED)
+    return await idempotent(
+        session,
+        actor.organisation_id,
+        "providerReviewSchedule",
+        idempotency_key,
+        {"provider": provider_id, "on": scheduled_on, "agenda": agenda_},
+        ProviderReview,
+        create,
+        E.IDEMPOTENCY_KEY_REUSED,
+    )
 
 
 async def record_review(
@@ -123,18 +152,35 @@ async def record_review(
     review = await _lock(session, ProviderReview, review_id)
     today = today or clock.today()
     attendees_, outcome_, notes_, internal_ = clean(attendees), clean(outcome), clean(notes), clean(internal_notes)
-    _texts(attendees=(attendees_, E.ATTENDEES_REQUIRED, MAX_TEXT), notes=(notes_, None, MAX_TEXT),
-           internalNotes=(internal_, None, MAX_TEXT), outcome=(outcome_, E.OUTCOME_REQUIRED, MAX_TEXT))
+    _texts(
+        attendees=(attendees_, E.ATTENDEES_REQUIRED, MAX_TEXT),
+        notes=(notes_, None, MAX_TEXT),
+        internalNotes=(internal_, None, MAX_TEXT),
+        outcome=(outcome_, E.OUTCOME_REQUIRED, MAX_TEXT),
+    )
     if held_on > today:
-        raise UserErrors.one("heldOn", E.HELD_ON_IN_FUTURE,
-                             f"A review is recorded once held: {held_on.isoformat()} is after today")
+        raise UserErrors.one(
+            "heldOn", E.HELD_ON_IN_FUTURE, f"A review is recorded once held: {held_on.isoformat()} is after today"
+        )
     before = move_review(review, R.HELD)
     review.held_on, review.attendees, review.outcome = held_on, attendees_, outcome_
     review.notes, review.internal_notes = notes_, internal_
     review.updated_at = now or clock.now()
-    audit.record(session, actor, "provider_review.record", "ProviderReview", review.id, {
-        "providerId": review.provider_id, "from": before, "to": R.HELD, "heldOn": held_on,
-        "notesGiven": notes_ is not None, "internalNotesGiven": internal_ is not None})
+    audit.record(
+        session,
+        actor,
+        "provider_review.record",
+        "ProviderReview",
+        review.id,
+        {
+            "providerId": review.provider_id,
+            "from": before,
+            "to": R.HELD,
+            "heldOn": held_on,
+            "notesGiven": notes_ is not None,
+            "internalNotesGiven": internal_ is not None,
+        },
+    )
     await session.flush()
     return review
 
@@ -160,23 +206,54 @@ async def add_action(
         _texts(description=(description_, E.DESCRIPTION_REQUIRED, MAX_TEXT), ownerName=(owner_name_, None, MAX_LINE))
         owner = await session.get(Organisation, owner_organisation_id)
         if owner is None or not (owner.kind is OrganisationKind.ALLIANCE or owner.id == review.provider_id):
-            raise UserErrors.one("ownerId", E.OWNER_NOT_A_PARTY,
-                                 "An action is owned by the alliance or by the provider under review")
+            raise UserErrors.one(
+                "ownerId", E.OWNER_NOT_A_PARTY, "An action is owned by the alliance or by the provider under review"
+            )
         if due_on is not None and due_on < today:
             raise UserErrors.one("dueOn", E.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})")
-        action = ReviewAction(id=id_, review_id=review.id, description=description_, owner_organisation_id=owner.id,
-                              owner_name=owner_name_, due_on=due_on, status=A.OPEN)
+        action = ReviewAction(
+            id=id_,
+            review_id=review.id,
+            description=description_,
+            owner_organisation_id=owner.id,
+            owner_name=owner_name_,
+            due_on=due_on,
+            status=A.OPEN,
+        )
         session.add(action)
         await session.flush()
-        audit.record(session, actor, "review_action.add", "ReviewAction", action.id, {
-            "reviewId": review.id, "providerId": review.provider_id, "ownerId": owner.id, "dueOn": due_on,
-            "to": A.OPEN})
+        audit.record(
+            session,
+            actor,
+            "review_action.add",
+            "ReviewAction",
+            action.id,
+            {
+                "reviewId": review.id,
+                "providerId": review.provider_id,
+                "ownerId": owner.id,
+                "dueOn": due_on,
+                "to": A.OPEN,
+            },
+        )
         return action
 
-    return await idempotent(session, actor.organisation_id, "providerReviewActionAdd", idempotency_key,
-                            {"review": review_id, "description": description_, "owner": owner_organisation_id,
-                             "ownerName": owner_name_, "dueOn": due_on}, ReviewAction, create,
-                            E.IDEMPOTENCY_KEY_REUSED)
+    return await idempotent(
+        session,
+        actor.organisation_id,
+        "providerReviewActionAdd",
+        idempotency_key,
+        {
+            "review": review_id,
+            "description": description_,
+            "owner": owner_organisation_id,
+            "ownerName": owner_name_,
+            "dueOn": due_on,
+        },
+        ReviewAction,
+        create,
+        E.IDEMPOTENCY_KEY_REUSED,
+    )
 
 
 async def update_action(
@@ -196,9 +273,16 @@ async def update_action(
     before = move_action(action, status)
     at = now or clock.now()
     action.status_note, action.closed_at, action.updated_at = note_, at, at
-    provider_id = (await session.execute(
-        select(ProviderReview.provider_id).where(ProviderReview.id == action.review_id))).scalar_one()
-    audit.record(session, actor, "review_action.update", "ReviewAction", action.id, {
-        "reviewId": action.review_id, "providerId": provider_id, "from": before, "to": status})
+    provider_id = (
+        await session.execute(select(ProviderReview.provider_id).where(ProviderReview.id == action.review_id))
+    ).scalar_one()
+    audit.record(
+        session,
+        actor,
+        "review_action.update",
+        "ReviewAction",
+        action.id,
+        {"reviewId": action.review_id, "providerId": provider_id, "from": before, "to": status},
+    )
     await session.flush()
     return action

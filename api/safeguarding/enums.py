@@ -1,14 +1,20 @@
 """The vocabularies of quality and safeguarding. Stored as text with CHECK constraints, exposed as GraphQL enums.
 
-The alert's severity is the evaluation's (api/placements/evaluation.py `AlertSeverity`): one enum on the wire."""
+The alert's severity is also the evaluation's, which shows HIGH and CRITICAL alerts with a bid
+(api/placements/evaluation.py): one enum on the wire."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from api.placements.evaluation import AlertSeverity
-
 __all__ = ["AlertCategory", "AlertSeverity", "AlertStatus", "SuspensionKind", "SuspensionReason", "SuspensionScope"]
+
+
+class AlertSeverity(str, Enum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
 
 
 class AlertCategory(str, Enum):

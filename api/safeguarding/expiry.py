@@ -38,11 +38,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
-from api.clock import LONDON
-from api.config import get_settings
-from api.errors import UserErrors
-from api.market import stage1
+from api.core import audit, clock, timers
+from api.core.clock import LONDON
+from api.core.config import get_settings
+from api.core.errors import UserErrors
+from api.market import documents, stage1
 from api.market.models import Document
 from api.safeguarding.alerts import alliance_system_principal
 from api.safeguarding.enums import SuspensionReason
@@ -62,8 +62,7 @@ def expires_at(valid_until: date) -> datetime:
 def warnings(valid_until: date, days: list[int] | None = None) -> list[tuple[int, datetime]]:
     """(days before, instant) of each warning, earliest first."""
     days = get_settings().document_expiry_warning_days if days is None else days
-    return sorted(((n, start_of_day(valid_until - timedelta(days=n))) for n in set(days) if n > 0),
-                  key=lambda w: w[1])
+    return sorted(((n, start_of_day(valid_until - timedelta(days=n))) for n in set(days) if n > 0), key=lambda w: w[1])
 
 
 def next_warning(valid_until: date, after: datetime) -> tuple[int, datetime] | None:
@@ -86,15 +85,20 @@ def expiry_day(doc: Document) -> date | None:
 
 def covered_on(docs: list[Document], day: date) -> Document | None:
     """The latest of these documents (of one kind) in force on `day` (stage1.in_force), or None when none is."""
-    return max((d for d in docs if stage1.in_force(d, day)), key=lambda d: (d.valid_from, d.recorded_at, d.id),
-               default=None)
+    return max(
+        (d for d in docs if stage1.in_force(d, day)), key=lambda d: (d.valid_from, d.recorded_at, d.id), default=None
+    )
 
 
 async def _documents_of(session: AsyncSession, provider_id: int, kind) -> list[Document]:
-    return list((await session.execute(
-        select(Document).where(Document.provider_id == provider_id, Document.kind == kind))).scalars())
+    return list(
+        (
+            await session.execute(select(Document).where(Document.provider_id == provider_id, Document.kind == kind))
+        ).scalars()
+    )
 
 
+@documents.recorded.handler
 async def on_document_recorded(session: AsyncSession, doc: Document, *, now: datetime | None = None) -> None:
     """In the transaction that records `doc` (module docstring)."""
     now = now or clock.now()
@@ -126,14 +130,29 @@ async def warn(session: AsyncSession, timer: timers.Timer, at: datetime) -> None
     due = [(n, t) for n, t in warnings(doc.valid_until) if t <= at]
     days_before = due[-1][0] if due else (doc.valid_until - at.astimezone(LONDON).date()).days
     actor = await alliance_system_principal(session, "timer:" + WARNING_TIMER)
-    audit.record(session, actor, "document.expiry_warning", "Document", doc.id, {
-        "providerId": doc.provider_id, "kind": doc.kind, "validUntil": doc.valid_until, "daysBefore": days_before,
-        "expiresAt": expires_at(doc.valid_until), "timerId": timer.id})
+    audit.record(
+        session,
+        actor,
+        "document.expiry_warning",
+        "Document",
+        doc.id,
+        {
+            "providerId": doc.provider_id,
+            "kind": doc.kind,
+            "validUntil": doc.valid_until,
+            "daysBefore": days_before,
+            "expiresAt": expires_at(doc.valid_until),
+            "timerId": timer.id,
+        },
+    )
     following = next_warning(doc.valid_until, max(at, timer.due_at))
     if following is not None and following[1] < expires_at(doc.valid_until):
-        # one pending timer per kind and subject (api/timers.py): this one is done before the next is added
-        await session.execute(update(timers.Timer).where(timers.Timer.id == timer.id)
-                              .values(state=timers.TimerState.DONE, finished_at=clock.now()))
+        # one pending timer per kind and subject (api/core/timers.py): this one is done before the next is added
+        await session.execute(
+            update(timers.Timer)
+            .where(timers.Timer.id == timer.id)
+            .values(state=timers.TimerState.DONE, finished_at=clock.now())
+        )
         timers.schedule(session, WARNING_TIMER, doc.id, following[1])
     await session.flush()
 
@@ -148,25 +167,50 @@ async def expire(session: AsyncSession, timer: timers.Timer, at: datetime) -> No
     actor = await alliance_system_principal(session, "timer:" + EXPIRY_TIMER)
     suspension_id = None
     if in_force is None:
-        already = (await session.execute(
-            select(Suspension.id).join(Document, Document.id == Suspension.document_id)
-            .where(Suspension.provider_id == doc.provider_id, Suspension.reason == SuspensionReason.DOCUMENT_EXPIRED,
-                   Suspension.lifted_at.is_(None), Document.kind == doc.kind)
-            .order_by(Suspension.id))).first()
+        already = (
+            await session.execute(
+                select(Suspension.id)
+                .join(Document, Document.id == Suspension.document_id)
+                .where(
+                    Suspension.provider_id == doc.provider_id,
+                    Suspension.reason == SuspensionReason.DOCUMENT_EXPIRED,
+                    Suspension.lifted_at.is_(None),
+                    Document.kind == doc.kind,
+                )
+                .order_by(Suspension.id)
+            )
+        ).first()
         suspension_id = already[0] if already else None
         if suspension_id is None:
             try:
                 suspension = await suspend(
-                    session, actor, provider_id=doc.provider_id, reason=SuspensionReason.DOCUMENT_EXPIRED,
-                    document_id=doc.id, notes=f"The {doc.kind.value.replace('_', ' ').lower()} {doc.reference} "
-                    f"expired at the end of {doc.valid_until.isoformat()}", now=at)
+                    session,
+                    actor,
+                    provider_id=doc.provider_id,
+                    reason=SuspensionReason.DOCUMENT_EXPIRED,
+                    document_id=doc.id,
+                    notes=f"The {doc.kind.value.replace('_', ' ').lower()} {doc.reference} "
+                    f"expired at the end of {doc.valid_until.isoformat()}",
+                    now=at,
+                )
                 suspension_id = suspension.id
             except UserErrors:  # no admitted membership: nothing to suspend (it cannot be admitted without it)
                 suspension_id = None
-    audit.record(session, actor, "document.expire", "Document", doc.id, {
-        "providerId": doc.provider_id, "kind": doc.kind, "validUntil": doc.valid_until,
-        "suspensionId": suspension_id, "inForce": in_force.id if in_force is not None else None,
-        "timerId": timer.id})
+    audit.record(
+        session,
+        actor,
+        "document.expire",
+        "Document",
+        doc.id,
+        {
+            "providerId": doc.provider_id,
+            "kind": doc.kind,
+            "validUntil": doc.valid_until,
+            "suspensionId": suspension_id,
+            "inForce": in_force.id if in_force is not None else None,
+            "timerId": timer.id,
+        },
+    )
     await session.flush()
 
 

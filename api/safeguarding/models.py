@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow_column
+from api.core.db import Base, utcnow_column
 from api.market.models import enum_column
 from api.safeguarding import enums as se
 
@@ -93,9 +93,12 @@ class Suspension(Base):
     __table_args__ = (
         Index(None, "provider_id", "id"),
         Index("ix_suspension_active_provider", "provider_id", postgresql_where=text("lifted_at IS NULL")),
-        CheckConstraint("(scope = 'PROVIDER' AND dpv_id IS NULL AND lot_id IS NULL) "
-                        "OR (scope = 'DPV' AND dpv_id IS NOT NULL AND lot_id IS NULL) "
-                        "OR (scope = 'LOT' AND lot_id IS NOT NULL AND dpv_id IS NULL)", name="scope_target"),
+        CheckConstraint(
+            "(scope = 'PROVIDER' AND dpv_id IS NULL AND lot_id IS NULL) "
+            "OR (scope = 'DPV' AND dpv_id IS NOT NULL AND lot_id IS NULL) "
+            "OR (scope = 'LOT' AND lot_id IS NOT NULL AND dpv_id IS NULL)",
+            name="scope_target",
+        ),
         CheckConstraint("kind = 'SUSPENSION' OR (until IS NULL AND lifted_at IS NULL)", name="bar_is_final"),
         CheckConstraint("until IS NULL OR until > starts_on", name="until_after_start"),
         CheckConstraint("(lifted_at IS NULL) = (lifted_by IS NULL)", name="lifted_by_whom"),

@@ -17,6 +17,8 @@ Suspending, in ONE transaction with an audit event per change:
   excluded with that reason (its bids on requirements already CLOSED stay SUBMITTED and are excluded by the
   evaluation's gate, which reads the membership); `bidSubmit` and `bidAmend` refuse a suspended provider;
 - its LIVE placements on the covered lots continue and are flagged for review (Placement.review_flagged_at).
+The invitations, bids and placements are the placement search's to change: it does so when told, through the hook
+`provider_suspended` (api/placements/exclusion.py).
 
 Reinstating (`reinstate`, or the `until` timer) lifts the suspension; each membership it covered becomes ADMITTED
 again unless another active suspension still covers it. The provider is then invited to the NEXT requirement
@@ -37,25 +39,30 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, clock, timers
-from api.clock import LONDON
-from api.errors import Forbidden, UserError, UserErrors
-from api.idempotency import idempotent
+from api.core import audit, clock, timers
+from api.core.clock import LONDON
+from api.core.errors import Forbidden, UserError, UserErrors
+from api.core.hooks import Hook
+from api.core.idempotency import idempotent
+from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipStatus as M
-from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS
-from api.market.models import Dpv, Lot, Membership
-from api.placements import bids as bid_rules
-from api.placements.enums import BidStatus, InvitationStatus, PlacementStatus, RequirementStatus
-from api.placements.evaluation import ExclusionReason
-from api.placements.models import Bid, Invitation, Placement, Requirement
+from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS, admitted
+from api.market.models import Document, Dpv, Lot, Membership
 from api.safeguarding.alerts import E, alliance_system_principal, notes_errors
 from api.safeguarding.enums import SuspensionKind as K, SuspensionReason as R, SuspensionScope
 from api.safeguarding.models import Suspension
-from auth.policy import ensure_safeguarding_lead
-from auth.principal import OrganisationKind, Principal
+from api.safeguarding.permissions import ensure_safeguarding_lead
 
 LIFT_TIMER = "suspension.lift"
+
+# A provider just suspended or barred (the suspension's row) from the lots given, at the instant given, in the
+# suspension's transaction: the placement search withdraws the provider's invitations and excludes its live bids on
+# the open requirements of those lots, and flags its live placements there for review (api/placements/exclusion.py
+# `on_provider_suspended`). It returns the ids it changed: {"invitations": [...], "bids": [...], "placements": [...]}.
+provider_suspended: Hook[[AsyncSession, Principal, Suspension, list[int], datetime], dict[str, list[int]]] = Hook(
+    "provider suspended or barred"
+)
 LIFT_ACTOR_ID = "timer:" + LIFT_TIMER
 
 
@@ -78,21 +85,29 @@ class Covered:
     dpv_id: int
 
 
-async def _lock_covered(session: AsyncSession, provider_id: int, scope: SuspensionScope, dpv_id: int | None,
-                        lot_id: int | None) -> list[Covered]:
-    stmt = (select(Membership, Lot.dpv_id).join(Lot, Lot.id == Membership.lot_id)
-            .where(Membership.provider_id == provider_id))
+async def _lock_covered(
+    session: AsyncSession, provider_id: int, scope: SuspensionScope, dpv_id: int | None, lot_id: int | None
+) -> list[Covered]:
+    stmt = (
+        select(Membership, Lot.dpv_id)
+        .join(Lot, Lot.id == Membership.lot_id)
+        .where(Membership.provider_id == provider_id)
+    )
     if scope is SuspensionScope.DPV:
         stmt = stmt.where(Lot.dpv_id == dpv_id)
     elif scope is SuspensionScope.LOT:
         stmt = stmt.where(Membership.lot_id == lot_id)
-    rows = (await session.execute(stmt.order_by(Membership.id).with_for_update(of=Membership)
-                                  .execution_options(populate_existing=True))).all()
+    rows = (
+        await session.execute(
+            stmt.order_by(Membership.id).with_for_update(of=Membership).execution_options(populate_existing=True)
+        )
+    ).all()
     return [Covered(m, d) for m, d in rows]
 
 
-async def _covered_lot_ids(session: AsyncSession, scope: SuspensionScope, dpv_id: int | None,
-                           lot_id: int | None, member_lots: list[int]) -> list[int]:
+async def _covered_lot_ids(
+    session: AsyncSession, scope: SuspensionScope, dpv_id: int | None, lot_id: int | None, member_lots: list[int]
+) -> list[int]:
     if scope is SuspensionScope.LOT:
         return [lot_id] if lot_id is not None else []
     if scope is SuspensionScope.DPV:
@@ -100,84 +115,24 @@ async def _covered_lot_ids(session: AsyncSession, scope: SuspensionScope, dpv_id
     return member_lots
 
 
-def _move_membership(session: AsyncSession, actor: Principal, m: Membership, to: M, action: str,
-                     suspension_id: int, at: datetime) -> None:
+def _move_membership(
+    session: AsyncSession, actor: Principal, m: Membership, to: M, action: str, suspension_id: int, at: datetime
+) -> None:
     before = m.status
     assert to in MEMBERSHIP_TRANSITIONS[before], (before, to)
     m.status, m.updated_at = to, at
-    audit.record(session, actor, action, "Membership", m.id,
-                 {"from": before, "to": to, "suspensionId": suspension_id, "providerId": m.provider_id,
-                  "lotId": m.lot_id})
+    audit.record(
+        session,
+        actor,
+        action,
+        "Membership",
+        m.id,
+        {"from": before, "to": to, "suspensionId": suspension_id, "providerId": m.provider_id, "lotId": m.lot_id},
+    )
 
 
 def _who(actor: Principal) -> tuple[int, str, str]:
     return actor.organisation_id, actor.actor_kind.value, actor.actor_id or actor.organisation_slug
-
-
-async def _withdraw_from_open_requirements(session: AsyncSession, actor: Principal, s: Suspension,
-                                           lot_ids: list[int], at: datetime) -> dict[str, list[int]]:
-    """The provider's INVITED invitations on OPEN requirements of the lots become WITHDRAWN and its live bids on
-    them EXCLUDED (module docstring)."""
-    if not lot_ids:
-        return {"invitations": [], "bids": []}
-    barred = s.kind is K.BAR
-    reason = ExclusionReason.PROVIDER_BARRED if barred else ExclusionReason.PROVIDER_SUSPENDED
-    why = (f"The provider was {'barred' if barred else 'suspended'} ({s.reason.value.replace('_', ' ').lower()}) "
-           "while the requirement was open")
-    requirement_ids = list((await session.execute(
-        select(Requirement.id).join(Invitation, Invitation.requirement_id == Requirement.id)
-        .where(Requirement.lot_id.in_(lot_ids), Requirement.status == RequirementStatus.OPEN,
-               Invitation.provider_id == s.provider_id, Invitation.status == InvitationStatus.INVITED)
-        .order_by(Requirement.id)
-    )).scalars())
-    withdrawn: list[int] = []
-    excluded: list[int] = []
-    for requirement_id in requirement_ids:
-        requirement = await bid_rules.lock_requirement(session, requirement_id)  # FOR SHARE, like a bid change
-        if requirement.status is not RequirementStatus.OPEN:
-            continue
-        invitation = (await session.execute(
-            select(Invitation).where(Invitation.requirement_id == requirement_id,
-                                     Invitation.provider_id == s.provider_id)
-            .with_for_update().execution_options(populate_existing=True))).scalar_one()
-        if invitation.status is InvitationStatus.INVITED:
-            invitation.status, invitation.withdrawn_at, invitation.withdrawal_reason = \
-                InvitationStatus.WITHDRAWN, at, why
-            withdrawn.append(invitation.id)
-            audit.record(session, actor, "invitation.withdraw", "Invitation", invitation.id, {
-                "requirementId": requirement_id, "providerId": s.provider_id, "from": InvitationStatus.INVITED,
-                "to": InvitationStatus.WITHDRAWN, "suspensionId": s.id, "reason": why})
-        for bid in (await session.execute(
-            select(Bid).where(Bid.requirement_id == requirement_id, Bid.provider_id == s.provider_id,
-                              Bid.status == BidStatus.SUBMITTED)
-            .with_for_update().execution_options(populate_existing=True))).scalars():
-            before = bid_rules.move(bid, BidStatus.EXCLUDED)
-            bid.exclusion_reason, bid.excluded_at, bid.updated_at = reason, at, at
-            excluded.append(bid.id)
-            audit.record(session, actor, "bid.exclude", "Bid", bid.id, {
-                "requirementId": requirement_id, "providerId": s.provider_id, "from": before,
-                "to": BidStatus.EXCLUDED, "reason": reason, "suspensionId": s.id})
-    return {"invitations": withdrawn, "bids": excluded}
-
-
-async def _flag_placements(session: AsyncSession, actor: Principal, s: Suspension, lot_ids: list[int],
-                           at: datetime) -> list[int]:
-    if not lot_ids:
-        return []
-    barred = s.kind is K.BAR
-    why = (f"The provider was {'barred' if barred else 'suspended'} "
-           f"({s.reason.value.replace('_', ' ').lower()}) on {s.starts_on.isoformat()}: review the placement")
-    placements = list((await session.execute(
-        select(Placement).join(Requirement, Requirement.id == Placement.requirement_id)
-        .where(Placement.provider_id == s.provider_id, Placement.status == PlacementStatus.LIVE,
-               Requirement.lot_id.in_(lot_ids))
-        .order_by(Placement.id).with_for_update(of=Placement).execution_options(populate_existing=True))).scalars())
-    for p in placements:
-        p.review_flagged_at, p.review_flag_reason = at, why
-        audit.record(session, actor, "placement.flag_for_review", "Placement", p.id, {
-            "providerId": s.provider_id, "authorityId": p.authority_id, "suspensionId": s.id, "kind": s.kind,
-            "reason": s.reason})
-    return [p.id for p in placements]
 
 
 async def suspend(
@@ -212,72 +167,154 @@ async def suspend(
         if lot_id is not None:
             await get_or_forbidden(session, Lot, lot_id)
         if reason is R.DOCUMENT_EXPIRED and document_id is None:
-            errors.append(UserError("reason", E.REASON_RESERVED,
-                                    "DOCUMENT_EXPIRED is set by the service when a stage-1 document expires"))
+            errors.append(
+                UserError(
+                    "reason",
+                    E.REASON_RESERVED,
+                    "DOCUMENT_EXPIRED is set by the service when a stage-1 document expires",
+                )
+            )
         if until is not None and until <= today:
             errors.append(UserError("until", E.UNTIL_NOT_IN_FUTURE, f"A suspension ends after today ({today})"))
         errors += notes_errors(notes, required=False)
         if errors:
             raise UserErrors(errors)
-        scope = (SuspensionScope.LOT if lot_id is not None else
-                 SuspensionScope.DPV if dpv_id is not None else SuspensionScope.PROVIDER)
+        scope = (
+            SuspensionScope.LOT
+            if lot_id is not None
+            else SuspensionScope.DPV
+            if dpv_id is not None
+            else SuspensionScope.PROVIDER
+        )
         covered = await _lock_covered(session, provider_id, scope, dpv_id, lot_id)
         to = M.BARRED if kind is K.BAR else M.SUSPENDED
         movable = [c for c in covered if c.membership.status in (M.ADMITTED, M.SUSPENDED)]
         if not movable:
-            raise UserErrors.one("providerId", E.NOT_A_MEMBER,
-                                 "The provider has no admitted membership there to "
-                                 + ("bar" if kind is K.BAR else "suspend"))
+            raise UserErrors.one(
+                "providerId",
+                E.NOT_A_MEMBER,
+                "The provider has no admitted membership there to " + ("bar" if kind is K.BAR else "suspend"),
+            )
         org_id, actor_kind, actor_id = _who(actor)
-        s = Suspension(id=id_, provider_id=provider_id, kind=kind, scope=scope, dpv_id=dpv_id, lot_id=lot_id,
-                       reason=reason, notes=notes, document_id=document_id, starts_on=today, until=until, created_at=at,
-                       created_by_organisation_id=org_id, created_by_kind=actor_kind, created_by=actor_id)
+        s = Suspension(
+            id=id_,
+            provider_id=provider_id,
+            kind=kind,
+            scope=scope,
+            dpv_id=dpv_id,
+            lot_id=lot_id,
+            reason=reason,
+            notes=notes,
+            document_id=document_id,
+            starts_on=today,
+            until=until,
+            created_at=at,
+            created_by_organisation_id=org_id,
+            created_by_kind=actor_kind,
+            created_by=actor_id,
+        )
         session.add(s)
         await session.flush()
         moved = []
         for c in movable:
             if c.membership.status is not to:
-                _move_membership(session, actor, c.membership, to,
-                                 "membership.bar" if kind is K.BAR else "membership.suspend", s.id, at)
+                _move_membership(
+                    session,
+                    actor,
+                    c.membership,
+                    to,
+                    "membership.bar" if kind is K.BAR else "membership.suspend",
+                    s.id,
+                    at,
+                )
                 moved.append(c.membership.id)
         lot_ids = await _covered_lot_ids(session, scope, dpv_id, lot_id, [c.membership.lot_id for c in movable])
-        changed = await _withdraw_from_open_requirements(session, actor, s, lot_ids, at)
-        flagged = await _flag_placements(session, actor, s, lot_ids, at)
+        changed = await provider_suspended(session, actor, s, lot_ids, at)
         if until is not None:
             timers.schedule(session, LIFT_TIMER, s.id, start_of_day(until))
-        audit.record(session, actor, "provider.bar" if kind is K.BAR else "provider.suspend", "Suspension", s.id, {
-            "providerId": provider_id, "kind": kind, "scope": scope, "dpvId": dpv_id, "lotId": lot_id,
-            "reason": reason, "startsOn": today, "until": until, "documentId": document_id,
-            "memberships": moved, "invitationsWithdrawn": changed["invitations"], "bidsExcluded": changed["bids"],
-            "placementsFlagged": flagged})
+        audit.record(
+            session,
+            actor,
+            "provider.bar" if kind is K.BAR else "provider.suspend",
+            "Suspension",
+            s.id,
+            {
+                "providerId": provider_id,
+                "kind": kind,
+                "scope": scope,
+                "dpvId": dpv_id,
+                "lotId": lot_id,
+                "reason": reason,
+                "startsOn": today,
+                "until": until,
+                "documentId": document_id,
+                "memberships": moved,
+                "invitationsWithdrawn": changed["invitations"],
+                "bidsExcluded": changed["bids"],
+                "placementsFlagged": changed["placements"],
+            },
+        )
         await session.flush()
         return s
 
     operation = "providerBar" if kind is K.BAR else "providerSuspend"
     return await idempotent(
-        session, actor.organisation_id, operation, idempotency_key,
+        session,
+        actor.organisation_id,
+        operation,
+        idempotency_key,
         {"provider": provider_id, "dpv": dpv_id, "lot": lot_id, "reason": reason, "notes": notes, "until": until},
-        Suspension, create, E.IDEMPOTENCY_KEY_REUSED)
+        Suspension,
+        create,
+        E.IDEMPOTENCY_KEY_REUSED,
+    )
 
 
-async def bar(session: AsyncSession, actor: Principal, *, provider_id: int, reason: R, dpv_id: int | None = None,
-              lot_id: int | None = None, notes: str | None = None, idempotency_key: str | None = None,
-              now: datetime | None = None) -> Suspension:
+async def bar(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    provider_id: int,
+    reason: R,
+    dpv_id: int | None = None,
+    lot_id: int | None = None,
+    notes: str | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Suspension:
     """Bar a provider for good from the market, a vehicle or a lot: its memberships there become BARRED."""
-    return await suspend(session, actor, provider_id=provider_id, reason=reason, dpv_id=dpv_id, lot_id=lot_id,
-                         notes=notes, kind=K.BAR, idempotency_key=idempotency_key, now=now)
+    return await suspend(
+        session,
+        actor,
+        provider_id=provider_id,
+        reason=reason,
+        dpv_id=dpv_id,
+        lot_id=lot_id,
+        notes=notes,
+        kind=K.BAR,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
 
 
-async def on_admitted(session: AsyncSession, actor: Principal, membership: Membership,
-                      now: datetime | None = None) -> None:
+@admitted.handler
+async def on_admitted(
+    session: AsyncSession, actor: Principal, membership: Membership, now: datetime | None = None
+) -> None:
     """A membership just admitted that an active bar or suspension of its provider covers (the whole market,
     the lot's vehicle or the lot) is barred or suspended at once, in the admission's transaction: a suspension
     or bar holds for what the provider joins while it lasts. Lifting the suspension restores it like the rest."""
     at = now or clock.now()
     dpv_id = (await session.execute(select(Lot.dpv_id).where(Lot.id == membership.lot_id))).scalar_one()
-    active = list((await session.execute(select(Suspension).where(
-        Suspension.provider_id == membership.provider_id, Suspension.lifted_at.is_(None))
-        .order_by(Suspension.id))).scalars())
+    active = list(
+        (
+            await session.execute(
+                select(Suspension)
+                .where(Suspension.provider_id == membership.provider_id, Suspension.lifted_at.is_(None))
+                .order_by(Suspension.id)
+            )
+        ).scalars()
+    )
     covering = [a for a in active if covers(a, membership.lot_id, dpv_id)]
     bar = next((a for a in covering if a.kind is K.BAR), None)
     if bar is not None:
@@ -286,14 +323,24 @@ async def on_admitted(session: AsyncSession, actor: Principal, membership: Membe
         _move_membership(session, actor, membership, M.SUSPENDED, "membership.suspend", covering[0].id, at)
 
 
-async def _lift(session: AsyncSession, actor: Principal, s: Suspension, at: datetime, notes: str | None,
-                trigger: str) -> None:
+async def _lift(
+    session: AsyncSession, actor: Principal, s: Suspension, at: datetime, notes: str | None, trigger: str
+) -> None:
     """Lift an active suspension (locked by the caller): the memberships no other active suspension covers
     become ADMITTED again."""
     covered = await _lock_covered(session, s.provider_id, s.scope, s.dpv_id, s.lot_id)
-    others = list((await session.execute(select(Suspension).where(
-        Suspension.provider_id == s.provider_id, Suspension.lifted_at.is_(None), Suspension.id != s.id,
-        Suspension.kind == K.SUSPENSION))).scalars())
+    others = list(
+        (
+            await session.execute(
+                select(Suspension).where(
+                    Suspension.provider_id == s.provider_id,
+                    Suspension.lifted_at.is_(None),
+                    Suspension.id != s.id,
+                    Suspension.kind == K.SUSPENSION,
+                )
+            )
+        ).scalars()
+    )
     org_id, actor_kind, actor_id = _who(actor)
     s.lifted_at, s.lifted_by_organisation_id, s.lifted_by_kind, s.lifted_by = at, org_id, actor_kind, actor_id
     s.lift_notes = notes
@@ -307,14 +354,35 @@ async def _lift(session: AsyncSession, actor: Principal, s: Suspension, at: date
         _move_membership(session, actor, c.membership, M.ADMITTED, "membership.reinstate", s.id, at)
         restored.append(c.membership.id)
     cancelled = await timers.cancel(session, LIFT_TIMER, s.id) if trigger != "until" else 0
-    audit.record(session, actor, "provider.reinstate", "Suspension", s.id, {
-        "providerId": s.provider_id, "scope": s.scope, "dpvId": s.dpv_id, "lotId": s.lot_id, "reason": s.reason,
-        "trigger": trigger, "memberships": restored, "stillSuspended": still, "timersCancelled": cancelled})
+    audit.record(
+        session,
+        actor,
+        "provider.reinstate",
+        "Suspension",
+        s.id,
+        {
+            "providerId": s.provider_id,
+            "scope": s.scope,
+            "dpvId": s.dpv_id,
+            "lotId": s.lot_id,
+            "reason": s.reason,
+            "trigger": trigger,
+            "memberships": restored,
+            "stillSuspended": still,
+            "timersCancelled": cancelled,
+        },
+    )
     await session.flush()
 
 
-async def reinstate(session: AsyncSession, actor: Principal, suspension_id: int, *, notes: str | None = None,
-                    now: datetime | None = None) -> Suspension:
+async def reinstate(
+    session: AsyncSession,
+    actor: Principal,
+    suspension_id: int,
+    *,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> Suspension:
     """Lift a suspension by hand before its end (or one without an end). A bar is final (BAR_IS_FINAL)."""
     ensure_safeguarding_lead(actor)
     s = await get_or_forbidden(session, Suspension, suspension_id, lock=True)
@@ -323,26 +391,36 @@ async def reinstate(session: AsyncSession, actor: Principal, suspension_id: int,
     if s.kind is K.BAR:
         errors.append(UserError("suspensionId", E.BAR_IS_FINAL, "A bar is for good: it cannot be lifted"))
     elif s.lifted_at is not None:
-        errors.append(UserError("suspensionId", E.ALREADY_LIFTED,
-                                f"The suspension was lifted at {s.lifted_at.isoformat()}"))
+        errors.append(
+            UserError("suspensionId", E.ALREADY_LIFTED, f"The suspension was lifted at {s.lifted_at.isoformat()}")
+        )
     if errors:
         raise UserErrors(errors)
     await _lift(session, actor, s, now or clock.now(), notes, "by_hand")
     return s
 
 
-async def lift_for_replaced_document(session: AsyncSession, provider_id: int, kind, document_id: int,
-                                     at: datetime) -> list[int]:
+async def lift_for_replaced_document(
+    session: AsyncSession, provider_id: int, kind, document_id: int, at: datetime
+) -> list[int]:
     """A valid replacement of an expired document was recorded: lift the DOCUMENT_EXPIRED suspensions its
     expiry set off, in the recording's transaction, as the service acting for the alliance."""
-    from api.market.models import Document
-
-    active = list((await session.execute(
-        select(Suspension).join(Document, Document.id == Suspension.document_id)
-        .where(Suspension.provider_id == provider_id, Suspension.reason == R.DOCUMENT_EXPIRED,
-               Suspension.lifted_at.is_(None), Document.kind == kind)
-        .order_by(Suspension.id).with_for_update(of=Suspension)
-    )).scalars())
+    active = list(
+        (
+            await session.execute(
+                select(Suspension)
+                .join(Document, Document.id == Suspension.document_id)
+                .where(
+                    Suspension.provider_id == provider_id,
+                    Suspension.reason == R.DOCUMENT_EXPIRED,
+                    Suspension.lifted_at.is_(None),
+                    Document.kind == kind,
+                )
+                .order_by(Suspension.id)
+                .with_for_update(of=Suspension)
+            )
+        ).scalars()
+    )
     if not active:
         return []
     actor = await alliance_system_principal(session, "system:document-replaced")
@@ -354,10 +432,15 @@ async def lift_for_replaced_document(session: AsyncSession, provider_id: int, ki
 @timers.handler(LIFT_TIMER)
 async def until_reached(session: AsyncSession, timer: timers.Timer, at: datetime) -> None:
     """The start of the suspension's `until` day: lift it, unless it was lifted by hand meanwhile."""
-    s = (await session.execute(select(Suspension).where(Suspension.id == timer.subject_id).with_for_update()
-                               .execution_options(populate_existing=True))).scalar_one_or_none()
+    s = (
+        await session.execute(
+            select(Suspension)
+            .where(Suspension.id == timer.subject_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
     if s is None or s.lifted_at is not None or s.kind is K.BAR:
         return
     actor = await alliance_system_principal(session, LIFT_ACTOR_ID)
     await _lift(session, actor, s, at, f"Ended on {s.until.isoformat() if s.until else ''}", "until")
-

@@ -15,73 +15,126 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('bid',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('setting_id', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('SUBMITTED', 'WITHDRAWN', 'EXCLUDED', 'ACCEPTED', 'UNSUCCESSFUL', name='bid_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('core_price', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('extras', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('weekly_price', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('discounts', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('net_weekly_price', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('price_explanation', sa.Text(), nullable=False),
-    sa.Column('available_from', sa.Date(), nullable=False),
-    sa.Column('needs_statement', sa.Text(), nullable=False),
-    sa.Column('compatibility_statement', sa.Text(), nullable=True),
-    sa.Column('social_value_statement', sa.Text(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('amended_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('rationale', sa.Text(), nullable=True),
-    sa.Column('feedback', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("(status = 'UNSUCCESSFUL') = (feedback IS NOT NULL)", name=op.f('ck_bid_feedback_when_unsuccessful')),
-    sa.CheckConstraint("status <> 'ACCEPTED' OR rationale IS NOT NULL", name=op.f('ck_bid_accepted_with_rationale')),
-    sa.CheckConstraint('core_price > 0 AND weekly_price >= core_price AND net_weekly_price > 0 AND net_weekly_price <= weekly_price', name=op.f('ck_bid_prices')),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_bid_provider_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_bid_requirement_id_requirement'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['setting_id'], ['setting.id'], name=op.f('fk_bid_setting_id_setting')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bid'))
+    op.create_table(
+        "bid",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column("setting_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "SUBMITTED",
+                "WITHDRAWN",
+                "EXCLUDED",
+                "ACCEPTED",
+                "UNSUCCESSFUL",
+                name="bid_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("core_price", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("extras", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("weekly_price", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("discounts", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("net_weekly_price", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("price_explanation", sa.Text(), nullable=False),
+        sa.Column("available_from", sa.Date(), nullable=False),
+        sa.Column("needs_statement", sa.Text(), nullable=False),
+        sa.Column("compatibility_statement", sa.Text(), nullable=True),
+        sa.Column("social_value_statement", sa.Text(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("amended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rationale", sa.Text(), nullable=True),
+        sa.Column("feedback", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "(status = 'UNSUCCESSFUL') = (feedback IS NOT NULL)", name=op.f("ck_bid_feedback_when_unsuccessful")
+        ),
+        sa.CheckConstraint(
+            "status <> 'ACCEPTED' OR rationale IS NOT NULL", name=op.f("ck_bid_accepted_with_rationale")
+        ),
+        sa.CheckConstraint(
+            "core_price > 0 AND weekly_price >= core_price AND net_weekly_price > 0 AND net_weekly_price <= weekly_price",
+            name=op.f("ck_bid_prices"),
+        ),
+        sa.ForeignKeyConstraint(["provider_id"], ["organisation.id"], name=op.f("fk_bid_provider_id_organisation")),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"], ["requirement.id"], name=op.f("fk_bid_requirement_id_requirement"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["setting_id"], ["setting.id"], name=op.f("fk_bid_setting_id_setting")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bid")),
     )
-    op.create_index(op.f('ix_bid_provider_id_id'), 'bid', ['provider_id', 'id'], unique=False)
-    op.create_index(op.f('ix_bid_requirement_id_id'), 'bid', ['requirement_id', 'id'], unique=False)
-    op.create_index('uq_bid_accepted_per_requirement', 'bid', ['requirement_id'], unique=True, postgresql_where=sa.text("status = 'ACCEPTED'"))
-    op.create_index('uq_bid_live_per_provider', 'bid', ['requirement_id', 'provider_id'], unique=True, postgresql_where=sa.text("status = 'SUBMITTED'"))
-    op.create_table('bid_officer_score',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('bid_id', sa.BigInteger(), nullable=False),
-    sa.Column('criterion', sa.Enum('CHILD_VIEWS', 'COMPATIBILITY', 'SOCIAL_VALUE', name='officer_criterion', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('organisation_id', sa.BigInteger(), nullable=False),
-    sa.Column('entered_by_kind', sa.String(length=10), nullable=False),
-    sa.Column('entered_by', sa.String(length=200), nullable=False),
-    sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('score BETWEEN 0 AND 5', name=op.f('ck_bid_officer_score_score_range')),
-    sa.ForeignKeyConstraint(['bid_id'], ['bid.id'], name=op.f('fk_bid_officer_score_bid_id_bid'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_bid_officer_score_organisation_id_organisation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bid_officer_score')),
-    sa.UniqueConstraint('bid_id', 'criterion', name=op.f('uq_bid_officer_score_bid_id_criterion'))
+    op.create_index(op.f("ix_bid_provider_id_id"), "bid", ["provider_id", "id"], unique=False)
+    op.create_index(op.f("ix_bid_requirement_id_id"), "bid", ["requirement_id", "id"], unique=False)
+    op.create_index(
+        "uq_bid_accepted_per_requirement",
+        "bid",
+        ["requirement_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'ACCEPTED'"),
     )
-    op.add_column('dpv', sa.Column('evaluation_weights', postgresql.JSONB(astext_type=sa.Text()), nullable=True))
-    op.add_column('requirement', sa.Column('awarded_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index(
+        "uq_bid_live_per_provider",
+        "bid",
+        ["requirement_id", "provider_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'SUBMITTED'"),
+    )
+    op.create_table(
+        "bid_officer_score",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("bid_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "criterion",
+            sa.Enum(
+                "CHILD_VIEWS",
+                "COMPATIBILITY",
+                "SOCIAL_VALUE",
+                name="officer_criterion",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=False),
+        sa.Column("entered_by_kind", sa.String(length=10), nullable=False),
+        sa.Column("entered_by", sa.String(length=200), nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("score BETWEEN 0 AND 5", name=op.f("ck_bid_officer_score_score_range")),
+        sa.ForeignKeyConstraint(
+            ["bid_id"], ["bid.id"], name=op.f("fk_bid_officer_score_bid_id_bid"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_bid_officer_score_organisation_id_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bid_officer_score")),
+        sa.UniqueConstraint("bid_id", "criterion", name=op.f("uq_bid_officer_score_bid_id_criterion")),
+    )
+    op.add_column("dpv", sa.Column("evaluation_weights", postgresql.JSONB(astext_type=sa.Text()), nullable=True))
+    op.add_column("requirement", sa.Column("awarded_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column('requirement', 'awarded_at')
-    op.drop_column('dpv', 'evaluation_weights')
-    op.drop_table('bid_officer_score')
-    op.drop_index('uq_bid_live_per_provider', table_name='bid', postgresql_where=sa.text("status = 'SUBMITTED'"))
-    op.drop_index('uq_bid_accepted_per_requirement', table_name='bid', postgresql_where=sa.text("status = 'ACCEPTED'"))
-    op.drop_index(op.f('ix_bid_requirement_id_id'), table_name='bid')
-    op.drop_index(op.f('ix_bid_provider_id_id'), table_name='bid')
-    op.drop_table('bid')
+    op.drop_column("requirement", "awarded_at")
+    op.drop_column("dpv", "evaluation_weights")
+    op.drop_table("bid_officer_score")
+    op.drop_index("uq_bid_live_per_provider", table_name="bid", postgresql_where=sa.text("status = 'SUBMITTED'"))
+    op.drop_index("uq_bid_accepted_per_requirement", table_name="bid", postgresql_where=sa.text("status = 'ACCEPTED'"))
+    op.drop_index(op.f("ix_bid_requirement_id_id"), table_name="bid")
+    op.drop_index(op.f("ix_bid_provider_id_id"), table_name="bid")
+    op.drop_table("bid")

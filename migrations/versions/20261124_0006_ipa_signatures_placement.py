@@ -16,84 +16,127 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('ipa',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('bid_id', sa.BigInteger(), nullable=False),
-    sa.Column('authority_id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('ISSUED', 'PROVIDER_SIGNED', 'EXECUTED', 'TERMINATED', name='ipa_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('terms', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('document', sa.LargeBinary(), nullable=False),
-    sa.Column('document_sha256', sa.String(length=64), nullable=False),
-    sa.Column('net_weekly_price', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('executed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("(status = 'EXECUTED') = (executed_at IS NOT NULL) OR status = 'TERMINATED'", name=op.f('ck_ipa_executed_at_when_executed')),
-    sa.CheckConstraint('length(document_sha256) = 64', name=op.f('ck_ipa_sha256_length')),
-    sa.ForeignKeyConstraint(['authority_id'], ['organisation.id'], name=op.f('fk_ipa_authority_id_organisation')),
-    sa.ForeignKeyConstraint(['bid_id'], ['bid.id'], name=op.f('fk_ipa_bid_id_bid')),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_ipa_provider_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_ipa_requirement_id_requirement')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ipa')),
-    sa.UniqueConstraint('bid_id', name=op.f('uq_ipa_bid_id'))
+    op.create_table(
+        "ipa",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("bid_id", sa.BigInteger(), nullable=False),
+        sa.Column("authority_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "ISSUED",
+                "PROVIDER_SIGNED",
+                "EXECUTED",
+                "TERMINATED",
+                name="ipa_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("terms", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("document", sa.LargeBinary(), nullable=False),
+        sa.Column("document_sha256", sa.String(length=64), nullable=False),
+        sa.Column("net_weekly_price", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("executed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "(status = 'EXECUTED') = (executed_at IS NOT NULL) OR status = 'TERMINATED'",
+            name=op.f("ck_ipa_executed_at_when_executed"),
+        ),
+        sa.CheckConstraint("length(document_sha256) = 64", name=op.f("ck_ipa_sha256_length")),
+        sa.ForeignKeyConstraint(["authority_id"], ["organisation.id"], name=op.f("fk_ipa_authority_id_organisation")),
+        sa.ForeignKeyConstraint(["bid_id"], ["bid.id"], name=op.f("fk_ipa_bid_id_bid")),
+        sa.ForeignKeyConstraint(["provider_id"], ["organisation.id"], name=op.f("fk_ipa_provider_id_organisation")),
+        sa.ForeignKeyConstraint(["requirement_id"], ["requirement.id"], name=op.f("fk_ipa_requirement_id_requirement")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ipa")),
+        sa.UniqueConstraint("bid_id", name=op.f("uq_ipa_bid_id")),
     )
-    op.create_index(op.f('ix_ipa_authority_id_id'), 'ipa', ['authority_id', 'id'], unique=False)
-    op.create_index(op.f('ix_ipa_provider_id_id'), 'ipa', ['provider_id', 'id'], unique=False)
-    op.create_index('uq_ipa_in_force_per_requirement', 'ipa', ['requirement_id'], unique=True, postgresql_where=sa.text("status <> 'TERMINATED'"))
-    op.create_table('ipa_signature',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('ipa_id', sa.BigInteger(), nullable=False),
-    sa.Column('party', sa.Enum('PROVIDER', 'BOROUGH', name='ipa_party', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('organisation_id', sa.BigInteger(), nullable=False),
-    sa.Column('actor_kind', sa.String(length=10), nullable=False),
-    sa.Column('actor_id', sa.String(length=200), nullable=False),
-    sa.Column('signed_sha256', sa.String(length=64), nullable=False),
-    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['ipa_id'], ['ipa.id'], name=op.f('fk_ipa_signature_ipa_id_ipa'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_ipa_signature_organisation_id_organisation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ipa_signature')),
-    sa.UniqueConstraint('ipa_id', 'party', name=op.f('uq_ipa_signature_ipa_id_party'))
+    op.create_index(op.f("ix_ipa_authority_id_id"), "ipa", ["authority_id", "id"], unique=False)
+    op.create_index(op.f("ix_ipa_provider_id_id"), "ipa", ["provider_id", "id"], unique=False)
+    op.create_index(
+        "uq_ipa_in_force_per_requirement",
+        "ipa",
+        ["requirement_id"],
+        unique=True,
+        postgresql_where=sa.text("status <> 'TERMINATED'"),
     )
-    op.create_table('placement',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('ipa_id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=False),
-    sa.Column('authority_id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('setting_id', sa.BigInteger(), nullable=False),
-    sa.Column('starts_on', sa.Date(), nullable=False),
-    sa.Column('net_weekly_price', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('status', sa.Enum('LIVE', name='placement_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('placement_plan_due_on', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint('placement_plan_due_on > starts_on', name=op.f('ck_placement_plan_due_after_start')),
-    sa.ForeignKeyConstraint(['authority_id'], ['organisation.id'], name=op.f('fk_placement_authority_id_organisation')),
-    sa.ForeignKeyConstraint(['ipa_id'], ['ipa.id'], name=op.f('fk_placement_ipa_id_ipa')),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_placement_provider_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_placement_requirement_id_requirement')),
-    sa.ForeignKeyConstraint(['setting_id'], ['setting.id'], name=op.f('fk_placement_setting_id_setting')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement')),
-    sa.UniqueConstraint('ipa_id', name=op.f('uq_placement_ipa_id')),
-    sa.UniqueConstraint('requirement_id', name=op.f('uq_placement_requirement_id'))
+    op.create_table(
+        "ipa_signature",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("ipa_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "party",
+            sa.Enum("PROVIDER", "BOROUGH", name="ipa_party", native_enum=False, create_constraint=True, length=40),
+            nullable=False,
+        ),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=False),
+        sa.Column("actor_kind", sa.String(length=10), nullable=False),
+        sa.Column("actor_id", sa.String(length=200), nullable=False),
+        sa.Column("signed_sha256", sa.String(length=64), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["ipa_id"], ["ipa.id"], name=op.f("fk_ipa_signature_ipa_id_ipa"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_ipa_signature_organisation_id_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ipa_signature")),
+        sa.UniqueConstraint("ipa_id", "party", name=op.f("uq_ipa_signature_ipa_id_party")),
     )
-    op.create_index(op.f('ix_placement_authority_id_id'), 'placement', ['authority_id', 'id'], unique=False)
-    op.create_index(op.f('ix_placement_provider_id_id'), 'placement', ['provider_id', 'id'], unique=False)
+    op.create_table(
+        "placement",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("ipa_id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=False),
+        sa.Column("authority_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column("setting_id", sa.BigInteger(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("net_weekly_price", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("LIVE", name="placement_status", native_enum=False, create_constraint=True, length=40),
+            nullable=False,
+        ),
+        sa.Column("placement_plan_due_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("placement_plan_due_on > starts_on", name=op.f("ck_placement_plan_due_after_start")),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["organisation.id"], name=op.f("fk_placement_authority_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["ipa_id"], ["ipa.id"], name=op.f("fk_placement_ipa_id_ipa")),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["organisation.id"], name=op.f("fk_placement_provider_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"], ["requirement.id"], name=op.f("fk_placement_requirement_id_requirement")
+        ),
+        sa.ForeignKeyConstraint(["setting_id"], ["setting.id"], name=op.f("fk_placement_setting_id_setting")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placement")),
+        sa.UniqueConstraint("ipa_id", name=op.f("uq_placement_ipa_id")),
+        sa.UniqueConstraint("requirement_id", name=op.f("uq_placement_requirement_id")),
+    )
+    op.create_index(op.f("ix_placement_authority_id_id"), "placement", ["authority_id", "id"], unique=False)
+    op.create_index(op.f("ix_placement_provider_id_id"), "placement", ["provider_id", "id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_placement_provider_id_id'), table_name='placement')
-    op.drop_index(op.f('ix_placement_authority_id_id'), table_name='placement')
-    op.drop_table('placement')
-    op.drop_table('ipa_signature')
-    op.drop_index('uq_ipa_in_force_per_requirement', table_name='ipa', postgresql_where=sa.text("status <> 'TERMINATED'"))
-    op.drop_index(op.f('ix_ipa_provider_id_id'), table_name='ipa')
-    op.drop_index(op.f('ix_ipa_authority_id_id'), table_name='ipa')
-    op.drop_table('ipa')
+    op.drop_index(op.f("ix_placement_provider_id_id"), table_name="placement")
+    op.drop_index(op.f("ix_placement_authority_id_id"), table_name="placement")
+    op.drop_table("placement")
+    op.drop_table("ipa_signature")
+    op.drop_index(
+        "uq_ipa_in_force_per_requirement", table_name="ipa", postgresql_where=sa.text("status <> 'TERMINATED'")
+    )
+    op.drop_index(op.f("ix_ipa_provider_id_id"), table_name="ipa")
+    op.drop_index(op.f("ix_ipa_authority_id_id"), table_name="ipa")
+    op.drop_table("ipa")

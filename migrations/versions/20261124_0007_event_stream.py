@@ -23,17 +23,20 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('audit_event', sa.Column('txid', sa.BigInteger(),
-                                           server_default=sa.text('(pg_current_xact_id())::text::bigint'),
-                                           nullable=False))
-    op.create_index(op.f('ix_audit_event_txid_id'), 'audit_event', ['txid', 'id'], unique=False)
+    op.add_column(
+        "audit_event",
+        sa.Column(
+            "txid", sa.BigInteger(), server_default=sa.text("(pg_current_xact_id())::text::bigint"), nullable=False
+        ),
+    )
+    op.create_index(op.f("ix_audit_event_txid_id"), "audit_event", ["txid", "id"], unique=False)
     op.execute("""
         CREATE FUNCTION dpv_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -51,5 +54,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER audit_event_notify ON audit_event")
     op.execute("DROP FUNCTION dpv_notify_events()")
-    op.drop_index(op.f('ix_audit_event_txid_id'), table_name='audit_event')
-    op.drop_column('audit_event', 'txid')
+    op.drop_index(op.f("ix_audit_event_txid_id"), table_name="audit_event")
+    op.drop_column("audit_event", "txid")

@@ -16,104 +16,214 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('provider_review',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('SCHEDULED', 'HELD', name='provider_review_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('scheduled_on', sa.Date(), nullable=False),
-    sa.Column('agenda', sa.Text(), nullable=False),
-    sa.Column('held_on', sa.Date(), nullable=True),
-    sa.Column('attendees', sa.Text(), nullable=True),
-    sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('internal_notes', sa.Text(), nullable=True),
-    sa.Column('outcome', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("(status = 'HELD') = (held_on IS NOT NULL)", name=op.f('ck_provider_review_held_on_when_held')),
-    sa.CheckConstraint("status <> 'HELD' OR outcome IS NOT NULL", name=op.f('ck_provider_review_outcome_when_held')),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_provider_review_provider_id_organisation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_review'))
+    op.create_table(
+        "provider_review",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "SCHEDULED", "HELD", name="provider_review_status", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column("scheduled_on", sa.Date(), nullable=False),
+        sa.Column("agenda", sa.Text(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=True),
+        sa.Column("attendees", sa.Text(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("internal_notes", sa.Text(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "(status = 'HELD') = (held_on IS NOT NULL)", name=op.f("ck_provider_review_held_on_when_held")
+        ),
+        sa.CheckConstraint(
+            "status <> 'HELD' OR outcome IS NOT NULL", name=op.f("ck_provider_review_outcome_when_held")
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["organisation.id"], name=op.f("fk_provider_review_provider_id_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_provider_review")),
     )
-    op.create_index(op.f('ix_provider_review_provider_id_id'), 'provider_review', ['provider_id', 'id'], unique=False)
-    op.create_table('review_action',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('review_id', sa.BigInteger(), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('owner_organisation_id', sa.BigInteger(), nullable=False),
-    sa.Column('owner_name', sa.String(length=200), nullable=True),
-    sa.Column('due_on', sa.Date(), nullable=True),
-    sa.Column('status', sa.Enum('OPEN', 'DONE', 'CANCELLED', name='review_action_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('status_note', sa.Text(), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("(status = 'OPEN') = (closed_at IS NULL)", name=op.f('ck_review_action_closed_at_when_closed')),
-    sa.ForeignKeyConstraint(['owner_organisation_id'], ['organisation.id'], name=op.f('fk_review_action_owner_organisation_id_organisation')),
-    sa.ForeignKeyConstraint(['review_id'], ['provider_review.id'], name=op.f('fk_review_action_review_id_provider_review'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_action'))
+    op.create_index(op.f("ix_provider_review_provider_id_id"), "provider_review", ["provider_id", "id"], unique=False)
+    op.create_table(
+        "review_action",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("review_id", sa.BigInteger(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner_organisation_id", sa.BigInteger(), nullable=False),
+        sa.Column("owner_name", sa.String(length=200), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "OPEN",
+                "DONE",
+                "CANCELLED",
+                name="review_action_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("status_note", sa.Text(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "(status = 'OPEN') = (closed_at IS NULL)", name=op.f("ck_review_action_closed_at_when_closed")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_review_action_owner_organisation_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["provider_review.id"],
+            name=op.f("fk_review_action_review_id_provider_review"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_action")),
     )
-    op.create_index(op.f('ix_review_action_review_id_id'), 'review_action', ['review_id', 'id'], unique=False)
-    op.create_table('complaint',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('kind', sa.Enum('COMPLAINT', 'DISPUTE', name='complaint_kind', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('raised_by', sa.Enum('BOROUGH', 'PROVIDER', name='complaint_party', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('authority_id', sa.BigInteger(), nullable=False),
-    sa.Column('provider_id', sa.BigInteger(), nullable=False),
-    sa.Column('requirement_id', sa.BigInteger(), nullable=True),
-    sa.Column('bid_id', sa.BigInteger(), nullable=True),
-    sa.Column('placement_id', sa.BigInteger(), nullable=True),
-    sa.Column('subject', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('status', sa.Enum('RAISED', 'UNDER_MEDIATION', 'RESOLVED', 'WITHDRAWN', name='complaint_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('outcome', sa.Text(), nullable=True),
-    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('mediation_started_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("(status = 'RESOLVED') = (outcome IS NOT NULL)", name=op.f('ck_complaint_outcome_when_resolved')),
-    sa.CheckConstraint("(status IN ('RESOLVED', 'WITHDRAWN')) = (closed_at IS NOT NULL)", name=op.f('ck_complaint_closed_at_when_closed')),
-    sa.CheckConstraint('num_nonnulls(requirement_id, bid_id, placement_id) <= 1', name=op.f('ck_complaint_one_related_object')),
-    sa.ForeignKeyConstraint(['authority_id'], ['organisation.id'], name=op.f('fk_complaint_authority_id_organisation')),
-    sa.ForeignKeyConstraint(['bid_id'], ['bid.id'], name=op.f('fk_complaint_bid_id_bid')),
-    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_complaint_placement_id_placement')),
-    sa.ForeignKeyConstraint(['provider_id'], ['organisation.id'], name=op.f('fk_complaint_provider_id_organisation')),
-    sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_complaint_requirement_id_requirement')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint'))
+    op.create_index(op.f("ix_review_action_review_id_id"), "review_action", ["review_id", "id"], unique=False)
+    op.create_table(
+        "complaint",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "COMPLAINT", "DISPUTE", name="complaint_kind", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "raised_by",
+            sa.Enum(
+                "BOROUGH", "PROVIDER", name="complaint_party", native_enum=False, create_constraint=True, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column("authority_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), nullable=False),
+        sa.Column("requirement_id", sa.BigInteger(), nullable=True),
+        sa.Column("bid_id", sa.BigInteger(), nullable=True),
+        sa.Column("placement_id", sa.BigInteger(), nullable=True),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "RAISED",
+                "UNDER_MEDIATION",
+                "RESOLVED",
+                "WITHDRAWN",
+                name="complaint_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("mediation_started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "(status = 'RESOLVED') = (outcome IS NOT NULL)", name=op.f("ck_complaint_outcome_when_resolved")
+        ),
+        sa.CheckConstraint(
+            "(status IN ('RESOLVED', 'WITHDRAWN')) = (closed_at IS NOT NULL)",
+            name=op.f("ck_complaint_closed_at_when_closed"),
+        ),
+        sa.CheckConstraint(
+            "num_nonnulls(requirement_id, bid_id, placement_id) <= 1", name=op.f("ck_complaint_one_related_object")
+        ),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["organisation.id"], name=op.f("fk_complaint_authority_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["bid_id"], ["bid.id"], name=op.f("fk_complaint_bid_id_bid")),
+        sa.ForeignKeyConstraint(["placement_id"], ["placement.id"], name=op.f("fk_complaint_placement_id_placement")),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["organisation.id"], name=op.f("fk_complaint_provider_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requirement_id"], ["requirement.id"], name=op.f("fk_complaint_requirement_id_requirement")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint")),
     )
-    op.create_index(op.f('ix_complaint_authority_id_id'), 'complaint', ['authority_id', 'id'], unique=False)
-    op.create_index(op.f('ix_complaint_provider_id_id'), 'complaint', ['provider_id', 'id'], unique=False)
-    op.create_table('complaint_event',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('complaint_id', sa.BigInteger(), nullable=False),
-    sa.Column('step', sa.Enum('RAISED', 'MEDIATION_STARTED', 'NOTE_ADDED', 'RESOLVED', 'WITHDRAWN', name='complaint_step', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('status', sa.Enum('RAISED', 'UNDER_MEDIATION', 'RESOLVED', 'WITHDRAWN', name='complaint_status', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('organisation_id', sa.BigInteger(), nullable=False),
-    sa.Column('actor_kind', sa.String(length=10), nullable=False),
-    sa.Column('actor_id', sa.String(length=200), nullable=False),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['complaint_id'], ['complaint.id'], name=op.f('fk_complaint_event_complaint_id_complaint'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_complaint_event_organisation_id_organisation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint_event'))
+    op.create_index(op.f("ix_complaint_authority_id_id"), "complaint", ["authority_id", "id"], unique=False)
+    op.create_index(op.f("ix_complaint_provider_id_id"), "complaint", ["provider_id", "id"], unique=False)
+    op.create_table(
+        "complaint_event",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("complaint_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "step",
+            sa.Enum(
+                "RAISED",
+                "MEDIATION_STARTED",
+                "NOTE_ADDED",
+                "RESOLVED",
+                "WITHDRAWN",
+                name="complaint_step",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "RAISED",
+                "UNDER_MEDIATION",
+                "RESOLVED",
+                "WITHDRAWN",
+                name="complaint_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=False),
+        sa.Column("actor_kind", sa.String(length=10), nullable=False),
+        sa.Column("actor_id", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaint.id"],
+            name=op.f("fk_complaint_event_complaint_id_complaint"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_complaint_event_organisation_id_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_event")),
     )
-    op.create_index(op.f('ix_complaint_event_complaint_id_id'), 'complaint_event', ['complaint_id', 'id'], unique=False)
+    op.create_index(op.f("ix_complaint_event_complaint_id_id"), "complaint_event", ["complaint_id", "id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_complaint_event_complaint_id_id'), table_name='complaint_event')
-    op.drop_table('complaint_event')
-    op.drop_index(op.f('ix_complaint_provider_id_id'), table_name='complaint')
-    op.drop_index(op.f('ix_complaint_authority_id_id'), table_name='complaint')
-    op.drop_table('complaint')
-    op.drop_index(op.f('ix_review_action_review_id_id'), table_name='review_action')
-    op.drop_table('review_action')
-    op.drop_index(op.f('ix_provider_review_provider_id_id'), table_name='provider_review')
-    op.drop_table('provider_review')
+    op.drop_index(op.f("ix_complaint_event_complaint_id_id"), table_name="complaint_event")
+    op.drop_table("complaint_event")
+    op.drop_index(op.f("ix_complaint_provider_id_id"), table_name="complaint")
+    op.drop_index(op.f("ix_complaint_authority_id_id"), table_name="complaint")
+    op.drop_table("complaint")
+    op.drop_index(op.f("ix_review_action_review_id_id"), table_name="review_action")
+    op.drop_table("review_action")
+    op.drop_index(op.f("ix_provider_review_provider_id_id"), table_name="provider_review")
+    op.drop_table("provider_review")

@@ -9,14 +9,15 @@ with a window function, so a list of 100 parents costs what a list of one does.
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
-from api.ids import parse_row_id
+from api.core.ids import parse_row_id
 from schema.core.errors import BadUserInput
 
 T = TypeVar("T")
@@ -126,9 +127,7 @@ def to_page(rows: list[Any], args: PageArgs) -> Page:
     return Page(rows, has_next=more, has_previous=args.after is not None)
 
 
-def build_connection(
-    page: Page, to_node: Callable[[Any], Any], total: Callable[[], Awaitable[int]]
-) -> Connection[Any]:
+def build_connection(page: Page, to_node: Callable[[Any], Any], total: Callable[[], Awaitable[int]]) -> Connection[Any]:
     edges = [Edge(cursor=encode_cursor(row.id), node=to_node(row)) for row in page.rows]
     return Connection(
         edges=edges,

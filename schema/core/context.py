@@ -7,9 +7,9 @@ from typing import Any
 
 from strawberry.types import Info as _Info
 
-from api.config import Settings
-from api.db import Database
-from auth.principal import Principal
+from api.core.config import Settings
+from api.core.db import Database
+from api.core.principal import Principal
 from schema.core.loaders import Loaders
 
 
@@ -22,7 +22,7 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
-    hub: Any = None  # the worker's event hub (api/realtime.py): subscriptions follow the stream through it
+    hub: Any = None  # the worker's event hub (api/core/realtime.py): subscriptions follow the stream through it
 
     def __post_init__(self) -> None:
         # Fresh per request (and, for subscriptions, per event): cached rows never outlive one answer.

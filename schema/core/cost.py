@@ -40,7 +40,7 @@ for each type and page it is met under.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -129,7 +129,7 @@ class _Times:
     term: Term
 
 
-Term = Union[int, _Sum, _Max, _Times]
+Term = int | _Sum | _Max | _Times
 
 
 def _given(name: str, variables: dict[str, Any], defaults: dict[str, Any]) -> Any:
@@ -188,8 +188,11 @@ def _evaluate(term: Term, variables: dict[str, Any], defaults: dict[str, Any], m
 
 
 def too_many_items(count: int, where: str, nodes: Any = None) -> GraphQLError:
-    return GraphQLError(f"{where} holds {count} items; at most {MAX_LIST_ITEMS} are accepted.", nodes,
-                        extensions={"code": "BAD_USER_INPUT"})
+    return GraphQLError(
+        f"{where} holds {count} items; at most {MAX_LIST_ITEMS} are accepted.",
+        nodes,
+        extensions={"code": "BAD_USER_INPUT"},
+    )
 
 
 class _LongLiteralList(Visitor):
@@ -224,11 +227,15 @@ def shape_error(document: Any) -> GraphQLError | None:
     """Why a document is refused before it is validated, if it is: too many fields or fragments."""
     shape = _Shape()
     visit(document, shape)
-    for count, limit, what in ((shape.fields, MAX_FIELDS, "fields"),
-                               (shape.fragments, MAX_FRAGMENT_SPREADS, "fragment spreads")):
+    for count, limit, what in (
+        (shape.fields, MAX_FIELDS, "fields"),
+        (shape.fragments, MAX_FRAGMENT_SPREADS, "fragment spreads"),
+    ):
         if count > limit:
-            return GraphQLError(f"This document has {count} {what}; at most {limit} are accepted.",
-                                extensions={"code": "QUERY_TOO_COSTLY"})
+            return GraphQLError(
+                f"This document has {count} {what}; at most {limit} are accepted.",
+                extensions={"code": "QUERY_TOO_COSTLY"},
+            )
     return None
 
 
@@ -293,8 +300,11 @@ def plan(schema: GraphQLSchema, document: Any, operation_name: str | None) -> Co
     if operation is None:
         return None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    root = {OperationType.QUERY: schema.query_type, OperationType.MUTATION: schema.mutation_type,
-            OperationType.SUBSCRIPTION: schema.subscription_type}[operation.operation]
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
     term = _Planner(schema, fragments).selection(root, (operation.selection_set,), None) if root else 0
     defaults: dict[str, Any] = {}
     list_variables = []
@@ -307,8 +317,9 @@ def plan(schema: GraphQLSchema, document: Any, operation_name: str | None) -> Co
             list_variables.append((name, type_))
     finder = _LongLiteralList()
     visit(document, finder)
-    literal_error = (too_many_items(len(finder.found.values), "A list", finder.found)
-                     if finder.found is not None else None)
+    literal_error = (
+        too_many_items(len(finder.found.values), "A list", finder.found) if finder.found is not None else None
+    )
     return CostPlan(term, defaults, tuple(list_variables), literal_error)
 
 
@@ -333,8 +344,9 @@ class _Planner:
             self.planned[key] = planned
         return planned
 
-    def _on_object(self, type_: GraphQLObjectType, selections: tuple[SelectionSetNode, ...],
-                   page: int | _Page | None) -> Term:
+    def _on_object(
+        self, type_: GraphQLObjectType, selections: tuple[SelectionSetNode, ...], page: int | _Page | None
+    ) -> Term:
         return _sum([self._field(type_, nodes, page) for nodes in self._collect(type_, selections).values()])
 
     def _collect(self, type_: GraphQLObjectType, selections: tuple[SelectionSetNode, ...]) -> dict[str, list]:
@@ -368,8 +380,7 @@ class _Planner:
         conditional = self.schema.get_type(condition.name.value)
         if conditional is type_:
             return True
-        return conditional is not None and is_abstract_type(conditional) and \
-            self.schema.is_sub_type(conditional, type_)  # type: ignore[arg-type]
+        return conditional is not None and is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)  # type: ignore[arg-type]
 
     def _field(self, parent: GraphQLObjectType, nodes: list[FieldNode], page: int | _Page | None) -> Term:
         node = nodes[0]
@@ -422,5 +433,9 @@ def _source(value: Any) -> int | str | None:
 
 
 def _is_connection(type_: Any, field: Any) -> bool:
-    return is_object_type(type_) and "edges" in type_.fields and "pageInfo" in type_.fields and \
-        ("first" in field.args or "last" in field.args)
+    return (
+        is_object_type(type_)
+        and "edges" in type_.fields
+        and "pageInfo" in type_.fields
+        and ("first" in field.args or "last" in field.args)
+    )

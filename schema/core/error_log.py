@@ -6,7 +6,7 @@ before it is masked).
   INFO, `GraphQL refusal <code> in <operation type> <operation name> at <path>`, with no traceback. Its message
   is not logged: graphql-core's may quote the caller's variables ("Variable '$input' got invalid value ...").
 - **An unexpected error** (one that is masked as "Unexpected error."): one line at ERROR, `Unexpected error in
-  <operation type> <operation name> at <path>`, with the original exception's traceback, rendered as api/logs.py
+  <operation type> <operation name> at <path>`, with the original exception's traceback, rendered as api/core/logs.py
   allows (frames and exception types, no messages, no parameters).
 
 Which is which is the masking rule itself (schema/core/errors.py `should_mask`): what the caller is shown is the
@@ -68,9 +68,21 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
     for error in errors:
         path = ".".join(str(p) for p in error.path) if error.path else "-"
         if should_mask(error):
-            log.error("Unexpected error in %s %s at %s", kind, name, path, exc_info=error.original_error,
-                      extra={"operation_type": kind, "operation": name, "path": path})
+            log.error(
+                "Unexpected error in %s %s at %s",
+                kind,
+                name,
+                path,
+                exc_info=error.original_error,
+                extra={"operation_type": kind, "operation": name, "path": path},
+            )
         else:
             code = _code(error, execution_context)
-            log.info("GraphQL refusal %s in %s %s at %s", code, kind, name, path,
-                     extra={"code": code, "operation_type": kind, "operation": name, "path": path})
+            log.info(
+                "GraphQL refusal %s in %s %s at %s",
+                code,
+                kind,
+                name,
+                path,
+                extra={"code": code, "operation_type": kind, "operation": name, "path": path},
+            )

@@ -6,7 +6,6 @@
 - Anything unexpected is masked; parse and validation errors are not.
 """
 
-
 from enum import Enum
 from typing import Any
 
@@ -16,8 +15,8 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors
 from strawberry.relay import GlobalIDValueError
 
-from api.errors import Forbidden, TextTooLong, Unauthenticated, UserErrors
-from api.realtime import Overflow
+from api.core.errors import Forbidden, TextTooLong, Unauthenticated, UserErrors
+from api.core.realtime import Overflow
 
 
 class BadUserInput(Exception):

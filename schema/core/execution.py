@@ -22,10 +22,11 @@ entries that were never read again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from inspect import CO_ITERABLE_COROUTINE
 from types import CoroutineType, GeneratorType
-from typing import Any, Callable
+from typing import Any
 
 from graphql import (
     GraphQLError,
@@ -120,7 +121,7 @@ class SubfieldMemo:
         hit = self._collected.get(key)
         if hit is not None:
             kept = hit[0]
-            if len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes)):
+            if len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes, strict=True)):
                 return hit[1]
         return key, tuple(nodes)
 
@@ -191,13 +192,18 @@ def leaf_of(parent_type: GraphQLObjectType, field_name: str) -> _Leaf | None:
     leaf = None
     field_def = parent_type.fields.get(field_name)
     field = field_def.extensions.get("strawberry-definition") if field_def is not None else None
-    if (field is not None and getattr(field_def.resolve, "_is_default", False) and field.is_basic_field
-            and not field_def.args):
+    if (
+        field is not None
+        and getattr(field_def.resolve, "_is_default", False)
+        and field.is_basic_field
+        and not field_def.args
+    ):
         non_null = isinstance(field_def.type, GraphQLNonNull)
         inner = field_def.type.of_type if non_null else field_def.type
         if is_leaf_type(inner):
-            leaf = _Leaf(field_def, field.default_resolver, field.python_name, inner, non_null, parent_type.name,
-                         field_name)
+            leaf = _Leaf(
+                field_def, field.default_resolver, field.python_name, inner, non_null, parent_type.name, field_name
+            )
     _leaves[key] = leaf
     return leaf
 
@@ -211,8 +217,16 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.wrapped = bool(self.middleware_manager and self.middleware_manager.middlewares)
 
     @classmethod
-    def build(cls, schema: Any, document: Any, root_value: Any = None, context_value: Any = None, *args: Any,
-              hide_suggestions: bool = False, **kwargs: Any) -> "list[GraphQLError] | ExecutionContext":
+    def build(
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        hide_suggestions: bool = False,
+        **kwargs: Any,
+    ) -> list[GraphQLError] | ExecutionContext:
         """graphql-core's, with the suggestions of the variables' coercion errors hidden from a caller who may not
         read the schema (schema/core/introspection.py), and the coerced variables then checked for text that may
         not be stored (schema/core/text.py): a refusal there is a request error, like a variable that cannot be
@@ -223,15 +237,21 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return built
         return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
 
-    def __copy__(self) -> "ExecutionContext":
+    def __copy__(self) -> ExecutionContext:
         """What `copy.copy` makes (a new object sharing the attributes), without its generic reduce protocol:
         graphql-core copies the context for every event of every subscription."""
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         return clone
 
-    def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: FieldDetailsList,
-                      path: Path, position_context: Any) -> Any:
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
         """A basic leaf field (nearly every field of a result) read and completed directly: what graphql-core
         does for it (resolve, then complete the value: an error raised or returned, null into a non-null field,
         the type's output coercion), without the resolve info, Strawberry's resolver wrappers and the
@@ -243,10 +263,10 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             result = leaf.get(source, leaf.python_name)
             if is_awaitable(result):  # an attribute holding an awaitable: graphql-core awaits it
-                info = self.build_resolve_info(leaf.field_def, [d.node for d in field_details_list], parent_type,
-                                               path)
-                return self.complete_awaitable_value(leaf.field_def.type, field_details_list, info, path, result,
-                                                     position_context)
+                info = self.build_resolve_info(leaf.field_def, [d.node for d in field_details_list], parent_type, path)
+                return self.complete_awaitable_value(
+                    leaf.field_def.type, field_details_list, info, path, result, position_context
+                )
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
@@ -255,22 +275,32 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
             coerced = leaf.type.coerce_output_value(result)
             if coerced is Undefined or coerced is None:
-                raise TypeError(f"Expected `{inspect(leaf.type)}.coerce_output_value({inspect(result)})` to return "
-                                f"non-nullable value, returned: {inspect(coerced)}")
+                raise TypeError(
+                    f"Expected `{inspect(leaf.type)}.coerce_output_value({inspect(result)})` to return "
+                    f"non-nullable value, returned: {inspect(coerced)}"
+                )
             return coerced
         except Exception as raw_error:
             self.handle_field_error(raw_error, leaf.field_def.type, field_details_list, path)
             return None
 
-    def collect_subfields(self, return_type: GraphQLObjectType,
-                          field_details_list: FieldDetailsList) -> CollectedFields:
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
         if not self.memoisable():
             return super().collect_subfields(return_type, field_details_list)
         found = memo.lookup(return_type, field_details_list)
         if isinstance(found, CollectedFields):
             return found
-        collected = collect_subfields(self.schema, self.fragments, self.variable_values, self.operation,
-                                      return_type, field_details_list, self.hide_suggestions)
+        collected = collect_subfields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            self.operation,
+            return_type,
+            field_details_list,
+            self.hide_suggestions,
+        )
         if found is not None:
             memo.store(found, collected)
         return collected

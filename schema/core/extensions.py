@@ -29,12 +29,10 @@ class _StreamResult(StreamResultContextManager):
 
 
 class ExtensionsRunner(SchemaExtensionsRunner):
-    def __init__(self, execution_context: ExecutionContext,
-                 extensions: list[SchemaExtension] | None = None) -> None:
+    def __init__(self, execution_context: ExecutionContext, extensions: list[SchemaExtension] | None = None) -> None:
         super().__init__(execution_context, extensions)
         self._stream_hooks: list[WrappedHook] | None = None
-        self._with_results = [e for e in self.extensions
-                              if type(e).get_results is not SchemaExtension.get_results]
+        self._with_results = [e for e in self.extensions if type(e).get_results is not SchemaExtension.get_results]
 
     def on_stream_result(self, result: Any) -> StreamResultContextManager:
         if self._stream_hooks is None:

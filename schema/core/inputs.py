@@ -4,7 +4,8 @@ Without a hook, Strawberry converts an input object's fields anew on every reque
 its GraphQL name and resolves its Python type annotation (generic checks included), then converts the value.
 For a `bidSubmit` input that took 74 us of the 2.5-2.8 ms of server CPU a bid costs on the project's machine
 (bench/bids.py); from the plan, 20 us. The plan keeps, per input class, what does not change between requests:
-each field's GraphQL name, Python name and resolved type, and whether its value needs converting at all. Values of scalars and enums (and lists and nulls of them) arrive
+each field's GraphQL name, Python name and resolved type, and whether its value needs converting at all.
+Values of scalars and enums (and lists and nulls of them) arrive
 from graphql-core already parsed and are passed on as they are, exactly as Strawberry passes them; anything
 else (a GlobalID, a nested input, a list of inputs, `Maybe`) goes through Strawberry's own conversion
 (`InputContext.convert`). The object is then built as Strawberry builds it: fields without a default start as
@@ -13,8 +14,9 @@ None, the fields the client sent are set, and the class's own defaults fill the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import strawberry
 from strawberry.relay import GlobalID
@@ -47,6 +49,7 @@ _plans: dict[tuple[type, int, int], _Plan] = {}
 def _as_is(type_: Any, context: InputContext) -> bool:
     """Whether Strawberry's conversion returns a value of this type unchanged (a list: copied, see `_build`): a
     scalar other than GlobalID, or an enum; optional or not; or a list of them. Never a `Maybe`, which it wraps."""
+
     def leaf(t: Any, *, in_list: bool) -> bool:
         if isinstance(t, StrawberryMaybe):
             return False
@@ -67,10 +70,18 @@ def _plan(cls: type, context: InputContext) -> _Plan:
     for field in definition.fields:
         type_ = field.resolve_type(type_definition=definition)
         plain = type_.of_type if isinstance(type_, StrawberryOptional) else type_
-        fields.append(_Field(context.config.name_converter.from_field(field), field.python_name, type_,
-                             _as_is(type_, context), isinstance(plain, StrawberryList)))
-    nulls = {f.python_name: None for f in definition.fields
-             if f.default_value is MISSING and f.default_factory is MISSING}
+        fields.append(
+            _Field(
+                context.config.name_converter.from_field(field),
+                field.python_name,
+                type_,
+                _as_is(type_, context),
+                isinstance(plain, StrawberryList),
+            )
+        )
+    nulls = {
+        f.python_name: None for f in definition.fields if f.default_value is MISSING and f.default_factory is MISSING
+    }
     return _Plan(nulls=nulls, fields=tuple(fields), config=context.config, scalar_registry=context.scalar_registry)
 
 

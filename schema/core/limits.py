@@ -1,6 +1,6 @@
 """What an operation passes before it runs, as one schema extension: its document parsed and validated through
 caches that cannot be filled to hold memory, its cost worked out (schema/core/cost.py) and held to
-`DPV_MAX_QUERY_COST`, and its cost taken from the client's budget (api/budget.py).
+`DPV_MAX_QUERY_COST`, and its cost taken from the client's budget (api/core/budget.py).
 
 - **The document caches.** Strawberry's ParserCache and ValidationCache keep whatever documents they are given, up
   to a count: unique 10 MB queries held about 28 MB each and never gave it back. Here a query text longer than
@@ -37,8 +37,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
-from api import budget
-from api.config import Settings, get_settings
+from api.core import budget
+from api.core.config import Settings, get_settings
 from schema.core import cost as costs
 
 # A parsed document, with its tokens and locations, holds many times its text: the cache is bounded by the text
@@ -85,8 +85,12 @@ class Document:
 class DocumentCache:
     """Parsed documents by query text: bounded in count and in characters; long texts are never kept."""
 
-    def __init__(self, max_documents: int = MAX_DOCUMENTS, cached_query_chars: int = CACHED_QUERY_CHARS,
-                 max_cached_chars: int = MAX_CACHED_CHARS):
+    def __init__(
+        self,
+        max_documents: int = MAX_DOCUMENTS,
+        cached_query_chars: int = CACHED_QUERY_CHARS,
+        max_cached_chars: int = MAX_CACHED_CHARS,
+    ):
         self.max_documents = max_documents
         self.cached_query_chars = cached_query_chars
         self.max_cached_chars = max_cached_chars
@@ -196,14 +200,19 @@ class OperationLimits(SchemaExtension):
             return GraphQLError(
                 f"This operation costs {requested} points, more than the limit of {limit}: ask for smaller pages "
                 "(`first`/`last`) or fewer nested lists.",
-                extensions={"code": QUERY_TOO_COSTLY, "cost": {"requested": requested, "limit": limit}})
+                extensions={"code": QUERY_TOO_COSTLY, "cost": {"requested": requested, "limit": limit}},
+            )
         request = getattr(context, "request", None)
         if not settings.rate_limit or request is None:
             return None
         address = request.client.host if getattr(request, "client", None) else None
-        charged = await budget.charge(context.db, budget.client_key(context.principal, address), requested,
-                                      points_per_second=settings.rate_limit_points_per_second,
-                                      burst=settings.rate_limit_burst)
+        charged = await budget.charge(
+            context.db,
+            budget.client_key(context.principal, address),
+            requested,
+            points_per_second=settings.rate_limit_points_per_second,
+            burst=settings.rate_limit_burst,
+        )
         self.remaining = charged.remaining
         if charged.admitted:
             return None
@@ -216,8 +225,12 @@ class OperationLimits(SchemaExtension):
             f"Rate limited: this operation costs {requested} points and {charged.remaining} are left in this "
             f"client's budget, which refills at {settings.rate_limit_points_per_second:g} points a second. Retry "
             f"after {charged.retry_after} s.",
-            extensions={"code": RATE_LIMITED, "retryAfter": charged.retry_after,
-                        "cost": {"requested": requested, "limit": limit, "remaining": charged.remaining}})
+            extensions={
+                "code": RATE_LIMITED,
+                "retryAfter": charged.retry_after,
+                "cost": {"requested": requested, "limit": limit, "remaining": charged.remaining},
+            },
+        )
 
     def get_results(self) -> dict[str, Any]:
         if self.requested is None or not self.reported:

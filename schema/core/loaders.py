@@ -4,15 +4,16 @@ the viewer's visibility rule, so an invisible row loads as None, exactly like a 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from api.db import Database
+from api.core.db import Database
+from api.core.principal import Principal
 from api.market.models import Document, LotRateCap, OfstedJudgement
-from auth.policy import visible
-from auth.principal import Principal
+from api.visibility import visible
 from schema.core.connection import Page, PageArgs, to_page, windowed_pages_stmt
 
 
@@ -43,9 +44,7 @@ class Loaders:
 
         async def batch(ids: list[int]) -> list[Any]:
             async with db.session() as s:
-                rows = (await s.execute(
-                    select(model).where(model.id.in_(ids), visible(principal, model))
-                )).scalars()
+                rows = (await s.execute(select(model).where(model.id.in_(ids), visible(principal, model)))).scalars()
                 found = {r.id: r for r in rows}
             return [found.get(i) for i in ids]
 
@@ -96,8 +95,13 @@ class Loaders:
 
     def ofsted_judgements(self) -> DataLoader:
         """Each setting's inspection history, newest first."""
-        return self.grouped(OfstedJudgement, OfstedJudgement.setting_id, OfstedJudgement.inspected_on.desc(),
-                            OfstedJudgement.id.desc(), check_visible=False)
+        return self.grouped(
+            OfstedJudgement,
+            OfstedJudgement.setting_id,
+            OfstedJudgement.inspected_on.desc(),
+            OfstedJudgement.id.desc(),
+            check_visible=False,
+        )
 
     def documents_of(self) -> DataLoader:
         """All stage-1 documents of each provider the viewer may see them for."""

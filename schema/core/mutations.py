@@ -3,14 +3,15 @@ in one transaction (with its audit event); a broken rule rolls everything back a
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import UNSET, relay
 
-from api.errors import UserErrors
-from auth.policy import require
-from auth.principal import Principal
+from api.core.errors import UserErrors
+from api.core.permissions import require
+from api.core.principal import Principal
 from schema.core.context import Info
 from schema.core.errors import to_user_errors
 from schema.core.nodes import decode_id

@@ -1,19 +1,20 @@
 """Global IDs: every entity implements `Node`; `node(id:)` resolves through the viewer's DataLoaders, so an
 object the viewer may not see answers null, exactly like one that does not exist.
 
-The id inside a global ID is a row id (api/ids.py): one that cannot be (not a number, negative, beyond 64 bits)
+The id inside a global ID is a row id (api/core/ids.py): one that cannot be (not a number, negative, beyond 64 bits)
 names nothing, so `node`/`nodes` answer null for it, and an argument that must name an object refuses it as
 BAD_USER_INPUT, as it does an ID of a type the API does not have. A well-formed ID of another type than the
 argument expects is FORBIDDEN: it cannot name an object the caller may act on."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from strawberry import relay
 
-from api.errors import Forbidden
-from api.ids import parse_row_id
+from api.core.errors import Forbidden
+from api.core.ids import parse_row_id
 from schema.core.errors import BadUserInput
 
 # The names of the Node types, as global IDs carry them (each subclass of ModelNode adds its own).

@@ -8,8 +8,8 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 
-from auth.policy import require
-from auth.principal import Scope
+from api.core.permissions import require
+from api.core.principal import Scope
 
 PUBLIC = "Public: no token needed."
 
@@ -36,15 +36,11 @@ def _guard(scopes: tuple[Scope, ...]) -> PermissionExtension:
 
 def scoped(*scopes: Scope, description: str | None = None, **kwargs: Any) -> Any:
     """A field or mutation that needs a token with one of `scopes`."""
-    return strawberry.field(
-        description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs
-    )
+    return strawberry.field(description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs)
 
 
 def scoped_mutation(*scopes: Scope, description: str | None = None, **kwargs: Any) -> Any:
-    return strawberry.mutation(
-        description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs
-    )
+    return strawberry.mutation(description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs)
 
 
 def public_description(description: str | None = None) -> str:
@@ -54,4 +50,3 @@ def public_description(description: str | None = None) -> str:
 def public(description: str | None = None, **kwargs: Any) -> Any:
     """A field anyone may read (what it returns is still filtered by the viewer's visibility)."""
     return strawberry.field(description=public_description(description), **kwargs)
-

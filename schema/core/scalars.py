@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import dateutil.parser
 from strawberry.exceptions import StrawberryInputCoercionError
@@ -54,8 +55,10 @@ def _decimal(value: Any) -> decimal.Decimal:
         value = str(value)
     parsed = _parse(value, "Decimal", decimal.Decimal)
     if not parsed.is_finite() or abs(parsed) >= LARGEST or -parsed.as_tuple().exponent > MAX_PLACES:  # type: ignore[operator]
-        raise InvalidValue(f"A Decimal is a finite number below {LARGEST:,.0f} in size, with at most {MAX_PLACES} "
-                           f"digits after the point, not {str(value)[:40]}.")
+        raise InvalidValue(
+            f"A Decimal is a finite number below {LARGEST:,.0f} in size, with at most {MAX_PLACES} "
+            f"digits after the point, not {str(value)[:40]}."
+        )
     return parsed
 
 
@@ -69,16 +72,28 @@ def _parse(value: Any, name: str, parser: Callable[[str], Any]) -> Any:
 
 
 def _bounded(definition: ScalarDefinition, parse_value: Callable[[Any], Any], description: str) -> ScalarDefinition:
-    return ScalarDefinition(name=definition.name, description=description, specified_by_url=None,
-                            serialize=definition.serialize, parse_value=parse_value, parse_literal=None,
-                            origin=definition.origin)
+    return ScalarDefinition(
+        name=definition.name,
+        description=description,
+        specified_by_url=None,
+        serialize=definition.serialize,
+        parse_value=parse_value,
+        parse_literal=None,
+        origin=definition.origin,
+    )
 
 
 SCALARS: dict[object, ScalarDefinition] = {
     dt.date: _bounded(DateDefinition, _date, f"A calendar date (ISO 8601), from {EARLIEST} to {LATEST}."),
-    dt.datetime: _bounded(DateTimeDefinition, _datetime,
-                          f"An instant (ISO 8601, UTC when no offset is given), on a day from {EARLIEST} to {LATEST}."),
-    decimal.Decimal: _bounded(DecimalDefinition, _decimal,
-                              f"A decimal number, written as a string: finite, below {LARGEST:,.0f} in size, with "
-                              f"at most {MAX_PLACES} digits after the point."),
+    dt.datetime: _bounded(
+        DateTimeDefinition,
+        _datetime,
+        f"An instant (ISO 8601, UTC when no offset is given), on a day from {EARLIEST} to {LATEST}.",
+    ),
+    decimal.Decimal: _bounded(
+        DecimalDefinition,
+        _decimal,
+        f"A decimal number, written as a string: finite, below {LARGEST:,.0f} in size, with "
+        f"at most {MAX_PLACES} digits after the point.",
+    ),
 }

@@ -36,14 +36,17 @@ def text_error(where: str, field: str, code_point: str, nodes: Node | list[Node]
     return GraphQLError(
         f"{where} contains a character not allowed in text ({code_point}): control characters other than tab, "
         "line feed and carriage return, and unpaired surrogates, are refused.",
-        nodes, extensions={"code": "BAD_USER_INPUT", "field": field})
+        nodes,
+        extensions={"code": "BAD_USER_INPUT", "field": field},
+    )
 
 
 class ControlCharactersRule(ValidationRule):
     """The document's string literals (in arguments, input objects, lists and variables' defaults)."""
 
-    def enter_string_value(self, node: StringValueNode, _key: Any, parent: Any, _path: Any,
-                           ancestors: list[Any]) -> None:
+    def enter_string_value(
+        self, node: StringValueNode, _key: Any, parent: Any, _path: Any, ancestors: list[Any]
+    ) -> None:
         code_point = forbidden_character(node.value)
         if code_point is not None:
             where, field = _place([*ancestors, parent])

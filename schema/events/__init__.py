@@ -1,1 +1,1 @@
-"""The event stream in GraphQL: the `changes` feed and the subscriptions (api/events.py, api/realtime.py)."""
+"""The event stream in GraphQL: the `changes` feed and the subscriptions (api/core/events.py, api/core/realtime.py)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from api import events
-from auth.principal import Scope
+from api.core import events
+from api.core.principal import Scope
 from schema.core.connection import DEFAULT_PAGE, MAX_PAGE
 from schema.core.context import Info
 from schema.core.errors import BadUserInput
@@ -20,10 +20,13 @@ SCAN_LIMIT = 1000
 
 @strawberry.type
 class EventQuery:
-    @scoped(*Scope, description="The events the viewer may see after `after` (from the start when omitted), "
-            "oldest first, at most `first` (default 20, at most 100). The same stream as the `events` "
-            "subscription. Poll from `pageInfo.endCursor`; an event appears here only once every transaction "
-            "before it has ended, so no later poll can find an earlier event.")
+    @scoped(
+        *Scope,
+        description="The events the viewer may see after `after` (from the start when omitted), "
+        "oldest first, at most `first` (default 20, at most 100). The same stream as the `events` "
+        "subscription. Poll from `pageInfo.endCursor`; an event appears here only once every transaction "
+        "before it has ended, so no later poll can find an earlier event.",
+    )
     async def changes(self, info: Info, after: str | None = None, first: int | None = None) -> EventConnection:
         if first is not None and not (0 <= first <= MAX_PAGE):
             raise BadUserInput(f"`first` must be between 0 and {MAX_PAGE}")

@@ -8,14 +8,14 @@ yielded with fresh DataLoaders, so what a subscriber is shown is read for that e
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 from graphql import GraphQLObjectType
 from strawberry import relay
 
-from api import events
-from api.events import Event, Position
-from auth.policy import sees_event
+from api.core import events
+from api.core.events import Event, Position
+from api.core.permissions import sees_event
 from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.loaders import Loaders
@@ -43,8 +43,10 @@ def node_types(info: Info) -> frozenset[str]:
     names = _node_types.get(id(gql_schema))
     if names is None:
         names = _node_types[id(gql_schema)] = frozenset(
-            name for name, t in gql_schema.type_map.items()
-            if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)) | {ORGANISATION}
+            name
+            for name, t in gql_schema.type_map.items()
+            if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
+        ) | {ORGANISATION}
     return names
 
 
@@ -52,22 +54,28 @@ def fresh_loaders(info: Info) -> None:
     info.context.loaders = Loaders(info.context.db, info.context.principal)
 
 
-async def follow(info: Info, after: Position | None, wants: Callable[[Event], bool], *,
-                 actions: Iterable[str] | None = None,
-                 prepare: Callable[[Event], Awaitable[object] | None] | None = None) -> AsyncIterator[Event]:
+async def follow(
+    info: Info,
+    after: Position | None,
+    wants: Callable[[Event], bool],
+    *,
+    actions: Iterable[str] | None = None,
+    prepare: Callable[[Event], Awaitable[object] | None] | None = None,
+) -> AsyncIterator[Event]:
     """The events `wants` accepts after `after` (from now on when None): replayed, then live. `prepare` starts,
     for a live event, what the caller will read of it for every subscriber alike (`Event.shared`): the
-    hub runs it before it queues the event (api/realtime.py)."""
+    hub runs it before it queues the event (api/core/realtime.py)."""
     hub = info.context.hub
     if hub is None:
-        raise RuntimeError("subscriptions need the event hub (api/realtime.py) of a running server")
+        raise RuntimeError("subscriptions need the event hub (api/core/realtime.py) of a running server")
     subscriber = await hub.subscribe(wants, prepare)
     try:
         last = after if after is not None else subscriber.since
         while last < subscriber.since:
             async with info.context.db.reading() as conn:
-                batch, reached = await events.read_after(conn, last, REPLAY_BATCH, upto=subscriber.since,
-                                                         actions=actions)
+                batch, reached = await events.read_after(
+                    conn, last, REPLAY_BATCH, upto=subscriber.since, actions=actions
+                )
             for event in batch:
                 if wants(event):
                     fresh_loaders(info)
@@ -90,8 +98,11 @@ async def follow(info: Info, after: Position | None, wants: Callable[[Event], bo
 async def as_seen_by_viewer(info: Info, event: Event) -> StreamEvent | None:
     """The event with its node as the viewer sees it; None when the viewer may not see the node (or, for a
     drafting action, the event)."""
-    if not sees_event(info.context.principal, drafting=event.action in events.DRAFTING_ACTIONS,
-                      actor_organisation_id=event.organisation_id):
+    if not sees_event(
+        info.context.principal,
+        drafting=event.action in events.DRAFTING_ACTIONS,
+        actor_organisation_id=event.organisation_id,
+    ):
         return None
     if event.entity_type == ORGANISATION:  # one table, three node types (Alliance, LocalAuthority, Provider)
         node = await organisation(info, event.entity_id)

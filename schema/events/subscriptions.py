@@ -2,25 +2,24 @@
 
 Each checks the caller's scope when it starts and every event for that caller: a provider gets a requirement
 only while it holds an INVITED invitation to it; a borough gets bids on its own requirements; `events` gives
-what the viewer may see of each event's node (auth/policy.py through the DataLoaders).
+what the viewer may see of each event's node (api/visibility.py through the DataLoaders).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncGenerator
+from collections.abc import AsyncGenerator
+from typing import Any
 
 import strawberry
-
 from strawberry import relay
 
-from api.errors import Forbidden
-from api.events import Event
-from api.placements import invitations
-from api.placements import models as pm
+from api.core.errors import Forbidden
+from api.core.events import Event
+from api.core.permissions import require
+from api.core.principal import Scope
+from api.placements import invitations, models as pm
 from api.placements.enums import InvitationStatus, MatchLevel
-from auth.policy import require
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.nodes import decode_id
 from schema.core.permissions import describe
@@ -37,10 +36,10 @@ async def _published(info: Info, requirement_id: int) -> tuple[Requirement | Non
     """The requirement (as the API shows it: one object for all) and every invitation to it, by provider, as
     plain rows: loaded once per event for all subscribers of this worker. Each subscriber takes only its own
     invitation, and sees the requirement only through it (a provider with an invitation may see the requirement:
-    auth/policy.py requirement_visible), so no visibility rule is bypassed; what the requirement's fields read
-    further (its lot, its child as a provider sees it) each subscriber reads through its own DataLoaders. Its two
-    statements need not share a snapshot (in the session they had before, at READ COMMITTED, they did not
-    either): in autocommit, without the BEGIN and ROLLBACK around them."""
+    api/placements/permissions.py requirement_visible), so no visibility rule is bypassed; what the requirement's
+    fields read further (its lot, its child as a provider sees it) each subscriber reads through its own
+    DataLoaders. Its two statements need not share a snapshot (in the session they had before, at READ COMMITTED, they
+    did not either): in autocommit, without the BEGIN and ROLLBACK around them."""
     async with info.context.db.reading() as conn:
         row, by_provider = await invitations.requirement_and_invitations(conn, requirement_id)
     return requirement_or_none(row), by_provider
@@ -48,14 +47,18 @@ async def _published(info: Info, requirement_id: int) -> tuple[Requirement | Non
 
 @strawberry.type
 class EventSubscription:
-    @strawberry.subscription(description=describe(
-        (Scope.PROVIDER,), "Requirements the provider is invited to as they are published, each with its "
-        "invitation; with `after`, those published after that cursor first, then live. `minMatch` keeps "
-        "invitations matching at least that well. A provider that is suspended is not invited, so its stream "
-        "gets no new ones."))
-    async def requirement_published(self, info: Info, after: str | None = None,
-                                    min_match: MatchLevel | None = None
-                                    ) -> AsyncGenerator[RequirementPublishedEvent, None]:
+    @strawberry.subscription(
+        description=describe(
+            (Scope.PROVIDER,),
+            "Requirements the provider is invited to as they are published, each with its "
+            "invitation; with `after`, those published after that cursor first, then live. `minMatch` keeps "
+            "invitations matching at least that well. A provider that is suspended is not invited, so its stream "
+            "gets no new ones.",
+        )
+    )
+    async def requirement_published(
+        self, info: Info, after: str | None = None, min_match: MatchLevel | None = None
+    ) -> AsyncGenerator[RequirementPublishedEvent, None]:
         principal = require(info.context.principal, Scope.PROVIDER)
         start = parse_after(after)
         me = principal.organisation_id
@@ -79,15 +82,20 @@ class EventSubscription:
             row = invitations.get(me)
             if requirement is None or row is None or row.status != InvitationStatus.INVITED:  # withdrawn since
                 continue
-            yield RequirementPublishedEvent(cursor=event.cursor,
-                                            invitation=Invitation.from_row(row, requirement=requirement))
+            yield RequirementPublishedEvent(
+                cursor=event.cursor, invitation=Invitation.from_row(row, requirement=requirement)
+            )
 
-    @strawberry.subscription(description=describe(
-        (Scope.BOROUGH, Scope.WLA),
-        "Bids as they are submitted or amended on the borough's requirements (one requirement with "
-        "`requirementId`); with `after`, those after that cursor first, then live."))
-    async def bid_received(self, info: Info, requirement_id: relay.GlobalID | None = None,
-                           after: str | None = None) -> AsyncGenerator[BidReceivedEvent, None]:
+    @strawberry.subscription(
+        description=describe(
+            (Scope.BOROUGH, Scope.WLA),
+            "Bids as they are submitted or amended on the borough's requirements (one requirement with "
+            "`requirementId`); with `after`, those after that cursor first, then live.",
+        )
+    )
+    async def bid_received(
+        self, info: Info, requirement_id: relay.GlobalID | None = None, after: str | None = None
+    ) -> AsyncGenerator[BidReceivedEvent, None]:
         require(info.context.principal, Scope.BOROUGH, Scope.WLA)
         start = parse_after(after)
         only: int | None = None
@@ -97,8 +105,11 @@ class EventSubscription:
                 raise Forbidden()
 
         def wants(event: Event) -> bool:
-            return (event.entity_type == "Bid" and event.action in BID_ARRIVALS
-                    and (only is None or event.data.get("requirementId") == only))
+            return (
+                event.entity_type == "Bid"
+                and event.action in BID_ARRIVALS
+                and (only is None or event.data.get("requirementId") == only)
+            )
 
         async for event in follow(info, start, wants, actions=BID_ARRIVALS):
             row = await info.context.loaders.by_id(pm.Bid).load(event.entity_id)
@@ -106,9 +117,13 @@ class EventSubscription:
                 continue
             yield BidReceivedEvent(cursor=event.cursor, type=event.action, bid=Bid.from_row(row))
 
-    @strawberry.subscription(description=describe(
-        tuple(Scope), "Everything the viewer may see, as it happens: each event with its node as the viewer "
-        "sees it. With `after`, the events after that cursor first, then live (the same stream as `changes`)."))
+    @strawberry.subscription(
+        description=describe(
+            tuple(Scope),
+            "Everything the viewer may see, as it happens: each event with its node as the viewer "
+            "sees it. With `after`, the events after that cursor first, then live (the same stream as `changes`).",
+        )
+    )
     async def events(self, info: Info, after: str | None = None) -> AsyncGenerator[StreamEvent, None]:
         require(info.context.principal, *Scope)
         start = parse_after(after)

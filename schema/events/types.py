@@ -10,10 +10,13 @@ from strawberry import relay
 from schema.placement.types import Bid, Invitation
 
 
-@strawberry.type(name="Event", description="Something that happened to an object the viewer may see. `type` is "
-                 "the audit log's action (e.g. `requirement.publish`, `bid.submit`, `ipa.sign`); `node` is the "
-                 "object as the viewer sees it now. `cursor` is its position in the stream: pass it as `after` "
-                 "to resume.")
+@strawberry.type(
+    name="Event",
+    description="Something that happened to an object the viewer may see. `type` is "
+    "the audit log's action (e.g. `requirement.publish`, `bid.submit`, `ipa.sign`); `node` is the "
+    "object as the viewer sees it now. `cursor` is its position in the stream: pass it as `after` "
+    "to resume.",
+)
 class StreamEvent:
     cursor: str
     type: str
@@ -34,9 +37,11 @@ class BidReceivedEvent:
     bid: Bid
 
 
-@strawberry.type(description="A page of the event stream, oldest first. Forward only: continue from "
-                 "`pageInfo.endCursor`, which may lie beyond the last edge when events the viewer may not see "
-                 "were passed over.")
+@strawberry.type(
+    description="A page of the event stream, oldest first. Forward only: continue from "
+    "`pageInfo.endCursor`, which may lie beyond the last edge when events the viewer may not see "
+    "were passed over."
+)
 class EventConnection:
     edges: list[EventEdge]
     page_info: EventPageInfo
@@ -52,8 +57,10 @@ class EventEdge:
     node: StreamEvent
 
 
-@strawberry.type(name="EventPageInfo", description="`hasNextPage` is false when the feed was read up to its "
-                 "end: poll again later from `endCursor`.")
+@strawberry.type(
+    name="EventPageInfo",
+    description="`hasNextPage` is false when the feed was read up to its end: poll again later from `endCursor`.",
+)
 class EventPageInfo:
     has_next_page: bool
     end_cursor: str | None

@@ -8,9 +8,9 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry import relay
 
+from api.core.principal import OrganisationKind
 from api.market import models as m
-from auth.policy import visible
-from auth.principal import OrganisationKind
+from api.visibility import visible
 from schema.core.connection import Connection, apply_keyset, build_connection, page_args, to_page
 from schema.core.context import Info
 from schema.core.nodes import decode_id
@@ -18,8 +18,16 @@ from schema.core.permissions import public, public_description, scoped
 from schema.market.types import READ_MARKET, Dpv, Organisation, Provider, organisation_from_row
 
 
-async def top_level(info: Info, model: type, to_node: Any, where: list[Any],
-                    first: int | None, after: str | None, last: int | None, before: str | None) -> Connection[Any]:
+async def top_level(
+    info: Info,
+    model: type,
+    to_node: Any,
+    where: list[Any],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Any]:
     """A keyset page of a top-level list; the total is counted only when asked for."""
     args = page_args(first, after, last, before)
     where = [*where, visible(info.context.principal, model)]
@@ -48,20 +56,31 @@ class Viewer:
 
 @strawberry.type
 class MarketQuery:
-    node: relay.Node | None = relay.node(description=public_description(
-        "Any object by its global ID; null if it does not exist or the viewer may not see it."))
-    nodes: list[relay.Node | None] = relay.node(description=public_description(
-        "Objects by global IDs, in order; null for each the viewer may not see."))
+    node: relay.Node | None = relay.node(
+        description=public_description(
+            "Any object by its global ID; null if it does not exist or the viewer may not see it."
+        )
+    )
+    nodes: list[relay.Node | None] = relay.node(
+        description=public_description("Objects by global IDs, in order; null for each the viewer may not see.")
+    )
 
     @public(description="The caller: its organisation and scopes.")
     def viewer(self, info: Info) -> Viewer:
         p = info.context.principal
-        return Viewer(scopes=sorted(s.value for s in p.scopes) if p else [],
-                      organisation_id=p.organisation_id if p else None)
+        return Viewer(
+            scopes=sorted(s.value for s in p.scopes) if p else [], organisation_id=p.organisation_id if p else None
+        )
 
     @public(description="The vehicles, oldest first.")
-    async def dpvs(self, info: Info, first: int | None = None, after: str | None = None,
-                   last: int | None = None, before: str | None = None) -> Connection[Dpv]:
+    async def dpvs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Dpv]:
         return await top_level(info, m.Dpv, Dpv.from_row, [], first, after, last, before)
 
     @public(description="One vehicle.")
@@ -70,7 +89,21 @@ class MarketQuery:
         return Dpv.from_row(row) if row else None
 
     @scoped(*READ_MARKET, description="Providers: all of them for the alliance and boroughs, itself for a provider.")
-    async def providers(self, info: Info, first: int | None = None, after: str | None = None,
-                        last: int | None = None, before: str | None = None) -> Connection[Provider]:
-        return await top_level(info, m.Organisation, organisation_from_row,
-                               [m.Organisation.kind == OrganisationKind.PROVIDER], first, after, last, before)
+    async def providers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Provider]:
+        return await top_level(
+            info,
+            m.Organisation,
+            organisation_from_row,
+            [m.Organisation.kind == OrganisationKind.PROVIDER],
+            first,
+            after,
+            last,
+            before,
+        )

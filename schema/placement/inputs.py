@@ -31,10 +31,21 @@ class ChildInput:
 
     def to_details(self) -> ChildDetails:
         return ChildDetails(
-            case_reference=self.case_reference, age_years=self.age_years, sex=self.sex,
-            sibling_group_size=self.sibling_group_size, home_postcode_district=self.home_postcode_district,
-            home_latitude=self.home_location.latitude, home_longitude=self.home_location.longitude,
-            max_distance_km=self.max_distance_km, languages=list(self.languages), needs=list(self.needs),
-            avoid_areas=list(self.avoid_areas), ethnicity=self.ethnicity, religion=self.religion,
-            education_needs=self.education_needs, child_views=self.child_views,
-            court_directions=self.court_directions, legal_status=self.legal_status)
+            case_reference=self.case_reference,
+            age_years=self.age_years,
+            sex=self.sex,
+            sibling_group_size=self.sibling_group_size,
+            home_postcode_district=self.home_postcode_district,
+            home_latitude=self.home_location.latitude,
+            home_longitude=self.home_location.longitude,
+            max_distance_km=self.max_distance_km,
+            languages=list(self.languages),
+            needs=list(self.needs),
+            avoid_areas=list(self.avoid_areas),
+            ethnicity=self.ethnicity,
+            religion=self.religion,
+            education_needs=self.education_needs,
+            child_views=self.child_views,
+            court_directions=self.court_directions,
+            legal_status=self.legal_status,
+        )

@@ -30,8 +30,13 @@ def full_child_reads(loaders: Loaders) -> DataLoader:
     async def batch(requirement_ids: list[int]) -> list[None]:
         assert p is not None
         rows: list[dict[str, Any]] = [
-            {"requirement_id": rid, "organisation_id": p.organisation_id, "actor_kind": p.actor_kind.value,
-             "actor_id": p.actor_id or p.organisation_slug, "view": ChildView.FULL}
+            {
+                "requirement_id": rid,
+                "organisation_id": p.organisation_id,
+                "actor_kind": p.actor_kind.value,
+                "actor_id": p.actor_id or p.organisation_slug,
+                "view": ChildView.FULL,
+            }
             for rid in requirement_ids
         ]
         async with db.transaction() as s:
@@ -59,8 +64,9 @@ def histories(loaders: Loaders, args: PageArgs) -> DataLoader:
     db = loaders.db
 
     async def batch(requirement_ids: list[int]) -> list[Page]:
-        stmt = history_page_stmt(list(set(requirement_ids)), after=args.after, before=args.before,
-                                 limit=args.limit, backward=args.backward)
+        stmt = history_page_stmt(
+            list(set(requirement_ids)), after=args.after, before=args.before, limit=args.limit, backward=args.backward
+        )
         grouped: dict[int, list[Any]] = defaultdict(list)
         totals: dict[int, int] = {}
         async with db.session() as s:

@@ -8,10 +8,9 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from api.placements import child as child_rules
-from api.placements import models as pm
+from api.core.principal import Scope
+from api.placements import child as child_rules, models as pm
 from api.placements.enums import InvitationStatus, MatchLevel, RequirementStatus, Urgency
-from auth.principal import Scope
 from schema.core.connection import Connection
 from schema.core.context import Info
 from schema.core.nodes import decode_id
@@ -32,8 +31,10 @@ class RequirementFilter:
     urgency: list[Urgency] | None = None
     lot_id: relay.GlobalID | None = None
     case_reference: str | None = strawberry.field(
-        default=None, description="A borough finds its own requirements for a child by its case reference "
-        "(hashed for the search, as it is stored; never kept).")
+        default=None,
+        description="A borough finds its own requirements for a child by its case reference "
+        "(hashed for the search, as it is stored; never kept).",
+    )
 
 
 @strawberry.input
@@ -44,12 +45,22 @@ class InvitationFilter:
 
 @strawberry.type
 class PlacementQuery:
-    @scoped(Scope.BOROUGH, Scope.WLA, Scope.PROVIDER,
-            description="Requirements, newest last: a borough its own; the alliance all (the child masked); a "
-            "provider those it is invited to.")
-    async def requirements(self, info: Info, filter: RequirementFilter | None = None, first: int | None = None,
-                           after: str | None = None, last: int | None = None,
-                           before: str | None = None) -> Connection[Requirement]:
+    @scoped(
+        Scope.BOROUGH,
+        Scope.WLA,
+        Scope.PROVIDER,
+        description="Requirements, newest last: a borough its own; the alliance all (the child masked); a "
+        "provider those it is invited to.",
+    )
+    async def requirements(
+        self,
+        info: Info,
+        filter: RequirementFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Requirement]:
         where: list[Any] = []
         if filter is not None:
             if filter.status:
@@ -62,14 +73,25 @@ class PlacementQuery:
                 p = info.context.principal
                 assert p is not None
                 digest = child_rules.hash_reference(filter.case_reference, p.organisation_id)
-                where.append(pm.Requirement.id.in_(select(pm.RequirementChild.requirement_id).where(
-                    pm.RequirementChild.case_reference_hash == digest)))
+                where.append(
+                    pm.Requirement.id.in_(
+                        select(pm.RequirementChild.requirement_id).where(
+                            pm.RequirementChild.case_reference_hash == digest
+                        )
+                    )
+                )
         return await top_level(info, pm.Requirement, Requirement.from_row, where, first, after, last, before)
 
     @scoped(Scope.PROVIDER, Scope.WLA, description="Invitations, newest last: a provider's own; the alliance all.")
-    async def invitations(self, info: Info, filter: InvitationFilter | None = None, first: int | None = None,
-                          after: str | None = None, last: int | None = None,
-                          before: str | None = None) -> Connection[Invitation]:
+    async def invitations(
+        self,
+        info: Info,
+        filter: InvitationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Invitation]:
         where: list[Any] = []
         if filter is not None:
             if filter.status:

@@ -1,5 +1,5 @@
 """GraphQL types of the placement search. Related objects and lists resolve through the request's DataLoaders;
-what a viewer sees of the child is decided in plain Python (auth/policy.py `child_view`,
+what a viewer sees of the child is decided in plain Python (api/placements/permissions.py `child_view`,
 api/placements/child.py `present`)."""
 
 from __future__ import annotations
@@ -8,46 +8,66 @@ import asyncio
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.relay import to_base64
 from strawberry.scalars import JSON
 
-from api.audit import AuditEvent
+from api.core.audit import AuditEvent
+from api.core.principal import ActorKind, Scope
 from api.market import models as m
 from api.market.enums import Sex, Specialism
-from api.placements import child as child_rules
-from api.placements import enums as pe
-from api.placements import evaluation as ev
-from api.placements import models as pm
+from api.placements import child as child_rules, enums as pe, evaluation as ev, models as pm
 from api.placements.evaluations import Evaluated, RequirementFacts
 from api.placements.history import shown_data
+from api.placements.permissions import child_view
 from api.placements.pricing import DiscountKind
-from auth.policy import child_view
-from auth.principal import ActorKind, Scope
+from api.safeguarding.models import SafeguardingAlert as AlertRow
 from schema.core.connection import Connection, build_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import Lot, LocalAuthority, Organisation, Provider, Setting, _children, _organisation
+from schema.market.types import (
+    Actor,
+    CriterionWeight,
+    EvaluationCriterion,
+    LocalAuthority,
+    Lot,
+    Provider,
+    Setting,
+    _children,
+    _organisation,
+)
 from schema.placement.loaders import children_of, evaluations, full_child_reads, histories
+from schema.safeguarding.types import SafeguardingAlert, alert_or_none
 
-for _enum in (pe.RequirementStatus, pe.Urgency, pe.LegalStatus, pe.InvitationStatus, pe.NotInvitedReason,
-              pe.MatchLevel, pe.MatchCriterion, pe.MatchReasonCode, pe.ChildView, pe.BidStatus, pe.OfficerCriterion, pe.IpaStatus, pe.IpaParty,
-              pe.PlacementStatus,
-              DiscountKind, ev.ExclusionReason, ev.AlertSeverity, ev.FeedbackReason, ActorKind):
+for _enum in (
+    pe.RequirementStatus,
+    pe.Urgency,
+    pe.LegalStatus,
+    pe.InvitationStatus,
+    pe.NotInvitedReason,
+    pe.MatchLevel,
+    pe.MatchCriterion,
+    pe.MatchReasonCode,
+    pe.ChildView,
+    pe.BidStatus,
+    pe.OfficerCriterion,
+    pe.IpaStatus,
+    pe.IpaParty,
+    pe.PlacementStatus,
+    DiscountKind,
+    ev.ExclusionReason,
+    ev.FeedbackReason,
+):
     strawberry.enum(_enum)
-EvaluationCriterion = strawberry.enum(ev.Criterion, name="EvaluationCriterion")
 
 BOROUGH_SIDE = (Scope.WLA, Scope.BOROUGH)
-ALERT = Annotated["SafeguardingAlert", strawberry.lazy("schema.safeguarding.types")]
 
 
-
-
-async def _requirement(info: Info, requirement_id: int) -> "Requirement | None":
+async def _requirement(info: Info, requirement_id: int) -> Requirement | None:
     """The requirement, if the viewer may see it (the loader applies the visibility rule)."""
     return requirement_or_none(await info.context.loaders.by_id(pm.Requirement).load(requirement_id))
 
@@ -58,12 +78,14 @@ class Coordinates:
     longitude: float
 
 
-@strawberry.type(description="The child of a requirement, as much as the viewer may see (`view`). The borough's "
-                 "case reference is never stored or shown: the owning borough sees a pseudonymous reference. "
-                 "FULL (the owning borough; every read is recorded): everything else. SUMMARY (an invited "
-                 "provider): no reference, court directions, child's views or coordinates, only the home "
-                 "postcode district. MASKED (the alliance): an age band and categories, no free text. What the "
-                 "view leaves out is null.")
+@strawberry.type(
+    description="The child of a requirement, as much as the viewer may see (`view`). The borough's "
+    "case reference is never stored or shown: the owning borough sees a pseudonymous reference. "
+    "FULL (the owning borough; every read is recorded): everything else. SUMMARY (an invited "
+    "provider): no reference, court directions, child's views or coordinates, only the home "
+    "postcode district. MASKED (the alliance): an age band and categories, no free text. What the "
+    "view leaves out is null."
+)
 class Child:
     view: pe.ChildView
     pseudonymous_reference: str | None
@@ -85,19 +107,38 @@ class Child:
     legal_status: pe.LegalStatus | None
 
     @classmethod
-    def from_shown(cls, c: child_rules.ChildShown) -> "Child":
-        home = (Coordinates(latitude=c.home_latitude, longitude=c.home_longitude)
-                if c.home_latitude is not None and c.home_longitude is not None else None)
-        return cls(view=c.view, pseudonymous_reference=c.pseudonymous_reference, age_years=c.age_years,
-                   age_band=c.age_band, sex=c.sex, needs=c.needs, sibling_group_size=c.sibling_group_size,
-                   home_postcode_district=c.home_postcode_district, home_location=home,
-                   max_distance_km=c.max_distance_km, avoid_areas=c.avoid_areas, languages=c.languages,
-                   ethnicity=c.ethnicity, religion=c.religion, education_needs=c.education_needs,
-                   child_views=c.child_views, court_directions=c.court_directions, legal_status=c.legal_status)
+    def from_shown(cls, c: child_rules.ChildShown) -> Child:
+        home = (
+            Coordinates(latitude=c.home_latitude, longitude=c.home_longitude)
+            if c.home_latitude is not None and c.home_longitude is not None
+            else None
+        )
+        return cls(
+            view=c.view,
+            pseudonymous_reference=c.pseudonymous_reference,
+            age_years=c.age_years,
+            age_band=c.age_band,
+            sex=c.sex,
+            needs=c.needs,
+            sibling_group_size=c.sibling_group_size,
+            home_postcode_district=c.home_postcode_district,
+            home_location=home,
+            max_distance_km=c.max_distance_km,
+            avoid_areas=c.avoid_areas,
+            languages=c.languages,
+            ethnicity=c.ethnicity,
+            religion=c.religion,
+            education_needs=c.education_needs,
+            child_views=c.child_views,
+            court_directions=c.court_directions,
+            legal_status=c.legal_status,
+        )
 
 
-@strawberry.type(description="A borough's placement search on a lot: from DRAFT through OPEN (providers invited, "
-                 "until the response deadline) to CLOSED, and later AWARDED and PLACED, or UNFILLED or CANCELLED.")
+@strawberry.type(
+    description="A borough's placement search on a lot: from DRAFT through OPEN (providers invited, "
+    "until the response deadline) to CLOSED, and later AWARDED and PLACED, or UNFILLED or CANCELLED."
+)
 class Requirement(ModelNode):
     _model = pm.Requirement
     id: relay.NodeID[int]
@@ -106,7 +147,8 @@ class Requirement(ModelNode):
     urgency: pe.Urgency
     response_deadline: datetime | None = strawberry.field(
         description="Responses are accepted until then (the server's clock). A draft has none unless one was "
-        "given: publication sets it from the urgency (24 h, 48 h, 5 working days in England and Wales).")
+        "given: publication sets it from the urgency (24 h, 48 h, 5 working days in England and Wales)."
+    )
     planned_start: date
     expected_duration_weeks: int
     published_at: datetime | None
@@ -119,12 +161,24 @@ class Requirement(ModelNode):
     reason: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: pm.Requirement) -> "Requirement":
-        return cls(id=row.id, reference=row.reference, status=row.status, urgency=row.urgency,
-                   response_deadline=row.response_deadline, planned_start=row.planned_start,
-                   expected_duration_weeks=row.expected_duration_weeks, published_at=row.published_at,
-                   closed_at=row.closed_at, awarded_at=row.awarded_at, created_at=row.created_at, lot_id=row.lot_id,
-                   authority_id=row.authority_id, budget=row.max_weekly_budget, reason=row.status_reason)
+    def from_row(cls, row: pm.Requirement) -> Requirement:
+        return cls(
+            id=row.id,
+            reference=row.reference,
+            status=row.status,
+            urgency=row.urgency,
+            response_deadline=row.response_deadline,
+            planned_start=row.planned_start,
+            expected_duration_weeks=row.expected_duration_weeks,
+            published_at=row.published_at,
+            closed_at=row.closed_at,
+            awarded_at=row.awarded_at,
+            created_at=row.created_at,
+            lot_id=row.lot_id,
+            authority_id=row.authority_id,
+            budget=row.max_weekly_budget,
+            reason=row.status_reason,
+        )
 
     @strawberry.field
     async def lot(self, info: Info) -> Lot:
@@ -154,36 +208,78 @@ class Requirement(ModelNode):
             rows = await children_of(loaders).load(self.id)
         return Child.from_shown(child_rules.present(rows[0], view)) if rows else None
 
-    @strawberry.field(description="The providers invited: all of them for the borough and the alliance, its own "
-                      "for a provider.")
-    async def invitations(self, info: Info, first: int | None = None, after: str | None = None,
-                          last: int | None = None, before: str | None = None) -> Connection[Invitation]:
-        return await _children(info, pm.Invitation, pm.Invitation.requirement_id, self.id, Invitation.from_row,
-                               first, after, last, before)
+    @strawberry.field(
+        description="The providers invited: all of them for the borough and the alliance, its own for a provider."
+    )
+    async def invitations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Invitation]:
+        return await _children(
+            info, pm.Invitation, pm.Invitation.requirement_id, self.id, Invitation.from_row, first, after, last, before
+        )
 
     @scoped(*BOROUGH_SIDE, description="The lot's members that were not invited at publication, and why.")
-    async def uninvited(self, info: Info, first: int | None = None, after: str | None = None,
-                        last: int | None = None, before: str | None = None) -> Connection[UninvitedMember] | None:
-        return await _children(info, pm.UninvitedMember, pm.UninvitedMember.requirement_id, self.id,
-                               UninvitedMember.from_row, first, after, last, before)
+    async def uninvited(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[UninvitedMember] | None:
+        return await _children(
+            info,
+            pm.UninvitedMember,
+            pm.UninvitedMember.requirement_id,
+            self.id,
+            UninvitedMember.from_row,
+            first,
+            after,
+            last,
+            before,
+        )
 
-    @strawberry.field(description="The bids, oldest first. Sealed between providers: a provider sees its own only; "
-                      "the borough that posted the requirement sees every bid as it arrives; the alliance all.")
-    async def bids(self, info: Info, first: int | None = None, after: str | None = None,
-                   last: int | None = None, before: str | None = None) -> Connection[Bid]:
-        return await _children(info, pm.Bid, pm.Bid.requirement_id, self.id, Bid.from_row,
-                               first, after, last, before)
+    @strawberry.field(
+        description="The bids, oldest first. Sealed between providers: a provider sees its own only; "
+        "the borough that posted the requirement sees every bid as it arrives; the alliance all."
+    )
+    async def bids(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Bid]:
+        return await _children(info, pm.Bid, pm.Bid.requirement_id, self.id, Bid.from_row, first, after, last, before)
 
-    @scoped(*BOROUGH_SIDE, description="The live bids gated, scored per criterion with explanations and ranked "
-            "(ranked bids first, then the excluded). The system ranks; the officer decides.")
+    @scoped(
+        *BOROUGH_SIDE,
+        description="The live bids gated, scored per criterion with explanations and ranked "
+        "(ranked bids first, then the excluded). The system ranks; the officer decides.",
+    )
     async def evaluation(self, info: Info) -> Evaluation | None:
         evaluated = await evaluations(info.context.loaders).load(RequirementFacts.of(self))
         return Evaluation.from_evaluated(evaluated)
 
-    @scoped(*BOROUGH_SIDE, description="Who did what and when to the requirement, its invitations and its bids, "
-            "oldest first (the audit log).")
-    async def history(self, info: Info, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None) -> Connection[HistoryEvent] | None:
+    @scoped(
+        *BOROUGH_SIDE,
+        description="Who did what and when to the requirement, its invitations and its bids, "
+        "oldest first (the audit log).",
+    )
+    async def history(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[HistoryEvent] | None:
         args = page_args(first, after, last, before)
         page = await histories(info.context.loaders, args).load(self.id)
         view = child_view(info.context.principal, self.authority_id)
@@ -193,8 +289,10 @@ class Requirement(ModelNode):
 
         return build_connection(page, lambda row: HistoryEvent.from_row(row, view), total)
 
-    @strawberry.field(description="The Individual Placement Agreement issued when a bid was accepted: seen by its "
-                      "two parties (the borough and the provider of the accepted bid) and the alliance.")
+    @strawberry.field(
+        description="The Individual Placement Agreement issued when a bid was accepted: seen by its "
+        "two parties (the borough and the provider of the accepted bid) and the alliance."
+    )
     async def ipa(self, info: Info) -> Ipa | None:
         rows = await info.context.loaders.grouped(pm.Ipa, pm.Ipa.requirement_id, pm.Ipa.id.desc()).load(self.id)
         return Ipa.from_row(rows[0]) if rows else None
@@ -208,15 +306,24 @@ class MatchReason:
     message: str
 
 
-def _match_reasons(root: "Match") -> list[MatchReason]:
+def _match_reasons(root: Match) -> list[MatchReason]:
     stored = root.stored_reasons
     reasons = json.loads(stored) if isinstance(stored, str) else stored
-    return [MatchReason(criterion=pe.MatchCriterion(r["criterion"]), code=pe.MatchReasonCode(r["code"]),
-                        met=r["met"], message=r["message"]) for r in reasons]
+    return [
+        MatchReason(
+            criterion=pe.MatchCriterion(r["criterion"]),
+            code=pe.MatchReasonCode(r["code"]),
+            met=r["met"],
+            message=r["message"],
+        )
+        for r in reasons
+    ]
 
 
-@strawberry.type(description="How the provider's active settings meet the child's hard needs, as at publication: "
-                 "FULL (a setting meets all), PARTIAL (the best meets some), NONE.")
+@strawberry.type(
+    description="How the provider's active settings meet the child's hard needs, as at publication: "
+    "FULL (a setting meets all), PARTIAL (the best meets some), NONE."
+)
 class Match:
     level: pe.MatchLevel
     reasons: list[MatchReason] = strawberry.field(resolver=_match_reasons)
@@ -241,7 +348,8 @@ class Invitation(ModelNode):
     invited_at: datetime
     match: Match
     withdrawn_at: datetime | None = strawberry.field(
-        description="When it was withdrawn: its provider was suspended or barred while the requirement was open.")
+        description="When it was withdrawn: its provider was suspended or barred while the requirement was open."
+    )
     withdrawal_reason: str | None
     requirement_id: strawberry.Private[int]
     provider_id: strawberry.Private[int]
@@ -250,12 +358,18 @@ class Invitation(ModelNode):
     shown_requirement: strawberry.Private[Requirement | None] = None
 
     @classmethod
-    def from_row(cls, row: pm.Invitation, requirement: Requirement | None = None) -> "Invitation":
-        return cls(id=row.id, status=row.status, invited_at=row.invited_at,
-                   match=Match(level=row.match_level, setting_id=row.matched_setting_id,
-                               stored_reasons=row.match_reasons),
-                   withdrawn_at=row.withdrawn_at, withdrawal_reason=row.withdrawal_reason,
-                   requirement_id=row.requirement_id, provider_id=row.provider_id, shown_requirement=requirement)
+    def from_row(cls, row: pm.Invitation, requirement: Requirement | None = None) -> Invitation:
+        return cls(
+            id=row.id,
+            status=row.status,
+            invited_at=row.invited_at,
+            match=Match(level=row.match_level, setting_id=row.matched_setting_id, stored_reasons=row.match_reasons),
+            withdrawn_at=row.withdrawn_at,
+            withdrawal_reason=row.withdrawal_reason,
+            requirement_id=row.requirement_id,
+            provider_id=row.provider_id,
+            shown_requirement=requirement,
+        )
 
     @strawberry.field
     def requirement(self, info: Info) -> Requirement | None:
@@ -281,16 +395,24 @@ class UninvitedMember(ModelNode):
     explanation: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: pm.UninvitedMember) -> "UninvitedMember":
-        return cls(id=row.id, reason=row.reason, recorded_at=row.recorded_at, provider_id=row.provider_id,
-                   explanation=row.detail)
+    def from_row(cls, row: pm.UninvitedMember) -> UninvitedMember:
+        return cls(
+            id=row.id,
+            reason=row.reason,
+            recorded_at=row.recorded_at,
+            provider_id=row.provider_id,
+            explanation=row.detail,
+        )
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
         return await _organisation(info, self.provider_id)
 
-    @scoped(Scope.WLA, description="The stage-1 shortfalls or the membership's status, in words (stage-1 "
-            "documents are the alliance's and the provider's to read).")
+    @scoped(
+        Scope.WLA,
+        description="The stage-1 shortfalls or the membership's status, in words (stage-1 "
+        "documents are the alliance's and the provider's to read).",
+    )
     def detail(self) -> str:
         return self.explanation
 
@@ -308,26 +430,32 @@ class BidExtra:
     weekly_price: Decimal
 
 
-@strawberry.type(description="A discount of the vehicle's terms, applied by the system: SIBLING (5%, a sibling group "
-                 "placed together with the provider), LONG_TERM (5%, an expected duration of 52 weeks or more); "
-                 "at most 10% together.")
+@strawberry.type(
+    description="A discount of the vehicle's terms, applied by the system: SIBLING (5%, a sibling group "
+    "placed together with the provider), LONG_TERM (5%, an expected duration of 52 weeks or more); "
+    "at most 10% together."
+)
 class Discount:
     kind: DiscountKind
     percent: Decimal
     amount: Decimal = strawberry.field(description="Pounds a week taken off the gross weekly price.")
 
 
-@strawberry.type(description="Why a bid was not successful: reason codes, its rank (null when excluded by the "
-                 "gates) and the band of the winning net weekly price (never the winner or its price).")
+@strawberry.type(
+    description="Why a bid was not successful: reason codes, its rank (null when excluded by the "
+    "gates) and the band of the winning net weekly price (never the winner or its price)."
+)
 class BidFeedback:
     reasons: list[ev.FeedbackReason]
     rank: int | None
     winning_price_band: str
 
 
-@strawberry.type(description="A provider's offer on a requirement it is invited to. Sealed between providers: a "
-                 "provider sees its own bids only; the borough that posted the requirement sees every bid on it as "
-                 "it arrives; the alliance sees all.")
+@strawberry.type(
+    description="A provider's offer on a requirement it is invited to. Sealed between providers: a "
+    "provider sees its own bids only; the borough that posted the requirement sees every bid on it as "
+    "it arrives; the alliance sees all."
+)
 class Bid(ModelNode):
     _model = pm.Bid
     id: relay.NodeID[int]
@@ -336,7 +464,8 @@ class Bid(ModelNode):
     extras: list[BidExtra]
     weekly_price: Decimal = strawberry.field(
         description="The gross weekly price: the core price and the extras, before discounts (what the lot's cap "
-        "is compared with).")
+        "is compared with)."
+    )
     discounts: list[Discount]
     net_weekly_price: Decimal = strawberry.field(description="The weekly price after the discounts: what is paid.")
     price_explanation: str = strawberry.field(description="How the net weekly price was computed, in words.")
@@ -345,14 +474,17 @@ class Bid(ModelNode):
     compatibility_statement: str | None
     social_value_statement: str | None
     submitted_at: datetime = strawberry.field(
-        description="The exact receipt time by the server's clock (kept when the bid is amended).")
+        description="The exact receipt time by the server's clock (kept when the bid is amended)."
+    )
     amended_at: datetime | None
     withdrawn_at: datetime | None
     decided_at: datetime | None = strawberry.field(description="When it was accepted or found unsuccessful.")
-    feedback: BidFeedback | None = strawberry.field(description="Why the bid was not successful, once another was "
-                                                    "accepted.")
+    feedback: BidFeedback | None = strawberry.field(
+        description="Why the bid was not successful, once another was accepted."
+    )
     exclusion_reason: ev.ExclusionReason | None = strawberry.field(
-        description="Why it is EXCLUDED: its provider was suspended or barred while the requirement was open.")
+        description="Why it is EXCLUDED: its provider was suspended or barred while the requirement was open."
+    )
     excluded_at: datetime | None
     requirement_id: strawberry.Private[int]
     provider_id: strawberry.Private[int]
@@ -360,23 +492,42 @@ class Bid(ModelNode):
     acceptance_rationale: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: pm.Bid) -> "Bid":
+    def from_row(cls, row: pm.Bid) -> Bid:
         fb = row.feedback
         return cls(
-            id=row.id, status=row.status, core_price=row.core_price,
+            id=row.id,
+            status=row.status,
+            core_price=row.core_price,
             extras=[BidExtra(description=e["description"], weekly_price=Decimal(e["weeklyPrice"])) for e in row.extras],
             weekly_price=row.weekly_price,
-            discounts=[Discount(kind=DiscountKind(d["kind"]), percent=Decimal(d["percent"]),
-                                amount=Decimal(d["amount"])) for d in row.discounts],
-            net_weekly_price=row.net_weekly_price, price_explanation=row.price_explanation,
-            available_from=row.available_from, needs_statement=row.needs_statement,
-            compatibility_statement=row.compatibility_statement, social_value_statement=row.social_value_statement,
-            submitted_at=row.submitted_at, amended_at=row.amended_at, withdrawn_at=row.withdrawn_at,
-            decided_at=row.decided_at, exclusion_reason=row.exclusion_reason, excluded_at=row.excluded_at,
-            feedback=BidFeedback(reasons=[ev.FeedbackReason(r) for r in fb["reasons"]], rank=fb["rank"],
-                                 winning_price_band=fb["winningPriceBand"]) if fb else None,
-            requirement_id=row.requirement_id, provider_id=row.provider_id, setting_id=row.setting_id,
-            acceptance_rationale=row.rationale)
+            discounts=[
+                Discount(kind=DiscountKind(d["kind"]), percent=Decimal(d["percent"]), amount=Decimal(d["amount"]))
+                for d in row.discounts
+            ],
+            net_weekly_price=row.net_weekly_price,
+            price_explanation=row.price_explanation,
+            available_from=row.available_from,
+            needs_statement=row.needs_statement,
+            compatibility_statement=row.compatibility_statement,
+            social_value_statement=row.social_value_statement,
+            submitted_at=row.submitted_at,
+            amended_at=row.amended_at,
+            withdrawn_at=row.withdrawn_at,
+            decided_at=row.decided_at,
+            exclusion_reason=row.exclusion_reason,
+            excluded_at=row.excluded_at,
+            feedback=BidFeedback(
+                reasons=[ev.FeedbackReason(r) for r in fb["reasons"]],
+                rank=fb["rank"],
+                winning_price_band=fb["winningPriceBand"],
+            )
+            if fb
+            else None,
+            requirement_id=row.requirement_id,
+            provider_id=row.provider_id,
+            setting_id=row.setting_id,
+            acceptance_rationale=row.rationale,
+        )
 
     @strawberry.field
     async def requirement(self, info: Info) -> Requirement | None:
@@ -403,8 +554,10 @@ def bid_or_none(row: Any) -> Bid | None:
 # --- the evaluation -----------------------------------------------------------------------------------------
 
 
-@strawberry.type(description="One criterion of a bid's evaluation: its weight (the vehicle's), the score 0-100 and "
-                 "how it was reached.")
+@strawberry.type(
+    description="One criterion of a bid's evaluation: its weight (the vehicle's), the score 0-100 and "
+    "how it was reached."
+)
 class CriterionScore:
     criterion: EvaluationCriterion  # type: ignore[valid-type]
     weight: Decimal
@@ -412,29 +565,24 @@ class CriterionScore:
     explanation: str
 
 
-@strawberry.type(description="The weight of a criterion: the vehicle's, adding up to 100.")
-class CriterionWeight:
-    criterion: EvaluationCriterion  # type: ignore[valid-type]
-    weight: Decimal
-
-
-@strawberry.type(description="An open safeguarding alert of HIGH or CRITICAL severity on the provider or the setting "
-                 "offered: shown to the officer, not a gate.")
+@strawberry.type(
+    description="An open safeguarding alert of HIGH or CRITICAL severity on the provider or the setting "
+    "offered: shown to the officer, not a gate."
+)
 class EvaluationAlert:
     severity: ev.AlertSeverity
     category: str
     alert_id: strawberry.Private[int]
 
     @strawberry.field(description="The alert itself (its status, summary, provider or setting).")
-    async def alert(self, info: Info) -> ALERT | None:
-        from api.safeguarding.models import SafeguardingAlert as AlertRow
-        from schema.safeguarding.types import alert_or_none
-
+    async def alert(self, info: Info) -> SafeguardingAlert | None:
         return alert_or_none(await info.context.loaders.by_id(AlertRow).load(self.alert_id))
 
 
-@strawberry.type(description="A bid as the evaluation sees it: excluded by a gate (with the reasons, no score or "
-                 "rank), or scored per criterion with a total 0-100 and a rank (1 is the highest).")
+@strawberry.type(
+    description="A bid as the evaluation sees it: excluded by a gate (with the reasons, no score or "
+    "rank), or scored per criterion with a total 0-100 and a rank (1 is the highest)."
+)
 class RankedBid:
     bid: Bid
     rank: int | None
@@ -445,47 +593,50 @@ class RankedBid:
     criteria: list[CriterionScore]
 
 
-@strawberry.type(description="The evaluation of a requirement's live bids by the published criteria: gates first "
-                 "(provider not admitted, suspended or barred; setting rated Inadequate; above the cap), then a "
-                 "weighted score per criterion with an explanation. The system ranks; the officer decides.")
+@strawberry.type(
+    description="The evaluation of a requirement's live bids by the published criteria: gates first "
+    "(provider not admitted, suspended or barred; setting rated Inadequate; above the cap), then a "
+    "weighted score per criterion with an explanation. The system ranks; the officer decides."
+)
 class Evaluation:
     ranked_bids: list[RankedBid]
     weights: list[CriterionWeight]
     weekly_rate_cap: Decimal | None = strawberry.field(
         description="The lot's cap that applies to the planned start: that of its financial year, else the latest "
-        "earlier year's. Null when none applies (every bid is then excluded).")
+        "earlier year's. Null when none applies (every bid is then excluded)."
+    )
     market_median: Decimal | None = strawberry.field(
-        description="The median of the lot's recent net weekly prices, which the price criterion compares with.")
+        description="The median of the lot's recent net weekly prices, which the price criterion compares with."
+    )
 
     @classmethod
-    def from_evaluated(cls, evaluated: Evaluated) -> "Evaluation":
+    def from_evaluated(cls, evaluated: Evaluated) -> Evaluation:
         e = evaluated.evaluation
         return cls(
-            ranked_bids=[RankedBid(
-                bid=Bid.from_row(evaluated.bids[r.bid_id]), rank=r.rank, score=r.score, excluded=r.excluded,
-                exclusion_reasons=list(r.exclusion_reasons),
-                alerts=[EvaluationAlert(severity=a.severity, category=a.category, alert_id=a.alert_id)
-                        for a in r.alerts],
-                criteria=[CriterionScore(criterion=c.criterion, weight=c.weight, score=c.score,
-                                         explanation=c.explanation) for c in r.criteria],
-            ) for r in e.ranked_bids],
+            ranked_bids=[
+                RankedBid(
+                    bid=Bid.from_row(evaluated.bids[r.bid_id]),
+                    rank=r.rank,
+                    score=r.score,
+                    excluded=r.excluded,
+                    exclusion_reasons=list(r.exclusion_reasons),
+                    alerts=[
+                        EvaluationAlert(severity=a.severity, category=a.category, alert_id=a.alert_id) for a in r.alerts
+                    ],
+                    criteria=[
+                        CriterionScore(criterion=c.criterion, weight=c.weight, score=c.score, explanation=c.explanation)
+                        for c in r.criteria
+                    ],
+                )
+                for r in e.ranked_bids
+            ],
             weights=[CriterionWeight(criterion=c, weight=w) for c, w in e.weights.as_mapping().items()],
-            weekly_rate_cap=e.cap, market_median=e.market_median)
+            weekly_rate_cap=e.cap,
+            market_median=e.market_median,
+        )
 
 
 # --- the history --------------------------------------------------------------------------------------------
-
-
-@strawberry.type(description="Who acted: a person, a client (machine to machine) or the service itself, for an "
-                 "organisation.")
-class Actor:
-    kind: ActorKind
-    id: str
-    organisation_id: strawberry.Private[int | None]
-
-    @strawberry.field
-    async def organisation(self, info: Info) -> Organisation | None:
-        return await _organisation(info, self.organisation_id) if self.organisation_id is not None else None
 
 
 @strawberry.type(description="One audited change of the requirement, one of its invitations or one of its bids.")
@@ -495,15 +646,21 @@ class HistoryEvent:
     subject_type: str = strawberry.field(description="Requirement, Invitation or Bid.")
     subject_id: strawberry.ID = strawberry.field(description="The global ID of the subject.")
     actor: Actor
-    data: JSON = strawberry.field(description="The change as recorded (before/after, the state moved...). The "
-                                  "child appears only as its pseudonymous reference, to the owning borough.")
+    data: JSON = strawberry.field(
+        description="The change as recorded (before/after, the state moved...). The "
+        "child appears only as its pseudonymous reference, to the owning borough."
+    )
 
     @classmethod
-    def from_row(cls, row: AuditEvent, view: pe.ChildView | None) -> "HistoryEvent":
-        return cls(action=row.action, occurred_at=row.occurred_at, subject_type=row.entity_type,
-                   subject_id=strawberry.ID(to_base64(row.entity_type, row.entity_id)),
-                   actor=Actor(kind=ActorKind(row.actor_kind), id=row.actor_id, organisation_id=row.organisation_id),
-                   data=shown_data(row.data, view))
+    def from_row(cls, row: AuditEvent, view: pe.ChildView | None) -> HistoryEvent:
+        return cls(
+            action=row.action,
+            occurred_at=row.occurred_at,
+            subject_type=row.entity_type,
+            subject_id=strawberry.ID(to_base64(row.entity_type, row.entity_id)),
+            actor=Actor(kind=ActorKind(row.actor_kind), id=row.actor_id, organisation_id=row.organisation_id),
+            data=shown_data(row.data, view),
+        )
 
 
 # --- the IPA and the placement ------------------------------------------------------------------------------
@@ -516,8 +673,10 @@ class IpaSignature:
     signed_sha256: str = strawberry.field(description="The digest signed: always the document's.")
 
 
-@strawberry.type(description="Set when the placement's provider was suspended or barred while it ran: the placement "
-                 "continues, and the borough and the alliance review it.")
+@strawberry.type(
+    description="Set when the placement's provider was suspended or barred while it ran: the placement "
+    "continues, and the borough and the alliance review it."
+)
 class PlacementReviewFlag:
     flagged_at: datetime
     reason: str
@@ -530,7 +689,8 @@ class Placement(ModelNode):
     status: pe.PlacementStatus
     starts_on: date
     placement_plan_due_on: date = strawberry.field(
-        description="The placement plan is due 5 working days (England and Wales) after the start.")
+        description="The placement plan is due 5 working days (England and Wales) after the start."
+    )
     net_weekly_price: Decimal
     created_at: datetime
     provider_id: strawberry.Private[int]
@@ -538,16 +698,32 @@ class Placement(ModelNode):
     flag: strawberry.Private[PlacementReviewFlag | None]
 
     @classmethod
-    def from_row(cls, row: pm.Placement) -> "Placement":
-        flag = (PlacementReviewFlag(flagged_at=row.review_flagged_at, reason=row.review_flag_reason or "")
-                if row.review_flagged_at is not None else None)
-        return cls(id=row.id, status=row.status, starts_on=row.starts_on,
-                   placement_plan_due_on=row.placement_plan_due_on, net_weekly_price=row.net_weekly_price,
-                   created_at=row.created_at, provider_id=row.provider_id, setting_id=row.setting_id, flag=flag)
+    def from_row(cls, row: pm.Placement) -> Placement:
+        flag = (
+            PlacementReviewFlag(flagged_at=row.review_flagged_at, reason=row.review_flag_reason or "")
+            if row.review_flagged_at is not None
+            else None
+        )
+        return cls(
+            id=row.id,
+            status=row.status,
+            starts_on=row.starts_on,
+            placement_plan_due_on=row.placement_plan_due_on,
+            net_weekly_price=row.net_weekly_price,
+            created_at=row.created_at,
+            provider_id=row.provider_id,
+            setting_id=row.setting_id,
+            flag=flag,
+        )
 
-    @scoped(Scope.WLA, Scope.WLA_SAFEGUARDING, Scope.BOROUGH, Scope.BOROUGH_AWARD,
-            description="Set when the provider was suspended or barred while the placement ran: it continues and is "
-            "to be reviewed. Seen by the borough that placed the child and the alliance.")
+    @scoped(
+        Scope.WLA,
+        Scope.WLA_SAFEGUARDING,
+        Scope.BOROUGH,
+        Scope.BOROUGH_AWARD,
+        description="Set when the provider was suspended or barred while the placement ran: it continues and is "
+        "to be reviewed. Seen by the borough that placed the child and the alliance.",
+    )
     def review_flag(self) -> PlacementReviewFlag | None:
         return self.flag
 
@@ -561,11 +737,13 @@ class Placement(ModelNode):
         return Setting.from_row(row) if row is not None else None
 
 
-@strawberry.type(description="The Individual Placement Agreement of an accepted bid: rendered once as a PDF from a "
-                 "snapshot of its terms and identified by its SHA-256 (`documentSha256`). The provider signs that "
-                 "digest (`provider:sign`), then the borough (`borough:award`): EXECUTED, the requirement PLACED and "
-                 "the placement live. Seen by its two parties and the alliance; the document itself "
-                 "(`downloadUrl`) only by the two parties.")
+@strawberry.type(
+    description="The Individual Placement Agreement of an accepted bid: rendered once as a PDF from a "
+    "snapshot of its terms and identified by its SHA-256 (`documentSha256`). The provider signs that "
+    "digest (`provider:sign`), then the borough (`borough:award`): EXECUTED, the requirement PLACED and "
+    "the placement live. Seen by its two parties and the alliance; the document itself "
+    "(`downloadUrl`) only by the two parties."
+)
 class Ipa(ModelNode):
     _model = pm.Ipa
     id: relay.NodeID[int]
@@ -577,20 +755,29 @@ class Ipa(ModelNode):
     requirement_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: pm.Ipa) -> "Ipa":
-        return cls(id=row.id, status=row.status, document_sha256=row.document_sha256,
-                   net_weekly_price=row.net_weekly_price, issued_at=row.issued_at, executed_at=row.executed_at,
-                   requirement_id=row.requirement_id)
+    def from_row(cls, row: pm.Ipa) -> Ipa:
+        return cls(
+            id=row.id,
+            status=row.status,
+            document_sha256=row.document_sha256,
+            net_weekly_price=row.net_weekly_price,
+            issued_at=row.issued_at,
+            executed_at=row.executed_at,
+            requirement_id=row.requirement_id,
+        )
 
-    @strawberry.field(description="Where the two parties download the PDF (GET with their bearer token), relative to "
-                      "the service's address. Anyone else gets 404.")
+    @strawberry.field(
+        description="Where the two parties download the PDF (GET with their bearer token), relative to "
+        "the service's address. Anyone else gets 404."
+    )
     def download_url(self) -> str:
         return f"/ipas/{to_base64('Ipa', self.id)}.pdf"
 
     @strawberry.field(description="The signatures so far, the provider's first.")
     async def signatures(self, info: Info) -> list[IpaSignature]:
-        rows = await info.context.loaders.grouped(pm.IpaSignature, pm.IpaSignature.ipa_id,
-                                                  pm.IpaSignature.id).load(self.id)
+        rows = await info.context.loaders.grouped(pm.IpaSignature, pm.IpaSignature.ipa_id, pm.IpaSignature.id).load(
+            self.id
+        )
         return [IpaSignature(party=r.party, signed_at=r.signed_at, signed_sha256=r.signed_sha256) for r in rows]
 
     @strawberry.field(description="The placement, once the IPA is executed.")

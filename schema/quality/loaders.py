@@ -13,7 +13,7 @@ from schema.core.loaders import Loaders
 def kpis(loaders: Loaders) -> DataLoader:
     """The KPIs of each (provider id, period): one statement per distinct period in the request, so a list of
     providers with the same period costs one statement whatever its length. A provider the viewer may not see
-    (auth/policy.py `provider_visible`) loads as None."""
+    (api/market/permissions.py `provider_visible`) loads as None."""
     db, principal = loaders.db, loaders.principal
 
     async def batch(keys: list[tuple[int, Period]]) -> list[Kpis | None]:

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import models as qm
 from api.quality.enums import ComplaintKind, ComplaintParty, ComplaintStatus
-from auth.principal import Scope
 from schema.core.connection import Connection
 from schema.core.context import Info
 from schema.core.nodes import decode_id
@@ -19,8 +19,13 @@ from schema.market.queries import top_level
 from schema.market.types import READ_MARKET
 from schema.quality.types import Complaint, ProviderKpis, kpis_of
 
-FROM = Annotated[date | None, strawberry.argument(name="from", description="The first day (in England); default: "
-                                                   "the day after the same day 12 months before `to`.")]
+FROM = Annotated[
+    date | None,
+    strawberry.argument(
+        name="from",
+        description="The first day (in England); default: the day after the same day 12 months before `to`.",
+    ),
+]
 TO = Annotated[date | None, strawberry.argument(description="The last day, included (in England); default: today.")]
 
 
@@ -35,12 +40,22 @@ class ComplaintFilter:
 
 @strawberry.type
 class QualityQuery:
-    @scoped(Scope.WLA, Scope.BOROUGH, Scope.PROVIDER,
-            description="Complaints and disputes, oldest first: those between the viewer and another party (raised "
-            "by it or about it); the alliance all.")
-    async def complaints(self, info: Info, filter: ComplaintFilter | None = None, first: int | None = None,
-                         after: str | None = None, last: int | None = None,
-                         before: str | None = None) -> Connection[Complaint]:
+    @scoped(
+        Scope.WLA,
+        Scope.BOROUGH,
+        Scope.PROVIDER,
+        description="Complaints and disputes, oldest first: those between the viewer and another party (raised "
+        "by it or about it); the alliance all.",
+    )
+    async def complaints(
+        self,
+        info: Info,
+        filter: ComplaintFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Complaint]:
         where: list[Any] = []
         if filter is not None:
             if filter.status:
@@ -55,9 +70,13 @@ class QualityQuery:
                 where.append(qm.Complaint.authority_id == decode_id(filter.authority_id, "LocalAuthority"))
         return await top_level(info, qm.Complaint, Complaint.from_row, where, first, after, last, before)
 
-    @scoped(*READ_MARKET, description="A provider's KPIs over a period (default: the last 12 months): response rate "
-            "and time, bids, placements, alerts, suspensions, complaints. The alliance and the boroughs read any "
-            "provider's, a provider its own; null for a provider the viewer may not see.")
-    async def provider_kpis(self, info: Info, provider_id: relay.GlobalID, from_: FROM = None,
-                            to: TO = None) -> ProviderKpis | None:
+    @scoped(
+        *READ_MARKET,
+        description="A provider's KPIs over a period (default: the last 12 months): response rate "
+        "and time, bids, placements, alerts, suspensions, complaints. The alliance and the boroughs read any "
+        "provider's, a provider its own; null for a provider the viewer may not see.",
+    )
+    async def provider_kpis(
+        self, info: Info, provider_id: relay.GlobalID, from_: FROM = None, to: TO = None
+    ) -> ProviderKpis | None:
         return await kpis_of(info, decode_id(provider_id, "Provider"), from_, to)

@@ -8,9 +8,8 @@ import strawberry
 from sqlalchemy import or_
 from strawberry import relay
 
-from api.safeguarding import enums as se
-from api.safeguarding import models as sm
-from auth.principal import Scope
+from api.core.principal import Scope
+from api.safeguarding import enums as se, models as sm
 from schema.core.connection import Connection
 from schema.core.context import Info
 from schema.core.nodes import decode_id
@@ -39,12 +38,21 @@ class SuspensionFilter:
 
 @strawberry.type
 class SafeguardingQuery:
-    @scoped(*READERS, description="Safeguarding alerts, oldest first: all of them for the alliance and every "
-            "participating borough (one that leads a vehicle or holds an access agreement); a provider those about "
-            "itself (without who raised them); nothing for anyone else.")
-    async def safeguarding_alerts(self, info: Info, filter: SafeguardingAlertFilter | None = None,
-                                  first: int | None = None, after: str | None = None, last: int | None = None,
-                                  before: str | None = None) -> Connection[SafeguardingAlert]:
+    @scoped(
+        *READERS,
+        description="Safeguarding alerts, oldest first: all of them for the alliance and every "
+        "participating borough (one that leads a vehicle or holds an access agreement); a provider those about "
+        "itself (without who raised them); nothing for anyone else.",
+    )
+    async def safeguarding_alerts(
+        self,
+        info: Info,
+        filter: SafeguardingAlertFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[SafeguardingAlert]:
         a = sm.SafeguardingAlert
         where: list[Any] = []
         if filter is not None:
@@ -60,11 +68,20 @@ class SafeguardingQuery:
                 where.append(a.category.in_(filter.category))
         return await top_level(info, a, SafeguardingAlert.from_row, where, first, after, last, before)
 
-    @scoped(*READERS, description="Suspensions and bars, oldest first: all of them for the alliance and every "
-            "participating borough; a provider its own.")
-    async def suspensions(self, info: Info, filter: SuspensionFilter | None = None, first: int | None = None,
-                          after: str | None = None, last: int | None = None,
-                          before: str | None = None) -> Connection[Suspension]:
+    @scoped(
+        *READERS,
+        description="Suspensions and bars, oldest first: all of them for the alliance and every "
+        "participating borough; a provider its own.",
+    )
+    async def suspensions(
+        self,
+        info: Info,
+        filter: SuspensionFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Suspension]:
         s = sm.Suspension
         where: list[Any] = []
         if filter is not None:

@@ -5,8 +5,8 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import agreements
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -33,9 +33,18 @@ class AccessAgreementCreatePayload:
 
 @scoped_mutation(Scope.WLA, description="Let a borough buy through a vehicle it does not lead.")
 async def access_agreement_create(info: Info, input: AccessAgreementCreateInput) -> AccessAgreementCreatePayload:
-    agreement, errors = await run(info, AccessAgreementError, lambda s, p: agreements.create_agreement(
-        s, p, dpv_id=decode_id(input.dpv_id, "Dpv"),
-        authority_id=decode_id(input.authority_id, "LocalAuthority"),
-        starts_on=input.starts_on, idempotency_key=input.idempotency_key))
+    agreement, errors = await run(
+        info,
+        AccessAgreementError,
+        lambda s, p: agreements.create_agreement(
+            s,
+            p,
+            dpv_id=decode_id(input.dpv_id, "Dpv"),
+            authority_id=decode_id(input.authority_id, "LocalAuthority"),
+            starts_on=input.starts_on,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return AccessAgreementCreatePayload(
-        access_agreement=AccessAgreement.from_row(agreement) if agreement else None, user_errors=errors)
+        access_agreement=AccessAgreement.from_row(agreement) if agreement else None, user_errors=errors
+    )

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import agreements
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -24,13 +24,20 @@ class AccessAgreementGiveNoticePayload:
     user_errors: list[AccessAgreementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, Scope.BOROUGH,
-                 description="Give twelve months' notice: the agreement ends on today's date next year. "
-                 "A borough gives notice on its own agreements.")
+@scoped_mutation(
+    Scope.WLA,
+    Scope.BOROUGH,
+    description="Give twelve months' notice: the agreement ends on today's date next year. "
+    "A borough gives notice on its own agreements.",
+)
 async def access_agreement_give_notice(
     info: Info, input: AccessAgreementGiveNoticeInput
 ) -> AccessAgreementGiveNoticePayload:
-    agreement, errors = await run(info, AccessAgreementError, lambda s, p: agreements.give_notice(
-        s, p, decode_id(input.access_agreement_id, "AccessAgreement")))
+    agreement, errors = await run(
+        info,
+        AccessAgreementError,
+        lambda s, p: agreements.give_notice(s, p, decode_id(input.access_agreement_id, "AccessAgreement")),
+    )
     return AccessAgreementGiveNoticePayload(
-        access_agreement=AccessAgreement.from_row(agreement) if agreement else None, user_errors=errors)
+        access_agreement=AccessAgreement.from_row(agreement) if agreement else None, user_errors=errors
+    )

@@ -5,9 +5,9 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import dpvs
 from api.market.enums import DpvCategory, LegalBasis
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -38,9 +38,20 @@ class DpvCreatePayload:
 
 @scoped_mutation(Scope.WLA, description="Set up a vehicle: category, lead borough, legal basis and term.")
 async def dpv_create(info: Info, input: DpvCreateInput) -> DpvCreatePayload:
-    dpv, errors = await run(info, DpvError, lambda s, p: dpvs.create_dpv(
-        s, p, name=input.name, category=input.category,
-        lead_authority_id=decode_id(input.lead_authority_id, "LocalAuthority"), legal_basis=input.legal_basis,
-        starts_on=input.starts_on, initial_term_years=input.initial_term_years,
-        extension_options=input.extension_options, idempotency_key=input.idempotency_key))
+    dpv, errors = await run(
+        info,
+        DpvError,
+        lambda s, p: dpvs.create_dpv(
+            s,
+            p,
+            name=input.name,
+            category=input.category,
+            lead_authority_id=decode_id(input.lead_authority_id, "LocalAuthority"),
+            legal_basis=input.legal_basis,
+            starts_on=input.starts_on,
+            initial_term_years=input.initial_term_years,
+            extension_options=input.extension_options,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return DpvCreatePayload(dpv=Dpv.from_row(dpv) if dpv else None, user_errors=errors)

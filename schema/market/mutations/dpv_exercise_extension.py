@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import dpvs
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -26,6 +26,5 @@ class DpvExerciseExtensionPayload:
 
 @scoped_mutation(Scope.WLA, description="Exercise the vehicle's next one-year option: its end date moves a year.")
 async def dpv_exercise_extension(info: Info, input: DpvExerciseExtensionInput) -> DpvExerciseExtensionPayload:
-    dpv, errors = await run(info, DpvError,
-                            lambda s, p: dpvs.exercise_extension(s, p, decode_id(input.dpv_id, "Dpv")))
+    dpv, errors = await run(info, DpvError, lambda s, p: dpvs.exercise_extension(s, p, decode_id(input.dpv_id, "Dpv")))
     return DpvExerciseExtensionPayload(dpv=Dpv.from_row(dpv) if dpv else None, user_errors=errors)

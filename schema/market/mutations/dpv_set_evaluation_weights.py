@@ -5,16 +5,15 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import dpvs
-from api.placements.evaluation import Criterion
-from auth.principal import Scope
+from api.market.weights import Criterion
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.market.mutations.dpv_create import DpvError
-from schema.market.types import Dpv
-from schema.placement.types import EvaluationCriterion
+from schema.market.types import Dpv, EvaluationCriterion
 
 
 @strawberry.input
@@ -27,7 +26,8 @@ class CriterionWeightInput:
 class DpvSetEvaluationWeightsInput:
     dpv_id: relay.GlobalID
     weights: list[CriterionWeightInput] | None = strawberry.field(
-        description="Every criterion once, non-negative, adding up to 100; null: back to the defaults.")
+        description="Every criterion once, non-negative, adding up to 100; null: back to the defaults."
+    )
 
 
 @strawberry.type
@@ -37,9 +37,9 @@ class DpvSetEvaluationWeightsPayload:
 
 
 @scoped_mutation(Scope.WLA, description="Publish the vehicle's weight per evaluation criterion.")
-async def dpv_set_evaluation_weights(info: Info, input: DpvSetEvaluationWeightsInput
-                                     ) -> DpvSetEvaluationWeightsPayload:
+async def dpv_set_evaluation_weights(info: Info, input: DpvSetEvaluationWeightsInput) -> DpvSetEvaluationWeightsPayload:
     weights = None if input.weights is None else [(Criterion(w.criterion).value, w.weight) for w in input.weights]
-    dpv, errors = await run(info, DpvError, lambda s, p: dpvs.set_evaluation_weights(
-        s, p, decode_id(input.dpv_id, "Dpv"), weights))
+    dpv, errors = await run(
+        info, DpvError, lambda s, p: dpvs.set_evaluation_weights(s, p, decode_id(input.dpv_id, "Dpv"), weights)
+    )
     return DpvSetEvaluationWeightsPayload(dpv=Dpv.from_row(dpv) if dpv else None, user_errors=errors)

@@ -5,8 +5,8 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import dpvs
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -39,9 +39,18 @@ class LotCreatePayload:
 
 @scoped_mutation(Scope.WLA, description="Add a lot to a vehicle, with its weekly rate caps per financial year.")
 async def lot_create(info: Info, input: LotCreateInput) -> LotCreatePayload:
-    lot, errors = await run(info, DpvError, lambda s, p: dpvs.create_lot(
-        s, p, dpv_id=decode_id(input.dpv_id, "Dpv"), code=input.code, name=input.name,
-        description=input.description,
-        rate_caps=[(c.financial_year, c.weekly_rate_cap) for c in input.rate_caps],
-        idempotency_key=input.idempotency_key))
+    lot, errors = await run(
+        info,
+        DpvError,
+        lambda s, p: dpvs.create_lot(
+            s,
+            p,
+            dpv_id=decode_id(input.dpv_id, "Dpv"),
+            code=input.code,
+            name=input.name,
+            description=input.description,
+            rate_caps=[(c.financial_year, c.weekly_rate_cap) for c in input.rate_caps],
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return LotCreatePayload(lot=Lot.from_row(lot) if lot else None, user_errors=errors)

@@ -5,9 +5,9 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import dpvs
 from api.market.models import Lot as LotRow
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -34,8 +34,9 @@ async def lot_rate_cap_set(info: Info, input: LotRateCapSetInput) -> LotRateCapS
     lot_id = decode_id(input.lot_id, "Lot")
 
     async def action(s, p):
-        await dpvs.set_rate_cap(s, p, lot_id=lot_id, financial_year=input.financial_year,
-                                weekly_rate_cap=input.weekly_rate_cap)
+        await dpvs.set_rate_cap(
+            s, p, lot_id=lot_id, financial_year=input.financial_year, weekly_rate_cap=input.weekly_rate_cap
+        )
         return await s.get(LotRow, lot_id)
 
     lot, errors = await run(info, DpvError, action)

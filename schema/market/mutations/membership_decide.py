@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import memberships
 from api.market.enums import MembershipDecision
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -27,10 +27,19 @@ class MembershipDecidePayload:
     user_errors: list[MembershipError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Admit an applicant that meets stage 1 (each document that falls short "
-                 "is a user error naming it), or reject it with a reason.")
+@scoped_mutation(
+    Scope.WLA,
+    description="Admit an applicant that meets stage 1 (each document that falls short "
+    "is a user error naming it), or reject it with a reason.",
+)
 async def membership_decide(info: Info, input: MembershipDecideInput) -> MembershipDecidePayload:
-    membership, errors = await run(info, MembershipError, lambda s, p: memberships.decide(
-        s, p, decode_id(input.membership_id, "Membership"), decision=input.decision, reason=input.reason))
-    return MembershipDecidePayload(membership=Membership.from_row(membership) if membership else None,
-                                   user_errors=errors)
+    membership, errors = await run(
+        info,
+        MembershipError,
+        lambda s, p: memberships.decide(
+            s, p, decode_id(input.membership_id, "Membership"), decision=input.decision, reason=input.reason
+        ),
+    )
+    return MembershipDecidePayload(
+        membership=Membership.from_row(membership) if membership else None, user_errors=errors
+    )

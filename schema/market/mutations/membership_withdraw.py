@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import memberships
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -27,7 +27,11 @@ class MembershipWithdrawPayload:
 
 @scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Withdraw an application or leave a lot.")
 async def membership_withdraw(info: Info, input: MembershipWithdrawInput) -> MembershipWithdrawPayload:
-    membership, errors = await run(info, MembershipError, lambda s, p: memberships.withdraw(
-        s, p, decode_id(input.membership_id, "Membership"), reason=input.reason))
-    return MembershipWithdrawPayload(membership=Membership.from_row(membership) if membership else None,
-                                     user_errors=errors)
+    membership, errors = await run(
+        info,
+        MembershipError,
+        lambda s, p: memberships.withdraw(s, p, decode_id(input.membership_id, "Membership"), reason=input.reason),
+    )
+    return MembershipWithdrawPayload(
+        membership=Membership.from_row(membership) if membership else None, user_errors=errors
+    )

@@ -5,10 +5,10 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import settings as setting_rules
 from api.market.enums import OfstedGrade
 from api.market.models import Setting as SettingRow
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -35,8 +35,9 @@ async def ofsted_judgement_record(info: Info, input: OfstedJudgementRecordInput)
     setting_id = decode_id(input.setting_id, "Setting")
 
     async def action(s, p):
-        await setting_rules.record_ofsted_judgement(s, p, setting_id=setting_id, grade=input.grade,
-                                                    inspected_on=input.inspected_on)
+        await setting_rules.record_ofsted_judgement(
+            s, p, setting_id=setting_id, grade=input.grade, inspected_on=input.inspected_on
+        )
         return await s.get(SettingRow, setting_id)
 
     setting, errors = await run(info, SettingError, action)

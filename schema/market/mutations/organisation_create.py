@@ -4,8 +4,8 @@ from enum import Enum
 
 import strawberry
 
+from api.core.principal import OrganisationKind, Scope
 from api.market import organisations
-from auth.principal import OrganisationKind, Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -37,7 +37,16 @@ class OrganisationCreatePayload:
 
 @scoped_mutation(Scope.WLA, description="Register a borough that joins, or a provider before it applies to lots.")
 async def organisation_create(info: Info, input: OrganisationCreateInput) -> OrganisationCreatePayload:
-    org, errors = await run(info, OrganisationError, lambda s, p: organisations.create_organisation(
-        s, p, kind=OrganisationKind(input.kind.value), slug=input.slug, name=input.name,
-        idempotency_key=input.idempotency_key))
+    org, errors = await run(
+        info,
+        OrganisationError,
+        lambda s, p: organisations.create_organisation(
+            s,
+            p,
+            kind=OrganisationKind(input.kind.value),
+            slug=input.slug,
+            name=input.name,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return OrganisationCreatePayload(organisation=organisation_from_row(org) if org else None, user_errors=errors)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.market import settings as setting_rules
 from api.market.enums import SchoolProvision, SettingKind, Sex, Specialism
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import own_or_given_provider, run
@@ -36,7 +36,8 @@ class SettingCreateInput:
     ofsted_urn: str | None = None
     school_provision: SchoolProvision | None = None
     provider_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Only the alliance names a provider; a provider adds its own settings.")
+        default=None, description="Only the alliance names a provider; a provider adds its own settings."
+    )
     idempotency_key: str | None = None
 
 
@@ -49,11 +50,29 @@ class SettingCreatePayload:
 @scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Add a children's home, foster household or school.")
 async def setting_create(info: Info, input: SettingCreateInput) -> SettingCreatePayload:
     fields = setting_rules.SettingFields(
-        name=input.name, age_min=input.age_min, age_max=input.age_max, sexes=list(input.sexes),
-        specialisms=list(input.specialisms), places=input.places, vacancies=input.vacancies,
-        postcode_district=input.postcode_district, latitude=input.location.latitude,
-        longitude=input.location.longitude, ofsted_urn=input.ofsted_urn, school_provision=input.school_provision)
-    setting, errors = await run(info, SettingError, lambda s, p: setting_rules.create_setting(
-        s, p, provider_id=own_or_given_provider(p, input.provider_id), kind=input.kind, fields_=fields,
-        idempotency_key=input.idempotency_key))
+        name=input.name,
+        age_min=input.age_min,
+        age_max=input.age_max,
+        sexes=list(input.sexes),
+        specialisms=list(input.specialisms),
+        places=input.places,
+        vacancies=input.vacancies,
+        postcode_district=input.postcode_district,
+        latitude=input.location.latitude,
+        longitude=input.location.longitude,
+        ofsted_urn=input.ofsted_urn,
+        school_provision=input.school_provision,
+    )
+    setting, errors = await run(
+        info,
+        SettingError,
+        lambda s, p: setting_rules.create_setting(
+            s,
+            p,
+            provider_id=own_or_given_provider(p, input.provider_id),
+            kind=input.kind,
+            fields_=fields,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return SettingCreatePayload(setting=Setting.from_row(setting) if setting else None, user_errors=errors)

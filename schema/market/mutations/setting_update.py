@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET, relay
 
+from api.core.principal import Scope
 from api.market import settings as setting_rules
 from api.market.enums import SchoolProvision, Sex, Specialism
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run, sent_fields
 from schema.core.nodes import decode_id
@@ -38,9 +38,23 @@ class SettingUpdatePayload:
 
 
 def _changes(input: SettingUpdateInput) -> dict:
-    changes = sent_fields(input, ("name", "age_min", "age_max", "sexes", "specialisms", "places", "vacancies",
-                                  "postcode_district", "ofsted_urn", "school_provision", "active"),
-                          nullable=frozenset({"ofsted_urn", "school_provision"}))
+    changes = sent_fields(
+        input,
+        (
+            "name",
+            "age_min",
+            "age_max",
+            "sexes",
+            "specialisms",
+            "places",
+            "vacancies",
+            "postcode_district",
+            "ofsted_urn",
+            "school_provision",
+            "active",
+        ),
+        nullable=frozenset({"ofsted_urn", "school_provision"}),
+    )
     if input.location:
         changes["latitude"], changes["longitude"] = input.location.latitude, input.location.longitude
     return changes
@@ -48,6 +62,9 @@ def _changes(input: SettingUpdateInput) -> dict:
 
 @scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Change a setting: places, vacancies, ages, needs met...")
 async def setting_update(info: Info, input: SettingUpdateInput) -> SettingUpdatePayload:
-    setting, errors = await run(info, SettingError, lambda s, p: setting_rules.update_setting(
-        s, p, decode_id(input.setting_id, "Setting"), _changes(input)))
+    setting, errors = await run(
+        info,
+        SettingError,
+        lambda s, p: setting_rules.update_setting(s, p, decode_id(input.setting_id, "Setting"), _changes(input)),
+    )
     return SettingUpdatePayload(setting=Setting.from_row(setting) if setting else None, user_errors=errors)

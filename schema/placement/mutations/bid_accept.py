@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import award, ipas
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -26,10 +26,13 @@ class BidAcceptPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH_AWARD, description="An authorised officer of the borough that posted the requirement "
-                 "accepts a live bid that passes the evaluation's gates, with a rationale: once responses have "
-                 "closed (at once for an EMERGENCY requirement). The requirement becomes AWARDED and every other "
-                 "live bid UNSUCCESSFUL, with its feedback. The IPA is issued (rendered once) in the same transaction.")
+@scoped_mutation(
+    Scope.BOROUGH_AWARD,
+    description="An authorised officer of the borough that posted the requirement "
+    "accepts a live bid that passes the evaluation's gates, with a rationale: once responses have "
+    "closed (at once for an EMERGENCY requirement). The requirement becomes AWARDED and every other "
+    "live bid UNSUCCESSFUL, with its feedback. The IPA is issued (rendered once) in the same transaction.",
+)
 async def bid_accept(info: Info, input: BidAcceptInput) -> BidAcceptPayload:
     async def accept(s, p):
         bid = await award.accept_bid(s, p, decode_id(input.bid_id, "Bid"), rationale=input.rationale)

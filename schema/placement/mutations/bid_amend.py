@@ -6,8 +6,8 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import bids
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -16,8 +16,10 @@ from schema.placement.mutations.bid_submit import BidError, BidExtraInput, offer
 from schema.placement.types import Bid, bid_or_none
 
 
-@strawberry.input(description="The whole offer again: it replaces the bid's setting, prices, availability and "
-                  "statements (an unset optional statement is removed).")
+@strawberry.input(
+    description="The whole offer again: it replaces the bid's setting, prices, availability and "
+    "statements (an unset optional statement is removed)."
+)
 class BidAmendInput:
     bid_id: relay.GlobalID
     setting_id: relay.GlobalID
@@ -35,9 +37,13 @@ class BidAmendPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.PROVIDER, description="Change the provider's own live bid until the deadline, under the rules "
-                 "of bidSubmit; the bid keeps its id and its receipt time, and records when it was amended.")
+@scoped_mutation(
+    Scope.PROVIDER,
+    description="Change the provider's own live bid until the deadline, under the rules "
+    "of bidSubmit; the bid keeps its id and its receipt time, and records when it was amended.",
+)
 async def bid_amend(info: Info, input: BidAmendInput) -> BidAmendPayload:
-    row, errors = await run(info, BidError, lambda s, p: bids.amend_bid(
-        s, p, decode_id(input.bid_id, "Bid"), offer_of(input)))
+    row, errors = await run(
+        info, BidError, lambda s, p: bids.amend_bid(s, p, decode_id(input.bid_id, "Bid"), offer_of(input))
+    )
     return BidAmendPayload(bid=bid_or_none(row), user_errors=errors)

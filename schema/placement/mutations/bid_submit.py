@@ -6,9 +6,9 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import bids
 from api.placements.pricing import Extra
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -34,7 +34,8 @@ class BidSubmitInput:
     needs_statement: str = strawberry.field(description="How the child's needs will be met.")
     extras: list[BidExtraInput] = strawberry.field(default_factory=list)
     compatibility_statement: str | None = strawberry.field(
-        default=None, description="How the child would fit with the young people already there.")
+        default=None, description="How the child would fit with the young people already there."
+    )
     social_value_statement: str | None = None
     idempotency_key: str | None = None
 
@@ -42,11 +43,14 @@ class BidSubmitInput:
 def offer_of(input: object) -> bids.BidOffer:
     """The offer of a bidSubmit or bidAmend input."""
     return bids.BidOffer(
-        setting_id=decode_id(input.setting_id, "Setting"), core_price=input.core_price,  # type: ignore[attr-defined]
-        available_from=input.available_from, needs_statement=input.needs_statement,  # type: ignore[attr-defined]
+        setting_id=decode_id(input.setting_id, "Setting"),
+        core_price=input.core_price,  # type: ignore[attr-defined]
+        available_from=input.available_from,
+        needs_statement=input.needs_statement,  # type: ignore[attr-defined]
         extras=[Extra(e.description, e.weekly_price) for e in input.extras],  # type: ignore[attr-defined]
         compatibility_statement=input.compatibility_statement,  # type: ignore[attr-defined]
-        social_value_statement=input.social_value_statement)  # type: ignore[attr-defined]
+        social_value_statement=input.social_value_statement,
+    )  # type: ignore[attr-defined]
 
 
 @strawberry.type
@@ -55,12 +59,23 @@ class BidSubmitPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.PROVIDER, description="Bid on a requirement the provider is invited to, on one of its own "
-                 "active settings, while it is open and before its deadline by the server's clock. One live bid "
-                 "per provider per requirement; the gross weekly price at most the lot's cap; the discounts and the "
-                 "net weekly price are computed by the system.")
+@scoped_mutation(
+    Scope.PROVIDER,
+    description="Bid on a requirement the provider is invited to, on one of its own "
+    "active settings, while it is open and before its deadline by the server's clock. One live bid "
+    "per provider per requirement; the gross weekly price at most the lot's cap; the discounts and the "
+    "net weekly price are computed by the system.",
+)
 async def bid_submit(info: Info, input: BidSubmitInput) -> BidSubmitPayload:
-    row, errors = await run(info, BidError, lambda s, p: bids.submit_bid(
-        s, p, requirement_id=decode_id(input.requirement_id, "Requirement"), offer=offer_of(input),
-        idempotency_key=input.idempotency_key))
+    row, errors = await run(
+        info,
+        BidError,
+        lambda s, p: bids.submit_bid(
+            s,
+            p,
+            requirement_id=decode_id(input.requirement_id, "Requirement"),
+            offer=offer_of(input),
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return BidSubmitPayload(bid=bid_or_none(row), user_errors=errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import bids
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -24,8 +24,9 @@ class BidWithdrawPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.PROVIDER, description="Withdraw the provider's own live bid until the deadline (it may bid "
-                 "again afterwards).")
+@scoped_mutation(
+    Scope.PROVIDER, description="Withdraw the provider's own live bid until the deadline (it may bid again afterwards)."
+)
 async def bid_withdraw(info: Info, input: BidWithdrawInput) -> BidWithdrawPayload:
     row, errors = await run(info, BidError, lambda s, p: bids.withdraw_bid(s, p, decode_id(input.bid_id, "Bid")))
     return BidWithdrawPayload(bid=bid_or_none(row), user_errors=errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import requirements
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -25,9 +25,15 @@ class RequirementCancelPayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH, description="End a search that is no longer needed (a draft, open or closed "
-                 "requirement of the borough's own), with the reason.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    description="End a search that is no longer needed (a draft, open or closed "
+    "requirement of the borough's own), with the reason.",
+)
 async def requirement_cancel(info: Info, input: RequirementCancelInput) -> RequirementCancelPayload:
-    row, errors = await run(info, RequirementError, lambda s, p: requirements.cancel(
-        s, p, decode_id(input.requirement_id, "Requirement"), reason=input.reason))
+    row, errors = await run(
+        info,
+        RequirementError,
+        lambda s, p: requirements.cancel(s, p, decode_id(input.requirement_id, "Requirement"), reason=input.reason),
+    )
     return RequirementCancelPayload(requirement=requirement_or_none(row), user_errors=errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import requirements
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -25,9 +25,15 @@ class RequirementClosePayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH, description="Close responses to an OPEN requirement of the borough's own before its "
-                 "deadline (the deadline closes it by itself otherwise).")
+@scoped_mutation(
+    Scope.BOROUGH,
+    description="Close responses to an OPEN requirement of the borough's own before its "
+    "deadline (the deadline closes it by itself otherwise).",
+)
 async def requirement_close(info: Info, input: RequirementCloseInput) -> RequirementClosePayload:
-    row, errors = await run(info, RequirementError, lambda s, p: requirements.close(
-        s, p, decode_id(input.requirement_id, "Requirement"), reason=input.reason))
+    row, errors = await run(
+        info,
+        RequirementError,
+        lambda s, p: requirements.close(s, p, decode_id(input.requirement_id, "Requirement"), reason=input.reason),
+    )
     return RequirementClosePayload(requirement=requirement_or_none(row), user_errors=errors)

@@ -6,9 +6,9 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import requirements
 from api.placements.enums import Urgency
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -28,7 +28,8 @@ class RequirementCreateInput:
     expected_duration_weeks: int
     child: ChildInput
     response_deadline: datetime | None = strawberry.field(
-        default=None, description="In the future. Unset: set at publication from the urgency.")
+        default=None, description="In the future. Unset: set at publication from the urgency."
+    )
     max_weekly_budget: Decimal | None = None
     idempotency_key: str | None = None
 
@@ -39,13 +40,25 @@ class RequirementCreatePayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH, description="Write a placement search (a DRAFT) on a lot of a vehicle the borough "
-                 "leads or has an access agreement with, for itself.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    description="Write a placement search (a DRAFT) on a lot of a vehicle the borough "
+    "leads or has an access agreement with, for itself.",
+)
 async def requirement_create(info: Info, input: RequirementCreateInput) -> RequirementCreatePayload:
     fields = requirements.RequirementFields(
-        lot_id=decode_id(input.lot_id, "Lot"), urgency=input.urgency, planned_start=input.planned_start,
-        expected_duration_weeks=input.expected_duration_weeks, response_deadline=input.response_deadline,
-        max_weekly_budget=input.max_weekly_budget)
-    row, errors = await run(info, RequirementError, lambda s, p: requirements.create_requirement(
-        s, p, fields_=fields, child=input.child.to_details(), idempotency_key=input.idempotency_key))
+        lot_id=decode_id(input.lot_id, "Lot"),
+        urgency=input.urgency,
+        planned_start=input.planned_start,
+        expected_duration_weeks=input.expected_duration_weeks,
+        response_deadline=input.response_deadline,
+        max_weekly_budget=input.max_weekly_budget,
+    )
+    row, errors = await run(
+        info,
+        RequirementError,
+        lambda s, p: requirements.create_requirement(
+            s, p, fields_=fields, child=input.child.to_details(), idempotency_key=input.idempotency_key
+        ),
+    )
     return RequirementCreatePayload(requirement=requirement_or_none(row), user_errors=errors)

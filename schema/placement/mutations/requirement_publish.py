@@ -5,8 +5,8 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.placements import requirements
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -20,7 +20,7 @@ class RequirementPublishInput:
     requirement_id: relay.GlobalID
 
 
-def _invitations(root: "RequirementPublishPayload") -> list[Invitation]:
+def _invitations(root: RequirementPublishPayload) -> list[Invitation]:
     return [Invitation.from_row(i) for i in root.invited]
 
 
@@ -35,11 +35,15 @@ class RequirementPublishPayload:
     invited: strawberry.Private[list[Any]]
 
 
-@scoped_mutation(Scope.BOROUGH, description="Publish a DRAFT: it opens until its response deadline (given, or from "
-                 "the urgency), and the lot's admitted members whose stage-1 documents are in force are invited, "
-                 "each with a match assessment; the other members are recorded with the reason.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    description="Publish a DRAFT: it opens until its response deadline (given, or from "
+    "the urgency), and the lot's admitted members whose stage-1 documents are in force are invited, "
+    "each with a match assessment; the other members are recorded with the reason.",
+)
 async def requirement_publish(info: Info, input: RequirementPublishInput) -> RequirementPublishPayload:
-    result, errors = await run(info, RequirementError, lambda s, p: requirements.publish(
-        s, p, decode_id(input.requirement_id, "Requirement")))
+    result, errors = await run(
+        info, RequirementError, lambda s, p: requirements.publish(s, p, decode_id(input.requirement_id, "Requirement"))
+    )
     row, invitations = result if result else (None, [])
     return RequirementPublishPayload(requirement=requirement_or_none(row), user_errors=errors, invited=invitations)

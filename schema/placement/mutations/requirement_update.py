@@ -6,9 +6,9 @@ from decimal import Decimal
 import strawberry
 from strawberry import UNSET, relay
 
+from api.core.principal import Scope
 from api.placements import requirements
 from api.placements.enums import Urgency
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run, sent_fields
 from schema.core.nodes import decode_id
@@ -18,8 +18,10 @@ from schema.placement.mutations.requirement_create import RequirementError
 from schema.placement.types import Requirement, requirement_or_none
 
 
-@strawberry.input(description="Send only what changes. `responseDeadline` and `maxWeeklyBudget` may be null (none); "
-                  "`child`, when sent, replaces the child.")
+@strawberry.input(
+    description="Send only what changes. `responseDeadline` and `maxWeeklyBudget` may be null (none); "
+    "`child`, when sent, replaces the child."
+)
 class RequirementUpdateInput:
     requirement_id: relay.GlobalID
     lot_id: relay.GlobalID | None = UNSET
@@ -38,8 +40,11 @@ class RequirementUpdatePayload:
 
 
 def _changes(input: RequirementUpdateInput) -> dict:
-    changes = sent_fields(input, ("urgency", "planned_start", "expected_duration_weeks", "response_deadline",
-                                  "max_weekly_budget"), nullable=frozenset({"response_deadline", "max_weekly_budget"}))
+    changes = sent_fields(
+        input,
+        ("urgency", "planned_start", "expected_duration_weeks", "response_deadline", "max_weekly_budget"),
+        nullable=frozenset({"response_deadline", "max_weekly_budget"}),
+    )
     if input.lot_id:
         changes["lot_id"] = decode_id(input.lot_id, "Lot")
     return changes
@@ -48,6 +53,11 @@ def _changes(input: RequirementUpdateInput) -> dict:
 @scoped_mutation(Scope.BOROUGH, description="Change a DRAFT requirement of the borough's own.")
 async def requirement_update(info: Info, input: RequirementUpdateInput) -> RequirementUpdatePayload:
     child = input.child.to_details() if input.child else None
-    row, errors = await run(info, RequirementError, lambda s, p: requirements.update_requirement(
-        s, p, decode_id(input.requirement_id, "Requirement"), _changes(input), child=child))
+    row, errors = await run(
+        info,
+        RequirementError,
+        lambda s, p: requirements.update_requirement(
+            s, p, decode_id(input.requirement_id, "Requirement"), _changes(input), child=child
+        ),
+    )
     return RequirementUpdatePayload(requirement=requirement_or_none(row), user_errors=errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import complaints
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -16,8 +16,10 @@ from schema.quality.types import Complaint, complaint_or_none
 @strawberry.input
 class ComplaintMediateInput:
     complaint_id: relay.GlobalID
-    note: str | None = strawberry.field(default=None, description="Optional to start mediation; required to add a "
-                                        "note to one under mediation. Seen by both parties.")
+    note: str | None = strawberry.field(
+        default=None,
+        description="Optional to start mediation; required to add a note to one under mediation. Seen by both parties.",
+    )
 
 
 @strawberry.type
@@ -28,6 +30,9 @@ class ComplaintMediatePayload:
 
 @scoped_mutation(Scope.WLA, description="Start mediating a raised complaint, or add a note to one under mediation.")
 async def complaint_mediate(info: Info, input: ComplaintMediateInput) -> ComplaintMediatePayload:
-    row, errors = await run(info, ComplaintError, lambda s, p: complaints.mediate(
-        s, p, decode_id(input.complaint_id, "Complaint"), note=input.note))
+    row, errors = await run(
+        info,
+        ComplaintError,
+        lambda s, p: complaints.mediate(s, p, decode_id(input.complaint_id, "Complaint"), note=input.note),
+    )
     return ComplaintMediatePayload(complaint=complaint_or_none(row), user_errors=errors)

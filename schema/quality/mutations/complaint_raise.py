@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import complaints
 from api.quality.enums import ComplaintKind
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -21,12 +21,14 @@ RELATED = {"Requirement": "requirement_id", "Bid": "bid_id", "Placement": "place
 @strawberry.input
 class ComplaintRaiseInput:
     kind: ComplaintKind
-    about_id: relay.GlobalID = strawberry.field(description="The other party: a provider when a borough raises it, "
-                                                "a borough when a provider does.")
+    about_id: relay.GlobalID = strawberry.field(
+        description="The other party: a provider when a borough raises it, a borough when a provider does."
+    )
     subject: str = strawberry.field(description="At most 200 characters. " + NO_CHILD_NAMES)
     description: str = strawberry.field(description=NO_CHILD_NAMES)
     related_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="A requirement, bid or placement between the two parties that it is about.")
+        default=None, description="A requirement, bid or placement between the two parties that it is about."
+    )
     idempotency_key: str | None = None
 
 
@@ -43,11 +45,25 @@ def _related(related_id: relay.GlobalID | None) -> dict[str, int]:
     return {RELATED[related_id.type_name]: id_}
 
 
-@scoped_mutation(Scope.BOROUGH, Scope.PROVIDER, description="Raise a complaint or dispute, for the caller's "
-                 "organisation, about the other party: a borough about a provider, a provider about a borough.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    Scope.PROVIDER,
+    description="Raise a complaint or dispute, for the caller's "
+    "organisation, about the other party: a borough about a provider, a provider about a borough.",
+)
 async def complaint_raise(info: Info, input: ComplaintRaiseInput) -> ComplaintRaisePayload:
-    row, errors = await run(info, ComplaintError, lambda s, p: complaints.raise_complaint(
-        s, p, kind=input.kind, about_id=decode_id(input.about_id, "Provider", "LocalAuthority", "Alliance"),
-        subject=input.subject, description=input.description, idempotency_key=input.idempotency_key,
-        **_related(input.related_id)))
+    row, errors = await run(
+        info,
+        ComplaintError,
+        lambda s, p: complaints.raise_complaint(
+            s,
+            p,
+            kind=input.kind,
+            about_id=decode_id(input.about_id, "Provider", "LocalAuthority", "Alliance"),
+            subject=input.subject,
+            description=input.description,
+            idempotency_key=input.idempotency_key,
+            **_related(input.related_id),
+        ),
+    )
     return ComplaintRaisePayload(complaint=complaint_or_none(row), user_errors=errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import complaints
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -27,6 +27,9 @@ class ComplaintResolvePayload:
 
 @scoped_mutation(Scope.WLA, description="Resolve a complaint under mediation, with the outcome.")
 async def complaint_resolve(info: Info, input: ComplaintResolveInput) -> ComplaintResolvePayload:
-    row, errors = await run(info, ComplaintError, lambda s, p: complaints.resolve(
-        s, p, decode_id(input.complaint_id, "Complaint"), outcome=input.outcome))
+    row, errors = await run(
+        info,
+        ComplaintError,
+        lambda s, p: complaints.resolve(s, p, decode_id(input.complaint_id, "Complaint"), outcome=input.outcome),
+    )
     return ComplaintResolvePayload(complaint=complaint_or_none(row), user_errors=errors)

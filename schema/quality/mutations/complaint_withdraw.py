@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import complaints
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -25,9 +25,15 @@ class ComplaintWithdrawPayload:
     user_errors: list[ComplaintError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.BOROUGH, Scope.PROVIDER, description="Withdraw a complaint the caller's organisation raised, "
-                 "while raised or under mediation.")
+@scoped_mutation(
+    Scope.BOROUGH,
+    Scope.PROVIDER,
+    description="Withdraw a complaint the caller's organisation raised, while raised or under mediation.",
+)
 async def complaint_withdraw(info: Info, input: ComplaintWithdrawInput) -> ComplaintWithdrawPayload:
-    row, errors = await run(info, ComplaintError, lambda s, p: complaints.withdraw(
-        s, p, decode_id(input.complaint_id, "Complaint"), note=input.note))
+    row, errors = await run(
+        info,
+        ComplaintError,
+        lambda s, p: complaints.withdraw(s, p, decode_id(input.complaint_id, "Complaint"), note=input.note),
+    )
     return ComplaintWithdrawPayload(complaint=complaint_or_none(row), user_errors=errors)

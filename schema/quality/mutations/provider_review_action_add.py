@@ -5,8 +5,8 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import reviews
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -33,8 +33,18 @@ class ProviderReviewActionAddPayload:
 
 @scoped_mutation(Scope.WLA, description="Add an action to a review, owned by the alliance or the provider.")
 async def provider_review_action_add(info: Info, input: ProviderReviewActionAddInput) -> ProviderReviewActionAddPayload:
-    row, errors = await run(info, ProviderReviewError, lambda s, p: reviews.add_action(
-        s, p, review_id=decode_id(input.review_id, "ProviderReview"), description=input.description,
-        owner_organisation_id=decode_id(input.owner_id, "Alliance", "Provider", "LocalAuthority"),
-        owner_name=input.owner_name, due_on=input.due_on, idempotency_key=input.idempotency_key))
+    row, errors = await run(
+        info,
+        ProviderReviewError,
+        lambda s, p: reviews.add_action(
+            s,
+            p,
+            review_id=decode_id(input.review_id, "ProviderReview"),
+            description=input.description,
+            owner_organisation_id=decode_id(input.owner_id, "Alliance", "Provider", "LocalAuthority"),
+            owner_name=input.owner_name,
+            due_on=input.due_on,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return ProviderReviewActionAddPayload(review_action=action_or_none(row), user_errors=errors)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import reviews
 from api.quality.enums import ReviewActionStatus
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -28,8 +28,14 @@ class ProviderReviewActionUpdatePayload:
 
 
 @scoped_mutation(Scope.WLA, description="Close an open review action: DONE, or CANCELLED with the reason.")
-async def provider_review_action_update(info: Info, input: ProviderReviewActionUpdateInput
-                                        ) -> ProviderReviewActionUpdatePayload:
-    row, errors = await run(info, ProviderReviewError, lambda s, p: reviews.update_action(
-        s, p, decode_id(input.action_id, "ReviewAction"), status=input.status, note=input.note))
+async def provider_review_action_update(
+    info: Info, input: ProviderReviewActionUpdateInput
+) -> ProviderReviewActionUpdatePayload:
+    row, errors = await run(
+        info,
+        ProviderReviewError,
+        lambda s, p: reviews.update_action(
+            s, p, decode_id(input.action_id, "ReviewAction"), status=input.status, note=input.note
+        ),
+    )
     return ProviderReviewActionUpdatePayload(review_action=action_or_none(row), user_errors=errors)

@@ -5,8 +5,8 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import reviews
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -31,10 +31,22 @@ class ProviderReviewRecordPayload:
     user_errors: list[ProviderReviewError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Record a scheduled review as held: when, who attended, the notes, the "
-                 "outcome. Once only.")
+@scoped_mutation(
+    Scope.WLA, description="Record a scheduled review as held: when, who attended, the notes, the outcome. Once only."
+)
 async def provider_review_record(info: Info, input: ProviderReviewRecordInput) -> ProviderReviewRecordPayload:
-    row, errors = await run(info, ProviderReviewError, lambda s, p: reviews.record_review(
-        s, p, decode_id(input.review_id, "ProviderReview"), held_on=input.held_on, attendees=input.attendees,
-        outcome=input.outcome, notes=input.notes, internal_notes=input.internal_notes))
+    row, errors = await run(
+        info,
+        ProviderReviewError,
+        lambda s, p: reviews.record_review(
+            s,
+            p,
+            decode_id(input.review_id, "ProviderReview"),
+            held_on=input.held_on,
+            attendees=input.attendees,
+            outcome=input.outcome,
+            notes=input.notes,
+            internal_notes=input.internal_notes,
+        ),
+    )
     return ProviderReviewRecordPayload(review=review_or_none(row), user_errors=errors)

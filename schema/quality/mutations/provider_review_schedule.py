@@ -5,8 +5,8 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.quality import reviews
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import run
@@ -33,7 +33,16 @@ class ProviderReviewSchedulePayload:
 
 @scoped_mutation(Scope.WLA, description="Schedule a review meeting with a provider, with its agenda.")
 async def provider_review_schedule(info: Info, input: ProviderReviewScheduleInput) -> ProviderReviewSchedulePayload:
-    row, errors = await run(info, ProviderReviewError, lambda s, p: reviews.schedule_review(
-        s, p, provider_id=decode_id(input.provider_id, "Provider"), scheduled_on=input.scheduled_on,
-        agenda=input.agenda, idempotency_key=input.idempotency_key))
+    row, errors = await run(
+        info,
+        ProviderReviewError,
+        lambda s, p: reviews.schedule_review(
+            s,
+            p,
+            provider_id=decode_id(input.provider_id, "Provider"),
+            scheduled_on=input.scheduled_on,
+            agenda=input.agenda,
+            idempotency_key=input.idempotency_key,
+        ),
+    )
     return ProviderReviewSchedulePayload(review=review_or_none(row), user_errors=errors)

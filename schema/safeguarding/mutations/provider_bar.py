@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.safeguarding import suspensions
 from api.safeguarding.enums import SuspensionReason
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.permissions import scoped_mutation
@@ -24,11 +24,18 @@ class ProviderBarInput:
     idempotency_key: str | None = None
 
 
-@scoped_mutation(Scope.WLA_SAFEGUARDING,
-                 description="Bar a provider for good from the whole market, a vehicle or a lot: its memberships there "
-                 "become BARRED (final), with the same effects as a suspension; a bar is never lifted.")
+@scoped_mutation(
+    Scope.WLA_SAFEGUARDING,
+    description="Bar a provider for good from the whole market, a vehicle or a lot: its memberships there "
+    "become BARRED (final), with the same effects as a suspension; a bar is never lifted.",
+)
 async def provider_bar(info: Info, input: ProviderBarInput) -> ProviderSuspendPayload:
     where = target(input)
-    row, errors = await run(info, SafeguardingError, lambda s, p: suspensions.bar(
-        s, p, reason=input.reason, notes=input.notes, idempotency_key=input.idempotency_key, **where))
+    row, errors = await run(
+        info,
+        SafeguardingError,
+        lambda s, p: suspensions.bar(
+            s, p, reason=input.reason, notes=input.notes, idempotency_key=input.idempotency_key, **where
+        ),
+    )
     return ProviderSuspendPayload(suspension=suspension_or_none(row), user_errors=errors)

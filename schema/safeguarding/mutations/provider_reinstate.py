@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.safeguarding import suspensions
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -20,12 +20,15 @@ class ProviderReinstateInput:
     notes: str | None = strawberry.field(default=None, description="Free text, at most 4,000 characters.")
 
 
-@scoped_mutation(Scope.WLA_SAFEGUARDING,
-                 description="Lift a suspension (not a bar): each membership it covered is ADMITTED again unless "
-                 "another active suspension covers it, so the provider is invited to the NEXT requirement published. "
-                 "Invitations withdrawn and bids excluded by the suspension stay withdrawn and excluded.")
+@scoped_mutation(
+    Scope.WLA_SAFEGUARDING,
+    description="Lift a suspension (not a bar): each membership it covered is ADMITTED again unless "
+    "another active suspension covers it, so the provider is invited to the NEXT requirement published. "
+    "Invitations withdrawn and bids excluded by the suspension stay withdrawn and excluded.",
+)
 async def provider_reinstate(info: Info, input: ProviderReinstateInput) -> ProviderSuspendPayload:
     suspension_id = decode_id(input.suspension_id, "Suspension")
-    row, errors = await run(info, SafeguardingError, lambda s, p: suspensions.reinstate(
-        s, p, suspension_id, notes=input.notes))
+    row, errors = await run(
+        info, SafeguardingError, lambda s, p: suspensions.reinstate(s, p, suspension_id, notes=input.notes)
+    )
     return ProviderSuspendPayload(suspension=suspension_or_none(row), user_errors=errors)

@@ -5,9 +5,9 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.safeguarding import suspensions
 from api.safeguarding.enums import SuspensionReason
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -18,9 +18,11 @@ from schema.safeguarding.types import Suspension, suspension_or_none
 
 def target(input: object) -> dict:
     dpv, lot = input.dpv_id, input.lot_id  # type: ignore[attr-defined]
-    return {"provider_id": decode_id(input.provider_id, "Provider"),  # type: ignore[attr-defined]
-            "dpv_id": decode_id(dpv, "Dpv") if dpv is not None else None,
-            "lot_id": decode_id(lot, "Lot") if lot is not None else None}
+    return {
+        "provider_id": decode_id(input.provider_id, "Provider"),  # type: ignore[attr-defined]
+        "dpv_id": decode_id(dpv, "Dpv") if dpv is not None else None,
+        "lot_id": decode_id(lot, "Lot") if lot is not None else None,
+    }
 
 
 @strawberry.input
@@ -30,8 +32,9 @@ class ProviderSuspendInput:
     lot_id: relay.GlobalID | None = strawberry.field(default=None, description="From one lot only.")
     reason: SuspensionReason
     notes: str | None = strawberry.field(default=None, description="Free text, at most 4,000 characters.")
-    until: date | None = strawberry.field(default=None, description="Lifted by the service at the start of this day "
-                                          "(London); null: until lifted by hand.")
+    until: date | None = strawberry.field(
+        default=None, description="Lifted by the service at the start of this day (London); null: until lifted by hand."
+    )
     idempotency_key: str | None = None
 
 
@@ -41,14 +44,26 @@ class ProviderSuspendPayload:
     user_errors: list[SafeguardingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA_SAFEGUARDING,
-                 description="Suspend a provider from the whole market, a vehicle (dpvId) or a lot (lotId), until a "
-                 "date or until lifted. In one transaction: its memberships there become SUSPENDED (it receives no "
-                 "new requirements and cannot bid), its invitations on open requirements are withdrawn and its live "
-                 "bids on them excluded, and its running placements are flagged for review.")
+@scoped_mutation(
+    Scope.WLA_SAFEGUARDING,
+    description="Suspend a provider from the whole market, a vehicle (dpvId) or a lot (lotId), until a "
+    "date or until lifted. In one transaction: its memberships there become SUSPENDED (it receives no "
+    "new requirements and cannot bid), its invitations on open requirements are withdrawn and its live "
+    "bids on them excluded, and its running placements are flagged for review.",
+)
 async def provider_suspend(info: Info, input: ProviderSuspendInput) -> ProviderSuspendPayload:
     where = target(input)
-    row, errors = await run(info, SafeguardingError, lambda s, p: suspensions.suspend(
-        s, p, reason=input.reason, notes=input.notes, until=input.until, idempotency_key=input.idempotency_key,
-        **where))
+    row, errors = await run(
+        info,
+        SafeguardingError,
+        lambda s, p: suspensions.suspend(
+            s,
+            p,
+            reason=input.reason,
+            notes=input.notes,
+            until=input.until,
+            idempotency_key=input.idempotency_key,
+            **where,
+        ),
+    )
     return ProviderSuspendPayload(suspension=suspension_or_none(row), user_errors=errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.core.principal import Scope
 from api.safeguarding import alerts
-from auth.principal import Scope
 from schema.core.context import Info
 from schema.core.mutations import run
 from schema.core.nodes import decode_id
@@ -17,9 +17,11 @@ from schema.safeguarding.types import AlertStatus, SafeguardingAlert, alert_or_n
 class SafeguardingAlertUpdateInput:
     alert_id: relay.GlobalID
     status: AlertStatus | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="The new status; null (or the current one) adds notes only.")
-    notes: str = strawberry.field(description="What the review found or did, 1 to 4,000 characters; kept in the "
-                                  "alert's history. No child's name.")
+        default=None, description="The new status; null (or the current one) adds notes only."
+    )
+    notes: str = strawberry.field(
+        description="What the review found or did, 1 to 4,000 characters; kept in the alert's history. No child's name."
+    )
 
 
 @strawberry.type
@@ -28,11 +30,16 @@ class SafeguardingAlertUpdatePayload:
     user_errors: list[SafeguardingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA_SAFEGUARDING,
-                 description="A step of the alliance's review of an alert, with notes: OPEN → UNDER_REVIEW → RESOLVED "
-                 "or ESCALATED; ESCALATED → UNDER_REVIEW or RESOLVED; RESOLVED is final.")
+@scoped_mutation(
+    Scope.WLA_SAFEGUARDING,
+    description="A step of the alliance's review of an alert, with notes: OPEN → UNDER_REVIEW → RESOLVED "
+    "or ESCALATED; ESCALATED → UNDER_REVIEW or RESOLVED; RESOLVED is final.",
+)
 async def safeguarding_alert_update(info: Info, input: SafeguardingAlertUpdateInput) -> SafeguardingAlertUpdatePayload:
     alert_id = decode_id(input.alert_id, "SafeguardingAlert")
-    row, errors = await run(info, SafeguardingError, lambda s, p: alerts.update_alert(
-        s, p, alert_id, status=input.status, notes=input.notes))
+    row, errors = await run(
+        info,
+        SafeguardingError,
+        lambda s, p: alerts.update_alert(s, p, alert_id, status=input.status, notes=input.notes),
+    )
     return SafeguardingAlertUpdatePayload(alert=alert_or_none(row), user_errors=errors)

@@ -1,0 +1,104 @@
+"""Who may act for a provider and see the market: providers, their settings, documents and memberships,
+organisations, access agreements.
+
+Reads: vehicles, lots, caps and the organisations that lead them are public procurement information (api/visibility.py).
+The alliance sees everything; a borough sees the market (providers, settings, memberships) and its own access
+agreements (or those on a vehicle it leads); a provider sees only itself. Vehicles, lots, caps, access agreements,
+admissions and organisations are the alliance's to administer (api/core/permissions.py `ensure_alliance_admin`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from api.core import clock
+from api.core.errors import Forbidden
+from api.core.permissions import borough, reads_own_provider
+from api.core.principal import OrganisationKind, Principal, Scope
+from api.market.models import AccessAgreement, Dpv
+
+
+def acts_for_provider(principal: Principal, provider_id: int) -> bool:
+    """May change a provider's settings, documents and memberships: the provider itself, or the alliance."""
+    if principal.is_alliance:
+        return principal.has(Scope.WLA)
+    return principal.is_provider and principal.organisation_id == provider_id and principal.has(Scope.PROVIDER)
+
+
+def ensure_acts_for_provider(principal: Principal, provider_id: int) -> None:
+    if not acts_for_provider(principal, provider_id):
+        raise Forbidden()
+
+
+def ensure_holds_agreement(principal: Principal, authority_id: int) -> None:
+    """An access agreement is ended by the alliance or by the borough that holds it."""
+    if principal.is_alliance and principal.has(Scope.WLA):
+        return
+    if principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id:
+        return
+    raise Forbidden()
+
+
+def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
+    """SQL: the principal is a participating borough (DOMAIN.md "Quality and safeguarding"): it leads a vehicle
+    or holds an access agreement that has not ended today (in England)."""
+    if not borough(principal):
+        return false()
+    me = principal.organisation_id  # type: ignore[union-attr]
+    today = clock.today()
+    return or_(
+        select(Dpv.id).where(Dpv.lead_authority_id == me).exists(),
+        select(AccessAgreement.id)
+        .where(
+            AccessAgreement.authority_id == me,
+            AccessAgreement.starts_on <= today,
+            or_(AccessAgreement.ends_on.is_(None), AccessAgreement.ends_on > today),
+        )
+        .exists(),
+    )
+
+
+# --- visibility, as SQL conditions (used by list queries and loaders) ---------------------------------
+
+
+def _reads_market(principal: Principal | None) -> bool:
+    """The alliance (`wla`, or `wla:safeguarding`: its safeguarding leads see the providers and settings they
+    review) and the boroughs read the market."""
+    return principal is not None and (
+        (principal.is_alliance and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING)))
+        or (principal.is_borough and principal.has(Scope.BOROUGH))
+    )
+
+
+def provider_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
+    """Providers, their settings and memberships: the alliance and boroughs see all; a provider itself."""
+    if _reads_market(principal):
+        return true()
+    if reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id
+    return false()
+
+
+def documents_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
+    """Stage-1 documents: the alliance and the provider itself."""
+    if principal is not None and principal.is_alliance and principal.has(Scope.WLA):
+        return true()
+    if reads_own_provider(principal):
+        return provider_id_column == principal.organisation_id
+    return false()
+
+
+def agreement_visible(principal: Principal | None, authority_id_column, dpv_id_column) -> ColumnElement[bool]:
+    """Access agreements: the alliance, the borough that holds one, the lead borough of the vehicle."""
+    if principal is not None and principal.is_alliance and principal.has(Scope.WLA):
+        return true()
+    if principal is not None and principal.is_borough and principal.has(Scope.BOROUGH):
+        led = select(Dpv.id).where(Dpv.lead_authority_id == principal.organisation_id)
+        return or_(authority_id_column == principal.organisation_id, dpv_id_column.in_(led))
+    return false()
+
+
+def organisation_visible(principal: Principal | None, kind_column, id_column) -> ColumnElement[bool]:
+    """The alliance and the boroughs are public (they lead and buy through public vehicles); providers are
+    seen as above."""
+    return or_(kind_column != OrganisationKind.PROVIDER, provider_visible(principal, id_column))

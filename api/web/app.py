@@ -1,0 +1,196 @@
+"""The ASGI application: GraphQL over HTTP and WebSocket at /graphql, the IPAs' PDFs at /ipas/{id}.pdf, the OAuth
+2.0 endpoints, health checks, and lifespan state.
+
+The database engine, the OAuth server and the cache of token-verification keys are created once per worker
+process in the lifespan and shared through its state. Each worker also runs the timer runner (api/core/timers.py) as a
+background task for as long as it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import Response
+from starlette.routing import Mount, Route, WebSocketRoute, request_response
+from starlette.staticfiles import StaticFiles
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+
+from api import domains
+from api.core import logs, realtime, timers
+from api.core.config import Settings, get_settings
+from api.core.db import Database
+from api.core.errors import Unauthenticated
+from api.web import graphiql
+from api.web.cors import Cors
+from api.web.graphql_http import GraphQLResponseMediaType
+from api.web.health import healthz, readyz
+from api.web.ipa_download import ipa_pdf
+from api.web.limits import RequestLimits
+from api.web.oauth import (
+    BearerAuthentication,
+    introspection_endpoint,
+    jwks,
+    revocation_endpoint,
+    server_metadata,
+    token_endpoint,
+)
+from api.web.request_id import RequestIdStarlette
+from api.web.security_headers import SecurityHeaders
+from api.web.signin_pages import authorize, signout
+from api.web.ws_tokens import SocketWatch
+from auth.external import check_organisations
+from auth.keys import KeyRing
+from auth.server import OAuthServer
+from auth.tokens import principal_from_token
+from schema import schema
+from schema.core.context import Context
+
+
+class GraphQLApp(GraphQL):
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        state = request.state
+        # BearerAuthentication (HTTP) sets the principal from a valid access token; without a token the caller
+        # is anonymous and can read only public procurement information. A WebSocket authenticates at
+        # connection_init (on_ws_connect).
+        return Context(
+            db=state.db,
+            settings=state.settings,
+            principal=getattr(state, "principal", None),
+            request=request,
+            response=response,
+            hub=getattr(state, "hub", None),
+        )
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        state = request.state
+        client_id = await graphiql.ensure_client(state.db, state.settings)
+        return graphiql.page(client_id, state.settings)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """`connection_init` carries `{"authorization": "Bearer <token>"}`; it is checked by the same function
+        as HTTP bearer tokens. A bad token closes the socket with 4403; no token is an anonymous connection.
+        The socket is closed (4403) when the token expires or is no longer accepted, revoked say
+        (api/web/ws_tokens.py): the client reconnects with a new token and resumes each subscription from the last
+        cursor it received."""
+        header = (context.connection_params or {}).get("authorization")
+        if header is None:
+            return UNSET
+        scheme, _, token = str(header).partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ConnectionRejectionError({"reason": "authorization must be 'Bearer <token>'"})
+        state = context.request.state
+        try:
+            principal = await principal_from_token(token.strip(), db=state.db, keys=state.keys, settings=state.settings)
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"reason": str(exc)}) from None
+        context.authenticate(principal)
+        state.sockets.watch(context.request, token.strip())
+        return UNSET
+
+
+def _quieter_collector(mode: str = "freeze") -> None:
+    """The worker's cyclic garbage collector, as DPV_GC says (api/core/config.py `Settings.gc_mode`).
+
+    A full collection walks every object it tracks and stops the worker meanwhile: walking all that exists at
+    start-up (the schema, the models, the libraries: most of the worker's objects) took 150-250 ms and stalled a
+    fan-out (bench/fanout.py). That start-up lives as long as the worker, so `freeze` (the default) collects
+    once and moves it out of the collector's sight: a full collection then walks only what requests and
+    connections made since, and Python's own thresholds keep it from piling up.
+    `tuned`, the earlier setting, also raised the thresholds to 20,000/50/100. Under a steady load
+    (bench/soak.py) that left the oldest generation without a single full collection for as long as the
+    soak ran: the garbage cycles promoted there piled up and the worker's memory kept growing. `default` is
+    Python's own, start-up included in every full collection."""
+    if mode == "default":
+        return
+    gc.collect()
+    gc.freeze()
+    if mode == "tuned":
+        gc.set_threshold(20_000, 50, 100)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    settings = settings or get_settings()
+    logs.install()  # every log record of the worker made safe as it is made
+    domains.check()  # every hook and timer of the domains has its handler, before anything runs
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        db = database or Database.from_settings(settings)
+        key_ring = KeyRing()
+        runner: asyncio.Task | None = None
+        hub: realtime.Hub | None = None
+        sockets = SocketWatch(db, settings)
+        try:
+            await check_organisations(db, settings)  # a trusted issuer for a provider or the alliance: no start
+            if settings.timer_poll_seconds > 0:
+                runner = asyncio.create_task(timers.run_forever(db, settings.timer_poll_seconds), name="dpv-timers")
+            if settings.event_poll_seconds > 0:
+                hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
+                await hub.start()
+            sockets.start()
+            _quieter_collector(settings.gc_mode)
+            yield {
+                "db": db,
+                "settings": settings,
+                "keys": key_ring,
+                "oauth": OAuthServer(settings, key_ring),
+                "hub": hub,
+                "sockets": sockets,
+            }
+        finally:
+            await sockets.stop()
+            if hub is not None:
+                await hub.stop()
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
+            if database is None:
+                await db.dispose()
+
+    graphql = GraphQLApp(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=5),
+        max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        multipart_uploads_enabled=False,
+    )
+    return RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
+        routes=[
+            Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/ipas/{id}.pdf", BearerAuthentication(request_response(ipa_pdf)), methods=["GET"]),
+            Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
+            Route("/oauth/signout", signout, methods=["GET", "POST"]),
+            Route("/oauth/token", token_endpoint, methods=["POST"]),
+            Route("/oauth/revoke", revocation_endpoint, methods=["POST"]),
+            Route("/oauth/introspect", introspection_endpoint, methods=["POST"]),
+            Route("/oauth/jwks", jwks, methods=["GET"]),
+            Route("/.well-known/oauth-authorization-server", server_metadata, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=graphiql.STATIC), name="static"),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        # Outermost first: every answer gets the security headers and CORS, a 413 included.
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Cors, origins=settings.cors_origins),
+            Middleware(
+                RequestLimits, max_body_bytes=settings.max_body_bytes, max_message_bytes=settings.ws_max_message_bytes
+            ),
+        ],
+        lifespan=lifespan,
+    )
