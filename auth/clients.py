@@ -26,13 +26,15 @@ from sqlalchemy.orm import joinedload
 
 from api.core import audit
 from api.core.errors import UserError, UserErrors
-from api.core.permissions import ensure_alliance_admin
+from api.core.permissions import Permission
 from api.core.principal import SCOPES_BY_KIND, ActorKind, Principal, Scope, system_principal
 from api.market.models import Organisation, organisation_by_slug
 from auth.models import SECRET_HASHER, OAuthClient
 from auth.scopes import parse_scopes, scope_errors
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# Registering a client for an organisation: the alliance (`wla`); the service itself (a system actor) too.
+REGISTER_CLIENT = Permission("registerClient", Scope.WLA)
 
 
 class ClientGrant(str, Enum):
@@ -100,7 +102,7 @@ async def register_client(
 ) -> RegisteredClient:
     """Register a client for an organisation. The service itself (system actor) or the alliance may."""
     if actor.actor_kind is not ActorKind.SYSTEM:
-        ensure_alliance_admin(actor)
+        REGISTER_CLIENT.decide(actor)
     org = await organisation_by_slug(session, organisation_slug)
     if org is None:
         raise _unknown_organisation(organisation_slug)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from api.core import audit
 from api.core.errors import UserError, UserErrors
-from api.core.permissions import ensure_alliance_admin
+from api.core.permissions import Permission
 from api.core.principal import ActorKind, Principal, Scope, system_principal
 from api.market.models import organisation_by_slug
 from auth.models import AppUser
@@ -35,6 +35,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a bound keeps a sign-in request's cost bounded
 MAX_EMAIL_LENGTH = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Registering a person for an organisation: the alliance (`wla`); the service itself (a system actor) too.
+REGISTER_USER = Permission("registerUser", Scope.WLA)
 
 
 class UserErrorCode(Enum):
@@ -94,7 +96,7 @@ async def create_user(
 ) -> AppUser:
     """Register a person of an organisation. The service itself (system actor) or the alliance may."""
     if actor.actor_kind is not ActorKind.SYSTEM:
-        ensure_alliance_admin(actor)
+        REGISTER_USER.decide(actor)
     org = await organisation_by_slug(session, organisation_slug)
     if org is None:
         raise UserErrors.one(

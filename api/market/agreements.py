@@ -14,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
-from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
+from api.market import permissions
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import AccessAgreementStatus
 from api.market.models import AccessAgreement, Dpv
-from api.market.permissions import ensure_holds_agreement
 
 NOTICE_MONTHS = 12
 
@@ -48,7 +47,7 @@ async def create_agreement(
     starts_on: date | None = None,
     idempotency_key: str | None = None,
 ) -> AccessAgreement:
-    ensure_alliance_admin(actor)
+    permissions.CREATE_ACCESS_AGREEMENT.decide(actor)
     starts = starts_on or clock.today()
 
     async def create(id_: int | None) -> AccessAgreement:
@@ -118,7 +117,7 @@ async def give_notice(
 ) -> AccessAgreement:
     on = on or clock.today()
     agreement = await get_or_forbidden(session, AccessAgreement, agreement_id, lock=True)
-    ensure_holds_agreement(actor, agreement.authority_id)
+    permissions.GIVE_NOTICE.decide(actor, agreement.authority_id)
     if on < agreement.starts_on:
         raise UserErrors.one(
             "accessAgreementId", AccessAgreementErrorCode.NOT_STARTED, f"The agreement starts on {agreement.starts_on}"

@@ -16,10 +16,10 @@ from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
+from api.market import permissions
 from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
 from api.market.models import Document
-from api.market.permissions import ensure_acts_for_provider
 
 # A stage-1 document just recorded, in the recording's transaction: safeguarding watches its expiry and lifts the
 # suspensions a valid replacement ends (api/safeguarding/expiry.py `on_document_recorded`).
@@ -88,7 +88,7 @@ async def record_document(
     credit_check_outcome: CreditCheckOutcome | None = None,
     idempotency_key: str | None = None,
 ) -> Document:
-    ensure_acts_for_provider(actor, provider_id)
+    permissions.RECORD_DOCUMENT.decide(actor, provider_id)
 
     async def create(id_: int | None) -> Document:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
-from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
+from api.market import permissions
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
 from api.market.models import Dpv, Lot, LotRateCap
@@ -57,7 +57,7 @@ async def create_dpv(
     extension_options: int = 3,
     idempotency_key: str | None = None,
 ) -> Dpv:
-    ensure_alliance_admin(actor)
+    permissions.CREATE_DPV.decide(actor)
 
     async def create(id_: int | None) -> Dpv:
         errors: list[UserError] = []
@@ -142,7 +142,7 @@ async def create_dpv(
 
 async def exercise_extension(session: AsyncSession, actor: Principal, dpv_id: int, *, on: date | None = None) -> Dpv:
     """Exercise the next one-year option: the end date moves a year. Only while the vehicle is in term."""
-    ensure_alliance_admin(actor)
+    permissions.EXERCISE_EXTENSION.decide(actor)
     on = on or clock.today()
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     if on > dpv.ends_on:
@@ -205,7 +205,7 @@ async def create_lot(
     rate_caps: list[tuple[int, Decimal]] | None = None,
     idempotency_key: str | None = None,
 ) -> Lot:
-    ensure_alliance_admin(actor)
+    permissions.CREATE_LOT.decide(actor)
     caps = rate_caps or []
 
     async def create(id_: int | None) -> Lot:
@@ -257,7 +257,7 @@ async def set_rate_cap(
     session: AsyncSession, actor: Principal, *, lot_id: int, financial_year: int, weekly_rate_cap: Decimal
 ) -> LotRateCap:
     """Set (or revise) the cap of one financial year."""
-    ensure_alliance_admin(actor)
+    permissions.SET_RATE_CAP.decide(actor)
     await get_or_forbidden(session, Lot, lot_id, lock=True)
     errors = _cap_errors([(financial_year, weekly_rate_cap)], "weeklyRateCap")
     if errors:
@@ -295,7 +295,7 @@ async def set_evaluation_weights(
     """The vehicle's weight per evaluation criterion (api/market/weights.py `Weights`: every criterion,
     non-negative, adding up to exactly 100); None goes back to the defaults. Bids are evaluated with the weights
     in force when the evaluation is computed, and again at the award."""
-    ensure_alliance_admin(actor)
+    permissions.SET_EVALUATION_WEIGHTS.decide(actor)
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     stored: dict[str, str] | None = None
     if weights is not None:

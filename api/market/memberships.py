@@ -17,13 +17,11 @@ from api.core.config import get_settings
 from api.core.errors import UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
-from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
-from api.market import stage1
+from api.market import permissions, stage1
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision, MembershipStatus as S
 from api.market.models import Document, Dpv, Lot, Membership
-from api.market.permissions import ensure_acts_for_provider
 
 # A membership just admitted, in the admission's transaction: safeguarding bars or suspends it at once when a bar or
 # suspension in force covers it (api/safeguarding/suspensions.py `on_admitted`).
@@ -79,7 +77,7 @@ async def apply(
     on: date | None = None,
     idempotency_key: str | None = None,
 ) -> Membership:
-    ensure_acts_for_provider(actor, provider_id)
+    permissions.APPLY_FOR_MEMBERSHIP.decide(actor, provider_id)
     on = on or clock.today()
 
     async def create(id_: int | None) -> Membership:
@@ -151,7 +149,7 @@ async def decide(
     on: date | None = None,
 ) -> Membership:
     """The alliance admits (when stage 1 is met on that day) or rejects (with a reason) an application."""
-    ensure_alliance_admin(actor)
+    permissions.DECIDE_MEMBERSHIP.decide(actor)
     on = on or clock.today()
     membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
     if decision is MembershipDecision.ADMIT:
@@ -195,7 +193,7 @@ async def withdraw(
     session: AsyncSession, actor: Principal, membership_id: int, *, reason: str | None = None
 ) -> Membership:
     membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
-    ensure_acts_for_provider(actor, membership.provider_id)
+    permissions.WITHDRAW_MEMBERSHIP.decide(actor, membership.provider_id)
     before = membership.status
     _move(membership, S.WITHDRAWN)
     membership.decision_reason = (reason or "").strip() or membership.decision_reason

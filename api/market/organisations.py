@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
-from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
+from api.market import permissions
 from api.market.models import Organisation, organisation_by_slug
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -34,7 +34,7 @@ async def create_organisation(
     name: str,
     idempotency_key: str | None = None,
 ) -> Organisation:
-    ensure_alliance_admin(actor)
+    permissions.CREATE_ORGANISATION.decide(actor)
 
     async def create(id_: int | None) -> Organisation:
         errors: list[UserError] = []

@@ -4,7 +4,7 @@ organisations, access agreements.
 Reads: vehicles, lots, caps and the organisations that lead them are public procurement information (api/visibility.py).
 The alliance sees everything; a borough sees the market (providers, settings, memberships) and its own access
 agreements (or those on a vehicle it leads); a provider sees only itself. Vehicles, lots, caps, access agreements,
-admissions and organisations are the alliance's to administer (api/core/permissions.py `ensure_alliance_admin`).
+admissions and organisations are the alliance's to administer.
 """
 
 from __future__ import annotations
@@ -12,31 +12,41 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from api.core import clock
-from api.core.errors import Forbidden
-from api.core.permissions import borough, reads_own_provider
+from api.core.permissions import Permission, alliance, alliance_any, borough, reads_own_provider
 from api.core.principal import OrganisationKind, Principal, Scope
 from api.market.models import AccessAgreement, Dpv
 
 
 def acts_for_provider(principal: Principal, provider_id: int) -> bool:
-    """May change a provider's settings, documents and memberships: the provider itself, or the alliance."""
-    if principal.is_alliance:
-        return principal.has(Scope.WLA)
-    return principal.is_provider and principal.organisation_id == provider_id and principal.has(Scope.PROVIDER)
+    """A provider's settings, documents and memberships are changed by the provider itself (with `provider`), or
+    by the alliance (with `wla`) for it."""
+    return principal.is_alliance or principal.organisation_id == provider_id
 
 
-def ensure_acts_for_provider(principal: Principal, provider_id: int) -> None:
-    if not acts_for_provider(principal, provider_id):
-        raise Forbidden()
-
-
-def ensure_holds_agreement(principal: Principal, authority_id: int) -> None:
+def holds_agreement(principal: Principal, authority_id: int) -> bool:
     """An access agreement is ended by the alliance or by the borough that holds it."""
-    if principal.is_alliance and principal.has(Scope.WLA):
-        return
-    if principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id:
-        return
-    raise Forbidden()
+    return principal.is_alliance or principal.organisation_id == authority_id
+
+
+# --- who may do what: one permission per action (api/core/permissions.py Permission) ---------------------------
+# Vehicles, lots, caps, access agreements, admissions and organisations are the alliance's to administer (`wla`).
+CREATE_ORGANISATION = Permission("createOrganisation", Scope.WLA)
+CREATE_DPV = Permission("createDpv", Scope.WLA)
+EXERCISE_EXTENSION = Permission("exerciseExtension", Scope.WLA)
+SET_EVALUATION_WEIGHTS = Permission("setEvaluationWeights", Scope.WLA)
+CREATE_LOT = Permission("createLot", Scope.WLA)
+SET_RATE_CAP = Permission("setRateCap", Scope.WLA)
+CREATE_ACCESS_AGREEMENT = Permission("createAccessAgreement", Scope.WLA)
+DECIDE_MEMBERSHIP = Permission("decideMembership", Scope.WLA)
+# Ending an access agreement: the alliance, or the borough that holds it (over the agreement's authority).
+GIVE_NOTICE = Permission("giveNotice", Scope.WLA, Scope.BOROUGH, rule=holds_agreement)
+# What a provider does for itself, or the alliance for it (over the provider's id).
+APPLY_FOR_MEMBERSHIP = Permission("applyForMembership", Scope.PROVIDER, Scope.WLA, rule=acts_for_provider)
+WITHDRAW_MEMBERSHIP = Permission("withdrawMembership", Scope.PROVIDER, Scope.WLA, rule=acts_for_provider)
+RECORD_DOCUMENT = Permission("recordDocument", Scope.PROVIDER, Scope.WLA, rule=acts_for_provider)
+CREATE_SETTING = Permission("createSetting", Scope.PROVIDER, Scope.WLA, rule=acts_for_provider)
+UPDATE_SETTING = Permission("updateSetting", Scope.PROVIDER, Scope.WLA, rule=acts_for_provider)
+RECORD_OFSTED_JUDGEMENT = Permission("recordOfstedJudgement", Scope.WLA, Scope.PROVIDER, rule=acts_for_provider)
 
 
 def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
@@ -64,10 +74,7 @@ def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
 def _reads_market(principal: Principal | None) -> bool:
     """The alliance (`wla`, or `wla:safeguarding`: its safeguarding leads see the providers and settings they
     review) and the boroughs read the market."""
-    return principal is not None and (
-        (principal.is_alliance and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING)))
-        or (principal.is_borough and principal.has(Scope.BOROUGH))
-    )
+    return alliance_any(principal) or borough(principal)
 
 
 def provider_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
@@ -81,7 +88,7 @@ def provider_visible(principal: Principal | None, provider_id_column) -> ColumnE
 
 def documents_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
     """Stage-1 documents: the alliance and the provider itself."""
-    if principal is not None and principal.is_alliance and principal.has(Scope.WLA):
+    if alliance(principal):
         return true()
     if reads_own_provider(principal):
         return provider_id_column == principal.organisation_id
@@ -90,9 +97,9 @@ def documents_visible(principal: Principal | None, provider_id_column) -> Column
 
 def agreement_visible(principal: Principal | None, authority_id_column, dpv_id_column) -> ColumnElement[bool]:
     """Access agreements: the alliance, the borough that holds one, the lead borough of the vehicle."""
-    if principal is not None and principal.is_alliance and principal.has(Scope.WLA):
+    if alliance(principal):
         return true()
-    if principal is not None and principal.is_borough and principal.has(Scope.BOROUGH):
+    if borough(principal):
         led = select(Dpv.id).where(Dpv.lead_authority_id == principal.organisation_id)
         return or_(authority_id_column == principal.organisation_id, dpv_id_column.in_(led))
     return false()

@@ -14,10 +14,10 @@ from api.core.errors import UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
+from api.market import permissions
 from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
 from api.market.models import OfstedJudgement, Setting
-from api.market.permissions import ensure_acts_for_provider
 
 # An Ofsted judgement of a setting just recorded (the setting, the grade, the inspection day, the judgement's id), in
 # the recording's transaction: safeguarding raises a HIGH alert on an Inadequate one (api/safeguarding/alerts.py
@@ -145,7 +145,7 @@ async def create_setting(
     fields_: SettingFields,
     idempotency_key: str | None = None,
 ) -> Setting:
-    ensure_acts_for_provider(actor, provider_id)
+    permissions.CREATE_SETTING.decide(actor, provider_id)
     f = _normalise(fields_)
 
     async def create(id_: int | None) -> Setting:
@@ -184,7 +184,7 @@ async def update_setting(session: AsyncSession, actor: Principal, setting_id: in
     """Apply a partial change (keys are SettingFields names). The row is locked, so two staff updating the
     vacancies at once are applied one after the other, never lost."""
     setting = await get_or_forbidden(session, Setting, setting_id, lock=True)
-    ensure_acts_for_provider(actor, setting.provider_id)
+    permissions.UPDATE_SETTING.decide(actor, setting.provider_id)
     before = _fields_of(setting)
     after = _normalise(SettingFields(**{**before.__dict__, **changes}))
     errors = _validate(setting.kind, after)
@@ -217,7 +217,7 @@ async def record_ofsted_judgement(
     """Homes and schools are inspected one by one; foster households are not (Ofsted inspects the agency,
     whose judgement is a stage-1 document)."""
     setting = await get_or_forbidden(session, Setting, setting_id, lock=True)
-    ensure_acts_for_provider(actor, setting.provider_id)
+    permissions.RECORD_OFSTED_JUDGEMENT.decide(actor, setting.provider_id)
     if setting.kind is SettingKind.FOSTER_HOUSEHOLD:
         raise UserErrors.one(
             "settingId",

@@ -1,7 +1,7 @@
 """The award: an authorised officer accepts one bid, with a rationale (DOMAIN.md, "A placement search", step 7).
 
 - Only an authorised officer (`borough:award`) of the borough that posted the requirement (api/placements/permissions.py
-  `ensure_awards`; the `borough` scope alone is FORBIDDEN), with a rationale (RATIONALE_REQUIRED).
+  `ACCEPT_BID`; the `borough` scope alone is FORBIDDEN), with a rationale (RATIONALE_REQUIRED).
 - Only once responses are closed: the requirement CLOSED, or OPEN with its deadline passed by the server's
   clock (the timer has not run yet), or OPEN at once for an EMERGENCY requirement. An OPEN one is closed by the
   award itself (closed_at) and its deadline timer cancelled. Before the deadline: DEADLINE_NOT_PASSED.
@@ -25,12 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock, timers
 from api.core.errors import UserError, UserErrors
 from api.core.principal import Principal
-from api.placements import evaluation as ev, ipas
+from api.placements import evaluation as ev, ipas, permissions
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
 from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
 from api.placements.evaluations import evaluate_one
 from api.placements.models import Bid
-from api.placements.permissions import ensure_awards
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS
 
 
@@ -47,7 +46,7 @@ async def accept_bid(
 ) -> Bid:
     requirement_id, _ = await bid_parents(session, bid_id)
     requirement = await lock_requirement(session, requirement_id, exclusive=True)
-    ensure_awards(actor, requirement.authority_id)
+    permissions.ACCEPT_BID.decide(actor, requirement.authority_id)
     at = now or clock.now()
     rationale = (rationale or "").strip()
 

@@ -61,10 +61,9 @@ from api.core.principal import Principal
 from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
-from api.placements import pricing
+from api.placements import permissions, pricing
 from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
-from api.placements.permissions import ensure_bids, ensure_owns_bid
 
 MAX_TEXT = 4000
 
@@ -576,7 +575,7 @@ async def submit_bid(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Bid:
-    ensure_bids(actor)
+    permissions.SUBMIT_BID.decide(actor)
     offer = normalise(offer)
     provider_id = actor.organisation_id
 
@@ -662,10 +661,9 @@ async def amend_bid(
     session: AsyncSession, actor: Principal, bid_id: int, offer: BidOffer, *, now: datetime | None = None
 ) -> Bid:
     """Replace the offer of a live bid until the deadline: the id and the first receipt time stay."""
-    ensure_bids(actor)
-    offer = normalise(offer)
     requirement_id, provider_id = await bid_parents(session, bid_id)
-    ensure_owns_bid(actor, provider_id)
+    permissions.AMEND_BID.decide(actor, provider_id)
+    offer = normalise(offer)
     requirement = await lock_requirement(session, requirement_id)
     invitation = await _lock_invitation(session, requirement_id, provider_id)
     bid = await lock_bid(session, bid_id)
@@ -700,9 +698,8 @@ async def amend_bid(
 
 async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, now: datetime | None = None) -> Bid:
     """End a live bid until the deadline (even if the invitation was withdrawn meanwhile)."""
-    ensure_bids(actor)
     requirement_id, provider_id = await bid_parents(session, bid_id)
-    ensure_owns_bid(actor, provider_id)
+    permissions.WITHDRAW_BID.decide(actor, provider_id)
     requirement = await lock_requirement(session, requirement_id)
     await _lock_invitation(session, requirement_id, provider_id)
     bid = await lock_bid(session, bid_id)

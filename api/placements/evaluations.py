@@ -46,11 +46,10 @@ from api.market import caps
 from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
 from api.market.weights import weights_of
-from api.placements import evaluation as ev
+from api.placements import evaluation as ev, permissions
 from api.placements.bids import E, bid_parents, lock_bid, lock_requirement
 from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
-from api.placements.permissions import ensure_owns_requirement
 from api.safeguarding.alerts import SHOWN_IN_EVALUATION
 from api.safeguarding.enums import AlertStatus
 from api.safeguarding.models import SafeguardingAlert
@@ -280,7 +279,7 @@ async def record_officer_score(
 ) -> Bid:
     requirement_id, _ = await bid_parents(session, bid_id)
     requirement = await lock_requirement(session, requirement_id)
-    ensure_owns_requirement(actor, requirement.authority_id)
+    permissions.SCORE_BID.decide(actor, requirement.authority_id)
     bid = await lock_bid(session, bid_id)
     at = now or clock.now()
     if requirement.status in (S.AWARDED, S.PLACED):

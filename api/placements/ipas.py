@@ -14,7 +14,7 @@ Issue (`issue_ipa`, called inside `bidAccept`'s transaction, api/placements/awar
 Sign (`sign_ipa`, `ipaSign`)
 - The provider of the accepted bid (`provider:sign`) first: ISSUED -> PROVIDER_SIGNED; then the borough that
   awarded it (`borough:award`): PROVIDER_SIGNED -> EXECUTED. Anyone else, or a party without the signing scope:
-  FORBIDDEN (api/placements/permissions.py `signing_party`).
+  FORBIDDEN (api/placements/permissions.py `SIGN_IPA`).
 - The SHA-256 sent must be the stored document's (HASH_MISMATCH: nothing changes); the borough before the
   provider is PROVIDER_SIGNS_FIRST; a party signing again is ALREADY_SIGNED; a TERMINATED IPA is
   INVALID_TRANSITION.
@@ -42,12 +42,12 @@ from api.core import audit, clock
 from api.core.errors import Forbidden, UserErrors
 from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
-from api.placements import child as child_rules
+from api.placements import child as child_rules, permissions
 from api.placements.deadlines import add_working_days
 from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
-from api.placements.permissions import ipa_party, signing_party
+from api.placements.permissions import ipa_party
 from api.placements.pricing import Discount, DiscountKind, Extra
 from api.placements.requirements import TRANSITIONS
 
@@ -165,7 +165,8 @@ async def sign_ipa(
     session: AsyncSession, actor: Principal, ipa_id: int, *, document_sha256: str, now: datetime | None = None
 ) -> Ipa:
     ipa = await _lock_ipa(session, ipa_id)
-    party = signing_party(actor, ipa.authority_id, ipa.provider_id)
+    permissions.SIGN_IPA.decide(actor, ipa)
+    party = IpaParty.PROVIDER if actor.is_provider else IpaParty.BOROUGH
     at = now or clock.now()
     signed = set((await session.execute(select(IpaSignature.party).where(IpaSignature.ipa_id == ipa.id))).scalars())
     if ipa.status is IpaStatus.TERMINATED:

@@ -11,42 +11,48 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, select, true
 
-from api.core.errors import Forbidden
-from api.core.permissions import alliance, borough, reads_own_provider
+from api.core.permissions import Permission, alliance, borough, reads_own_provider
 from api.core.principal import Principal, Scope
 from api.placements.enums import ChildView, IpaParty
-from api.placements.models import Invitation, Requirement
+from api.placements.models import Invitation, Ipa, Requirement
 
 
-def ensure_posts_requirements(principal: Principal) -> None:
-    """Requirements are posted by a borough, for itself (the authority comes from the token, never the input)."""
-    if not (principal.is_borough and principal.has(Scope.BOROUGH)):
-        raise Forbidden()
-
-
-def ensure_owns_requirement(principal: Principal, authority_id: int) -> None:
+def owns_requirement(principal: Principal, authority_id: int) -> bool:
     """A requirement is changed only by the borough that posted it; anyone else's looks like no requirement."""
-    if not (principal.is_borough and principal.has(Scope.BOROUGH) and principal.organisation_id == authority_id):
-        raise Forbidden()
+    return principal.organisation_id == authority_id
 
 
-def ensure_bids(principal: Principal) -> None:
-    """A provider bids for itself (the provider comes from the token): nobody, not even the alliance, bids for it."""
-    if not (principal.is_provider and principal.has(Scope.PROVIDER)):
-        raise Forbidden()
-
-
-def ensure_owns_bid(principal: Principal, provider_id: int) -> None:
+def owns_bid(principal: Principal, provider_id: int) -> bool:
     """A bid is amended or withdrawn only by its provider; anyone else's looks like no bid."""
-    if not (principal.is_provider and principal.has(Scope.PROVIDER) and principal.organisation_id == provider_id):
-        raise Forbidden()
+    return principal.organisation_id == provider_id
 
 
-def ensure_awards(principal: Principal, authority_id: int) -> None:
-    """A bid is accepted by an authorised officer (`borough:award`) of the borough that posted the requirement.
-    The `borough` scope alone does not suffice; `borough:award` alone does (it names the officer's authority)."""
-    if not (principal.is_borough and principal.has(Scope.BOROUGH_AWARD) and principal.organisation_id == authority_id):
-        raise Forbidden()
+def signs_for_a_party(principal: Principal, ipa: Ipa) -> bool:
+    """An IPA is signed by its provider (`provider:sign`) or by an authorised officer of its borough
+    (`borough:award`, the scopes that admit to SIGN_IPA); `provider` or `borough` alone does not sign."""
+    return ipa_party(principal, ipa.authority_id, ipa.provider_id) is not None
+
+
+# --- who may do what: one permission per action (api/core/permissions.py Permission) ---------------------------
+# Requirements are posted by a borough, for itself (the authority comes from the token, never the input), and
+# changed only by it (over the requirement's authority).
+CREATE_REQUIREMENT = Permission("createRequirement", Scope.BOROUGH)
+UPDATE_REQUIREMENT = Permission("updateRequirement", Scope.BOROUGH, rule=owns_requirement)
+PUBLISH_REQUIREMENT = Permission("publishRequirement", Scope.BOROUGH, rule=owns_requirement)
+CANCEL_REQUIREMENT = Permission("cancelRequirement", Scope.BOROUGH, rule=owns_requirement)
+CLOSE_REQUIREMENT = Permission("closeRequirement", Scope.BOROUGH, rule=owns_requirement)
+# A provider bids for itself (the provider comes from the token): nobody, not even the alliance, bids for it; only
+# it amends or withdraws its bid (over the bid's provider).
+SUBMIT_BID = Permission("submitBid", Scope.PROVIDER)
+AMEND_BID = Permission("amendBid", Scope.PROVIDER, rule=owns_bid)
+WITHDRAW_BID = Permission("withdrawBid", Scope.PROVIDER, rule=owns_bid)
+# The borough scores the bids on its own requirements (over the requirement's authority).
+SCORE_BID = Permission("scoreBid", Scope.BOROUGH, rule=owns_requirement)
+# A bid is accepted by an authorised officer (`borough:award`) of the borough that posted the requirement. The
+# `borough` scope alone does not suffice; `borough:award` alone does (it names the officer's authority).
+ACCEPT_BID = Permission("acceptBid", Scope.BOROUGH_AWARD, rule=owns_requirement)
+# The IPA's parties sign it (over the IPA); to anyone else it is invisible.
+SIGN_IPA = Permission("signIpa", Scope.PROVIDER_SIGN, Scope.BOROUGH_AWARD, rule=signs_for_a_party)
 
 
 # --- visibility, as SQL conditions (used by list queries and loaders) ---------------------------------
@@ -94,7 +100,7 @@ def bid_visible(principal: Principal | None, requirement_id_column, provider_id_
 def ipa_party(principal: Principal | None, authority_id: int, provider_id: int):
     """Which party of an IPA the principal acts for (api/placements/enums.py IpaParty), or None: the borough
     that awarded it (`borough` or `borough:award`), the provider of the accepted bid (`provider` or
-    `provider:sign`). Reading and downloading the contract need only this; signing needs `signing_party`."""
+    `provider:sign`). Reading and downloading the contract need only this; signing needs `SIGN_IPA`."""
     if principal is None:
         return None
     if (
@@ -110,16 +116,6 @@ def ipa_party(principal: Principal | None, authority_id: int, provider_id: int):
     ):
         return IpaParty.PROVIDER
     return None
-
-
-def signing_party(principal: Principal, authority_id: int, provider_id: int):
-    """The party the principal signs an IPA for: the provider with `provider:sign`, the borough with
-    `borough:award` (`provider` or `borough` alone does not sign). Anyone else: FORBIDDEN (the IPA is invisible)."""
-    party = ipa_party(principal, authority_id, provider_id)
-    needed = {IpaParty.BOROUGH: Scope.BOROUGH_AWARD, IpaParty.PROVIDER: Scope.PROVIDER_SIGN}
-    if party is None or not principal.has(needed[party]):
-        raise Forbidden()
-    return party
 
 
 def ipa_visible(principal: Principal | None, authority_id_column, provider_id_column) -> ColumnElement[bool]:

@@ -42,17 +42,17 @@ from api.core import audit, clock, timers, transitions
 from api.core.clock import LONDON
 from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
+from api.core.permissions import Permission
 from api.core.principal import Principal, system_principal
 from api.market.agreements import may_buy_through
 from api.market.common import get_or_forbidden
 from api.market.enums import DpvStatus
 from api.market.models import Dpv, Lot, Organisation
-from api.placements import child as child_rules
+from api.placements import child as child_rules, permissions
 from api.placements.deadlines import default_deadline
 from api.placements.enums import BidStatus, RequirementStatus as S, Urgency
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
-from api.placements.permissions import ensure_owns_requirement, ensure_posts_requirements
 
 DEADLINE_TIMER = "requirement.deadline"
 TIMER_ACTOR_ID = "timer:" + DEADLINE_TIMER
@@ -235,7 +235,7 @@ async def create_requirement(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Requirement:
-    ensure_posts_requirements(actor)
+    permissions.CREATE_REQUIREMENT.decide(actor)
     now = now or clock.now()
     authority_id = actor.organisation_id
     c = child_rules.normalise(child)
@@ -294,9 +294,12 @@ async def create_requirement(
     )
 
 
-async def _locked_own(session: AsyncSession, actor: Principal, requirement_id: int) -> Requirement:
+async def _locked_own(
+    session: AsyncSession, actor: Principal, requirement_id: int, permission: Permission[int]
+) -> Requirement:
+    """The requirement, locked, once `permission` (its borough's, over its authority) is decided for the actor."""
     requirement = await get_or_forbidden(session, Requirement, requirement_id, lock=True)
-    ensure_owns_requirement(actor, requirement.authority_id)
+    permission.decide(actor, requirement.authority_id)
     return requirement
 
 
@@ -311,7 +314,7 @@ async def update_requirement(
 ) -> Requirement:
     """Change a DRAFT: `changes` holds RequirementFields names; `child`, when given, replaces the child."""
     now = now or clock.now()
-    requirement = await _locked_own(session, actor, requirement_id)
+    requirement = await _locked_own(session, actor, requirement_id, permissions.UPDATE_REQUIREMENT)
     if requirement.status is not S.DRAFT:
         raise UserErrors.one(
             "requirementId",
@@ -372,7 +375,7 @@ async def publish(
     """DRAFT -> OPEN: the deadline, the invitations and the deadline timer, in the caller's transaction."""
     now = now or clock.now()
     today = now.astimezone(LONDON).date()
-    requirement = await _locked_own(session, actor, requirement_id)
+    requirement = await _locked_own(session, actor, requirement_id, permissions.PUBLISH_REQUIREMENT)
     if requirement.status is not S.DRAFT:
         raise UserErrors.one(
             "requirementId",
@@ -429,7 +432,7 @@ async def cancel(
 ) -> Requirement:
     """The search ends without a placement because the need went away (not for want of offers)."""
     now = now or clock.now()
-    requirement = await _locked_own(session, actor, requirement_id)
+    requirement = await _locked_own(session, actor, requirement_id, permissions.CANCEL_REQUIREMENT)
     if not reason.strip():
         raise UserErrors.one("reason", E.REASON_REQUIRED, "Say why the search is cancelled")
     before = _move(requirement, S.CANCELLED)
@@ -457,7 +460,7 @@ async def close(
 ) -> Requirement:
     """Close responses before the deadline (OPEN -> CLOSED): the offers in hand are evaluated."""
     now = now or clock.now()
-    requirement = await _locked_own(session, actor, requirement_id)
+    requirement = await _locked_own(session, actor, requirement_id, permissions.CLOSE_REQUIREMENT)
     if requirement.status is not S.OPEN:
         raise UserErrors.one(
             "requirementId",

@@ -38,10 +38,10 @@ from api.market.common import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
+from api.quality import permissions
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
 from api.quality.models import Complaint, ComplaintEvent
-from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),
@@ -195,7 +195,8 @@ async def raise_complaint(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    side = ensure_raises_complaints(actor)
+    permissions.RAISE_COMPLAINT.decide(actor)
+    side = P.BOROUGH if actor.is_borough else P.PROVIDER
     subject_, description_ = clean(subject), clean(description)
 
     async def create(id_: int | None) -> Complaint:
@@ -296,7 +297,7 @@ async def withdraw(
 ) -> Complaint:
     """The raiser withdraws its complaint, raised or under mediation."""
     complaint = await _lock(session, complaint_id)
-    ensure_raised(actor, complaint.raised_by, complaint.authority_id, complaint.provider_id)
+    permissions.WITHDRAW_COMPLAINT.decide(actor, complaint)
     note_ = _note(note, required=False)
     before = move(complaint, S.WITHDRAWN)
     at = now or clock.now()
@@ -312,7 +313,7 @@ async def mediate(
 ) -> Complaint:
     """The alliance starts mediating a raised complaint (a note optional), or adds a note to one under
     mediation (the note required)."""
-    ensure_manages_quality(actor)
+    permissions.MEDIATE_COMPLAINT.decide(actor)
     complaint = await _lock(session, complaint_id)
     at = now or clock.now()
     if complaint.status is S.UNDER_MEDIATION:
@@ -334,7 +335,7 @@ async def resolve(
     session: AsyncSession, actor: Principal, complaint_id: int, *, outcome: str, now: datetime | None = None
 ) -> Complaint:
     """The alliance resolves a complaint under mediation, with the outcome."""
-    ensure_manages_quality(actor)
+    permissions.RESOLVE_COMPLAINT.decide(actor)
     complaint = await _lock(session, complaint_id)
     outcome_ = clean(outcome)
     check_texts(E.TEXT_TOO_LONG, {"outcome": (outcome_, E.OUTCOME_REQUIRED, MAX_TEXT)})

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
-from api.core.errors import Forbidden
-from api.core.permissions import alliance, borough, reads_own_provider
+from api.core.permissions import Permission, alliance, borough, reads_own_provider
 from api.core.principal import Principal, Scope
 from api.market.permissions import provider_visible
 from api.quality.enums import ComplaintParty
-
-
-def ensure_manages_quality(principal: Principal) -> None:
-    """Provider reviews (and their actions) are held, and complaints mediated and resolved, by the alliance (`wla`)."""
-    if not (principal.is_alliance and principal.has(Scope.WLA)):
-        raise Forbidden()
+from api.quality.models import Complaint
 
 
 def review_visible(principal: Principal | None, provider_id_column) -> ColumnElement[bool]:
@@ -36,20 +30,23 @@ def complaint_party(principal: Principal | None, authority_id: int, provider_id:
     return None
 
 
-def ensure_raises_complaints(principal: Principal):
-    """A borough (`borough`) or a provider (`provider`) raises a complaint or dispute for itself, about the other
-    kind of party; the alliance mediates, it does not raise. Returns the raiser's side."""
-    if borough(principal):
-        return ComplaintParty.BOROUGH
-    if reads_own_provider(principal):
-        return ComplaintParty.PROVIDER
-    raise Forbidden()
-
-
-def ensure_raised(principal: Principal, raised_by, authority_id: int, provider_id: int) -> None:
+def raised(principal: Principal, complaint: Complaint) -> bool:
     """Only the raiser withdraws a complaint; to anyone else who may not see it, it does not exist."""
-    if complaint_party(principal, authority_id, provider_id) != raised_by:
-        raise Forbidden()
+    return complaint_party(principal, complaint.authority_id, complaint.provider_id) == complaint.raised_by
+
+
+# --- who may do what: one permission per action (api/core/permissions.py Permission) ---------------------------
+# Provider reviews (and their actions) are held, and complaints mediated and resolved, by the alliance (`wla`).
+SCHEDULE_REVIEW = Permission("scheduleReview", Scope.WLA)
+RECORD_REVIEW = Permission("recordReview", Scope.WLA)
+ADD_REVIEW_ACTION = Permission("addReviewAction", Scope.WLA)
+UPDATE_REVIEW_ACTION = Permission("updateReviewAction", Scope.WLA)
+MEDIATE_COMPLAINT = Permission("mediateComplaint", Scope.WLA)
+RESOLVE_COMPLAINT = Permission("resolveComplaint", Scope.WLA)
+# A borough (`borough`) or a provider (`provider`) raises a complaint or dispute for itself, about the other kind of
+# party; the alliance mediates, it does not raise. Only the raiser withdraws it (over the complaint).
+RAISE_COMPLAINT = Permission("raiseComplaint", Scope.BOROUGH, Scope.PROVIDER)
+WITHDRAW_COMPLAINT = Permission("withdrawComplaint", Scope.BOROUGH, Scope.PROVIDER, rule=raised)
 
 
 def complaint_visible(principal: Principal | None, authority_id_column, provider_id_column) -> ColumnElement[bool]:

@@ -4,7 +4,7 @@
 Rules (each broken one is a user error with a ProviderReviewErrorCode; a missing scope or someone else's object
 is FORBIDDEN)
 - Only the alliance (`wla`) schedules, records and manages reviews and their actions (api/quality/permissions.py
-  `ensure_manages_quality`); the provider and the boroughs read them (`review_visible`).
+  `api/quality/permissions.py`); the provider and the boroughs read them (`review_visible`).
 - Scheduling names a provider (NOT_A_PROVIDER otherwise), a date and an agenda (AGENDA_REQUIRED). A review is
   SCHEDULED, then HELD when recorded: the day it was held (not in the future: HELD_ON_IN_FUTURE; it may differ
   from the scheduled day), who attended (free text: ATTENDEES_REQUIRED), the notes shared with the provider and
@@ -33,10 +33,10 @@ from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
 from api.market.common import get_or_forbidden
 from api.market.models import Organisation
+from api.quality import permissions
 from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ProviderReviewStatus as R, ReviewActionStatus as A
 from api.quality.models import ProviderReview, ReviewAction
-from api.quality.permissions import ensure_manages_quality
 
 REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
     R.SCHEDULED: frozenset({R.HELD}),
@@ -99,7 +99,7 @@ async def schedule_review(
     agenda: str,
     idempotency_key: str | None = None,
 ) -> ProviderReview:
-    ensure_manages_quality(actor)
+    permissions.SCHEDULE_REVIEW.decide(actor)
     agenda_ = clean(agenda)
 
     async def create(id_: int | None) -> ProviderReview:
@@ -148,7 +148,7 @@ async def record_review(
     now: datetime | None = None,
 ) -> ProviderReview:
     """The meeting was held: record it (SCHEDULED -> HELD)."""
-    ensure_manages_quality(actor)
+    permissions.RECORD_REVIEW.decide(actor)
     review = await _lock(session, ProviderReview, review_id)
     today = today or clock.today()
     attendees_, outcome_, notes_, internal_ = clean(attendees), clean(outcome), clean(notes), clean(internal_notes)
@@ -197,7 +197,7 @@ async def add_action(
     today: date | None = None,
     idempotency_key: str | None = None,
 ) -> ReviewAction:
-    ensure_manages_quality(actor)
+    permissions.ADD_REVIEW_ACTION.decide(actor)
     description_, owner_name_ = clean(description), clean(owner_name)
     today = today or clock.today()
 
@@ -266,7 +266,7 @@ async def update_action(
     now: datetime | None = None,
 ) -> ReviewAction:
     """Close an open action: DONE (optionally with what was done) or CANCELLED (with why)."""
-    ensure_manages_quality(actor)
+    permissions.UPDATE_REVIEW_ACTION.decide(actor)
     action = await _lock(session, ReviewAction, action_id)
     note_ = clean(note)
     _texts(note=(note_, E.NOTE_REQUIRED if status is A.CANCELLED else None, MAX_TEXT))

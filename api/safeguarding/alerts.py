@@ -30,9 +30,9 @@ from api.market.enums import OfstedGrade
 from api.market.models import OfstedJudgement, Organisation, Setting
 from api.market.permissions import participating_borough
 from api.market.settings import ofsted_judgement_recorded
+from api.safeguarding import permissions
 from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus as A
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
-from api.safeguarding.permissions import ensure_raises_alerts, ensure_safeguarding_lead
 
 TRANSITIONS: dict[A, frozenset[A]] = {
     A.OPEN: frozenset({A.UNDER_REVIEW}),
@@ -143,7 +143,7 @@ async def raise_alert(
     participating = (
         bool((await session.execute(select(participating_borough(actor)))).scalar()) if actor.is_borough else False
     )
-    ensure_raises_alerts(actor, participating=participating)
+    permissions.RAISE_ALERT.decide(actor, participating)
     summary = (summary or "").strip()
 
     async def create(id_: int | None) -> SafeguardingAlert:
@@ -238,7 +238,7 @@ async def update_alert(
     now: datetime | None = None,
 ) -> SafeguardingAlert:
     """A step of the review: a new status (TRANSITIONS) or the same one (notes only), with notes."""
-    ensure_safeguarding_lead(actor)
+    permissions.UPDATE_ALERT.decide(actor)
     alert = await get_or_forbidden(session, SafeguardingAlert, alert_id, lock=True)
     notes = (notes or "").strip()
     to = status or alert.status

@@ -49,10 +49,10 @@ from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipStatus as M
 from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS, admitted
 from api.market.models import Document, Dpv, Lot, Membership
+from api.safeguarding import permissions
 from api.safeguarding.alerts import E, alliance_system_principal, notes_errors
 from api.safeguarding.enums import SuspensionKind as K, SuspensionReason as R, SuspensionScope
 from api.safeguarding.models import Suspension
-from api.safeguarding.permissions import ensure_safeguarding_lead
 
 LIFT_TIMER = "suspension.lift"
 
@@ -151,7 +151,7 @@ async def suspend(
     now: datetime | None = None,
 ) -> Suspension:
     """Suspend (or, with kind BAR, bar) a provider from the market, a vehicle or a lot (module docstring)."""
-    ensure_safeguarding_lead(actor)
+    (permissions.BAR_PROVIDER if kind is K.BAR else permissions.SUSPEND_PROVIDER).decide(actor)
     at = now or clock.now()
     today = at.astimezone(LONDON).date()
     notes = (notes or "").strip() or None
@@ -384,7 +384,7 @@ async def reinstate(
     now: datetime | None = None,
 ) -> Suspension:
     """Lift a suspension by hand before its end (or one without an end). A bar is final (BAR_IS_FINAL)."""
-    ensure_safeguarding_lead(actor)
+    permissions.REINSTATE_PROVIDER.decide(actor)
     s = await get_or_forbidden(session, Suspension, suspension_id, lock=True)
     notes = (notes or "").strip() or None
     errors = notes_errors(notes, required=False)
