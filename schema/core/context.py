@@ -9,6 +9,7 @@ from strawberry.types import Info as _Info
 
 from api.core.config import Settings
 from api.core.db import Database
+from api.core.permissions import Permission
 from api.core.principal import Principal
 from schema.core.loaders import Loaders
 
@@ -23,6 +24,8 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
     hub: Any = None  # the worker's event hub (api/core/realtime.py): subscriptions follow the stream through it
+    # The permissions the request's mutations decided, in order (schema/core/mutations.py Decides): one each.
+    decided: list[Permission[Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Fresh per request (and, for subscriptions, per event): cached rows never outlive one answer.

@@ -1,5 +1,6 @@
-"""Every query field and mutation declares who may call it; the declaration is enforced and shown in its
-description in the schema (like Saleor's PermissionsField)."""
+"""Every query field declares who may call it; the declaration is enforced and shown in its description in the
+schema (like Saleor's PermissionsField). A mutation names its action's permission instead (schema/core/mutations.py
+`mutation`), shown the same way."""
 
 from __future__ import annotations
 
@@ -37,10 +38,6 @@ def _guard(scopes: tuple[Scope, ...]) -> PermissionExtension:
 def scoped(*scopes: Scope, description: str | None = None, **kwargs: Any) -> Any:
     """A field or mutation that needs a token with one of `scopes`."""
     return strawberry.field(description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs)
-
-
-def scoped_mutation(*scopes: Scope, description: str | None = None, **kwargs: Any) -> Any:
-    return strawberry.mutation(description=describe(scopes, description), extensions=[_guard(scopes)], **kwargs)
 
 
 def public_description(description: str | None = None) -> str:

@@ -5,13 +5,11 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import agreements
+from api.market import agreements, permissions
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.types import AccessAgreement
 
 AccessAgreementError = user_error_type("AccessAgreementError", agreements.AccessAgreementErrorCode)
@@ -31,7 +29,7 @@ class AccessAgreementCreatePayload:
     user_errors: list[AccessAgreementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Let a borough buy through a vehicle it does not lead.")
+@mutation(permissions.CREATE_ACCESS_AGREEMENT, description="Let a borough buy through a vehicle it does not lead.")
 async def access_agreement_create(info: Info, input: AccessAgreementCreateInput) -> AccessAgreementCreatePayload:
     agreement, errors = await run(
         info,

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import agreements
+from api.market import agreements, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.access_agreement_create import AccessAgreementError
 from schema.market.types import AccessAgreement
 
@@ -24,9 +22,8 @@ class AccessAgreementGiveNoticePayload:
     user_errors: list[AccessAgreementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.WLA,
-    Scope.BOROUGH,
+@mutation(
+    permissions.GIVE_NOTICE,
     description="Give twelve months' notice: the agreement ends on today's date next year. "
     "A borough gives notice on its own agreements.",
 )

@@ -6,13 +6,11 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import documents
+from api.market import documents, permissions
 from api.market.enums import CreditCheckOutcome, DocumentKind, OfstedGrade
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import own_or_given_provider, run
-from schema.core.permissions import scoped_mutation
+from schema.core.mutations import mutation, own_or_given_provider, run
 from schema.market.types import Document
 
 DocumentError = user_error_type("DocumentError", documents.DocumentErrorCode)
@@ -40,9 +38,8 @@ class DocumentRecordPayload:
     user_errors: list[DocumentError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.PROVIDER,
-    Scope.WLA,
+@mutation(
+    permissions.RECORD_DOCUMENT,
     description="Record a stage-1 document. Of a kind, the latest of the documents in force on a day "
     "counts; one recorded with a validity already over is kept on record and suspends no one while "
     "another of its kind is in force.",

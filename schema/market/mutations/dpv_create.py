@@ -5,14 +5,12 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import dpvs
+from api.market import dpvs, permissions
 from api.market.enums import DpvCategory, LegalBasis
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.types import Dpv
 
 DpvError = user_error_type("DpvError", dpvs.DpvErrorCode)
@@ -36,7 +34,7 @@ class DpvCreatePayload:
     user_errors: list[DpvError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Set up a vehicle: category, lead borough, legal basis and term.")
+@mutation(permissions.CREATE_DPV, description="Set up a vehicle: category, lead borough, legal basis and term.")
 async def dpv_create(info: Info, input: DpvCreateInput) -> DpvCreatePayload:
     dpv, errors = await run(
         info,

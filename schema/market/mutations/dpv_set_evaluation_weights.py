@@ -5,13 +5,11 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import dpvs
+from api.market import dpvs, permissions
 from api.market.weights import Criterion
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.dpv_create import DpvError
 from schema.market.types import Dpv, EvaluationCriterion
 
@@ -36,7 +34,7 @@ class DpvSetEvaluationWeightsPayload:
     user_errors: list[DpvError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Publish the vehicle's weight per evaluation criterion.")
+@mutation(permissions.SET_EVALUATION_WEIGHTS, description="Publish the vehicle's weight per evaluation criterion.")
 async def dpv_set_evaluation_weights(info: Info, input: DpvSetEvaluationWeightsInput) -> DpvSetEvaluationWeightsPayload:
     weights = None if input.weights is None else [(Criterion(w.criterion).value, w.weight) for w in input.weights]
     dpv, errors = await run(

@@ -5,12 +5,10 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import dpvs
+from api.market import dpvs, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.dpv_create import DpvError
 from schema.market.types import Lot
 
@@ -37,7 +35,7 @@ class LotCreatePayload:
     user_errors: list[DpvError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Add a lot to a vehicle, with its weekly rate caps per financial year.")
+@mutation(permissions.CREATE_LOT, description="Add a lot to a vehicle, with its weekly rate caps per financial year.")
 async def lot_create(info: Info, input: LotCreateInput) -> LotCreatePayload:
     lot, errors = await run(
         info,

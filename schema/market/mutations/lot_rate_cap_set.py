@@ -5,13 +5,11 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import dpvs
+from api.market import dpvs, permissions
 from api.market.models import Lot as LotRow
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.dpv_create import DpvError
 from schema.market.types import Lot
 
@@ -29,7 +27,7 @@ class LotRateCapSetPayload:
     user_errors: list[DpvError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Set or revise a lot's weekly rate cap for one financial year.")
+@mutation(permissions.SET_RATE_CAP, description="Set or revise a lot's weekly rate cap for one financial year.")
 async def lot_rate_cap_set(info: Info, input: LotRateCapSetInput) -> LotRateCapSetPayload:
     lot_id = decode_id(input.lot_id, "Lot")
 

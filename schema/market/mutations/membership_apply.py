@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import memberships
+from api.market import memberships, permissions
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import own_or_given_provider, run
+from schema.core.mutations import mutation, own_or_given_provider, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.types import Membership
 
 MembershipError = user_error_type("MembershipError", memberships.MembershipErrorCode)
@@ -30,7 +28,7 @@ class MembershipApplyPayload:
     user_errors: list[MembershipError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Apply to join a lot; any provider may, at any time.")
+@mutation(permissions.APPLY_FOR_MEMBERSHIP, description="Apply to join a lot; any provider may, at any time.")
 async def membership_apply(info: Info, input: MembershipApplyInput) -> MembershipApplyPayload:
     membership, errors = await run(
         info,

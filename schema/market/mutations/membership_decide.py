@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import memberships
+from api.market import memberships, permissions
 from api.market.enums import MembershipDecision
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.membership_apply import MembershipError
 from schema.market.types import Membership
 
@@ -27,8 +25,8 @@ class MembershipDecidePayload:
     user_errors: list[MembershipError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.WLA,
+@mutation(
+    permissions.DECIDE_MEMBERSHIP,
     description="Admit an applicant that meets stage 1 (each document that falls short "
     "is a user error naming it), or reject it with a reason.",
 )

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import memberships
+from api.market import memberships, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.membership_apply import MembershipError
 from schema.market.types import Membership
 
@@ -25,7 +23,7 @@ class MembershipWithdrawPayload:
     user_errors: list[MembershipError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Withdraw an application or leave a lot.")
+@mutation(permissions.WITHDRAW_MEMBERSHIP, description="Withdraw an application or leave a lot.")
 async def membership_withdraw(info: Info, input: MembershipWithdrawInput) -> MembershipWithdrawPayload:
     membership, errors = await run(
         info,

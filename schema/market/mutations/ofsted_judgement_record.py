@@ -5,14 +5,12 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import settings as setting_rules
+from api.market import permissions, settings as setting_rules
 from api.market.enums import OfstedGrade
 from api.market.models import Setting as SettingRow
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.setting_create import SettingError
 from schema.market.types import Setting
 
@@ -30,7 +28,7 @@ class OfstedJudgementRecordPayload:
     user_errors: list[SettingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, Scope.PROVIDER, description="Add an inspection outcome to a setting's history.")
+@mutation(permissions.RECORD_OFSTED_JUDGEMENT, description="Add an inspection outcome to a setting's history.")
 async def ofsted_judgement_record(info: Info, input: OfstedJudgementRecordInput) -> OfstedJudgementRecordPayload:
     setting_id = decode_id(input.setting_id, "Setting")
 

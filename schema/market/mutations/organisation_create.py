@@ -4,12 +4,11 @@ from enum import Enum
 
 import strawberry
 
-from api.core.principal import OrganisationKind, Scope
-from api.market import organisations
+from api.core.principal import OrganisationKind
+from api.market import organisations, permissions
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
-from schema.core.permissions import scoped_mutation
+from schema.core.mutations import mutation, run
 from schema.market.types import Organisation, organisation_from_row
 
 OrganisationError = user_error_type("OrganisationError", organisations.OrganisationErrorCode)
@@ -35,7 +34,10 @@ class OrganisationCreatePayload:
     user_errors: list[OrganisationError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Register a borough that joins, or a provider before it applies to lots.")
+@mutation(
+    permissions.CREATE_ORGANISATION,
+    description="Register a borough that joins, or a provider before it applies to lots.",
+)
 async def organisation_create(info: Info, input: OrganisationCreateInput) -> OrganisationCreatePayload:
     org, errors = await run(
         info,

@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.market import settings as setting_rules
+from api.market import permissions, settings as setting_rules
 from api.market.enums import SchoolProvision, SettingKind, Sex, Specialism
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import own_or_given_provider, run
-from schema.core.permissions import scoped_mutation
+from schema.core.mutations import mutation, own_or_given_provider, run
 from schema.market.types import Setting
 
 SettingError = user_error_type("SettingError", setting_rules.SettingErrorCode)
@@ -47,7 +45,7 @@ class SettingCreatePayload:
     user_errors: list[SettingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Add a children's home, foster household or school.")
+@mutation(permissions.CREATE_SETTING, description="Add a children's home, foster household or school.")
 async def setting_create(info: Info, input: SettingCreateInput) -> SettingCreatePayload:
     fields = setting_rules.SettingFields(
         name=input.name,

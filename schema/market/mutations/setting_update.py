@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET, relay
 
-from api.core.principal import Scope
-from api.market import settings as setting_rules
+from api.market import permissions, settings as setting_rules
 from api.market.enums import SchoolProvision, Sex, Specialism
 from schema.core.context import Info
-from schema.core.mutations import run, sent_fields
+from schema.core.mutations import mutation, run, sent_fields
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.market.mutations.setting_create import LocationInput, SettingError
 from schema.market.types import Setting
 
@@ -60,7 +58,7 @@ def _changes(input: SettingUpdateInput) -> dict:
     return changes
 
 
-@scoped_mutation(Scope.PROVIDER, Scope.WLA, description="Change a setting: places, vacancies, ages, needs met...")
+@mutation(permissions.UPDATE_SETTING, description="Change a setting: places, vacancies, ages, needs met...")
 async def setting_update(info: Info, input: SettingUpdateInput) -> SettingUpdatePayload:
     setting, errors = await run(
         info,

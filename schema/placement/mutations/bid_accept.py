@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import award, ipas
+from api.placements import award, ipas, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.mutations.bid_submit import BidError
 from schema.placement.types import Bid, Ipa, bid_or_none, ipa_or_none
 
@@ -26,8 +24,8 @@ class BidAcceptPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.BOROUGH_AWARD,
+@mutation(
+    permissions.ACCEPT_BID,
     description="An authorised officer of the borough that posted the requirement "
     "accepts a live bid that passes the evaluation's gates, with a rationale: once responses have "
     "closed (at once for an EMERGENCY requirement). The requirement becomes AWARDED and every other "

@@ -6,12 +6,10 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import bids
+from api.placements import bids, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.mutations.bid_submit import BidError, BidExtraInput, offer_of
 from schema.placement.types import Bid, bid_or_none
 
@@ -37,8 +35,8 @@ class BidAmendPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.PROVIDER,
+@mutation(
+    permissions.AMEND_BID,
     description="Change the provider's own live bid until the deadline, under the rules "
     "of bidSubmit; the bid keeps its id and its receipt time, and records when it was amended.",
 )

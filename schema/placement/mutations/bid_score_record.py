@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import evaluations
+from api.placements import evaluations, permissions
 from api.placements.enums import OfficerCriterion
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.mutations.bid_submit import BidError
 from schema.placement.types import Bid, bid_or_none
 
@@ -27,8 +25,8 @@ class BidScoreRecordPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.BOROUGH,
+@mutation(
+    permissions.SCORE_BID,
     description="The officer's score of a live bid on a requirement of the borough's own "
     "(open or closed, not yet awarded) for the child's views, compatibility or social value, 0 to 5. "
     "Scoring again replaces the score.",

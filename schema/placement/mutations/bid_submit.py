@@ -6,14 +6,12 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import bids
+from api.placements import bids, permissions
 from api.placements.pricing import Extra
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.types import Bid, bid_or_none
 
 BidError = user_error_type("BidError", bids.BidErrorCode)
@@ -59,8 +57,8 @@ class BidSubmitPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.PROVIDER,
+@mutation(
+    permissions.SUBMIT_BID,
     description="Bid on a requirement the provider is invited to, on one of its own "
     "active settings, while it is open and before its deadline by the server's clock. One live bid "
     "per provider per requirement; the gross weekly price at most the lot's cap; the discounts and the "

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import bids
+from api.placements import bids, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.mutations.bid_submit import BidError
 from schema.placement.types import Bid, bid_or_none
 
@@ -24,8 +22,9 @@ class BidWithdrawPayload:
     user_errors: list[BidError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.PROVIDER, description="Withdraw the provider's own live bid until the deadline (it may bid again afterwards)."
+@mutation(
+    permissions.WITHDRAW_BID,
+    description="Withdraw the provider's own live bid until the deadline (it may bid again afterwards).",
 )
 async def bid_withdraw(info: Info, input: BidWithdrawInput) -> BidWithdrawPayload:
     row, errors = await run(info, BidError, lambda s, p: bids.withdraw_bid(s, p, decode_id(input.bid_id, "Bid")))

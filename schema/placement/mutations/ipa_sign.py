@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import ipas
+from api.placements import ipas, permissions
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.types import Ipa, ipa_or_none
 
 IpaError = user_error_type("IpaError", ipas.IpaErrorCode)
@@ -29,9 +27,8 @@ class IpaSignPayload:
     user_errors: list[IpaError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.PROVIDER_SIGN,
-    Scope.BOROUGH_AWARD,
+@mutation(
+    permissions.SIGN_IPA,
     description="A party signs the IPA's SHA-256: first the "
     "provider of the accepted bid (`provider:sign`: PROVIDER_SIGNED), then an authorised officer of the "
     "borough (`borough:award`: EXECUTED, the requirement PLACED and the placement live). Another digest "

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import requirements
+from api.placements import permissions, requirements
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.mutations.requirement_create import RequirementError
 from schema.placement.types import Requirement, requirement_or_none
 
@@ -25,8 +23,8 @@ class RequirementCancelPayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.BOROUGH,
+@mutation(
+    permissions.CANCEL_REQUIREMENT,
     description="End a search that is no longer needed (a draft, open or closed "
     "requirement of the borough's own), with the reason.",
 )

@@ -6,14 +6,12 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import requirements
+from api.placements import permissions, requirements
 from api.placements.enums import Urgency
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.inputs import ChildInput
 from schema.placement.types import Requirement, requirement_or_none
 
@@ -40,8 +38,8 @@ class RequirementCreatePayload:
     user_errors: list[RequirementError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.BOROUGH,
+@mutation(
+    permissions.CREATE_REQUIREMENT,
     description="Write a placement search (a DRAFT) on a lot of a vehicle the borough "
     "leads or has an access agreement with, for itself.",
 )

@@ -5,12 +5,10 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.placements import requirements
+from api.placements import permissions, requirements
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.mutations.requirement_create import RequirementError
 from schema.placement.types import Invitation, Requirement, requirement_or_none
 
@@ -35,8 +33,8 @@ class RequirementPublishPayload:
     invited: strawberry.Private[list[Any]]
 
 
-@scoped_mutation(
-    Scope.BOROUGH,
+@mutation(
+    permissions.PUBLISH_REQUIREMENT,
     description="Publish a DRAFT: it opens until its response deadline (given, or from "
     "the urgency), and the lot's admitted members whose stage-1 documents are in force are invited, "
     "each with a match assessment; the other members are recorded with the reason.",

@@ -6,13 +6,11 @@ from decimal import Decimal
 import strawberry
 from strawberry import UNSET, relay
 
-from api.core.principal import Scope
-from api.placements import requirements
+from api.placements import permissions, requirements
 from api.placements.enums import Urgency
 from schema.core.context import Info
-from schema.core.mutations import run, sent_fields
+from schema.core.mutations import mutation, run, sent_fields
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.placement.inputs import ChildInput
 from schema.placement.mutations.requirement_create import RequirementError
 from schema.placement.types import Requirement, requirement_or_none
@@ -50,7 +48,7 @@ def _changes(input: RequirementUpdateInput) -> dict:
     return changes
 
 
-@scoped_mutation(Scope.BOROUGH, description="Change a DRAFT requirement of the borough's own.")
+@mutation(permissions.UPDATE_REQUIREMENT, description="Change a DRAFT requirement of the borough's own.")
 async def requirement_update(info: Info, input: RequirementUpdateInput) -> RequirementUpdatePayload:
     child = input.child.to_details() if input.child else None
     row, errors = await run(

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.quality import complaints
+from api.quality import complaints, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.quality.mutations.complaint_raise import ComplaintError
 from schema.quality.types import Complaint, complaint_or_none
 
@@ -28,7 +26,10 @@ class ComplaintMediatePayload:
     user_errors: list[ComplaintError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Start mediating a raised complaint, or add a note to one under mediation.")
+@mutation(
+    permissions.MEDIATE_COMPLAINT,
+    description="Start mediating a raised complaint, or add a note to one under mediation.",
+)
 async def complaint_mediate(info: Info, input: ComplaintMediateInput) -> ComplaintMediatePayload:
     row, errors = await run(
         info,

@@ -3,14 +3,12 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.quality import complaints
+from api.quality import complaints, permissions
 from api.quality.enums import ComplaintKind
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.quality.types import NO_CHILD_NAMES, Complaint, complaint_or_none
 
 ComplaintError = user_error_type("ComplaintError", complaints.ComplaintErrorCode)
@@ -45,9 +43,8 @@ def _related(related_id: relay.GlobalID | None) -> dict[str, int]:
     return {RELATED[related_id.type_name]: id_}
 
 
-@scoped_mutation(
-    Scope.BOROUGH,
-    Scope.PROVIDER,
+@mutation(
+    permissions.RAISE_COMPLAINT,
     description="Raise a complaint or dispute, for the caller's "
     "organisation, about the other party: a borough about a provider, a provider about a borough.",
 )

@@ -5,12 +5,10 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.quality import reviews
+from api.quality import permissions, reviews
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.quality.mutations.provider_review_schedule import ProviderReviewError
 from schema.quality.types import ReviewAction, action_or_none
 
@@ -31,7 +29,9 @@ class ProviderReviewActionAddPayload:
     user_errors: list[ProviderReviewError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Add an action to a review, owned by the alliance or the provider.")
+@mutation(
+    permissions.ADD_REVIEW_ACTION, description="Add an action to a review, owned by the alliance or the provider."
+)
 async def provider_review_action_add(info: Info, input: ProviderReviewActionAddInput) -> ProviderReviewActionAddPayload:
     row, errors = await run(
         info,

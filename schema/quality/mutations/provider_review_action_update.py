@@ -3,13 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.quality import reviews
+from api.quality import permissions, reviews
 from api.quality.enums import ReviewActionStatus
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.quality.mutations.provider_review_schedule import ProviderReviewError
 from schema.quality.types import ReviewAction, action_or_none
 
@@ -27,7 +25,9 @@ class ProviderReviewActionUpdatePayload:
     user_errors: list[ProviderReviewError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Close an open review action: DONE, or CANCELLED with the reason.")
+@mutation(
+    permissions.UPDATE_REVIEW_ACTION, description="Close an open review action: DONE, or CANCELLED with the reason."
+)
 async def provider_review_action_update(
     info: Info, input: ProviderReviewActionUpdateInput
 ) -> ProviderReviewActionUpdatePayload:

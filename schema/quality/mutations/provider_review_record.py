@@ -5,12 +5,10 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.quality import reviews
+from api.quality import permissions, reviews
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.quality.mutations.provider_review_schedule import ProviderReviewError
 from schema.quality.types import ProviderReview, review_or_none
 
@@ -31,8 +29,9 @@ class ProviderReviewRecordPayload:
     user_errors: list[ProviderReviewError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.WLA, description="Record a scheduled review as held: when, who attended, the notes, the outcome. Once only."
+@mutation(
+    permissions.RECORD_REVIEW,
+    description="Record a scheduled review as held: when, who attended, the notes, the outcome. Once only.",
 )
 async def provider_review_record(info: Info, input: ProviderReviewRecordInput) -> ProviderReviewRecordPayload:
     row, errors = await run(

@@ -5,13 +5,11 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.quality import reviews
+from api.quality import permissions, reviews
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.quality.types import ProviderReview, review_or_none
 
 ProviderReviewError = user_error_type("ProviderReviewError", reviews.ProviderReviewErrorCode)
@@ -31,7 +29,7 @@ class ProviderReviewSchedulePayload:
     user_errors: list[ProviderReviewError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(Scope.WLA, description="Schedule a review meeting with a provider, with its agenda.")
+@mutation(permissions.SCHEDULE_REVIEW, description="Schedule a review meeting with a provider, with its agenda.")
 async def provider_review_schedule(info: Info, input: ProviderReviewScheduleInput) -> ProviderReviewSchedulePayload:
     row, errors = await run(
         info,

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.safeguarding import suspensions
+from api.safeguarding import permissions, suspensions
 from api.safeguarding.enums import SuspensionReason
 from schema.core.context import Info
-from schema.core.mutations import run
-from schema.core.permissions import scoped_mutation
+from schema.core.mutations import mutation, run
 from schema.safeguarding.mutations.provider_suspend import ProviderSuspendPayload, target
 from schema.safeguarding.mutations.safeguarding_alert_raise import SafeguardingError
 from schema.safeguarding.types import suspension_or_none
@@ -24,8 +22,8 @@ class ProviderBarInput:
     idempotency_key: str | None = None
 
 
-@scoped_mutation(
-    Scope.WLA_SAFEGUARDING,
+@mutation(
+    permissions.BAR_PROVIDER,
     description="Bar a provider for good from the whole market, a vehicle or a lot: its memberships there "
     "become BARRED (final), with the same effects as a suspension; a bar is never lifted.",
 )

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.safeguarding import suspensions
+from api.safeguarding import permissions, suspensions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.safeguarding.mutations.provider_suspend import ProviderSuspendPayload
 from schema.safeguarding.mutations.safeguarding_alert_raise import SafeguardingError
 from schema.safeguarding.types import suspension_or_none
@@ -20,8 +18,8 @@ class ProviderReinstateInput:
     notes: str | None = strawberry.field(default=None, description="Free text, at most 4,000 characters.")
 
 
-@scoped_mutation(
-    Scope.WLA_SAFEGUARDING,
+@mutation(
+    permissions.REINSTATE_PROVIDER,
     description="Lift a suspension (not a bar): each membership it covered is ADMITTED again unless "
     "another active suspension covers it, so the provider is invited to the NEXT requirement published. "
     "Invitations withdrawn and bids excluded by the suspension stay withdrawn and excluded.",

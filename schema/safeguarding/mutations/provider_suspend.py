@@ -5,13 +5,11 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.safeguarding import suspensions
+from api.safeguarding import permissions, suspensions
 from api.safeguarding.enums import SuspensionReason
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.safeguarding.mutations.safeguarding_alert_raise import SafeguardingError
 from schema.safeguarding.types import Suspension, suspension_or_none
 
@@ -44,8 +42,8 @@ class ProviderSuspendPayload:
     user_errors: list[SafeguardingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.WLA_SAFEGUARDING,
+@mutation(
+    permissions.SUSPEND_PROVIDER,
     description="Suspend a provider from the whole market, a vehicle (dpvId) or a lot (lotId), until a "
     "date or until lifted. In one transaction: its memberships there become SUSPENDED (it receives no "
     "new requirements and cannot bid), its invitations on open requirements are withdrawn and its live "

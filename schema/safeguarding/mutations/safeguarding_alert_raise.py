@@ -3,14 +3,12 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.safeguarding import alerts
+from api.safeguarding import alerts, permissions
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from schema.core.context import Info
 from schema.core.errors import user_error_type
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.safeguarding.types import SafeguardingAlert, alert_or_none
 
 SafeguardingError = user_error_type("SafeguardingError", alerts.SafeguardingErrorCode)
@@ -38,10 +36,8 @@ class SafeguardingAlertRaisePayload:
     user_errors: list[SafeguardingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.BOROUGH,
-    Scope.WLA,
-    Scope.WLA_SAFEGUARDING,
+@mutation(
+    permissions.RAISE_ALERT,
     description="Raise a safeguarding alert on a provider or one of its settings: a participating "
     "borough (one that leads a vehicle or holds an access agreement) or the alliance. Every "
     "participating borough and the alliance see it; the provider sees it without who raised it. "

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.core.principal import Scope
-from api.safeguarding import alerts
+from api.safeguarding import alerts, permissions
 from schema.core.context import Info
-from schema.core.mutations import run
+from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
-from schema.core.permissions import scoped_mutation
 from schema.safeguarding.mutations.safeguarding_alert_raise import SafeguardingError
 from schema.safeguarding.types import AlertStatus, SafeguardingAlert, alert_or_none
 
@@ -30,8 +28,8 @@ class SafeguardingAlertUpdatePayload:
     user_errors: list[SafeguardingError]  # type: ignore[valid-type]
 
 
-@scoped_mutation(
-    Scope.WLA_SAFEGUARDING,
+@mutation(
+    permissions.UPDATE_ALERT,
     description="A step of the alliance's review of an alert, with notes: OPEN → UNDER_REVIEW → RESOLVED "
     "or ESCALATED; ESCALATED → UNDER_REVIEW or RESOLVED; RESOLVED is final.",
 )
