@@ -4,7 +4,8 @@
 Rules (each broken one is a user error with a ProviderReviewErrorCode; a missing scope or someone else's object
 is FORBIDDEN)
 - Only the alliance (`wla`) schedules, records and manages reviews and their actions (api/quality/permissions.py
-  `api/quality/permissions.py`); the provider and the boroughs read them (`review_visible`).
+  `SCHEDULE_REVIEW`, `RECORD_REVIEW`, `ADD_REVIEW_ACTION`, `UPDATE_REVIEW_ACTION`); the provider and the boroughs
+  read them (`review_visible`).
 - Scheduling names a provider (NOT_A_PROVIDER otherwise), a date and an agenda (AGENDA_REQUIRED). A review is
   SCHEDULED, then HELD when recorded: the day it was held (not in the future: HELD_ON_IN_FUTURE; it may differ
   from the scheduled day), who attended (free text: ATTENDEES_REQUIRED), the notes shared with the provider and
