@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import DateTime, MetaData, event, exc, func
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
@@ -75,16 +75,25 @@ def ping_after_idle(engine: AsyncEngine, idle: float = IDLE_BEFORE_PING_SECONDS)
 
 class DriverStatement:
     """A Core statement run on the asyncpg connection under a pooled one, without SQLAlchemy's execution of it: for
-    the one statement every authenticated request runs (the token's state, auth/tokens.py). Measured on the
-    project's 2-core machine, that took a request's token check from about 0.37 ms of CPU to 0.29 (0.42 to 0.32
-    over TCP): a twentieth of a bid's CPU, a tenth of the cheapest request's. The SQL is still SQLAlchemy's,
-    compiled once for asyncpg, and the connection still the pool's. No SQLAlchemy type converts a parameter or
-    a value, so it suits only parameters and columns whose driver values are the Python values (integers,
-    booleans, text, timestamps); the caller converts anything else (an enum column gives its stored text)."""
+    the statements every authenticated request runs (the token's state, auth/tokens.py; the budget's charge,
+    api/core/budget.py). The SQL is still SQLAlchemy's, compiled once for asyncpg, and the connection still the
+    pool's. No SQLAlchemy type converts a parameter or a value, so it suits only parameters and columns whose driver
+    values are the Python values (integers, booleans, text, timestamps); the caller converts anything else (an enum
+    column gives its stored text). Its gain, measured by bench/internals.py, is in docs/benchmarks.md ("Speed-ups
+    on library internals").
+
+    A failure is what the same statement's failure through SQLAlchemy is: SQLAlchemy's own code translates the
+    driver's error (its asyncpg adapter) and handles it (`Connection._handle_dbapi_exception`): a
+    `sqlalchemy.exc.DBAPIError` subclass with the adapted error as `orig`, and the `handle_error` events; a dropped
+    connection, or a cancellation mid-statement, invalidates the connection (and, for a dropped one, the pool's
+    older connections), so that the next request gets a working one. Both are SQLAlchemy's private methods:
+    SQLAlchemy is pinned to its minor version in pyproject.toml, and tests/test_driver_statement.py checks each
+    outcome against SQLAlchemy's for the same statement."""
 
     runs = 0  # statements run this way in this process, for bench/bids.py's count (SQLAlchemy's events miss them)
 
     def __init__(self, statement: Any):
+        self.statement = statement
         compiled = statement.compile(dialect=asyncpg_dialect.dialect())
         if compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("a statement with expanding or literal parameters is rendered per execution")
@@ -97,8 +106,32 @@ class DriverStatement:
         transaction it runs in it, or before it when SQLAlchemy has not yet sent the BEGIN (it sends it with its
         own first statement)."""
         raw = await conn.get_raw_connection()
+        values = tuple(params[name] for name in self.parameters)
         DriverStatement.runs += 1
-        return await raw.driver_connection.fetchrow(self.sql, *(params[name] for name in self.parameters))
+        try:
+            return await raw.driver_connection.fetchrow(self.sql, *values)
+        except BaseException as error:
+            await self._failed(conn, raw, error, values)
+            raise  # not reached: SQLAlchemy raises
+
+    async def _failed(self, conn: AsyncConnection, raw: Any, error: BaseException, values: tuple) -> NoReturn:
+        """Raise what SQLAlchemy raises for `error` met by this statement, after doing what it does."""
+        failure: BaseException = error
+        if isinstance(error, Exception):
+            try:
+                raw.dbapi_connection._handle_exception(error)  # the adapter's translation: raises
+            except Exception as translated:
+                failure = translated
+
+        def handle(sync_connection: Any) -> NoReturn:
+            try:
+                raise failure  # SQLAlchemy reads the exception being handled (sys.exc_info)
+            except BaseException as handled:
+                sync_connection._handle_dbapi_exception(handled, self.sql, values, None, None)
+                raise  # not reached: SQLAlchemy raises
+
+        await conn.run_sync(handle)
+        raise failure  # not reached
 
 
 class Database:
