@@ -21,9 +21,8 @@ between the two is ours (tokens, authorisation, masking, DataLoaders, the rules,
   query that reads nothing.
 
 Both have Strawberry's parser and validation caches, as DPV Exchange has them. `--tuned` builds the throwaway
-schema with what this project does to the libraries (schema/__init__.py's Schema with its extensions runner,
-schema/core/execution.py's ExecutionContext, schema/core/inputs.py's input plans), as DPV Exchange runs them;
-without it they run as they come.
+schema with what this project does to the libraries (schema/__init__.py's Schema, schema/core/execution.py's
+ExecutionContext), as DPV Exchange runs them; without it they run as they come.
 
 Uses DATABASE_URL (any database: `fanout` only LISTENs and NOTIFYs on the channel `dpv_stack_floor`; `bids` makes
 and drops the table `stack_floor_bid`), else an embedded PostgreSQL under a temporary directory.
@@ -193,7 +192,6 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
     if os.environ.get("STACK_FLOOR_TUNED"):
         from schema import Schema
         from schema.core.execution import ExecutionContext
-        from schema.core.inputs import plan_inputs
 
         schema = Schema(
             query=Query,
@@ -202,7 +200,6 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
             extensions=caches,
             execution_context_class=ExecutionContext,
         )
-        plan_inputs(schema)
     else:
         schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=caches)
     graphql = GraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], graphql_ide=None)

@@ -23,8 +23,6 @@ from api.core.config import get_settings
 from schema.core.error_log import log_errors
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
-from schema.core.extensions import ExtensionsRunner
-from schema.core.inputs import plan_inputs
 from schema.core.introspection import SchemaVisibility
 from schema.core.limits import OperationLimits
 from schema.core.scalars import SCALARS
@@ -54,9 +52,6 @@ class Subscription(EventSubscription):
 
 
 class Schema(strawberry.Schema):
-    def create_extensions_runner(self, execution_context: Any, extensions: list[Any]) -> ExtensionsRunner:
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
-
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         log_errors(errors, execution_context)  # a refusal is one line; only the unexpected has a traceback
 
@@ -126,7 +121,6 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         execution_context_class=ExecutionContext,
     )
-    plan_inputs(built)
     return built
 
 
