@@ -10,7 +10,9 @@ Each speed-up has a switch (`SWITCHES`): off puts back the library's own code wh
 method, the hook or the function), nothing else. For each speed-up and each shape it is measured on, the answers
 are first checked to be the same with it and without it; then rounds alternate (on, off; then off, on: a drift in
 the machine's load moves both alike), every other speed-up staying as shipped. It prints the median CPU this
-process spends per operation each way and the gain, (off - on) / off.
+process spends per operation each way and the gain, (off - on) / off, and whether the gain on the speed-up's own
+bench (the one it was made for) reaches 10%. The speed-ups that did not are gone, with their switches; their
+figures are in docs/benchmarks.md.
 
 The shapes are the project's benches, run in this process:
 - `subscriber`: bench/subscriber.py's: one `requirementPublished` event handed to every subscriber (real
@@ -46,12 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import graphql.pyutils  # noqa: E402
 from strawberry.extensions import MaskErrors  # noqa: E402
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # noqa: E402
 
-import schema as schema_package  # noqa: E402
-from schema.core import execution, inputs  # noqa: E402
+from schema.core import execution  # noqa: E402
 from schema.core.errors import _MaskErrors  # noqa: E402
 
 _ABSENT = object()
@@ -63,6 +63,7 @@ class Switch:
     library: str
     where: str
     shapes: tuple[str, ...]
+    decides: str  # the measurement that decides (the start of its label): the bench the speed-up was made for
     off: Callable[[], None]
     on: Callable[[], None]
 
@@ -84,82 +85,32 @@ def _attribute(owner: Any, name: str, plain: Any) -> tuple[Callable[[], None], C
     return off, on
 
 
-def _input_plans() -> tuple[Callable[[], None], Callable[[], None]]:
-    planned = [
-        t.definition
-        for t in schema_package.schema.schema_converter.type_map.values()
-        if getattr(t.definition, "from_input", None) is inputs._build
-    ]
-
-    def off() -> None:
-        for definition in planned:
-            definition.from_input = None
-
-    def on() -> None:
-        for definition in planned:
-            definition.from_input = inputs._build
-
-    return off, on
-
-
 def _switches() -> list[Switch]:
-    context = execution.ExecutionContext
-    base = StrawberryGraphQLCoreExecutionContext
     found = [
         Switch(
             "subfield memo across executions",
             "graphql-core",
             "schema/core/execution.py ExecutionContext.collect_subfields",
             ("subscriber", "requests"),
-            *_attribute(context, "collect_subfields", base.collect_subfields),
-        ),
-        Switch(
-            "awaitable test by type",
-            "graphql-core",
-            "schema/core/execution.py is_awaitable",
-            ("subscriber", "requests"),
-            *_attribute(execution, "is_awaitable", graphql.pyutils.is_awaitable),
-        ),
-        Switch(
-            "context copy without reduce",
-            "graphql-core",
-            "schema/core/execution.py ExecutionContext.__copy__",
-            ("subscriber",),
-            *_attribute(context, "__copy__", _ABSENT),
-        ),
-        Switch(
-            "leaf fields read directly",
-            "graphql-core, strawberry-graphql",
-            "schema/core/execution.py ExecutionContext.execute_field",
-            ("subscriber", "requests"),
-            *_attribute(context, "execute_field", base.execute_field),
-        ),
-        Switch(
-            "stream hooks found once",
-            "strawberry-graphql",
-            "schema/core/extensions.py ExtensionsRunner (schema/__init__.py Schema.create_extensions_runner)",
-            ("subscriber",),
-            *_attribute(schema_package.Schema, "create_extensions_runner", _ABSENT),
+            "subscriber",  # made for the fan-out (bench/fanout.py)
+            *_attribute(
+                execution.ExecutionContext, "collect_subfields", StrawberryGraphQLCoreExecutionContext.collect_subfields
+            ),
         ),
         Switch(
             "error check by attribute",
             "strawberry-graphql",
             "schema/core/errors.py _MaskErrors._process_result",
             ("subscriber", "requests"),
+            "subscriber",  # made for the fan-out (bench/fanout.py)
             *_attribute(_MaskErrors, "_process_result", MaskErrors._process_result),
-        ),
-        Switch(
-            "input plans",
-            "strawberry-graphql",
-            "schema/core/inputs.py plan_inputs (Strawberry's from_input hook)",
-            ("requests",),
-            *_input_plans(),
         ),
         Switch(
             "statements on the driver",
             "sqlalchemy, asyncpg",
             "api/core/db.py DriverStatement (auth/tokens.py token_state, api/core/budget.py charge)",
             ("requests",),
+            "requests: floor",  # made for what every authenticated request pays (bench/bids.py's floor)
             *_driver_statement(),
         ),
     ]
@@ -470,8 +421,6 @@ async def main_async(args: argparse.Namespace, url: str | None) -> None:
                 if "requests" not in switch.shapes:
                     continue
                 for label in requests.operations:
-                    if switch.name == "input plans" and "Create" not in label:
-                        continue  # no input object in the others
                     run, answer = await requests.shape(label)
                     figures = await measure(switch, run, answer, args.rounds)
                     line = f"requests: {label}, CPU per request"
@@ -485,8 +434,12 @@ async def main_async(args: argparse.Namespace, url: str | None) -> None:
         mine = [r for r in results if r[0] is switch]
         if not mine:
             continue
-        best = max(r[2].gain for r in mine)
-        print(f"- {switch.name} [{switch.library}] ({switch.where}): best gain {best:+.1%}")
+        deciding = [r[2].gain for r in mine if r[1].startswith(switch.decides)]
+        verdict = "keep" if deciding and min(deciding) >= 0.10 else "remove"
+        print(
+            f"- {switch.name} [{switch.library}] ({switch.where}): on its bench ({switch.decides}) "
+            f"{', '.join(f'{g:+.1%}' for g in deciding)}: {verdict}"
+        )
         for _, label, figures, unit, scale in mine:
             print(f"    {label}: {figures.line(unit, scale)}")
 
