@@ -306,6 +306,7 @@ class RequestsShape:
                 "rate_limit": True,
                 "rate_limit_burst": 10**9,
                 "rate_limit_points_per_second": 10.0**9,
+                "access_token_ttl": 24 * 3600,  # the run outlasts the default lifetime
             }
         )
         self.db = Database.from_settings(settings)
