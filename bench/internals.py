@@ -422,6 +422,8 @@ async def main_async(args: argparse.Namespace, url: str | None) -> None:
                 if "requests" not in switch.shapes:
                     continue
                 for label in requests.operations:
+                    if args.operations and not any(word in label for word in args.operations.split(",")):
+                        continue
                     run, answer = await requests.shape(label)
                     figures = await measure(switch, run, answer, args.rounds)
                     line = f"requests: {label}, CPU per request"
@@ -449,6 +451,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shapes", default="subscriber,requests")
     parser.add_argument("--only", default="", help="comma-separated words: only the speed-ups whose name has one")
+    parser.add_argument("--operations", default="", help="comma-separated words: only the requests whose label has one")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--subscribers", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=0.3, help="CPU per round and way, for `requests`")
