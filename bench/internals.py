@@ -48,11 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from strawberry.extensions import MaskErrors  # noqa: E402
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # noqa: E402
 
 from schema.core import execution  # noqa: E402
-from schema.core.errors import _MaskErrors  # noqa: E402
 
 _ABSENT = object()
 
@@ -96,14 +94,6 @@ def _switches() -> list[Switch]:
             *_attribute(
                 execution.ExecutionContext, "collect_subfields", StrawberryGraphQLCoreExecutionContext.collect_subfields
             ),
-        ),
-        Switch(
-            "error check by attribute",
-            "strawberry-graphql",
-            "schema/core/errors.py _MaskErrors._process_result",
-            ("subscriber", "requests"),
-            "subscriber",  # made for the fan-out (bench/fanout.py)
-            *_attribute(_MaskErrors, "_process_result", MaskErrors._process_result),
         ),
         Switch(
             "statements on the driver",

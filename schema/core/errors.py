@@ -44,17 +44,7 @@ _CALLERS_INPUT = (GlobalIDValueError, StrawberryInputCoercionError)
 
 
 class _MaskErrors(MaskErrors):
-    """Strawberry's MaskErrors, with the check for errors on a result made by attribute rather than by
-    `isinstance` against a runtime-checkable Protocol: that check ran for every result a subscription streams,
-    once per event and subscriber, and cost more than the masking (bench/fanout.py). Same behaviour, and
-    Strawberry's own input errors get `extensions.code` BAD_USER_INPUT. Both override MaskErrors' private methods:
-    Strawberry is pinned below its next minor version (pyproject.toml), tests/test_mask_errors_check.py checks the
-    check against Strawberry's, and bench/internals.py measures what it saves (docs/benchmarks.md)."""
-
-    def _process_result(self, result: object) -> None:
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+    """Strawberry's MaskErrors, with Strawberry's own input errors given `extensions.code` BAD_USER_INPUT."""
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
