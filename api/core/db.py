@@ -122,6 +122,8 @@ class DriverStatement:
                 raw.dbapi_connection._handle_exception(error)  # the adapter's translation: raises
             except Exception as translated:
                 failure = translated
+            if not isinstance(failure, conn.dialect.loaded_dbapi.Error):
+                raise failure  # not the driver's error: SQLAlchemy raises it as it is, and invalidates nothing
 
         def handle(sync_connection: Any) -> NoReturn:
             try:
