@@ -1,12 +1,13 @@
 """Each speed-up that reaches into a library's internals, measured with it and without it, in one run.
 
     uv run python bench/internals.py [--shapes subscriber,requests] [--rounds 9] [--subscribers 300] [--seconds 0.3]
+        [--only WORDS] [--operations WORDS]
 
 The house rule (docs/benchmarks.md, "Speed-ups on library internals"): a speed-up that reaches into a library's
 internals stays only if it saves at least 10% on its bench, behind an upper-bound pin of that library and with a
 differential test. This prints, for each one still in the code, the figures to decide by.
 
-Each speed-up has a switch (`SWITCHES`): off puts back the library's own code where ours was installed (the
+Each speed-up has a switch (`_switches`): off puts back the library's own code where ours was installed (the
 method, the hook or the function), nothing else. For each speed-up and each shape it is measured on, the answers
 are first checked to be the same with it and without it; then rounds alternate (on, off; then off, on: a drift in
 the machine's load moves both alike), every other speed-up staying as shipped. It prints the median CPU this
@@ -24,8 +25,8 @@ The shapes are the project's benches, run in this process:
   providers with their settings, and `requirementCreate` (the mutation bench/bids.py sets up with: a nested input).
   CPU of this process per request (the server's side; PostgreSQL's own is not in it).
 
-Uses DATABASE_URL (an empty database: it is migrated and the demo loaded into it) for `requests`, else an embedded
-PostgreSQL under a temporary directory.
+Uses DATABASE_URL for `requests` (migrated, and the demo loaded into it unless it holds organisations already, so
+that a second run reuses the first's), else an embedded PostgreSQL under a temporary directory.
 """
 
 from __future__ import annotations
