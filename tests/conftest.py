@@ -260,6 +260,22 @@ async def make_org(db: Database, kind: OrganisationKind, slug: str, name: str | 
         return org
 
 
+async def waiting_for_locks(db: Database, count: int, timeout: float = 10) -> None:
+    """Wait until `count` of this database's connections are waiting for a lock (a row another transaction holds,
+    say): the condition a test of a queue behind a lock waits for, rather than a fixed time."""
+    deadline = time.monotonic() + timeout
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    while True:
+        async with db.reading() as conn:
+            waiting = (await conn.execute(query)).scalar_one()
+        if waiting >= count:
+            return
+        assert time.monotonic() < deadline, f"{waiting} connections waiting for a lock, not {count}"
+        await asyncio.sleep(0.01)
+
+
 def gid(type_name: str, id_: int) -> str:
     """A row's global ID, as clients send it."""
     return to_base64(type_name, id_)
@@ -411,6 +427,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_LIVE_SERVERS: dict[str, uvicorn.Server] = {}
+
+
+def server_hub(live_server: str) -> Any:
+    """The event hub of the server `live_server` runs (in its lifespan's state)."""
+    return _LIVE_SERVERS[live_server].lifespan.state["hub"]
+
+
+async def subscribed(hub: Any, count: int, timeout: float = 10) -> None:
+    """Wait until `hub` has exactly `count` subscribers: a subscription's registration is not acknowledged to its
+    client, and an event committed before it would not be delivered live. Exactly: a socket an earlier test closed
+    may still be unsubscribing."""
+    deadline = time.monotonic() + timeout
+    while len(hub.subscribers) != count:
+        assert time.monotonic() < deadline, f"{len(hub.subscribers)} subscribers, not {count}"
+        await asyncio.sleep(0.01)
+
+
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     """The real application under uvicorn, in a thread, on a free port of 127.0.0.1."""
@@ -434,8 +468,11 @@ def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+        time.sleep(0.01)
+    url = f"http://127.0.0.1:{port}"
+    _LIVE_SERVERS[url] = server
+    yield url
+    del _LIVE_SERVERS[url]
     server.should_exit = True
     thread.join(timeout=10)
 

@@ -18,6 +18,7 @@ from api.core.timers import Timer, TimerState
 from api.placements.enums import RequirementStatus as S
 from api.placements.models import Requirement
 from api.placements.requirements import DEADLINE_TIMER, TIMER_ACTOR_ID
+from tests.conftest import waiting_for_locks
 from tests.placement_factories import published, scene, submit
 
 
@@ -67,7 +68,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
         async with db.transaction() as officer:
             await officer.execute(select(Requirement).where(Requirement.id == r.id).with_for_update())
             first = asyncio.create_task(timers.run_due_timers(db, now=after))
-            await asyncio.sleep(0.3)
+            await waiting_for_locks(db, 1)
             assert not first.done()
             assert await timers.run_due_timers(other, now=after) == 0
         assert await first == 1
@@ -205,7 +206,7 @@ async def test_closing_by_hand_while_a_runner_holds_the_due_timer_neither_deadlo
         # the officer's close has locked the requirement; a runner takes the due timer and waits for it...
         await officer.execute(select(Requirement).where(Requirement.id == r.id).with_for_update())
         runner = asyncio.create_task(timers.run_due_timers(db, now=after))
-        await asyncio.sleep(0.3)
+        await waiting_for_locks(db, 1)
         # ...and the close, which cancels the timer, must not wait for the runner in turn
         # (PostgreSQL would find the deadlock after deadlock_timeout, 1 s, and abort one of the two)
         await asyncio.wait_for(requirements.close(officer, market.barnet_officer, r.id), timeout=0.5)
