@@ -37,7 +37,8 @@ def _serve(args: argparse.Namespace) -> int:
     with database_url(settings.database_url, settings.data_dir) as url:
         if not settings.database_url:
             print(f"Embedded PostgreSQL under {settings.data_dir.resolve() / 'pg'}", flush=True)
-        migrate.upgrade(url)
+        if not args.no_migrate:
+            migrate.upgrade(settings.listen_database_url or url)  # directly, not through a transaction pooler
         if args.demo:
             loaded = asyncio.run(_load_demo(url))
             print("Demo data loaded." if loaded else "Database not empty: demo data left as it is.", flush=True)
@@ -217,7 +218,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
-        migrate.upgrade(url)
+        migrate.upgrade(settings.listen_database_url or url)  # directly, not through a transaction pooler
     print(f"Database at migration {migrate.head_revision()}.")
     return 0
 
@@ -250,6 +251,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="serve without migrating first: `dpv migrate` is run once beforehand (several servers starting at once)",
+    )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # PostgreSQL. Unset: `dpv serve` runs an embedded server under DPV_DATA_DIR.
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     data_dir: Path = Field(default=Path(".dpv"), alias="DPV_DATA_DIR")
+    # A direct connection to the same database, for what a transaction-mode pooler cannot carry: each worker's LISTEN
+    # (api/core/realtime.py) and the migrations. Set, it also says that DATABASE_URL goes through such a pooler
+    # (PgBouncer with pool_mode=transaction), and the pool is set up for one (api/core/db.py `Database.pooled`).
+    listen_database_url: str | None = Field(default=None, alias="DPV_LISTEN_DATABASE_URL")
     # The pool keeps all its connections: an overflow connection is closed as soon as it is returned to a full
     # pool, so under a steady load above the pool size SQLAlchemy opens and closes connections all the time
     # (bench/bids.py counted 68-126 new connections per 1,380 requests with 10 + 10), each a new PostgreSQL
@@ -163,6 +167,11 @@ class Settings(BaseSettings):
     # Signs the sign-in page's CSRF tokens (auth/signin.py); at least 32 characters. Unset: one is generated once
     # and kept in $DPV_DATA_DIR/secret-key (development; every worker reads the same file).
     secret_key: str | None = Field(default=None, alias="DPV_SECRET_KEY", repr=False, min_length=32)
+
+    @property
+    def through_pooler(self) -> bool:
+        """DATABASE_URL goes through a transaction-mode pooler: a direct connection is named for LISTEN."""
+        return self.listen_database_url is not None
 
     @property
     def issuer_url(self) -> str:

@@ -6,6 +6,7 @@ One AsyncSession per task: every resolver and every DataLoader batch opens its o
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -98,7 +99,23 @@ class DriverStatement:
         own first statement)."""
         raw = await conn.get_raw_connection()
         DriverStatement.runs += 1
-        return await raw.driver_connection.fetchrow(self.sql, *(params[name] for name in self.parameters))
+        driver = raw.driver_connection
+        args = (params[name] for name in self.parameters)
+        if conn.sync_connection.get_execution_options().get(THROUGH_POOLER) and not driver.is_in_transaction():
+            # Through a transaction-mode pooler, the statement's Parse and its Bind must reach one server
+            # connection: only a transaction holds one (see `Database.pooled`).
+            async with driver.transaction():
+                return await driver.fetchrow(self.sql, *args)
+        return await driver.fetchrow(self.sql, *args)
+
+
+# The execution option that marks an engine whose connections go through a transaction-mode pooler.
+THROUGH_POOLER = "dpv_through_pooler"
+
+
+def _statement_name() -> str:
+    """A prepared statement's name no other connection of the pooler's server connection will have used."""
+    return f"__dpv_{uuid.uuid4().hex}__"
 
 
 class Database:
@@ -107,25 +124,60 @@ class Database:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.through_pooler = bool(engine.sync_engine.get_execution_options().get(THROUGH_POOLER))
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
         url = url or settings.database_url
         if not url:
             raise RuntimeError("DATABASE_URL is not set")
-        engine = create_async_engine(
-            async_url(url),
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
-            # none of ours idles inside one for long, so the server ends any that does.
-            connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
-            # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
-            # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
-            hide_parameters=True,
-        )
+        if settings.through_pooler:
+            engine = create_async_engine(
+                async_url(url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                hide_parameters=True,
+                execution_options={THROUGH_POOLER: True},
+                connect_args=cls.pooled(),
+            )
+        else:
+            engine = create_async_engine(
+                async_url(url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
+                # none of ours idles inside one for long, so the server ends any that does.
+                connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
+                # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
+                # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
+                hide_parameters=True,
+            )
         ping_after_idle(engine)
         return cls(engine)
+
+    @staticmethod
+    def pooled() -> dict[str, Any]:
+        """asyncpg's arguments through a transaction-mode pooler (PgBouncer `pool_mode=transaction`), where each
+        transaction may run on a different server connection, shared with other clients in turn.
+
+        - No prepared statement is kept: asyncpg's cache and SQLAlchemy's are off, since a statement prepared on
+          one server connection is unknown on the next. Each statement is prepared in the transaction that runs
+          it, under a name of its own (`_statement_name`): two clients taking turns on one server connection never
+          collide on asyncpg's `__asyncpg_stmt_1__`. PgBouncer 1.21 and later can instead track protocol-level
+          prepared statements itself (`max_prepared_statements`), which would keep asyncpg's cache; Debian 12's
+          PgBouncer is 1.18, so the service does not count on it: this way works with any version.
+        - Every statement runs inside a transaction, the only span over which the pooler keeps one server
+          connection: a statement's Parse and its Bind are sent in two round trips, so between two transactions
+          they could reach two server connections. `Database.reading` therefore opens one where it would run in
+          autocommit, and `DriverStatement` too.
+        - No `server_settings`: PgBouncer refuses a startup parameter it does not know. Set
+          `idle_in_transaction_session_timeout` on the role (`ALTER ROLE dpv SET ...`) or use PgBouncer's own
+          `idle_transaction_timeout` (docs/operators/deployment.md)."""
+        return {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _statement_name,
+        }
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -139,7 +191,10 @@ class Database:
         each stand alone): in autocommit, so no BEGIN and no ROLLBACK around them (two round trips fewer than a
         session's). Not for several statements that must see one snapshot."""
         async with self.engine.connect() as conn:
-            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+            if self.through_pooler:  # a transaction, the pooler's unit (`pooled`)
+                yield conn
+            else:
+                yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if settings.timer_poll_seconds > 0:
                 runner = asyncio.create_task(timers.run_forever(db, settings.timer_poll_seconds), name="dpv-timers")
             if settings.event_poll_seconds > 0:
-                hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
+                hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds, dsn=settings.listen_database_url)
                 await hub.start()
             sockets.start()
             _quieter_collector(settings.gc_mode)
