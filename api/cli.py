@@ -7,7 +7,9 @@ import asyncio
 import json
 import logging.config
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -23,7 +25,31 @@ def _default_issuer(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _metrics_dir() -> str | None:
+    """The directory every worker writes its metrics to (api/core/metrics.py), set in the environment before
+    prometheus-client is first imported, emptied of an earlier run's values. Returns the one made here, if any, for
+    `_serve` to remove at the end."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        Path(configured).mkdir(parents=True, exist_ok=True)
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink()
+        return None
+    made = tempfile.mkdtemp(prefix="dpv-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
 def _serve(args: argparse.Namespace) -> int:
+    made = _metrics_dir()
+    try:
+        return _serve_in(args)
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _serve_in(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.core import migrate

@@ -214,6 +214,10 @@ class Settings(BaseSettings):
     # token's sockets close within about this long, on every worker.
     ws_token_check_seconds: float = Field(default=2.0, alias="DPV_WS_TOKEN_CHECK_SECONDS", gt=0)
 
+    # GET /metrics (api/web/metrics.py) answers the alliance's access tokens and this scrape secret (a bearer token,
+    # 32 characters or more); unset: only the alliance's tokens.
+    metrics_token: str | None = Field(default=None, alias="DPV_METRICS_TOKEN", repr=False, min_length=32)
+
     # Log lines (api/core/logs.py): "text", or "json" for one JSON object per line.
     log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 

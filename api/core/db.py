@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from api.core import text_limits
+from api.core import metrics, text_limits
 from api.core.config import Settings, async_url
 
 NAMING_CONVENTION = {
@@ -99,6 +99,7 @@ class DriverStatement:
         own first statement)."""
         raw = await conn.get_raw_connection()
         DriverStatement.runs += 1
+        metrics.count_statement()
         driver = raw.driver_connection
         args = (params[name] for name in self.parameters)
         if conn.sync_connection.get_execution_options().get(THROUGH_POOLER) and not driver.is_in_transaction():
@@ -121,10 +122,11 @@ def _statement_name() -> str:
 class Database:
     """The engine and the session factory of one process (held in the app's lifespan state)."""
 
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, *, pool_size: int = 0):
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.through_pooler = bool(engine.sync_engine.get_execution_options().get(THROUGH_POOLER))
+        self.pool_size = pool_size  # counted in the metrics' pool size while the engine lives (0: not counted)
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
@@ -137,6 +139,7 @@ class Database:
                 pool_size=settings.db_pool_size,
                 max_overflow=settings.db_max_overflow,
                 hide_parameters=True,
+                poolclass=metrics.TimedPool,
                 execution_options={THROUGH_POOLER: True},
                 connect_args=cls.pooled(),
             )
@@ -151,9 +154,11 @@ class Database:
                 # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
                 # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
                 hide_parameters=True,
+                poolclass=metrics.TimedPool,  # each checkout's wait, for the metrics
             )
         ping_after_idle(engine)
-        return cls(engine)
+        metrics.instrument(engine, settings.db_pool_size)
+        return cls(engine, pool_size=settings.db_pool_size)
 
     @staticmethod
     def pooled() -> dict[str, Any]:
@@ -204,3 +209,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        metrics.POOL_SIZE.dec(self.pool_size)
+        self.pool_size = 0
