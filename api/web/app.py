@@ -59,6 +59,12 @@ from auth.tokens import principal_from_token
 from schema import schema
 from schema.core.context import Context
 
+# Traces only when asked for: without an OTLP endpoint, OpenTelemetry (an optional dependency) is not even loaded.
+if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    from api.web import tracing
+else:
+    tracing = None
+
 # The schema's root fields: the operations the metrics name (api/web/metrics.py).
 ROOT_FIELDS = frozenset(
     name
@@ -186,7 +192,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
-    return RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
+    app = RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -214,3 +220,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
         lifespan=lifespan,
     )
+    if tracing is not None:
+        tracing.install(app)
+    return app
