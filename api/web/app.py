@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import gc
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -60,10 +60,11 @@ from schema import schema
 from schema.core.context import Context
 
 # Traces only when asked for: without an OTLP endpoint, OpenTelemetry (an optional dependency) is not even loaded.
+install_tracing: Callable[[Starlette], None] | None = None
 if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
     from api.web import tracing
-else:
-    tracing = None
+
+    install_tracing = tracing.install
 
 # The schema's root fields: the operations the metrics name (api/web/metrics.py).
 ROOT_FIELDS = frozenset(
@@ -220,6 +221,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
         lifespan=lifespan,
     )
-    if tracing is not None:
-        tracing.install(app)
+    if install_tracing is not None:
+        install_tracing(app)
     return app
