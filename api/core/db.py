@@ -6,7 +6,6 @@ One AsyncSession per task: every resolver and every DataLoader batch opens its o
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -100,23 +99,12 @@ class DriverStatement:
         raw = await conn.get_raw_connection()
         DriverStatement.runs += 1
         metrics.count_statement()
-        driver = raw.driver_connection
-        args = (params[name] for name in self.parameters)
-        if conn.sync_connection.get_execution_options().get(THROUGH_POOLER) and not driver.is_in_transaction():
-            # Through a transaction-mode pooler, the statement's Parse and its Bind must reach one server
-            # connection: only a transaction holds one (see `Database.pooled`).
-            async with driver.transaction():
-                return await driver.fetchrow(self.sql, *args)
-        return await driver.fetchrow(self.sql, *args)
+        return await raw.driver_connection.fetchrow(self.sql, *(params[name] for name in self.parameters))
 
 
-# The execution option that marks an engine whose connections go through a transaction-mode pooler.
-THROUGH_POOLER = "dpv_through_pooler"
-
-
-def _statement_name() -> str:
-    """A prepared statement's name no other connection of the pooler's server connection will have used."""
-    return f"__dpv_{uuid.uuid4().hex}__"
+def _unnamed() -> str:
+    """The name of every statement SQLAlchemy prepares through a transaction-mode pooler: none (`Database.pooled`)."""
+    return ""
 
 
 class Database:
@@ -125,7 +113,6 @@ class Database:
     def __init__(self, engine: AsyncEngine, *, pool_size: int = 0):
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-        self.through_pooler = bool(engine.sync_engine.get_execution_options().get(THROUGH_POOLER))
         self.pool_size = pool_size  # counted in the metrics' pool size while the engine lives (0: not counted)
 
     @classmethod
@@ -140,7 +127,6 @@ class Database:
                 max_overflow=settings.db_max_overflow,
                 hide_parameters=True,
                 poolclass=metrics.TimedPool,
-                execution_options={THROUGH_POOLER: True},
                 connect_args=cls.pooled(),
             )
         else:
@@ -165,23 +151,24 @@ class Database:
         """asyncpg's arguments through a transaction-mode pooler (PgBouncer `pool_mode=transaction`), where each
         transaction may run on a different server connection, shared with other clients in turn.
 
-        - No prepared statement is kept: asyncpg's cache and SQLAlchemy's are off, since a statement prepared on
-          one server connection is unknown on the next. Each statement is prepared in the transaction that runs
-          it, under a name of its own (`_statement_name`): two clients taking turns on one server connection never
-          collide on asyncpg's `__asyncpg_stmt_1__`. PgBouncer 1.21 and later can instead track protocol-level
-          prepared statements itself (`max_prepared_statements`), which would keep asyncpg's cache; Debian 12's
-          PgBouncer is 1.18, so the service does not count on it: this way works with any version.
-        - Every statement runs inside a transaction, the only span over which the pooler keeps one server
-          connection: a statement's Parse and its Bind are sent in two round trips, so between two transactions
-          they could reach two server connections. `Database.reading` therefore opens one where it would run in
-          autocommit, and `DriverStatement` too.
+        - No statement is kept prepared: asyncpg's cache and SQLAlchemy's are off, since a statement prepared on
+          one server connection is unknown on the next, and a named one (asyncpg's `__asyncpg_stmt_1__`) would
+          collide with another client's of the same name there. Every statement is the unnamed one, and asyncpg,
+          with its cache off, sends its Parse again with its Bind and Execute, in one message: the statement
+          reaches the server connection that runs it whole, inside a transaction or alone (autocommit). The price
+          is the round trip SQLAlchemy spends preparing each statement to learn its columns.
+        - PgBouncer 1.21 and later can track protocol-level prepared statements itself (`max_prepared_statements`),
+          which would let asyncpg keep its cache; Debian 12's PgBouncer is 1.18, so the service does not count on
+          it: this way works with any version. Unique names instead of unnamed statements (SQLAlchemy's
+          suggestion) would also work, but each would stay prepared on a server connection it may never reach
+          again, until PgBouncer closes that connection.
         - No `server_settings`: PgBouncer refuses a startup parameter it does not know. Set
           `idle_in_transaction_session_timeout` on the role (`ALTER ROLE dpv SET ...`) or use PgBouncer's own
           `idle_transaction_timeout` (docs/operators/deployment.md)."""
         return {
             "statement_cache_size": 0,
             "prepared_statement_cache_size": 0,
-            "prepared_statement_name_func": _statement_name,
+            "prepared_statement_name_func": _unnamed,
         }
 
     @asynccontextmanager
@@ -196,10 +183,7 @@ class Database:
         each stand alone): in autocommit, so no BEGIN and no ROLLBACK around them (two round trips fewer than a
         session's). Not for several statements that must see one snapshot."""
         async with self.engine.connect() as conn:
-            if self.through_pooler:  # a transaction, the pooler's unit (`pooled`)
-                yield conn
-            else:
-                yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
