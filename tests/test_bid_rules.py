@@ -18,9 +18,9 @@ from api.core.timers import Timer, TimerState
 from api.market import dpvs, settings as setting_rules
 from api.market.enums import MembershipStatus, OfstedGrade, Specialism
 from api.market.models import Membership
-from api.placements import award, bids, evaluation as evaluation_rules, evaluations, requirements
+from api.placements import award, bids, evaluation_queries, evaluation_rules, officer_scores, requirements
 from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
-from api.placements.evaluation import Criterion
+from api.placements.evaluation_rules import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
 from api.placements.requirements import DEADLINE_TIMER
 from tests.conftest import principal_for
@@ -314,12 +314,12 @@ async def test_the_evaluation_gathers_its_inputs_ranks_and_explains(db, market):
             grade=OfstedGrade.GOOD,
             inspected_on=date(2024, 1, 1),
         )
-        await evaluations.record_officer_score(
+        await officer_scores.record_officer_score(
             s, market.barnet_officer, oak.id, criterion=OfficerCriterion.CHILD_VIEWS, score=4
         )
 
     async with db.session() as s:
-        evaluated = await evaluations.evaluate_one(s, await s.get(Requirement, r.id))
+        evaluated = await evaluation_queries.evaluate_one(s, await s.get(Requirement, r.id))
     e = evaluated.evaluation
     assert [rb.bid_id for rb in e.ranked_bids] == [oak.id, lodge.id] and [rb.rank for rb in e.ranked_bids] == [1, 2]
     assert e.market_median == D("800.00") and e.cap in (D("1000.00"), D("1030.00"))
@@ -336,7 +336,7 @@ async def test_the_evaluation_gathers_its_inputs_ranks_and_explains(db, market):
     async with db.transaction() as s:
         await dpvs.set_evaluation_weights(s, market.admin, sc.dpv.id, weights)
     async with db.session() as s:
-        e = (await evaluations.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
+        e = (await evaluation_queries.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
     assert [rb.bid_id for rb in e.ranked_bids] == [lodge.id, oak.id]  # price alone: the cheaper first
     async with db.transaction() as s:
         with pytest.raises(UserErrors) as exc:
@@ -353,7 +353,7 @@ async def test_the_officer_scores_a_live_bid_of_its_own_requirement(db, market):
     bid = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id)
 
     def score(value, who=market.barnet_officer, criterion=OfficerCriterion.COMPATIBILITY):
-        return lambda s: evaluations.record_officer_score(s, who, bid.id, criterion=criterion, score=value)
+        return lambda s: officer_scores.record_officer_score(s, who, bid.id, criterion=criterion, score=value)
 
     for value in (3, 5):
         async with db.transaction() as s:
@@ -473,7 +473,7 @@ async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
     # nothing more happens on an awarded requirement
     await refused(
         db,
-        lambda s: evaluations.record_officer_score(
+        lambda s: officer_scores.record_officer_score(
             s, market.barnet_officer, oak.id, criterion=OfficerCriterion.SOCIAL_VALUE, score=1
         ),
         "ALREADY_AWARDED",
@@ -556,7 +556,7 @@ async def test_the_evaluation_and_the_award_judge_a_bid_by_the_cap_that_applies_
     async with db.transaction() as s:  # the alliance revises last year's cap down after the bids came in
         await dpvs.set_rate_cap(s, market.admin, lot_id=sc.lot.id, financial_year=fy - 1, weekly_rate_cap=D("900.00"))
     async with db.session() as s:
-        evaluation = (await evaluations.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
+        evaluation = (await evaluation_queries.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
     assert evaluation.cap == D("900.00")
     assert evaluation.bid(oak.id).excluded and evaluation.bid(oak.id).exclusion_reasons == (
         evaluation_rules.ExclusionReason.ABOVE_CAP,

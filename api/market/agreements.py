@@ -16,8 +16,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import AccessAgreementStatus
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import AccessAgreement, Dpv
 from api.market.permissions import ensure_holds_agreement
 

@@ -16,8 +16,8 @@ from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
+from api.market.lookups import organisation_of_kind
 from api.market.models import Document
 from api.market.permissions import ensure_acts_for_provider
 

@@ -15,8 +15,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import Dpv, Lot, LotRateCap
 from api.market.weights import Weights
 

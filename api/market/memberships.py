@@ -20,8 +20,8 @@ from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
 from api.market import stage1
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipDecision, MembershipStatus as S
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import Document, Dpv, Lot, Membership
 from api.market.permissions import ensure_acts_for_provider
 

@@ -14,8 +14,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import OfstedJudgement, Setting
 from api.market.permissions import ensure_acts_for_provider
 

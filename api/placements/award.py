@@ -6,7 +6,7 @@
   clock (the timer has not run yet), or OPEN at once for an EMERGENCY requirement. An OPEN one is closed by the
   award itself (closed_at) and its deadline timer cancelled. Before the deadline: DEADLINE_NOT_PASSED.
 - The bid must be live (BID_NOT_LIVE) and must pass the gates: the bids are evaluated again in the same
-  transaction (api/placements/evaluations.py), and an excluded bid is refused with BID_EXCLUDED and its reasons.
+  transaction (api/placements/evaluation_queries.py), and an excluded bid is refused with BID_EXCLUDED and its reasons.
   The system ranks; the officer decides: any bid that passes the gates may be accepted, whatever its rank.
 - In one transaction, with its audit events: the requirement becomes AWARDED, the bid ACCEPTED (with the
   rationale), every other live bid UNSUCCESSFUL with its feedback (evaluation.feedback_for: reason codes, its
@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core import audit, clock, timers
 from api.core.errors import UserError, UserErrors
 from api.core.principal import Principal
-from api.placements import evaluation as ev, ipas
+from api.placements import evaluation_rules as ev, ipas
 from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
 from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
-from api.placements.evaluations import evaluate_one
+from api.placements.evaluation_queries import evaluate_one
 from api.placements.models import Bid
 from api.placements.permissions import ensure_awards
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS

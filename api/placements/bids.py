@@ -77,7 +77,7 @@ TRANSITIONS: dict[B, frozenset[B]] = {
 }
 
 # The bids' own codes, the pricing rules' codes, then those of the award and of the officer's scores
-# (api/placements/award.py, api/placements/evaluations.py): one enum for every bid* mutation.
+# (api/placements/award.py, api/placements/evaluation_queries.py): one enum for every bid* mutation.
 BidErrorCode = Enum(
     "BidErrorCode",
     [

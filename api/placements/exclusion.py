@@ -20,7 +20,7 @@ from api.core import audit
 from api.core.principal import Principal
 from api.placements import bids as bid_rules
 from api.placements.enums import BidStatus, InvitationStatus, PlacementStatus, RequirementStatus
-from api.placements.evaluation import ExclusionReason
+from api.placements.evaluation_rules import ExclusionReason
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.safeguarding.enums import SuspensionKind as K
 from api.safeguarding.models import Suspension

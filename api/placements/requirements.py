@@ -44,8 +44,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import Principal, system_principal
 from api.market.agreements import may_buy_through
-from api.market.common import get_or_forbidden
 from api.market.enums import DpvStatus
+from api.market.lookups import get_or_forbidden
 from api.market.models import Dpv, Lot, Organisation
 from api.placements import child as child_rules
 from api.placements.deadlines import default_deadline

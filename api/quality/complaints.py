@@ -34,14 +34,14 @@ from api.core import audit, clock, transitions
 from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden
+from api.market.lookups import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
-from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
 from api.quality.models import Complaint, ComplaintEvent
 from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
+from api.quality.texts import MAX_LINE, MAX_TEXT, check_texts, clean
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),

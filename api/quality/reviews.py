@@ -31,12 +31,12 @@ from api.core import audit, clock, transitions
 from api.core.errors import UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden
+from api.market.lookups import get_or_forbidden
 from api.market.models import Organisation
-from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
 from api.quality.enums import ProviderReviewStatus as R, ReviewActionStatus as A
 from api.quality.models import ProviderReview, ReviewAction
 from api.quality.permissions import ensure_manages_quality
+from api.quality.texts import MAX_LINE, MAX_TEXT, check_texts, clean
 
 REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
     R.SCHEDULED: frozenset({R.HELD}),

@@ -9,7 +9,7 @@
   kept as a history (who, when, before, after). A step that keeps the status adds notes only; a RESOLVED alert is
   final. The alert's row is locked for the step, so two leads' steps are applied one after the other.
 - Open alerts (any status but RESOLVED) of severity HIGH or CRITICAL on a bid's provider or on the setting it
-  offers are shown with the bid in the evaluation (api/placements/evaluations.py); they are not a gate.
+  offers are shown with the bid in the evaluation (api/placements/evaluation_queries.py); they are not a gate.
 - The audit log keeps the category, severity and statuses, never the summary's or the notes' free text.
 """
 
@@ -25,8 +25,8 @@ from api.core import audit, clock, transitions
 from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal, system_principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import OfstedJudgement, Organisation, Setting
 from api.market.permissions import participating_borough
 from api.market.settings import ofsted_judgement_recorded

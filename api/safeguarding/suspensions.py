@@ -45,8 +45,8 @@ from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import MembershipStatus as M
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS, admitted
 from api.market.models import Document, Dpv, Lot, Membership
 from api.safeguarding.alerts import E, alliance_system_principal, notes_errors

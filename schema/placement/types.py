@@ -19,8 +19,8 @@ from api.core.audit import AuditEvent
 from api.core.principal import ActorKind, Scope
 from api.market import models as m
 from api.market.enums import Sex, Specialism
-from api.placements import child as child_rules, enums as pe, evaluation as ev, models as pm
-from api.placements.evaluations import Evaluated, RequirementFacts
+from api.placements import child as child_rules, enums as pe, evaluation_rules as ev, models as pm
+from api.placements.evaluation_queries import Evaluated, RequirementFacts
 from api.placements.history import shown_data
 from api.placements.permissions import child_view
 from api.placements.pricing import DiscountKind
