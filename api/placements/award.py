@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,12 +27,22 @@ from api.core import audit, clock, timers
 from api.core.errors import UserError, UserErrors
 from api.core.principal import Principal
 from api.placements import evaluation_rules as ev, ipas
-from api.placements.bids import MAX_TEXT, E, bid_parents, lock_requirement, move
+from api.placements.bids import MAX_TEXT, bid_parents, lock_requirement, move
 from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
 from api.placements.evaluation_queries import evaluate_one
 from api.placements.models import Bid
 from api.placements.permissions import ensure_awards
 from api.placements.requirements import DEADLINE_TIMER, TRANSITIONS
+
+
+class AwardErrorCode(Enum):
+    RATIONALE_REQUIRED = "RATIONALE_REQUIRED"
+    DEADLINE_NOT_PASSED = "DEADLINE_NOT_PASSED"
+    ALREADY_AWARDED = "ALREADY_AWARDED"
+    BID_EXCLUDED = "BID_EXCLUDED"
+    BID_NOT_LIVE = "BID_NOT_LIVE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
 
 
 def feedback_json(feedback: ev.Feedback) -> dict:
@@ -53,7 +64,9 @@ async def accept_bid(
 
     status = requirement.status
     if status in (S.AWARDED, S.PLACED):
-        raise UserErrors.one("bidId", E.ALREADY_AWARDED, "A bid on this requirement has already been accepted")
+        raise UserErrors.one(
+            "bidId", AwardErrorCode.ALREADY_AWARDED, "A bid on this requirement has already been accepted"
+        )
     errors: list[UserError] = []
     if status is S.OPEN:
         deadline = requirement.response_deadline
@@ -61,7 +74,7 @@ async def accept_bid(
             errors.append(
                 UserError(
                     "bidId",
-                    E.DEADLINE_NOT_PASSED,
+                    AwardErrorCode.DEADLINE_NOT_PASSED,
                     f"Bids are accepted once responses close, at {deadline.isoformat()} (at once "
                     "only for an EMERGENCY requirement)"
                     if deadline
@@ -70,24 +83,26 @@ async def accept_bid(
             )
     elif S.AWARDED not in TRANSITIONS[status]:
         errors.append(
-            UserError("bidId", E.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded")
+            UserError(
+                "bidId", AwardErrorCode.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded"
+            )
         )
     if not rationale:
-        errors.append(UserError("rationale", E.RATIONALE_REQUIRED, "Record why this bid is accepted"))
+        errors.append(UserError("rationale", AwardErrorCode.RATIONALE_REQUIRED, "Record why this bid is accepted"))
     elif len(rationale) > MAX_TEXT:
-        errors.append(UserError("rationale", E.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
+        errors.append(UserError("rationale", AwardErrorCode.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
     if errors:
         raise UserErrors(errors)
 
     evaluated = await evaluate_one(session, requirement)
     bid = evaluated.bids.get(bid_id)
     if bid is None:
-        raise UserErrors.one("bidId", E.BID_NOT_LIVE, "Only a live bid can be accepted")
+        raise UserErrors.one("bidId", AwardErrorCode.BID_NOT_LIVE, "Only a live bid can be accepted")
     ranked = evaluated.evaluation.bid(bid_id)
     if ranked.excluded:
         reasons = [r.value for r in ranked.exclusion_reasons]
         raise UserErrors.one(
-            "bidId", E.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: " + ", ".join(reasons)
+            "bidId", AwardErrorCode.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: " + ", ".join(reasons)
         )
 
     timers_cancelled = 0

@@ -76,37 +76,31 @@ TRANSITIONS: dict[B, frozenset[B]] = {
     B.UNSUCCESSFUL: frozenset(),
 }
 
-# The bids' own codes, the pricing rules' codes, then those of the award and of the officer's scores
-# (api/placements/award.py, api/placements/evaluation_queries.py): one enum for every bid* mutation.
-BidErrorCode = Enum(
-    "BidErrorCode",
-    [
-        (c, c)
-        for c in (
-            "REQUIREMENT_NOT_OPEN",
-            "DEADLINE_PASSED",
-            "INVITATION_WITHDRAWN",
-            "SETTING_INACTIVE",
-            "ALREADY_BID",
-            "BID_NOT_LIVE",
-            "INVALID_TRANSITION",
-            "AVAILABLE_FROM_IN_PAST",
-            "STATEMENT_REQUIRED",
-            "TEXT_TOO_LONG",
-            "IDEMPOTENCY_KEY_REUSED",
-            *(c.value for c in pricing.PricingErrorCode),
-            "RATIONALE_REQUIRED",
-            "DEADLINE_NOT_PASSED",
-            "ALREADY_AWARDED",
-            "BID_EXCLUDED",
-            "INVALID_SCORE",
-            "PROVIDER_SUSPENDED",
-            "PROVIDER_BARRED",
-            "SETTING_INADEQUATE",
-        )
-    ],
-)
-E = BidErrorCode
+
+class BidErrorCode(Enum):
+    """The bids' own codes. The pricing rules (api/placements/pricing.py), a provider's eligibility (below), the
+    award (api/placements/award.py) and the officer's scores (api/placements/officer_scores.py) have their own; the
+    API shows them all as one BidErrorCode (schema/placement/mutations/bid_submit.py)."""
+
+    REQUIREMENT_NOT_OPEN = "REQUIREMENT_NOT_OPEN"
+    DEADLINE_PASSED = "DEADLINE_PASSED"
+    INVITATION_WITHDRAWN = "INVITATION_WITHDRAWN"
+    SETTING_INACTIVE = "SETTING_INACTIVE"
+    ALREADY_BID = "ALREADY_BID"
+    BID_NOT_LIVE = "BID_NOT_LIVE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    AVAILABLE_FROM_IN_PAST = "AVAILABLE_FROM_IN_PAST"
+    STATEMENT_REQUIRED = "STATEMENT_REQUIRED"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+class EligibilityErrorCode(Enum):
+    """Why a provider may not bid with a setting (`_check_eligible`)."""
+
+    PROVIDER_SUSPENDED = "PROVIDER_SUSPENDED"
+    PROVIDER_BARRED = "PROVIDER_BARRED"
+    SETTING_INADEQUATE = "SETTING_INADEQUATE"
 
 
 @dataclass
@@ -143,36 +137,30 @@ def normalise(offer: BidOffer) -> BidOffer:
     )
 
 
-def _codes(errors: list[UserError]) -> list[UserError]:
-    """The pricing rules' codes as BidErrorCode members (one enum per domain on the wire)."""
-    return [
-        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, pricing.PricingErrorCode) else e
-        for e in errors
-    ]
-
-
 def validate(offer: BidOffer, today: date) -> list[UserError]:
     """Every rule the (normalised) offer breaks by itself. Pure."""
-    errors = _codes(pricing.validate_prices(offer.core_price, offer.extras))
+    errors = pricing.validate_prices(offer.core_price, offer.extras)
     if offer.available_from < today:
         errors.append(
             UserError(
                 "availableFrom",
-                E.AVAILABLE_FROM_IN_PAST,
+                BidErrorCode.AVAILABLE_FROM_IN_PAST,
                 f"The place must be available today ({today.isoformat()}) or later",
             )
         )
     if not offer.needs_statement:
-        errors.append(UserError("needsStatement", E.STATEMENT_REQUIRED, "Say how the child's needs will be met"))
+        errors.append(
+            UserError("needsStatement", BidErrorCode.STATEMENT_REQUIRED, "Say how the child's needs will be met")
+        )
     for name, path in STATEMENTS.items():
         value = getattr(offer, name)
         if value is not None and len(value) > MAX_TEXT:
-            errors.append(UserError(path, E.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
+            errors.append(UserError(path, BidErrorCode.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
     return errors
 
 
 def move(bid: Bid, to: B) -> B:
-    return transitions.move(bid, to, TRANSITIONS, field="bidId", code=E.INVALID_TRANSITION, noun="A bid")
+    return transitions.move(bid, to, TRANSITIONS, field="bidId", code=BidErrorCode.INVALID_TRANSITION, noun="A bid")
 
 
 # --- locks, in the one order every change takes them: requirement, invitation, bid -------------------------
@@ -232,17 +220,19 @@ def ensure_open(requirement: Requirement, at: datetime) -> None:
         )
         if closed_by_deadline:
             raise UserErrors.one(
-                "requirementId", E.DEADLINE_PASSED, f"Responses closed at the deadline, {deadline.isoformat()}"
+                "requirementId",
+                BidErrorCode.DEADLINE_PASSED,
+                f"Responses closed at the deadline, {deadline.isoformat()}",
             )
         raise UserErrors.one(
             "requirementId",
-            E.REQUIREMENT_NOT_OPEN,
+            BidErrorCode.REQUIREMENT_NOT_OPEN,
             f"The requirement is {requirement.status.value}: it takes no responses",
         )
     if deadline is None or at >= deadline:
         raise UserErrors.one(
             "requirementId",
-            E.DEADLINE_PASSED,
+            BidErrorCode.DEADLINE_PASSED,
             f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed",
         )
 
@@ -254,13 +244,19 @@ def _check_eligible(
     Ofsted judgement."""
     if membership_status is MembershipStatus.SUSPENDED:
         raise UserErrors.one(
-            "requirementId", E.PROVIDER_SUSPENDED, "The provider is suspended from this lot: it cannot bid"
+            "requirementId",
+            EligibilityErrorCode.PROVIDER_SUSPENDED,
+            "The provider is suspended from this lot: it cannot bid",
         )
     if membership_status is MembershipStatus.BARRED:
-        raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
+        raise UserErrors.one(
+            "requirementId", EligibilityErrorCode.PROVIDER_BARRED, "The provider is barred from this lot"
+        )
     if latest_grade is OfstedGrade.INADEQUATE:
         raise UserErrors.one(
-            "settingId", E.SETTING_INADEQUATE, f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered"
+            "settingId",
+            EligibilityErrorCode.SETTING_INADEQUATE,
+            f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered",
         )
 
 
@@ -302,7 +298,9 @@ async def _ensure_eligible(session: AsyncSession, lot_id: int, provider_id: int,
 def _ensure_invited(status: InvitationStatus) -> None:
     if status is not InvitationStatus.INVITED:
         raise UserErrors.one(
-            "requirementId", E.INVITATION_WITHDRAWN, "The provider's invitation to this requirement was withdrawn"
+            "requirementId",
+            BidErrorCode.INVITATION_WITHDRAWN,
+            "The provider's invitation to this requirement was withdrawn",
         )
 
 
@@ -317,7 +315,7 @@ def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting
     """Every rule the offer and its setting break, raised at once. Pure."""
     errors = validate(offer, at.astimezone(LONDON).date())
     if not setting_active:
-        errors.append(UserError("settingId", E.SETTING_INACTIVE, f"{setting_name} is not active"))
+        errors.append(UserError("settingId", BidErrorCode.SETTING_INACTIVE, f"{setting_name} is not active"))
     if errors:
         raise UserErrors(errors)
 
@@ -350,7 +348,7 @@ def _price(
         set_for=cap.set_for if cap else None,
     )
     if refused is not None:
-        raise UserErrors(_codes([refused]))
+        raise UserErrors([refused])
     return price
 
 
@@ -560,7 +558,9 @@ async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provid
 
 def _already_bid() -> UserErrors:
     return UserErrors.one(
-        "requirementId", E.ALREADY_BID, "The provider has a live bid on this requirement: amend or withdraw it"
+        "requirementId",
+        BidErrorCode.ALREADY_BID,
+        "The provider has a live bid on this requirement: amend or withdraw it",
     )
 
 
@@ -654,7 +654,14 @@ async def submit_bid(
         **{k: getattr(offer, k) for k in STATEMENTS},
     }
     return await idempotent(
-        session, actor.organisation_id, "bidSubmit", idempotency_key, request, Bid, create, E.IDEMPOTENCY_KEY_REUSED
+        session,
+        actor.organisation_id,
+        "bidSubmit",
+        idempotency_key,
+        request,
+        Bid,
+        create,
+        BidErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -675,7 +682,9 @@ async def amend_bid(
     await _ensure_eligible(session, requirement.lot_id, provider_id, setting)
     _ensure_invited(invitation.status)
     if bid.status is not B.SUBMITTED:
-        raise UserErrors.one("bidId", E.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}")
+        raise UserErrors.one(
+            "bidId", BidErrorCode.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}"
+        )
     price = await _priced(session, requirement, setting, offer, at)
     before, said_before = _offer_audit(bid), _statements(bid)
     _apply(bid, offer, price)

@@ -69,28 +69,22 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.CANCELLED: frozenset(),
 }
 
-# The requirement's own codes, then the child's (api/placements/child.py).
-RequirementErrorCode = Enum(
-    "RequirementErrorCode",
-    [
-        (c, c)
-        for c in (
-            "NO_ACCESS_AGREEMENT",
-            "VEHICLE_NOT_IN_TERM",
-            "INVALID_TRANSITION",
-            "NOT_A_DRAFT",
-            "DEADLINE_IN_PAST",
-            "PLANNED_START_IN_PAST",
-            "INVALID_DURATION",
-            "INVALID_BUDGET",
-            "REASON_REQUIRED",
-            "IDEMPOTENCY_KEY_REUSED",
-            "PLANNED_START_OUTSIDE_TERM",
-            *(c.value for c in child_rules.ChildErrorCode),
-        )
-    ],
-)
-E = RequirementErrorCode
+
+class RequirementErrorCode(Enum):
+    """The requirement's own codes; the child's are api/placements/child.py's, and the API shows both as one
+    RequirementErrorCode (schema/placement/mutations/requirement_create.py)."""
+
+    NO_ACCESS_AGREEMENT = "NO_ACCESS_AGREEMENT"
+    VEHICLE_NOT_IN_TERM = "VEHICLE_NOT_IN_TERM"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_A_DRAFT = "NOT_A_DRAFT"
+    DEADLINE_IN_PAST = "DEADLINE_IN_PAST"
+    PLANNED_START_IN_PAST = "PLANNED_START_IN_PAST"
+    INVALID_DURATION = "INVALID_DURATION"
+    INVALID_BUDGET = "INVALID_BUDGET"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    PLANNED_START_OUTSIDE_TERM = "PLANNED_START_OUTSIDE_TERM"
 
 
 @dataclass
@@ -109,22 +103,18 @@ class RequirementFields:
             self.response_deadline = self.response_deadline.replace(tzinfo=UTC)  # DateTime is UTC (API.md)
 
 
-def _codes(errors: list[UserError]) -> list[UserError]:
-    """The child's codes as RequirementErrorCode members (one enum per domain on the wire)."""
-    return [
-        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, child_rules.ChildErrorCode) else e
-        for e in errors
-    ]
-
-
 def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
     errors: list[UserError] = []
     if f.planned_start < now.astimezone(LONDON).date():
-        errors.append(UserError("plannedStart", E.PLANNED_START_IN_PAST, "The planned start is today or later"))
+        errors.append(
+            UserError("plannedStart", RequirementErrorCode.PLANNED_START_IN_PAST, "The planned start is today or later")
+        )
     if not 1 <= f.expected_duration_weeks <= MAX_DURATION_WEEKS:
         errors.append(
             UserError(
-                "expectedDurationWeeks", E.INVALID_DURATION, f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks"
+                "expectedDurationWeeks",
+                RequirementErrorCode.INVALID_DURATION,
+                f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks",
             )
         )
     if f.max_weekly_budget is not None and not (
@@ -132,13 +122,17 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
         and f.max_weekly_budget == f.max_weekly_budget.quantize(PENNY)
     ):
         errors.append(
-            UserError("maxWeeklyBudget", E.INVALID_BUDGET, "A weekly budget is a positive amount in pounds and pence")
+            UserError(
+                "maxWeeklyBudget",
+                RequirementErrorCode.INVALID_BUDGET,
+                "A weekly budget is a positive amount in pounds and pence",
+            )
         )
     if f.response_deadline is not None and f.response_deadline <= now:
         errors.append(
             UserError(
                 "responseDeadline",
-                E.DEADLINE_IN_PAST,
+                RequirementErrorCode.DEADLINE_IN_PAST,
                 "The response deadline must be in the future (by the server's clock)",
             )
         )
@@ -158,7 +152,7 @@ def term_errors(dpv: Dpv, planned_start: date) -> list[UserError]:
     return [
         UserError(
             "plannedStart",
-            E.PLANNED_START_OUTSIDE_TERM,
+            RequirementErrorCode.PLANNED_START_OUTSIDE_TERM,
             f"The planned start must fall within the vehicle's term, {dpv.starts_on.isoformat()} to "
             f"{dpv.ends_on.isoformat()}{later}",
         )
@@ -175,12 +169,18 @@ async def _access_errors(session: AsyncSession, lot: Lot, authority_id: int, on:
     dpv = await session.get(Dpv, lot.dpv_id)
     assert dpv is not None
     if dpv.status_on(on) is not DpvStatus.ACTIVE:
-        return [UserError("lotId", E.VEHICLE_NOT_IN_TERM, f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}")]
+        return [
+            UserError(
+                "lotId",
+                RequirementErrorCode.VEHICLE_NOT_IN_TERM,
+                f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
+            )
+        ]
     if not await may_buy_through(session, dpv, authority_id, on):
         return [
             UserError(
                 "lotId",
-                E.NO_ACCESS_AGREEMENT,
+                RequirementErrorCode.NO_ACCESS_AGREEMENT,
                 "The borough has no access agreement for this vehicle (and does not lead it)",
             )
         ]
@@ -211,7 +211,12 @@ async def allocate_reference(session: AsyncSession, slug: str, year: int) -> str
 
 def _move(requirement: Requirement, to: S) -> S:
     return transitions.move(
-        requirement, to, TRANSITIONS, field="requirementId", code=E.INVALID_TRANSITION, noun="A requirement"
+        requirement,
+        to,
+        TRANSITIONS,
+        field="requirementId",
+        code=RequirementErrorCode.INVALID_TRANSITION,
+        noun="A requirement",
     )
 
 
@@ -243,7 +248,7 @@ async def create_requirement(
 
     async def create(id_: int | None) -> Requirement:
         lot = await get_or_forbidden(session, Lot, fields_.lot_id)
-        errors = _validate(fields_, now) + _codes(child_rules.validate(c))
+        errors = _validate(fields_, now) + child_rules.validate(c)
         errors += await _start_errors(session, lot, fields_.planned_start)
         errors += await _access_errors(session, lot, authority_id, now.astimezone(LONDON).date())
         if errors:
@@ -290,7 +295,7 @@ async def create_requirement(
         request,
         Requirement,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        RequirementErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -315,7 +320,7 @@ async def update_requirement(
     if requirement.status is not S.DRAFT:
         raise UserErrors.one(
             "requirementId",
-            E.NOT_A_DRAFT,
+            RequirementErrorCode.NOT_A_DRAFT,
             f"Only a draft can be changed; this requirement is {requirement.status.value}",
         )
     before = RequirementFields(
@@ -335,7 +340,7 @@ async def update_requirement(
     errors = [e for e in _validate(after, now) if not unchanged.get(e.field or "", False)]
     c = child_rules.normalise(child) if child is not None else None
     if c is not None:
-        errors += _codes(child_rules.validate(c))
+        errors += child_rules.validate(c)
     if after.lot_id != before.lot_id or after.planned_start != before.planned_start:
         lot = await get_or_forbidden(session, Lot, after.lot_id)
         errors += await _start_errors(session, lot, after.planned_start)
@@ -376,7 +381,7 @@ async def publish(
     if requirement.status is not S.DRAFT:
         raise UserErrors.one(
             "requirementId",
-            E.INVALID_TRANSITION,
+            RequirementErrorCode.INVALID_TRANSITION,
             f"A requirement that is {requirement.status.value} cannot be published",
         )
     lot = await session.get(Lot, requirement.lot_id)
@@ -386,14 +391,16 @@ async def publish(
     if requirement.planned_start < today:
         errors.append(
             UserError(
-                "plannedStart", E.PLANNED_START_IN_PAST, "The planned start has passed: change it before publishing"
+                "plannedStart",
+                RequirementErrorCode.PLANNED_START_IN_PAST,
+                "The planned start has passed: change it before publishing",
             )
         )
     if requirement.response_deadline is not None and requirement.response_deadline <= now:
         errors.append(
             UserError(
                 "responseDeadline",
-                E.DEADLINE_IN_PAST,
+                RequirementErrorCode.DEADLINE_IN_PAST,
                 "The response deadline has passed: change it (or clear it) before publishing",
             )
         )
@@ -431,7 +438,7 @@ async def cancel(
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
     if not reason.strip():
-        raise UserErrors.one("reason", E.REASON_REQUIRED, "Say why the search is cancelled")
+        raise UserErrors.one("reason", RequirementErrorCode.REASON_REQUIRED, "Say why the search is cancelled")
     before = _move(requirement, S.CANCELLED)
     requirement.ended_at, requirement.updated_at, requirement.status_reason = now, now, reason.strip()
     cancelled_timers = await timers.cancel(session, DEADLINE_TIMER, requirement.id)
@@ -461,7 +468,7 @@ async def close(
     if requirement.status is not S.OPEN:
         raise UserErrors.one(
             "requirementId",
-            E.INVALID_TRANSITION,
+            RequirementErrorCode.INVALID_TRANSITION,
             f"Only an open requirement closes; this one is {requirement.status.value}",
         )
     before = _move(requirement, S.CLOSED)

@@ -68,14 +68,13 @@ ComplaintErrorCode = Enum(
         )
     ],
 )
-E = ComplaintErrorCode
 
 OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind.LOCAL_AUTHORITY}
 
 
 def move(complaint: Complaint, to: S) -> S:
     return transitions.move(
-        complaint, to, TRANSITIONS, field="complaintId", code=E.INVALID_TRANSITION, noun="A complaint"
+        complaint, to, TRANSITIONS, field="complaintId", code=ComplaintErrorCode.INVALID_TRANSITION, noun="A complaint"
     )
 
 
@@ -132,7 +131,9 @@ async def _related_errors(
     if len(given) > 1:
         return [
             UserError(
-                "relatedId", E.ONE_RELATED_OBJECT, "A complaint is about at most one requirement, bid or placement"
+                "relatedId",
+                ComplaintErrorCode.ONE_RELATED_OBJECT,
+                "A complaint is about at most one requirement, bid or placement",
             )
         ]
     if not given:
@@ -175,7 +176,7 @@ async def _related_errors(
     return [
         UserError(
             "relatedId",
-            E.NOT_BETWEEN_THE_PARTIES,
+            ComplaintErrorCode.NOT_BETWEEN_THE_PARTIES,
             "The requirement, bid or placement is not between the borough and the provider",
         )
     ]
@@ -205,17 +206,17 @@ async def raise_complaint(
         if other.kind is not OTHER_KIND[side]:
             raise UserErrors.one(
                 "aboutId",
-                E.NOT_THE_OTHER_PARTY,
+                ComplaintErrorCode.NOT_THE_OTHER_PARTY,
                 "A borough raises a complaint about a provider, a provider about a borough",
             )
         authority_id, provider_id = (
             (actor.organisation_id, other.id) if side is P.BOROUGH else (other.id, actor.organisation_id)
         )
         check_texts(
-            E.TEXT_TOO_LONG,
+            ComplaintErrorCode.TEXT_TOO_LONG,
             {
-                "subject": (subject_, E.SUBJECT_REQUIRED, MAX_LINE),
-                "description": (description_, E.DESCRIPTION_REQUIRED, MAX_TEXT),
+                "subject": (subject_, ComplaintErrorCode.SUBJECT_REQUIRED, MAX_LINE),
+                "description": (description_, ComplaintErrorCode.DESCRIPTION_REQUIRED, MAX_TEXT),
             },
         )
         errors = await _related_errors(
@@ -277,7 +278,7 @@ async def raise_complaint(
         request,
         Complaint,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        ComplaintErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -287,7 +288,10 @@ async def _lock(session: AsyncSession, complaint_id: int) -> Complaint:
 
 def _note(note: str | None, required: bool) -> str | None:
     note_ = clean(note)
-    check_texts(E.TEXT_TOO_LONG, {"note": (note_, E.NOTE_REQUIRED if required else None, MAX_TEXT)})
+    check_texts(
+        ComplaintErrorCode.TEXT_TOO_LONG,
+        {"note": (note_, ComplaintErrorCode.NOTE_REQUIRED if required else None, MAX_TEXT)},
+    )
     return note_
 
 
@@ -337,7 +341,9 @@ async def resolve(
     ensure_manages_quality(actor)
     complaint = await _lock(session, complaint_id)
     outcome_ = clean(outcome)
-    check_texts(E.TEXT_TOO_LONG, {"outcome": (outcome_, E.OUTCOME_REQUIRED, MAX_TEXT)})
+    check_texts(
+        ComplaintErrorCode.TEXT_TOO_LONG, {"outcome": (outcome_, ComplaintErrorCode.OUTCOME_REQUIRED, MAX_TEXT)}
+    )
     before = move(complaint, S.RESOLVED)
     at = now or clock.now()
     complaint.outcome, complaint.closed_at, complaint.updated_at = outcome_, at, at

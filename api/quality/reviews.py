@@ -69,21 +69,32 @@ ProviderReviewErrorCode = Enum(
         )
     ],
 )
-E = ProviderReviewErrorCode
 
 
 def _texts(**fields: tuple[str | None, Enum | None, int]) -> None:
-    check_texts(E.TEXT_TOO_LONG, fields)
+    check_texts(ProviderReviewErrorCode.TEXT_TOO_LONG, fields)
 
 
 def move_review(review: ProviderReview, to: R) -> R:
     return transitions.move(
-        review, to, REVIEW_TRANSITIONS, field="reviewId", code=E.INVALID_TRANSITION, noun="A review"
+        review,
+        to,
+        REVIEW_TRANSITIONS,
+        field="reviewId",
+        code=ProviderReviewErrorCode.INVALID_TRANSITION,
+        noun="A review",
     )
 
 
 def move_action(action: ReviewAction, to: A) -> A:
-    return transitions.move(action, to, ACTION_TRANSITIONS, field="status", code=E.INVALID_TRANSITION, noun="An action")
+    return transitions.move(
+        action,
+        to,
+        ACTION_TRANSITIONS,
+        field="status",
+        code=ProviderReviewErrorCode.INVALID_TRANSITION,
+        noun="An action",
+    )
 
 
 async def _lock(session: AsyncSession, model: type, id_: int):
@@ -105,8 +116,10 @@ async def schedule_review(
     async def create(id_: int | None) -> ProviderReview:
         provider = await session.get(Organisation, provider_id)
         if provider is None or provider.kind is not OrganisationKind.PROVIDER:
-            raise UserErrors.one("providerId", E.NOT_A_PROVIDER, "Reviews are held with providers")
-        _texts(agenda=(agenda_, E.AGENDA_REQUIRED, MAX_TEXT))
+            raise UserErrors.one(
+                "providerId", ProviderReviewErrorCode.NOT_A_PROVIDER, "Reviews are held with providers"
+            )
+        _texts(agenda=(agenda_, ProviderReviewErrorCode.AGENDA_REQUIRED, MAX_TEXT))
         review = ProviderReview(
             id=id_, provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on, agenda=agenda_
         )
@@ -130,7 +143,7 @@ async def schedule_review(
         {"provider": provider_id, "on": scheduled_on, "agenda": agenda_},
         ProviderReview,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        ProviderReviewErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -153,14 +166,16 @@ async def record_review(
     today = today or clock.today()
     attendees_, outcome_, notes_, internal_ = clean(attendees), clean(outcome), clean(notes), clean(internal_notes)
     _texts(
-        attendees=(attendees_, E.ATTENDEES_REQUIRED, MAX_TEXT),
+        attendees=(attendees_, ProviderReviewErrorCode.ATTENDEES_REQUIRED, MAX_TEXT),
         notes=(notes_, None, MAX_TEXT),
         internalNotes=(internal_, None, MAX_TEXT),
-        outcome=(outcome_, E.OUTCOME_REQUIRED, MAX_TEXT),
+        outcome=(outcome_, ProviderReviewErrorCode.OUTCOME_REQUIRED, MAX_TEXT),
     )
     if held_on > today:
         raise UserErrors.one(
-            "heldOn", E.HELD_ON_IN_FUTURE, f"A review is recorded once held: {held_on.isoformat()} is after today"
+            "heldOn",
+            ProviderReviewErrorCode.HELD_ON_IN_FUTURE,
+            f"A review is recorded once held: {held_on.isoformat()} is after today",
         )
     before = move_review(review, R.HELD)
     review.held_on, review.attendees, review.outcome = held_on, attendees_, outcome_
@@ -203,14 +218,21 @@ async def add_action(
 
     async def create(id_: int | None) -> ReviewAction:
         review = await _lock(session, ProviderReview, review_id)  # actions are added one at a time per review
-        _texts(description=(description_, E.DESCRIPTION_REQUIRED, MAX_TEXT), ownerName=(owner_name_, None, MAX_LINE))
+        _texts(
+            description=(description_, ProviderReviewErrorCode.DESCRIPTION_REQUIRED, MAX_TEXT),
+            ownerName=(owner_name_, None, MAX_LINE),
+        )
         owner = await session.get(Organisation, owner_organisation_id)
         if owner is None or not (owner.kind is OrganisationKind.ALLIANCE or owner.id == review.provider_id):
             raise UserErrors.one(
-                "ownerId", E.OWNER_NOT_A_PARTY, "An action is owned by the alliance or by the provider under review"
+                "ownerId",
+                ProviderReviewErrorCode.OWNER_NOT_A_PARTY,
+                "An action is owned by the alliance or by the provider under review",
             )
         if due_on is not None and due_on < today:
-            raise UserErrors.one("dueOn", E.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})")
+            raise UserErrors.one(
+                "dueOn", ProviderReviewErrorCode.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})"
+            )
         action = ReviewAction(
             id=id_,
             review_id=review.id,
@@ -252,7 +274,7 @@ async def add_action(
         },
         ReviewAction,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        ProviderReviewErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -269,7 +291,7 @@ async def update_action(
     ensure_manages_quality(actor)
     action = await _lock(session, ReviewAction, action_id)
     note_ = clean(note)
-    _texts(note=(note_, E.NOTE_REQUIRED if status is A.CANCELLED else None, MAX_TEXT))
+    _texts(note=(note_, ProviderReviewErrorCode.NOTE_REQUIRED if status is A.CANCELLED else None, MAX_TEXT))
     before = move_action(action, status)
     at = now or clock.now()
     action.status_note, action.closed_at, action.updated_at = note_, at, at

@@ -43,8 +43,9 @@ TRANSITIONS: dict[A, frozenset[A]] = {
 SHOWN_IN_EVALUATION = (AlertSeverity.HIGH, AlertSeverity.CRITICAL)
 
 
-class SafeguardingErrorCode(Enum):
-    """The codes of every safeguarding mutation (alerts, suspensions, bars): one enum for the domain."""
+class AlertErrorCode(Enum):
+    """The alerts' codes (NOTES_* also for the suspensions' notes, `notes_errors`); the API shows them with the
+    suspensions' as one AlertErrorCode."""
 
     SUMMARY_REQUIRED = "SUMMARY_REQUIRED"
     SUMMARY_TOO_LONG = "SUMMARY_TOO_LONG"
@@ -53,31 +54,22 @@ class SafeguardingErrorCode(Enum):
     NOTES_TOO_LONG = "NOTES_TOO_LONG"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    DPV_AND_LOT = "DPV_AND_LOT"
-    UNTIL_NOT_IN_FUTURE = "UNTIL_NOT_IN_FUTURE"
-    REASON_RESERVED = "REASON_RESERVED"
-    NOT_A_MEMBER = "NOT_A_MEMBER"
-    ALREADY_LIFTED = "ALREADY_LIFTED"
-    BAR_IS_FINAL = "BAR_IS_FINAL"
-
-
-E = SafeguardingErrorCode
 
 
 def notes_errors(notes: str | None, *, required: bool, field: str = "notes") -> list[UserError]:
     text = (notes or "").strip()
     if required and not text:
-        return [UserError(field, E.NOTES_REQUIRED, "Notes are required")]
+        return [UserError(field, AlertErrorCode.NOTES_REQUIRED, "Notes are required")]
     if len(text) > NOTES_MAX:
-        return [UserError(field, E.NOTES_TOO_LONG, f"At most {NOTES_MAX} characters")]
+        return [UserError(field, AlertErrorCode.NOTES_TOO_LONG, f"At most {NOTES_MAX} characters")]
     return []
 
 
 def _summary_errors(summary: str) -> list[UserError]:
     if not summary:
-        return [UserError("summary", E.SUMMARY_REQUIRED, "Say what happened (no child's name)")]
+        return [UserError("summary", AlertErrorCode.SUMMARY_REQUIRED, "Say what happened (no child's name)")]
     if len(summary) > SUMMARY_MAX:
-        return [UserError("summary", E.SUMMARY_TOO_LONG, f"At most {SUMMARY_MAX} characters")]
+        return [UserError("summary", AlertErrorCode.SUMMARY_TOO_LONG, f"At most {SUMMARY_MAX} characters")]
     return []
 
 
@@ -154,7 +146,9 @@ async def raise_alert(
             setting = await get_or_forbidden(session, Setting, setting_id)
             if setting.provider_id != provider_id:
                 errors.append(
-                    UserError("settingId", E.SETTING_NOT_OF_PROVIDER, "The setting is not one of this provider's")
+                    UserError(
+                        "settingId", AlertErrorCode.SETTING_NOT_OF_PROVIDER, "The setting is not one of this provider's"
+                    )
                 )
         if errors:
             raise UserErrors(errors)
@@ -184,7 +178,7 @@ async def raise_alert(
         },
         SafeguardingAlert,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        AlertErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -244,9 +238,9 @@ async def update_alert(
     to = status or alert.status
     errors = notes_errors(notes, required=True)
     if alert.status is A.RESOLVED:
-        errors.append(UserError("status", E.INVALID_TRANSITION, "A resolved alert is final"))
+        errors.append(UserError("status", AlertErrorCode.INVALID_TRANSITION, "A resolved alert is final"))
     elif to is not alert.status and to not in TRANSITIONS[alert.status]:
-        errors.append(transitions.refusal("status", E.INVALID_TRANSITION, "An alert", alert.status, to))
+        errors.append(transitions.refusal("status", AlertErrorCode.INVALID_TRANSITION, "An alert", alert.status, to))
     if errors:
         raise UserErrors(errors)
     at = now or clock.now()

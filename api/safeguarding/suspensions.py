@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,12 +50,25 @@ from api.market.enums import MembershipStatus as M
 from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS, admitted
 from api.market.models import Document, Dpv, Lot, Membership
-from api.safeguarding.alerts import E, alliance_system_principal, notes_errors
+from api.safeguarding.alerts import alliance_system_principal, notes_errors
 from api.safeguarding.enums import SuspensionKind as K, SuspensionReason as R, SuspensionScope
 from api.safeguarding.models import Suspension
 from api.safeguarding.permissions import ensure_safeguarding_lead
 
 LIFT_TIMER = "suspension.lift"
+
+
+class SuspensionErrorCode(Enum):
+    """The suspensions' and bars' codes (their notes: api/safeguarding/alerts.py `notes_errors`)."""
+
+    DPV_AND_LOT = "DPV_AND_LOT"
+    UNTIL_NOT_IN_FUTURE = "UNTIL_NOT_IN_FUTURE"
+    REASON_RESERVED = "REASON_RESERVED"
+    NOT_A_MEMBER = "NOT_A_MEMBER"
+    ALREADY_LIFTED = "ALREADY_LIFTED"
+    BAR_IS_FINAL = "BAR_IS_FINAL"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
 
 # A provider just suspended or barred (the suspension's row) from the lots given, at the instant given, in the
 # suspension's transaction: the placement search withdraws the provider's invitations and excludes its live bids on
@@ -161,7 +175,7 @@ async def suspend(
             raise Forbidden()
         errors: list[UserError] = []
         if dpv_id is not None and lot_id is not None:
-            errors.append(UserError("lotId", E.DPV_AND_LOT, "Name a vehicle or a lot, not both"))
+            errors.append(UserError("lotId", SuspensionErrorCode.DPV_AND_LOT, "Name a vehicle or a lot, not both"))
         if dpv_id is not None:
             await get_or_forbidden(session, Dpv, dpv_id)
         if lot_id is not None:
@@ -170,12 +184,14 @@ async def suspend(
             errors.append(
                 UserError(
                     "reason",
-                    E.REASON_RESERVED,
+                    SuspensionErrorCode.REASON_RESERVED,
                     "DOCUMENT_EXPIRED is set by the service when a stage-1 document expires",
                 )
             )
         if until is not None and until <= today:
-            errors.append(UserError("until", E.UNTIL_NOT_IN_FUTURE, f"A suspension ends after today ({today})"))
+            errors.append(
+                UserError("until", SuspensionErrorCode.UNTIL_NOT_IN_FUTURE, f"A suspension ends after today ({today})")
+            )
         errors += notes_errors(notes, required=False)
         if errors:
             raise UserErrors(errors)
@@ -192,7 +208,7 @@ async def suspend(
         if not movable:
             raise UserErrors.one(
                 "providerId",
-                E.NOT_A_MEMBER,
+                SuspensionErrorCode.NOT_A_MEMBER,
                 "The provider has no admitted membership there to " + ("bar" if kind is K.BAR else "suspend"),
             )
         org_id, actor_kind, actor_id = _who(actor)
@@ -266,7 +282,7 @@ async def suspend(
         {"provider": provider_id, "dpv": dpv_id, "lot": lot_id, "reason": reason, "notes": notes, "until": until},
         Suspension,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        SuspensionErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -389,10 +405,16 @@ async def reinstate(
     notes = (notes or "").strip() or None
     errors = notes_errors(notes, required=False)
     if s.kind is K.BAR:
-        errors.append(UserError("suspensionId", E.BAR_IS_FINAL, "A bar is for good: it cannot be lifted"))
+        errors.append(
+            UserError("suspensionId", SuspensionErrorCode.BAR_IS_FINAL, "A bar is for good: it cannot be lifted")
+        )
     elif s.lifted_at is not None:
         errors.append(
-            UserError("suspensionId", E.ALREADY_LIFTED, f"The suspension was lifted at {s.lifted_at.isoformat()}")
+            UserError(
+                "suspensionId",
+                SuspensionErrorCode.ALREADY_LIFTED,
+                f"The suspension was lifted at {s.lifted_at.isoformat()}",
+            )
         )
     if errors:
         raise UserErrors(errors)
