@@ -162,12 +162,12 @@ async def test_malformed_offers_are_reported_at_once_and_the_cap_is_checked_on_t
         "TEXT_TOO_LONG",
     }
     assert {
-        "corePrice",
+        "core_price",
         "extras[0].description",
-        "extras[0].weeklyPrice",
-        "availableFrom",
-        "needsStatement",
-        "compatibilityStatement",
+        "extras[0].weekly_price",
+        "available_from",
+        "needs_statement",
+        "compatibility_statement",
     } <= {e.field for e in exc.value.errors}
 
     cap = (await get(db, Requirement, r.id)).planned_start
@@ -539,7 +539,7 @@ async def test_a_lot_with_no_cap_for_the_start_or_any_earlier_year_takes_no_bids
         r = await published(db, market.barnet_officer, sc.lot.id, planned_start=start)
         with pytest.raises(UserErrors) as exc:
             await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "0.01")
-        assert [(e.field, e.code.value) for e in exc.value.errors] == [("requirementId", "NO_RATE_CAP")]
+        assert [(e.field, e.code.value) for e in exc.value.errors] == [("requirement_id", "NO_RATE_CAP")]
         assert f"no weekly rate cap for {fy}/{str(fy + 1)[-2:]} or any earlier year" in exc.value.errors[0].message
         assert (
             await rows(db, select(Bid)) == []

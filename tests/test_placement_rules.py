@@ -89,7 +89,7 @@ async def test_the_planned_start_falls_within_the_vehicles_current_term(db, mark
         await draft(db, market.barnet_officer, sc.lot.id, planned_start=end + timedelta(days=1))
     assert [(e.field, e.code.value, e.message) for e in exc.value.errors] == [
         (
-            "plannedStart",
+            "planned_start",
             "PLANNED_START_OUTSIDE_TERM",
             f"The planned start must fall within the vehicle's term, 2025-04-01 to {end.isoformat()} (its end moves a "
             f"year with each extension option the alliance exercises, to {final.isoformat()} at the latest)",
@@ -180,7 +180,7 @@ async def test_broken_rules_are_all_reported_and_change_nothing(db, market):
         "DEADLINE_IN_PAST",
     }
     fields_at_fault = {e.field for e in exc.value.errors}
-    assert {"child.caseReference", "child.homeLocation", "plannedStart", "responseDeadline"} <= fields_at_fault
+    assert {"child.case_reference", "child.home_location", "planned_start", "response_deadline"} <= fields_at_fault
     assert (
         await rows(db, select(Requirement)) == []
         and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement")) == []

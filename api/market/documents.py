@@ -51,37 +51,41 @@ def _errors(
         errors.append(UserError("reference", DocumentErrorCode.REFERENCE_REQUIRED, "A document reference is required"))
     if valid_until is not None and valid_until < valid_from:
         errors.append(
-            UserError("validUntil", DocumentErrorCode.INVALID_VALIDITY, "Validity must end on or after it starts")
+            UserError("valid_until", DocumentErrorCode.INVALID_VALIDITY, "Validity must end on or after it starts")
         )
     if kind in INSURANCE_KINDS or kind is DocumentKind.CREDIT_CHECK:
         if valid_until is None:
             errors.append(
                 UserError(
-                    "validUntil", DocumentErrorCode.VALIDITY_REQUIRED, "Insurances and credit checks have an end date"
+                    "valid_until", DocumentErrorCode.VALIDITY_REQUIRED, "Insurances and credit checks have an end date"
                 )
             )
     if kind in INSURANCE_KINDS:
         if cover_amount is None or cover_amount <= 0:
             errors.append(
-                UserError("coverAmount", DocumentErrorCode.COVER_REQUIRED, "An insurance states its cover in pounds")
+                UserError("cover_amount", DocumentErrorCode.COVER_REQUIRED, "An insurance states its cover in pounds")
             )
     elif cover_amount is not None:
-        errors.append(UserError("coverAmount", DocumentErrorCode.NOT_APPLICABLE, "Only insurances have a cover amount"))
+        errors.append(
+            UserError("cover_amount", DocumentErrorCode.NOT_APPLICABLE, "Only insurances have a cover amount")
+        )
     if kind is DocumentKind.OFSTED_JUDGEMENT:
         if ofsted_grade is None:
-            errors.append(UserError("ofstedGrade", DocumentErrorCode.GRADE_REQUIRED, "An Ofsted judgement has a grade"))
+            errors.append(
+                UserError("ofsted_grade", DocumentErrorCode.GRADE_REQUIRED, "An Ofsted judgement has a grade")
+            )
     elif ofsted_grade is not None:
         errors.append(
-            UserError("ofstedGrade", DocumentErrorCode.NOT_APPLICABLE, "Only an Ofsted judgement has a grade")
+            UserError("ofsted_grade", DocumentErrorCode.NOT_APPLICABLE, "Only an Ofsted judgement has a grade")
         )
     if kind is DocumentKind.CREDIT_CHECK:
         if credit_check_outcome is None:
             errors.append(
-                UserError("creditCheckOutcome", DocumentErrorCode.OUTCOME_REQUIRED, "A credit check has an outcome")
+                UserError("credit_check_outcome", DocumentErrorCode.OUTCOME_REQUIRED, "A credit check has an outcome")
             )
     elif credit_check_outcome is not None:
         errors.append(
-            UserError("creditCheckOutcome", DocumentErrorCode.NOT_APPLICABLE, "Only a credit check has an outcome")
+            UserError("credit_check_outcome", DocumentErrorCode.NOT_APPLICABLE, "Only a credit check has an outcome")
         )
     return errors
 

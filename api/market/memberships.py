@@ -58,7 +58,7 @@ def _move(membership: Membership, to: S) -> None:
         membership,
         to,
         TRANSITIONS,
-        field="membershipId",
+        field="membership_id",
         code=MembershipErrorCode.INVALID_TRANSITION,
         noun="A membership",
     )
@@ -78,13 +78,13 @@ async def apply(
 
     async def create(id_: int | None) -> Membership:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
-            raise UserErrors.one("providerId", MembershipErrorCode.NOT_A_PROVIDER, "Only providers join lots")
+            raise UserErrors.one("provider_id", MembershipErrorCode.NOT_A_PROVIDER, "Only providers join lots")
         lot = await get_or_forbidden(session, Lot, lot_id)
         dpv = await session.get(Dpv, lot.dpv_id)
         assert dpv is not None
         if dpv.status_on(on).value != "ACTIVE":
             raise UserErrors.one(
-                "lotId",
+                "lot_id",
                 MembershipErrorCode.VEHICLE_NOT_IN_TERM,
                 f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
             )
@@ -97,11 +97,11 @@ async def apply(
         ).scalar_one_or_none()
         if existing is not None:
             if existing.status is S.APPLIED:
-                raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_APPLIED, "An application is pending")
+                raise UserErrors.one("lot_id", MembershipErrorCode.ALREADY_APPLIED, "An application is pending")
             if existing.status is S.BARRED:
-                raise UserErrors.one("lotId", MembershipErrorCode.BARRED, "The provider is barred from this lot")
+                raise UserErrors.one("lot_id", MembershipErrorCode.BARRED, "The provider is barred from this lot")
             if existing.status in (S.ADMITTED, S.SUSPENDED):
-                raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_MEMBER, "The provider is a member")
+                raise UserErrors.one("lot_id", MembershipErrorCode.ALREADY_MEMBER, "The provider is a member")
             before = existing.status
             _move(existing, S.APPLIED)
             existing.applied_at, existing.decided_at, existing.decision_reason = clock.now(), None, None

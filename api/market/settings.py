@@ -76,7 +76,7 @@ def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
         errors.append(UserError("name", SettingErrorCode.NAME_REQUIRED, "A setting needs a name"))
     if not (0 <= f.age_min <= f.age_max <= 25):
         errors.append(
-            UserError("ageMin", SettingErrorCode.INVALID_AGE_RANGE, "Ages run from 0 to 25, the minimum first")
+            UserError("age_min", SettingErrorCode.INVALID_AGE_RANGE, "Ages run from 0 to 25, the minimum first")
         )
     if not f.sexes:
         errors.append(UserError("sexes", SettingErrorCode.SEXES_REQUIRED, "Say which sexes the setting accepts"))
@@ -89,7 +89,7 @@ def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
     if not POSTCODE_DISTRICT.match(f.postcode_district):
         errors.append(
             UserError(
-                "postcodeDistrict",
+                "postcode_district",
                 SettingErrorCode.INVALID_POSTCODE_DISTRICT,
                 "Give the postcode district only (for example NW10), never the full postcode",
             )
@@ -107,22 +107,22 @@ def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
     if kind is SettingKind.SCHOOL and f.school_provision is None:
         errors.append(
             UserError(
-                "schoolProvision",
+                "school_provision",
                 SettingErrorCode.SCHOOL_PROVISION_REQUIRED,
                 "A school is day, 38-week or 52-week residential",
             )
         )
     if kind is not SettingKind.SCHOOL and f.school_provision is not None:
         errors.append(
-            UserError("schoolProvision", SettingErrorCode.SCHOOL_PROVISION_NOT_APPLICABLE, "Only schools have one")
+            UserError("school_provision", SettingErrorCode.SCHOOL_PROVISION_NOT_APPLICABLE, "Only schools have one")
         )
     if kind is SettingKind.CHILDRENS_HOME and not f.ofsted_urn:
         errors.append(
-            UserError("ofstedUrn", SettingErrorCode.OFSTED_URN_REQUIRED, "A children's home is registered with Ofsted")
+            UserError("ofsted_urn", SettingErrorCode.OFSTED_URN_REQUIRED, "A children's home is registered with Ofsted")
         )
     if f.ofsted_urn and not re.fullmatch(r"(SC|EY)?[0-9]{6,7}", f.ofsted_urn):
         errors.append(
-            UserError("ofstedUrn", SettingErrorCode.INVALID_OFSTED_URN, "An Ofsted URN looks like SC123456 or 1234567")
+            UserError("ofsted_urn", SettingErrorCode.INVALID_OFSTED_URN, "An Ofsted URN looks like SC123456 or 1234567")
         )
     return errors
 
@@ -167,7 +167,7 @@ async def create_setting(
 
     async def create(id_: int | None) -> Setting:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
-            raise UserErrors.one("providerId", SettingErrorCode.NOT_A_PROVIDER, "Only providers have settings")
+            raise UserErrors.one("provider_id", SettingErrorCode.NOT_A_PROVIDER, "Only providers have settings")
         errors = _validate(kind, f)
         if errors:
             raise UserErrors(errors)
@@ -237,12 +237,12 @@ async def record_ofsted_judgement(
     ensure_acts_for_provider(actor, setting.provider_id)
     if setting.kind is SettingKind.FOSTER_HOUSEHOLD:
         raise UserErrors.one(
-            "settingId",
+            "setting_id",
             SettingErrorCode.NOT_INSPECTED_SEPARATELY,
             "Ofsted inspects the fostering agency, not each household: record it as a document",
         )
     if inspected_on > (on or clock.today()):
-        raise UserErrors.one("inspectedOn", SettingErrorCode.INSPECTION_IN_FUTURE, "An inspection has happened")
+        raise UserErrors.one("inspected_on", SettingErrorCode.INSPECTION_IN_FUTURE, "An inspection has happened")
     judgement = OfstedJudgement(setting_id=setting_id, grade=grade, inspected_on=inspected_on)
     session.add(judgement)
     await session.flush()

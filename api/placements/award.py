@@ -65,7 +65,7 @@ async def accept_bid(
     status = requirement.status
     if status in (S.AWARDED, S.PLACED):
         raise UserErrors.one(
-            "bidId", AwardErrorCode.ALREADY_AWARDED, "A bid on this requirement has already been accepted"
+            "bid_id", AwardErrorCode.ALREADY_AWARDED, "A bid on this requirement has already been accepted"
         )
     errors: list[UserError] = []
     if status is S.OPEN:
@@ -73,7 +73,7 @@ async def accept_bid(
         if requirement.urgency is not Urgency.EMERGENCY and (deadline is None or at < deadline):
             errors.append(
                 UserError(
-                    "bidId",
+                    "bid_id",
                     AwardErrorCode.DEADLINE_NOT_PASSED,
                     f"Bids are accepted once responses close, at {deadline.isoformat()} (at once "
                     "only for an EMERGENCY requirement)"
@@ -84,7 +84,7 @@ async def accept_bid(
     elif S.AWARDED not in TRANSITIONS[status]:
         errors.append(
             UserError(
-                "bidId", AwardErrorCode.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded"
+                "bid_id", AwardErrorCode.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded"
             )
         )
     if not rationale:
@@ -97,12 +97,14 @@ async def accept_bid(
     evaluated = await evaluate_one(session, requirement)
     bid = evaluated.bids.get(bid_id)
     if bid is None:
-        raise UserErrors.one("bidId", AwardErrorCode.BID_NOT_LIVE, "Only a live bid can be accepted")
+        raise UserErrors.one("bid_id", AwardErrorCode.BID_NOT_LIVE, "Only a live bid can be accepted")
     ranked = evaluated.evaluation.bid(bid_id)
     if ranked.excluded:
         reasons = [r.value for r in ranked.exclusion_reasons]
         raise UserErrors.one(
-            "bidId", AwardErrorCode.BID_EXCLUDED, "The bid is excluded by the evaluation's gates: " + ", ".join(reasons)
+            "bid_id",
+            AwardErrorCode.BID_EXCLUDED,
+            "The bid is excluded by the evaluation's gates: " + ", ".join(reasons),
         )
 
     timers_cancelled = 0

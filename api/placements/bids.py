@@ -143,24 +143,24 @@ def validate(offer: BidOffer, today: date) -> list[UserError]:
     if offer.available_from < today:
         errors.append(
             UserError(
-                "availableFrom",
+                "available_from",
                 BidErrorCode.AVAILABLE_FROM_IN_PAST,
                 f"The place must be available today ({today.isoformat()}) or later",
             )
         )
     if not offer.needs_statement:
         errors.append(
-            UserError("needsStatement", BidErrorCode.STATEMENT_REQUIRED, "Say how the child's needs will be met")
+            UserError("needs_statement", BidErrorCode.STATEMENT_REQUIRED, "Say how the child's needs will be met")
         )
-    for name, path in STATEMENTS.items():
+    for name in STATEMENTS:
         value = getattr(offer, name)
         if value is not None and len(value) > MAX_TEXT:
-            errors.append(UserError(path, BidErrorCode.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
+            errors.append(UserError(name, BidErrorCode.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
     return errors
 
 
 def move(bid: Bid, to: B) -> B:
-    return transitions.move(bid, to, TRANSITIONS, field="bidId", code=BidErrorCode.INVALID_TRANSITION, noun="A bid")
+    return transitions.move(bid, to, TRANSITIONS, field="bid_id", code=BidErrorCode.INVALID_TRANSITION, noun="A bid")
 
 
 # --- locks, in the one order every change takes them: requirement, invitation, bid -------------------------
@@ -220,18 +220,18 @@ def ensure_open(requirement: Requirement, at: datetime) -> None:
         )
         if closed_by_deadline:
             raise UserErrors.one(
-                "requirementId",
+                "requirement_id",
                 BidErrorCode.DEADLINE_PASSED,
                 f"Responses closed at the deadline, {deadline.isoformat()}",
             )
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             BidErrorCode.REQUIREMENT_NOT_OPEN,
             f"The requirement is {requirement.status.value}: it takes no responses",
         )
     if deadline is None or at >= deadline:
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             BidErrorCode.DEADLINE_PASSED,
             f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed",
         )
@@ -244,17 +244,17 @@ def _check_eligible(
     Ofsted judgement."""
     if membership_status is MembershipStatus.SUSPENDED:
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             EligibilityErrorCode.PROVIDER_SUSPENDED,
             "The provider is suspended from this lot: it cannot bid",
         )
     if membership_status is MembershipStatus.BARRED:
         raise UserErrors.one(
-            "requirementId", EligibilityErrorCode.PROVIDER_BARRED, "The provider is barred from this lot"
+            "requirement_id", EligibilityErrorCode.PROVIDER_BARRED, "The provider is barred from this lot"
         )
     if latest_grade is OfstedGrade.INADEQUATE:
         raise UserErrors.one(
-            "settingId",
+            "setting_id",
             EligibilityErrorCode.SETTING_INADEQUATE,
             f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered",
         )
@@ -298,7 +298,7 @@ async def _ensure_eligible(session: AsyncSession, lot_id: int, provider_id: int,
 def _ensure_invited(status: InvitationStatus) -> None:
     if status is not InvitationStatus.INVITED:
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             BidErrorCode.INVITATION_WITHDRAWN,
             "The provider's invitation to this requirement was withdrawn",
         )
@@ -315,7 +315,7 @@ def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting
     """Every rule the offer and its setting break, raised at once. Pure."""
     errors = validate(offer, at.astimezone(LONDON).date())
     if not setting_active:
-        errors.append(UserError("settingId", BidErrorCode.SETTING_INACTIVE, f"{setting_name} is not active"))
+        errors.append(UserError("setting_id", BidErrorCode.SETTING_INACTIVE, f"{setting_name} is not active"))
     if errors:
         raise UserErrors(errors)
 
@@ -558,7 +558,7 @@ async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provid
 
 def _already_bid() -> UserErrors:
     return UserErrors.one(
-        "requirementId",
+        "requirement_id",
         BidErrorCode.ALREADY_BID,
         "The provider has a live bid on this requirement: amend or withdraw it",
     )
@@ -683,7 +683,7 @@ async def amend_bid(
     _ensure_invited(invitation.status)
     if bid.status is not B.SUBMITTED:
         raise UserErrors.one(
-            "bidId", BidErrorCode.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}"
+            "bid_id", BidErrorCode.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}"
         )
     price = await _priced(session, requirement, setting, offer, at)
     before, said_before = _offer_audit(bid), _statements(bid)

@@ -168,14 +168,14 @@ async def sign_ipa(
     at = now or clock.now()
     signed = set((await session.execute(select(IpaSignature.party).where(IpaSignature.ipa_id == ipa.id))).scalars())
     if ipa.status is IpaStatus.TERMINATED:
-        raise UserErrors.one("ipaId", IpaErrorCode.INVALID_TRANSITION, "The agreement has been terminated")
+        raise UserErrors.one("ipa_id", IpaErrorCode.INVALID_TRANSITION, "The agreement has been terminated")
     if party in signed:
-        raise UserErrors.one("ipaId", IpaErrorCode.ALREADY_SIGNED, f"The {party.value.lower()} has already signed")
+        raise UserErrors.one("ipa_id", IpaErrorCode.ALREADY_SIGNED, f"The {party.value.lower()} has already signed")
     if party is IpaParty.BOROUGH and IpaParty.PROVIDER not in signed:
-        raise UserErrors.one("ipaId", IpaErrorCode.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
+        raise UserErrors.one("ipa_id", IpaErrorCode.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
     if not _same_hash(document_sha256, ipa.document_sha256):
         raise UserErrors.one(
-            "documentSha256",
+            "document_sha256",
             IpaErrorCode.HASH_MISMATCH,
             "This is not the SHA-256 of the agreement as issued: download it and sign its digest",
         )
@@ -225,7 +225,7 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
     ).scalar_one()
     if S.PLACED not in TRANSITIONS[requirement.status]:
         raise UserErrors.one(
-            "ipaId",
+            "ipa_id",
             IpaErrorCode.INVALID_TRANSITION,
             f"A requirement that is {requirement.status.value} cannot be placed",
         )

@@ -107,12 +107,14 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
     errors: list[UserError] = []
     if f.planned_start < now.astimezone(LONDON).date():
         errors.append(
-            UserError("plannedStart", RequirementErrorCode.PLANNED_START_IN_PAST, "The planned start is today or later")
+            UserError(
+                "planned_start", RequirementErrorCode.PLANNED_START_IN_PAST, "The planned start is today or later"
+            )
         )
     if not 1 <= f.expected_duration_weeks <= MAX_DURATION_WEEKS:
         errors.append(
             UserError(
-                "expectedDurationWeeks",
+                "expected_duration_weeks",
                 RequirementErrorCode.INVALID_DURATION,
                 f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks",
             )
@@ -123,7 +125,7 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
     ):
         errors.append(
             UserError(
-                "maxWeeklyBudget",
+                "max_weekly_budget",
                 RequirementErrorCode.INVALID_BUDGET,
                 "A weekly budget is a positive amount in pounds and pence",
             )
@@ -131,7 +133,7 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
     if f.response_deadline is not None and f.response_deadline <= now:
         errors.append(
             UserError(
-                "responseDeadline",
+                "response_deadline",
                 RequirementErrorCode.DEADLINE_IN_PAST,
                 "The response deadline must be in the future (by the server's clock)",
             )
@@ -151,7 +153,7 @@ def term_errors(dpv: Dpv, planned_start: date) -> list[UserError]:
         )
     return [
         UserError(
-            "plannedStart",
+            "planned_start",
             RequirementErrorCode.PLANNED_START_OUTSIDE_TERM,
             f"The planned start must fall within the vehicle's term, {dpv.starts_on.isoformat()} to "
             f"{dpv.ends_on.isoformat()}{later}",
@@ -171,7 +173,7 @@ async def _access_errors(session: AsyncSession, lot: Lot, authority_id: int, on:
     if dpv.status_on(on) is not DpvStatus.ACTIVE:
         return [
             UserError(
-                "lotId",
+                "lot_id",
                 RequirementErrorCode.VEHICLE_NOT_IN_TERM,
                 f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
             )
@@ -179,7 +181,7 @@ async def _access_errors(session: AsyncSession, lot: Lot, authority_id: int, on:
     if not await may_buy_through(session, dpv, authority_id, on):
         return [
             UserError(
-                "lotId",
+                "lot_id",
                 RequirementErrorCode.NO_ACCESS_AGREEMENT,
                 "The borough has no access agreement for this vehicle (and does not lead it)",
             )
@@ -214,7 +216,7 @@ def _move(requirement: Requirement, to: S) -> S:
         requirement,
         to,
         TRANSITIONS,
-        field="requirementId",
+        field="requirement_id",
         code=RequirementErrorCode.INVALID_TRANSITION,
         noun="A requirement",
     )
@@ -319,7 +321,7 @@ async def update_requirement(
     requirement = await _locked_own(session, actor, requirement_id)
     if requirement.status is not S.DRAFT:
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             RequirementErrorCode.NOT_A_DRAFT,
             f"Only a draft can be changed; this requirement is {requirement.status.value}",
         )
@@ -380,7 +382,7 @@ async def publish(
     requirement = await _locked_own(session, actor, requirement_id)
     if requirement.status is not S.DRAFT:
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             RequirementErrorCode.INVALID_TRANSITION,
             f"A requirement that is {requirement.status.value} cannot be published",
         )
@@ -391,7 +393,7 @@ async def publish(
     if requirement.planned_start < today:
         errors.append(
             UserError(
-                "plannedStart",
+                "planned_start",
                 RequirementErrorCode.PLANNED_START_IN_PAST,
                 "The planned start has passed: change it before publishing",
             )
@@ -399,7 +401,7 @@ async def publish(
     if requirement.response_deadline is not None and requirement.response_deadline <= now:
         errors.append(
             UserError(
-                "responseDeadline",
+                "response_deadline",
                 RequirementErrorCode.DEADLINE_IN_PAST,
                 "The response deadline has passed: change it (or clear it) before publishing",
             )
@@ -467,7 +469,7 @@ async def close(
     requirement = await _locked_own(session, actor, requirement_id)
     if requirement.status is not S.OPEN:
         raise UserErrors.one(
-            "requirementId",
+            "requirement_id",
             RequirementErrorCode.INVALID_TRANSITION,
             f"Only an open requirement closes; this one is {requirement.status.value}",
         )

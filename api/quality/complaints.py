@@ -74,7 +74,7 @@ OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind
 
 def move(complaint: Complaint, to: S) -> S:
     return transitions.move(
-        complaint, to, TRANSITIONS, field="complaintId", code=ComplaintErrorCode.INVALID_TRANSITION, noun="A complaint"
+        complaint, to, TRANSITIONS, field="complaint_id", code=ComplaintErrorCode.INVALID_TRANSITION, noun="A complaint"
     )
 
 
@@ -131,7 +131,7 @@ async def _related_errors(
     if len(given) > 1:
         return [
             UserError(
-                "relatedId",
+                "related_id",
                 ComplaintErrorCode.ONE_RELATED_OBJECT,
                 "A complaint is about at most one requirement, bid or placement",
             )
@@ -175,7 +175,7 @@ async def _related_errors(
         return []
     return [
         UserError(
-            "relatedId",
+            "related_id",
             ComplaintErrorCode.NOT_BETWEEN_THE_PARTIES,
             "The requirement, bid or placement is not between the borough and the provider",
         )
@@ -205,7 +205,7 @@ async def raise_complaint(
             raise Forbidden()
         if other.kind is not OTHER_KIND[side]:
             raise UserErrors.one(
-                "aboutId",
+                "about_id",
                 ComplaintErrorCode.NOT_THE_OTHER_PARTY,
                 "A borough raises a complaint about a provider, a provider about a borough",
             )

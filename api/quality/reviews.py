@@ -80,7 +80,7 @@ def move_review(review: ProviderReview, to: R) -> R:
         review,
         to,
         REVIEW_TRANSITIONS,
-        field="reviewId",
+        field="review_id",
         code=ProviderReviewErrorCode.INVALID_TRANSITION,
         noun="A review",
     )
@@ -117,7 +117,7 @@ async def schedule_review(
         provider = await session.get(Organisation, provider_id)
         if provider is None or provider.kind is not OrganisationKind.PROVIDER:
             raise UserErrors.one(
-                "providerId", ProviderReviewErrorCode.NOT_A_PROVIDER, "Reviews are held with providers"
+                "provider_id", ProviderReviewErrorCode.NOT_A_PROVIDER, "Reviews are held with providers"
             )
         _texts(agenda=(agenda_, ProviderReviewErrorCode.AGENDA_REQUIRED, MAX_TEXT))
         review = ProviderReview(
@@ -168,12 +168,12 @@ async def record_review(
     _texts(
         attendees=(attendees_, ProviderReviewErrorCode.ATTENDEES_REQUIRED, MAX_TEXT),
         notes=(notes_, None, MAX_TEXT),
-        internalNotes=(internal_, None, MAX_TEXT),
+        internal_notes=(internal_, None, MAX_TEXT),
         outcome=(outcome_, ProviderReviewErrorCode.OUTCOME_REQUIRED, MAX_TEXT),
     )
     if held_on > today:
         raise UserErrors.one(
-            "heldOn",
+            "held_on",
             ProviderReviewErrorCode.HELD_ON_IN_FUTURE,
             f"A review is recorded once held: {held_on.isoformat()} is after today",
         )
@@ -220,18 +220,18 @@ async def add_action(
         review = await _lock(session, ProviderReview, review_id)  # actions are added one at a time per review
         _texts(
             description=(description_, ProviderReviewErrorCode.DESCRIPTION_REQUIRED, MAX_TEXT),
-            ownerName=(owner_name_, None, MAX_LINE),
+            owner_name=(owner_name_, None, MAX_LINE),
         )
         owner = await session.get(Organisation, owner_organisation_id)
         if owner is None or not (owner.kind is OrganisationKind.ALLIANCE or owner.id == review.provider_id):
             raise UserErrors.one(
-                "ownerId",
+                "owner_id",
                 ProviderReviewErrorCode.OWNER_NOT_A_PARTY,
                 "An action is owned by the alliance or by the provider under review",
             )
         if due_on is not None and due_on < today:
             raise UserErrors.one(
-                "dueOn", ProviderReviewErrorCode.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})"
+                "due_on", ProviderReviewErrorCode.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})"
             )
         action = ReviewAction(
             id=id_,

@@ -147,7 +147,9 @@ async def raise_alert(
             if setting.provider_id != provider_id:
                 errors.append(
                     UserError(
-                        "settingId", AlertErrorCode.SETTING_NOT_OF_PROVIDER, "The setting is not one of this provider's"
+                        "setting_id",
+                        AlertErrorCode.SETTING_NOT_OF_PROVIDER,
+                        "The setting is not one of this provider's",
                     )
                 )
         if errors:

@@ -175,7 +175,7 @@ async def suspend(
             raise Forbidden()
         errors: list[UserError] = []
         if dpv_id is not None and lot_id is not None:
-            errors.append(UserError("lotId", SuspensionErrorCode.DPV_AND_LOT, "Name a vehicle or a lot, not both"))
+            errors.append(UserError("lot_id", SuspensionErrorCode.DPV_AND_LOT, "Name a vehicle or a lot, not both"))
         if dpv_id is not None:
             await get_or_forbidden(session, Dpv, dpv_id)
         if lot_id is not None:
@@ -207,7 +207,7 @@ async def suspend(
         movable = [c for c in covered if c.membership.status in (M.ADMITTED, M.SUSPENDED)]
         if not movable:
             raise UserErrors.one(
-                "providerId",
+                "provider_id",
                 SuspensionErrorCode.NOT_A_MEMBER,
                 "The provider has no admitted membership there to " + ("bar" if kind is K.BAR else "suspend"),
             )
@@ -406,12 +406,12 @@ async def reinstate(
     errors = notes_errors(notes, required=False)
     if s.kind is K.BAR:
         errors.append(
-            UserError("suspensionId", SuspensionErrorCode.BAR_IS_FINAL, "A bar is for good: it cannot be lifted")
+            UserError("suspension_id", SuspensionErrorCode.BAR_IS_FINAL, "A bar is for good: it cannot be lifted")
         )
     elif s.lifted_at is not None:
         errors.append(
             UserError(
-                "suspensionId",
+                "suspension_id",
                 SuspensionErrorCode.ALREADY_LIFTED,
                 f"The suspension was lifted at {s.lifted_at.isoformat()}",
             )
