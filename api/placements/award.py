@@ -28,7 +28,7 @@ from api.core.errors import UserError, UserErrors
 from api.core.principal import Principal
 from api.placements import evaluation_rules as ev, ipas
 from api.placements.bids import MAX_TEXT, bid_parents, lock_requirement, move
-from api.placements.enums import BidStatus as B, RequirementStatus as S, Urgency
+from api.placements.enums import BidStatus, RequirementStatus, Urgency
 from api.placements.evaluation_queries import evaluate_one
 from api.placements.models import Bid
 from api.placements.permissions import ensure_awards
@@ -63,12 +63,12 @@ async def accept_bid(
     rationale = (rationale or "").strip()
 
     status = requirement.status
-    if status in (S.AWARDED, S.PLACED):
+    if status in (RequirementStatus.AWARDED, RequirementStatus.PLACED):
         raise UserErrors.one(
             "bid_id", AwardErrorCode.ALREADY_AWARDED, "A bid on this requirement has already been accepted"
         )
     errors: list[UserError] = []
-    if status is S.OPEN:
+    if status is RequirementStatus.OPEN:
         deadline = requirement.response_deadline
         if requirement.urgency is not Urgency.EMERGENCY and (deadline is None or at < deadline):
             errors.append(
@@ -81,7 +81,7 @@ async def accept_bid(
                     else "Responses are not closed",
                 )
             )
-    elif S.AWARDED not in TRANSITIONS[status]:
+    elif RequirementStatus.AWARDED not in TRANSITIONS[status]:
         errors.append(
             UserError(
                 "bid_id", AwardErrorCode.INVALID_TRANSITION, f"A requirement that is {status.value} cannot be awarded"
@@ -108,19 +108,21 @@ async def accept_bid(
         )
 
     timers_cancelled = 0
-    if status is S.OPEN:  # an emergency, or the deadline passed before the timer ran: the award closes it
+    if (
+        status is RequirementStatus.OPEN
+    ):  # an emergency, or the deadline passed before the timer ran: the award closes it
         requirement.closed_at = at
         timers_cancelled = await timers.cancel(session, DEADLINE_TIMER, requirement.id)
-    requirement.status, requirement.awarded_at, requirement.updated_at = S.AWARDED, at, at
-    move(bid, B.ACCEPTED)
+    requirement.status, requirement.awarded_at, requirement.updated_at = RequirementStatus.AWARDED, at, at
+    move(bid, BidStatus.ACCEPTED)
     bid.decided_at, bid.updated_at, bid.rationale = at, at, rationale
 
     unsuccessful: dict[str, dict] = {}
     for other in evaluated.bids.values():
-        if other.id == bid_id or other.status is not B.SUBMITTED:  # an EXCLUDED bid keeps its status and reason
+        if other.id == bid_id or other.status is not BidStatus.SUBMITTED:  # an EXCLUDED bid keeps its status and reason
             continue
         feedback = feedback_json(ev.feedback_for(other.id, evaluated.evaluation, bid_id))
-        move(other, B.UNSUCCESSFUL)
+        move(other, BidStatus.UNSUCCESSFUL)
         other.decided_at, other.updated_at, other.feedback = at, at, feedback
         unsuccessful[str(other.id)] = feedback
         audit.record(
@@ -129,7 +131,12 @@ async def accept_bid(
             "bid.unsuccessful",
             "Bid",
             other.id,
-            {"requirementId": requirement.id, "from": B.SUBMITTED, "to": B.UNSUCCESSFUL, "feedback": feedback},
+            {
+                "requirementId": requirement.id,
+                "from": BidStatus.SUBMITTED,
+                "to": BidStatus.UNSUCCESSFUL,
+                "feedback": feedback,
+            },
         )
     audit.record(
         session,
@@ -139,8 +146,8 @@ async def accept_bid(
         bid.id,
         {
             "requirementId": requirement.id,
-            "from": B.SUBMITTED,
-            "to": B.ACCEPTED,
+            "from": BidStatus.SUBMITTED,
+            "to": BidStatus.ACCEPTED,
             "rationale": rationale,
             "score": ranked.score,
             "rank": ranked.rank,
@@ -155,7 +162,7 @@ async def accept_bid(
         requirement.id,
         {
             "from": status,
-            "to": S.AWARDED,
+            "to": RequirementStatus.AWARDED,
             "bidId": bid.id,
             "providerId": bid.provider_id,
             "rationale": rationale,

@@ -62,18 +62,20 @@ from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import pricing
-from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
+from api.placements.enums import BidStatus, InvitationStatus, RequirementStatus
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 from api.placements.permissions import ensure_bids, ensure_owns_bid
 
 MAX_TEXT = 4000
 
-TRANSITIONS: dict[B, frozenset[B]] = {
-    B.SUBMITTED: frozenset({B.WITHDRAWN, B.EXCLUDED, B.ACCEPTED, B.UNSUCCESSFUL}),
-    B.WITHDRAWN: frozenset(),
-    B.EXCLUDED: frozenset(),
-    B.ACCEPTED: frozenset(),
-    B.UNSUCCESSFUL: frozenset(),
+TRANSITIONS: dict[BidStatus, frozenset[BidStatus]] = {
+    BidStatus.SUBMITTED: frozenset(
+        {BidStatus.WITHDRAWN, BidStatus.EXCLUDED, BidStatus.ACCEPTED, BidStatus.UNSUCCESSFUL}
+    ),
+    BidStatus.WITHDRAWN: frozenset(),
+    BidStatus.EXCLUDED: frozenset(),
+    BidStatus.ACCEPTED: frozenset(),
+    BidStatus.UNSUCCESSFUL: frozenset(),
 }
 
 
@@ -159,7 +161,7 @@ def validate(offer: BidOffer, today: date) -> list[UserError]:
     return errors
 
 
-def move(bid: Bid, to: B) -> B:
+def move(bid: Bid, to: BidStatus) -> BidStatus:
     return transitions.move(bid, to, TRANSITIONS, field="bid_id", code=BidErrorCode.INVALID_TRANSITION, noun="A bid")
 
 
@@ -214,7 +216,7 @@ async def bid_parents(session: AsyncSession, bid_id: int) -> tuple[int, int]:
 def ensure_open(requirement: Requirement, at: datetime) -> None:
     """The requirement takes responses at `at`: OPEN, and its deadline not reached by the server's clock."""
     deadline = requirement.response_deadline
-    if requirement.status is not S.OPEN:
+    if requirement.status is not RequirementStatus.OPEN:
         closed_by_deadline = deadline is not None and (
             at >= deadline or (requirement.closed_at is not None and requirement.closed_at >= deadline)
         )
@@ -502,7 +504,7 @@ def _insert_a_new_bid() -> Any:
     live = select(_bid.c.id).where(
         _bid.c.requirement_id == bindparam("requirement_id"),
         _bid.c.provider_id == bindparam("provider_id"),
-        _bid.c.status == B.SUBMITTED.value,
+        _bid.c.status == BidStatus.SUBMITTED.value,
     )
     # The id an idempotency key claimed for it (api/core/idempotency.py), else the table's next one.
     id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type), next_id(_bid.name))
@@ -548,7 +550,7 @@ async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provid
     live = (
         await session.execute(
             select(Bid.id).where(
-                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == B.SUBMITTED
+                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == BidStatus.SUBMITTED
             )
         )
     ).first()
@@ -615,7 +617,11 @@ async def submit_bid(
             await _ensure_no_live_bid(session, requirement_id, provider_id)  # ALREADY_BID is said first
             raise
         bid = Bid(
-            requirement_id=requirement_id, provider_id=provider_id, status=B.SUBMITTED, submitted_at=at, updated_at=at
+            requirement_id=requirement_id,
+            provider_id=provider_id,
+            status=BidStatus.SUBMITTED,
+            submitted_at=at,
+            updated_at=at,
         )
         for column in _bid.c:  # the columns not inserted start empty: say so, or reading one would reload it
             if column.key != "id" and column.key not in _BID_VALUES:
@@ -681,7 +687,7 @@ async def amend_bid(
     ensure_open(requirement, at)
     await _ensure_eligible(session, requirement.lot_id, provider_id, setting)
     _ensure_invited(invitation.status)
-    if bid.status is not B.SUBMITTED:
+    if bid.status is not BidStatus.SUBMITTED:
         raise UserErrors.one(
             "bid_id", BidErrorCode.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}"
         )
@@ -717,7 +723,7 @@ async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, 
     bid = await lock_bid(session, bid_id)
     at = now or clock.now()
     ensure_open(requirement, at)
-    before = move(bid, B.WITHDRAWN)
+    before = move(bid, BidStatus.WITHDRAWN)
     bid.withdrawn_at, bid.updated_at = at, at
     audit.record(
         session,
@@ -725,7 +731,7 @@ async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, 
         "bid.withdraw",
         "Bid",
         bid.id,
-        {"requirementId": requirement_id, "from": before, "to": B.WITHDRAWN, "withdrawnAt": at},
+        {"requirementId": requirement_id, "from": before, "to": BidStatus.WITHDRAWN, "withdrawnAt": at},
     )
     await session.flush()
     return bid

@@ -41,7 +41,7 @@ from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
 from api.market.weights import weights_of
 from api.placements import evaluation_rules as ev
-from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
+from api.placements.enums import BidStatus, OfficerCriterion, RequirementStatus
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
 from api.safeguarding.alerts import SHOWN_IN_EVALUATION
 from api.safeguarding.enums import AlertStatus
@@ -155,7 +155,7 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
             .outerjoin(
                 Membership, and_(Membership.provider_id == Bid.provider_id, Membership.lot_id == Requirement.lot_id)
             )
-            .where(Bid.requirement_id.in_(ids), Bid.status.in_([B.SUBMITTED, B.EXCLUDED]))
+            .where(Bid.requirement_id.in_(ids), Bid.status.in_([BidStatus.SUBMITTED, BidStatus.EXCLUDED]))
             .order_by(Bid.id)
         )
     ).all()
@@ -189,7 +189,13 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
         .where(
             other.lot_id == this.lot_id,
             other.id != this.id,
-            or_(Bid.status == B.ACCEPTED, and_(Bid.status == B.SUBMITTED, other.status.in_([S.OPEN, S.CLOSED]))),
+            or_(
+                Bid.status == BidStatus.ACCEPTED,
+                and_(
+                    Bid.status == BidStatus.SUBMITTED,
+                    other.status.in_([RequirementStatus.OPEN, RequirementStatus.CLOSED]),
+                ),
+            ),
         )
         .order_by(Bid.submitted_at.desc(), Bid.id.desc())
         .limit(MARKET_PRICES)
@@ -208,7 +214,7 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
         await session.execute(
             select(BidOfficerScore.bid_id, BidOfficerScore.criterion, BidOfficerScore.score)
             .join(Bid, Bid.id == BidOfficerScore.bid_id)
-            .where(Bid.requirement_id.in_(ids), Bid.status == B.SUBMITTED)
+            .where(Bid.requirement_id.in_(ids), Bid.status == BidStatus.SUBMITTED)
         )
     ).all():
         scores[bid_id][_SCORE_FIELDS[criterion]] = score

@@ -44,7 +44,7 @@ from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
 from api.placements import child as child_rules
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
 from api.placements.permissions import ipa_party, signing_party
@@ -223,14 +223,14 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
-    if S.PLACED not in TRANSITIONS[requirement.status]:
+    if RequirementStatus.PLACED not in TRANSITIONS[requirement.status]:
         raise UserErrors.one(
             "ipa_id",
             IpaErrorCode.INVALID_TRANSITION,
             f"A requirement that is {requirement.status.value} cannot be placed",
         )
     before = requirement.status
-    requirement.status, requirement.updated_at = S.PLACED, at
+    requirement.status, requirement.updated_at = RequirementStatus.PLACED, at
     bid = await session.get(Bid, ipa.bid_id)
     starts_on = IpaTerms.from_snapshot(ipa.terms).start_date
     placement = Placement(
@@ -252,7 +252,7 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
         "requirement.place",
         "Requirement",
         requirement.id,
-        {"from": before, "to": S.PLACED, "ipaId": ipa.id, "placementId": placement.id},
+        {"from": before, "to": RequirementStatus.PLACED, "ipaId": ipa.id, "placementId": placement.id},
     )
     audit.record(
         session,

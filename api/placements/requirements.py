@@ -49,7 +49,7 @@ from api.market.lookups import get_or_forbidden
 from api.market.models import Dpv, Lot, Organisation
 from api.placements import child as child_rules
 from api.placements.deadlines import default_deadline
-from api.placements.enums import BidStatus, RequirementStatus as S, Urgency
+from api.placements.enums import BidStatus, RequirementStatus, Urgency
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
 from api.placements.permissions import ensure_owns_requirement, ensure_posts_requirements
@@ -59,14 +59,18 @@ TIMER_ACTOR_ID = "timer:" + DEADLINE_TIMER
 MAX_DURATION_WEEKS = 520
 PENNY = Decimal("0.01")
 
-TRANSITIONS: dict[S, frozenset[S]] = {
-    S.DRAFT: frozenset({S.OPEN, S.CANCELLED}),
-    S.OPEN: frozenset({S.CLOSED, S.AWARDED, S.UNFILLED, S.CANCELLED}),  # AWARDED: an emergency, at once
-    S.CLOSED: frozenset({S.AWARDED, S.UNFILLED, S.CANCELLED}),
-    S.AWARDED: frozenset({S.PLACED, S.CANCELLED}),
-    S.PLACED: frozenset(),
-    S.UNFILLED: frozenset(),
-    S.CANCELLED: frozenset(),
+TRANSITIONS: dict[RequirementStatus, frozenset[RequirementStatus]] = {
+    RequirementStatus.DRAFT: frozenset({RequirementStatus.OPEN, RequirementStatus.CANCELLED}),
+    RequirementStatus.OPEN: frozenset(
+        {RequirementStatus.CLOSED, RequirementStatus.AWARDED, RequirementStatus.UNFILLED, RequirementStatus.CANCELLED}
+    ),  # AWARDED: an emergency, at once
+    RequirementStatus.CLOSED: frozenset(
+        {RequirementStatus.AWARDED, RequirementStatus.UNFILLED, RequirementStatus.CANCELLED}
+    ),
+    RequirementStatus.AWARDED: frozenset({RequirementStatus.PLACED, RequirementStatus.CANCELLED}),
+    RequirementStatus.PLACED: frozenset(),
+    RequirementStatus.UNFILLED: frozenset(),
+    RequirementStatus.CANCELLED: frozenset(),
 }
 
 
@@ -211,7 +215,7 @@ async def allocate_reference(session: AsyncSession, slug: str, year: int) -> str
     return f"{prefix}-{year}-{number:04d}"
 
 
-def _move(requirement: Requirement, to: S) -> S:
+def _move(requirement: Requirement, to: RequirementStatus) -> RequirementStatus:
     return transitions.move(
         requirement,
         to,
@@ -262,7 +266,7 @@ async def create_requirement(
             reference=await allocate_reference(session, org.slug, now.astimezone(LONDON).year),
             authority_id=authority_id,
             lot_id=lot.id,
-            status=S.DRAFT,
+            status=RequirementStatus.DRAFT,
             urgency=fields_.urgency,
             planned_start=fields_.planned_start,
             expected_duration_weeks=fields_.expected_duration_weeks,
@@ -319,7 +323,7 @@ async def update_requirement(
     """Change a DRAFT: `changes` holds RequirementFields names; `child`, when given, replaces the child."""
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
-    if requirement.status is not S.DRAFT:
+    if requirement.status is not RequirementStatus.DRAFT:
         raise UserErrors.one(
             "requirement_id",
             RequirementErrorCode.NOT_A_DRAFT,
@@ -380,7 +384,7 @@ async def publish(
     now = now or clock.now()
     today = now.astimezone(LONDON).date()
     requirement = await _locked_own(session, actor, requirement_id)
-    if requirement.status is not S.DRAFT:
+    if requirement.status is not RequirementStatus.DRAFT:
         raise UserErrors.one(
             "requirement_id",
             RequirementErrorCode.INVALID_TRANSITION,
@@ -412,7 +416,7 @@ async def publish(
     child = await session.get(RequirementChild, requirement.id)
     assert child is not None
     invitations, uninvited = await invite_members(session, requirement, child, today)
-    before = _move(requirement, S.OPEN)
+    before = _move(requirement, RequirementStatus.OPEN)
     requirement.response_deadline, requirement.published_at, requirement.updated_at = deadline, now, now
     timers.schedule(session, DEADLINE_TIMER, requirement.id, deadline)
     audit.record(
@@ -423,7 +427,7 @@ async def publish(
         requirement.id,
         {
             "from": before,
-            "to": S.OPEN,
+            "to": RequirementStatus.OPEN,
             "responseDeadline": deadline,
             "invited": {str(i.provider_id): i.match_level for i in invitations},
             "notInvited": {str(u.provider_id): u.reason for u in uninvited},
@@ -441,7 +445,7 @@ async def cancel(
     requirement = await _locked_own(session, actor, requirement_id)
     if not reason.strip():
         raise UserErrors.one("reason", RequirementErrorCode.REASON_REQUIRED, "Say why the search is cancelled")
-    before = _move(requirement, S.CANCELLED)
+    before = _move(requirement, RequirementStatus.CANCELLED)
     requirement.ended_at, requirement.updated_at, requirement.status_reason = now, now, reason.strip()
     cancelled_timers = await timers.cancel(session, DEADLINE_TIMER, requirement.id)
     audit.record(
@@ -450,7 +454,12 @@ async def cancel(
         "requirement.cancel",
         "Requirement",
         requirement.id,
-        {"from": before, "to": S.CANCELLED, "reason": reason.strip(), "timersCancelled": cancelled_timers},
+        {
+            "from": before,
+            "to": RequirementStatus.CANCELLED,
+            "reason": reason.strip(),
+            "timersCancelled": cancelled_timers,
+        },
     )
     await session.flush()
     return requirement
@@ -467,13 +476,13 @@ async def close(
     """Close responses before the deadline (OPEN -> CLOSED): the offers in hand are evaluated."""
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
-    if requirement.status is not S.OPEN:
+    if requirement.status is not RequirementStatus.OPEN:
         raise UserErrors.one(
             "requirement_id",
             RequirementErrorCode.INVALID_TRANSITION,
             f"Only an open requirement closes; this one is {requirement.status.value}",
         )
-    before = _move(requirement, S.CLOSED)
+    before = _move(requirement, RequirementStatus.CLOSED)
     requirement.closed_at, requirement.updated_at = now, now
     requirement.status_reason = (reason or "").strip() or None
     await timers.cancel(session, DEADLINE_TIMER, requirement.id)
@@ -485,7 +494,7 @@ async def close(
         requirement.id,
         {
             "from": before,
-            "to": S.CLOSED,
+            "to": RequirementStatus.CLOSED,
             "reason": requirement.status_reason,
             "responseDeadline": requirement.response_deadline,
         },
@@ -510,7 +519,7 @@ async def deadline_passed(session: AsyncSession, timer: timers.Timer, at: dateti
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if requirement is None or requirement.status is not S.OPEN:
+    if requirement is None or requirement.status is not RequirementStatus.OPEN:
         return
     org = await session.get(Organisation, requirement.authority_id)
     assert org is not None
@@ -522,10 +531,10 @@ async def deadline_passed(session: AsyncSession, timer: timers.Timer, at: dateti
             .where(Bid.requirement_id == requirement.id, Bid.status == BidStatus.SUBMITTED)
         )
     ).scalar_one()
-    to = S.CLOSED if live else S.UNFILLED
+    to = RequirementStatus.CLOSED if live else RequirementStatus.UNFILLED
     before = _move(requirement, to)
     requirement.closed_at, requirement.updated_at = at, at
-    if to is S.UNFILLED:
+    if to is RequirementStatus.UNFILLED:
         requirement.ended_at = at
     audit.record(
         session,

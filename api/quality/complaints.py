@@ -38,16 +38,16 @@ from api.market.lookups import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
-from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
+from api.quality.enums import ComplaintKind, ComplaintParty, ComplaintStatus, ComplaintStep
 from api.quality.models import Complaint, ComplaintEvent
 from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
 from api.quality.texts import MAX_LINE, MAX_TEXT, check_texts, clean
 
-TRANSITIONS: dict[S, frozenset[S]] = {
-    S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),
-    S.UNDER_MEDIATION: frozenset({S.RESOLVED, S.WITHDRAWN}),
-    S.RESOLVED: frozenset(),
-    S.WITHDRAWN: frozenset(),
+TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
+    ComplaintStatus.RAISED: frozenset({ComplaintStatus.UNDER_MEDIATION, ComplaintStatus.WITHDRAWN}),
+    ComplaintStatus.UNDER_MEDIATION: frozenset({ComplaintStatus.RESOLVED, ComplaintStatus.WITHDRAWN}),
+    ComplaintStatus.RESOLVED: frozenset(),
+    ComplaintStatus.WITHDRAWN: frozenset(),
 }
 
 ComplaintErrorCode = Enum(
@@ -69,10 +69,13 @@ ComplaintErrorCode = Enum(
     ],
 )
 
-OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind.LOCAL_AUTHORITY}
+OTHER_KIND = {
+    ComplaintParty.BOROUGH: OrganisationKind.PROVIDER,
+    ComplaintParty.PROVIDER: OrganisationKind.LOCAL_AUTHORITY,
+}
 
 
-def move(complaint: Complaint, to: S) -> S:
+def move(complaint: Complaint, to: ComplaintStatus) -> ComplaintStatus:
     return transitions.move(
         complaint, to, TRANSITIONS, field="complaint_id", code=ComplaintErrorCode.INVALID_TRANSITION, noun="A complaint"
     )
@@ -210,7 +213,7 @@ async def raise_complaint(
                 "A borough raises a complaint about a provider, a provider about a borough",
             )
         authority_id, provider_id = (
-            (actor.organisation_id, other.id) if side is P.BOROUGH else (other.id, actor.organisation_id)
+            (actor.organisation_id, other.id) if side is ComplaintParty.BOROUGH else (other.id, actor.organisation_id)
         )
         check_texts(
             ComplaintErrorCode.TEXT_TOO_LONG,
@@ -242,7 +245,7 @@ async def raise_complaint(
             placement_id=placement_id,
             subject=subject_,
             description=description_,
-            status=S.RAISED,
+            status=ComplaintStatus.RAISED,
             raised_at=at,
             updated_at=at,
         )
@@ -257,7 +260,7 @@ async def raise_complaint(
             requirementId=requirement_id,
             bidId=bid_id,
             placementId=placement_id,
-            to=S.RAISED,
+            to=ComplaintStatus.RAISED,
         )
         return complaint
 
@@ -302,11 +305,11 @@ async def withdraw(
     complaint = await _lock(session, complaint_id)
     ensure_raised(actor, complaint.raised_by, complaint.authority_id, complaint.provider_id)
     note_ = _note(note, required=False)
-    before = move(complaint, S.WITHDRAWN)
+    before = move(complaint, ComplaintStatus.WITHDRAWN)
     at = now or clock.now()
     complaint.closed_at, complaint.updated_at = at, at
     _step(session, actor, complaint, ComplaintStep.WITHDRAWN, note_, at)
-    _audit(session, actor, "complaint.withdraw", complaint, **{"from": before, "to": S.WITHDRAWN})
+    _audit(session, actor, "complaint.withdraw", complaint, **{"from": before, "to": ComplaintStatus.WITHDRAWN})
     await session.flush()
     return complaint
 
@@ -319,17 +322,19 @@ async def mediate(
     ensure_manages_quality(actor)
     complaint = await _lock(session, complaint_id)
     at = now or clock.now()
-    if complaint.status is S.UNDER_MEDIATION:
+    if complaint.status is ComplaintStatus.UNDER_MEDIATION:
         note_ = _note(note, required=True)
         complaint.updated_at = at
         _step(session, actor, complaint, ComplaintStep.NOTE_ADDED, note_, at)
-        _audit(session, actor, "complaint.mediation_note", complaint, status=S.UNDER_MEDIATION)
+        _audit(session, actor, "complaint.mediation_note", complaint, status=ComplaintStatus.UNDER_MEDIATION)
     else:
         note_ = _note(note, required=False)
-        before = move(complaint, S.UNDER_MEDIATION)
+        before = move(complaint, ComplaintStatus.UNDER_MEDIATION)
         complaint.mediation_started_at, complaint.updated_at = at, at
         _step(session, actor, complaint, ComplaintStep.MEDIATION_STARTED, note_, at)
-        _audit(session, actor, "complaint.mediate", complaint, **{"from": before, "to": S.UNDER_MEDIATION})
+        _audit(
+            session, actor, "complaint.mediate", complaint, **{"from": before, "to": ComplaintStatus.UNDER_MEDIATION}
+        )
     await session.flush()
     return complaint
 
@@ -344,10 +349,10 @@ async def resolve(
     check_texts(
         ComplaintErrorCode.TEXT_TOO_LONG, {"outcome": (outcome_, ComplaintErrorCode.OUTCOME_REQUIRED, MAX_TEXT)}
     )
-    before = move(complaint, S.RESOLVED)
+    before = move(complaint, ComplaintStatus.RESOLVED)
     at = now or clock.now()
     complaint.outcome, complaint.closed_at, complaint.updated_at = outcome_, at, at
     _step(session, actor, complaint, ComplaintStep.RESOLVED, outcome_, at)
-    _audit(session, actor, "complaint.resolve", complaint, **{"from": before, "to": S.RESOLVED})
+    _audit(session, actor, "complaint.resolve", complaint, **{"from": before, "to": ComplaintStatus.RESOLVED})
     await session.flush()
     return complaint

@@ -33,20 +33,20 @@ from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
 from api.market.lookups import get_or_forbidden
 from api.market.models import Organisation
-from api.quality.enums import ProviderReviewStatus as R, ReviewActionStatus as A
+from api.quality.enums import ProviderReviewStatus, ReviewActionStatus
 from api.quality.models import ProviderReview, ReviewAction
 from api.quality.permissions import ensure_manages_quality
 from api.quality.texts import MAX_LINE, MAX_TEXT, check_texts, clean
 
-REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
-    R.SCHEDULED: frozenset({R.HELD}),
-    R.HELD: frozenset(),
+REVIEW_TRANSITIONS: dict[ProviderReviewStatus, frozenset[ProviderReviewStatus]] = {
+    ProviderReviewStatus.SCHEDULED: frozenset({ProviderReviewStatus.HELD}),
+    ProviderReviewStatus.HELD: frozenset(),
 }
 
-ACTION_TRANSITIONS: dict[A, frozenset[A]] = {
-    A.OPEN: frozenset({A.DONE, A.CANCELLED}),
-    A.DONE: frozenset(),
-    A.CANCELLED: frozenset(),
+ACTION_TRANSITIONS: dict[ReviewActionStatus, frozenset[ReviewActionStatus]] = {
+    ReviewActionStatus.OPEN: frozenset({ReviewActionStatus.DONE, ReviewActionStatus.CANCELLED}),
+    ReviewActionStatus.DONE: frozenset(),
+    ReviewActionStatus.CANCELLED: frozenset(),
 }
 
 ProviderReviewErrorCode = Enum(
@@ -75,7 +75,7 @@ def _texts(**fields: tuple[str | None, Enum | None, int]) -> None:
     check_texts(ProviderReviewErrorCode.TEXT_TOO_LONG, fields)
 
 
-def move_review(review: ProviderReview, to: R) -> R:
+def move_review(review: ProviderReview, to: ProviderReviewStatus) -> ProviderReviewStatus:
     return transitions.move(
         review,
         to,
@@ -86,7 +86,7 @@ def move_review(review: ProviderReview, to: R) -> R:
     )
 
 
-def move_action(action: ReviewAction, to: A) -> A:
+def move_action(action: ReviewAction, to: ReviewActionStatus) -> ReviewActionStatus:
     return transitions.move(
         action,
         to,
@@ -121,7 +121,11 @@ async def schedule_review(
             )
         _texts(agenda=(agenda_, ProviderReviewErrorCode.AGENDA_REQUIRED, MAX_TEXT))
         review = ProviderReview(
-            id=id_, provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on, agenda=agenda_
+            id=id_,
+            provider_id=provider_id,
+            status=ProviderReviewStatus.SCHEDULED,
+            scheduled_on=scheduled_on,
+            agenda=agenda_,
         )
         session.add(review)
         await session.flush()
@@ -131,7 +135,7 @@ async def schedule_review(
             "provider_review.schedule",
             "ProviderReview",
             review.id,
-            {"providerId": provider_id, "scheduledOn": scheduled_on, "to": R.SCHEDULED},
+            {"providerId": provider_id, "scheduledOn": scheduled_on, "to": ProviderReviewStatus.SCHEDULED},
         )
         return review
 
@@ -177,7 +181,7 @@ async def record_review(
             ProviderReviewErrorCode.HELD_ON_IN_FUTURE,
             f"A review is recorded once held: {held_on.isoformat()} is after today",
         )
-    before = move_review(review, R.HELD)
+    before = move_review(review, ProviderReviewStatus.HELD)
     review.held_on, review.attendees, review.outcome = held_on, attendees_, outcome_
     review.notes, review.internal_notes = notes_, internal_
     review.updated_at = now or clock.now()
@@ -190,7 +194,7 @@ async def record_review(
         {
             "providerId": review.provider_id,
             "from": before,
-            "to": R.HELD,
+            "to": ProviderReviewStatus.HELD,
             "heldOn": held_on,
             "notesGiven": notes_ is not None,
             "internalNotesGiven": internal_ is not None,
@@ -240,7 +244,7 @@ async def add_action(
             owner_organisation_id=owner.id,
             owner_name=owner_name_,
             due_on=due_on,
-            status=A.OPEN,
+            status=ReviewActionStatus.OPEN,
         )
         session.add(action)
         await session.flush()
@@ -255,7 +259,7 @@ async def add_action(
                 "providerId": review.provider_id,
                 "ownerId": owner.id,
                 "dueOn": due_on,
-                "to": A.OPEN,
+                "to": ReviewActionStatus.OPEN,
             },
         )
         return action
@@ -283,7 +287,7 @@ async def update_action(
     actor: Principal,
     action_id: int,
     *,
-    status: A,
+    status: ReviewActionStatus,
     note: str | None = None,
     now: datetime | None = None,
 ) -> ReviewAction:
@@ -291,7 +295,13 @@ async def update_action(
     ensure_manages_quality(actor)
     action = await _lock(session, ReviewAction, action_id)
     note_ = clean(note)
-    _texts(note=(note_, ProviderReviewErrorCode.NOTE_REQUIRED if status is A.CANCELLED else None, MAX_TEXT))
+    _texts(
+        note=(
+            note_,
+            ProviderReviewErrorCode.NOTE_REQUIRED if status is ReviewActionStatus.CANCELLED else None,
+            MAX_TEXT,
+        )
+    )
     before = move_action(action, status)
     at = now or clock.now()
     action.status_note, action.closed_at, action.updated_at = note_, at, at

@@ -30,15 +30,15 @@ from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import OfstedJudgement, Organisation, Setting
 from api.market.permissions import participating_borough
 from api.market.settings import ofsted_judgement_recorded
-from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus as A
+from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
 from api.safeguarding.permissions import ensure_raises_alerts, ensure_safeguarding_lead
 
-TRANSITIONS: dict[A, frozenset[A]] = {
-    A.OPEN: frozenset({A.UNDER_REVIEW}),
-    A.UNDER_REVIEW: frozenset({A.RESOLVED, A.ESCALATED}),
-    A.ESCALATED: frozenset({A.UNDER_REVIEW, A.RESOLVED}),
-    A.RESOLVED: frozenset(),
+TRANSITIONS: dict[AlertStatus, frozenset[AlertStatus]] = {
+    AlertStatus.OPEN: frozenset({AlertStatus.UNDER_REVIEW}),
+    AlertStatus.UNDER_REVIEW: frozenset({AlertStatus.RESOLVED, AlertStatus.ESCALATED}),
+    AlertStatus.ESCALATED: frozenset({AlertStatus.UNDER_REVIEW, AlertStatus.RESOLVED}),
+    AlertStatus.RESOLVED: frozenset(),
 }
 SHOWN_IN_EVALUATION = (AlertSeverity.HIGH, AlertSeverity.CRITICAL)
 
@@ -92,7 +92,7 @@ async def _new_alert(
         setting_id=setting_id,
         category=category,
         severity=severity,
-        status=A.OPEN,
+        status=AlertStatus.OPEN,
         summary=summary,
         raised_by_organisation_id=actor.organisation_id,
         raised_by_kind=actor.actor_kind.value,
@@ -113,7 +113,7 @@ async def _new_alert(
             "settingId": setting_id,
             "category": category,
             "severity": severity,
-            "status": A.OPEN,
+            "status": AlertStatus.OPEN,
             "trigger": trigger,
         },
     )
@@ -229,7 +229,7 @@ async def update_alert(
     actor: Principal,
     alert_id: int,
     *,
-    status: A | None,
+    status: AlertStatus | None,
     notes: str,
     now: datetime | None = None,
 ) -> SafeguardingAlert:
@@ -239,7 +239,7 @@ async def update_alert(
     notes = (notes or "").strip()
     to = status or alert.status
     errors = notes_errors(notes, required=True)
-    if alert.status is A.RESOLVED:
+    if alert.status is AlertStatus.RESOLVED:
         errors.append(UserError("status", AlertErrorCode.INVALID_TRANSITION, "A resolved alert is final"))
     elif to is not alert.status and to not in TRANSITIONS[alert.status]:
         errors.append(transitions.refusal("status", AlertErrorCode.INVALID_TRANSITION, "An alert", alert.status, to))
