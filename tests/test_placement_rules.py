@@ -28,7 +28,7 @@ from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason,
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 from api.placements.requirements import DEADLINE_TIMER
 from tests.conftest import StatementCounter, make_org
-from tests.placement_factories import _member, child, draft, fields, published, scene
+from tests.placement_factories import child, draft, fields, member, published, scene
 
 
 def codes(exc: pytest.ExceptionInfo) -> set[str]:
@@ -408,7 +408,7 @@ async def test_publishing_costs_the_same_statements_for_a_small_and_a_large_lot(
             await requirements.publish(s, market.barnet_officer, small.id)
     for i in range(6):
         org = await make_org(db, OrganisationKind.PROVIDER, f"extra-{i}")
-        await _member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
+        await member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
     large = await draft(db, market.barnet_officer, sc.lot.id)
     with StatementCounter(db) as eight_members:
         async with db.transaction() as s:
