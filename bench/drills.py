@@ -92,7 +92,7 @@ async def _publish(http: httpx.AsyncClient, base: str, lot_id: str, i: int) -> s
 
 
 async def foreign(base: str, url: str, credentials: dict, lot_id: str, args: argparse.Namespace) -> int:
-    tokens = await fanout._tokens(base, credentials)
+    tokens = await fanout.fetch_tokens(base, credentials)
     providers = [slug for slug in tokens if slug != "barnet"]
     tally = fanout.Tally()
     subscribers = [
@@ -205,8 +205,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
         migrate.upgrade(url)
         print(f"set-up: the demo and {args.subscribers} subscribed providers", flush=True)
-        credentials, lot_id = asyncio.run(fanout._setup(url, args.subscribers))
-        port = fanout._port()
+        credentials, lot_id = asyncio.run(fanout.set_up_market(url, args.subscribers))
+        port = fanout.free_port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp}
         command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
         server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)

@@ -106,7 +106,7 @@ def cpu_ms(root_pid: int) -> tuple[float, float]:
     return user * tick, system * tick
 
 
-async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
+async def set_up_market(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
     """The demo, N more providers on Barnet's fostering lot, a client each (and Barnet's). Returns the clients'
     credentials by slug and the lot's global id."""
     from sqlalchemy import select
@@ -178,7 +178,7 @@ async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
         await db.dispose()
 
 
-async def _tokens(base: str, credentials: dict[str, tuple[str, str]]) -> dict[str, str]:
+async def fetch_tokens(base: str, credentials: dict[str, tuple[str, str]]) -> dict[str, str]:
     limit = asyncio.Semaphore(16)
 
     async def one(http: httpx.AsyncClient, slug: str) -> tuple[str, str]:
@@ -332,7 +332,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: str, n_events: int) -> None:
-    tokens = await _tokens(base, credentials)
+    tokens = await fetch_tokens(base, credentials)
     providers = [slug for slug in tokens if slug != "barnet"]
     ws_url = base.replace("http://", "ws://") + "/graphql"
 
@@ -470,7 +470,7 @@ def main() -> None:
             print(
                 f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)", flush=True
             )
-            credentials, lot_id = asyncio.run(_setup(url, args.subscribers))
+            credentials, lot_id = asyncio.run(set_up_market(url, args.subscribers))
             if args.prepared is not None:
                 args.prepared.write_text(
                     json.dumps({"subscribers": args.subscribers, "lot_id": lot_id, "credentials": credentials})
