@@ -56,7 +56,7 @@ MY_WORK = """{ viewer { organisation { ... on Provider { slug settings(first: 50
   invitations(first: 100) { nodes { requirement { id } } } }"""
 
 
-def _children() -> dict[int, list[int]]:
+def child_processes() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -97,7 +97,7 @@ class CpuMeter:
         self.server_pid = server_pid
 
     def sample(self) -> dict[str, float]:
-        return {"server": _cpu(_tree(self.server_pid, _children())), "bench": _cpu([os.getpid()])}
+        return {"server": _cpu(_tree(self.server_pid, child_processes())), "bench": _cpu([os.getpid()])}
 
 
 async def _sessions_opened() -> int:

@@ -38,3 +38,18 @@ def test_a_foreign_long_transaction_does_not_hold_delivery_back(databases) -> No
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "lost 0; doubled 0" in done.stdout, done.stdout
     assert "drill passed" in done.stdout, done.stdout
+
+
+def test_a_worker_killed_mid_bid_loses_and_doubles_nothing(databases) -> None:
+    url = databases.create("dpv_drill_kill")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "drills.py"), "kill", "--requirements", "4", "--concurrency", "8"],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "lost 0; doubled 0; stored but never acknowledged 0" in done.stdout, done.stdout
+    assert "the supervisor started 1 new" in done.stdout, done.stdout
