@@ -57,7 +57,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _asyncpg_dsn(url: str) -> dict[str, Any]:
+def asyncpg_dsn(url: str) -> dict[str, Any]:
     u = make_url(url)
     return {
         "user": u.username,
@@ -69,7 +69,7 @@ def _asyncpg_dsn(url: str) -> dict[str, Any]:
 
 
 async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(**_asyncpg_dsn(url))
+    conn = await asyncpg.connect(**asyncpg_dsn(url))
     try:
         await conn.execute(sql)
     finally:
@@ -123,7 +123,7 @@ def database_url(databases: Databases) -> str:
 @pytest.fixture(scope="session")
 def live_port() -> int:
     """The port of `live_server`, chosen first so that the settings can name the issuer (tokens carry it)."""
-    return _free_port()
+    return free_port()
 
 
 @dataclass(frozen=True)
@@ -421,7 +421,7 @@ async def hub(db: Database) -> AsyncIterator[Any]:
 # --- a real server over HTTP --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

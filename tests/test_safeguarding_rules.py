@@ -23,9 +23,9 @@ from api.core.timers import Timer, TimerState
 from api.market import agreements, documents, settings as setting_rules, stage1
 from api.market.enums import DocumentKind, MembershipStatus, OfstedGrade
 from api.market.models import Document
-from api.placements import bids, evaluations
+from api.placements import bids, evaluation_queries
 from api.placements.enums import BidStatus, InvitationStatus, NotInvitedReason
-from api.placements.evaluation import ExclusionReason
+from api.placements.evaluation_rules import ExclusionReason
 from api.placements.models import Bid, Invitation, Placement, Requirement, UninvitedMember
 from api.safeguarding import alerts, expiry, suspensions
 from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus, SuspensionReason, SuspensionScope
@@ -55,7 +55,7 @@ async def suspend(db, market, provider_id, **kw) -> Suspension:
 async def evaluated(db, requirement_id):
     async with db.session() as s:
         r = await s.get(Requirement, requirement_id)
-        return (await evaluations.evaluate_one(s, r)).evaluation
+        return (await evaluation_queries.evaluate_one(s, r)).evaluation
 
 
 # --- the done-when: suspended, withdrawn, excluded, not invited, reinstated ----------------------------------

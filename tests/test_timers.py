@@ -15,7 +15,7 @@ from api.core.audit import AuditEvent
 from api.core.config import async_url
 from api.core.db import Database
 from api.core.timers import Timer, TimerState
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import RequirementStatus
 from api.placements.models import Requirement
 from api.placements.requirements import DEADLINE_TIMER, TIMER_ACTOR_ID
 from tests.conftest import waiting_for_locks
@@ -53,7 +53,7 @@ async def test_nothing_runs_before_the_deadline(db, market):
     sc = await scene(db, market, members=2)
     r = await published(db, market.barnet_officer, sc.lot.id)
     assert await timers.run_due_timers(db, now=r.response_deadline - timedelta(seconds=1)) == 0
-    assert (await one(db, Requirement, r.id)).status is S.OPEN
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.OPEN
 
 
 async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(db, market, database_url):
@@ -81,7 +81,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
         await other.dispose()
 
     closed = await one(db, Requirement, r.id)
-    assert closed.status is S.CLOSED and closed.closed_at == after
+    assert closed.status is RequirementStatus.CLOSED and closed.closed_at == after
     (event,) = await deadline_events(db, r.id)
     assert (event.actor_kind, event.actor_id, event.organisation_id) == ("SYSTEM", TIMER_ACTOR_ID, market.barnet.id)
     assert event.data["from"] == "OPEN" and event.data["to"] == "CLOSED" and event.data["liveBids"] == 1
@@ -97,7 +97,7 @@ async def test_two_runners_share_many_due_timers_and_each_runs_once(db, market):
     counts = await asyncio.gather(timers.run_due_timers(db, now=after), timers.run_due_timers(db, now=after))
     assert sum(counts) == 6
     for r in made:
-        assert (await one(db, Requirement, r.id)).status is S.CLOSED
+        assert (await one(db, Requirement, r.id)).status is RequirementStatus.CLOSED
         assert len(await deadline_events(db, r.id)) == 1
 
 
@@ -109,7 +109,7 @@ async def test_a_timer_survives_a_restart(db, market, database_url):
         assert await timers.run_due_timers(restarted, now=r.response_deadline) == 1
     finally:
         await restarted.dispose()
-    assert (await one(db, Requirement, r.id)).status is S.CLOSED
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.CLOSED
 
 
 async def test_without_a_live_bid_the_deadline_leaves_the_requirement_unfilled(db, market):
@@ -123,7 +123,7 @@ async def test_without_a_live_bid_the_deadline_leaves_the_requirement_unfilled(d
     after = r.response_deadline + timedelta(seconds=1)
     assert await timers.run_due_timers(db, now=after) == 1
     ended = await one(db, Requirement, r.id)
-    assert ended.status is S.UNFILLED and ended.closed_at == after and ended.ended_at == after
+    assert ended.status is RequirementStatus.UNFILLED and ended.closed_at == after and ended.ended_at == after
     (event,) = await deadline_events(db, r.id)
     assert (event.data["from"], event.data["to"], event.data["liveBids"]) == ("OPEN", "UNFILLED", 0)
     assert event.actor_id == TIMER_ACTOR_ID
@@ -137,7 +137,7 @@ async def test_a_cancelled_requirement_has_no_timer_left_to_run(db, market):
     async with db.transaction() as s:
         await requirements.cancel(s, market.barnet_officer, r.id, reason="No longer needed")
     assert await timers.run_due_timers(db, now=r.response_deadline + timedelta(days=1)) == 0
-    assert (await one(db, Requirement, r.id)).status is S.CANCELLED
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.CANCELLED
     assert await deadline_events(db, r.id) == []
 
 
@@ -214,7 +214,7 @@ async def test_closing_by_hand_while_a_runner_holds_the_due_timer_neither_deadlo
     async with db.session() as s:
         (timer,) = (await s.execute(select(Timer).where(Timer.kind == DEADLINE_TIMER))).scalars()
     assert (timer.state, timer.attempts, timer.last_error) == (TimerState.DONE, 1, None)
-    assert (await one(db, Requirement, r.id)).status is S.CLOSED
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.CLOSED
     assert await deadline_events(db, r.id) == []
     async with db.session() as s:
         actions = [

@@ -221,7 +221,7 @@ class Settings(BaseSettings):
     # Log lines (api/core/logs.py): "text", or "json" for one JSON object per line.
     log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 
-    # The worker's cyclic garbage collector (api/web/app.py `_quieter_collector`): `freeze` (what exists at start-up
+    # The worker's cyclic garbage collector (api/web/app.py `quieter_collector`): `freeze` (what exists at start-up
     # moved out of the collector's sight, Python's thresholds), `tuned` (the same with thresholds 20,000/50/100:
     # memory kept growing under a steady load) or `default` (Python's own). bench/soak.py compares them.
     gc_mode: Literal["freeze", "tuned", "default"] = Field(default="freeze", alias="DPV_GC")

@@ -122,7 +122,7 @@ class GraphQLApp(GraphQL):
         return UNSET
 
 
-def _quieter_collector(mode: str = "freeze") -> None:
+def quieter_collector(mode: str = "freeze") -> None:
     """The worker's cyclic garbage collector, as DPV_GC says (api/core/config.py `Settings.gc_mode`).
 
     A full collection walks every object it tracks and stops the worker meanwhile: walking all that exists at
@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds, dsn=settings.listen_database_url)
                 await hub.start()
             sockets.start()
-            _quieter_collector(settings.gc_mode)
+            quieter_collector(settings.gc_mode)
             yield {
                 "db": db,
                 "settings": settings,
