@@ -286,7 +286,7 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
     deadline = time.monotonic() + 60  # the supervisor notices a dead worker on its own schedule
     while True:
         workers_after = [p for p in bids.child_processes().get(server_pid, []) if _is_worker(p)]
-        if len(workers_after) >= len(workers_before) or time.monotonic() > deadline:
+        if set(workers_after) - set(workers_before) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
 
@@ -318,12 +318,14 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
 
 
 def _is_worker(pid: int) -> bool:
-    """A uvicorn worker (a multiprocessing spawn child), not the resource tracker."""
+    """A live uvicorn worker (a multiprocessing spawn child): not the resource tracker, and not a killed worker that
+    its parent has yet to reap (a zombie still listed among its children, with no command line)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    return b"resource_tracker" not in cmdline
+    return state != "Z" and bool(cmdline) and b"resource_tracker" not in cmdline
 
 
 def _raw_id(global_id: str) -> int:
