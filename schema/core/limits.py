@@ -39,7 +39,7 @@ from strawberry.types.graphql import OperationType
 
 from api.core import budget
 from api.core.config import Settings, get_settings
-from schema.core import cost as costs
+from schema.core import cost as costs, persisted
 
 # A parsed document, with its tokens and locations, holds many times its text: the cache is bounded by the text
 # it keeps as well as by the number of documents, so that what it can be made to hold stays small.
@@ -159,9 +159,24 @@ class OperationLimits(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.graphql_document is None and ec.query:
-            self.document = DOCUMENTS.document(ec.query, ec.parse_options)
+            self.document = self._persisted(ec) or DOCUMENTS.document(ec.query, ec.parse_options)
             ec.graphql_document = self.document.node
         yield
+
+    def _persisted(self, ec: Any) -> Document | None:
+        """The kept document of a persisted operation (parsed and validated once: schema/core/persisted.py); None
+        for any other text. Raises the refusal of a `documentId` not found, and of any other text from a client
+        registered as persisted-only, before that text is parsed."""
+        extensions = ec.operation_extensions or {}
+        if persisted.NOT_FOUND in extensions:
+            raise persisted.not_found(extensions[persisted.NOT_FOUND])
+        context = ec.context
+        settings: Settings = getattr(context, "settings", None) or get_settings()
+        document = persisted.documents(settings.persisted_documents).document(ec.query, Document)
+        principal = getattr(context, "principal", None)
+        if document is None and principal is not None and principal.persisted_only:
+            raise persisted.required()
+        return document
 
     async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
