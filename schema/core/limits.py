@@ -155,31 +155,42 @@ class OperationLimits(SchemaExtension):
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reported = True
+        self.refusal: GraphQLError | None = None  # a persisted-documents refusal (schema/core/persisted.py)
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.graphql_document is None and ec.query:
-            self.document = self._persisted(ec) or DOCUMENTS.document(ec.query, ec.parse_options)
+            try:
+                self.document = self._persisted(ec) or DOCUMENTS.document(ec.query, ec.parse_options)
+            except persisted.Refused as refused:  # answered at validation, as every refusal before running
+                self.refusal = refused.error
+                ec.graphql_document = persisted.placeholder(ec.operation_name)
+                yield
+                return
             ec.graphql_document = self.document.node
         yield
 
     def _persisted(self, ec: Any) -> Document | None:
         """The kept document of a persisted operation (parsed and validated once: schema/core/persisted.py); None
-        for any other text. Raises the refusal of a `documentId` not found, and of any other text from a client
+        for any other text. Raises Refused for a `documentId` not found, and for any other text from a client
         registered as persisted-only, before that text is parsed."""
         extensions = ec.operation_extensions or {}
         if persisted.NOT_FOUND in extensions:
-            raise persisted.not_found(extensions[persisted.NOT_FOUND])
+            raise persisted.Refused(persisted.not_found(extensions[persisted.NOT_FOUND]))
         context = ec.context
         settings: Settings = getattr(context, "settings", None) or get_settings()
         document = persisted.documents(settings.persisted_documents).document(ec.query, Document)
         principal = getattr(context, "principal", None)
         if document is None and principal is not None and principal.persisted_only:
-            raise persisted.required()
+            raise persisted.Refused(persisted.required())
         return document
 
     async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
+        if self.refusal is not None:
+            ec.pre_execution_errors = [self.refusal]
+            yield
+            return
         schema = ec.schema._schema
         rules = tuple(ec.validation_rules)
         if self.document is None:  # given parsed (not through on_parse): worked out for this request only

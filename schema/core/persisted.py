@@ -16,6 +16,7 @@ and every other client send what they like.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -88,6 +89,24 @@ def documents(path: Path) -> PersistedDocuments[Any]:
             if store is None:
                 store = _STORES[key] = PersistedDocuments[Any].load(key)
     return store
+
+
+class Refused(Exception):
+    """Not run: `error` says why (answered as the operation's error, before it runs)."""
+
+    def __init__(self, error: GraphQLError):
+        super().__init__(error.message)
+        self.error = error
+
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def placeholder(operation_name: str | None) -> DocumentNode:
+    """What stands for a refused document, so that nothing the caller sent is parsed: a query of the name asked
+    for (the refusal is answered before anything runs)."""
+    name = operation_name if operation_name and _NAME.fullmatch(operation_name) else ""
+    return parse(f"query {name} {{ __typename }}")
 
 
 def required() -> GraphQLError:
