@@ -10,6 +10,9 @@ caches that cannot be filled to hold memory, its cost worked out (schema/core/co
   walks nothing, where the ValidationCache hashed the whole parsed document on every request). It holds the
   parsed document, its validation errors for each schema and set of rules (the limit rules are classes made
   once, see `build_schema`, so the key is the same on every request), and its cost plan for each operation.
+- **Persisted documents** (schema/core/persisted.py) are kept by their id for as long as the process runs, with
+  their validation and plans, outside the bounded cache; a client registered as persisted-only is refused any
+  other text before it is parsed.
 - **The shape.** A document with more fields or fragments than schema/core/cost.py allows is refused before it is
   validated (QUERY_TOO_COSTLY): validating it would take longer than running most operations.
 - **The cost.** A valid operation's cost comes from its plan and the request's variables (so `first: $n` costs
