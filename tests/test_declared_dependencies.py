@@ -1,6 +1,6 @@
 """Every third-party library imported is declared in pyproject.toml: the service's (api/, schema/, auth/,
-migrations/) in `[project] dependencies`, the tests' and the benches' there or in a dependency group. A library
-installed only because another one needs it could go, or change, with that other one's next release."""
+migrations/) in `[project] dependencies` or an extra, the tests' and the benches' there or in a dependency group.
+A library installed only because another one needs it could go, or change, with that other one's next release."""
 
 from __future__ import annotations
 
@@ -47,12 +47,17 @@ def _imported() -> dict[str, set[str]]:
 def test_every_imported_library_is_declared() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     service = {_name(r) for r in project["project"]["dependencies"]}
+    # an extra (`otel`): the service imports it only where it is asked for
+    service |= {_name(r) for extra in project["project"].get("optional-dependencies", {}).values() for r in extra}
     groups = {_name(r) for group in project.get("dependency-groups", {}).values() for r in group if isinstance(r, str)}
     distributions = packages_distributions()
     undeclared = []
     for module, folders in sorted(_imported().items()):
         names = {_name(d) for d in distributions.get(module, [module])}
         declared = service if folders & set(SERVICE) else service | groups
+        # not installed (an extra not asked for): a namespace package's distributions are named after it
+        if module not in distributions and any(d.startswith(f"{_name(module)}-") for d in declared):
+            continue
         if not names & declared:
             undeclared.append(f"{module} ({', '.join(sorted(names))}), imported in {', '.join(sorted(folders))}")
     assert not undeclared, "imported but not declared in pyproject.toml: " + "; ".join(undeclared)
