@@ -18,7 +18,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.web.metrics import operation_of
 from auth.clients import register_client_as_system
-from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
+from tests.conftest import free_port
+from tests.test_cli import ROOT, stop_server, wait_ready
 
 REQUESTS = 24
 DPVS = "{ dpvs(first: 5) { nodes { name lots(first: 5) { nodes { code } } } } }"
@@ -55,7 +56,7 @@ async def test_metrics_from_two_workers_for_the_alliance_only(database_url, db, 
             reg = await register_client_as_system(s, "metrics", organisation_slug=slug, scopes=scopes)
             credentials[slug] = (reg.client.client_id, reg.client_secret)
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     secret = "scrape-" + uuid.uuid4().hex
     env = {
@@ -77,7 +78,7 @@ async def test_metrics_from_two_workers_for_the_alliance_only(database_url, db, 
     )
     listening = None
     try:
-        await asyncio.to_thread(_wait_ready, port, server)
+        await asyncio.to_thread(wait_ready, port, server)
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             tokens = {}
             for slug, pair in credentials.items():
@@ -156,4 +157,4 @@ async def test_metrics_from_two_workers_for_the_alliance_only(database_url, db, 
         if listening is not None:
             listening.cancel()
             await asyncio.gather(listening, return_exceptions=True)
-        print(_stop(server))  # the server's log, shown when the test fails
+        print(stop_server(server))  # the server's log, shown when the test fails

@@ -34,9 +34,9 @@ from sqlalchemy.engine import make_url
 
 from api.core import clock
 from auth.clients import register_client_as_system
-from tests.conftest import gid
+from tests.conftest import free_port, gid
 from tests.placement_factories import scene
-from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
+from tests.test_cli import ROOT, stop_server, wait_ready
 from tests.test_placement_api import CREATE, PUBLISH, create_input
 
 PGBOUNCER = shutil.which("pgbouncer") or next(
@@ -99,7 +99,7 @@ def pgbouncer(server_url: str) -> Iterator[int]:
     if PGBOUNCER is None:
         pytest.skip("pgbouncer is not installed (Debian: apt-get install pgbouncer)")
     directory = Path(tempfile.mkdtemp(prefix="dpv-pgbouncer-"))
-    port = _free_port()
+    port = free_port()
     proc = pgbouncer_for(server_url, directory, port)
     try:
         deadline = time.monotonic() + 20
@@ -171,7 +171,7 @@ async def test_the_service_through_pgbouncer_in_transaction_mode(database_url, d
 
     name = make_url(database_url).database
     pooled = make_url(database_url).set(host="127.0.0.1", port=pgbouncer).render_as_string(hide_password=False)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -193,7 +193,7 @@ async def test_the_service_through_pgbouncer_in_transaction_mode(database_url, d
     received: list[dict] = []
     listening = None
     try:
-        await asyncio.to_thread(_wait_ready, port, server)
+        await asyncio.to_thread(wait_ready, port, server)
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
 
             async def token(slug: str) -> str:
@@ -293,6 +293,6 @@ async def test_the_service_through_pgbouncer_in_transaction_mode(database_url, d
         if listening is not None:
             listening.cancel()
             await asyncio.gather(listening, return_exceptions=True)
-        out = _stop(server)
+        out = stop_server(server)
         print(out)  # the server's log, shown when the test fails
     assert "prepared statement" not in out, out

@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 
 from api.placements.child import hash_reference, pseudonym
 from auth.clients import register_client_as_system
-from tests.conftest import gid
+from tests.conftest import free_port, gid
 from tests.placement_factories import published, scene, submit
-from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
+from tests.test_cli import ROOT, stop_server, wait_ready
 
 READ = """query($id: ID!) { node(id: $id) { ... on Requirement { reference status child { pseudonymousReference }
   bids(first: 10) { totalCount nodes { status provider { slug } netWeeklyPrice } }
@@ -79,7 +79,7 @@ async def test_a_dump_restored_into_an_empty_database_serves_the_borough(databas
     )
 
     # ... and served, without migrating: /readyz answers 200 only at the latest migration
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -98,7 +98,7 @@ async def test_a_dump_restored_into_an_empty_database_serves_the_borough(databas
         text=True,
     )
     try:
-        await asyncio.to_thread(_wait_ready, port, server)
+        await asyncio.to_thread(wait_ready, port, server)
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             r = await http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=credentials)
             assert r.status_code == 200, r.text
@@ -113,7 +113,7 @@ async def test_a_dump_restored_into_an_empty_database_serves_the_borough(databas
             assert "errors" not in body, body
             node = body["data"]["node"]
     finally:
-        print(_stop(server))  # the server's log, shown when the test fails
+        print(stop_server(server))  # the server's log, shown when the test fails
     assert node["reference"] == requirement.reference and node["status"] == "OPEN"
     # the child's pseudonymous reference is the same: DPV_CHILD_REFERENCE_KEY, kept apart from the backup, is too
     assert node["child"]["pseudonymousReference"] == pseudonym(hash_reference("MOS-000123", market.barnet.id))

@@ -18,7 +18,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
+from tests.conftest import free_port
+from tests.test_cli import ROOT, stop_server, wait_ready
 
 
 def test_opentelemetry_is_not_loaded_without_an_endpoint():
@@ -48,7 +49,7 @@ async def test_spans_reach_the_collector_without_the_query_string(database_url):
 
     collector = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
     threading.Thread(target=collector.serve_forever, daemon=True).start()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -68,7 +69,7 @@ async def test_spans_reach_the_collector_without_the_query_string(database_url):
     )
     marker = "MOS-" + uuid.uuid4().hex[:8]
     try:
-        await asyncio.to_thread(_wait_ready, port, server)
+        await asyncio.to_thread(wait_ready, port, server)
         query = quote("query($r: String) { dpvs(first: 1) { nodes { name } } }")
         variables = quote(json.dumps({"r": marker}))
         async with httpx.AsyncClient() as http:
@@ -84,7 +85,7 @@ async def test_spans_reach_the_collector_without_the_query_string(database_url):
                 request = ExportTraceServiceRequest.FromString(body)
                 spans += [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
     finally:
-        print(_stop(server))
+        print(stop_server(server))
         collector.shutdown()
     attributes = {a.key: a.value for s in spans for a in s.attributes}
     assert any(a.key == "db.system" for s in spans for a in s.attributes), [s.name for s in spans]
