@@ -219,7 +219,9 @@ async def ensure_demo_clients(
             continue
         scope = " ".join(sorted(s.value for s in SCOPES_BY_KIND[org.kind]))
         entry = known.get(slug)
-        client = existing.get(entry.get("client_id")) if isinstance(entry, Mapping) else None
+        entry = entry if isinstance(entry, Mapping) else {}
+        client_id = entry.get("client_id")
+        client = existing.get(client_id) if isinstance(client_id, str) else None
         if (
             client is not None
             and client.organisation_id == org.id

@@ -9,9 +9,9 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, event, exc, func
+from sqlalchemy import DateTime, MetaData, Table, event, exc, func
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -30,6 +30,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every class is mapped to a Table (SQLAlchemy types `__table__` as any FromClause, for mappings to a join or
+    # a select, which this project has none of).
+    __table__: ClassVar[Table]
 
 
 text_limits.check_on_write(Base)  # text longer than its column is the caller's error, not the database's

@@ -57,7 +57,7 @@ from schema import schema
 from schema.core.context import Context
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.state
         # BearerAuthentication (HTTP) sets the principal from a valid access token; without a token the caller
