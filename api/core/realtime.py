@@ -174,9 +174,9 @@ class Hub:
                 if not lost.is_set():
                     await asyncio.sleep(backoff)
 
-    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         with contextlib.suppress(ValueError):
-            self._notified.setdefault(int(payload), time.monotonic())
+            self._notified.setdefault(int(str(payload)), time.monotonic())  # asyncpg's payload is a str
         self._wake.set()
 
     # --- reading ------------------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ async def _related_errors(
     if not given:
         return []
 
-    async def seen(model: type, id_: int, visible: ColumnElement[bool]) -> Any:
+    async def seen(model: type[Any], id_: int, visible: ColumnElement[bool]) -> Any:
         """The row, if the raiser sees it (`visible`: the rule of the row's table, api/placements/permissions.py)."""
         row = (await session.execute(select(model).where(model.id == id_, visible))).scalar_one_or_none()
         if row is None:  # not the raiser's to see: it does not exist for it

@@ -35,6 +35,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.execution import ParseOptions
 from strawberry.types.graphql import OperationType
 
 from api.core import budget
@@ -111,7 +112,7 @@ class DocumentCache:
         with self._lock:
             return next((d for (text, _), d in self._documents.items() if text == query), None)
 
-    def document(self, query: str, options: dict[str, Any]) -> Document:
+    def document(self, query: str, options: ParseOptions) -> Document:
         """The parsed document (raises the parser's GraphQLError for a syntax error, which is not kept)."""
         if len(query) > self.cached_query_chars:
             return Document(parse(query, **options))
@@ -139,7 +140,7 @@ class DocumentCache:
             self.evictions += 1
 
 
-def _options(options: dict[str, Any]) -> tuple:
+def _options(options: ParseOptions) -> tuple:
     return tuple(sorted(options.items())) if options else ()
 
 
@@ -168,6 +169,7 @@ class OperationLimits(SchemaExtension):
         schema = ec.schema._schema
         rules = tuple(ec.validation_rules)
         if self.document is None:  # given parsed (not through on_parse): worked out for this request only
+            assert ec.graphql_document is not None  # Strawberry validates a parsed document only
             self.document = Document(ec.graphql_document)
         document = self.document
         errors = [document.refused] if document.refused is not None else document.errors(schema, rules)
