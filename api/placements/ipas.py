@@ -62,18 +62,14 @@ VEHICLE_TERMS = (
     "placement on the notice the vehicle's terms give; an emergency move of the child is not a breach."
 )
 
-IpaErrorCode = Enum(
-    "IpaErrorCode",
-    [
-        (c, c)
-        for c in (
-            "HASH_MISMATCH",
-            "PROVIDER_SIGNS_FIRST",
-            "ALREADY_SIGNED",
-            "INVALID_TRANSITION",
-        )
-    ],
-)
+
+class IpaErrorCode(Enum):
+    HASH_MISMATCH = "HASH_MISMATCH"
+    PROVIDER_SIGNS_FIRST = "PROVIDER_SIGNS_FIRST"
+    ALREADY_SIGNED = "ALREADY_SIGNED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+
+
 E = IpaErrorCode
 
 

@@ -50,24 +50,20 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.WITHDRAWN: frozenset(),
 }
 
-ComplaintErrorCode = Enum(
-    "ComplaintErrorCode",
-    [
-        (c, c)
-        for c in (
-            "NOT_THE_OTHER_PARTY",
-            "NOT_BETWEEN_THE_PARTIES",
-            "ONE_RELATED_OBJECT",
-            "SUBJECT_REQUIRED",
-            "DESCRIPTION_REQUIRED",
-            "NOTE_REQUIRED",
-            "OUTCOME_REQUIRED",
-            "TEXT_TOO_LONG",
-            "INVALID_TRANSITION",
-            "IDEMPOTENCY_KEY_REUSED",
-        )
-    ],
-)
+
+class ComplaintErrorCode(Enum):
+    NOT_THE_OTHER_PARTY = "NOT_THE_OTHER_PARTY"
+    NOT_BETWEEN_THE_PARTIES = "NOT_BETWEEN_THE_PARTIES"
+    ONE_RELATED_OBJECT = "ONE_RELATED_OBJECT"
+    SUBJECT_REQUIRED = "SUBJECT_REQUIRED"
+    DESCRIPTION_REQUIRED = "DESCRIPTION_REQUIRED"
+    NOTE_REQUIRED = "NOTE_REQUIRED"
+    OUTCOME_REQUIRED = "OUTCOME_REQUIRED"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
 E = ComplaintErrorCode
 
 OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind.LOCAL_AUTHORITY}
