@@ -101,7 +101,9 @@ class DriverStatement:
         own first statement)."""
         raw = await conn.get_raw_connection()
         DriverStatement.runs += 1
-        return await raw.driver_connection.fetchrow(self.sql, *(params[name] for name in self.parameters))
+        driver = raw.driver_connection
+        assert driver is not None  # the connection is checked out, so open
+        return await driver.fetchrow(self.sql, *(params[name] for name in self.parameters))
 
 
 class Database:

@@ -22,11 +22,11 @@ entries that were never read again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from inspect import CO_ITERABLE_COROUTINE
 from types import CoroutineType, GeneratorType
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from graphql import (
     GraphQLError,
@@ -107,7 +107,7 @@ class SubfieldMemo:
             if details.defer_usage is not None or details.fragment_variable_values is not None:
                 return None
             node = details.node
-            key = (return_type, id(node))
+            key: tuple[object, ...] = (return_type, id(node))
             hit = self._collected.get(key)
             if hit is not None and hit[0][0] is node:
                 return hit[1]
@@ -145,7 +145,7 @@ _awaitable_types: dict[type, bool] = {CoroutineType: True}
 MAX_TYPES = 4096  # the types of values resolvers return: a few hundred
 
 
-def is_awaitable(value: Any) -> bool:
+def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     """graphql-core's test, asked once per type instead of once per value: it asks every field's value (40 times
     per subscriber per event in bench/fanout.py), and for the values that are not awaitable, nearly all of them,
     its `hasattr(value, "__await__")` raises and swallows an AttributeError each time. `await` finds `__await__`
@@ -232,9 +232,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         not be stored (schema/core/text.py): a refusal there is a request error, like a variable that cannot be
         coerced."""
         hide = hide_suggestions or not schema_visible(context_value)
-        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)
+        # graphql-core passes hide_suggestions by keyword, never among the positional `args`.
+        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)  # type: ignore[misc]
         if isinstance(built, list):
             return built
+        built = cast(ExecutionContext, built)  # graphql-core's build makes an instance of `cls`
         return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
 
     def __copy__(self) -> ExecutionContext:

@@ -21,7 +21,7 @@ from typing import Any
 import strawberry
 from strawberry.relay import GlobalID
 from strawberry.types.arguments import InputContext, _is_leaf_type
-from strawberry.types.base import StrawberryList, StrawberryMaybe, StrawberryOptional
+from strawberry.types.base import StrawberryList, StrawberryMaybe, StrawberryObjectDefinition, StrawberryOptional
 from strawberry.types.enum import has_enum_definition
 
 
@@ -106,5 +106,5 @@ def plan_inputs(schema: strawberry.Schema) -> None:
     """Build every input object of `schema` from its plan."""
     for concrete in schema.schema_converter.type_map.values():
         definition = concrete.definition
-        if getattr(definition, "is_input", False) and definition.from_input is None:
+        if isinstance(definition, StrawberryObjectDefinition) and definition.is_input and definition.from_input is None:
             definition.from_input = _build
