@@ -237,6 +237,7 @@ async def ensure_demo_clients(
         registered = await register_client(
             session, system_principal(org.id, org.kind, org.slug, actor_id), organisation_slug=slug, scopes=scope
         )
+        # A client_credentials client is confidential: its secret is a str, never None.
         entries[slug] = {**registered.credentials(), "scope": scope}  # type: ignore[dict-item]
         created = True
     return entries, created

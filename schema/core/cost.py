@@ -157,7 +157,7 @@ def _sum(terms: list[Term] | tuple[Term, ...]) -> Term:
 
 def _max(terms: list[Term]) -> Term:
     if all(isinstance(t, int) for t in terms):
-        return max(terms, default=0)  # type: ignore[type-var]
+        return max(terms, default=0)  # type: ignore[type-var]  # every term is an int (all() does not narrow)
     return _Max(tuple(terms))
 
 

@@ -185,7 +185,8 @@ class OperationLimits(SchemaExtension):
         ec = self.execution_context
         context = ec.context
         settings: Settings = getattr(context, "settings", None) or get_settings()
-        plan = self.document.plan(schema, ec.operation_name)  # type: ignore[union-attr]
+        assert self.document is not None  # on_validate has set it
+        plan = self.document.plan(schema, ec.operation_name)
         if plan is None:
             return None  # no such operation: graphql-core answers that
         variables = ec.variables if isinstance(ec.variables, dict) else {}
@@ -235,9 +236,9 @@ class OperationLimits(SchemaExtension):
         )
 
     def get_results(self) -> dict[str, Any]:
-        if self.requested is None or not self.reported:
+        if self.requested is None or self.limit is None or not self.reported:  # both are set together
             return {}
-        reported: dict[str, int] = {"requested": self.requested, "limit": self.limit}  # type: ignore[dict-item]
+        reported: dict[str, int] = {"requested": self.requested, "limit": self.limit}
         if self.remaining is not None:
             reported["remaining"] = self.remaining
         return {"cost": reported}
