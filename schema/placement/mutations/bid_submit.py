@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.placements import bids
+from api.placements import award, bids, officer_scores, pricing
 from api.placements.pricing import Extra
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -20,7 +20,14 @@ from schema.placement.types import Bid, bid_or_none
 if TYPE_CHECKING:  # for type checkers only: bid_amend imports this module
     from schema.placement.mutations.bid_amend import BidAmendInput
 
-BidError = user_error_type("BidError", bids.BidErrorCode)
+BidError = user_error_type(
+    "BidError",
+    bids.BidErrorCode,
+    pricing.PricingErrorCode,
+    award.AwardErrorCode,
+    officer_scores.OfficerScoreErrorCode,
+    bids.EligibilityErrorCode,
+)
 
 
 @strawberry.input(description="An extra on top of the core price, e.g. 10 hours of 1:1 support a week.")
