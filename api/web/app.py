@@ -93,7 +93,8 @@ class GraphQLApp(GraphQL[Context, None]):
             return data
         text = self.persisted_documents.text(document_id) if isinstance(document_id, str) else None
         if text is None:  # refused by the schema (schema/core/limits.py), as a GraphQL error with its code
-            extensions: dict[str, Any] = {**(data.extensions or {}), persisted.NOT_FOUND: document_id}
+            # NOT_FOUND, a key of this request's own, is a sentinel object, not a str.
+            extensions: dict[Any, Any] = {**(data.extensions or {}), persisted.NOT_FOUND: document_id}
             return replace(data, query="{ __typename }", extensions=extensions)
         return replace(data, query=text)
 
