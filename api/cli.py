@@ -10,8 +10,9 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from api.core import logs
 from api.core.config import get_settings
@@ -163,7 +164,7 @@ def _client_create(args: argparse.Namespace) -> int:
     return _print_created("dpv client create", lambda url: _register_client(url, args))
 
 
-def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> int:
+def _print_created(command: str, create: Callable[[str], Coroutine[Any, Any, dict]]) -> int:
     """Migrate, run one creating domain call, and print its result as one JSON object; a broken rule is a
     message on standard error and exit status 2."""
     from api.core import migrate

@@ -223,7 +223,9 @@ async def ensure_demo_clients(
             continue
         scope = " ".join(sorted(s.value for s in SCOPES_BY_KIND[org.kind]))
         entry = known.get(slug)
-        client = existing.get(entry.get("client_id")) if isinstance(entry, Mapping) else None
+        entry = entry if isinstance(entry, Mapping) else {}
+        client_id = entry.get("client_id")
+        client = existing.get(client_id) if isinstance(client_id, str) else None
         if (
             client is not None
             and client.organisation_id == org.id
@@ -239,6 +241,7 @@ async def ensure_demo_clients(
         registered = await register_client(
             session, system_principal(org.id, org.kind, org.slug, actor_id), organisation_slug=slug, scopes=scope
         )
+        # A client_credentials client is confidential: its secret is a str, never None.
         entries[slug] = {**registered.credentials(), "scope": scope}  # type: ignore[dict-item]
         created = True
     return entries, created

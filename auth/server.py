@@ -49,7 +49,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -99,7 +99,7 @@ class _Unit:
     loop: asyncio.AbstractEventLoop
     session: AsyncSession
 
-    def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any, **kwargs: Any) -> T:
         """Run `fn(session, *args, **kwargs)` on the event loop and wait for its result (from the worker thread).
 
         `fn` must not itself wait for a worker thread: the waiting OAuth threads hold theirs."""

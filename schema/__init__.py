@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -100,7 +101,7 @@ def build_schema() -> strawberry.Schema:
     settings = get_settings()
     # The limits' validation rules are classes made once: the validation cache is keyed by the rules, so rules
     # made afresh per request (as each QueryDepthLimiter instance does) would never hit it.
-    limit_rules = [
+    limit_rules: list[type[ASTValidationRule]] = [
         ControlCharactersRule,
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=30).validation_rules,

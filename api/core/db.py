@@ -9,9 +9,9 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
-from sqlalchemy import DateTime, MetaData, event, exc, func
+from sqlalchemy import DateTime, MetaData, Table, event, exc, func
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -30,6 +30,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every class is mapped to a Table (SQLAlchemy types `__table__` as any FromClause, for mappings to a join or
+    # a select, which this project has none of).
+    __table__: ClassVar[Table]
 
 
 text_limits.check_on_write(Base)  # text longer than its column is the caller's error, not the database's
@@ -110,7 +113,9 @@ class DriverStatement:
         DriverStatement.runs += 1
         metrics.count_statement()
         try:
-            return await raw.driver_connection.fetchrow(self.sql, *values)
+            driver = raw.driver_connection
+            assert driver is not None  # the connection is checked out, so open
+            return await driver.fetchrow(self.sql, *values)
         except BaseException as error:
             await self._failed(conn, raw, error, values)
             raise  # not reached: SQLAlchemy raises

@@ -8,6 +8,8 @@ rule decides the visibility of a row of each table is api/visibility.py.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from api.core.errors import Forbidden, Unauthenticated
 from api.core.principal import Principal, Scope
 
@@ -27,17 +29,17 @@ def ensure_alliance_admin(principal: Principal) -> None:
         raise Forbidden()
 
 
-def alliance(principal: Principal | None) -> bool:
+def alliance(principal: Principal | None) -> TypeGuard[Principal]:
     """The alliance, with `wla`."""
     return principal is not None and principal.is_alliance and principal.has(Scope.WLA)
 
 
-def borough(principal: Principal | None) -> bool:
+def borough(principal: Principal | None) -> TypeGuard[Principal]:
     """A borough, with `borough`."""
     return principal is not None and principal.is_borough and principal.has(Scope.BOROUGH)
 
 
-def reads_own_provider(principal: Principal | None) -> bool:
+def reads_own_provider(principal: Principal | None) -> TypeGuard[Principal]:
     """A provider, with `provider` (it reads what is its own)."""
     return principal is not None and principal.is_provider and principal.has(Scope.PROVIDER)
 

@@ -213,7 +213,7 @@ async def bid_parents(session: AsyncSession, bid_id: int) -> tuple[int, int]:
     return row.requirement_id, row.provider_id
 
 
-def ensure_open(requirement: Requirement, at: datetime) -> None:
+def ensure_open(requirement: Any, at: datetime) -> None:
     """The requirement takes responses at `at`: OPEN, and its deadline not reached by the server's clock."""
     deadline = requirement.response_deadline
     if requirement.status is not RequirementStatus.OPEN:

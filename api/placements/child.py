@@ -22,6 +22,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from api.core.config import Settings, get_settings
 from api.core.errors import UserError
@@ -238,7 +239,7 @@ class ChildShown:
 
 
 def present(row: RequirementChild, view: ChildView) -> ChildShown:
-    common = dict(
+    common: dict[str, Any] = dict(
         view=view,
         age_band=age_band(row.age_years),
         sex=row.sex,
@@ -250,7 +251,7 @@ def present(row: RequirementChild, view: ChildView) -> ChildShown:
     )
     if view is ChildView.MASKED:
         return ChildShown(pseudonymous_reference=None, age_years=None, **common)
-    summary = dict(
+    summary: dict[str, Any] = dict(
         age_years=row.age_years,
         ethnicity=row.ethnicity,
         religion=row.religion,

@@ -62,31 +62,25 @@ VEHICLE_TERMS = (
     "placement on the notice the vehicle's terms give; an emergency move of the child is not a breach."
 )
 
-IpaErrorCode = Enum(
-    "IpaErrorCode",
-    [
-        (c, c)
-        for c in (
-            "HASH_MISMATCH",
-            "PROVIDER_SIGNS_FIRST",
-            "ALREADY_SIGNED",
-            "INVALID_TRANSITION",
-        )
-    ],
-)
+
+class IpaErrorCode(Enum):
+    HASH_MISMATCH = "HASH_MISMATCH"
+    PROVIDER_SIGNS_FIRST = "PROVIDER_SIGNS_FIRST"
+    ALREADY_SIGNED = "ALREADY_SIGNED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
 
 
 async def issue_ipa(session: AsyncSession, actor: Principal, requirement: Requirement, bid: Bid, at: datetime) -> Ipa:
     """Snapshot the terms of the accepted bid, render the agreement once and store it, ISSUED. Called by the award,
     in its transaction, with the requirement locked."""
     borough, provider = (
-        await session.get(Organisation, requirement.authority_id),
-        await session.get(Organisation, bid.provider_id),
+        await session.get_one(Organisation, requirement.authority_id),
+        await session.get_one(Organisation, bid.provider_id),
     )
-    setting = await session.get(Setting, bid.setting_id)
-    lot = await session.get(Lot, requirement.lot_id)
-    dpv = await session.get(Dpv, lot.dpv_id)
-    child_row = await session.get(RequirementChild, requirement.id)
+    setting = await session.get_one(Setting, bid.setting_id)
+    lot = await session.get_one(Lot, requirement.lot_id)
+    dpv = await session.get_one(Dpv, lot.dpv_id)
+    child_row = await session.get_one(RequirementChild, requirement.id)
     terms = IpaTerms(
         requirement_reference=requirement.reference,
         borough_name=borough.name,
@@ -231,7 +225,7 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
         )
     before = requirement.status
     requirement.status, requirement.updated_at = RequirementStatus.PLACED, at
-    bid = await session.get(Bid, ipa.bid_id)
+    bid = await session.get_one(Bid, ipa.bid_id)
     starts_on = IpaTerms.from_snapshot(ipa.terms).start_date
     placement = Placement(
         ipa_id=ipa.id,

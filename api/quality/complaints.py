@@ -50,24 +50,19 @@ TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
     ComplaintStatus.WITHDRAWN: frozenset(),
 }
 
-ComplaintErrorCode = Enum(
-    "ComplaintErrorCode",
-    [
-        (c, c)
-        for c in (
-            "NOT_THE_OTHER_PARTY",
-            "NOT_BETWEEN_THE_PARTIES",
-            "ONE_RELATED_OBJECT",
-            "SUBJECT_REQUIRED",
-            "DESCRIPTION_REQUIRED",
-            "NOTE_REQUIRED",
-            "OUTCOME_REQUIRED",
-            "TEXT_TOO_LONG",
-            "INVALID_TRANSITION",
-            "IDEMPOTENCY_KEY_REUSED",
-        )
-    ],
-)
+
+class ComplaintErrorCode(Enum):
+    NOT_THE_OTHER_PARTY = "NOT_THE_OTHER_PARTY"
+    NOT_BETWEEN_THE_PARTIES = "NOT_BETWEEN_THE_PARTIES"
+    ONE_RELATED_OBJECT = "ONE_RELATED_OBJECT"
+    SUBJECT_REQUIRED = "SUBJECT_REQUIRED"
+    DESCRIPTION_REQUIRED = "DESCRIPTION_REQUIRED"
+    NOTE_REQUIRED = "NOTE_REQUIRED"
+    OUTCOME_REQUIRED = "OUTCOME_REQUIRED"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
 
 OTHER_KIND = {
     ComplaintParty.BOROUGH: OrganisationKind.PROVIDER,
@@ -142,7 +137,7 @@ async def _related_errors(
     if not given:
         return []
 
-    async def seen(model: type, id_: int, visible: ColumnElement[bool]) -> Any:
+    async def seen(model: type[Any], id_: int, visible: ColumnElement[bool]) -> Any:
         """The row, if the raiser sees it (`visible`: the rule of the row's table, api/placements/permissions.py)."""
         row = (await session.execute(select(model).where(model.id == id_, visible))).scalar_one_or_none()
         if row is None:  # not the raiser's to see: it does not exist for it

@@ -49,26 +49,20 @@ ACTION_TRANSITIONS: dict[ReviewActionStatus, frozenset[ReviewActionStatus]] = {
     ReviewActionStatus.CANCELLED: frozenset(),
 }
 
-ProviderReviewErrorCode = Enum(
-    "ProviderReviewErrorCode",
-    [
-        (c, c)
-        for c in (
-            "NOT_A_PROVIDER",
-            "AGENDA_REQUIRED",
-            "ATTENDEES_REQUIRED",
-            "OUTCOME_REQUIRED",
-            "DESCRIPTION_REQUIRED",
-            "NOTE_REQUIRED",
-            "TEXT_TOO_LONG",
-            "HELD_ON_IN_FUTURE",
-            "DUE_ON_IN_PAST",
-            "OWNER_NOT_A_PARTY",
-            "INVALID_TRANSITION",
-            "IDEMPOTENCY_KEY_REUSED",
-        )
-    ],
-)
+
+class ProviderReviewErrorCode(Enum):
+    NOT_A_PROVIDER = "NOT_A_PROVIDER"
+    AGENDA_REQUIRED = "AGENDA_REQUIRED"
+    ATTENDEES_REQUIRED = "ATTENDEES_REQUIRED"
+    OUTCOME_REQUIRED = "OUTCOME_REQUIRED"
+    DESCRIPTION_REQUIRED = "DESCRIPTION_REQUIRED"
+    NOTE_REQUIRED = "NOTE_REQUIRED"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    HELD_ON_IN_FUTURE = "HELD_ON_IN_FUTURE"
+    DUE_ON_IN_PAST = "DUE_ON_IN_PAST"
+    OWNER_NOT_A_PARTY = "OWNER_NOT_A_PARTY"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 def _texts(**fields: tuple[str | None, Enum | None, int]) -> None:

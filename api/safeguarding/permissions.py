@@ -46,7 +46,7 @@ def safeguarding_visible(principal: Principal | None, provider_id_column) -> Col
     if borough(principal):
         return participating_borough(principal)
     if reads_own_provider(principal):
-        return provider_id_column == principal.organisation_id  # type: ignore[union-attr]
+        return provider_id_column == principal.organisation_id
     return false()
 
 

@@ -78,7 +78,7 @@ ROOT_FIELDS = frozenset(
 )
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     persisted_documents: persisted.PersistedDocuments[Any] = persisted.PersistedDocuments({})  # set by create_app
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
@@ -93,11 +93,13 @@ class GraphQLApp(GraphQL):
             return data
         text = self.persisted_documents.text(document_id) if isinstance(document_id, str) else None
         if text is None:  # refused by the schema (schema/core/limits.py), as a GraphQL error with its code
-            extensions = {**(data.extensions or {}), persisted.NOT_FOUND: document_id}
+            # NOT_FOUND, a key of this request's own, is a sentinel object, not a str.
+            extensions: dict[Any, Any] = {**(data.extensions or {}), persisted.NOT_FOUND: document_id}
             return replace(data, query="{ __typename }", extensions=extensions)
         return replace(data, query=text)
 
-    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, **kw: Any) -> Any:
+    # It passes the other arguments through as Strawberry gives them.
+    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, **kw: Any) -> Any:  # type: ignore[override]
         result = await super().execute_operation(request, request_adapter, request_data, **kw)
         record_graphql(request_data, result, ROOT_FIELDS)
         return result

@@ -73,7 +73,7 @@ def user_error_type(name: str, *code_enums: type[Enum]) -> type:
     if name in _error_types:
         return _error_types[name]
     values = dict.fromkeys(member.value for codes in code_enums for member in codes)
-    gql_enum = strawberry.enum(Enum(f"{name}Code", [(v, v) for v in values]), name=f"{name}Code")  # type: ignore[misc]
+    gql_enum = strawberry.enum(Enum(f"{name}Code", [(v, v) for v in values]), name=f"{name}Code")  # type: ignore[call-overload]  # an Enum() made here
 
     @strawberry.type(name=name, description=f"A rule broken by the caller; `code` is a {name}Code.")
     class _UserError:

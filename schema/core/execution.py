@@ -26,7 +26,7 @@ entries that were never read again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLError,
@@ -101,7 +101,7 @@ class SubfieldMemo:
             if details.defer_usage is not None or details.fragment_variable_values is not None:
                 return None
             node = details.node
-            key = (return_type, id(node))
+            key: tuple[object, ...] = (return_type, id(node))
             hit = self._collected.get(key)
             if hit is not None and hit[0][0] is node:
                 return hit[1]
@@ -152,9 +152,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         not be stored (schema/core/text.py): a refusal there is a request error, like a variable that cannot be
         coerced."""
         hide = hide_suggestions or not schema_visible(context_value)
-        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)
+        # graphql-core passes hide_suggestions by keyword, never among the positional `args`.
+        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)  # type: ignore[misc]
         if isinstance(built, list):
             return built
+        built = cast(ExecutionContext, built)  # graphql-core's build makes an instance of `cls`
         return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
 
     def collect_subfields(

@@ -38,6 +38,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.execution import ParseOptions
 from strawberry.types.graphql import OperationType
 
 from api.core import budget
@@ -114,7 +115,7 @@ class DocumentCache:
         with self._lock:
             return next((d for (text, _), d in self._documents.items() if text == query), None)
 
-    def document(self, query: str, options: dict[str, Any]) -> Document:
+    def document(self, query: str, options: ParseOptions) -> Document:
         """The parsed document (raises the parser's GraphQLError for a syntax error, which is not kept)."""
         if len(query) > self.cached_query_chars:
             return Document(parse(query, **options))
@@ -142,7 +143,7 @@ class DocumentCache:
             self.evictions += 1
 
 
-def _options(options: dict[str, Any]) -> tuple:
+def _options(options: ParseOptions) -> tuple:
     return tuple(sorted(options.items())) if options else ()
 
 
@@ -197,6 +198,7 @@ class OperationLimits(SchemaExtension):
         schema = ec.schema._schema
         rules = tuple(ec.validation_rules)
         if self.document is None:  # given parsed (not through on_parse): worked out for this request only
+            assert ec.graphql_document is not None  # Strawberry validates a parsed document only
             self.document = Document(ec.graphql_document)
         document = self.document
         errors = [document.refused] if document.refused is not None else document.errors(schema, rules)
@@ -212,7 +214,8 @@ class OperationLimits(SchemaExtension):
         ec = self.execution_context
         context = ec.context
         settings: Settings = getattr(context, "settings", None) or get_settings()
-        plan = self.document.plan(schema, ec.operation_name)  # type: ignore[union-attr]
+        assert self.document is not None  # on_validate has set it
+        plan = self.document.plan(schema, ec.operation_name)
         if plan is None:
             return None  # no such operation: graphql-core answers that
         variables = ec.variables if isinstance(ec.variables, dict) else {}
@@ -262,9 +265,9 @@ class OperationLimits(SchemaExtension):
         )
 
     def get_results(self) -> dict[str, Any]:
-        if self.requested is None or not self.reported:
+        if self.requested is None or self.limit is None or not self.reported:  # both are set together
             return {}
-        reported: dict[str, int] = {"requested": self.requested, "limit": self.limit}  # type: ignore[dict-item]
+        reported: dict[str, int] = {"requested": self.requested, "limit": self.limit}
         if self.remaining is not None:
             reported["remaining"] = self.remaining
         return {"cost": reported}

@@ -660,7 +660,7 @@ class HistoryEvent:
             subject_type=row.entity_type,
             subject_id=strawberry.ID(to_base64(row.entity_type, row.entity_id)),
             actor=Actor(kind=ActorKind(row.actor_kind), id=row.actor_id, organisation_id=row.organisation_id),
-            data=shown_data(row.data, view),
+            data=JSON(shown_data(row.data, view)),
         )
 
 

@@ -238,7 +238,7 @@ class Complaint(ModelNode):
         description="The requirement, bid or placement it is about, if any (null as well when the "
         "viewer may not see it)."
     )
-    async def related(self, info: Info) -> ComplaintSubject | None:  # type: ignore[valid-type]
+    async def related(self, info: Info) -> ComplaintSubject | None:
         for id_, model, node in (
             (self.requirement_id, pm.Requirement, Requirement),
             (self.bid_id, pm.Bid, Bid),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -15,6 +16,9 @@ from schema.core.mutations import run
 from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.placement.types import Bid, bid_or_none
+
+if TYPE_CHECKING:  # for type checkers only: bid_amend imports this module
+    from schema.placement.mutations.bid_amend import BidAmendInput
 
 BidError = user_error_type(
     "BidError",
@@ -47,17 +51,17 @@ class BidSubmitInput:
     idempotency_key: str | None = None
 
 
-def offer_of(input: object) -> bids.BidOffer:
+def offer_of(input: BidSubmitInput | BidAmendInput) -> bids.BidOffer:
     """The offer of a bidSubmit or bidAmend input."""
     return bids.BidOffer(
         setting_id=decode_id(input.setting_id, "Setting"),
-        core_price=input.core_price,  # type: ignore[attr-defined]
+        core_price=input.core_price,
         available_from=input.available_from,
-        needs_statement=input.needs_statement,  # type: ignore[attr-defined]
-        extras=[Extra(e.description, e.weekly_price) for e in input.extras],  # type: ignore[attr-defined]
-        compatibility_statement=input.compatibility_statement,  # type: ignore[attr-defined]
+        needs_statement=input.needs_statement,
+        extras=[Extra(e.description, e.weekly_price) for e in input.extras],
+        compatibility_statement=input.compatibility_statement,
         social_value_statement=input.social_value_statement,
-    )  # type: ignore[attr-defined]
+    )
 
 
 @strawberry.type
