@@ -7,9 +7,12 @@ import asyncio
 import json
 import logging.config
 import os
+import shutil
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from api.core import logs
 from api.core.config import get_settings
@@ -23,7 +26,31 @@ def _default_issuer(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _metrics_dir() -> str | None:
+    """The directory every worker writes its metrics to (api/core/metrics.py), set in the environment before
+    prometheus-client is first imported, emptied of an earlier run's values. Returns the one made here, if any, for
+    `_serve` to remove at the end."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        Path(configured).mkdir(parents=True, exist_ok=True)
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink()
+        return None
+    made = tempfile.mkdtemp(prefix="dpv-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
 def _serve(args: argparse.Namespace) -> int:
+    made = _metrics_dir()
+    try:
+        return _serve_in(args)
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _serve_in(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.core import migrate
@@ -37,7 +64,8 @@ def _serve(args: argparse.Namespace) -> int:
     with database_url(settings.database_url, settings.data_dir) as url:
         if not settings.database_url:
             print(f"Embedded PostgreSQL under {settings.data_dir.resolve() / 'pg'}", flush=True)
-        migrate.upgrade(url)
+        if not args.no_migrate:
+            migrate.upgrade(settings.listen_database_url or url)  # directly, not through a transaction pooler
         if args.demo:
             loaded = asyncio.run(_load_demo(url))
             print("Demo data loaded." if loaded else "Database not empty: demo data left as it is.", flush=True)
@@ -136,7 +164,7 @@ def _client_create(args: argparse.Namespace) -> int:
     return _print_created("dpv client create", lambda url: _register_client(url, args))
 
 
-def _print_created(command: str, create: Callable[[str], Awaitable[dict]]) -> int:
+def _print_created(command: str, create: Callable[[str], Coroutine[Any, Any, dict]]) -> int:
     """Migrate, run one creating domain call, and print its result as one JSON object; a broken rule is a
     message on standard error and exit status 2."""
     from api.core import migrate
@@ -170,6 +198,7 @@ async def _register_client(url: str, args: argparse.Namespace) -> dict:
                 scopes=args.scope,
                 grant=ClientGrant(args.grant),
                 redirect_uris=args.redirect_uri,
+                persisted_only=args.persisted_only,
             )
         return registered.credentials()
     finally:
@@ -217,7 +246,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
-        migrate.upgrade(url)
+        migrate.upgrade(settings.listen_database_url or url)  # directly, not through a transaction pooler
     print(f"Database at migration {migrate.head_revision()}.")
     return 0
 
@@ -251,6 +280,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="serve without migrating first: `dpv migrate` is run once beforehand (several servers starting at once)",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )
     serve.set_defaults(run=_serve)
@@ -273,6 +307,12 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="an exact redirect URI of an authorization_code client (repeatable)",
+    )
+    create.add_argument(
+        "--persisted-only",
+        action="store_true",
+        help="its tokens may run only the persisted documents (frontend-contract/persisted-documents.json), "
+        "by documentId",
     )
     create.set_defaults(run=_client_create)
 

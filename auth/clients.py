@@ -99,8 +99,10 @@ async def register_client(
     scopes: str | Iterable[str],
     grant: ClientGrant = ClientGrant.CLIENT_CREDENTIALS,
     redirect_uris: Sequence[str] = (),
+    persisted_only: bool = False,
 ) -> RegisteredClient:
-    """Register a client for an organisation. The service itself (system actor) or the alliance may."""
+    """Register a client for an organisation. The service itself (system actor) or the alliance may. A
+    persisted-only client's tokens may run the persisted documents only (schema/core/persisted.py)."""
     if actor.actor_kind is not ActorKind.SYSTEM:
         REGISTER_CLIENT.decide(actor)
     org = await organisation_by_slug(session, organisation_slug)
@@ -114,7 +116,7 @@ async def register_client(
     if grant is ClientGrant.CLIENT_CREDENTIALS and uris:
         errors.append(
             UserError(
-                "redirectUris",
+                "redirect_uris",
                 ClientErrorCode.REDIRECT_URI_NOT_ALLOWED,
                 "A client_credentials client has no redirect URIs",
             )
@@ -123,7 +125,7 @@ async def register_client(
         if not uris:
             errors.append(
                 UserError(
-                    "redirectUris",
+                    "redirect_uris",
                     ClientErrorCode.REDIRECT_URI_REQUIRED,
                     "An authorization_code client needs at least one redirect URI",
                 )
@@ -131,7 +133,7 @@ async def register_client(
         for uri in uris:
             if problem := _redirect_uri_problem(uri):
                 errors.append(
-                    UserError("redirectUris", ClientErrorCode.INVALID_REDIRECT_URI, f"Redirect URI {uri!r} {problem}")
+                    UserError("redirect_uris", ClientErrorCode.INVALID_REDIRECT_URI, f"Redirect URI {uri!r} {problem}")
                 )
     if errors:
         raise UserErrors(errors)
@@ -157,6 +159,7 @@ async def register_client(
     client.organisation_id = org.id
     client.organisation = org
     client.scopes = requested
+    client.persisted_only = persisted_only
     session.add(client)
     await session.flush()
     audit.record(
@@ -171,6 +174,7 @@ async def register_client(
             "scopes": client.scopes,
             "grant_types": client.grant_types,
             "redirect_uris": client.redirect_uris,
+            "persisted_only": client.persisted_only,
         },
     )
     return RegisteredClient(client, secret)
@@ -221,7 +225,9 @@ async def ensure_demo_clients(
             continue
         scope = " ".join(sorted(s.value for s in SCOPES_BY_KIND[org.kind]))
         entry = known.get(slug)
-        client = existing.get(entry.get("client_id")) if isinstance(entry, Mapping) else None
+        entry = entry if isinstance(entry, Mapping) else {}
+        client_id = entry.get("client_id")
+        client = existing.get(client_id) if isinstance(client_id, str) else None
         if (
             client is not None
             and client.organisation_id == org.id
@@ -237,6 +243,7 @@ async def ensure_demo_clients(
         registered = await register_client(
             session, system_principal(org.id, org.kind, org.slug, actor_id), organisation_slug=slug, scopes=scope
         )
+        # A client_credentials client is confidential: its secret is a str, never None.
         entries[slug] = {**registered.credentials(), "scope": scope}  # type: ignore[dict-item]
         created = True
     return entries, created

@@ -49,7 +49,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -99,7 +99,7 @@ class _Unit:
     loop: asyncio.AbstractEventLoop
     session: AsyncSession
 
-    def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any, **kwargs: Any) -> T:
         """Run `fn(session, *args, **kwargs)` on the event loop and wait for its result (from the worker thread).
 
         `fn` must not itself wait for a worker thread: the waiting OAuth threads hold theirs."""
@@ -238,9 +238,12 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
 
     def get_extra_claims(
         self, client: OAuthClient, grant_type: str, user: AppUser | None, scope: str
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         org = user.organisation if user is not None else client.organisation
-        return {"org": org.slug, "org_kind": org.kind.value}
+        claims: dict[str, Any] = {"org": org.slug, "org_kind": org.kind.value}
+        if client.persisted_only:  # its tokens run persisted documents only (schema/core/persisted.py)
+            claims["persisted_only"] = True
+        return claims
 
 
 class ClientCredentials(ClientCredentialsGrant):
@@ -455,6 +458,7 @@ class Introspection(IntrospectionEndpoint):
             "jti": c["jti"],
             "org": c["org"],
             "org_kind": c["org_kind"],
+            **({"persisted_only": True} if c.get("persisted_only") is True else {}),
         }
 
 

@@ -100,7 +100,9 @@ def form_token(key: bytes, nonce: str, purpose: str) -> str:
 
 def form_token_valid(key: bytes, cookie: str | None, token: str | None, purpose: str, now: datetime) -> bool:
     nonce = csrf_nonce(key, cookie, now)
-    return bool(nonce and token) and hmac.compare_digest(token, form_token(key, nonce, purpose))  # type: ignore[arg-type]
+    if not nonce or not token:
+        return False
+    return hmac.compare_digest(token, form_token(key, nonce, purpose))
 
 
 # --- backoff (auth/throttle.py) -----------------------------------------------------------------------------------

@@ -111,10 +111,10 @@ async def read_records(session: AsyncSession, keys: list[str]) -> dict[str, Logi
 
 def retry_after(rows: list[LoginThrottle], now: datetime) -> int | None:
     """Whole seconds until the last of these records' locks ends; None when none is locked."""
-    locked = [r.locked_until for r in rows if state(r).locked(now)]
+    locked = [r.locked_until for r in rows if r.locked_until is not None and state(r).locked(now)]
     if not locked:
         return None
-    return int((max(locked) - now).total_seconds()) + 1  # type: ignore[type-var]
+    return int((max(locked) - now).total_seconds()) + 1
 
 
 def count_failure(row: LoginThrottle, policy: ThrottlePolicy, now: datetime) -> bool:

@@ -34,7 +34,7 @@ from authlib.oauth2.rfc9068.claims import JWTAccessTokenClaims
 from joserfc import jws
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import Key, KeySet
-from sqlalchemy import String, bindparam, exists, func, select
+from sqlalchemy import BindParameter, String, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -162,7 +162,7 @@ class TokenState:
 
 
 def _token_state_statement() -> Any:
-    kid = bindparam("kid")
+    kid: BindParameter[str] = bindparam("kid")
     revoked = exists().where(RevokedToken.jti == bindparam("jti"))
     key_known = exists().where(SigningKey.kid == kid)
     retired_at = select(SigningKey.retired_at).where(SigningKey.kid == kid).scalar_subquery()
@@ -267,6 +267,7 @@ def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principa
             scopes=scopes,
             actor_kind=actor_kind,
             actor_id=subject,
+            persisted_only=claims.get("persisted_only") is True,
         )
     except ValueError:  # an unknown scope, or one its kind of organisation may not hold
         raise InvalidToken("The access token holds scopes its organisation may not have") from None

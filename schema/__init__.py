@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -23,8 +24,6 @@ from api.core.config import get_settings
 from schema.core.error_log import log_errors
 from schema.core.errors import mask_errors
 from schema.core.execution import ExecutionContext
-from schema.core.extensions import ExtensionsRunner
-from schema.core.inputs import plan_inputs
 from schema.core.introspection import SchemaVisibility
 from schema.core.limits import OperationLimits
 from schema.core.scalars import SCALARS
@@ -54,9 +53,6 @@ class Subscription(EventSubscription):
 
 
 class Schema(strawberry.Schema):
-    def create_extensions_runner(self, execution_context: Any, extensions: list[Any]) -> ExtensionsRunner:
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
-
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         log_errors(errors, execution_context)  # a refusal is one line; only the unexpected has a traceback
 
@@ -105,7 +101,7 @@ def build_schema() -> strawberry.Schema:
     settings = get_settings()
     # The limits' validation rules are classes made once: the validation cache is keyed by the rules, so rules
     # made afresh per request (as each QueryDepthLimiter instance does) would never hit it.
-    limit_rules = [
+    limit_rules: list[type[ASTValidationRule]] = [
         ControlCharactersRule,
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=30).validation_rules,
@@ -126,7 +122,6 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         execution_context_class=ExecutionContext,
     )
-    plan_inputs(built)
     return built
 
 

@@ -113,12 +113,19 @@ class TrustedIssuer(BaseModel):
         return self
 
 
+PERSISTED_DOCUMENTS = Path(__file__).resolve().parents[2] / "frontend-contract" / "persisted-documents.json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
     # PostgreSQL. Unset: `dpv serve` runs an embedded server under DPV_DATA_DIR.
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     data_dir: Path = Field(default=Path(".dpv"), alias="DPV_DATA_DIR")
+    # A direct connection to the same database, for what a transaction-mode pooler cannot carry: each worker's LISTEN
+    # (api/core/realtime.py) and the migrations. Set, it also says that DATABASE_URL goes through such a pooler
+    # (PgBouncer with pool_mode=transaction), and the pool is set up for one (api/core/db.py `Database.pooled`).
+    listen_database_url: str | None = Field(default=None, alias="DPV_LISTEN_DATABASE_URL")
     # The pool keeps all its connections: an overflow connection is closed as soon as it is returned to a full
     # pool, so under a steady load above the pool size SQLAlchemy opens and closes connections all the time
     # (bench/bids.py counted 68-126 new connections per 1,380 requests with 10 + 10), each a new PostgreSQL
@@ -135,6 +142,9 @@ class Settings(BaseSettings):
     # Browser origins (`https://portal.example`, no path) that may call the API from their pages (api/web/cors.py),
     # as JSON: DPV_CORS_ORIGINS='["https://portal.example"]'. Empty: no cross-origin access at all.
     cors_origins: list[str] = Field(default_factory=list, alias="DPV_CORS_ORIGINS")
+    # The persisted documents a request names by `documentId` (schema/core/persisted.py): the contract's own file
+    # by default, generated with the portal's operations (frontend-contract/).
+    persisted_documents: Path = Field(default=PERSISTED_DOCUMENTS, alias="DPV_PERSISTED_DOCUMENTS")
 
     @field_validator("cors_origins")
     @classmethod
@@ -163,6 +173,11 @@ class Settings(BaseSettings):
     # Signs the sign-in page's CSRF tokens (auth/signin.py); at least 32 characters. Unset: one is generated once
     # and kept in $DPV_DATA_DIR/secret-key (development; every worker reads the same file).
     secret_key: str | None = Field(default=None, alias="DPV_SECRET_KEY", repr=False, min_length=32)
+
+    @property
+    def through_pooler(self) -> bool:
+        """DATABASE_URL goes through a transaction-mode pooler: a direct connection is named for LISTEN."""
+        return self.listen_database_url is not None
 
     @property
     def issuer_url(self) -> str:
@@ -205,10 +220,14 @@ class Settings(BaseSettings):
     # token's sockets close within about this long, on every worker.
     ws_token_check_seconds: float = Field(default=2.0, alias="DPV_WS_TOKEN_CHECK_SECONDS", gt=0)
 
+    # GET /metrics (api/web/metrics.py) answers the alliance's access tokens and this scrape secret (a bearer token,
+    # 32 characters or more); unset: only the alliance's tokens.
+    metrics_token: str | None = Field(default=None, alias="DPV_METRICS_TOKEN", repr=False, min_length=32)
+
     # Log lines (api/core/logs.py): "text", or "json" for one JSON object per line.
     log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 
-    # The worker's cyclic garbage collector (api/web/app.py `_quieter_collector`): `freeze` (what exists at start-up
+    # The worker's cyclic garbage collector (api/web/app.py `quieter_collector`): `freeze` (what exists at start-up
     # moved out of the collector's sight, Python's thresholds), `tuned` (the same with thresholds 20,000/50/100:
     # memory kept growing under a steady load) or `default` (Python's own). bench/soak.py compares them.
     gc_mode: Literal["freeze", "tuned", "default"] = Field(default="freeze", alias="DPV_GC")

@@ -9,14 +9,14 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, NoReturn
 
-from sqlalchemy import DateTime, MetaData, event, exc, func
+from sqlalchemy import DateTime, MetaData, Table, event, exc, func
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from api.core import text_limits
+from api.core import metrics, text_limits
 from api.core.config import Settings, async_url
 
 NAMING_CONVENTION = {
@@ -30,6 +30,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every class is mapped to a Table (SQLAlchemy types `__table__` as any FromClause, for mappings to a join or
+    # a select, which this project has none of).
+    __table__: ClassVar[Table]
 
 
 text_limits.check_on_write(Base)  # text longer than its column is the caller's error, not the database's
@@ -75,16 +78,25 @@ def ping_after_idle(engine: AsyncEngine, idle: float = IDLE_BEFORE_PING_SECONDS)
 
 class DriverStatement:
     """A Core statement run on the asyncpg connection under a pooled one, without SQLAlchemy's execution of it: for
-    the one statement every authenticated request runs (the token's state, auth/tokens.py). Measured on the
-    project's 2-core machine, that took a request's token check from about 0.37 ms of CPU to 0.29 (0.42 to 0.32
-    over TCP): a twentieth of a bid's CPU, a tenth of the cheapest request's. The SQL is still SQLAlchemy's,
-    compiled once for asyncpg, and the connection still the pool's. No SQLAlchemy type converts a parameter or
-    a value, so it suits only parameters and columns whose driver values are the Python values (integers,
-    booleans, text, timestamps); the caller converts anything else (an enum column gives its stored text)."""
+    the statements every authenticated request runs (the token's state, auth/tokens.py; the budget's charge,
+    api/core/budget.py). The SQL is still SQLAlchemy's, compiled once for asyncpg, and the connection still the
+    pool's. No SQLAlchemy type converts a parameter or a value, so it suits only parameters and columns whose driver
+    values are the Python values (integers, booleans, text, timestamps); the caller converts anything else (an enum
+    column gives its stored text). Its gain, measured by bench/internals.py, is in docs/benchmarks.md ("Speed-ups
+    on library internals").
+
+    A failure is what the same statement's failure through SQLAlchemy is: SQLAlchemy's own code translates the
+    driver's error (its asyncpg adapter) and handles it (`Connection._handle_dbapi_exception`): a
+    `sqlalchemy.exc.DBAPIError` subclass with the adapted error as `orig`, and the `handle_error` events; a dropped
+    connection, or a cancellation mid-statement, invalidates the connection (and, for a dropped one, the pool's
+    older connections), so that the next request gets a working one. Both are SQLAlchemy's private methods:
+    SQLAlchemy is pinned to its minor version in pyproject.toml, and tests/test_driver_statement.py checks each
+    outcome against SQLAlchemy's for the same statement."""
 
     runs = 0  # statements run this way in this process, for bench/bids.py's count (SQLAlchemy's events miss them)
 
     def __init__(self, statement: Any):
+        self.statement = statement
         compiled = statement.compile(dialect=asyncpg_dialect.dialect())
         if compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("a statement with expanding or literal parameters is rendered per execution")
@@ -97,35 +109,107 @@ class DriverStatement:
         transaction it runs in it, or before it when SQLAlchemy has not yet sent the BEGIN (it sends it with its
         own first statement)."""
         raw = await conn.get_raw_connection()
+        values = tuple(params[name] for name in self.parameters)
         DriverStatement.runs += 1
-        return await raw.driver_connection.fetchrow(self.sql, *(params[name] for name in self.parameters))
+        metrics.count_statement()
+        try:
+            driver = raw.driver_connection
+            assert driver is not None  # the connection is checked out, so open
+            return await driver.fetchrow(self.sql, *values)
+        except BaseException as error:
+            await self._failed(conn, raw, error, values)
+            raise  # not reached: SQLAlchemy raises
+
+    async def _failed(self, conn: AsyncConnection, raw: Any, error: BaseException, values: tuple) -> NoReturn:
+        """Raise what SQLAlchemy raises for `error` met by this statement, after doing what it does."""
+        failure: BaseException = error
+        if isinstance(error, Exception):
+            try:
+                raw.dbapi_connection._handle_exception(error)  # the adapter's translation: raises
+            except Exception as translated:
+                failure = translated
+            if not isinstance(failure, conn.dialect.loaded_dbapi.Error):
+                raise failure  # not the driver's error: SQLAlchemy raises it as it is, and invalidates nothing
+
+        def handle(sync_connection: Any) -> NoReturn:
+            try:
+                raise failure  # SQLAlchemy reads the exception being handled (sys.exc_info)
+            except BaseException as handled:
+                sync_connection._handle_dbapi_exception(handled, self.sql, values, None, None)
+                raise  # not reached: SQLAlchemy raises
+
+        await conn.run_sync(handle)
+        raise failure  # not reached
+
+
+def _unnamed() -> str:
+    """The name of every statement SQLAlchemy prepares through a transaction-mode pooler: none (`Database.pooled`)."""
+    return ""
 
 
 class Database:
     """The engine and the session factory of one process (held in the app's lifespan state)."""
 
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, *, pool_size: int = 0):
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.pool_size = pool_size  # counted in the metrics' pool size while the engine lives (0: not counted)
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
         url = url or settings.database_url
         if not url:
             raise RuntimeError("DATABASE_URL is not set")
-        engine = create_async_engine(
-            async_url(url),
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
-            # none of ours idles inside one for long, so the server ends any that does.
-            connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
-            # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
-            # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
-            hide_parameters=True,
-        )
+        if settings.through_pooler:
+            engine = create_async_engine(
+                async_url(url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                hide_parameters=True,
+                poolclass=metrics.TimedPool,
+                connect_args=cls.pooled(),
+            )
+        else:
+            engine = create_async_engine(
+                async_url(url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
+                # none of ours idles inside one for long, so the server ends any that does.
+                connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
+                # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
+                # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
+                hide_parameters=True,
+                poolclass=metrics.TimedPool,  # each checkout's wait, for the metrics
+            )
         ping_after_idle(engine)
-        return cls(engine)
+        metrics.instrument(engine, settings.db_pool_size)
+        return cls(engine, pool_size=settings.db_pool_size)
+
+    @staticmethod
+    def pooled() -> dict[str, Any]:
+        """asyncpg's arguments through a transaction-mode pooler (PgBouncer `pool_mode=transaction`), where each
+        transaction may run on a different server connection, shared with other clients in turn.
+
+        - No statement is kept prepared: asyncpg's cache and SQLAlchemy's are off, since a statement prepared on
+          one server connection is unknown on the next, and a named one (asyncpg's `__asyncpg_stmt_1__`) would
+          collide with another client's of the same name there. Every statement is the unnamed one, and asyncpg,
+          with its cache off, sends its Parse again with its Bind and Execute, in one message: the statement
+          reaches the server connection that runs it whole, inside a transaction or alone (autocommit). The price
+          is the round trip SQLAlchemy spends preparing each statement to learn its columns.
+        - PgBouncer 1.21 and later can track protocol-level prepared statements itself (`max_prepared_statements`),
+          which would let asyncpg keep its cache; Debian 12's PgBouncer is 1.18, so the service does not count on
+          it: this way works with any version. Unique names instead of unnamed statements (SQLAlchemy's
+          suggestion) would also work, but each would stay prepared on a server connection it may never reach
+          again, until PgBouncer closes that connection.
+        - No `server_settings`: PgBouncer refuses a startup parameter it does not know. Set
+          `idle_in_transaction_session_timeout` on the role (`ALTER ROLE dpv SET ...`) or use PgBouncer's own
+          `idle_transaction_timeout` (docs/operators/deployment.md)."""
+        return {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unnamed,
+        }
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -149,3 +233,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        metrics.POOL_SIZE.dec(self.pool_size)
+        self.pool_size = 0

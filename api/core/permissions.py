@@ -14,23 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeGuard
 
 from api.core.errors import Forbidden, Unauthenticated
 from api.core.principal import Principal, Scope
 
-T = TypeVar("T")
-
 _NOTHING: Any = object()
 
 
-class Permission(Generic[T]):
+class Permission:
     """Who may do one action: a principal holding one of `scopes` (a scope is granted only to its kind of
     organisation, api/core/principal.py, so it names the kind too), and, for an action on an object, for whom
     `rule(principal, object)` holds. Refused: UNAUTHENTICATED without a principal, FORBIDDEN without one of the
     scopes, and FORBIDDEN when the rule does not hold (someone else's object looks like no object)."""
 
-    def __init__(self, name: str, *scopes: Scope, rule: Callable[[Principal, T], bool] | None = None):
+    def __init__(self, name: str, *scopes: Scope, rule: Callable[[Principal, Any], bool] | None = None):
         self.name = name
         self.scopes = scopes
         self.rule = rule
@@ -42,7 +40,7 @@ class Permission(Generic[T]):
         """The principal holds one of the scopes (the rule over the object aside)."""
         return principal is not None and any(principal.has(s) for s in self.scopes)
 
-    def decide(self, principal: Principal | None, obj: T = _NOTHING) -> Principal:
+    def decide(self, principal: Principal | None, obj: Any = _NOTHING) -> Principal:
         """The one decision of an operation: the principal, if it may; else UNAUTHENTICATED or FORBIDDEN.
         `obj` is what the rule is over (a permission with a rule must be given it)."""
         decided = _decisions.get()
@@ -61,13 +59,13 @@ class Permission(Generic[T]):
 
 
 # The permissions decided in the operation running (`deciding`): the schema checks that a mutation decides its one.
-_decisions: ContextVar[list[Permission[Any]] | None] = ContextVar("permission_decisions", default=None)
+_decisions: ContextVar[list[Permission] | None] = ContextVar("permission_decisions", default=None)
 
 
 @contextmanager
-def deciding() -> Iterator[list[Permission[Any]]]:
+def deciding() -> Iterator[list[Permission]]:
     """Collect the permissions decided inside (in this task and the tasks it starts), in order."""
-    decided: list[Permission[Any]] = []
+    decided: list[Permission] = []
     token = _decisions.set(decided)
     try:
         yield decided
@@ -85,22 +83,22 @@ def require(principal: Principal | None, *any_of: Scope) -> Principal:
     return principal
 
 
-def alliance(principal: Principal | None) -> bool:
+def alliance(principal: Principal | None) -> TypeGuard[Principal]:
     """The alliance, with `wla`."""
     return principal is not None and principal.has(Scope.WLA)
 
 
-def alliance_any(principal: Principal | None) -> bool:
+def alliance_any(principal: Principal | None) -> TypeGuard[Principal]:
     """The alliance, with `wla` or `wla:safeguarding` (its safeguarding leads)."""
     return principal is not None and (principal.has(Scope.WLA) or principal.has(Scope.WLA_SAFEGUARDING))
 
 
-def borough(principal: Principal | None) -> bool:
+def borough(principal: Principal | None) -> TypeGuard[Principal]:
     """A borough, with `borough`."""
     return principal is not None and principal.has(Scope.BOROUGH)
 
 
-def reads_own_provider(principal: Principal | None) -> bool:
+def reads_own_provider(principal: Principal | None) -> TypeGuard[Principal]:
     """A provider, with `provider` (it reads what is its own)."""
     return principal is not None and principal.has(Scope.PROVIDER)
 

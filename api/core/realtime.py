@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from api.core import events
+from api.core import events, metrics
 from api.core.db import Database
 from api.core.events import Event, Position
 
@@ -60,7 +60,8 @@ class Subscriber:
     # Called for each event it wants before the event is queued; an awaitable returned is awaited by the hub
     # (bounded), its result or error left for the subscriber to take (see the module's doc).
     prepare: Callable[[Event], Awaitable[object] | None] | None = None
-    queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    # None wakes the reader of a subscriber that overflowed.
+    queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     overflowed: bool = False
 
     def put(self, event: Event) -> None:
@@ -74,7 +75,7 @@ class Subscriber:
             # Drop what it had queued and wake its reader, which ends the subscription with Overflow.
             while not self.queue.empty():
                 self.queue.get_nowait()
-            self.queue.put_nowait(None)  # type: ignore[arg-type]
+            self.queue.put_nowait(None)
 
     async def next(self) -> Event:
         event = await self.queue.get()
@@ -136,10 +137,13 @@ class Hub:
         # No await from here to the registration: a drain sees this subscriber, or had not started yet.
         subscriber = Subscriber(wants=wants, since=self.position, prepare=prepare)
         self.subscribers.add(subscriber)
+        metrics.SUBSCRIPTIONS.inc()
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        self.subscribers.discard(subscriber)
+        if subscriber in self.subscribers:
+            self.subscribers.discard(subscriber)
+            metrics.SUBSCRIPTIONS.dec()
 
     # --- listening ----------------------------------------------------------------------------------------------
 
@@ -174,9 +178,9 @@ class Hub:
                 if not lost.is_set():
                     await asyncio.sleep(backoff)
 
-    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         with contextlib.suppress(ValueError):
-            self._notified.setdefault(int(payload), time.monotonic())
+            self._notified.setdefault(int(str(payload)), time.monotonic())  # asyncpg's payload is a str
         self._wake.set()
 
     # --- reading ------------------------------------------------------------------------------------------------
@@ -205,8 +209,10 @@ class Hub:
             if not self.subscribers:
                 self.current = False
                 self._notified.clear()
+                metrics.stream_read(-1)  # nothing to read for anyone: no lag
                 return
             await self._drain()
+            metrics.stream_read(self.position.id)
 
     async def _drain(self) -> None:
         while True:

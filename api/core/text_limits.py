@@ -29,7 +29,7 @@ def _of(mapper: Mapper) -> tuple[tuple[str, int, bool], ...]:
         for attribute in mapper.column_attrs:
             type_ = attribute.columns[0].type
             is_array = isinstance(type_, ARRAY)
-            inner = type_.item_type if is_array else type_
+            inner = type_.item_type if isinstance(type_, ARRAY) else type_
             if isinstance(inner, String) and inner.length:
                 found.append((attribute.key, inner.length, is_array))
         known = _limits[mapper] = tuple(found)

@@ -23,8 +23,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any, cast
 
 from sqlalchemy import BigInteger, DateTime, Enum as SAEnum, Index, Integer, String, Text, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -123,7 +125,7 @@ async def cancel(session: AsyncSession, kind: str, subject_id: int) -> int:
         .values(state=TimerState.CANCELLED, finished_at=clock.now())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0  # an UPDATE's result is a CursorResult
 
 
 def backoff(attempts: int) -> timedelta:

@@ -54,7 +54,7 @@ def participating_borough(principal: Principal | None) -> ColumnElement[bool]:
     or holds an access agreement that has not ended today (in England)."""
     if not borough(principal):
         return false()
-    me = principal.organisation_id  # type: ignore[union-attr]
+    me = principal.organisation_id
     today = clock.today()
     return or_(
         select(Dpv.id).where(Dpv.lead_authority_id == me).exists(),

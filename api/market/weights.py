@@ -1,4 +1,4 @@
-"""The criteria a vehicle evaluates bids by, and its weight for each (api/placements/evaluation.py applies them).
+"""The criteria a vehicle evaluates bids by, and its weight for each (api/placements/evaluation_rules.py applies them).
 
 A vehicle publishes its weights (`dpvSetEvaluationWeights`, stored on the vehicle); until it does, the defaults of
 `Weights` apply.
@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import Enum
+from typing import cast
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -59,7 +60,8 @@ class Weights:
         missing = [c.value for c in Criterion if c not in given]
         if missing:
             raise ValueError(f"no weight for {', '.join(missing)}")
-        return cls(**{c.value.lower(): given[c] for c in Criterion})
+        # An int too: __post_init__ checks each weight and makes it a Decimal.
+        return cls(**cast(dict[str, Decimal], {c.value.lower(): given[c] for c in Criterion}))
 
     def of(self, criterion: Criterion) -> Decimal:
         return getattr(self, criterion.value.lower())

@@ -62,50 +62,46 @@ from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import permissions, pricing
-from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
+from api.placements.enums import BidStatus, InvitationStatus, RequirementStatus
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 
 MAX_TEXT = 4000
 
-TRANSITIONS: dict[B, frozenset[B]] = {
-    B.SUBMITTED: frozenset({B.WITHDRAWN, B.EXCLUDED, B.ACCEPTED, B.UNSUCCESSFUL}),
-    B.WITHDRAWN: frozenset(),
-    B.EXCLUDED: frozenset(),
-    B.ACCEPTED: frozenset(),
-    B.UNSUCCESSFUL: frozenset(),
+TRANSITIONS: dict[BidStatus, frozenset[BidStatus]] = {
+    BidStatus.SUBMITTED: frozenset(
+        {BidStatus.WITHDRAWN, BidStatus.EXCLUDED, BidStatus.ACCEPTED, BidStatus.UNSUCCESSFUL}
+    ),
+    BidStatus.WITHDRAWN: frozenset(),
+    BidStatus.EXCLUDED: frozenset(),
+    BidStatus.ACCEPTED: frozenset(),
+    BidStatus.UNSUCCESSFUL: frozenset(),
 }
 
-# The bids' own codes, the pricing rules' codes, then those of the award and of the officer's scores
-# (api/placements/award.py, api/placements/evaluations.py): one enum for every bid* mutation.
-BidErrorCode = Enum(
-    "BidErrorCode",
-    [
-        (c, c)
-        for c in (
-            "REQUIREMENT_NOT_OPEN",
-            "DEADLINE_PASSED",
-            "INVITATION_WITHDRAWN",
-            "SETTING_INACTIVE",
-            "ALREADY_BID",
-            "BID_NOT_LIVE",
-            "INVALID_TRANSITION",
-            "AVAILABLE_FROM_IN_PAST",
-            "STATEMENT_REQUIRED",
-            "TEXT_TOO_LONG",
-            "IDEMPOTENCY_KEY_REUSED",
-            *(c.value for c in pricing.PricingErrorCode),
-            "RATIONALE_REQUIRED",
-            "DEADLINE_NOT_PASSED",
-            "ALREADY_AWARDED",
-            "BID_EXCLUDED",
-            "INVALID_SCORE",
-            "PROVIDER_SUSPENDED",
-            "PROVIDER_BARRED",
-            "SETTING_INADEQUATE",
-        )
-    ],
-)
-E = BidErrorCode
+
+class BidErrorCode(Enum):
+    """The bids' own codes. The pricing rules (api/placements/pricing.py), a provider's eligibility (below), the
+    award (api/placements/award.py) and the officer's scores (api/placements/officer_scores.py) have their own; the
+    API shows them all as one BidErrorCode (schema/placement/mutations/bid_submit.py)."""
+
+    REQUIREMENT_NOT_OPEN = "REQUIREMENT_NOT_OPEN"
+    DEADLINE_PASSED = "DEADLINE_PASSED"
+    INVITATION_WITHDRAWN = "INVITATION_WITHDRAWN"
+    SETTING_INACTIVE = "SETTING_INACTIVE"
+    ALREADY_BID = "ALREADY_BID"
+    BID_NOT_LIVE = "BID_NOT_LIVE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    AVAILABLE_FROM_IN_PAST = "AVAILABLE_FROM_IN_PAST"
+    STATEMENT_REQUIRED = "STATEMENT_REQUIRED"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+class EligibilityErrorCode(Enum):
+    """Why a provider may not bid with a setting (`_check_eligible`)."""
+
+    PROVIDER_SUSPENDED = "PROVIDER_SUSPENDED"
+    PROVIDER_BARRED = "PROVIDER_BARRED"
+    SETTING_INADEQUATE = "SETTING_INADEQUATE"
 
 
 @dataclass
@@ -142,36 +138,30 @@ def normalise(offer: BidOffer) -> BidOffer:
     )
 
 
-def _codes(errors: list[UserError]) -> list[UserError]:
-    """The pricing rules' codes as BidErrorCode members (one enum per domain on the wire)."""
-    return [
-        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, pricing.PricingErrorCode) else e
-        for e in errors
-    ]
-
-
 def validate(offer: BidOffer, today: date) -> list[UserError]:
     """Every rule the (normalised) offer breaks by itself. Pure."""
-    errors = _codes(pricing.validate_prices(offer.core_price, offer.extras))
+    errors = pricing.validate_prices(offer.core_price, offer.extras)
     if offer.available_from < today:
         errors.append(
             UserError(
-                "availableFrom",
-                E.AVAILABLE_FROM_IN_PAST,
+                "available_from",
+                BidErrorCode.AVAILABLE_FROM_IN_PAST,
                 f"The place must be available today ({today.isoformat()}) or later",
             )
         )
     if not offer.needs_statement:
-        errors.append(UserError("needsStatement", E.STATEMENT_REQUIRED, "Say how the child's needs will be met"))
-    for name, path in STATEMENTS.items():
+        errors.append(
+            UserError("needs_statement", BidErrorCode.STATEMENT_REQUIRED, "Say how the child's needs will be met")
+        )
+    for name in STATEMENTS:
         value = getattr(offer, name)
         if value is not None and len(value) > MAX_TEXT:
-            errors.append(UserError(path, E.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
+            errors.append(UserError(name, BidErrorCode.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
     return errors
 
 
-def move(bid: Bid, to: B) -> B:
-    return transitions.move(bid, to, TRANSITIONS, field="bidId", code=E.INVALID_TRANSITION, noun="A bid")
+def move(bid: Bid, to: BidStatus) -> BidStatus:
+    return transitions.move(bid, to, TRANSITIONS, field="bid_id", code=BidErrorCode.INVALID_TRANSITION, noun="A bid")
 
 
 # --- locks, in the one order every change takes them: requirement, invitation, bid -------------------------
@@ -222,26 +212,28 @@ async def bid_parents(session: AsyncSession, bid_id: int) -> tuple[int, int]:
     return row.requirement_id, row.provider_id
 
 
-def ensure_open(requirement: Requirement, at: datetime) -> None:
+def ensure_open(requirement: Any, at: datetime) -> None:
     """The requirement takes responses at `at`: OPEN, and its deadline not reached by the server's clock."""
     deadline = requirement.response_deadline
-    if requirement.status is not S.OPEN:
+    if requirement.status is not RequirementStatus.OPEN:
         closed_by_deadline = deadline is not None and (
             at >= deadline or (requirement.closed_at is not None and requirement.closed_at >= deadline)
         )
         if closed_by_deadline:
             raise UserErrors.one(
-                "requirementId", E.DEADLINE_PASSED, f"Responses closed at the deadline, {deadline.isoformat()}"
+                "requirement_id",
+                BidErrorCode.DEADLINE_PASSED,
+                f"Responses closed at the deadline, {deadline.isoformat()}",
             )
         raise UserErrors.one(
-            "requirementId",
-            E.REQUIREMENT_NOT_OPEN,
+            "requirement_id",
+            BidErrorCode.REQUIREMENT_NOT_OPEN,
             f"The requirement is {requirement.status.value}: it takes no responses",
         )
     if deadline is None or at >= deadline:
         raise UserErrors.one(
-            "requirementId",
-            E.DEADLINE_PASSED,
+            "requirement_id",
+            BidErrorCode.DEADLINE_PASSED,
             f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed",
         )
 
@@ -253,13 +245,19 @@ def _check_eligible(
     Ofsted judgement."""
     if membership_status is MembershipStatus.SUSPENDED:
         raise UserErrors.one(
-            "requirementId", E.PROVIDER_SUSPENDED, "The provider is suspended from this lot: it cannot bid"
+            "requirement_id",
+            EligibilityErrorCode.PROVIDER_SUSPENDED,
+            "The provider is suspended from this lot: it cannot bid",
         )
     if membership_status is MembershipStatus.BARRED:
-        raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
+        raise UserErrors.one(
+            "requirement_id", EligibilityErrorCode.PROVIDER_BARRED, "The provider is barred from this lot"
+        )
     if latest_grade is OfstedGrade.INADEQUATE:
         raise UserErrors.one(
-            "settingId", E.SETTING_INADEQUATE, f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered"
+            "setting_id",
+            EligibilityErrorCode.SETTING_INADEQUATE,
+            f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered",
         )
 
 
@@ -301,7 +299,9 @@ async def _ensure_eligible(session: AsyncSession, lot_id: int, provider_id: int,
 def _ensure_invited(status: InvitationStatus) -> None:
     if status is not InvitationStatus.INVITED:
         raise UserErrors.one(
-            "requirementId", E.INVITATION_WITHDRAWN, "The provider's invitation to this requirement was withdrawn"
+            "requirement_id",
+            BidErrorCode.INVITATION_WITHDRAWN,
+            "The provider's invitation to this requirement was withdrawn",
         )
 
 
@@ -316,7 +316,7 @@ def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting
     """Every rule the offer and its setting break, raised at once. Pure."""
     errors = validate(offer, at.astimezone(LONDON).date())
     if not setting_active:
-        errors.append(UserError("settingId", E.SETTING_INACTIVE, f"{setting_name} is not active"))
+        errors.append(UserError("setting_id", BidErrorCode.SETTING_INACTIVE, f"{setting_name} is not active"))
     if errors:
         raise UserErrors(errors)
 
@@ -349,7 +349,7 @@ def _price(
         set_for=cap.set_for if cap else None,
     )
     if refused is not None:
-        raise UserErrors(_codes([refused]))
+        raise UserErrors([refused])
     return price
 
 
@@ -503,7 +503,7 @@ def _insert_a_new_bid() -> Any:
     live = select(_bid.c.id).where(
         _bid.c.requirement_id == bindparam("requirement_id"),
         _bid.c.provider_id == bindparam("provider_id"),
-        _bid.c.status == B.SUBMITTED.value,
+        _bid.c.status == BidStatus.SUBMITTED.value,
     )
     # The id an idempotency key claimed for it (api/core/idempotency.py), else the table's next one.
     id_ = func.coalesce(bindparam("id", type_=_bid.c.id.type), next_id(_bid.name))
@@ -549,7 +549,7 @@ async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provid
     live = (
         await session.execute(
             select(Bid.id).where(
-                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == B.SUBMITTED
+                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == BidStatus.SUBMITTED
             )
         )
     ).first()
@@ -559,7 +559,9 @@ async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provid
 
 def _already_bid() -> UserErrors:
     return UserErrors.one(
-        "requirementId", E.ALREADY_BID, "The provider has a live bid on this requirement: amend or withdraw it"
+        "requirement_id",
+        BidErrorCode.ALREADY_BID,
+        "The provider has a live bid on this requirement: amend or withdraw it",
     )
 
 
@@ -614,7 +616,11 @@ async def submit_bid(
             await _ensure_no_live_bid(session, requirement_id, provider_id)  # ALREADY_BID is said first
             raise
         bid = Bid(
-            requirement_id=requirement_id, provider_id=provider_id, status=B.SUBMITTED, submitted_at=at, updated_at=at
+            requirement_id=requirement_id,
+            provider_id=provider_id,
+            status=BidStatus.SUBMITTED,
+            submitted_at=at,
+            updated_at=at,
         )
         for column in _bid.c:  # the columns not inserted start empty: say so, or reading one would reload it
             if column.key != "id" and column.key not in _BID_VALUES:
@@ -653,7 +659,14 @@ async def submit_bid(
         **{k: getattr(offer, k) for k in STATEMENTS},
     }
     return await idempotent(
-        session, actor.organisation_id, "bidSubmit", idempotency_key, request, Bid, create, E.IDEMPOTENCY_KEY_REUSED
+        session,
+        actor.organisation_id,
+        "bidSubmit",
+        idempotency_key,
+        request,
+        Bid,
+        create,
+        BidErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -672,8 +685,10 @@ async def amend_bid(
     ensure_open(requirement, at)
     await _ensure_eligible(session, requirement.lot_id, provider_id, setting)
     _ensure_invited(invitation.status)
-    if bid.status is not B.SUBMITTED:
-        raise UserErrors.one("bidId", E.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}")
+    if bid.status is not BidStatus.SUBMITTED:
+        raise UserErrors.one(
+            "bid_id", BidErrorCode.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {bid.status.value}"
+        )
     price = await _priced(session, requirement, setting, offer, at)
     before, said_before = _offer_audit(bid), _statements(bid)
     _apply(bid, offer, price)
@@ -705,7 +720,7 @@ async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, 
     bid = await lock_bid(session, bid_id)
     at = now or clock.now()
     ensure_open(requirement, at)
-    before = move(bid, B.WITHDRAWN)
+    before = move(bid, BidStatus.WITHDRAWN)
     bid.withdrawn_at, bid.updated_at = at, at
     audit.record(
         session,
@@ -713,7 +728,7 @@ async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, 
         "bid.withdraw",
         "Bid",
         bid.id,
-        {"requirementId": requirement_id, "from": before, "to": B.WITHDRAWN, "withdrawnAt": at},
+        {"requirementId": requirement_id, "from": before, "to": BidStatus.WITHDRAWN, "withdrawnAt": at},
     )
     await session.flush()
     return bid

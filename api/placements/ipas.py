@@ -44,7 +44,7 @@ from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
 from api.placements import child as child_rules, permissions
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
 from api.placements.permissions import ipa_party
@@ -62,32 +62,25 @@ VEHICLE_TERMS = (
     "placement on the notice the vehicle's terms give; an emergency move of the child is not a breach."
 )
 
-IpaErrorCode = Enum(
-    "IpaErrorCode",
-    [
-        (c, c)
-        for c in (
-            "HASH_MISMATCH",
-            "PROVIDER_SIGNS_FIRST",
-            "ALREADY_SIGNED",
-            "INVALID_TRANSITION",
-        )
-    ],
-)
-E = IpaErrorCode
+
+class IpaErrorCode(Enum):
+    HASH_MISMATCH = "HASH_MISMATCH"
+    PROVIDER_SIGNS_FIRST = "PROVIDER_SIGNS_FIRST"
+    ALREADY_SIGNED = "ALREADY_SIGNED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
 
 
 async def issue_ipa(session: AsyncSession, actor: Principal, requirement: Requirement, bid: Bid, at: datetime) -> Ipa:
     """Snapshot the terms of the accepted bid, render the agreement once and store it, ISSUED. Called by the award,
     in its transaction, with the requirement locked."""
     borough, provider = (
-        await session.get(Organisation, requirement.authority_id),
-        await session.get(Organisation, bid.provider_id),
+        await session.get_one(Organisation, requirement.authority_id),
+        await session.get_one(Organisation, bid.provider_id),
     )
-    setting = await session.get(Setting, bid.setting_id)
-    lot = await session.get(Lot, requirement.lot_id)
-    dpv = await session.get(Dpv, lot.dpv_id)
-    child_row = await session.get(RequirementChild, requirement.id)
+    setting = await session.get_one(Setting, bid.setting_id)
+    lot = await session.get_one(Lot, requirement.lot_id)
+    dpv = await session.get_one(Dpv, lot.dpv_id)
+    child_row = await session.get_one(RequirementChild, requirement.id)
     terms = IpaTerms(
         requirement_reference=requirement.reference,
         borough_name=borough.name,
@@ -170,15 +163,15 @@ async def sign_ipa(
     at = now or clock.now()
     signed = set((await session.execute(select(IpaSignature.party).where(IpaSignature.ipa_id == ipa.id))).scalars())
     if ipa.status is IpaStatus.TERMINATED:
-        raise UserErrors.one("ipaId", E.INVALID_TRANSITION, "The agreement has been terminated")
+        raise UserErrors.one("ipa_id", IpaErrorCode.INVALID_TRANSITION, "The agreement has been terminated")
     if party in signed:
-        raise UserErrors.one("ipaId", E.ALREADY_SIGNED, f"The {party.value.lower()} has already signed")
+        raise UserErrors.one("ipa_id", IpaErrorCode.ALREADY_SIGNED, f"The {party.value.lower()} has already signed")
     if party is IpaParty.BOROUGH and IpaParty.PROVIDER not in signed:
-        raise UserErrors.one("ipaId", E.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
+        raise UserErrors.one("ipa_id", IpaErrorCode.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
     if not _same_hash(document_sha256, ipa.document_sha256):
         raise UserErrors.one(
-            "documentSha256",
-            E.HASH_MISMATCH,
+            "document_sha256",
+            IpaErrorCode.HASH_MISMATCH,
             "This is not the SHA-256 of the agreement as issued: download it and sign its digest",
         )
 
@@ -225,13 +218,15 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
-    if S.PLACED not in TRANSITIONS[requirement.status]:
+    if RequirementStatus.PLACED not in TRANSITIONS[requirement.status]:
         raise UserErrors.one(
-            "ipaId", E.INVALID_TRANSITION, f"A requirement that is {requirement.status.value} cannot be placed"
+            "ipa_id",
+            IpaErrorCode.INVALID_TRANSITION,
+            f"A requirement that is {requirement.status.value} cannot be placed",
         )
     before = requirement.status
-    requirement.status, requirement.updated_at = S.PLACED, at
-    bid = await session.get(Bid, ipa.bid_id)
+    requirement.status, requirement.updated_at = RequirementStatus.PLACED, at
+    bid = await session.get_one(Bid, ipa.bid_id)
     starts_on = IpaTerms.from_snapshot(ipa.terms).start_date
     placement = Placement(
         ipa_id=ipa.id,
@@ -252,7 +247,7 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
         "requirement.place",
         "Requirement",
         requirement.id,
-        {"from": before, "to": S.PLACED, "ipaId": ipa.id, "placementId": placement.id},
+        {"from": before, "to": RequirementStatus.PLACED, "ipaId": ipa.id, "placementId": placement.id},
     )
     audit.record(
         session,

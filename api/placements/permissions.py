@@ -135,7 +135,7 @@ def ipa_visible(principal: Principal | None, authority_id_column, provider_id_co
 def child_view(principal: Principal | None, authority_id: int) -> ChildView | None:
     """How much of a visible requirement's child the principal sees (api/placements/child.py): the owning
     borough everything (FULL), the alliance MASKED, an invited provider the SUMMARY; None: nothing."""
-    if borough(principal) and principal.organisation_id == authority_id:  # type: ignore[union-attr]
+    if borough(principal) and principal.organisation_id == authority_id:
         return ChildView.FULL
     if alliance(principal):
         return ChildView.MASKED

@@ -136,8 +136,13 @@ def validate_prices(core_price: Decimal, extras: Sequence[Extra]) -> list[UserEr
     errors: list[UserError] = []
 
     def amount_error(value: object, field_name: str, *, allow_zero: bool) -> None:
-        ok = isinstance(value, Decimal) and value.is_finite() and value == value.quantize(PENNY)
-        ok = ok and (value >= 0 if allow_zero else value > 0) and value <= MAX_WEEKLY_PRICE
+        ok = (
+            isinstance(value, Decimal)
+            and value.is_finite()
+            and value == value.quantize(PENNY)
+            and (value >= 0 if allow_zero else value > 0)
+            and value <= MAX_WEEKLY_PRICE
+        )
         if not ok:
             kind = "non-negative" if allow_zero else "positive"
             errors.append(
@@ -149,7 +154,7 @@ def validate_prices(core_price: Decimal, extras: Sequence[Extra]) -> list[UserEr
                 )
             )
 
-    amount_error(core_price, "corePrice", allow_zero=False)
+    amount_error(core_price, "core_price", allow_zero=False)
     if len(extras) > MAX_EXTRAS:
         errors.append(
             UserError("extras", PricingErrorCode.TOO_MANY_EXTRAS, f"At most {MAX_EXTRAS} extras, not {len(extras)}")
@@ -164,7 +169,7 @@ def validate_prices(core_price: Decimal, extras: Sequence[Extra]) -> list[UserEr
                     f"An extra needs a description of 1 to {MAX_EXTRA_DESCRIPTION} characters",
                 )
             )
-        amount_error(extra.weekly_price, f"extras[{i}].weeklyPrice", allow_zero=True)
+        amount_error(extra.weekly_price, f"extras[{i}].weekly_price", allow_zero=True)
     return errors
 
 
@@ -280,7 +285,7 @@ def check_cap(
     if cap is None:
         when = f" for {year_label(fy)} or any earlier year" if fy is not None else ""
         return UserError(
-            "requirementId",
+            "requirement_id",
             PricingErrorCode.NO_RATE_CAP,
             f"The lot has no weekly rate cap{when}: it takes no bids until the alliance sets one",
         )
@@ -289,8 +294,8 @@ def check_cap(
     year = ""
     if set_for is not None and fy is not None and set_for != fy:
         year = f" set for {year_label(set_for)}, which applies to {year_label(fy)} until a cap is set for it"
-    elif fy is not None or set_for is not None:
-        year = f" for {year_label(fy if fy is not None else set_for)}"
+    elif (known := fy if fy is not None else set_for) is not None:
+        year = f" for {year_label(known)}"
     return UserError(
         None,
         PricingErrorCode.ABOVE_CAP,

@@ -23,9 +23,9 @@ def review_visible(principal: Principal | None, provider_id_column) -> ColumnEle
 def complaint_party(principal: Principal | None, authority_id: int, provider_id: int):
     """The side of a complaint the principal is on (api/quality/enums.py ComplaintParty), or None: the borough
     (`borough`) or the provider (`provider`) between which it is."""
-    if borough(principal) and principal.organisation_id == authority_id:  # type: ignore[union-attr]
+    if borough(principal) and principal.organisation_id == authority_id:
         return ComplaintParty.BOROUGH
-    if reads_own_provider(principal) and principal.organisation_id == provider_id:  # type: ignore[union-attr]
+    if reads_own_provider(principal) and principal.organisation_id == provider_id:
         return ComplaintParty.PROVIDER
     return None
 
@@ -54,7 +54,7 @@ def complaint_visible(principal: Principal | None, authority_id_column, provider
     if alliance(principal):
         return true()
     if borough(principal):
-        return authority_id_column == principal.organisation_id  # type: ignore[union-attr]
+        return authority_id_column == principal.organisation_id
     if reads_own_provider(principal):
-        return provider_id_column == principal.organisation_id  # type: ignore[union-attr]
+        return provider_id_column == principal.organisation_id
     return false()

@@ -37,7 +37,7 @@ def safeguarding_visible(principal: Principal | None, provider_id_column) -> Col
     if borough(principal):
         return participating_borough(principal)
     if reads_own_provider(principal):
-        return provider_id_column == principal.organisation_id  # type: ignore[union-attr]
+        return provider_id_column == principal.organisation_id
     return false()
 
 

@@ -56,17 +56,17 @@ class Cors:
             return
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        allowed = origin in self.origins
-        if allowed and scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
-            await self._preflight(origin)(scope, receive, send)  # type: ignore[arg-type]
+        allowed = origin if origin in self.origins else None  # the origin, when it is one of ours
+        if allowed is not None and scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            await self._preflight(allowed)(scope, receive, send)
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
                 response_headers.add_vary_header("Origin")
-                if allowed:
-                    response_headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
+                if allowed is not None:
+                    response_headers["Access-Control-Allow-Origin"] = allowed
                     response_headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
             await send(message)
 

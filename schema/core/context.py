@@ -25,7 +25,7 @@ class Context:
     connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
     hub: Any = None  # the worker's event hub (api/core/realtime.py): subscriptions follow the stream through it
     # The permissions the request's mutations decided, in order (schema/core/mutations.py Decides): one each.
-    decided: list[Permission[Any]] = field(default_factory=list)
+    decided: list[Permission] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Fresh per request (and, for subscriptions, per event): cached rows never outlive one answer.

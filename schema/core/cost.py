@@ -40,7 +40,7 @@ for each type and page it is met under.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     FieldNode,
@@ -157,7 +157,7 @@ def _sum(terms: list[Term] | tuple[Term, ...]) -> Term:
 
 def _max(terms: list[Term]) -> Term:
     if all(isinstance(t, int) for t in terms):
-        return max(terms, default=0)  # type: ignore[type-var]
+        return max(terms, default=0)  # type: ignore[type-var]  # every term is an int (all() does not narrow)
     return _Max(tuple(terms))
 
 
@@ -307,14 +307,14 @@ def plan(schema: GraphQLSchema, document: Any, operation_name: str | None) -> Co
     }[operation.operation]
     term = _Planner(schema, fragments).selection(root, (operation.selection_set,), None) if root else 0
     defaults: dict[str, Any] = {}
-    list_variables = []
+    list_variables: list[tuple[str, GraphQLInputType]] = []
     for definition in operation.variable_definitions or ():
         name = definition.variable.name.value
         if definition.default_value is not None:
             defaults[name] = value_from_ast_untyped(definition.default_value)
         type_ = type_from_ast(schema, definition.type)
         if type_ is not None and _contains_list(type_, set()):
-            list_variables.append((name, type_))
+            list_variables.append((name, cast(GraphQLInputType, type_)))  # a variable's (validation checks it)
     finder = _LongLiteralList()
     visit(document, finder)
     literal_error = (
@@ -380,7 +380,7 @@ class _Planner:
         conditional = self.schema.get_type(condition.name.value)
         if conditional is type_:
             return True
-        return conditional is not None and is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)  # type: ignore[arg-type]
+        return conditional is not None and is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)
 
     def _field(self, parent: GraphQLObjectType, nodes: list[FieldNode], page: int | _Page | None) -> Term:
         node = nodes[0]

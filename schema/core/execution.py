@@ -1,6 +1,10 @@
-"""The execution context every operation runs in: Strawberry's, with the subfield collection remembered across
-executions, a cheaper test of whether a value is awaitable, a cheaper copy per subscription event, and basic leaf
-fields read and completed directly (`execute_field`, below).
+"""The execution context every operation runs in: Strawberry's, with the suggestions of the variables' coercion
+errors hidden from a caller who may not read the schema and the variables' text checked (`build`, below), and the
+subfield collection remembered across executions.
+
+The memo overrides graphql-core's `collect_subfields`, which graphql-core marks private: graphql-core is pinned
+below its next minor version (pyproject.toml), tests/test_execution_memo.py checks the answers against graphql-core's
+own, and bench/internals.py measures what it saves (docs/benchmarks.md, "Speed-ups on library internals").
 
 graphql-core memoises which subfields a field selects (`collect_subfields`) only within one execution, keyed by
 the identity of a list it builds afresh for each execution; a subscription runs one execution per event and
@@ -22,26 +26,16 @@ entries that were never read again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from inspect import CO_ITERABLE_COROUTINE
-from types import CoroutineType, GeneratorType
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLError,
-    GraphQLField,
-    GraphQLLeafType,
-    GraphQLNonNull,
     GraphQLObjectType,
     OperationDefinitionNode,
-    Undefined,
     VariableNode,
-    is_leaf_type,
 )
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, collect_subfields
 from graphql.language import DirectiveNode, Visitor, visit
-from graphql.pyutils import Path, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.core.introspection import schema_visible
@@ -107,7 +101,7 @@ class SubfieldMemo:
             if details.defer_usage is not None or details.fragment_variable_values is not None:
                 return None
             node = details.node
-            key = (return_type, id(node))
+            key: tuple[object, ...] = (return_type, id(node))
             hit = self._collected.get(key)
             if hit is not None and hit[0][0] is node:
                 return hit[1]
@@ -141,81 +135,7 @@ def _short(operation: OperationDefinitionNode) -> bool:
     return location is None or len(location.source.body) <= CACHED_QUERY_CHARS
 
 
-_awaitable_types: dict[type, bool] = {CoroutineType: True}
-MAX_TYPES = 4096  # the types of values resolvers return: a few hundred
-
-
-def is_awaitable(value: Any) -> bool:
-    """graphql-core's test, asked once per type instead of once per value: it asks every field's value (40 times
-    per subscriber per event in bench/fanout.py), and for the values that are not awaitable, nearly all of them,
-    its `hasattr(value, "__await__")` raises and swallows an AttributeError each time. `await` finds `__await__`
-    on the type, so the answer is the type's. A generator is awaitable only when it is a generator-based
-    coroutine: that is a property of each generator, so those are still asked one by one."""
-    kind = type(value)
-    known = _awaitable_types.get(kind)
-    if known is None:
-        if kind is GeneratorType:
-            return bool(value.gi_code.co_flags & CO_ITERABLE_COROUTINE)
-        if len(_awaitable_types) >= MAX_TYPES:  # types made on the fly: never let them pile up
-            _awaitable_types.clear()
-            _awaitable_types[CoroutineType] = True
-        known = _awaitable_types[kind] = hasattr(kind, "__await__")
-    return known
-
-
-@dataclass(frozen=True, slots=True)
-class _Leaf:
-    """How to read a basic leaf field (see `leaf_of`)."""
-
-    field_def: GraphQLField
-    get: Callable[[Any, str], Any]  # Strawberry's default resolver (getattr unless configured otherwise)
-    python_name: str
-    type: GraphQLLeafType  # the field's type without its non-null wrapper
-    non_null: bool
-    parent_name: str
-    field_name: str
-
-
-# One entry per field asked for, of each schema built in the process (one in the server; a few in the tests).
-_leaves: dict[tuple[GraphQLObjectType, str], _Leaf | None] = {}
-
-
-def leaf_of(parent_type: GraphQLObjectType, field_name: str) -> _Leaf | None:
-    """The plan for a field that is a Strawberry basic field (no resolver, no field extension: Strawberry's own
-    resolver for it only reads the attribute) of a scalar or enum type, nullable or not; None for any other field.
-    Worked out once per field of the schema."""
-    key = (parent_type, field_name)
-    try:
-        return _leaves[key]
-    except KeyError:
-        pass
-    leaf = None
-    field_def = parent_type.fields.get(field_name)
-    field = field_def.extensions.get("strawberry-definition") if field_def is not None else None
-    if (
-        field is not None
-        and getattr(field_def.resolve, "_is_default", False)
-        and field.is_basic_field
-        and not field_def.args
-    ):
-        non_null = isinstance(field_def.type, GraphQLNonNull)
-        inner = field_def.type.of_type if non_null else field_def.type
-        if is_leaf_type(inner):
-            leaf = _Leaf(
-                field_def, field.default_resolver, field.python_name, inner, non_null, parent_type.name, field_name
-            )
-    _leaves[key] = leaf
-    return leaf
-
-
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.is_awaitable = is_awaitable
-        # Whether a middleware wraps the resolvers. Strawberry always passes a manager, with the extensions that
-        # have a `resolve` hook as its middlewares (none in the API's schema).
-        self.wrapped = bool(self.middleware_manager and self.middleware_manager.middlewares)
-
     @classmethod
     def build(
         cls,
@@ -232,57 +152,12 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         not be stored (schema/core/text.py): a refusal there is a request error, like a variable that cannot be
         coerced."""
         hide = hide_suggestions or not schema_visible(context_value)
-        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)
+        # graphql-core passes hide_suggestions by keyword, never among the positional `args`.
+        built = super().build(schema, document, root_value, context_value, *args, hide_suggestions=hide, **kwargs)  # type: ignore[misc]
         if isinstance(built, list):
             return built
+        built = cast(ExecutionContext, built)  # graphql-core's build makes an instance of `cls`
         return variable_errors(built.operation.variable_definitions, built.variable_values.coerced) or built
-
-    def __copy__(self) -> ExecutionContext:
-        """What `copy.copy` makes (a new object sharing the attributes), without its generic reduce protocol:
-        graphql-core copies the context for every event of every subscription."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        return clone
-
-    def execute_field(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        position_context: Any,
-    ) -> Any:
-        """A basic leaf field (nearly every field of a result) read and completed directly: what graphql-core
-        does for it (resolve, then complete the value: an error raised or returned, null into a non-null field,
-        the type's output coercion), without the resolve info, Strawberry's resolver wrappers and the
-        recursion through `complete_value` that it builds for every field. Anything else, and every field when
-        a middleware wraps the resolvers, goes graphql-core's way."""
-        leaf = None if self.wrapped else leaf_of(parent_type, field_details_list[0].node.name.value)
-        if leaf is None:
-            return super().execute_field(parent_type, source, field_details_list, path, position_context)
-        try:
-            result = leaf.get(source, leaf.python_name)
-            if is_awaitable(result):  # an attribute holding an awaitable: graphql-core awaits it
-                info = self.build_resolve_info(leaf.field_def, [d.node for d in field_details_list], parent_type, path)
-                return self.complete_awaitable_value(
-                    leaf.field_def.type, field_details_list, info, path, result, position_context
-                )
-            if isinstance(result, Exception):
-                raise result
-            if result is None or result is Undefined:
-                if leaf.non_null:
-                    raise TypeError(f"Cannot return null for non-nullable field {leaf.parent_name}.{leaf.field_name}.")
-                return None
-            coerced = leaf.type.coerce_output_value(result)
-            if coerced is Undefined or coerced is None:
-                raise TypeError(
-                    f"Expected `{inspect(leaf.type)}.coerce_output_value({inspect(result)})` to return "
-                    f"non-nullable value, returned: {inspect(coerced)}"
-                )
-            return coerced
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, leaf.field_def.type, field_details_list, path)
-            return None
 
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList

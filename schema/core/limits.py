@@ -10,6 +10,9 @@ caches that cannot be filled to hold memory, its cost worked out (schema/core/co
   walks nothing, where the ValidationCache hashed the whole parsed document on every request). It holds the
   parsed document, its validation errors for each schema and set of rules (the limit rules are classes made
   once, see `build_schema`, so the key is the same on every request), and its cost plan for each operation.
+- **Persisted documents** (schema/core/persisted.py) are kept by their id for as long as the process runs, with
+  their validation and plans, outside the bounded cache; a client registered as persisted-only is refused any
+  other text before it is parsed.
 - **The shape.** A document with more fields or fragments than schema/core/cost.py allows is refused before it is
   validated (QUERY_TOO_COSTLY): validating it would take longer than running most operations.
 - **The cost.** A valid operation's cost comes from its plan and the request's variables (so `first: $n` costs
@@ -35,11 +38,12 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.execution import ParseOptions
 from strawberry.types.graphql import OperationType
 
 from api.core import budget
 from api.core.config import Settings, get_settings
-from schema.core import cost as costs
+from schema.core import cost as costs, persisted
 
 # A parsed document, with its tokens and locations, holds many times its text: the cache is bounded by the text
 # it keeps as well as by the number of documents, so that what it can be made to hold stays small.
@@ -111,7 +115,7 @@ class DocumentCache:
         with self._lock:
             return next((d for (text, _), d in self._documents.items() if text == query), None)
 
-    def document(self, query: str, options: dict[str, Any]) -> Document:
+    def document(self, query: str, options: ParseOptions) -> Document:
         """The parsed document (raises the parser's GraphQLError for a syntax error, which is not kept)."""
         if len(query) > self.cached_query_chars:
             return Document(parse(query, **options))
@@ -139,7 +143,7 @@ class DocumentCache:
             self.evictions += 1
 
 
-def _options(options: dict[str, Any]) -> tuple:
+def _options(options: ParseOptions) -> tuple:
     return tuple(sorted(options.items())) if options else ()
 
 
@@ -155,19 +159,46 @@ class OperationLimits(SchemaExtension):
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reported = True
+        self.refusal: GraphQLError | None = None  # a persisted-documents refusal (schema/core/persisted.py)
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.graphql_document is None and ec.query:
-            self.document = DOCUMENTS.document(ec.query, ec.parse_options)
+            try:
+                self.document = self._persisted(ec) or DOCUMENTS.document(ec.query, ec.parse_options)
+            except persisted.Refused as refused:  # answered at validation, as every refusal before running
+                self.refusal = refused.error
+                ec.graphql_document = persisted.placeholder(ec.operation_name)
+                yield
+                return
             ec.graphql_document = self.document.node
         yield
 
+    def _persisted(self, ec: Any) -> Document | None:
+        """The kept document of a persisted operation (parsed and validated once: schema/core/persisted.py); None
+        for any other text. Raises Refused for a `documentId` not found, and for any other text from a client
+        registered as persisted-only, before that text is parsed."""
+        extensions = ec.operation_extensions or {}
+        if persisted.NOT_FOUND in extensions:
+            raise persisted.Refused(persisted.not_found(extensions[persisted.NOT_FOUND]))
+        context = ec.context
+        settings: Settings = getattr(context, "settings", None) or get_settings()
+        document = persisted.documents(settings.persisted_documents).document(ec.query, Document)
+        principal = getattr(context, "principal", None)
+        if document is None and principal is not None and principal.persisted_only:
+            raise persisted.Refused(persisted.required())
+        return document
+
     async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
+        if self.refusal is not None:
+            ec.pre_execution_errors = [self.refusal]
+            yield
+            return
         schema = ec.schema._schema
         rules = tuple(ec.validation_rules)
         if self.document is None:  # given parsed (not through on_parse): worked out for this request only
+            assert ec.graphql_document is not None  # Strawberry validates a parsed document only
             self.document = Document(ec.graphql_document)
         document = self.document
         errors = [document.refused] if document.refused is not None else document.errors(schema, rules)
@@ -183,7 +214,8 @@ class OperationLimits(SchemaExtension):
         ec = self.execution_context
         context = ec.context
         settings: Settings = getattr(context, "settings", None) or get_settings()
-        plan = self.document.plan(schema, ec.operation_name)  # type: ignore[union-attr]
+        assert self.document is not None  # on_validate has set it
+        plan = self.document.plan(schema, ec.operation_name)
         if plan is None:
             return None  # no such operation: graphql-core answers that
         variables = ec.variables if isinstance(ec.variables, dict) else {}
@@ -233,9 +265,9 @@ class OperationLimits(SchemaExtension):
         )
 
     def get_results(self) -> dict[str, Any]:
-        if self.requested is None or not self.reported:
+        if self.requested is None or self.limit is None or not self.reported:  # both are set together
             return {}
-        reported: dict[str, int] = {"requested": self.requested, "limit": self.limit}  # type: ignore[dict-item]
+        reported: dict[str, int] = {"requested": self.requested, "limit": self.limit}
         if self.remaining is not None:
             reported["remaining"] = self.remaining
         return {"cost": reported}

@@ -39,7 +39,7 @@ class Loaders:
     # whose function held `self` would make a reference cycle, and every request's (and every subscription
     # event's) Loaders would then wait for the garbage collector instead of going when it is dropped.
 
-    def by_id(self, model: type) -> DataLoader:
+    def by_id(self, model: type[Any]) -> DataLoader:
         db, principal = self.db, self.principal
 
         async def batch(ids: list[int]) -> list[Any]:
@@ -50,7 +50,7 @@ class Loaders:
 
         return self._loader(("by_id", model), batch)
 
-    def children(self, model: type, parent_col: Any, args: PageArgs) -> DataLoader:
+    def children(self, model: type[Any], parent_col: Any, args: PageArgs) -> DataLoader:
         """A page of `model` rows under each parent id (visible rows only), with the parent's total."""
         db, principal = self.db, self.principal
 
@@ -72,7 +72,7 @@ class Loaders:
 
         return self._loader(("children", model, parent_col.key, args), batch)
 
-    def grouped(self, model: type, fk: Any, *order_by: Any, check_visible: bool = True) -> DataLoader:
+    def grouped(self, model: type[Any], fk: Any, *order_by: Any, check_visible: bool = True) -> DataLoader:
         """All `model` rows under each foreign key value, in `order_by` order. `check_visible=False` only for
         rows reached through a parent whose own visibility was already checked (a setting's judgements)."""
         db, principal = self.db, self.principal

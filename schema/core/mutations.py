@@ -36,7 +36,7 @@ class Decides(FieldExtension):
     or user errors) without deciding it, decides it twice, or decides another, is a fault; one refused before
     deciding (an ID of another type, no such object) has decided nothing."""
 
-    def __init__(self, permission: Permission[Any]):
+    def __init__(self, permission: Permission):
         self.permission = permission
 
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
@@ -51,14 +51,15 @@ class Decides(FieldExtension):
         self._count(info, decided, returned=True)
         return result
 
-    def _count(self, info: Info, decided: list[Permission[Any]], *, returned: bool) -> None:
+    def _count(self, info: Info, decided: list[Permission], *, returned: bool) -> None:
         info.context.decided.extend(decided)
-        once, nothing = [self.permission], []
+        once: list[Permission] = [self.permission]
+        nothing: list[Permission] = []
         if decided != once and (returned or decided != nothing):
             raise DecisionsMiscounted(f"{info.field_name} declares {self.permission!r} and decided {decided!r}")
 
 
-def mutation(permission: Permission[Any], *, description: str | None = None, **kwargs: Any) -> Any:
+def mutation(permission: Permission, *, description: str | None = None, **kwargs: Any) -> Any:
     """A mutation whose action is guarded by `permission` (the domain's permissions.py)."""
     return strawberry.mutation(
         description=describe(permission.scopes, description), extensions=[Decides(permission)], **kwargs

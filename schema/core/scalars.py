@@ -54,7 +54,7 @@ def _decimal(value: Any) -> decimal.Decimal:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     parsed = _parse(value, "Decimal", decimal.Decimal)
-    if not parsed.is_finite() or abs(parsed) >= LARGEST or -parsed.as_tuple().exponent > MAX_PLACES:  # type: ignore[operator]
+    if not parsed.is_finite() or abs(parsed) >= LARGEST or -parsed.as_tuple().exponent > MAX_PLACES:
         raise InvalidValue(
             f"A Decimal is a finite number below {LARGEST:,.0f} in size, with at most {MAX_PLACES} "
             f"digits after the point, not {str(value)[:40]}."

@@ -20,7 +20,7 @@ from schema.market.types import READ_MARKET, Dpv, Organisation, Provider, organi
 
 async def top_level(
     info: Info,
-    model: type,
+    model: type[Any],
     to_node: Any,
     where: list[Any],
     first: int | None,

@@ -3,14 +3,14 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.market import memberships, permissions
+from api.market import memberships, permissions, stage1
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import mutation, own_or_given_provider, run
 from schema.core.nodes import decode_id
 from schema.market.types import Membership
 
-MembershipError = user_error_type("MembershipError", memberships.MembershipErrorCode)
+MembershipError = user_error_type("MembershipError", memberships.MembershipErrorCode, stage1.ShortfallCode)
 
 
 @strawberry.input

@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.placements import evaluations, permissions
+from api.placements import officer_scores, permissions
 from api.placements.enums import OfficerCriterion
 from schema.core.context import Info
 from schema.core.mutations import mutation, run
@@ -35,7 +35,7 @@ async def bid_score_record(info: Info, input: BidScoreRecordInput) -> BidScoreRe
     row, errors = await run(
         info,
         BidError,
-        lambda s, p: evaluations.record_officer_score(
+        lambda s, p: officer_scores.record_officer_score(
             s, p, decode_id(input.bid_id, "Bid"), criterion=input.criterion, score=input.score
         ),
     )

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
 
-from api.placements import bids, permissions
+from api.placements import award, bids, officer_scores, permissions, pricing
 from api.placements.pricing import Extra
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -14,7 +15,17 @@ from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
 from schema.placement.types import Bid, bid_or_none
 
-BidError = user_error_type("BidError", bids.BidErrorCode)
+if TYPE_CHECKING:  # for type checkers only: bid_amend imports this module
+    from schema.placement.mutations.bid_amend import BidAmendInput
+
+BidError = user_error_type(
+    "BidError",
+    bids.BidErrorCode,
+    pricing.PricingErrorCode,
+    award.AwardErrorCode,
+    officer_scores.OfficerScoreErrorCode,
+    bids.EligibilityErrorCode,
+)
 
 
 @strawberry.input(description="An extra on top of the core price, e.g. 10 hours of 1:1 support a week.")
@@ -38,17 +49,17 @@ class BidSubmitInput:
     idempotency_key: str | None = None
 
 
-def offer_of(input: object) -> bids.BidOffer:
+def offer_of(input: BidSubmitInput | BidAmendInput) -> bids.BidOffer:
     """The offer of a bidSubmit or bidAmend input."""
     return bids.BidOffer(
         setting_id=decode_id(input.setting_id, "Setting"),
-        core_price=input.core_price,  # type: ignore[attr-defined]
+        core_price=input.core_price,
         available_from=input.available_from,
-        needs_statement=input.needs_statement,  # type: ignore[attr-defined]
-        extras=[Extra(e.description, e.weekly_price) for e in input.extras],  # type: ignore[attr-defined]
-        compatibility_statement=input.compatibility_statement,  # type: ignore[attr-defined]
+        needs_statement=input.needs_statement,
+        extras=[Extra(e.description, e.weekly_price) for e in input.extras],
+        compatibility_statement=input.compatibility_statement,
         social_value_statement=input.social_value_statement,
-    )  # type: ignore[attr-defined]
+    )
 
 
 @strawberry.type

@@ -6,7 +6,7 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from api.placements import permissions, requirements
+from api.placements import child as child_rules, permissions, requirements
 from api.placements.enums import Urgency
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -15,7 +15,7 @@ from schema.core.nodes import decode_id
 from schema.placement.inputs import ChildInput
 from schema.placement.types import Requirement, requirement_or_none
 
-RequirementError = user_error_type("RequirementError", requirements.RequirementErrorCode)
+RequirementError = user_error_type("RequirementError", requirements.RequirementErrorCode, child_rules.ChildErrorCode)
 
 
 @strawberry.input

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TypedDict, cast
+
 import strawberry
 from strawberry import relay
 
@@ -14,6 +16,12 @@ from schema.quality.types import NO_CHILD_NAMES, Complaint, complaint_or_none
 ComplaintError = user_error_type("ComplaintError", complaints.ComplaintErrorCode)
 
 RELATED = {"Requirement": "requirement_id", "Bid": "bid_id", "Placement": "placement_id"}
+
+
+class _Related(TypedDict, total=False):
+    requirement_id: int
+    bid_id: int
+    placement_id: int
 
 
 @strawberry.input
@@ -36,11 +44,11 @@ class ComplaintRaisePayload:
     user_errors: list[ComplaintError]  # type: ignore[valid-type]
 
 
-def _related(related_id: relay.GlobalID | None) -> dict[str, int]:
+def _related(related_id: relay.GlobalID | None) -> _Related:
     if related_id is None:
         return {}
     id_ = decode_id(related_id, *RELATED)  # anything else cannot be what a complaint is about: FORBIDDEN
-    return {RELATED[related_id.type_name]: id_}
+    return cast(_Related, {RELATED[related_id.type_name]: id_})
 
 
 @mutation(

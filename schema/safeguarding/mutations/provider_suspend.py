@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -13,11 +14,14 @@ from schema.core.nodes import decode_id
 from schema.safeguarding.mutations.safeguarding_alert_raise import SafeguardingError
 from schema.safeguarding.types import Suspension, suspension_or_none
 
+if TYPE_CHECKING:  # for type checkers only: provider_bar imports this module
+    from schema.safeguarding.mutations.provider_bar import ProviderBarInput
 
-def target(input: object) -> dict:
-    dpv, lot = input.dpv_id, input.lot_id  # type: ignore[attr-defined]
+
+def target(input: ProviderSuspendInput | ProviderBarInput) -> dict:
+    dpv, lot = input.dpv_id, input.lot_id
     return {
-        "provider_id": decode_id(input.provider_id, "Provider"),  # type: ignore[attr-defined]
+        "provider_id": decode_id(input.provider_id, "Provider"),
         "dpv_id": decode_id(dpv, "Dpv") if dpv is not None else None,
         "lot_id": decode_id(lot, "Lot") if lot is not None else None,
     }

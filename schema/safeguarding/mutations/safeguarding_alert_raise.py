@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from api.safeguarding import alerts, permissions
+from api.safeguarding import alerts, permissions, suspensions
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -11,7 +11,7 @@ from schema.core.mutations import mutation, run
 from schema.core.nodes import decode_id
 from schema.safeguarding.types import SafeguardingAlert, alert_or_none
 
-SafeguardingError = user_error_type("SafeguardingError", alerts.SafeguardingErrorCode)
+SafeguardingError = user_error_type("SafeguardingError", alerts.AlertErrorCode, suspensions.SuspensionErrorCode)
 
 
 @strawberry.input

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from typing import Any, cast
 
 from api.market.enums import MembershipStatus, OfstedGrade, SettingKind, Sex, Specialism
 from api.market.weights import Criterion, Weights
@@ -473,7 +474,7 @@ def evaluate(
         reasons = gates(bid, cap, child.planned_start)
         needs_score, needs_text, met, required = score_needs(child, bid.setting)
         distance_score, distance_text, km = score_distance(child, bid.setting, rules)
-        common = dict(
+        common: dict[str, Any] = dict(
             bid_id=bid.bid_id,
             provider_id=bid.provider_id,
             alerts=shown_alerts(bid.alerts),
@@ -508,7 +509,7 @@ def evaluate(
             RankedBid(score=total, rank=None, excluded=False, exclusion_reasons=(), criteria=criteria, **common)
         )
 
-    scored.sort(key=lambda r: (-r.score, r.received_at, r.bid_id))
+    scored.sort(key=lambda r: (-cast(Decimal, r.score), r.received_at, r.bid_id))  # each has its score
     excluded.sort(key=lambda r: (r.received_at, r.bid_id))
     ranked = tuple(replace(r, rank=i) for i, r in enumerate(scored, start=1))
     return Evaluation(ranked + tuple(excluded), weights, cap, median)
@@ -544,6 +545,7 @@ def feedback_for(bid_id: int, evaluation: Evaluation, winning_bid_id: int) -> Fe
     band = price_band(winner.net_weekly_price)
     if bid.excluded:
         return Feedback(tuple(FeedbackReason(f"EXCLUDED_{r.value}") for r in bid.exclusion_reasons), None, band)
+    assert bid.score is not None and winner.score is not None  # neither was excluded: both were scored
 
     def score(r: RankedBid, c: Criterion) -> Decimal:
         found = r.criterion(c)
