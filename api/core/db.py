@@ -75,9 +75,8 @@ def ping_after_idle(engine: AsyncEngine, idle: float = IDLE_BEFORE_PING_SECONDS)
 
 class DriverStatement:
     """A Core statement run on the asyncpg connection under a pooled one, without SQLAlchemy's execution of it: for
-    the one statement every authenticated request runs (the token's state, auth/tokens.py). Measured on the
-    project's 2-core machine, that took a request's token check from about 0.37 ms of CPU to 0.29 (0.42 to 0.32
-    over TCP): a twentieth of a bid's CPU, a tenth of the cheapest request's. The SQL is still SQLAlchemy's,
+    the one statement every authenticated request runs (the token's state, auth/tokens.py): SQLAlchemy's execution
+    of it was a sizeable share of the cheapest request's CPU (docs/benchmarks.md). The SQL is still SQLAlchemy's,
     compiled once for asyncpg, and the connection still the pool's. No SQLAlchemy type converts a parameter or
     a value, so it suits only parameters and columns whose driver values are the Python values (integers,
     booleans, text, timestamps); the caller converts anything else (an enum column gives its stored text)."""

@@ -25,7 +25,7 @@ from api.placements.enums import InvitationStatus, NotInvitedReason
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 
 _REQUIREMENT = select(Requirement.__table__)
-# The match reasons as their JSON text: decoding a thousand of them was half the statement's time, and a
+# The match reasons as their JSON text: decoding a thousand of them was much of the statement's time, and a
 # subscriber decodes its own only if it asks for them (schema/placement/types.py Match).
 _INVITATIONS = select(*(c if c.key != "match_reasons" else cast(c, Text).label(c.key) for c in Invitation.__table__.c))
 

@@ -2,12 +2,12 @@
 
 Without a hook, Strawberry converts an input object's fields anew on every request: for each field it works out
 its GraphQL name and resolves its Python type annotation (generic checks included), then converts the value.
-For a `bidSubmit` input that took 74 us of the 2.5-2.8 ms of server CPU a bid costs on the project's machine
-(bench/bids.py); from the plan, 20 us. The plan keeps, per input class, what does not change between requests:
-each field's GraphQL name, Python name and resolved type, and whether its value needs converting at all.
-Values of scalars and enums (and lists and nulls of them) arrive
-from graphql-core already parsed and are passed on as they are, exactly as Strawberry passes them; anything
-else (a GlobalID, a nested input, a list of inputs, `Maybe`) goes through Strawberry's own conversion
+For a `bidSubmit` input that was a noticeable part of the server CPU a bid costs (bench/bids.py; the figures,
+before and after the plan, are in docs/benchmarks.md). The plan keeps, per input class, what does not change
+between requests: each field's GraphQL name, Python name and resolved type, and whether its value needs
+converting at all. Values of scalars and enums (and lists and nulls of them) arrive from graphql-core already
+parsed and are passed on as they are, exactly as Strawberry passes them; anything else (a GlobalID, a nested
+input, a list of inputs, `Maybe`) goes through Strawberry's own conversion
 (`InputContext.convert`). The object is then built as Strawberry builds it: fields without a default start as
 None, the fields the client sent are set, and the class's own defaults fill the rest.
 """
