@@ -16,7 +16,8 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
   setting offered and the expected duration, and stored with the bid with their explanation: the provider never
   types them.
 - The provider's membership of the lot is not SUSPENDED (PROVIDER_SUSPENDED) or BARRED (PROVIDER_BARRED), and the
-  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE): a suspension
+  setting offered is not rated Inadequate by its latest Ofsted judgement (SETTING_INADEQUATE), as
+  api/placements/eligibility.py decides who may bid (`to_bid`): a suspension
   (api/safeguarding/suspensions.py) withdraws a suspended provider's invitations and excludes its live bids
   (api/placements/exclusion.py).
 - Available from today (in England) or later (AVAILABLE_FROM_IN_PAST); how the needs will be met is required
@@ -61,7 +62,8 @@ from api.core.principal import Principal
 from api.market import caps
 from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
-from api.placements import pricing
+from api.placements import eligibility, pricing
+from api.placements.eligibility import Ineligible
 from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 from api.placements.permissions import ensure_bids, ensure_owns_bid
@@ -250,15 +252,15 @@ def ensure_open(requirement: Requirement, at: datetime) -> None:
 def _check_eligible(
     membership_status: MembershipStatus | None, latest_grade: OfstedGrade | None, setting_name: str
 ) -> None:
-    """Not suspended or barred from the requirement's lot, and the setting not rated Inadequate by its latest
-    Ofsted judgement."""
-    if membership_status is MembershipStatus.SUSPENDED:
+    """The provider and the setting offered may bid (api/placements/eligibility.py `to_bid`)."""
+    reason = eligibility.to_bid(membership_status, latest_grade)
+    if reason is Ineligible.PROVIDER_SUSPENDED:
         raise UserErrors.one(
             "requirementId", E.PROVIDER_SUSPENDED, "The provider is suspended from this lot: it cannot bid"
         )
-    if membership_status is MembershipStatus.BARRED:
+    if reason is Ineligible.PROVIDER_BARRED:
         raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
-    if latest_grade is OfstedGrade.INADEQUATE:
+    if reason is Ineligible.SETTING_INADEQUATE:
         raise UserErrors.one(
             "settingId", E.SETTING_INADEQUATE, f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered"
         )
