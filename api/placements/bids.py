@@ -28,12 +28,19 @@ Rules (each broken one is a user error with a BidErrorCode; someone else's objec
   with the before/after of what changed in the audit log. `withdraw_bid` ends a live bid. Both only until the
   deadline. The statements' free text is never copied into the audit log (it names which ones changed).
 
+One write path
+- Submit, amend and withdraw are one mechanism in three steps (the section "the one write path" below): one
+  statement takes the locks with everything the rules read; the rules run in one order; one statement writes
+  the bid with its audit event. Nothing of a change goes through the ORM's unit of work: the bid is put in the
+  session as written.
+
 Receipt time and concurrency
 - Every change takes the requirement's row FOR SHARE (bids from different providers go on side by side), then
   the provider's invitation FOR UPDATE (one change at a time per provider and requirement), then the bid FOR
   UPDATE. The deadline timer, `requirementClose` and `bidAccept` take the requirement FOR UPDATE: a bid racing
   them is either committed before they read the bids, or waits for them and then finds the requirement no
-  longer open. Never half.
+  longer open. Never half. Others that change a requirement's bids (the award, the officer's scores, a
+  suspension: `lock_requirement`, `lock_bid`) take the same locks in the same order.
 - The receipt time is the server's UTC clock (api/core/clock.py, the clock that also runs the timers) read once the
   requirement's lock is held, and the deadline is judged against that same instant, so what is stored as
   received before the deadline was accepted before it. (The database's `clock_timestamp()` would be one clock
