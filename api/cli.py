@@ -7,7 +7,9 @@ import asyncio
 import json
 import logging.config
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -23,7 +25,31 @@ def _default_issuer(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _metrics_dir() -> str | None:
+    """The directory every worker writes its metrics to (api/core/metrics.py), set in the environment before
+    prometheus-client is first imported, emptied of an earlier run's values. Returns the one made here, if any, for
+    `_serve` to remove at the end."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        Path(configured).mkdir(parents=True, exist_ok=True)
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink()
+        return None
+    made = tempfile.mkdtemp(prefix="dpv-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
 def _serve(args: argparse.Namespace) -> int:
+    made = _metrics_dir()
+    try:
+        return _serve_in(args)
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _serve_in(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.core import migrate
@@ -37,7 +63,8 @@ def _serve(args: argparse.Namespace) -> int:
     with database_url(settings.database_url, settings.data_dir) as url:
         if not settings.database_url:
             print(f"Embedded PostgreSQL under {settings.data_dir.resolve() / 'pg'}", flush=True)
-        migrate.upgrade(url)
+        if not args.no_migrate:
+            migrate.upgrade(settings.listen_database_url or url)  # directly, not through a transaction pooler
         if args.demo:
             loaded = asyncio.run(_load_demo(url))
             print("Demo data loaded." if loaded else "Database not empty: demo data left as it is.", flush=True)
@@ -217,7 +244,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     with database_url(settings.database_url, settings.data_dir) as url:
-        migrate.upgrade(url)
+        migrate.upgrade(settings.listen_database_url or url)  # directly, not through a transaction pooler
     print(f"Database at migration {migrate.head_revision()}.")
     return 0
 
@@ -250,6 +277,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="serve without migrating first: `dpv migrate` is run once beforehand (several servers starting at once)",
+    )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )

@@ -315,7 +315,6 @@ class DemoProvider:
         return slugify(self.name)
 
 
-E = DocumentKind
 DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
     # Independent fostering agencies
     DemoProvider("Brightwater Fostering", ("nw-london", "herts-beds"), ("IFA-STD", "IFA-CPX", "IFA-SIB"), households=4),
@@ -340,7 +339,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         ("herts-beds", "nw-london"),
         ("IFA-STD", "IFA-CPX"),
         households=3,
-        expiring=(E.PUBLIC_LIABILITY_INSURANCE, 4),
+        expiring=(DocumentKind.PUBLIC_LIABILITY_INSURANCE, 4),
     ),
     DemoProvider(
         "Riverside Family Placements",
@@ -367,7 +366,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         ("west-london",),
         ("IFA-STD", "IFA-PAC"),
         households=3,
-        expiring=(E.CREDIT_CHECK, 18),
+        expiring=(DocumentKind.CREDIT_CHECK, 18),
     ),
     DemoProvider(
         "Hearthstone Fostering", ("thames-valley", "surrey-middlesex"), ("IFA-STD", "IFA-CPX", "IFA-EMG"), households=4
@@ -417,7 +416,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         ("surrey-middlesex",),
         ("RES-SOLO", "RES-EBD"),
         homes=3,
-        expiring=(E.EMPLOYERS_LIABILITY_INSURANCE, 6),
+        expiring=(DocumentKind.EMPLOYERS_LIABILITY_INSURANCE, 6),
     ),
     DemoProvider(
         "Pathway House Residential",
@@ -432,7 +431,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         ("herts-beds", "thames-valley"),
         ("RES-STD", "RES-EBD", "RES-SOLO"),
         homes=4,
-        expiring=(E.PROFESSIONAL_INDEMNITY_INSURANCE, 25),
+        expiring=(DocumentKind.PROFESSIONAL_INDEMNITY_INSURANCE, 25),
     ),
     DemoProvider("Juniper Young People's Homes", ("se-london", "kent"), ("RES-STD",), homes=2, shortfall=LOW_COVER),
     DemoProvider("Rowan Tree Care", ("nw-london",), ("RES-EBD", "RES-SOLO"), homes=3),
@@ -485,7 +484,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         ("herts-beds", "thames-valley"),
         ("SEN-P16",),
         schools=(("SEN-P16", "Chalkhill College, {town} campus"), ("SEN-P16", "Chalkhill College, {town} campus")),
-        expiring=(E.CREDIT_CHECK, 11),
+        expiring=(DocumentKind.CREDIT_CHECK, 11),
     ),
     DemoProvider(
         "Brookvale Schools",
@@ -506,7 +505,6 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         schools=(("SEN-DAY", "Elmstead School"), ("SEN-P16", "Elmstead Post-16 Centre")),
     ),
 )
-del E
 
 HOME_NAMES = (
     "Ash House",
@@ -539,34 +537,37 @@ CREDIT_AGENCIES = ("Experian", "Creditsafe", "Dun & Bradstreet")
 POUNDS = Decimal("0.01")
 MILLION = Decimal("1000000")
 
-S = Specialism
 _EBD_POOL = (
-    S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
-    S.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
-    S.SELF_HARM,
-    S.RISK_OF_EXPLOITATION,
-    S.MISSING_EPISODES,
-    S.SUBSTANCE_MISUSE,
+    Specialism.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
+    Specialism.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+    Specialism.SELF_HARM,
+    Specialism.RISK_OF_EXPLOITATION,
+    Specialism.MISSING_EPISODES,
+    Specialism.SUBSTANCE_MISUSE,
 )
 _GENERAL_POOL = (
-    S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
-    S.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
-    S.MISSING_EPISODES,
-    S.RISK_OF_EXPLOITATION,
-    S.UNACCOMPANIED_ASYLUM_SEEKING,
-    S.AUTISM,
-    S.LEARNING_DISABILITY,
+    Specialism.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
+    Specialism.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+    Specialism.MISSING_EPISODES,
+    Specialism.RISK_OF_EXPLOITATION,
+    Specialism.UNACCOMPANIED_ASYLUM_SEEKING,
+    Specialism.AUTISM,
+    Specialism.LEARNING_DISABILITY,
 )
-_DISABILITY_POOL = (S.AUTISM, S.LEARNING_DISABILITY, S.PHYSICAL_DISABILITY, S.SPEECH_LANGUAGE_COMMUNICATION)
+_DISABILITY_POOL = (
+    Specialism.AUTISM,
+    Specialism.LEARNING_DISABILITY,
+    Specialism.PHYSICAL_DISABILITY,
+    Specialism.SPEECH_LANGUAGE_COMMUNICATION,
+)
 _SEN_POOL = (
-    S.AUTISM,
-    S.SPEECH_LANGUAGE_COMMUNICATION,
-    S.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
-    S.LEARNING_DISABILITY,
-    S.PHYSICAL_DISABILITY,
-    S.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
+    Specialism.AUTISM,
+    Specialism.SPEECH_LANGUAGE_COMMUNICATION,
+    Specialism.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+    Specialism.LEARNING_DISABILITY,
+    Specialism.PHYSICAL_DISABILITY,
+    Specialism.EMOTIONAL_BEHAVIOURAL_DIFFICULTIES,
 )
-del S
 
 SCHOOL_PROVISION_BY_LOT = {
     "SEN-DAY": SchoolProvision.DAY,
@@ -966,14 +967,18 @@ class _Loader:
         for _ in range(count - 1):
             dates.append(dates[-1] - timedelta(days=rng.randint(300, 520)))
         dates.reverse()
-        G = OfstedGrade
-        grades = [rng.choices((G.OUTSTANDING, G.GOOD, G.REQUIRES_IMPROVEMENT), (2, 5, 2))[0] for _ in dates[:-1]]
-        grades.append(rng.choices((G.OUTSTANDING, G.GOOD, G.REQUIRES_IMPROVEMENT), (3, 6, 2))[0])
+        grades = [
+            rng.choices((OfstedGrade.OUTSTANDING, OfstedGrade.GOOD, OfstedGrade.REQUIRES_IMPROVEMENT), (2, 5, 2))[0]
+            for _ in dates[:-1]
+        ]
+        grades.append(
+            rng.choices((OfstedGrade.OUTSTANDING, OfstedGrade.GOOD, OfstedGrade.REQUIRES_IMPROVEMENT), (3, 6, 2))[0]
+        )
         if first and spec.inadequate_setting:
-            grades[-1] = G.INADEQUATE
+            grades[-1] = OfstedGrade.INADEQUATE
         if first and spec.adequate_history:
             dates.insert(0, date(2014, 11, 12))
-            grades.insert(0, G.ADEQUATE)
+            grades.insert(0, OfstedGrade.ADEQUATE)
         for grade, inspected_on in zip(grades, dates, strict=True):
             await settings.record_ofsted_judgement(
                 self.session, self.actor, setting_id=setting.id, grade=grade, inspected_on=inspected_on, on=self.today
@@ -1003,8 +1008,7 @@ class _Loader:
             issuer="Ofsted",
             valid_from=today - timedelta(days=rng.randint(3 * 365, 15 * 365)),
         )
-        G = OfstedGrade
-        grade = rng.choices((G.OUTSTANDING, G.GOOD, G.REQUIRES_IMPROVEMENT), (3, 6, 2))[0]
+        grade = rng.choices((OfstedGrade.OUTSTANDING, OfstedGrade.GOOD, OfstedGrade.REQUIRES_IMPROVEMENT), (3, 6, 2))[0]
         judged_on = today - timedelta(days=rng.randint(60, 900))
         await record(
             s,

@@ -112,7 +112,7 @@ async def register_client(
     if grant is ClientGrant.CLIENT_CREDENTIALS and uris:
         errors.append(
             UserError(
-                "redirectUris",
+                "redirect_uris",
                 ClientErrorCode.REDIRECT_URI_NOT_ALLOWED,
                 "A client_credentials client has no redirect URIs",
             )
@@ -121,7 +121,7 @@ async def register_client(
         if not uris:
             errors.append(
                 UserError(
-                    "redirectUris",
+                    "redirect_uris",
                     ClientErrorCode.REDIRECT_URI_REQUIRED,
                     "An authorization_code client needs at least one redirect URI",
                 )
@@ -129,7 +129,7 @@ async def register_client(
         for uri in uris:
             if problem := _redirect_uri_problem(uri):
                 errors.append(
-                    UserError("redirectUris", ClientErrorCode.INVALID_REDIRECT_URI, f"Redirect URI {uri!r} {problem}")
+                    UserError("redirect_uris", ClientErrorCode.INVALID_REDIRECT_URI, f"Redirect URI {uri!r} {problem}")
                 )
     if errors:
         raise UserErrors(errors)

@@ -56,7 +56,7 @@ MY_WORK = """{ viewer { organisation { ... on Provider { slug settings(first: 50
   invitations(first: 100) { nodes { requirement { id } } } }"""
 
 
-def _children() -> dict[int, list[int]]:
+def child_processes() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -97,7 +97,7 @@ class CpuMeter:
         self.server_pid = server_pid
 
     def sample(self) -> dict[str, float]:
-        return {"server": _cpu(_tree(self.server_pid, _children())), "bench": _cpu([os.getpid()])}
+        return {"server": _cpu(_tree(self.server_pid, child_processes())), "bench": _cpu([os.getpid()])}
 
 
 async def _sessions_opened() -> int:
@@ -248,7 +248,7 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-async def _token(http: httpx.AsyncClient, credentials: dict) -> str:
+async def fetch_token(http: httpx.AsyncClient, credentials: dict) -> str:
     r = await http.post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},
@@ -258,7 +258,7 @@ async def _token(http: httpx.AsyncClient, credentials: dict) -> str:
     return r.json()["access_token"]
 
 
-async def _gql(http: httpx.AsyncClient, token: str, query: str, variables: dict | None = None) -> dict:
+async def post_graphql(http: httpx.AsyncClient, token: str, query: str, variables: dict | None = None) -> dict:
     r = await http.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers={"Authorization": f"Bearer {token}"}
     )
@@ -268,7 +268,7 @@ async def _gql(http: httpx.AsyncClient, token: str, query: str, variables: dict 
     return body["data"]
 
 
-async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n: int) -> list[str]:
+async def post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n: int) -> list[str]:
     ids = []
     for i in range(n):
         child = {
@@ -283,7 +283,7 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
             "maxDistanceKm": 200,
             "avoidAreas": [],
         }
-        data = await _gql(
+        data = await post_graphql(
             http,
             token,
             CREATE,
@@ -299,7 +299,7 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
         )
         assert not data["requirementCreate"]["userErrors"], data
         rid = data["requirementCreate"]["requirement"]["id"]
-        published = await _gql(http, token, PUBLISH, {"id": rid})
+        published = await post_graphql(http, token, PUBLISH, {"id": rid})
         assert not published["requirementPublish"]["userErrors"], published
         ids.append(rid)
     return ids
@@ -307,8 +307,8 @@ async def _post_requirements(http: httpx.AsyncClient, token: str, lot_id: str, n
 
 async def run(base: str, clients: dict, requirements: int, concurrency: int, meter: CpuMeter, client: str) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=concurrency)) as http:
-        barnet = await _token(http, clients["barnet"])
-        dpvs = await _gql(
+        barnet = await fetch_token(http, clients["barnet"])
+        dpvs = await post_graphql(
             http,
             barnet,
             "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code weeklyRateCap } } } } }",
@@ -321,7 +321,7 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             if lot_["code"] == "IFA-STD"
         )
         started = time.perf_counter()
-        await _post_requirements(http, barnet, lot["id"], requirements)
+        await post_requirements(http, barnet, lot["id"], requirements)
         print(f"Setup: {requirements} requirements created and published in {time.perf_counter() - started:.1f} s")
 
         jobs = []
@@ -330,8 +330,8 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
             if "provider" not in credentials.get("scope", "").split():
                 continue
             try:
-                token = await _token(http, credentials)
-                work = await _gql(http, token, MY_WORK)
+                token = await fetch_token(http, credentials)
+                work = await post_graphql(http, token, MY_WORK)
             except (RuntimeError, httpx.HTTPError):
                 continue
             org = work["viewer"]["organisation"]
@@ -451,7 +451,7 @@ async def run(base: str, clients: dict, requirements: int, concurrency: int, met
         print(f"Retried {len(retries)} with the same idempotency key: {same} returned the first bid")
 
         stored: list[str] = []
-        requirements_seen = await _gql(
+        requirements_seen = await post_graphql(
             http, barnet, "{ requirements(first: 100) { nodes { id bids(first: 100) { totalCount nodes { id } } } } }"
         )
         for req in requirements_seen["requirements"]["nodes"]:

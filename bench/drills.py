@@ -104,7 +104,7 @@ async def _publish(http: httpx.AsyncClient, base: str, lot_id: str, i: int) -> s
 
 
 async def foreign(base: str, url: str, credentials: dict, lot_id: str, args: argparse.Namespace) -> int:
-    tokens = await fanout._tokens(base, credentials)
+    tokens = await fanout.fetch_tokens(base, credentials)
     providers = [slug for slug in tokens if slug != "barnet"]
     tally = fanout.Tally()
     subscribers = [
@@ -200,8 +200,8 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
     import signal
 
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        barnet = await bids._token(http, clients["barnet"])
-        dpvs = await bids._gql(
+        barnet = await bids.fetch_token(http, clients["barnet"])
+        dpvs = await bids.post_graphql(
             http,
             barnet,
             "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code weeklyRateCap } } } } }",
@@ -213,14 +213,14 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
             for lot_ in d["lots"]["nodes"]
             if lot_["code"] == "IFA-STD"
         )
-        await bids._post_requirements(http, barnet, lot["id"], args.requirements)
+        await bids.post_requirements(http, barnet, lot["id"], args.requirements)
         jobs: list[dict] = []
         price = f"{float(lot['weeklyRateCap']) * 0.85:.2f}"
         for slug, credentials in clients.items():
             if "provider" not in credentials.get("scope", "").split():
                 continue
-            token = await bids._token(http, credentials)
-            work = await bids._gql(http, token, bids.MY_WORK)
+            token = await bids.fetch_token(http, credentials)
+            work = await bids.post_graphql(http, token, bids.MY_WORK)
             org = work["viewer"]["organisation"]
             homes = [s["id"] for s in org["settings"]["nodes"] if s["kind"] == "FOSTER_HOUSEHOLD" and s["active"]]
             if not homes:
@@ -242,7 +242,7 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
                     }
                 )
 
-    workers_before = [p for p in bids._children().get(server_pid, []) if _is_worker(p)]
+    workers_before = [p for p in bids.child_processes().get(server_pid, []) if _is_worker(p)]
     print(f"kill: {len(jobs)} bids to send, {args.concurrency} at a time, to workers {workers_before}", flush=True)
     acknowledged: dict[str, str] = {}
     failures = {"count": 0}
@@ -285,8 +285,8 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
         same = sum([await send(http, job) == acknowledged[job["input"]["idempotencyKey"]] for job in retries])
     deadline = time.monotonic() + 60  # the supervisor notices a dead worker on its own schedule
     while True:
-        workers_after = [p for p in bids._children().get(server_pid, []) if _is_worker(p)]
-        if len(workers_after) >= len(workers_before) or time.monotonic() > deadline:
+        workers_after = [p for p in bids.child_processes().get(server_pid, []) if _is_worker(p)]
+        if set(workers_after) - set(workers_before) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
 
@@ -318,12 +318,14 @@ async def kill(base: str, url: str, server_pid: int, clients: dict, args: argpar
 
 
 def _is_worker(pid: int) -> bool:
-    """A uvicorn worker (a multiprocessing spawn child), not the resource tracker."""
+    """A live uvicorn worker (a multiprocessing spawn child): not the resource tracker, and not a killed worker that
+    its parent has yet to reap (a zombie still listed among its children, with no command line)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    return b"resource_tracker" not in cmdline
+    return state != "Z" and bool(cmdline) and b"resource_tracker" not in cmdline
 
 
 def _raw_id(global_id: str) -> int:
@@ -348,13 +350,13 @@ def main() -> int:
     from api.core.embedded import database_url
 
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
-        port = fanout._port()
+        port = fanout.free_port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp, "DPV_ISSUER": f"http://127.0.0.1:{port}"}
         command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
         if args.drill == "foreign":
             migrate.upgrade(url)
             print(f"set-up: the demo and {args.subscribers} subscribed providers", flush=True)
-            credentials, lot_id = asyncio.run(fanout._setup(url, args.subscribers))
+            credentials, lot_id = asyncio.run(fanout.set_up_market(url, args.subscribers))
         else:
             command.append("--demo")
         server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)

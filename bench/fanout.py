@@ -68,13 +68,13 @@ PUBLISH = """mutation($id: ID!) { requirementPublish(input: {requirementId: $id}
   requirement { id status } userErrors { code message } } }"""
 
 
-def _port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _rss_kib(root_pid: int) -> int:
+def rss_kib(root_pid: int) -> int:
     """Resident memory of a process and all its descendants (the uvicorn workers), in KiB."""
     total, stack = 0, [root_pid]
     while stack:
@@ -90,7 +90,7 @@ def _rss_kib(root_pid: int) -> int:
     return total
 
 
-def _cpu_ms(root_pid: int) -> tuple[float, float]:
+def cpu_ms(root_pid: int) -> tuple[float, float]:
     """CPU time used so far by a process and all its descendants, in ms: (user, system)."""
     user, system, stack = 0, 0, [root_pid]
     while stack:
@@ -106,7 +106,7 @@ def _cpu_ms(root_pid: int) -> tuple[float, float]:
     return user * tick, system * tick
 
 
-async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
+async def set_up_market(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
     """The demo, N more providers on Barnet's fostering lot, a client each (and Barnet's). Returns the clients'
     credentials by slug and the lot's global id."""
     from sqlalchemy import select
@@ -178,7 +178,7 @@ async def _setup(url: str, n: int) -> tuple[dict[str, tuple[str, str]], str]:
         await db.dispose()
 
 
-async def _tokens(base: str, credentials: dict[str, tuple[str, str]]) -> dict[str, str]:
+async def fetch_tokens(base: str, credentials: dict[str, tuple[str, str]]) -> dict[str, str]:
     limit = asyncio.Semaphore(16)
 
     async def one(http: httpx.AsyncClient, slug: str) -> tuple[str, str]:
@@ -316,7 +316,7 @@ class Tally:
             self.reached.set()
 
 
-def _run_fast(main: Any) -> None:
+def run_fast(main: Any) -> None:
     try:
         import uvloop
     except ImportError:  # not on every platform (uvicorn's "standard" extra has it where it builds)
@@ -325,25 +325,25 @@ def _run_fast(main: Any) -> None:
         uvloop.run(main)
 
 
-def _pct(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: str, n_events: int) -> None:
-    tokens = await _tokens(base, credentials)
+    tokens = await fetch_tokens(base, credentials)
     providers = [slug for slug in tokens if slug != "barnet"]
     ws_url = base.replace("http://", "ws://") + "/graphql"
 
     await asyncio.sleep(1.0)
-    rss_before = _rss_kib(server_pid)
+    rss_before = rss_kib(server_pid)
     tally = Tally()
     subscribers = [Subscriber(ws_url, tokens[slug], tally) for slug in providers]
     started = time.monotonic()
     await open_all(subscribers)
     print(f"{len(subscribers)} connections open and subscribed in {time.monotonic() - started:.1f} s", flush=True)
     await asyncio.sleep(3.0)  # idle
-    rss_after = _rss_kib(server_pid)
+    rss_after = rss_kib(server_pid)
     per_connection = (rss_after - rss_before) / len(subscribers)
 
     # Commit instants, as PostgreSQL announces them to a listener of our own.
@@ -390,11 +390,11 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             notified.clear()
             tally.expect(len(subscribers))
             r = await http.post(f"{base}/graphql", json={"query": PUBLISH, "variables": {"id": requirement["id"]}})
-            cpu_published, own_published = _cpu_ms(server_pid), time.process_time()
+            cpu_published, own_published = cpu_ms(server_pid), time.process_time()
             assert r.json()["data"]["requirementPublish"]["requirement"]["status"] == "OPEN", r.text
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(tally.reached.wait(), 60)
-            user, system = (now - then for now, then in zip(_cpu_ms(server_pid), cpu_published, strict=True))
+            user, system = (now - then for now, then in zip(cpu_ms(server_pid), cpu_published, strict=True))
             cpu_own = (time.process_time() - own_published) * 1000
             for s in subscribers:
                 s.read()
@@ -404,7 +404,8 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
             got = latencies[requirement["id"]]
             print(
                 f"requirement {i + 1}: {len(got)} deliveries; from commit first {min(got):.0f} ms, "
-                f"p50 {_pct(got, 50):.0f} ms, p95 {_pct(got, 95):.0f} ms, p99 {_pct(got, 99):.0f} ms, "
+                f"p50 {percentile(got, 50):.0f} ms, p95 {percentile(got, 95):.0f} ms, "
+                f"p99 {percentile(got, 99):.0f} ms, "
                 f"last {max(got):.0f} ms; "
                 f"{len(got) / (max(got) / 1000):.0f} events/s; CPU from the publish's response to the last "
                 f"delivery: server {user + system:.0f} ms ({system:.0f} ms of it in the kernel), "
@@ -427,9 +428,9 @@ async def run(base: str, url: str, server_pid: int, credentials: dict, lot_id: s
         f"idle: {per_connection:.1f} KiB per idle connection (target < 100 KB)"
     )
     print(
-        f"delivery from commit, all events: p50 {_pct(all_latencies, 50):.0f} ms, "
-        f"p95 {_pct(all_latencies, 95):.0f} ms, "
-        f"p99 {_pct(all_latencies, 99):.0f} ms, last {max(all_latencies):.0f} ms (target p99 < 100 ms)"
+        f"delivery from commit, all events: p50 {percentile(all_latencies, 50):.0f} ms, "
+        f"p95 {percentile(all_latencies, 95):.0f} ms, "
+        f"p99 {percentile(all_latencies, 99):.0f} ms, last {max(all_latencies):.0f} ms (target p99 < 100 ms)"
     )
     rates = [len(v) / (max(v) / 1000) for v in latencies.values()]
     print(f"events delivered per second while fanning out: {statistics.median(rates):.0f} (median over events)")
@@ -468,12 +469,12 @@ def main() -> None:
             print(
                 f"set-up: the demo and {args.subscribers} providers with clients (argon2 hashes: a while)", flush=True
             )
-            credentials, lot_id = asyncio.run(_setup(url, args.subscribers))
+            credentials, lot_id = asyncio.run(set_up_market(url, args.subscribers))
             if args.prepared is not None:
                 args.prepared.write_text(
                     json.dumps({"subscribers": args.subscribers, "lot_id": lot_id, "credentials": credentials})
                 )
-        port = _port()
+        port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp, "DPV_TIMER_POLL_SECONDS": "0"}
         server = subprocess.Popen(
             [
@@ -501,7 +502,7 @@ def main() -> None:
                 time.sleep(0.3)
             # uvloop, as the server has it: the client shares the cores with the server, so its own cost per
             # message is the server's loss.
-            _run_fast(run(base, url, server.pid, credentials, lot_id, args.events))
+            run_fast(run(base, url, server.pid, credentials, lot_id, args.events))
         finally:
             server.terminate()
             server.wait(timeout=60)

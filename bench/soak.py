@@ -82,8 +82,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bids import LeanHttp, _gql, _post_requirements, _token  # noqa: E402
-from fanout import _cpu_ms, _port, _rss_kib, _run_fast  # noqa: E402
+from bids import LeanHttp, fetch_token, post_graphql, post_requirements  # noqa: E402
+from fanout import cpu_ms, free_port, rss_kib, run_fast  # noqa: E402
 
 DASHBOARD = """{ invitations(first: 20) { totalCount nodes { status match { level } requirement { reference status
   urgency responseDeadline lot { name } child { view ageYears ageBand sex needs siblingGroupSize
@@ -358,12 +358,12 @@ async def soak(
             task.add_done_callback(tasks.discard)
 
     async def report() -> None:
-        cpu, seen, late = sum(_cpu_ms(server_pid)), 0, 0
+        cpu, seen, late = sum(cpu_ms(server_pid)), 0, 0
         for k in itertools.count(1):
             end = t0 + min(k * period, seconds)
             await asyncio.sleep(max(0.0, end - loop.time()))
-            now_cpu = sum(_cpu_ms(server_pid))
-            rss = _rss_kib(server_pid) / 1024
+            now_cpu = sum(cpu_ms(server_pid))
+            rss = rss_kib(server_pid) / 1024
             fresh = load.samples[seen:]
             seen = len(load.samples)
             span = end - (t0 + (k - 1) * period)
@@ -452,8 +452,8 @@ async def prepare(
 ) -> tuple[Bidder, list[Bidder], list[str], list[str], dict]:
     """The requirements, the dashboard provider's bids on half of them, the bidders and the reference answer."""
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        barnet = await _token(http, clients["barnet"])
-        dpvs = await _gql(
+        barnet = await fetch_token(http, clients["barnet"])
+        dpvs = await post_graphql(
             http,
             barnet,
             "{ dpvs(first: 10) { nodes { category lots(first: 20) { nodes { id code weeklyRateCap } } } } }",
@@ -466,7 +466,7 @@ async def prepare(
             if lt["code"] == "IFA-STD"
         )
         started = time.perf_counter()
-        ids = await _post_requirements(http, barnet, lot["id"], n)
+        ids = await post_requirements(http, barnet, lot["id"], n)
         print(f"set-up: {n} requirements created and published in {time.perf_counter() - started:.1f} s", flush=True)
         cap = Decimal(lot["weeklyRateCap"])
         prices = [f"{cap * Decimal(f):.2f}" for f in ("0.80", "0.82", "0.85", "0.88")]
@@ -475,8 +475,8 @@ async def prepare(
         for slug, credentials in sorted(clients.items()):
             if "provider" not in credentials.get("scope", "").split():
                 continue
-            token = await _token(http, credentials)
-            work = await _gql(http, token, MY_WORK)
+            token = await fetch_token(http, credentials)
+            work = await post_graphql(http, token, MY_WORK)
             org = work["viewer"]["organisation"]
             homes = [
                 s["id"]
@@ -493,7 +493,7 @@ async def prepare(
 
         mine: dict[str, str] = {}  # requirement id -> the dashboard provider's net weekly price
         for rid in ids[::2]:
-            data = await _gql(
+            data = await post_graphql(
                 http,
                 reader.token,
                 SUBMIT,
@@ -528,7 +528,7 @@ async def check_reader(http: httpx.AsyncClient, token: str, ids: list[str], mine
     seen: list[str] = []
     after = None
     while True:
-        page = (await _gql(http, token, ALL_INVITATIONS, {"after": after}))["invitations"]
+        page = (await post_graphql(http, token, ALL_INVITATIONS, {"after": after}))["invitations"]
         total = page["totalCount"]
         for node in page["nodes"]:
             req = node["requirement"]
@@ -552,7 +552,7 @@ async def check_reader(http: httpx.AsyncClient, token: str, ids: list[str], mine
             f"invitations: {total} counted, {len(seen)} listed ({len(set(seen))} distinct), "
             f"{len(set(ids) - set(seen))} of the set-up's missing"
         )
-    dashboard = await _gql(http, token, DASHBOARD)
+    dashboard = await post_graphql(http, token, DASHBOARD)
     page = dashboard["invitations"]
     if page["totalCount"] != total or len(page["nodes"]) != min(20, total):
         raise Failed(f"the dashboard read counts {page['totalCount']} with {len(page['nodes'])} nodes, not {total}")
@@ -578,7 +578,7 @@ async def check_bids(base: str, bidders: list[Bidder]) -> str:
             expected = {b: v for b, v in bidder.stored.items() if b not in unsure}
             ids = sorted(expected)
             for i in range(0, len(ids), 100):
-                nodes = (await _gql(http, bidder.token, BIDS_BY_ID, {"ids": ids[i : i + 100]}))["nodes"]
+                nodes = (await post_graphql(http, bidder.token, BIDS_BY_ID, {"ids": ids[i : i + 100]}))["nodes"]
                 for bid_id, node in zip(ids[i : i + 100], nodes, strict=True):
                     status, price = expected[bid_id]
                     if (
@@ -696,7 +696,7 @@ def main() -> int:
     seconds = args.minutes * 60
     label = f"[gc={args.gc or Settings().gc_mode}]"  # DPV_GC as the server will read it
     with tempfile.TemporaryDirectory() as tmp, database_url(os.environ.get("DATABASE_URL"), Path(tmp)) as url:
-        port = _port()
+        port = free_port()
         env = {
             **os.environ,
             "DPV_DATA_DIR": tmp,
@@ -739,7 +739,7 @@ def main() -> int:
                 gc.collect()
                 gc.freeze()  # the bench's own set-up out of its collector's way
                 print(
-                    f"{label} soak: one fresh worker (pid {pid}, RSS {_rss_kib(pid) / 1024:.1f} MiB), {rate:.1f} "
+                    f"{label} soak: one fresh worker (pid {pid}, RSS {rss_kib(pid) / 1024:.1f} MiB), {rate:.1f} "
                     f"requests/s ({args.bid_share:.0%} bid changes by {len(bidders)} providers, the rest the "
                     f"dashboard read of {reader.slug}) for {args.minutes:g} min; load average "
                     f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
@@ -764,7 +764,7 @@ def main() -> int:
                 await pool.close()
                 stored = await check_bids(base, bidders)
                 async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-                    if await _gql(http, reader.token, DASHBOARD) != reference:
+                    if await post_graphql(http, reader.token, DASHBOARD) != reference:
                         raise Failed("the dashboard read no longer answers the reference")
                 if load.failures:
                     raise Failed(
@@ -772,7 +772,7 @@ def main() -> int:
                     )
                 print(f"check: {stored}; every dashboard read answered the reference: passed", flush=True)
 
-            _run_fast(run())
+            run_fast(run())
         except Failed as e:
             print(f"check FAILED: {e}", file=sys.stderr, flush=True)
             return 1

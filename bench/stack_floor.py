@@ -57,9 +57,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bids import SUBMIT, CpuMeter, LeanHttp  # noqa: E402
-from fanout import Subscriber, Tally, _cpu_ms, _pct, _port, _run_fast, open_all  # noqa: E402
+from fanout import Subscriber, Tally, cpu_ms, free_port, open_all, percentile, run_fast  # noqa: E402
 
-from api.web.app import _quieter_collector  # noqa: E402
+from api.web.app import quieter_collector  # noqa: E402
 
 CHANNEL = "dpv_stack_floor"
 TABLE = "stack_floor_bid"
@@ -227,7 +227,7 @@ def create_app():  # noqa: ANN201  # the server's side, in each uvicorn worker
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncGenerator[None, None]:
-        _quieter_collector()  # as `dpv serve` does: the stack's own cost, not the collector's
+        quieter_collector()  # as `dpv serve` does: the stack's own cost, not the collector's
         listener = await asyncpg.connect(os.environ["DATABASE_URL"])
         await listener.add_listener(CHANNEL, on_notify)
         yield
@@ -258,11 +258,11 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
         for s in subscribers:
             s.unread.clear()
         tally.expect(len(subscribers))
-        cpu_before = _cpu_ms(server_pid)
+        cpu_before = cpu_ms(server_pid)
         await sender.execute("SELECT pg_notify($1, $2)", CHANNEL, str(i + 1))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tally.reached.wait(), 60)
-        cpu = sum(now - then for now, then in zip(_cpu_ms(server_pid), cpu_before, strict=True))
+        cpu = sum(now - then for now, then in zip(cpu_ms(server_pid), cpu_before, strict=True))
         if any(len(s.unread) != 1 for s in subscribers):
             raise SystemExit(f"event {i + 1}: not every subscriber received it exactly once")
         arrivals = [(at - notified[0]) * 1000 for s in subscribers for at, _ in s.unread]
@@ -270,7 +270,8 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
         lasts.append(max(arrivals))
         print(
             f"event {i + 1}: {len(arrivals)} deliveries; from NOTIFY first {min(arrivals):.0f} ms, "
-            f"p50 {_pct(arrivals, 50):.0f} ms, p99 {_pct(arrivals, 99):.0f} ms, last {max(arrivals):.0f} ms; "
+            f"p50 {percentile(arrivals, 50):.0f} ms, p99 {percentile(arrivals, 99):.0f} ms, "
+            f"last {max(arrivals):.0f} ms; "
             f"server CPU {cpu:.0f} ms ({1000 * cpu / len(arrivals):.0f} us a delivery)",
             flush=True,
         )
@@ -280,7 +281,8 @@ async def fanout(base: str, url: str, server_pid: int, args: argparse.Namespace)
     await sender.close()
     print(
         f"\nthe stack alone, {len(subscribers)} subscribers, {args.workers} worker(s): p50 "
-        f"{_pct(everything, 50):.0f} ms, p99 {_pct(everything, 99):.0f} ms over {args.events} events; an event's "
+        f"{percentile(everything, 50):.0f} ms, p99 {percentile(everything, 99):.0f} ms over {args.events} events; "
+        "an event's "
         f"last delivery: median {statistics.median(lasts):.0f} ms, best {min(lasts):.0f} ms "
         f"(issue 5's target for DPV Exchange: p99 < 100 ms)"
     )
@@ -380,7 +382,7 @@ def main() -> None:
                     "key text UNIQUE, received_at timestamptz NOT NULL DEFAULT now())"
                 )
             )
-        port = _port()
+        port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "DPV_DATA_DIR": tmp}
         if args.tuned:
             env["STACK_FLOOR_TUNED"] = "1"
@@ -408,7 +410,7 @@ def main() -> None:
                 f"{args.workers} worker(s)",
                 flush=True,
             )
-            _run_fast((fanout if args.mode == "fanout" else bids)(base, url, server.pid, args))
+            run_fast((fanout if args.mode == "fanout" else bids)(base, url, server.pid, args))
         finally:
             server.terminate()
             server.wait(timeout=60)

@@ -2,8 +2,8 @@
 
 The server is TEST_DATABASE_URL when set (CI: the one on 127.0.0.1:5432), else an embedded one from the
 `pgserver` wheel. Each run creates its own database on it and drops it at the end. Tests are isolated
-from each other: every test starts from empty tables (TRUNCATE), and domain tests that need no concurrency
-run inside a transaction that is rolled back (savepoints).
+from each other: every test starts from empty tables (the ones an earlier test wrote are truncated), and domain
+tests that need no concurrency run inside a transaction that is rolled back (savepoints).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _asyncpg_dsn(url: str) -> dict[str, Any]:
+def asyncpg_dsn(url: str) -> dict[str, Any]:
     u = make_url(url)
     return {
         "user": u.username,
@@ -69,7 +69,7 @@ def _asyncpg_dsn(url: str) -> dict[str, Any]:
 
 
 async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(**_asyncpg_dsn(url))
+    conn = await asyncpg.connect(**asyncpg_dsn(url))
     try:
         await conn.execute(sql)
     finally:
@@ -89,6 +89,10 @@ class Databases:
     async def acreate(self, prefix: str = "dpv_test") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
         await _admin(self.server_url, f'CREATE DATABASE "{name}"')
+        # A test database need not survive a crash of the server: its commits do not wait for the WAL to reach the
+        # disk (what is committed is visible as before; only durability is given up). On a busy machine that wait
+        # was most of a commit's time, and the tests commit thousands of times.
+        await _admin(self.server_url, f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         self.created.append(name)
         return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
 
@@ -119,7 +123,7 @@ def database_url(databases: Databases) -> str:
 @pytest.fixture(scope="session")
 def live_port() -> int:
     """The port of `live_server`, chosen first so that the settings can name the issuer (tokens carry it)."""
-    return _free_port()
+    return free_port()
 
 
 @dataclass(frozen=True)
@@ -172,20 +176,58 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await db.dispose()
 
 
-TABLES = ", ".join(t.name for t in metadata.sorted_tables)
+TABLES = [t.name for t in metadata.sorted_tables]
+
+# One statement that names the tables holding rows and the tables' id sequences that have handed out a value: what a
+# test left behind. Most tests leave a few tables written and many none (the rolled-back ones, the rules tests), so
+# emptying only those is much cheaper than truncating all of them each time: TRUNCATE makes new files for every table
+# and index it names, and takes every one of their locks.
+_LEFT_BEHIND = text(
+    "SELECT name FROM ("
+    + " UNION ALL ".join(f"SELECT '{t}' AS name WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in TABLES)
+    + ") AS written UNION ALL SELECT '.' || quote_ident(schemaname) || '.' || quote_ident(sequencename)"
+    " FROM pg_sequences WHERE last_value IS NOT NULL AND sequencename = ANY(:owned)"
+)
+
+
+async def _owned_sequences(conn: Any) -> list[str]:
+    """The sequences the tables' columns own (their ids): what TRUNCATE ... RESTART IDENTITY would restart."""
+    rows = await conn.execute(
+        text(
+            "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid"
+            " AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') JOIN pg_class t ON t.oid = d.refobjid"
+            " WHERE s.relkind = 'S' AND t.relname = ANY(:tables)"
+        ),
+        {"tables": TABLES},
+    )
+    return [name for (name,) in rows]
+
+
+async def empty_tables(database: Database) -> None:
+    """Every table empty and every id sequence restarted, as one TRUNCATE of all tables with RESTART IDENTITY would
+    leave them: only the tables with rows are truncated, only the sequences that moved are restarted."""
+    async with database.engine.begin() as conn:
+        owned = database.__dict__.get("_test_owned_sequences")
+        if owned is None:
+            owned = database.__dict__["_test_owned_sequences"] = await _owned_sequences(conn)
+        left = [name for (name,) in await conn.execute(_LEFT_BEHIND, {"owned": owned})]
+        tables = [name for name in left if not name.startswith(".")]
+        if tables:
+            await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        for sequence in (name[1:] for name in left if name.startswith(".")):
+            await conn.execute(text("SELECT setval(:s, 1, false)"), {"s": sequence})
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def db(database: Database) -> Database:
-    """The test database, emptied before the test. The live server's timer runner may be working on a timer an
-    earlier test left due (a document expiring, say): its transaction locks the timer, then reads an organisation,
-    while TRUNCATE takes the tables in its own order, and PostgreSQL then ends one of the two as a deadlock. The
-    runner retries its timer on its next poll; the truncation is tried again here."""
+    """The test database, emptied before the test (`empty_tables`). The live server's timer runner may be working on
+    a timer an earlier test left due (a document expiring, say): its transaction locks the timer, then reads an
+    organisation, while TRUNCATE takes the tables in its own order, and PostgreSQL then ends one of the two as a
+    deadlock. The runner retries its timer on its next poll; the emptying is tried again here."""
     attempts = 5
     while True:
         try:
-            async with database.engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+            await empty_tables(database)
             return database
         except DBAPIError as exc:
             attempts -= 1
@@ -216,6 +258,22 @@ async def make_org(db: Database, kind: OrganisationKind, slug: str, name: str | 
         s.add(org)
         await s.flush()
         return org
+
+
+async def waiting_for_locks(db: Database, count: int, timeout: float = 10) -> None:
+    """Wait until `count` of this database's connections are waiting for a lock (a row another transaction holds,
+    say): the condition a test of a queue behind a lock waits for, rather than a fixed time."""
+    deadline = time.monotonic() + timeout
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    while True:
+        async with db.reading() as conn:
+            waiting = (await conn.execute(query)).scalar_one()
+        if waiting >= count:
+            return
+        assert time.monotonic() < deadline, f"{waiting} connections waiting for a lock, not {count}"
+        await asyncio.sleep(0.01)
 
 
 def gid(type_name: str, id_: int) -> str:
@@ -279,6 +337,10 @@ class Market:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def market(db: Database) -> Market:
+    return await make_market(db)
+
+
+async def make_market(db: Database) -> Market:
     return Market(
         wla=await make_org(db, OrganisationKind.ALLIANCE, "wla", "West London Alliance"),
         barnet=await make_org(db, OrganisationKind.LOCAL_AUTHORITY, "barnet", "London Borough of Barnet"),
@@ -359,10 +421,28 @@ async def hub(db: Database) -> AsyncIterator[Any]:
 # --- a real server over HTTP --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_LIVE_SERVERS: dict[str, uvicorn.Server] = {}
+
+
+def server_hub(live_server: str) -> Any:
+    """The event hub of the server `live_server` runs (in its lifespan's state)."""
+    return _LIVE_SERVERS[live_server].lifespan.state["hub"]
+
+
+async def subscribed(hub: Any, count: int, timeout: float = 10) -> None:
+    """Wait until `hub` has exactly `count` subscribers: a subscription's registration is not acknowledged to its
+    client, and an event committed before it would not be delivered live. Exactly: a socket an earlier test closed
+    may still be unsubscribing."""
+    deadline = time.monotonic() + timeout
+    while len(hub.subscribers) != count:
+        assert time.monotonic() < deadline, f"{len(hub.subscribers)} subscribers, not {count}"
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(scope="session")
@@ -388,8 +468,11 @@ def live_server(settings: Settings, live_port: int) -> Iterator[str]:
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+        time.sleep(0.01)
+    url = f"http://127.0.0.1:{port}"
+    _LIVE_SERVERS[url] = server
+    yield url
+    del _LIVE_SERVERS[url]
     server.should_exit = True
     thread.join(timeout=10)
 

@@ -80,7 +80,7 @@ class Scene:
         return principal_for(self.providers[slug], Scope.PROVIDER)
 
 
-async def _member(
+async def member(
     db: Database,
     market,
     org: Organisation,
@@ -106,7 +106,7 @@ async def _member(
 async def scene(db: Database, market, *, members: int = 6, rate_caps: list[tuple[int, Decimal]] | None = None) -> Scene:
     dpv, lots = await dpv_with_lots(db, market, lots=1, rate_caps=rate_caps)
     sc = Scene(dpv, lots[0], {"acorn": market.acorn, "birch": market.birch})
-    await _member(db, market, market.acorn, sc.lot, MembershipStatus.ADMITTED)
+    await member(db, market, market.acorn, sc.lot, MembershipStatus.ADMITTED)
     for setting in (
         await add_setting(
             db,
@@ -123,7 +123,7 @@ async def scene(db: Database, market, *, members: int = 6, rate_caps: list[tuple
         ),
     ):
         sc.settings[setting.name] = setting
-    await _member(db, market, market.birch, sc.lot, MembershipStatus.ADMITTED)
+    await member(db, market, market.birch, sc.lot, MembershipStatus.ADMITTED)
     sc.settings["Birch Lodge"] = await add_setting(
         db, market.admin, market.birch.id, "Birch Lodge", postcode_district="RG1", latitude=51.455, longitude=-0.97
     )
@@ -136,7 +136,7 @@ async def scene(db: Database, market, *, members: int = 6, rate_caps: list[tuple
     for slug, status, skip in others[: max(0, members - 2)]:
         org = await make_org(db, OrganisationKind.PROVIDER, slug)
         sc.providers[slug.split("-")[0]] = org
-        await _member(db, market, org, sc.lot, status, skip=skip)
+        await member(db, market, org, sc.lot, status, skip=skip)
     return sc
 
 

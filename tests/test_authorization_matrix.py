@@ -9,12 +9,14 @@ other role gets FORBIDDEN, and the data of a refused mutation is unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 from strawberry.relay import to_base64
 
@@ -38,7 +40,7 @@ from api.safeguarding.enums import (
 )
 from api.safeguarding.models import SafeguardingAlert, Suspension
 from schema import schema
-from tests.conftest import principal_for
+from tests.conftest import Market, empty_tables, make_market, principal_for
 from tests.factories import add_setting
 from tests.placement_factories import child, fields
 
@@ -381,8 +383,64 @@ def test_every_operation_says_who_may_call_it():
         )
 
 
+# --- one world for every item ----------------------------------------------------------------------------------
+# Each item used to empty the database, build the world below and start an event hub: most of the suite's time.
+# The world is built once and kept while it is as built: an item that may have changed it (an allowed mutation, or
+# any item after which the audit trail has grown -- every change writes its audit event) has it rebuilt, from empty
+# tables with restarted ids, before the next item. So every item still meets the world exactly as built.
+
+
+@dataclass
+class Shared:
+    market: Market | None = None
+    world: World | None = None
+    audit_events: int = -1  # in the audit trail when the world was built
+    stale: bool = True
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def shared() -> Shared:
+    return Shared()
+
+
 @pytest.fixture
-async def world(db, market) -> World:
+def db(database):
+    """The database as it is: `world` keeps it as built (the suite's `db` empties it first)."""
+    return database
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def market(database, shared: Shared, request) -> AsyncIterator[Market]:
+    if shared.stale or await _audit_count(database) != shared.audit_events:
+        await empty_tables(database)
+        shared.market = await make_market(database)
+        shared.world = await build_world(database, shared.market)
+        shared.audit_events = await _audit_count(database)
+        shared.stale = False
+    yield shared.market
+    params = getattr(request.node, "callspec", None)
+    operation, role = (params.params["operation"], params.params["role"]) if params else (None, None)
+    if operation is None or (OPS[operation].document.startswith("mutation") and role in OPS[operation].allowed):
+        shared.stale = True  # it may have changed the world (checked by the audit trail too, next time)
+
+
+@pytest.fixture
+def world(market, shared: Shared) -> World:
+    return shared.world
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def hub(database) -> AsyncIterator[Any]:
+    """One event hub (api/core/realtime.py) for the module's subscriptions run in process."""
+    from api.core.realtime import Hub
+
+    running = Hub(database, poll_seconds=0.2)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def build_world(db, market) -> World:
     async with db.transaction() as s:
         dpv = await dpvs.create_dpv(
             s,

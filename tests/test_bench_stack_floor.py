@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         (
             "fanout",
-            ["--subscribers", "20", "--events", "2", "--tuned"],
-            "the stack alone, 20 subscribers, 1 worker(s): p50 ",
+            ["--subscribers", "5", "--events", "2", "--tuned"],
+            "the stack alone, 5 subscribers, 1 worker(s): p50 ",
         ),
-        ("bids", ["--requests", "60", "--concurrency", "5"], "the stack alone, { ok }: 60 requests in "),
+        ("bids", ["--requests", "20", "--concurrency", "5"], "the stack alone, { ok }: 20 requests in "),
     ],
 )
 def test_the_stack_floor_bench_measures_what_it_says(databases, mode: str, options: list[str], expected: str) -> None:

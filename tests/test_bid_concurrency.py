@@ -23,7 +23,7 @@ from api.core.db import Database
 from api.core.errors import UserErrors
 from api.core.principal import ActorKind, Principal, Scope
 from api.placements import award, bids, requirements
-from api.placements.enums import BidStatus as B, RequirementStatus as S
+from api.placements.enums import BidStatus, RequirementStatus
 from api.placements.models import Bid, Requirement
 from tests.conftest import count
 from tests.placement_factories import offer, published, scene, submit
@@ -113,7 +113,7 @@ async def test_two_officers_accepting_two_bids_at_once_make_exactly_one_award(db
             results = await asyncio.gather(*(outcome(d, a) for d, a in contenders))
 
         assert sorted(results) == ["ALREADY_AWARDED", "ok"], results
-        assert (await get(db, Requirement, r.id)).status is S.AWARDED
+        assert (await get(db, Requirement, r.id)).status is RequirementStatus.AWARDED
         statuses = sorted([(await get(db, Bid, oak.id)).status.value, (await get(db, Bid, lodge.id)).status.value])
         assert statuses == ["ACCEPTED", "UNSUCCESSFUL"]
         assert await count(db, AuditEvent, AuditEvent.action == "requirement.award", AuditEvent.entity_id == r.id) == 1
@@ -136,7 +136,9 @@ def _amend(who: Principal, bid: Bid, r: Requirement, core: str = "800.00"):
 async def _assert_whole(db, result: str, r: Requirement, bid: Bid) -> None:
     """Either the amend is in and the requirement closed with it, or it was refused and nothing of it is."""
     after, stored = await get(db, Requirement, r.id), await get(db, Bid, bid.id)
-    assert after.status is S.CLOSED and after.closed_at == r.response_deadline  # the bid was live either way
+    assert (
+        after.status is RequirementStatus.CLOSED and after.closed_at == r.response_deadline
+    )  # the bid was live either way
     async with db.session() as s:
         actions = [
             a
@@ -209,7 +211,7 @@ async def test_an_amend_racing_the_deadline_is_either_in_or_refused_never_half(d
     await waiting(db, 2, withdraw, timer)
     await tx.__aexit__(None, None, None)
     assert (await withdraw, await timer) == ("ok", 1)
-    assert (await get(db, Requirement, r.id)).status is S.UNFILLED
+    assert (await get(db, Requirement, r.id)).status is RequirementStatus.UNFILLED
 
     # 4. and many free races, in whichever order they come
     seen = set()
@@ -259,4 +261,4 @@ async def test_a_retried_bid_submit_sent_concurrently_with_the_same_key_creates_
         )
     )
     assert sorted(results) == ["ALREADY_BID", "ok"]
-    assert await count(db, Bid, Bid.requirement_id == r2.id, Bid.status == B.SUBMITTED) == 1
+    assert await count(db, Bid, Bid.requirement_id == r2.id, Bid.status == BidStatus.SUBMITTED) == 1

@@ -18,9 +18,9 @@ from api.core.timers import Timer, TimerState
 from api.market import dpvs, settings as setting_rules
 from api.market.enums import MembershipStatus, OfstedGrade, Specialism
 from api.market.models import Membership
-from api.placements import award, bids, evaluation as evaluation_rules, evaluations, requirements
-from api.placements.enums import BidStatus as B, InvitationStatus, OfficerCriterion, RequirementStatus as S, Urgency
-from api.placements.evaluation import Criterion
+from api.placements import award, bids, evaluation_queries, evaluation_rules, officer_scores, requirements
+from api.placements.enums import BidStatus, InvitationStatus, OfficerCriterion, RequirementStatus, Urgency
+from api.placements.evaluation_rules import Criterion
 from api.placements.models import Bid, BidOfficerScore, Invitation, Requirement
 from api.placements.requirements import DEADLINE_TIMER
 from tests.conftest import principal_for
@@ -78,7 +78,11 @@ async def test_a_bid_is_priced_by_the_system_with_its_discounts_and_an_exact_rec
     after = clock.now()
 
     stored = await get(db, Bid, bid.id)
-    assert stored.status is B.SUBMITTED and stored.provider_id == market.acorn.id and stored.setting_id == family.id
+    assert (
+        stored.status is BidStatus.SUBMITTED
+        and stored.provider_id == market.acorn.id
+        and stored.setting_id == family.id
+    )
     assert (stored.core_price, stored.weekly_price, stored.net_weekly_price) == (D("800.00"), D("900.00"), D("810.00"))
     assert stored.extras == [{"description": "1:1 support, 10 h", "weeklyPrice": "100.00"}]
     assert stored.discounts == [
@@ -162,12 +166,12 @@ async def test_malformed_offers_are_reported_at_once_and_the_cap_is_checked_on_t
         "TEXT_TOO_LONG",
     }
     assert {
-        "corePrice",
+        "core_price",
         "extras[0].description",
-        "extras[0].weeklyPrice",
-        "availableFrom",
-        "needsStatement",
-        "compatibilityStatement",
+        "extras[0].weekly_price",
+        "available_from",
+        "needs_statement",
+        "compatibility_statement",
     } <= {e.field for e in exc.value.errors}
 
     cap = (await get(db, Requirement, r.id)).planned_start
@@ -200,7 +204,7 @@ async def test_one_live_bid_per_provider_and_idempotent_by_key(db, market):
     second = await submit(db, market.acorn_staff, r.id, oak, "950.00")  # after a withdrawal, a new bid
     assert second.id != first.id
     statuses = {b.id: b.status for b in await rows(db, select(Bid))}
-    assert statuses == {first.id: B.WITHDRAWN, second.id: B.SUBMITTED}
+    assert statuses == {first.id: BidStatus.WITHDRAWN, second.id: BidStatus.SUBMITTED}
 
 
 async def test_bids_are_taken_while_open_and_until_the_deadline_by_the_servers_clock(db, market):
@@ -214,7 +218,7 @@ async def test_bids_are_taken_while_open_and_until_the_deadline_by_the_servers_c
         await submit(db, market.acorn_staff, r.id, oak, now=r.response_deadline)
     assert codes(exc) == {"DEADLINE_PASSED"}
     await timers.run_due_timers(db, now=r.response_deadline)
-    assert (await get(db, Requirement, r.id)).status is S.CLOSED  # with birch's bid
+    assert (await get(db, Requirement, r.id)).status is RequirementStatus.CLOSED  # with birch's bid
     with pytest.raises(UserErrors) as exc:
         await submit(db, market.acorn_staff, r.id, oak)
     assert codes(exc) == {"DEADLINE_PASSED"}
@@ -281,7 +285,7 @@ async def test_amend_replaces_the_offer_keeps_the_bid_and_its_receipt_time_and_a
 
     async with db.transaction() as s:
         withdrawn = await bids.withdraw_bid(s, market.acorn_staff, bid.id)
-    assert withdrawn.status is B.WITHDRAWN and withdrawn.withdrawn_at is not None
+    assert withdrawn.status is BidStatus.WITHDRAWN and withdrawn.withdrawn_at is not None
     await refused(db, lambda s: bids.amend_bid(s, market.acorn_staff, bid.id, new), "BID_NOT_LIVE")
     await refused(db, lambda s: bids.withdraw_bid(s, market.acorn_staff, bid.id), "INVALID_TRANSITION")
     assert [e.action for e in await events(db, "Bid", bid.id)] == ["bid.submit", "bid.amend", "bid.withdraw"]
@@ -297,12 +301,16 @@ async def test_submit_amend_and_withdraw_in_one_transaction_leave_the_session_as
         bid = await bids.submit_bid(s, market.acorn_staff, requirement_id=r.id, offer=offer(oak, "900.00"))
         assert await s.get(Bid, bid.id) is bid and not s.dirty
         amended = await bids.amend_bid(s, market.acorn_staff, bid.id, offer(far, "800.00"))
-        assert amended is bid and (bid.setting_id, bid.weekly_price, bid.status) == (far, D("800.00"), B.SUBMITTED)
+        assert amended is bid and (bid.setting_id, bid.weekly_price, bid.status) == (
+            far,
+            D("800.00"),
+            BidStatus.SUBMITTED,
+        )
         withdrawn = await bids.withdraw_bid(s, market.acorn_staff, bid.id)
-        assert withdrawn is bid and bid.status is B.WITHDRAWN and bid.withdrawn_at is not None
+        assert withdrawn is bid and bid.status is BidStatus.WITHDRAWN and bid.withdrawn_at is not None
         assert not s.dirty and not s.new
     stored = await get(db, Bid, bid.id)
-    assert (stored.setting_id, stored.weekly_price, stored.status) == (far, D("800.00"), B.WITHDRAWN)
+    assert (stored.setting_id, stored.weekly_price, stored.status) == (far, D("800.00"), BidStatus.WITHDRAWN)
     assert stored.amended_at is not None and stored.withdrawn_at == bid.withdrawn_at
     assert [e.action for e in await events(db, "Bid", bid.id)] == ["bid.submit", "bid.amend", "bid.withdraw"]
 
@@ -334,12 +342,12 @@ async def test_the_evaluation_gathers_its_inputs_ranks_and_explains(db, market):
             grade=OfstedGrade.GOOD,
             inspected_on=date(2024, 1, 1),
         )
-        await evaluations.record_officer_score(
+        await officer_scores.record_officer_score(
             s, market.barnet_officer, oak.id, criterion=OfficerCriterion.CHILD_VIEWS, score=4
         )
 
     async with db.session() as s:
-        evaluated = await evaluations.evaluate_one(s, await s.get(Requirement, r.id))
+        evaluated = await evaluation_queries.evaluate_one(s, await s.get(Requirement, r.id))
     e = evaluated.evaluation
     assert [rb.bid_id for rb in e.ranked_bids] == [oak.id, lodge.id] and [rb.rank for rb in e.ranked_bids] == [1, 2]
     assert e.market_median == D("800.00") and e.cap in (D("1000.00"), D("1030.00"))
@@ -356,7 +364,7 @@ async def test_the_evaluation_gathers_its_inputs_ranks_and_explains(db, market):
     async with db.transaction() as s:
         await dpvs.set_evaluation_weights(s, market.admin, sc.dpv.id, weights)
     async with db.session() as s:
-        e = (await evaluations.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
+        e = (await evaluation_queries.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
     assert [rb.bid_id for rb in e.ranked_bids] == [lodge.id, oak.id]  # price alone: the cheaper first
     async with db.transaction() as s:
         with pytest.raises(UserErrors) as exc:
@@ -373,7 +381,7 @@ async def test_the_officer_scores_a_live_bid_of_its_own_requirement(db, market):
     bid = await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id)
 
     def score(value, who=market.barnet_officer, criterion=OfficerCriterion.COMPATIBILITY):
-        return lambda s: evaluations.record_officer_score(s, who, bid.id, criterion=criterion, score=value)
+        return lambda s: officer_scores.record_officer_score(s, who, bid.id, criterion=criterion, score=value)
 
     for value in (3, 5):
         async with db.transaction() as s:
@@ -425,9 +433,9 @@ async def test_only_an_authorised_officer_of_the_borough_accepts_once_responses_
         accepted = await award.accept_bid(
             s, officer, oak.id, rationale="Meets every need, 1 km from school", now=r.response_deadline
         )
-    assert accepted.status is B.ACCEPTED and accepted.rationale == "Meets every need, 1 km from school"
+    assert accepted.status is BidStatus.ACCEPTED and accepted.rationale == "Meets every need, 1 km from school"
     done = await get(db, Requirement, r.id)
-    assert done.status is S.AWARDED and done.closed_at == done.awarded_at == r.response_deadline
+    assert done.status is RequirementStatus.AWARDED and done.closed_at == done.awarded_at == r.response_deadline
     (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert timer.state is TimerState.CANCELLED
     await refused(db, lambda s: award.accept_bid(s, officer, lodge.id, rationale="Changed my mind"), "ALREADY_AWARDED")
@@ -452,7 +460,7 @@ async def test_every_other_bid_is_unsuccessful_with_feedback_and_no_word_of_the_
     async with db.transaction() as s:
         await award.accept_bid(s, officer_with_award(market), oak.id, rationale="Best match")
     loser = await get(db, Bid, lodge.id)
-    assert loser.status is B.UNSUCCESSFUL and loser.decided_at is not None
+    assert loser.status is BidStatus.UNSUCCESSFUL and loser.decided_at is not None
     assert loser.feedback == {
         "reasons": ["LOWER_TOTAL_SCORE", "NEEDS_PARTLY_MET", "FURTHER_FROM_HOME"],
         "rank": 2,
@@ -477,13 +485,13 @@ async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
         async with db.transaction() as s:
             await award.accept_bid(s, officer, lodge.id, rationale="Cheapest")
     assert codes(exc) == {"BID_EXCLUDED"} and "PROVIDER_SUSPENDED" in exc.value.errors[0].message
-    assert (await get(db, Requirement, r.id)).status is S.OPEN
+    assert (await get(db, Requirement, r.id)).status is RequirementStatus.OPEN
 
     # an EMERGENCY requirement is awarded at once, while OPEN: it closes, and its deadline timer is cancelled
     async with db.transaction() as s:
         await award.accept_bid(s, officer, oak.id, rationale="Available tonight")
     done = await get(db, Requirement, r.id)
-    assert done.status is S.AWARDED and done.closed_at is not None
+    assert done.status is RequirementStatus.AWARDED and done.closed_at is not None
     assert (await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER)))[0].state is TimerState.CANCELLED
     assert (await get(db, Bid, lodge.id)).feedback == {
         "reasons": ["EXCLUDED_PROVIDER_SUSPENDED"],
@@ -493,7 +501,7 @@ async def test_an_excluded_bid_cannot_be_accepted_and_is_told_why(db, market):
     # nothing more happens on an awarded requirement
     await refused(
         db,
-        lambda s: evaluations.record_officer_score(
+        lambda s: officer_scores.record_officer_score(
             s, market.barnet_officer, oak.id, criterion=OfficerCriterion.SOCIAL_VALUE, score=1
         ),
         "ALREADY_AWARDED",
@@ -559,7 +567,7 @@ async def test_a_lot_with_no_cap_for_the_start_or_any_earlier_year_takes_no_bids
         r = await published(db, market.barnet_officer, sc.lot.id, planned_start=start)
         with pytest.raises(UserErrors) as exc:
             await submit(db, market.acorn_staff, r.id, sc.settings["Oak House"].id, "0.01")
-        assert [(e.field, e.code.value) for e in exc.value.errors] == [("requirementId", "NO_RATE_CAP")]
+        assert [(e.field, e.code.value) for e in exc.value.errors] == [("requirement_id", "NO_RATE_CAP")]
         assert f"no weekly rate cap for {fy}/{str(fy + 1)[-2:]} or any earlier year" in exc.value.errors[0].message
         assert (
             await rows(db, select(Bid)) == []
@@ -576,7 +584,7 @@ async def test_the_evaluation_and_the_award_judge_a_bid_by_the_cap_that_applies_
     async with db.transaction() as s:  # the alliance revises last year's cap down after the bids came in
         await dpvs.set_rate_cap(s, market.admin, lot_id=sc.lot.id, financial_year=fy - 1, weekly_rate_cap=D("900.00"))
     async with db.session() as s:
-        evaluation = (await evaluations.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
+        evaluation = (await evaluation_queries.evaluate_one(s, await s.get(Requirement, r.id))).evaluation
     assert evaluation.cap == D("900.00")
     assert evaluation.bid(oak.id).excluded and evaluation.bid(oak.id).exclusion_reasons == (
         evaluation_rules.ExclusionReason.ABOVE_CAP,
@@ -589,4 +597,6 @@ async def test_the_evaluation_and_the_award_judge_a_bid_by_the_cap_that_applies_
         async with db.transaction() as s:
             await award.accept_bid(s, officer, oak.id, rationale="Closest to school")
     assert codes(exc) == {"BID_EXCLUDED"} and "ABOVE_CAP" in exc.value.errors[0].message
-    assert (await get(db, Requirement, r.id)).status is S.OPEN and (await get(db, Bid, oak.id)).status is B.SUBMITTED
+    assert (await get(db, Requirement, r.id)).status is RequirementStatus.OPEN and (
+        await get(db, Bid, oak.id)
+    ).status is BidStatus.SUBMITTED

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ import urllib.request
 from pathlib import Path
 
 from schema import schema
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DONE_WHEN = "{ dpvs(first: 10) { nodes { name lots(first: 20) { nodes { code weeklyRateCap } } } } }"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _dpv(*args: str, env: dict[str, str], **kw) -> subprocess.Popen:
@@ -36,7 +30,7 @@ def _dpv(*args: str, env: dict[str, str], **kw) -> subprocess.Popen:
     )
 
 
-def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
+def wait_ready(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -79,7 +73,7 @@ def _viewer_with_demo_client(demo: dict, slug: str) -> dict:
     return r.json()["data"]["viewer"]
 
 
-def _stop(proc: subprocess.Popen) -> str:
+def stop_server(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
@@ -89,17 +83,17 @@ def _stop(proc: subprocess.Popen) -> str:
 def test_serve_demo_with_embedded_postgres_then_restart(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env["DPV_DATA_DIR"] = str(tmp_path / "data")
-    port = _free_port()
+    port = free_port()
 
     proc = _dpv("serve", "--demo", "--port", str(port), env=env)
     try:
-        _wait_ready(port, proc)
+        wait_ready(port, proc)
         body = _post(port, DONE_WHEN)
         clients_file = tmp_path / "data" / "demo-clients.json"
         demo = json.loads(clients_file.read_text())
         viewer = _viewer_with_demo_client(demo, "barnet")
     finally:
-        out = _stop(proc)
+        out = stop_server(proc)
     assert f"Demo OAuth clients (client_credentials, one per demo organisation) in {clients_file.resolve()}" in out
     assert viewer == {"organisation": {"slug": "barnet"}, "scopes": ["borough", "borough:award"]}
     assert demo["token_endpoint"] == f"http://127.0.0.1:{port}/oauth/token"
@@ -115,10 +109,10 @@ def test_serve_demo_with_embedded_postgres_then_restart(tmp_path):
 
     proc = _dpv("serve", "--demo", "--port", str(port), env=env)  # the next start reuses it
     try:
-        _wait_ready(port, proc)
+        wait_ready(port, proc)
         again = _post(port, "{ dpvs(first: 10) { totalCount } }")
     finally:
-        out = _stop(proc)
+        out = stop_server(proc)
     assert again["data"]["dpvs"]["totalCount"] == 3
     assert "Database not empty" in out
     assert json.loads(clients_file.read_text())["clients"] == demo["clients"], "a restart keeps the demo clients"

@@ -1,4 +1,4 @@
-"""The worker's collector (api/web/app.py `_quieter_collector`, as the app's start-up sets it): garbage that reaches the
+"""The worker's collector (api/web/app.py `quieter_collector`, as the app's start-up sets it): garbage that reaches the
 oldest generation is collected while the worker goes on working, not left to pile up.
 
 Under a steady load every request leaves some reference cycles (tasks, sessions, exceptions with their frames)

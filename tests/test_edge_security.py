@@ -29,7 +29,7 @@ from auth.client_auth import CLIENT_IP_POLICY, CLIENT_POLICY
 from auth.models import LoginThrottle
 from schema import schema
 from schema.core.context import Context
-from tests.conftest import _free_port
+from tests.conftest import free_port
 from tests.test_oauth import register
 from tests.test_oauth_code import Browser, actions, discover, person, pkce_client, public_client, query
 
@@ -52,7 +52,7 @@ BAD_ENUM = {
 async def another_worker(settings: Settings) -> AsyncIterator[str]:
     """One more instance of the application on the test database (another worker, as far as the database can
     tell), in a thread, on a free port."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from api.market.enums import MembershipStatus, OfstedGrade, SettingKind, Sex, Specialism
-from api.placements.evaluation import (
+from api.placements.evaluation_rules import (
     Alert,
     AlertSeverity,
     BidForEvaluation,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.core import audit, events
 from api.core.audit import AuditEvent
 from api.core.events import Position
-from tests.conftest import _asyncpg_dsn
+from tests.conftest import asyncpg_dsn
 from tests.placement_factories import published, scene, submit
 
 CHANGES = """query($after: String, $first: Int) { changes(after: $after, first: $first) {
@@ -73,7 +73,7 @@ async def test_a_transaction_open_in_another_database_does_not_hold_the_stream_b
     """Only this database's transactions can write its audit table: one that another database on the same server
     holds open (a long pg_dump, another application's forgotten transaction) delays nothing here."""
     other_url = await databases.acreate("dpv_foreign")
-    foreign = await asyncpg.connect(**_asyncpg_dsn(other_url))
+    foreign = await asyncpg.connect(**asyncpg_dsn(other_url))
     try:
         tx = foreign.transaction()
         await tx.start()

@@ -17,7 +17,7 @@ from api.core.errors import Forbidden
 from api.core.principal import Scope
 from api.placements import award, ipas
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S, Urgency
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus, Urgency
 from api.placements.models import Ipa, IpaSignature, Placement, Requirement
 from tests.conftest import principal_for
 from tests.placement_factories import published, scene, submit
@@ -112,7 +112,7 @@ async def test_signing_rules_then_execution_places_the_child(db, market):
         signed = await sign(signer, sha.upper())(s)  # the hex digest is case-insensitive
     assert signed.status is IpaStatus.PROVIDER_SIGNED
     await refused(db, sign(signer), "ALREADY_SIGNED")
-    assert (await get(db, Requirement, r.id)).status is S.AWARDED
+    assert (await get(db, Requirement, r.id)).status is RequirementStatus.AWARDED
 
     async with db.transaction() as s:
         executed = await sign(officer)(s)
@@ -124,7 +124,7 @@ async def test_signing_rules_then_execution_places_the_child(db, market):
         (IpaParty.BOROUGH, market.barnet.id, sha),
     ]
 
-    assert (await get(db, Requirement, r.id)).status is S.PLACED
+    assert (await get(db, Requirement, r.id)).status is RequirementStatus.PLACED
     (placement,) = await rows(db, select(Placement))
     start = r.planned_start  # a Thursday: five working days run over the weekend
     assert placement.status is PlacementStatus.LIVE and placement.starts_on == start

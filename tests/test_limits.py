@@ -33,9 +33,9 @@ from api.core.config import Settings
 from api.core.db import DriverStatement
 from api.placements.models import Requirement
 from api.web.app import create_app
-from tests.conftest import count, gid
+from tests.conftest import count, free_port, gid
 from tests.placement_factories import published, scene
-from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
+from tests.test_cli import ROOT, stop_server, wait_ready
 from tests.test_oauth import register
 from tests.test_placement_api import CREATE, create_input
 
@@ -69,7 +69,7 @@ BOROUGH_ATTACK = (
 def serving(settings: Settings, **config: object) -> Iterator[tuple[str, threading.Thread]]:
     """The application under uvicorn in a thread, configured by `config` (the live server's way, without its
     `ws_max_size` unless given)."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
     )
@@ -351,7 +351,7 @@ async def _spend(bases: list[str], query: str, token: str | None, limit: int = 6
 async def test_a_budget_holds_across_two_servers_refuses_with_429_and_refills(database_url, db, market):
     sc = await scene(db, market, members=2)
     regs = {slug: await register(db, slug, scope) for slug, scope in [("barnet", "borough"), ("ealing", "borough")]}
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     # A bucket of 100 points refilled at 5 a second; the query below costs 10 (a page of 9 vehicles).
     env = {
@@ -378,7 +378,7 @@ async def test_a_budget_holds_across_two_servers_refuses_with_429_and_refills(da
                     text=True,
                 )
             )
-            await asyncio.to_thread(_wait_ready, port, servers[-1])
+            await asyncio.to_thread(wait_ready, port, servers[-1])
         barnet, ealing = [await _token(bases[0], reg) for reg in regs.values()]
 
         # Spent through both servers in turn: one bucket of 100, not one per server.
@@ -413,4 +413,4 @@ async def test_a_budget_holds_across_two_servers_refuses_with_429_and_refills(da
         assert await _oversized_message(bases[1]) == 1009
     finally:
         for server in servers:
-            _stop(server)
+            stop_server(server)

@@ -9,7 +9,7 @@ import pytest
 
 from api.market.enums import Sex, Specialism
 from api.placements.deadlines import add_working_days, default_deadline, is_working_day
-from api.placements.enums import MatchCriterion, MatchLevel, MatchReasonCode as R, Urgency
+from api.placements.enums import MatchCriterion, MatchLevel, MatchReasonCode, Urgency
 from api.placements.matching import ChildNeeds, SettingFacts, assess, haversine_km, in_avoided_area
 
 CHILD = ChildNeeds(
@@ -41,7 +41,7 @@ def setting(id_: int = 1, **over) -> SettingFacts:
     return SettingFacts(**values)
 
 
-def codes(match) -> dict[MatchCriterion, R]:
+def codes(match) -> dict[MatchCriterion, MatchReasonCode]:
     return {r.criterion: r.code for r in match.reasons}
 
 
@@ -52,12 +52,12 @@ def test_a_setting_meeting_every_need_is_a_full_match():
     match = assess(CHILD, [setting()])
     assert match.level is MatchLevel.FULL and match.setting_id == 1
     assert codes(match) == {
-        MatchCriterion.AGE: R.AGE_IN_RANGE,
-        MatchCriterion.SEX: R.SEX_ACCEPTED,
-        MatchCriterion.SPECIALISMS: R.SPECIALISMS_MET,
-        MatchCriterion.DISTANCE: R.WITHIN_DISTANCE,
-        MatchCriterion.AREA: R.AREA_ACCEPTABLE,
-        MatchCriterion.PLACES: R.PLACES_FREE,
+        MatchCriterion.AGE: MatchReasonCode.AGE_IN_RANGE,
+        MatchCriterion.SEX: MatchReasonCode.SEX_ACCEPTED,
+        MatchCriterion.SPECIALISMS: MatchReasonCode.SPECIALISMS_MET,
+        MatchCriterion.DISTANCE: MatchReasonCode.WITHIN_DISTANCE,
+        MatchCriterion.AREA: MatchReasonCode.AREA_ACCEPTABLE,
+        MatchCriterion.PLACES: MatchReasonCode.PLACES_FREE,
     }
     assert all(r.met for r in match.reasons)
 
@@ -65,13 +65,21 @@ def test_a_setting_meeting_every_need_is_a_full_match():
 @pytest.mark.parametrize(
     "over, criterion, code",
     [
-        (dict(age_min=13), MatchCriterion.AGE, R.AGE_OUT_OF_RANGE),
-        (dict(sexes=frozenset({Sex.MALE})), MatchCriterion.SEX, R.SEX_NOT_ACCEPTED),
-        (dict(specialisms=frozenset({Specialism.SELF_HARM})), MatchCriterion.SPECIALISMS, R.SPECIALISMS_MISSING),
-        (dict(latitude=52.48, longitude=-1.90, postcode_district="B1"), MatchCriterion.DISTANCE, R.TOO_FAR),
-        (dict(postcode_district="W12"), MatchCriterion.AREA, R.IN_AVOIDED_AREA),  # the district itself
-        (dict(postcode_district="SE15"), MatchCriterion.AREA, R.IN_AVOIDED_AREA),  # in an avoided area
-        (dict(vacancies=0), MatchCriterion.PLACES, R.NOT_ENOUGH_PLACES),
+        (dict(age_min=13), MatchCriterion.AGE, MatchReasonCode.AGE_OUT_OF_RANGE),
+        (dict(sexes=frozenset({Sex.MALE})), MatchCriterion.SEX, MatchReasonCode.SEX_NOT_ACCEPTED),
+        (
+            dict(specialisms=frozenset({Specialism.SELF_HARM})),
+            MatchCriterion.SPECIALISMS,
+            MatchReasonCode.SPECIALISMS_MISSING,
+        ),
+        (
+            dict(latitude=52.48, longitude=-1.90, postcode_district="B1"),
+            MatchCriterion.DISTANCE,
+            MatchReasonCode.TOO_FAR,
+        ),
+        (dict(postcode_district="W12"), MatchCriterion.AREA, MatchReasonCode.IN_AVOIDED_AREA),  # the district itself
+        (dict(postcode_district="SE15"), MatchCriterion.AREA, MatchReasonCode.IN_AVOIDED_AREA),  # in an avoided area
+        (dict(vacancies=0), MatchCriterion.PLACES, MatchReasonCode.NOT_ENOUGH_PLACES),
     ],
 )
 def test_one_need_unmet_is_a_partial_match_that_says_which(over, criterion, code):
@@ -84,7 +92,7 @@ def test_one_need_unmet_is_a_partial_match_that_says_which(over, criterion, code
 
 def test_a_sibling_group_needs_that_many_free_places():
     siblings = ChildNeeds(**{**CHILD.__dict__, "sibling_group_size": 3})
-    assert codes(assess(siblings, [setting(vacancies=2)]))[MatchCriterion.PLACES] is R.NOT_ENOUGH_PLACES
+    assert codes(assess(siblings, [setting(vacancies=2)]))[MatchCriterion.PLACES] is MatchReasonCode.NOT_ENOUGH_PLACES
     assert assess(siblings, [setting(vacancies=3)]).level is MatchLevel.FULL
 
 
@@ -102,7 +110,7 @@ def test_nothing_met_is_none_and_no_active_setting_is_none():
     assert assess(CHILD, [nothing]).level is MatchLevel.NONE
     empty = assess(CHILD, [])
     assert empty.level is MatchLevel.NONE and empty.setting_id is None
-    assert [r.code for r in empty.reasons] == [R.NO_ACTIVE_SETTING]
+    assert [r.code for r in empty.reasons] == [MatchReasonCode.NO_ACTIVE_SETTING]
 
 
 def test_the_best_setting_is_the_one_meeting_most_then_the_nearest():

@@ -18,7 +18,7 @@ from api.core.principal import OrganisationKind
 from api.market.enums import MembershipStatus
 from tests.conftest import make_org
 from tests.factories import add_setting
-from tests.placement_factories import _member, scene
+from tests.placement_factories import member, scene
 from tests.test_bid_api import ACCEPT, BID, BIDS, EVALUATION, SUBMIT, submit_input
 from tests.test_oauth import register, token_for
 from tests.test_placement_api import CREATE, PUBLISH, READ, create_input
@@ -103,7 +103,7 @@ async def test_the_live_servers_runner_closes_a_requirement_at_its_deadline(live
 async def test_bids_evaluation_award_and_feedback_over_http(live_server, db, market):
     sc = await scene(db, market, members=2)
     hazel = await make_org(db, OrganisationKind.PROVIDER, "hazel-homes")
-    await _member(db, market, hazel, sc.lot, MembershipStatus.ADMITTED)
+    await member(db, market, hazel, sc.lot, MembershipStatus.ADMITTED)
     hazel_home = await add_setting(db, market.admin, hazel.id, "Hazel House")
     tokens = {}
     for name, slug, scope in [

@@ -24,11 +24,11 @@ from api.market.enums import DpvCategory, LegalBasis, MembershipStatus
 from api.market.models import Setting
 from api.placements import child as child_rules, requirements
 from api.placements.deadlines import default_deadline
-from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, RequirementStatus as S, Urgency
+from api.placements.enums import InvitationStatus, MatchLevel, NotInvitedReason, RequirementStatus, Urgency
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 from api.placements.requirements import DEADLINE_TIMER
 from tests.conftest import StatementCounter, make_org
-from tests.placement_factories import _member, child, draft, fields, published, scene
+from tests.placement_factories import child, draft, fields, member, published, scene
 
 
 def codes(exc: pytest.ExceptionInfo) -> set[str]:
@@ -46,7 +46,7 @@ async def rows(db, stmt) -> list:
 async def test_the_lead_borough_and_a_borough_with_an_agreement_may_post_others_not(db, market):
     sc = await scene(db, market, members=2)
     r = await draft(db, market.barnet_officer, sc.lot.id)  # Barnet leads the vehicle
-    assert r.status is S.DRAFT and r.authority_id == market.barnet.id and r.response_deadline is None
+    assert r.status is RequirementStatus.DRAFT and r.authority_id == market.barnet.id and r.response_deadline is None
 
     with pytest.raises(UserErrors) as exc:  # Ealing has no access agreement
         await draft(db, market.ealing_officer, sc.lot.id)
@@ -89,7 +89,7 @@ async def test_the_planned_start_falls_within_the_vehicles_current_term(db, mark
         await draft(db, market.barnet_officer, sc.lot.id, planned_start=end + timedelta(days=1))
     assert [(e.field, e.code.value, e.message) for e in exc.value.errors] == [
         (
-            "plannedStart",
+            "planned_start",
             "PLANNED_START_OUTSIDE_TERM",
             f"The planned start must fall within the vehicle's term, 2025-04-01 to {end.isoformat()} (its end moves a "
             f"year with each extension option the alliance exercises, to {final.isoformat()} at the latest)",
@@ -128,7 +128,7 @@ async def test_the_planned_start_falls_within_the_vehicles_current_term(db, mark
         async with db.transaction() as s:
             await requirements.publish(s, market.barnet_officer, r.id)
     assert codes(exc) == {"PLANNED_START_OUTSIDE_TERM"}
-    assert (await rows(db, select(Requirement.status)))[0] is S.DRAFT
+    assert (await rows(db, select(Requirement.status)))[0] is RequirementStatus.DRAFT
     assert await rows(db, select(Invitation)) == []
     assert await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER)) == []
 
@@ -180,7 +180,7 @@ async def test_broken_rules_are_all_reported_and_change_nothing(db, market):
         "DEADLINE_IN_PAST",
     }
     fields_at_fault = {e.field for e in exc.value.errors}
-    assert {"child.caseReference", "child.homeLocation", "plannedStart", "responseDeadline"} <= fields_at_fault
+    assert {"child.case_reference", "child.home_location", "planned_start", "response_deadline"} <= fields_at_fault
     assert (
         await rows(db, select(Requirement)) == []
         and await rows(db, select(AuditEvent).where(AuditEvent.entity_type == "Requirement")) == []
@@ -267,11 +267,11 @@ def test_the_development_key_is_generated_once_and_kept(tmp_path):
 
 
 def test_the_transitions_table_covers_every_status_and_ends_are_final():
-    assert set(requirements.TRANSITIONS) == set(S)
-    for end in (S.PLACED, S.UNFILLED, S.CANCELLED):
+    assert set(requirements.TRANSITIONS) == set(RequirementStatus)
+    for end in (RequirementStatus.PLACED, RequirementStatus.UNFILLED, RequirementStatus.CANCELLED):
         assert requirements.TRANSITIONS[end] == frozenset()
-    assert requirements.TRANSITIONS[S.DRAFT] == {S.OPEN, S.CANCELLED}
-    assert S.PLACED in requirements.TRANSITIONS[S.AWARDED]
+    assert requirements.TRANSITIONS[RequirementStatus.DRAFT] == {RequirementStatus.OPEN, RequirementStatus.CANCELLED}
+    assert RequirementStatus.PLACED in requirements.TRANSITIONS[RequirementStatus.AWARDED]
 
 
 async def test_a_draft_is_edited_published_once_closed_once_and_a_cancelled_one_stays_cancelled(db, market):
@@ -300,7 +300,7 @@ async def test_a_draft_is_edited_published_once_closed_once_and_a_cancelled_one_
 
     async with db.transaction() as s:
         r = await requirements.close(s, market.barnet_officer, r.id, reason="Enough offers in hand")
-    assert r.status is S.CLOSED and r.closed_at is not None
+    assert r.status is RequirementStatus.CLOSED and r.closed_at is not None
     (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert timer.state is TimerState.CANCELLED  # closing by hand cancels the deadline timer in the same transaction
 
@@ -309,7 +309,7 @@ async def test_a_draft_is_edited_published_once_closed_once_and_a_cancelled_one_
     async with db.transaction() as s:
         with pytest.raises(UserErrors) as exc:
             await requirements.cancel(s, market.barnet_officer, r.id, reason="again")
-    assert codes(exc) == {"INVALID_TRANSITION"} and r.status is S.CANCELLED
+    assert codes(exc) == {"INVALID_TRANSITION"} and r.status is RequirementStatus.CANCELLED
     actions = [
         e.action
         for e in await rows(
@@ -345,7 +345,7 @@ async def test_publishing_sets_the_deadline_from_the_urgency_or_keeps_the_one_gi
     sc = await scene(db, market, members=2)
     now = clock.now()
     r = await published(db, market.barnet_officer, sc.lot.id, now=now, urgency=Urgency.PLANNED)
-    assert r.status is S.OPEN and r.published_at == now
+    assert r.status is RequirementStatus.OPEN and r.published_at == now
     assert r.response_deadline == default_deadline(Urgency.PLANNED, now)
     (timer,) = await rows(db, select(Timer).where(Timer.kind == DEADLINE_TIMER))
     assert (timer.kind, timer.subject_id, timer.due_at, timer.state) == (
@@ -408,7 +408,7 @@ async def test_publishing_costs_the_same_statements_for_a_small_and_a_large_lot(
             await requirements.publish(s, market.barnet_officer, small.id)
     for i in range(6):
         org = await make_org(db, OrganisationKind.PROVIDER, f"extra-{i}")
-        await _member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
+        await member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
     large = await draft(db, market.barnet_officer, sc.lot.id)
     with StatementCounter(db) as eight_members:
         async with db.transaction() as s:

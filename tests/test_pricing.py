@@ -178,16 +178,16 @@ def test_valid_prices_have_no_errors():
 @pytest.mark.parametrize("core", [D(0), D("-1.00"), D("100.001"), D("100000.01"), D("NaN")])
 def test_core_price_must_be_positive_pounds_and_pence(core):
     errors = validate_prices(core, [])
-    assert [(e.field, e.code) for e in errors] == [("corePrice", PricingErrorCode.INVALID_PRICE)]
+    assert [(e.field, e.code) for e in errors] == [("core_price", PricingErrorCode.INVALID_PRICE)]
 
 
 def test_extras_are_validated_one_by_one():
     errors = validate_prices(D("100"), [Extra("ok", D("1")), Extra("  ", D("-0.01")), Extra("x" * 201, D("1.005"))])
     assert [(e.field, e.code) for e in errors] == [
         ("extras[1].description", PricingErrorCode.INVALID_EXTRA),
-        ("extras[1].weeklyPrice", PricingErrorCode.INVALID_PRICE),
+        ("extras[1].weekly_price", PricingErrorCode.INVALID_PRICE),
         ("extras[2].description", PricingErrorCode.INVALID_EXTRA),
-        ("extras[2].weeklyPrice", PricingErrorCode.INVALID_PRICE),
+        ("extras[2].weekly_price", PricingErrorCode.INVALID_PRICE),
     ]
 
 
@@ -269,7 +269,7 @@ def test_no_cap_refuses_every_price():
     is refused, on the requirement (its lot and planned start), not on a price field."""
     for price in (D("0.01"), D("99999.99")):
         refusal = check_cap(price, None, planned_start=date(2032, 6, 1))
-        assert refusal is not None and (refusal.field, refusal.code) == ("requirementId", PricingErrorCode.NO_RATE_CAP)
+        assert refusal is not None and (refusal.field, refusal.code) == ("requirement_id", PricingErrorCode.NO_RATE_CAP)
         assert refusal.message == (
             "The lot has no weekly rate cap for 2032/33 or any earlier year: it takes no bids "
             "until the alliance sets one"

@@ -133,13 +133,13 @@ async def test_a_requirements_bids_and_evaluation_cost_the_same_for_1_and_10_bid
     from api.market.enums import MembershipStatus
     from tests.conftest import make_org, principal_for
     from tests.factories import add_setting
-    from tests.placement_factories import _member, published, scene, submit
+    from tests.placement_factories import member, published, scene, submit
 
     sc = await scene(db, market, members=2)
     bidders = [(market.acorn_staff, sc.settings["Oak House"].id)]
     for i in range(9):  # nine more members of the lot, each with a setting
         org = await make_org(db, OrganisationKind.PROVIDER, f"bidder-{i}")
-        await _member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
+        await member(db, market, org, sc.lot, MembershipStatus.ADMITTED)
         setting = await add_setting(db, market.admin, org.id, f"Home {i}")
         bidders.append((principal_for(org, Scope.PROVIDER), setting.id))
 

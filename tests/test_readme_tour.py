@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Databases, _free_port
+from tests.conftest import Databases, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -78,7 +78,7 @@ def demo_directory(databases: Databases, tmp_path: Path) -> Iterator[Path]:
     env = {k: v for k, v in os.environ.items() if k not in ("DPV_ISSUER", "DATABASE_URL")}
     env["DATABASE_URL"] = databases.create("dpv_tour")
     env["DPV_DATA_DIR"] = str(tmp_path / ".dpv")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(

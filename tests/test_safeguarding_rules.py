@@ -23,14 +23,14 @@ from api.core.timers import Timer, TimerState
 from api.market import agreements, documents, settings as setting_rules, stage1
 from api.market.enums import DocumentKind, MembershipStatus, OfstedGrade
 from api.market.models import Document
-from api.placements import bids, evaluations
+from api.placements import bids, evaluation_queries
 from api.placements.enums import BidStatus, InvitationStatus, NotInvitedReason
-from api.placements.evaluation import ExclusionReason
+from api.placements.evaluation_rules import ExclusionReason
 from api.placements.models import Bid, Invitation, Placement, Requirement, UninvitedMember
 from api.safeguarding import alerts, expiry, suspensions
 from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus, SuspensionReason, SuspensionScope
 from api.safeguarding.models import SafeguardingAlert, SafeguardingAlertUpdate, Suspension
-from tests.conftest import principal_for
+from tests.conftest import principal_for, waiting_for_locks
 from tests.factories import dpv_with_lots
 from tests.placement_factories import offer, published, scene, submit
 from tests.safeguarding_factories import live_placement, membership_status
@@ -55,7 +55,7 @@ async def suspend(db, market, provider_id, **kw) -> Suspension:
 async def evaluated(db, requirement_id):
     async with db.session() as s:
         r = await s.get(Requirement, requirement_id)
-        return (await evaluations.evaluate_one(s, r)).evaluation
+        return (await evaluation_queries.evaluate_one(s, r)).evaluation
 
 
 # --- the done-when: suspended, withdrawn, excluded, not invited, reinstated ----------------------------------
@@ -696,7 +696,7 @@ async def test_a_bid_racing_a_suspension_is_excluded_or_refused_never_left_live(
         await officer.execute(select(Requirement).where(Requirement.id == r.id).with_for_update())
         racing_bid = asyncio.create_task(bid())
         racing_suspension = asyncio.create_task(suspend(db, market, market.acorn.id))
-        await asyncio.sleep(0.3)
+        await waiting_for_locks(db, 2)
         assert not racing_bid.done() and not racing_suspension.done()
     outcome, suspension = await asyncio.wait_for(asyncio.gather(racing_bid, racing_suspension), timeout=10)
     assert outcome in ("submitted", "PROVIDER_SUSPENDED")

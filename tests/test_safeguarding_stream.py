@@ -4,10 +4,9 @@ reaches the provider's stream, an alert reaches every participating borough's, a
 
 from __future__ import annotations
 
-import asyncio
-
 from api.safeguarding import alerts, suspensions
 from api.safeguarding.enums import AlertCategory, AlertSeverity, SuspensionReason
+from tests.conftest import server_hub, subscribed
 from tests.placement_factories import published, scene
 from tests.test_oauth import register, token_for
 from tests.test_subscriptions import EVENTS, PUBLISHED
@@ -23,7 +22,7 @@ async def test_a_suspension_reaches_the_providers_stream_and_stops_its_new_requi
     try:
         await events.subscribe(EVENTS)
         await requirements.subscribe(PUBLISHED)
-        await asyncio.sleep(0.3)
+        await subscribed(server_hub(live_server), 2)
         async with db.transaction() as s:
             await suspensions.suspend(
                 s,
@@ -63,7 +62,7 @@ async def test_an_alert_raised_by_one_borough_reaches_another_boroughs_stream(li
     barnet = await WsClient.connect(live_server, token)
     try:
         await barnet.subscribe(EVENTS)
-        await asyncio.sleep(0.3)
+        await subscribed(server_hub(live_server), 1)
         async with db.transaction() as s:
             await alerts.raise_alert(
                 s,

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from api.core import events
+from tests.conftest import server_hub, subscribed
 from tests.placement_factories import published, scene, submit
 from tests.test_external_issuer import idp_token
 from tests.test_oauth import register, token_for
@@ -42,7 +43,7 @@ async def test_invited_providers_get_a_published_requirement_and_no_one_else(liv
         await birch.subscribe(PUBLISHED)
         await birch_full.subscribe(PUBLISHED, {"min": "FULL"})
         await cedar.subscribe(PUBLISHED)
-        await asyncio.sleep(0.3)  # the subscriptions are registered with the hub
+        await subscribed(server_hub(live_server), 4)
         requirement = await published(db, market.barnet_officer, sc.lot.id)
 
         got = (await acorn.next())["requirementPublished"]
@@ -63,7 +64,7 @@ async def test_a_provider_resumes_from_its_cursor_with_exactly_what_it_missed(li
     (token,) = await _tokens(live_server, db, ("acorn-fostering", "provider"))
     client = await WsClient.connect(live_server, token)
     await client.subscribe(PUBLISHED)
-    await asyncio.sleep(0.3)
+    await subscribed(server_hub(live_server), 1)
     first = await published(db, market.barnet_officer, sc.lot.id)
     cursor = (await client.next())["requirementPublished"]["cursor"]
     await client.close()
@@ -105,7 +106,7 @@ async def test_a_borough_receives_bids_on_its_requirement_and_another_borough_ca
         await acorn.subscribe(BIDS, {"id": rid})  # a provider has no borough scope
         assert (await acorn.errors())[0]["extensions"]["code"] == "FORBIDDEN"
 
-        await asyncio.sleep(0.3)
+        await subscribed(server_hub(live_server), 1)
         await submit(db, market.acorn_staff, requirement.id, sc.settings["Oak House"].id, "950.00")
         got = (await barnet.next())["bidReceived"]
         assert got["type"] == "bid.submit" and got["bid"]["provider"]["slug"] == "acorn-fostering"
@@ -122,7 +123,7 @@ async def test_events_are_filtered_per_viewer_and_a_killed_listener_loses_nothin
     acorn = await WsClient.connect(live_server, acorn_t)
     try:
         await acorn.subscribe(EVENTS)
-        await asyncio.sleep(0.3)
+        await subscribed(server_hub(live_server), 1)
         await submit(db, market.birch_staff, requirement.id, sc.settings["Birch Lodge"].id)  # sealed from acorn
         await submit(db, market.acorn_staff, requirement.id, sc.settings["Oak House"].id)
         got = (await acorn.next())["events"]
@@ -264,7 +265,7 @@ async def test_a_published_requirement_is_read_once_per_worker_and_checked_for_e
     ]
     following = [acorn, acorn_again, birch, cedar_sub]
     try:
-        await asyncio.sleep(0.3)  # registered with the hub
+        await subscribed(hub, 4)
         with StatementCounter(db) as counter:
             first = await published(db, market.barnet_officer, sc.lot.id)
             await _until(lambda: acorn.got and acorn_again.got and birch.got)
@@ -316,7 +317,7 @@ async def test_an_unexpected_error_in_a_streamed_event_is_masked(db, market, set
     stream = await schema.subscribe(LEAN, context_value=context)
     first = asyncio.ensure_future(stream.__anext__())  # the subscription starts when its first result is asked for
     try:
-        await asyncio.sleep(0.3)  # registered with the hub
+        await subscribed(hub, 1)
         await published(db, market.barnet_officer, sc.lot.id)
         result = await asyncio.wait_for(first, 5)
         assert [e.message for e in result.errors] == ["Unexpected error."]

@@ -15,9 +15,10 @@ from api.core.audit import AuditEvent
 from api.core.config import async_url
 from api.core.db import Database
 from api.core.timers import Timer, TimerState
-from api.placements.enums import RequirementStatus as S
+from api.placements.enums import RequirementStatus
 from api.placements.models import Requirement
 from api.placements.requirements import DEADLINE_TIMER, TIMER_ACTOR_ID
+from tests.conftest import waiting_for_locks
 from tests.placement_factories import published, scene, submit
 
 
@@ -52,7 +53,7 @@ async def test_nothing_runs_before_the_deadline(db, market):
     sc = await scene(db, market, members=2)
     r = await published(db, market.barnet_officer, sc.lot.id)
     assert await timers.run_due_timers(db, now=r.response_deadline - timedelta(seconds=1)) == 0
-    assert (await one(db, Requirement, r.id)).status is S.OPEN
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.OPEN
 
 
 async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(db, market, database_url):
@@ -67,7 +68,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
         async with db.transaction() as officer:
             await officer.execute(select(Requirement).where(Requirement.id == r.id).with_for_update())
             first = asyncio.create_task(timers.run_due_timers(db, now=after))
-            await asyncio.sleep(0.3)
+            await waiting_for_locks(db, 1)
             assert not first.done()
             assert await timers.run_due_timers(other, now=after) == 0
         assert await first == 1
@@ -80,7 +81,7 @@ async def test_two_runners_racing_for_a_due_deadline_close_the_requirement_once(
         await other.dispose()
 
     closed = await one(db, Requirement, r.id)
-    assert closed.status is S.CLOSED and closed.closed_at == after
+    assert closed.status is RequirementStatus.CLOSED and closed.closed_at == after
     (event,) = await deadline_events(db, r.id)
     assert (event.actor_kind, event.actor_id, event.organisation_id) == ("SYSTEM", TIMER_ACTOR_ID, market.barnet.id)
     assert event.data["from"] == "OPEN" and event.data["to"] == "CLOSED" and event.data["liveBids"] == 1
@@ -96,7 +97,7 @@ async def test_two_runners_share_many_due_timers_and_each_runs_once(db, market):
     counts = await asyncio.gather(timers.run_due_timers(db, now=after), timers.run_due_timers(db, now=after))
     assert sum(counts) == 6
     for r in made:
-        assert (await one(db, Requirement, r.id)).status is S.CLOSED
+        assert (await one(db, Requirement, r.id)).status is RequirementStatus.CLOSED
         assert len(await deadline_events(db, r.id)) == 1
 
 
@@ -108,7 +109,7 @@ async def test_a_timer_survives_a_restart(db, market, database_url):
         assert await timers.run_due_timers(restarted, now=r.response_deadline) == 1
     finally:
         await restarted.dispose()
-    assert (await one(db, Requirement, r.id)).status is S.CLOSED
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.CLOSED
 
 
 async def test_without_a_live_bid_the_deadline_leaves_the_requirement_unfilled(db, market):
@@ -122,7 +123,7 @@ async def test_without_a_live_bid_the_deadline_leaves_the_requirement_unfilled(d
     after = r.response_deadline + timedelta(seconds=1)
     assert await timers.run_due_timers(db, now=after) == 1
     ended = await one(db, Requirement, r.id)
-    assert ended.status is S.UNFILLED and ended.closed_at == after and ended.ended_at == after
+    assert ended.status is RequirementStatus.UNFILLED and ended.closed_at == after and ended.ended_at == after
     (event,) = await deadline_events(db, r.id)
     assert (event.data["from"], event.data["to"], event.data["liveBids"]) == ("OPEN", "UNFILLED", 0)
     assert event.actor_id == TIMER_ACTOR_ID
@@ -136,7 +137,7 @@ async def test_a_cancelled_requirement_has_no_timer_left_to_run(db, market):
     async with db.transaction() as s:
         await requirements.cancel(s, market.barnet_officer, r.id, reason="No longer needed")
     assert await timers.run_due_timers(db, now=r.response_deadline + timedelta(days=1)) == 0
-    assert (await one(db, Requirement, r.id)).status is S.CANCELLED
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.CANCELLED
     assert await deadline_events(db, r.id) == []
 
 
@@ -205,7 +206,7 @@ async def test_closing_by_hand_while_a_runner_holds_the_due_timer_neither_deadlo
         # the officer's close has locked the requirement; a runner takes the due timer and waits for it...
         await officer.execute(select(Requirement).where(Requirement.id == r.id).with_for_update())
         runner = asyncio.create_task(timers.run_due_timers(db, now=after))
-        await asyncio.sleep(0.3)
+        await waiting_for_locks(db, 1)
         # ...and the close, which cancels the timer, must not wait for the runner in turn
         # (PostgreSQL would find the deadlock after deadlock_timeout, 1 s, and abort one of the two)
         await asyncio.wait_for(requirements.close(officer, market.barnet_officer, r.id), timeout=0.5)
@@ -213,7 +214,7 @@ async def test_closing_by_hand_while_a_runner_holds_the_due_timer_neither_deadlo
     async with db.session() as s:
         (timer,) = (await s.execute(select(Timer).where(Timer.kind == DEADLINE_TIMER))).scalars()
     assert (timer.state, timer.attempts, timer.last_error) == (TimerState.DONE, 1, None)
-    assert (await one(db, Requirement, r.id)).status is S.CLOSED
+    assert (await one(db, Requirement, r.id)).status is RequirementStatus.CLOSED
     assert await deadline_events(db, r.id) == []
     async with db.session() as s:
         actions = [

@@ -27,8 +27,9 @@ from api.market import documents, memberships
 from api.market.enums import MembershipDecision
 from api.market.models import Organisation
 from auth.clients import register_client_as_system
+from tests.conftest import free_port
 from tests.factories import dpv_with_lots, full_documents_specs
-from tests.test_cli import ROOT, _free_port, _stop, _wait_ready
+from tests.test_cli import ROOT, stop_server, wait_ready
 from tests.test_placement_api import CREATE, PUBLISH, create_input
 
 PROVIDERS = 200
@@ -108,7 +109,7 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
             )
             credentials[slug] = (reg.client.client_id, reg.client_secret)
 
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     base = [f"http://127.0.0.1:{p}" for p in ports]
     env = {
         **os.environ,
@@ -131,7 +132,7 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
                     text=True,
                 )
             )
-            await asyncio.to_thread(_wait_ready, port, servers[-1])
+            await asyncio.to_thread(wait_ready, port, servers[-1])
 
         async with httpx.AsyncClient(timeout=60) as http:
             tokens = {}
@@ -222,4 +223,4 @@ async def test_two_workers_fan_out_replay_and_a_killed_listener(database_url, db
                 await s.stop()
     finally:
         for server in servers:
-            _stop(server)
+            stop_server(server)

@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from api.core import clock
 from auth.models import SigningKey
-from tests.conftest import _free_port
+from tests.conftest import free_port
 from tests.placement_factories import published, scene
 from tests.test_oauth import register, token_for
 from tests.test_oauth_code import REDIRECT, code_for, person, public_client, query
@@ -70,7 +70,7 @@ def _ready(port: int, process: subprocess.Popen, log: Path, seconds: float = 90)
 def second_server(live_server: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Another worker: `dpv serve` in its own process, on the same database, trusting the same issuer (tokens come
     from `live_server`), with JSON log lines on standard error (kept in a file)."""
-    port = _free_port()
+    port = free_port()
     tmp = tmp_path_factory.mktemp("second-server")
     env = {
         **os.environ,

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # PostgreSQL. Unset: `dpv serve` runs an embedded server under DPV_DATA_DIR.
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     data_dir: Path = Field(default=Path(".dpv"), alias="DPV_DATA_DIR")
+    # A direct connection to the same database, for what a transaction-mode pooler cannot carry: each worker's LISTEN
+    # (api/core/realtime.py) and the migrations. Set, it also says that DATABASE_URL goes through such a pooler
+    # (PgBouncer with pool_mode=transaction), and the pool is set up for one (api/core/db.py `Database.pooled`).
+    listen_database_url: str | None = Field(default=None, alias="DPV_LISTEN_DATABASE_URL")
     # The pool keeps all its connections: an overflow connection is closed as soon as it is returned to a full
     # pool, so under a steady load above the pool size SQLAlchemy opens and closes connections all the time
     # (bench/bids.py counted 68-126 new connections per 1,380 requests with 10 + 10), each a new PostgreSQL
@@ -165,6 +169,11 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, alias="DPV_SECRET_KEY", repr=False, min_length=32)
 
     @property
+    def through_pooler(self) -> bool:
+        """DATABASE_URL goes through a transaction-mode pooler: a direct connection is named for LISTEN."""
+        return self.listen_database_url is not None
+
+    @property
     def issuer_url(self) -> str:
         """The issuer without a trailing slash: endpoint URLs are built on it."""
         return self.issuer.rstrip("/")
@@ -205,10 +214,14 @@ class Settings(BaseSettings):
     # token's sockets close within about this long, on every worker.
     ws_token_check_seconds: float = Field(default=2.0, alias="DPV_WS_TOKEN_CHECK_SECONDS", gt=0)
 
+    # GET /metrics (api/web/metrics.py) answers the alliance's access tokens and this scrape secret (a bearer token,
+    # 32 characters or more); unset: only the alliance's tokens.
+    metrics_token: str | None = Field(default=None, alias="DPV_METRICS_TOKEN", repr=False, min_length=32)
+
     # Log lines (api/core/logs.py): "text", or "json" for one JSON object per line.
     log_format: Literal["text", "json"] = Field(default="text", alias="DPV_LOG_FORMAT")
 
-    # The worker's cyclic garbage collector (api/web/app.py `_quieter_collector`): `freeze` (what exists at start-up
+    # The worker's cyclic garbage collector (api/web/app.py `quieter_collector`): `freeze` (what exists at start-up
     # moved out of the collector's sight, Python's thresholds), `tuned` (the same with thresholds 20,000/50/100:
     # memory kept growing under a steady load) or `default` (Python's own). bench/soak.py compares them.
     gc_mode: Literal["freeze", "tuned", "default"] = Field(default="freeze", alias="DPV_GC")

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from api.core import text_limits
+from api.core import metrics, text_limits
 from api.core.config import Settings, async_url
 
 NAMING_CONVENTION = {
@@ -97,34 +97,78 @@ class DriverStatement:
         own first statement)."""
         raw = await conn.get_raw_connection()
         DriverStatement.runs += 1
+        metrics.count_statement()
         return await raw.driver_connection.fetchrow(self.sql, *(params[name] for name in self.parameters))
+
+
+def _unnamed() -> str:
+    """The name of every statement SQLAlchemy prepares through a transaction-mode pooler: none (`Database.pooled`)."""
+    return ""
 
 
 class Database:
     """The engine and the session factory of one process (held in the app's lifespan state)."""
 
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, *, pool_size: int = 0):
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.pool_size = pool_size  # counted in the metrics' pool size while the engine lives (0: not counted)
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
         url = url or settings.database_url
         if not url:
             raise RuntimeError("DATABASE_URL is not set")
-        engine = create_async_engine(
-            async_url(url),
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
-            # none of ours idles inside one for long, so the server ends any that does.
-            connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
-            # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
-            # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
-            hide_parameters=True,
-        )
+        if settings.through_pooler:
+            engine = create_async_engine(
+                async_url(url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                hide_parameters=True,
+                poolclass=metrics.TimedPool,
+                connect_args=cls.pooled(),
+            )
+        else:
+            engine = create_async_engine(
+                async_url(url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                # A transaction left open holds back the event stream's horizon (api/core/events.py) and its locks:
+                # none of ours idles inside one for long, so the server ends any that does.
+                connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
+                # A failed statement's parameters (a child's details, say) stay out of its exception's text and of
+                # SQLAlchemy's log (api/core/logs.py says what a log line may hold).
+                hide_parameters=True,
+                poolclass=metrics.TimedPool,  # each checkout's wait, for the metrics
+            )
         ping_after_idle(engine)
-        return cls(engine)
+        metrics.instrument(engine, settings.db_pool_size)
+        return cls(engine, pool_size=settings.db_pool_size)
+
+    @staticmethod
+    def pooled() -> dict[str, Any]:
+        """asyncpg's arguments through a transaction-mode pooler (PgBouncer `pool_mode=transaction`), where each
+        transaction may run on a different server connection, shared with other clients in turn.
+
+        - No statement is kept prepared: asyncpg's cache and SQLAlchemy's are off, since a statement prepared on
+          one server connection is unknown on the next, and a named one (asyncpg's `__asyncpg_stmt_1__`) would
+          collide with another client's of the same name there. Every statement is the unnamed one, and asyncpg,
+          with its cache off, sends its Parse again with its Bind and Execute, in one message: the statement
+          reaches the server connection that runs it whole, inside a transaction or alone (autocommit). The price
+          is the round trip SQLAlchemy spends preparing each statement to learn its columns.
+        - PgBouncer 1.21 and later can track protocol-level prepared statements itself (`max_prepared_statements`),
+          which would let asyncpg keep its cache; Debian 12's PgBouncer is 1.18, so the service does not count on
+          it: this way works with any version. Unique names instead of unnamed statements (SQLAlchemy's
+          suggestion) would also work, but each would stay prepared on a server connection it may never reach
+          again, until PgBouncer closes that connection.
+        - No `server_settings`: PgBouncer refuses a startup parameter it does not know. Set
+          `idle_in_transaction_session_timeout` on the role (`ALTER ROLE dpv SET ...`) or use PgBouncer's own
+          `idle_transaction_timeout` (docs/operators/deployment.md)."""
+        return {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unnamed,
+        }
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -148,3 +192,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        metrics.POOL_SIZE.dec(self.pool_size)
+        self.pool_size = 0

@@ -8,7 +8,11 @@ from enum import Enum
 
 @dataclass(frozen=True)
 class UserError:
-    """A rule broken by the caller: reported in the payload, nothing changes."""
+    """A rule broken by the caller: reported in the payload, nothing changes.
+
+    `field` names the input at fault in the domain's words: its attribute names, snake_case, as a path
+    ("child.age_years", "extras[0].description"); a message that names its field quotes it in backticks. `code` is
+    a member of the raising module's own code enum. The schema maps both to the API's names."""
 
     field: str | None
     code: Enum
@@ -61,7 +65,7 @@ class TextTooLong(_TopLevel):
     def __init__(self, entity: str, attribute: str, length: int):
         words = attribute.replace("_", " ")
         super().__init__(f"Text too long: {entity} {words} holds at most {length} characters")
-        self.field = "".join(w if i == 0 else w.capitalize() for i, w in enumerate(attribute.split("_")))
+        self.field = attribute  # the domain's name; the schema gives the GraphQL one (schema/core/errors.py)
 
     @property
     def extensions(self) -> dict[str, str]:

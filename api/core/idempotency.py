@@ -108,12 +108,12 @@ async def idempotent(
     if key is None:
         return await create(None)
     if not key.strip() or len(key) > 200:
-        raise UserErrors.one("idempotencyKey", reused_code, "An idempotency key is 1 to 200 characters")
+        raise UserErrors.one("idempotency_key", reused_code, "An idempotency key is 1 to 200 characters")
     try:
         fresh, entity_id = await claim(session, organisation_id, operation, key, payload, model)
     except KeyReused:
         raise UserErrors.one(
-            "idempotencyKey", reused_code, "This idempotency key was already used for a different request"
+            "idempotency_key", reused_code, "This idempotency key was already used for a different request"
         ) from None
     if not fresh:
         return await session.get(model, entity_id)

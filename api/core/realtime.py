@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from api.core import events
+from api.core import events, metrics
 from api.core.db import Database
 from api.core.events import Event, Position
 
@@ -136,10 +136,13 @@ class Hub:
         # No await from here to the registration: a drain sees this subscriber, or had not started yet.
         subscriber = Subscriber(wants=wants, since=self.position, prepare=prepare)
         self.subscribers.add(subscriber)
+        metrics.SUBSCRIPTIONS.inc()
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        self.subscribers.discard(subscriber)
+        if subscriber in self.subscribers:
+            self.subscribers.discard(subscriber)
+            metrics.SUBSCRIPTIONS.dec()
 
     # --- listening ----------------------------------------------------------------------------------------------
 
@@ -205,8 +208,10 @@ class Hub:
             if not self.subscribers:
                 self.current = False
                 self._notified.clear()
+                metrics.stream_read(-1)  # nothing to read for anyone: no lag
                 return
             await self._drain()
+            metrics.stream_read(self.position.id)
 
     async def _drain(self) -> None:
         while True:

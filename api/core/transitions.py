@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from api.core.errors import UserError, UserErrors
 
-S = TypeVar("S", bound=Enum)
+StatusT = TypeVar("StatusT", bound=Enum)
 
 
 def refusal(field: str, code: Any, noun: str, before: Enum, to: Enum) -> UserError:
@@ -20,7 +20,9 @@ def refusal(field: str, code: Any, noun: str, before: Enum, to: Enum) -> UserErr
     return UserError(field, code, f"{noun} that is {before.value} cannot become {to.value}")
 
 
-def move(obj: Any, to: S, table: Mapping[S, frozenset[S]], *, field: str, code: Any, noun: str) -> S:
+def move(
+    obj: Any, to: StatusT, table: Mapping[StatusT, frozenset[StatusT]], *, field: str, code: Any, noun: str
+) -> StatusT:
     """Set `obj.status` to `to` if the table allows it from the current status; return the status before."""
     before = obj.status
     if to not in table[before]:

@@ -16,8 +16,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import AccessAgreementStatus
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import AccessAgreement, Dpv
 from api.market.permissions import ensure_holds_agreement
 
@@ -57,7 +57,7 @@ async def create_agreement(
         if await organisation_of_kind(session, authority_id, OrganisationKind.LOCAL_AUTHORITY) is None:
             errors.append(
                 UserError(
-                    "authorityId",
+                    "authority_id",
                     AccessAgreementErrorCode.NOT_A_LOCAL_AUTHORITY,
                     "Access agreements are made with local authorities",
                 )
@@ -65,7 +65,7 @@ async def create_agreement(
         elif authority_id == dpv.lead_authority_id:
             errors.append(
                 UserError(
-                    "authorityId",
+                    "authority_id",
                     AccessAgreementErrorCode.LEAD_AUTHORITY,
                     "The lead borough uses its own vehicle without an access agreement",
                 )
@@ -73,7 +73,7 @@ async def create_agreement(
         elif await live_agreement(session, dpv_id, authority_id, starts) is not None:
             errors.append(
                 UserError(
-                    "authorityId",
+                    "authority_id",
                     AccessAgreementErrorCode.ALREADY_IN_PLACE,
                     "The borough already has an access agreement for this vehicle",
                 )
@@ -81,7 +81,7 @@ async def create_agreement(
         if not (dpv.starts_on <= starts <= dpv.ends_on):
             errors.append(
                 UserError(
-                    "startsOn",
+                    "starts_on",
                     AccessAgreementErrorCode.OUTSIDE_TERM,
                     f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
                 )
@@ -121,14 +121,16 @@ async def give_notice(
     ensure_holds_agreement(actor, agreement.authority_id)
     if on < agreement.starts_on:
         raise UserErrors.one(
-            "accessAgreementId", AccessAgreementErrorCode.NOT_STARTED, f"The agreement starts on {agreement.starts_on}"
+            "access_agreement_id",
+            AccessAgreementErrorCode.NOT_STARTED,
+            f"The agreement starts on {agreement.starts_on}",
         )
     status = agreement.status_on(on)
     if status is AccessAgreementStatus.ENDED:
-        raise UserErrors.one("accessAgreementId", AccessAgreementErrorCode.ENDED, "The agreement has ended")
+        raise UserErrors.one("access_agreement_id", AccessAgreementErrorCode.ENDED, "The agreement has ended")
     if status is AccessAgreementStatus.NOTICE_GIVEN:
         raise UserErrors.one(
-            "accessAgreementId",
+            "access_agreement_id",
             AccessAgreementErrorCode.NOTICE_ALREADY_GIVEN,
             f"Notice was given on {agreement.notice_given_on}; it ends on {agreement.ends_on}",
         )

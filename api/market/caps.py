@@ -19,7 +19,7 @@ Where it is read, always through `cap_for` or `cap_for_year`, never by a query o
 - a bid's gross weekly price at `bidSubmit` and `bidAmend`, against the requirement's planned start
   (api/placements/bids.py, pricing.check_cap: ABOVE_CAP, NO_RATE_CAP);
 - the evaluation's ABOVE_CAP gate and its PRICE criterion, against the planned start
-  (api/placements/evaluations.py), hence the award, which evaluates again, and the IPA issued from the award;
+  (api/placements/evaluation_queries.py), hence the award, which evaluates again, and the IPA issued from the award;
 - `Evaluation.weeklyRateCap`: the cap applying to the planned start; `Lot.weeklyRateCap(financialYear)`: the cap
   applying in the financial year asked (this one by default), so a lot whose current year has no cap yet shows
   the latest earlier year's. `Lot.rateCaps` lists the caps as set, year by year.

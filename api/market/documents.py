@@ -16,8 +16,8 @@ from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import organisation_of_kind
 from api.market.enums import INSURANCE_KINDS, CreditCheckOutcome, DocumentKind, OfstedGrade
+from api.market.lookups import organisation_of_kind
 from api.market.models import Document
 from api.market.permissions import ensure_acts_for_provider
 
@@ -46,30 +46,47 @@ def _errors(
     ofsted_grade: OfstedGrade | None,
     credit_check_outcome: CreditCheckOutcome | None,
 ) -> list[UserError]:
-    E = DocumentErrorCode
     errors: list[UserError] = []
     if not reference.strip():
-        errors.append(UserError("reference", E.REFERENCE_REQUIRED, "A document reference is required"))
+        errors.append(UserError("reference", DocumentErrorCode.REFERENCE_REQUIRED, "A document reference is required"))
     if valid_until is not None and valid_until < valid_from:
-        errors.append(UserError("validUntil", E.INVALID_VALIDITY, "Validity must end on or after it starts"))
+        errors.append(
+            UserError("valid_until", DocumentErrorCode.INVALID_VALIDITY, "Validity must end on or after it starts")
+        )
     if kind in INSURANCE_KINDS or kind is DocumentKind.CREDIT_CHECK:
         if valid_until is None:
-            errors.append(UserError("validUntil", E.VALIDITY_REQUIRED, "Insurances and credit checks have an end date"))
+            errors.append(
+                UserError(
+                    "valid_until", DocumentErrorCode.VALIDITY_REQUIRED, "Insurances and credit checks have an end date"
+                )
+            )
     if kind in INSURANCE_KINDS:
         if cover_amount is None or cover_amount <= 0:
-            errors.append(UserError("coverAmount", E.COVER_REQUIRED, "An insurance states its cover in pounds"))
+            errors.append(
+                UserError("cover_amount", DocumentErrorCode.COVER_REQUIRED, "An insurance states its cover in pounds")
+            )
     elif cover_amount is not None:
-        errors.append(UserError("coverAmount", E.NOT_APPLICABLE, "Only insurances have a cover amount"))
+        errors.append(
+            UserError("cover_amount", DocumentErrorCode.NOT_APPLICABLE, "Only insurances have a cover amount")
+        )
     if kind is DocumentKind.OFSTED_JUDGEMENT:
         if ofsted_grade is None:
-            errors.append(UserError("ofstedGrade", E.GRADE_REQUIRED, "An Ofsted judgement has a grade"))
+            errors.append(
+                UserError("ofsted_grade", DocumentErrorCode.GRADE_REQUIRED, "An Ofsted judgement has a grade")
+            )
     elif ofsted_grade is not None:
-        errors.append(UserError("ofstedGrade", E.NOT_APPLICABLE, "Only an Ofsted judgement has a grade"))
+        errors.append(
+            UserError("ofsted_grade", DocumentErrorCode.NOT_APPLICABLE, "Only an Ofsted judgement has a grade")
+        )
     if kind is DocumentKind.CREDIT_CHECK:
         if credit_check_outcome is None:
-            errors.append(UserError("creditCheckOutcome", E.OUTCOME_REQUIRED, "A credit check has an outcome"))
+            errors.append(
+                UserError("credit_check_outcome", DocumentErrorCode.OUTCOME_REQUIRED, "A credit check has an outcome")
+            )
     elif credit_check_outcome is not None:
-        errors.append(UserError("creditCheckOutcome", E.NOT_APPLICABLE, "Only a credit check has an outcome"))
+        errors.append(
+            UserError("credit_check_outcome", DocumentErrorCode.NOT_APPLICABLE, "Only a credit check has an outcome")
+        )
     return errors
 
 

@@ -15,8 +15,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import DpvCategory, LegalBasis
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import Dpv, Lot, LotRateCap
 from api.market.weights import Weights
 
@@ -66,7 +66,7 @@ async def create_dpv(
         if await organisation_of_kind(session, lead_authority_id, OrganisationKind.LOCAL_AUTHORITY) is None:
             errors.append(
                 UserError(
-                    "leadAuthorityId",
+                    "lead_authority_id",
                     DpvErrorCode.LEAD_NOT_LOCAL_AUTHORITY,
                     "The lead authority must be a local authority",
                 )
@@ -74,7 +74,7 @@ async def create_dpv(
         if legal_basis is not expected_legal_basis(starts_on):
             errors.append(
                 UserError(
-                    "legalBasis",
+                    "legal_basis",
                     DpvErrorCode.LEGAL_BASIS_MISMATCH,
                     "A vehicle starting on or after 24 February 2025 is a Procurement Act 2023 dynamic market; "
                     "one starting before is a PCR 2015 dynamic purchasing system",
@@ -83,7 +83,7 @@ async def create_dpv(
         if not (1 <= initial_term_years <= 10 and 0 <= extension_options <= 5):
             errors.append(
                 UserError(
-                    "initialTermYears",
+                    "initial_term_years",
                     DpvErrorCode.INVALID_TERM,
                     "The initial term is 1 to 10 years with 0 to 5 one-year options",
                 )
@@ -147,13 +147,13 @@ async def exercise_extension(session: AsyncSession, actor: Principal, dpv_id: in
     dpv = await get_or_forbidden(session, Dpv, dpv_id, lock=True)
     if on > dpv.ends_on:
         raise UserErrors.one(
-            "dpvId",
+            "dpv_id",
             DpvErrorCode.VEHICLE_EXPIRED,
             f"The vehicle ended on {dpv.ends_on.isoformat()}; an option must be exercised in term",
         )
     if dpv.extensions_exercised >= dpv.extension_options:
         raise UserErrors.one(
-            "dpvId",
+            "dpv_id",
             DpvErrorCode.NO_EXTENSION_LEFT,
             f"All {dpv.extension_options} extension options have been exercised",
         )
@@ -218,7 +218,7 @@ async def create_lot(
             errors.append(UserError("code", DpvErrorCode.LOT_CODE_TAKEN, f"The vehicle already has a lot {code_}"))
         if not name.strip():
             errors.append(UserError("name", DpvErrorCode.NAME_REQUIRED, "A lot needs a name"))
-        errors += _cap_errors(caps, "rateCaps")
+        errors += _cap_errors(caps, "rate_caps")
         if errors:
             raise UserErrors(errors)
         lot = Lot(id=id_, dpv_id=dpv_id, code=code_, name=name.strip(), description=description.strip())
@@ -259,7 +259,7 @@ async def set_rate_cap(
     """Set (or revise) the cap of one financial year."""
     ensure_alliance_admin(actor)
     await get_or_forbidden(session, Lot, lot_id, lock=True)
-    errors = _cap_errors([(financial_year, weekly_rate_cap)], "weeklyRateCap")
+    errors = _cap_errors([(financial_year, weekly_rate_cap)], "weekly_rate_cap")
     if errors:
         raise UserErrors(errors)
     cap = (

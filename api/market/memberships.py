@@ -20,8 +20,8 @@ from api.core.idempotency import idempotent
 from api.core.permissions import ensure_alliance_admin
 from api.core.principal import OrganisationKind, Principal
 from api.market import stage1
-from api.market.common import get_or_forbidden, organisation_of_kind
-from api.market.enums import MembershipDecision, MembershipStatus as S
+from api.market.enums import MembershipDecision, MembershipStatus
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import Document, Dpv, Lot, Membership
 from api.market.permissions import ensure_acts_for_provider
 
@@ -29,42 +29,42 @@ from api.market.permissions import ensure_acts_for_provider
 # suspension in force covers it (api/safeguarding/suspensions.py `on_admitted`).
 admitted: Hook[[AsyncSession, Principal, Membership], None] = Hook("membership admitted")
 
-TRANSITIONS: dict[S, frozenset[S]] = {
-    S.APPLIED: frozenset({S.ADMITTED, S.REJECTED, S.WITHDRAWN}),
-    S.ADMITTED: frozenset({S.WITHDRAWN, S.SUSPENDED, S.BARRED}),
-    S.REJECTED: frozenset({S.APPLIED}),
-    S.WITHDRAWN: frozenset({S.APPLIED}),
-    S.SUSPENDED: frozenset({S.ADMITTED, S.WITHDRAWN, S.BARRED}),
-    S.BARRED: frozenset(),
+TRANSITIONS: dict[MembershipStatus, frozenset[MembershipStatus]] = {
+    MembershipStatus.APPLIED: frozenset(
+        {MembershipStatus.ADMITTED, MembershipStatus.REJECTED, MembershipStatus.WITHDRAWN}
+    ),
+    MembershipStatus.ADMITTED: frozenset(
+        {MembershipStatus.WITHDRAWN, MembershipStatus.SUSPENDED, MembershipStatus.BARRED}
+    ),
+    MembershipStatus.REJECTED: frozenset({MembershipStatus.APPLIED}),
+    MembershipStatus.WITHDRAWN: frozenset({MembershipStatus.APPLIED}),
+    MembershipStatus.SUSPENDED: frozenset(
+        {MembershipStatus.ADMITTED, MembershipStatus.WITHDRAWN, MembershipStatus.BARRED}
+    ),
+    MembershipStatus.BARRED: frozenset(),
 }
 
 
-# The membership's own codes, then one per way stage 1 can fall short (a user error per document).
-MembershipErrorCode = Enum(
-    "MembershipErrorCode",
-    [
-        (c, c)
-        for c in (
-            "NOT_A_PROVIDER",
-            "ALREADY_APPLIED",
-            "ALREADY_MEMBER",
-            "BARRED",
-            "VEHICLE_NOT_IN_TERM",
-            "INVALID_TRANSITION",
-            "REASON_REQUIRED",
-            "IDEMPOTENCY_KEY_REUSED",
-            *(s.value for s in stage1.ShortfallCode),
-        )
-    ],
-)
+class MembershipErrorCode(Enum):
+    """The membership's own codes; stage 1 falling short is a user error per document with a code of
+    api/market/stage1.py's, and the API shows both as one MembershipErrorCode."""
+
+    NOT_A_PROVIDER = "NOT_A_PROVIDER"
+    ALREADY_APPLIED = "ALREADY_APPLIED"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    BARRED = "BARRED"
+    VEHICLE_NOT_IN_TERM = "VEHICLE_NOT_IN_TERM"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
-def _move(membership: Membership, to: S) -> None:
+def _move(membership: Membership, to: MembershipStatus) -> None:
     transitions.move(
         membership,
         to,
         TRANSITIONS,
-        field="membershipId",
+        field="membership_id",
         code=MembershipErrorCode.INVALID_TRANSITION,
         noun="A membership",
     )
@@ -84,13 +84,13 @@ async def apply(
 
     async def create(id_: int | None) -> Membership:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
-            raise UserErrors.one("providerId", MembershipErrorCode.NOT_A_PROVIDER, "Only providers join lots")
+            raise UserErrors.one("provider_id", MembershipErrorCode.NOT_A_PROVIDER, "Only providers join lots")
         lot = await get_or_forbidden(session, Lot, lot_id)
         dpv = await session.get(Dpv, lot.dpv_id)
         assert dpv is not None
         if dpv.status_on(on).value != "ACTIVE":
             raise UserErrors.one(
-                "lotId",
+                "lot_id",
                 MembershipErrorCode.VEHICLE_NOT_IN_TERM,
                 f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
             )
@@ -102,20 +102,20 @@ async def apply(
             )
         ).scalar_one_or_none()
         if existing is not None:
-            if existing.status is S.APPLIED:
-                raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_APPLIED, "An application is pending")
-            if existing.status is S.BARRED:
-                raise UserErrors.one("lotId", MembershipErrorCode.BARRED, "The provider is barred from this lot")
-            if existing.status in (S.ADMITTED, S.SUSPENDED):
-                raise UserErrors.one("lotId", MembershipErrorCode.ALREADY_MEMBER, "The provider is a member")
+            if existing.status is MembershipStatus.APPLIED:
+                raise UserErrors.one("lot_id", MembershipErrorCode.ALREADY_APPLIED, "An application is pending")
+            if existing.status is MembershipStatus.BARRED:
+                raise UserErrors.one("lot_id", MembershipErrorCode.BARRED, "The provider is barred from this lot")
+            if existing.status in (MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED):
+                raise UserErrors.one("lot_id", MembershipErrorCode.ALREADY_MEMBER, "The provider is a member")
             before = existing.status
-            _move(existing, S.APPLIED)
+            _move(existing, MembershipStatus.APPLIED)
             existing.applied_at, existing.decided_at, existing.decision_reason = clock.now(), None, None
             membership = existing
         else:
             before = None
             membership = Membership(
-                id=id_, provider_id=provider_id, lot_id=lot_id, status=S.APPLIED, applied_at=clock.now()
+                id=id_, provider_id=provider_id, lot_id=lot_id, status=MembershipStatus.APPLIED, applied_at=clock.now()
             )
             session.add(membership)
         await session.flush()
@@ -125,7 +125,7 @@ async def apply(
             "membership.apply",
             "Membership",
             membership.id,
-            {"providerId": provider_id, "lotId": lot_id, "from": before, "to": S.APPLIED},
+            {"providerId": provider_id, "lotId": lot_id, "from": before, "to": MembershipStatus.APPLIED},
         )
         return membership
 
@@ -160,19 +160,14 @@ async def decide(
         )
         shortfalls = stage1.assess(documents, on, stage1.Thresholds.from_settings(get_settings()))
         if shortfalls:
-            raise UserErrors(
-                [
-                    UserError(f"documents.{s.kind.value}", MembershipErrorCode[s.code.value], s.message)
-                    for s in shortfalls
-                ]
-            )
-        to = S.ADMITTED
+            raise UserErrors([UserError(f"documents.{s.kind.value}", s.code, s.message) for s in shortfalls])
+        to = MembershipStatus.ADMITTED
     else:
         if not (reason or "").strip():
             raise UserErrors.one(
                 "reason", MembershipErrorCode.REASON_REQUIRED, "A rejection gives the provider its reason"
             )
-        to = S.REJECTED
+        to = MembershipStatus.REJECTED
     before = membership.status
     _move(membership, to)
     membership.decided_at = clock.now()
@@ -185,7 +180,7 @@ async def decide(
         membership.id,
         {"from": before, "to": to, "reason": membership.decision_reason, "on": on},
     )
-    if to is S.ADMITTED:
+    if to is MembershipStatus.ADMITTED:
         await admitted(session, actor, membership)  # a suspension in force covers it at once
     await session.flush()
     return membership
@@ -197,7 +192,7 @@ async def withdraw(
     membership = await get_or_forbidden(session, Membership, membership_id, lock=True)
     ensure_acts_for_provider(actor, membership.provider_id)
     before = membership.status
-    _move(membership, S.WITHDRAWN)
+    _move(membership, MembershipStatus.WITHDRAWN)
     membership.decision_reason = (reason or "").strip() or membership.decision_reason
     audit.record(
         session,
@@ -205,7 +200,7 @@ async def withdraw(
         "membership.withdraw",
         "Membership",
         membership.id,
-        {"from": before, "to": S.WITHDRAWN, "reason": reason},
+        {"from": before, "to": MembershipStatus.WITHDRAWN, "reason": reason},
     )
     await session.flush()
     return membership

@@ -14,8 +14,8 @@ from api.core.errors import UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade, SchoolProvision, SettingKind, Sex, Specialism
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import OfstedJudgement, Setting
 from api.market.permissions import ensure_acts_for_provider
 
@@ -71,23 +71,26 @@ class SettingFields:
 
 
 def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
-    E = SettingErrorCode
     errors: list[UserError] = []
     if not f.name.strip():
-        errors.append(UserError("name", E.NAME_REQUIRED, "A setting needs a name"))
+        errors.append(UserError("name", SettingErrorCode.NAME_REQUIRED, "A setting needs a name"))
     if not (0 <= f.age_min <= f.age_max <= 25):
-        errors.append(UserError("ageMin", E.INVALID_AGE_RANGE, "Ages run from 0 to 25, the minimum first"))
+        errors.append(
+            UserError("age_min", SettingErrorCode.INVALID_AGE_RANGE, "Ages run from 0 to 25, the minimum first")
+        )
     if not f.sexes:
-        errors.append(UserError("sexes", E.SEXES_REQUIRED, "Say which sexes the setting accepts"))
+        errors.append(UserError("sexes", SettingErrorCode.SEXES_REQUIRED, "Say which sexes the setting accepts"))
     if f.places < 0 or f.places > 200:
-        errors.append(UserError("places", E.INVALID_PLACES, "Places are 0 to 200"))
+        errors.append(UserError("places", SettingErrorCode.INVALID_PLACES, "Places are 0 to 200"))
     if f.vacancies < 0 or f.vacancies > f.places:
-        errors.append(UserError("vacancies", E.VACANCIES_EXCEED_PLACES, "Vacancies are 0 up to the places"))
+        errors.append(
+            UserError("vacancies", SettingErrorCode.VACANCIES_EXCEED_PLACES, "Vacancies are 0 up to the places")
+        )
     if not POSTCODE_DISTRICT.match(f.postcode_district):
         errors.append(
             UserError(
-                "postcodeDistrict",
-                E.INVALID_POSTCODE_DISTRICT,
+                "postcode_district",
+                SettingErrorCode.INVALID_POSTCODE_DISTRICT,
                 "Give the postcode district only (for example NW10), never the full postcode",
             )
         )
@@ -95,18 +98,32 @@ def _validate(kind: SettingKind, f: SettingFields) -> list[UserError]:
         LATITUDE_RANGE[0] <= f.latitude <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= f.longitude <= LONGITUDE_RANGE[1]
     ):
         errors.append(
-            UserError("location", E.LOCATION_OUTSIDE_ENGLAND_AND_WALES, "The location must be in England or Wales")
+            UserError(
+                "location",
+                SettingErrorCode.LOCATION_OUTSIDE_ENGLAND_AND_WALES,
+                "The location must be in England or Wales",
+            )
         )
     if kind is SettingKind.SCHOOL and f.school_provision is None:
         errors.append(
-            UserError("schoolProvision", E.SCHOOL_PROVISION_REQUIRED, "A school is day, 38-week or 52-week residential")
+            UserError(
+                "school_provision",
+                SettingErrorCode.SCHOOL_PROVISION_REQUIRED,
+                "A school is day, 38-week or 52-week residential",
+            )
         )
     if kind is not SettingKind.SCHOOL and f.school_provision is not None:
-        errors.append(UserError("schoolProvision", E.SCHOOL_PROVISION_NOT_APPLICABLE, "Only schools have one"))
+        errors.append(
+            UserError("school_provision", SettingErrorCode.SCHOOL_PROVISION_NOT_APPLICABLE, "Only schools have one")
+        )
     if kind is SettingKind.CHILDRENS_HOME and not f.ofsted_urn:
-        errors.append(UserError("ofstedUrn", E.OFSTED_URN_REQUIRED, "A children's home is registered with Ofsted"))
+        errors.append(
+            UserError("ofsted_urn", SettingErrorCode.OFSTED_URN_REQUIRED, "A children's home is registered with Ofsted")
+        )
     if f.ofsted_urn and not re.fullmatch(r"(SC|EY)?[0-9]{6,7}", f.ofsted_urn):
-        errors.append(UserError("ofstedUrn", E.INVALID_OFSTED_URN, "An Ofsted URN looks like SC123456 or 1234567"))
+        errors.append(
+            UserError("ofsted_urn", SettingErrorCode.INVALID_OFSTED_URN, "An Ofsted URN looks like SC123456 or 1234567")
+        )
     return errors
 
 
@@ -150,7 +167,7 @@ async def create_setting(
 
     async def create(id_: int | None) -> Setting:
         if await organisation_of_kind(session, provider_id, OrganisationKind.PROVIDER) is None:
-            raise UserErrors.one("providerId", SettingErrorCode.NOT_A_PROVIDER, "Only providers have settings")
+            raise UserErrors.one("provider_id", SettingErrorCode.NOT_A_PROVIDER, "Only providers have settings")
         errors = _validate(kind, f)
         if errors:
             raise UserErrors(errors)
@@ -220,12 +237,12 @@ async def record_ofsted_judgement(
     ensure_acts_for_provider(actor, setting.provider_id)
     if setting.kind is SettingKind.FOSTER_HOUSEHOLD:
         raise UserErrors.one(
-            "settingId",
+            "setting_id",
             SettingErrorCode.NOT_INSPECTED_SEPARATELY,
             "Ofsted inspects the fostering agency, not each household: record it as a document",
         )
     if inspected_on > (on or clock.today()):
-        raise UserErrors.one("inspectedOn", SettingErrorCode.INSPECTION_IN_FUTURE, "An inspection has happened")
+        raise UserErrors.one("inspected_on", SettingErrorCode.INSPECTION_IN_FUTURE, "An inspection has happened")
     judgement = OfstedJudgement(setting_id=setting_id, grade=grade, inspected_on=inspected_on)
     session.add(judgement)
     await session.flush()

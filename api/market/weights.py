@@ -1,4 +1,4 @@
-"""The criteria a vehicle evaluates bids by, and its weight for each (api/placements/evaluation.py applies them).
+"""The criteria a vehicle evaluates bids by, and its weight for each (api/placements/evaluation_rules.py applies them).
 
 A vehicle publishes its weights (`dpvSetEvaluationWeights`, stored on the vehicle); until it does, the defaults of
 `Weights` apply.

@@ -73,51 +73,47 @@ from api.market.enums import MembershipStatus, OfstedGrade
 from api.market.models import LotRateCap, Membership, OfstedJudgement, Setting
 from api.placements import eligibility, pricing
 from api.placements.eligibility import Ineligible
-from api.placements.enums import BidStatus as B, InvitationStatus, RequirementStatus as S
+from api.placements.enums import BidStatus, InvitationStatus, RequirementStatus
 from api.placements.models import Bid, Invitation, Requirement, RequirementChild
 from api.placements.permissions import ensure_bids, ensure_owns_bid
 
 MAX_TEXT = 4000
 
-TRANSITIONS: dict[B, frozenset[B]] = {
-    B.SUBMITTED: frozenset({B.WITHDRAWN, B.EXCLUDED, B.ACCEPTED, B.UNSUCCESSFUL}),
-    B.WITHDRAWN: frozenset(),
-    B.EXCLUDED: frozenset(),
-    B.ACCEPTED: frozenset(),
-    B.UNSUCCESSFUL: frozenset(),
+TRANSITIONS: dict[BidStatus, frozenset[BidStatus]] = {
+    BidStatus.SUBMITTED: frozenset(
+        {BidStatus.WITHDRAWN, BidStatus.EXCLUDED, BidStatus.ACCEPTED, BidStatus.UNSUCCESSFUL}
+    ),
+    BidStatus.WITHDRAWN: frozenset(),
+    BidStatus.EXCLUDED: frozenset(),
+    BidStatus.ACCEPTED: frozenset(),
+    BidStatus.UNSUCCESSFUL: frozenset(),
 }
 
-# The bids' own codes, the pricing rules' codes, then those of the award and of the officer's scores
-# (api/placements/award.py, api/placements/evaluations.py): one enum for every bid* mutation.
-BidErrorCode = Enum(
-    "BidErrorCode",
-    [
-        (c, c)
-        for c in (
-            "REQUIREMENT_NOT_OPEN",
-            "DEADLINE_PASSED",
-            "INVITATION_WITHDRAWN",
-            "SETTING_INACTIVE",
-            "ALREADY_BID",
-            "BID_NOT_LIVE",
-            "INVALID_TRANSITION",
-            "AVAILABLE_FROM_IN_PAST",
-            "STATEMENT_REQUIRED",
-            "TEXT_TOO_LONG",
-            "IDEMPOTENCY_KEY_REUSED",
-            *(c.value for c in pricing.PricingErrorCode),
-            "RATIONALE_REQUIRED",
-            "DEADLINE_NOT_PASSED",
-            "ALREADY_AWARDED",
-            "BID_EXCLUDED",
-            "INVALID_SCORE",
-            "PROVIDER_SUSPENDED",
-            "PROVIDER_BARRED",
-            "SETTING_INADEQUATE",
-        )
-    ],
-)
-E = BidErrorCode
+
+class BidErrorCode(Enum):
+    """The bids' own codes. The pricing rules (api/placements/pricing.py), a provider's eligibility (below), the
+    award (api/placements/award.py) and the officer's scores (api/placements/officer_scores.py) have their own; the
+    API shows them all as one BidErrorCode (schema/placement/mutations/bid_submit.py)."""
+
+    REQUIREMENT_NOT_OPEN = "REQUIREMENT_NOT_OPEN"
+    DEADLINE_PASSED = "DEADLINE_PASSED"
+    INVITATION_WITHDRAWN = "INVITATION_WITHDRAWN"
+    SETTING_INACTIVE = "SETTING_INACTIVE"
+    ALREADY_BID = "ALREADY_BID"
+    BID_NOT_LIVE = "BID_NOT_LIVE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    AVAILABLE_FROM_IN_PAST = "AVAILABLE_FROM_IN_PAST"
+    STATEMENT_REQUIRED = "STATEMENT_REQUIRED"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+class EligibilityErrorCode(Enum):
+    """Why a provider may not bid with a setting (`_check_eligible`)."""
+
+    PROVIDER_SUSPENDED = "PROVIDER_SUSPENDED"
+    PROVIDER_BARRED = "PROVIDER_BARRED"
+    SETTING_INADEQUATE = "SETTING_INADEQUATE"
 
 
 @dataclass
@@ -154,36 +150,30 @@ def normalise(offer: BidOffer) -> BidOffer:
     )
 
 
-def _codes(errors: list[UserError]) -> list[UserError]:
-    """The pricing rules' codes as BidErrorCode members (one enum per domain on the wire)."""
-    return [
-        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, pricing.PricingErrorCode) else e
-        for e in errors
-    ]
-
-
 def validate(offer: BidOffer, today: date) -> list[UserError]:
     """Every rule the (normalised) offer breaks by itself. Pure."""
-    errors = _codes(pricing.validate_prices(offer.core_price, offer.extras))
+    errors = pricing.validate_prices(offer.core_price, offer.extras)
     if offer.available_from < today:
         errors.append(
             UserError(
-                "availableFrom",
-                E.AVAILABLE_FROM_IN_PAST,
+                "available_from",
+                BidErrorCode.AVAILABLE_FROM_IN_PAST,
                 f"The place must be available today ({today.isoformat()}) or later",
             )
         )
     if not offer.needs_statement:
-        errors.append(UserError("needsStatement", E.STATEMENT_REQUIRED, "Say how the child's needs will be met"))
-    for name, path in STATEMENTS.items():
+        errors.append(
+            UserError("needs_statement", BidErrorCode.STATEMENT_REQUIRED, "Say how the child's needs will be met")
+        )
+    for name in STATEMENTS:
         value = getattr(offer, name)
         if value is not None and len(value) > MAX_TEXT:
-            errors.append(UserError(path, E.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
+            errors.append(UserError(name, BidErrorCode.TEXT_TOO_LONG, f"At most {MAX_TEXT} characters"))
     return errors
 
 
-def move(bid: Bid, to: B) -> B:
-    return transitions.move(bid, to, TRANSITIONS, field="bidId", code=E.INVALID_TRANSITION, noun="A bid")
+def move(bid: Bid, to: BidStatus) -> BidStatus:
+    return transitions.move(bid, to, TRANSITIONS, field="bid_id", code=BidErrorCode.INVALID_TRANSITION, noun="A bid")
 
 
 # --- locks for the others that change a requirement's bids (the award, the officer's scores, a suspension) -----
@@ -227,23 +217,25 @@ async def bid_parents(session: AsyncSession, bid_id: int) -> tuple[int, int]:
 def ensure_open(requirement: Any, at: datetime) -> None:
     """The requirement takes responses at `at`: OPEN, and its deadline not reached by the server's clock."""
     deadline = requirement.response_deadline
-    if requirement.status is not S.OPEN:
+    if requirement.status is not RequirementStatus.OPEN:
         closed_by_deadline = deadline is not None and (
             at >= deadline or (requirement.closed_at is not None and requirement.closed_at >= deadline)
         )
         if closed_by_deadline:
             raise UserErrors.one(
-                "requirementId", E.DEADLINE_PASSED, f"Responses closed at the deadline, {deadline.isoformat()}"
+                "requirement_id",
+                BidErrorCode.DEADLINE_PASSED,
+                f"Responses closed at the deadline, {deadline.isoformat()}",
             )
         raise UserErrors.one(
-            "requirementId",
-            E.REQUIREMENT_NOT_OPEN,
+            "requirement_id",
+            BidErrorCode.REQUIREMENT_NOT_OPEN,
             f"The requirement is {requirement.status.value}: it takes no responses",
         )
     if deadline is None or at >= deadline:
         raise UserErrors.one(
-            "requirementId",
-            E.DEADLINE_PASSED,
+            "requirement_id",
+            BidErrorCode.DEADLINE_PASSED,
             f"The response deadline, {deadline.isoformat() if deadline else 'unset'}, has passed",
         )
 
@@ -255,13 +247,19 @@ def _check_eligible(
     reason = eligibility.to_bid(membership_status, latest_grade)
     if reason is Ineligible.PROVIDER_SUSPENDED:
         raise UserErrors.one(
-            "requirementId", E.PROVIDER_SUSPENDED, "The provider is suspended from this lot: it cannot bid"
+            "requirement_id",
+            EligibilityErrorCode.PROVIDER_SUSPENDED,
+            "The provider is suspended from this lot: it cannot bid",
         )
     if reason is Ineligible.PROVIDER_BARRED:
-        raise UserErrors.one("requirementId", E.PROVIDER_BARRED, "The provider is barred from this lot")
+        raise UserErrors.one(
+            "requirement_id", EligibilityErrorCode.PROVIDER_BARRED, "The provider is barred from this lot"
+        )
     if reason is Ineligible.SETTING_INADEQUATE:
         raise UserErrors.one(
-            "settingId", E.SETTING_INADEQUATE, f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered"
+            "setting_id",
+            EligibilityErrorCode.SETTING_INADEQUATE,
+            f"{setting_name} is rated Inadequate by Ofsted: it cannot be offered",
         )
 
 
@@ -286,7 +284,9 @@ def _latest_grade(setting_id: Any) -> Any:
 def _ensure_invited(status: InvitationStatus) -> None:
     if status is not InvitationStatus.INVITED:
         raise UserErrors.one(
-            "requirementId", E.INVITATION_WITHDRAWN, "The provider's invitation to this requirement was withdrawn"
+            "requirement_id",
+            BidErrorCode.INVITATION_WITHDRAWN,
+            "The provider's invitation to this requirement was withdrawn",
         )
 
 
@@ -294,7 +294,7 @@ def _check_offer(offer: BidOffer, at: datetime, *, setting_active: bool, setting
     """Every rule the offer and its setting break, raised at once. Pure."""
     errors = validate(offer, at.astimezone(LONDON).date())
     if not setting_active:
-        errors.append(UserError("settingId", E.SETTING_INACTIVE, f"{setting_name} is not active"))
+        errors.append(UserError("setting_id", BidErrorCode.SETTING_INACTIVE, f"{setting_name} is not active"))
     if errors:
         raise UserErrors(errors)
 
@@ -327,7 +327,7 @@ def _price(
         set_for=cap.set_for if cap else None,
     )
     if refused is not None:
-        raise UserErrors(_codes([refused]))
+        raise UserErrors([refused])
     return price
 
 
@@ -365,7 +365,9 @@ def _statements(bid: Bid) -> dict[str, str | None]:
 
 def _already_bid() -> UserErrors:
     return UserErrors.one(
-        "requirementId", E.ALREADY_BID, "The provider has a live bid on this requirement: amend or withdraw it"
+        "requirement_id",
+        BidErrorCode.ALREADY_BID,
+        "The provider has a live bid on this requirement: amend or withdraw it",
     )
 
 
@@ -529,9 +531,11 @@ async def _check_standing(session: AsyncSession, locked: _Locked, provider_id: i
     if row.invitation_status is not InvitationStatus.INVITED:  # withdrawn, perhaps by a suspension just now
         await _ensure_eligible_afresh(session, row, provider_id, offer.setting_id)
     _ensure_invited(row.invitation_status)
-    if locked.bid is not None and locked.bid.status is not B.SUBMITTED:
+    if locked.bid is not None and locked.bid.status is not BidStatus.SUBMITTED:
         raise UserErrors.one(
-            "bidId", E.BID_NOT_LIVE, f"Only a live bid can be amended; this one is {locked.bid.status.value}"
+            "bid_id",
+            BidErrorCode.BID_NOT_LIVE,
+            f"Only a live bid can be amended; this one is {locked.bid.status.value}",
         )
 
 
@@ -554,7 +558,7 @@ async def _ensure_no_live_bid(session: AsyncSession, requirement_id: int, provid
     live = (
         await session.execute(
             select(Bid.id).where(
-                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == B.SUBMITTED
+                Bid.requirement_id == requirement_id, Bid.provider_id == provider_id, Bid.status == BidStatus.SUBMITTED
             )
         )
     ).first()
@@ -623,7 +627,7 @@ def _inserting() -> Any:
     live = select(_bid.c.id).where(
         _bid.c.requirement_id == bindparam("requirement_id"),
         _bid.c.provider_id == bindparam("provider_id"),
-        _bid.c.status == B.SUBMITTED.value,
+        _bid.c.status == BidStatus.SUBMITTED.value,
     )
     # The id an idempotency key claimed for it (api/core/idempotency.py), else the table's next one.
     id_ = func.coalesce(bindparam("bid_id", type_=_bid.c.id.type), next_id(_bid.name))
@@ -710,7 +714,7 @@ async def submit_bid(
             id=id_,
             requirement_id=requirement_id,
             provider_id=provider_id,
-            status=B.SUBMITTED,
+            status=BidStatus.SUBMITTED,
             submitted_at=at,
             updated_at=at,
         )
@@ -740,7 +744,14 @@ async def submit_bid(
         **{k: getattr(offer, k) for k in STATEMENTS},
     }
     return await idempotent(
-        session, actor.organisation_id, "bidSubmit", idempotency_key, request, Bid, create, E.IDEMPOTENCY_KEY_REUSED
+        session,
+        actor.organisation_id,
+        "bidSubmit",
+        idempotency_key,
+        request,
+        Bid,
+        create,
+        BidErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -780,9 +791,9 @@ async def withdraw_bid(session: AsyncSession, actor: Principal, bid_id: int, *, 
     ensure_owns_bid(actor, locked.bid.provider_id)  # the lock found only the provider's own
     await _check_standing(session, locked, actor.organisation_id, None)
     bid, at = locked.bid, locked.at
-    before = move(bid, B.WITHDRAWN)
+    before = move(bid, BidStatus.WITHDRAWN)
     bid.withdrawn_at, bid.updated_at = at, at
-    data = {"requirementId": bid.requirement_id, "from": before, "to": B.WITHDRAWN, "withdrawnAt": at}
+    data = {"requirementId": bid.requirement_id, "from": before, "to": BidStatus.WITHDRAWN, "withdrawnAt": at}
     written = await _write(session, _WITHDRAW, bid, _WITHDRAWN, actor, "bid.withdraw", data)
     assert written is not None  # the bid is locked
     return written

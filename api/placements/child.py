@@ -67,7 +67,7 @@ def age_band(age: int) -> str:
 
 
 class ChildErrorCode(Enum):
-    """The child's own rule codes; api/placements/requirements.py includes them in RequirementErrorCode."""
+    """The child's own rule codes; the API shows them with the requirement's as one RequirementErrorCode."""
 
     CASE_REFERENCE_REQUIRED = "CASE_REFERENCE_REQUIRED"
     INVALID_AGE = "INVALID_AGE"
@@ -131,52 +131,67 @@ def normalise(c: ChildDetails) -> ChildDetails:
 
 def validate(c: ChildDetails, prefix: str = "child") -> list[UserError]:
     """Every rule the (normalised) child breaks; `prefix` is the path of the input field."""
-    E = ChildErrorCode
     errors: list[UserError] = []
 
     def err(name: str, code: ChildErrorCode, message: str) -> None:
         errors.append(UserError(f"{prefix}.{name}", code, message))
 
     if not c.case_reference:
-        err("caseReference", E.CASE_REFERENCE_REQUIRED, "The borough's case reference identifies the child")
+        err(
+            "case_reference",
+            ChildErrorCode.CASE_REFERENCE_REQUIRED,
+            "The borough's case reference identifies the child",
+        )
     elif len(c.case_reference) > 100:
-        err("caseReference", E.TEXT_TOO_LONG, "A case reference is at most 100 characters")
+        err("case_reference", ChildErrorCode.TEXT_TOO_LONG, "A case reference is at most 100 characters")
     if not 0 <= c.age_years <= 25:
-        err("ageYears", E.INVALID_AGE, "Ages run from 0 to 25")
+        err("age_years", ChildErrorCode.INVALID_AGE, "Ages run from 0 to 25")
     if not 1 <= c.sibling_group_size <= 10:
-        err("siblingGroupSize", E.INVALID_SIBLING_GROUP_SIZE, "A sibling group is 1 to 10 children (1: no siblings)")
+        err(
+            "sibling_group_size",
+            ChildErrorCode.INVALID_SIBLING_GROUP_SIZE,
+            "A sibling group is 1 to 10 children (1: no siblings)",
+        )
     if not POSTCODE_DISTRICT.match(c.home_postcode_district):
         err(
-            "homePostcodeDistrict",
-            E.INVALID_POSTCODE_DISTRICT,
+            "home_postcode_district",
+            ChildErrorCode.INVALID_POSTCODE_DISTRICT,
             "Give the postcode district only (for example NW10), never the full postcode",
         )
     if not (
         LATITUDE_RANGE[0] <= c.home_latitude <= LATITUDE_RANGE[1]
         and LONGITUDE_RANGE[0] <= c.home_longitude <= LONGITUDE_RANGE[1]
     ):
-        err("homeLocation", E.LOCATION_OUTSIDE_ENGLAND_AND_WALES, "The home location must be in England or Wales")
+        err(
+            "home_location",
+            ChildErrorCode.LOCATION_OUTSIDE_ENGLAND_AND_WALES,
+            "The home location must be in England or Wales",
+        )
     if not 0 < c.max_distance_km <= 1000:
-        err("maxDistanceKm", E.INVALID_DISTANCE, "The largest acceptable distance is more than 0 and at most 1000 km")
+        err(
+            "max_distance_km",
+            ChildErrorCode.INVALID_DISTANCE,
+            "The largest acceptable distance is more than 0 and at most 1000 km",
+        )
     if bad := [a for a in c.avoid_areas if not AREA_OR_DISTRICT.match(a)]:
         err(
-            "avoidAreas",
-            E.INVALID_AVOID_AREA,
+            "avoid_areas",
+            ChildErrorCode.INVALID_AVOID_AREA,
             f"Areas to avoid are postcode areas or districts (W, NW10), not {', '.join(bad)}",
         )
     if len(c.avoid_areas) > MAX_AVOID_AREAS:
-        err("avoidAreas", E.TOO_MANY_ITEMS, f"At most {MAX_AVOID_AREAS} areas to avoid")
+        err("avoid_areas", ChildErrorCode.TOO_MANY_ITEMS, f"At most {MAX_AVOID_AREAS} areas to avoid")
     if len(c.languages) > MAX_LANGUAGES or any(len(lang) > 60 for lang in c.languages):
-        err("languages", E.TOO_MANY_ITEMS, f"At most {MAX_LANGUAGES} languages of at most 60 characters")
+        err("languages", ChildErrorCode.TOO_MANY_ITEMS, f"At most {MAX_LANGUAGES} languages of at most 60 characters")
     for name, value, limit in (
         ("ethnicity", c.ethnicity, 100),
         ("religion", c.religion, 100),
-        ("educationNeeds", c.education_needs, MAX_TEXT),
-        ("childViews", c.child_views, MAX_TEXT),
-        ("courtDirections", c.court_directions, MAX_TEXT),
+        ("education_needs", c.education_needs, MAX_TEXT),
+        ("child_views", c.child_views, MAX_TEXT),
+        ("court_directions", c.court_directions, MAX_TEXT),
     ):
         if value is not None and len(value) > limit:
-            err(name, E.TEXT_TOO_LONG, f"At most {limit} characters")
+            err(name, ChildErrorCode.TEXT_TOO_LONG, f"At most {limit} characters")
     return errors
 
 

@@ -100,7 +100,7 @@ class BidStatus(str, Enum):
 
 
 class OfficerCriterion(str, Enum):
-    """The criteria the officer scores by hand, 0 to 5 (api/placements/evaluation.py: CHILD_VIEWS, COMPATIBILITY,
+    """The criteria the officer scores by hand, 0 to 5 (api/placements/evaluation_rules.py: CHILD_VIEWS, COMPATIBILITY,
     SOCIAL_VALUE)."""
 
     CHILD_VIEWS = "CHILD_VIEWS"

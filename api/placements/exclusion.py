@@ -20,9 +20,9 @@ from api.core import audit
 from api.core.principal import Principal
 from api.placements import bids as bid_rules
 from api.placements.enums import BidStatus, InvitationStatus, PlacementStatus, RequirementStatus
-from api.placements.evaluation import ExclusionReason
+from api.placements.evaluation_rules import ExclusionReason
 from api.placements.models import Bid, Invitation, Placement, Requirement
-from api.safeguarding.enums import SuspensionKind as K
+from api.safeguarding.enums import SuspensionKind
 from api.safeguarding.models import Suspension
 from api.safeguarding.suspensions import provider_suspended
 
@@ -45,7 +45,7 @@ async def _withdraw_from_open_requirements(
     them EXCLUDED (module docstring)."""
     if not lot_ids:
         return {"invitations": [], "bids": []}
-    barred = s.kind is K.BAR
+    barred = s.kind is SuspensionKind.BAR
     reason = ExclusionReason.PROVIDER_BARRED if barred else ExclusionReason.PROVIDER_SUSPENDED
     why = (
         f"The provider was {'barred' if barred else 'suspended'} ({s.reason.value.replace('_', ' ').lower()}) "
@@ -140,7 +140,7 @@ async def _flag_placements(
 ) -> list[int]:
     if not lot_ids:
         return []
-    barred = s.kind is K.BAR
+    barred = s.kind is SuspensionKind.BAR
     why = (
         f"The provider was {'barred' if barred else 'suspended'} "
         f"({s.reason.value.replace('_', ' ').lower()}) on {s.starts_on.isoformat()}: review the placement"

@@ -44,7 +44,7 @@ from api.core.principal import Principal
 from api.market.models import Dpv, Lot, Organisation, Setting
 from api.placements import child as child_rules
 from api.placements.deadlines import add_working_days
-from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus as S
+from api.placements.enums import IpaParty, IpaStatus, PlacementStatus, RequirementStatus
 from api.placements.ipa_document import IpaTerms, render_ipa
 from api.placements.models import Bid, Ipa, IpaSignature, Placement, Requirement, RequirementChild
 from api.placements.permissions import ipa_party, signing_party
@@ -74,7 +74,6 @@ IpaErrorCode = Enum(
         )
     ],
 )
-E = IpaErrorCode
 
 
 async def issue_ipa(session: AsyncSession, actor: Principal, requirement: Requirement, bid: Bid, at: datetime) -> Ipa:
@@ -169,15 +168,15 @@ async def sign_ipa(
     at = now or clock.now()
     signed = set((await session.execute(select(IpaSignature.party).where(IpaSignature.ipa_id == ipa.id))).scalars())
     if ipa.status is IpaStatus.TERMINATED:
-        raise UserErrors.one("ipaId", E.INVALID_TRANSITION, "The agreement has been terminated")
+        raise UserErrors.one("ipa_id", IpaErrorCode.INVALID_TRANSITION, "The agreement has been terminated")
     if party in signed:
-        raise UserErrors.one("ipaId", E.ALREADY_SIGNED, f"The {party.value.lower()} has already signed")
+        raise UserErrors.one("ipa_id", IpaErrorCode.ALREADY_SIGNED, f"The {party.value.lower()} has already signed")
     if party is IpaParty.BOROUGH and IpaParty.PROVIDER not in signed:
-        raise UserErrors.one("ipaId", E.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
+        raise UserErrors.one("ipa_id", IpaErrorCode.PROVIDER_SIGNS_FIRST, "The provider signs first, then the borough")
     if not _same_hash(document_sha256, ipa.document_sha256):
         raise UserErrors.one(
-            "documentSha256",
-            E.HASH_MISMATCH,
+            "document_sha256",
+            IpaErrorCode.HASH_MISMATCH,
             "This is not the SHA-256 of the agreement as issued: download it and sign its digest",
         )
 
@@ -224,12 +223,14 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
-    if S.PLACED not in TRANSITIONS[requirement.status]:
+    if RequirementStatus.PLACED not in TRANSITIONS[requirement.status]:
         raise UserErrors.one(
-            "ipaId", E.INVALID_TRANSITION, f"A requirement that is {requirement.status.value} cannot be placed"
+            "ipa_id",
+            IpaErrorCode.INVALID_TRANSITION,
+            f"A requirement that is {requirement.status.value} cannot be placed",
         )
     before = requirement.status
-    requirement.status, requirement.updated_at = S.PLACED, at
+    requirement.status, requirement.updated_at = RequirementStatus.PLACED, at
     bid = await session.get(Bid, ipa.bid_id)
     starts_on = IpaTerms.from_snapshot(ipa.terms).start_date
     placement = Placement(
@@ -251,7 +252,7 @@ async def _place(session: AsyncSession, actor: Principal, ipa: Ipa, at: datetime
         "requirement.place",
         "Requirement",
         requirement.id,
-        {"from": before, "to": S.PLACED, "ipaId": ipa.id, "placementId": placement.id},
+        {"from": before, "to": RequirementStatus.PLACED, "ipaId": ipa.id, "placementId": placement.id},
     )
     audit.record(
         session,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from api.market.enums import Sex, Specialism
 from api.placements.distance import haversine_km
-from api.placements.enums import MatchCriterion as C, MatchLevel, MatchReasonCode as R
+from api.placements.enums import MatchCriterion, MatchLevel, MatchReasonCode
 
 _AREA = re.compile(r"^[A-Z]{1,2}")
 
@@ -53,8 +53,8 @@ class SettingFacts:
 
 @dataclass(frozen=True)
 class Reason:
-    criterion: C
-    code: R
+    criterion: MatchCriterion
+    code: MatchReasonCode
     met: bool
     message: str
 
@@ -88,54 +88,84 @@ def assess_setting(child: ChildNeeds, s: SettingFacts) -> tuple[tuple[Reason, ..
     missing = child.needs - s.specialisms
     avoided = in_avoided_area(s.postcode_district, child.avoid_areas)
     reasons = (
-        Reason(C.AGE, R.AGE_IN_RANGE, True, f"{s.name} takes children aged {s.age_min} to {s.age_max}")
+        Reason(
+            MatchCriterion.AGE,
+            MatchReasonCode.AGE_IN_RANGE,
+            True,
+            f"{s.name} takes children aged {s.age_min} to {s.age_max}",
+        )
         if s.age_min <= child.age_years <= s.age_max
         else Reason(
-            C.AGE,
-            R.AGE_OUT_OF_RANGE,
+            MatchCriterion.AGE,
+            MatchReasonCode.AGE_OUT_OF_RANGE,
             False,
             f"{s.name} takes children aged {s.age_min} to {s.age_max}; the child is {child.age_years}",
         ),
-        Reason(C.SEX, R.SEX_ACCEPTED, True, f"{s.name} accepts a {child.sex.value.lower()} child")
-        if child.sex in s.sexes
-        else Reason(C.SEX, R.SEX_NOT_ACCEPTED, False, f"{s.name} does not accept a {child.sex.value.lower()} child"),
         Reason(
-            C.SPECIALISMS,
-            R.SPECIALISMS_MET,
+            MatchCriterion.SEX,
+            MatchReasonCode.SEX_ACCEPTED,
+            True,
+            f"{s.name} accepts a {child.sex.value.lower()} child",
+        )
+        if child.sex in s.sexes
+        else Reason(
+            MatchCriterion.SEX,
+            MatchReasonCode.SEX_NOT_ACCEPTED,
+            False,
+            f"{s.name} does not accept a {child.sex.value.lower()} child",
+        ),
+        Reason(
+            MatchCriterion.SPECIALISMS,
+            MatchReasonCode.SPECIALISMS_MET,
             True,
             f"{s.name} offers every specialism needed ({_label(child.needs)})"
             if child.needs
             else "No specialism is needed",
         )
         if not missing
-        else Reason(C.SPECIALISMS, R.SPECIALISMS_MISSING, False, f"{s.name} does not offer: {_label(missing)}"),
+        else Reason(
+            MatchCriterion.SPECIALISMS,
+            MatchReasonCode.SPECIALISMS_MISSING,
+            False,
+            f"{s.name} does not offer: {_label(missing)}",
+        ),
         Reason(
-            C.DISTANCE,
-            R.WITHIN_DISTANCE,
+            MatchCriterion.DISTANCE,
+            MatchReasonCode.WITHIN_DISTANCE,
             True,
             f"{s.name} is about {round(km)} km from the child's home (at most {child.max_distance_km:g} km)",
         )
         if km <= child.max_distance_km
         else Reason(
-            C.DISTANCE,
-            R.TOO_FAR,
+            MatchCriterion.DISTANCE,
+            MatchReasonCode.TOO_FAR,
             False,
             f"{s.name} is about {round(km)} km from the child's home (at most {child.max_distance_km:g} km)",
         ),
-        Reason(C.AREA, R.AREA_ACCEPTABLE, True, f"{s.name} ({s.postcode_district}) is outside the areas to avoid")
-        if avoided is None
-        else Reason(C.AREA, R.IN_AVOIDED_AREA, False, f"{s.name} ({s.postcode_district}) is in an area to avoid"),
         Reason(
-            C.PLACES,
-            R.PLACES_FREE,
+            MatchCriterion.AREA,
+            MatchReasonCode.AREA_ACCEPTABLE,
+            True,
+            f"{s.name} ({s.postcode_district}) is outside the areas to avoid",
+        )
+        if avoided is None
+        else Reason(
+            MatchCriterion.AREA,
+            MatchReasonCode.IN_AVOIDED_AREA,
+            False,
+            f"{s.name} ({s.postcode_district}) is in an area to avoid",
+        ),
+        Reason(
+            MatchCriterion.PLACES,
+            MatchReasonCode.PLACES_FREE,
             True,
             f"{s.name} has {s.vacancies} free place{'s' if s.vacancies != 1 else ''} "
             f"for {child.sibling_group_size} {'child' if child.sibling_group_size == 1 else 'children'}",
         )
         if s.vacancies >= child.sibling_group_size
         else Reason(
-            C.PLACES,
-            R.NOT_ENOUGH_PLACES,
+            MatchCriterion.PLACES,
+            MatchReasonCode.NOT_ENOUGH_PLACES,
             False,
             f"{s.name} has {s.vacancies} free place{'s' if s.vacancies != 1 else ''}; "
             f"{child.sibling_group_size} {'is' if child.sibling_group_size == 1 else 'are'} needed",
@@ -149,7 +179,14 @@ def assess(child: ChildNeeds, settings: Sequence[SettingFacts]) -> Match:
     if not settings:
         return Match(
             MatchLevel.NONE,
-            (Reason(C.SETTINGS, R.NO_ACTIVE_SETTING, False, "The provider has no active setting"),),
+            (
+                Reason(
+                    MatchCriterion.SETTINGS,
+                    MatchReasonCode.NO_ACTIVE_SETTING,
+                    False,
+                    "The provider has no active setting",
+                ),
+            ),
             None,
         )
     scored = []

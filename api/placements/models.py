@@ -32,7 +32,7 @@ from api.core.db import Base, utcnow_column
 from api.market.enums import Sex, Specialism
 from api.market.models import array_check, enum_column
 from api.placements import enums as pe
-from api.placements.evaluation import ExclusionReason
+from api.placements.evaluation_rules import ExclusionReason
 
 
 class Requirement(Base):

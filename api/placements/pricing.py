@@ -149,7 +149,7 @@ def validate_prices(core_price: Decimal, extras: Sequence[Extra]) -> list[UserEr
                 )
             )
 
-    amount_error(core_price, "corePrice", allow_zero=False)
+    amount_error(core_price, "core_price", allow_zero=False)
     if len(extras) > MAX_EXTRAS:
         errors.append(
             UserError("extras", PricingErrorCode.TOO_MANY_EXTRAS, f"At most {MAX_EXTRAS} extras, not {len(extras)}")
@@ -164,7 +164,7 @@ def validate_prices(core_price: Decimal, extras: Sequence[Extra]) -> list[UserEr
                     f"An extra needs a description of 1 to {MAX_EXTRA_DESCRIPTION} characters",
                 )
             )
-        amount_error(extra.weekly_price, f"extras[{i}].weeklyPrice", allow_zero=True)
+        amount_error(extra.weekly_price, f"extras[{i}].weekly_price", allow_zero=True)
     return errors
 
 
@@ -280,7 +280,7 @@ def check_cap(
     if cap is None:
         when = f" for {year_label(fy)} or any earlier year" if fy is not None else ""
         return UserError(
-            "requirementId",
+            "requirement_id",
             PricingErrorCode.NO_RATE_CAP,
             f"The lot has no weekly rate cap{when}: it takes no bids until the alliance sets one",
         )

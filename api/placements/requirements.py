@@ -44,12 +44,12 @@ from api.core.errors import UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import Principal, system_principal
 from api.market.agreements import may_buy_through
-from api.market.common import get_or_forbidden
 from api.market.enums import DpvStatus
+from api.market.lookups import get_or_forbidden
 from api.market.models import Dpv, Lot, Organisation
 from api.placements import child as child_rules
 from api.placements.deadlines import default_deadline
-from api.placements.enums import BidStatus, RequirementStatus as S, Urgency
+from api.placements.enums import BidStatus, RequirementStatus, Urgency
 from api.placements.invitations import invite_members
 from api.placements.models import Bid, Invitation, ReferenceCounter, Requirement, RequirementChild
 from api.placements.permissions import ensure_owns_requirement, ensure_posts_requirements
@@ -59,38 +59,36 @@ TIMER_ACTOR_ID = "timer:" + DEADLINE_TIMER
 MAX_DURATION_WEEKS = 520
 PENNY = Decimal("0.01")
 
-TRANSITIONS: dict[S, frozenset[S]] = {
-    S.DRAFT: frozenset({S.OPEN, S.CANCELLED}),
-    S.OPEN: frozenset({S.CLOSED, S.AWARDED, S.UNFILLED, S.CANCELLED}),  # AWARDED: an emergency, at once
-    S.CLOSED: frozenset({S.AWARDED, S.UNFILLED, S.CANCELLED}),
-    S.AWARDED: frozenset({S.PLACED, S.CANCELLED}),
-    S.PLACED: frozenset(),
-    S.UNFILLED: frozenset(),
-    S.CANCELLED: frozenset(),
+TRANSITIONS: dict[RequirementStatus, frozenset[RequirementStatus]] = {
+    RequirementStatus.DRAFT: frozenset({RequirementStatus.OPEN, RequirementStatus.CANCELLED}),
+    RequirementStatus.OPEN: frozenset(
+        {RequirementStatus.CLOSED, RequirementStatus.AWARDED, RequirementStatus.UNFILLED, RequirementStatus.CANCELLED}
+    ),  # AWARDED: an emergency, at once
+    RequirementStatus.CLOSED: frozenset(
+        {RequirementStatus.AWARDED, RequirementStatus.UNFILLED, RequirementStatus.CANCELLED}
+    ),
+    RequirementStatus.AWARDED: frozenset({RequirementStatus.PLACED, RequirementStatus.CANCELLED}),
+    RequirementStatus.PLACED: frozenset(),
+    RequirementStatus.UNFILLED: frozenset(),
+    RequirementStatus.CANCELLED: frozenset(),
 }
 
-# The requirement's own codes, then the child's (api/placements/child.py).
-RequirementErrorCode = Enum(
-    "RequirementErrorCode",
-    [
-        (c, c)
-        for c in (
-            "NO_ACCESS_AGREEMENT",
-            "VEHICLE_NOT_IN_TERM",
-            "INVALID_TRANSITION",
-            "NOT_A_DRAFT",
-            "DEADLINE_IN_PAST",
-            "PLANNED_START_IN_PAST",
-            "INVALID_DURATION",
-            "INVALID_BUDGET",
-            "REASON_REQUIRED",
-            "IDEMPOTENCY_KEY_REUSED",
-            "PLANNED_START_OUTSIDE_TERM",
-            *(c.value for c in child_rules.ChildErrorCode),
-        )
-    ],
-)
-E = RequirementErrorCode
+
+class RequirementErrorCode(Enum):
+    """The requirement's own codes; the child's are api/placements/child.py's, and the API shows both as one
+    RequirementErrorCode (schema/placement/mutations/requirement_create.py)."""
+
+    NO_ACCESS_AGREEMENT = "NO_ACCESS_AGREEMENT"
+    VEHICLE_NOT_IN_TERM = "VEHICLE_NOT_IN_TERM"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_A_DRAFT = "NOT_A_DRAFT"
+    DEADLINE_IN_PAST = "DEADLINE_IN_PAST"
+    PLANNED_START_IN_PAST = "PLANNED_START_IN_PAST"
+    INVALID_DURATION = "INVALID_DURATION"
+    INVALID_BUDGET = "INVALID_BUDGET"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    PLANNED_START_OUTSIDE_TERM = "PLANNED_START_OUTSIDE_TERM"
 
 
 @dataclass
@@ -109,22 +107,20 @@ class RequirementFields:
             self.response_deadline = self.response_deadline.replace(tzinfo=UTC)  # DateTime is UTC (API.md)
 
 
-def _codes(errors: list[UserError]) -> list[UserError]:
-    """The child's codes as RequirementErrorCode members (one enum per domain on the wire)."""
-    return [
-        UserError(e.field, E[e.code.value], e.message) if isinstance(e.code, child_rules.ChildErrorCode) else e
-        for e in errors
-    ]
-
-
 def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
     errors: list[UserError] = []
     if f.planned_start < now.astimezone(LONDON).date():
-        errors.append(UserError("plannedStart", E.PLANNED_START_IN_PAST, "The planned start is today or later"))
+        errors.append(
+            UserError(
+                "planned_start", RequirementErrorCode.PLANNED_START_IN_PAST, "The planned start is today or later"
+            )
+        )
     if not 1 <= f.expected_duration_weeks <= MAX_DURATION_WEEKS:
         errors.append(
             UserError(
-                "expectedDurationWeeks", E.INVALID_DURATION, f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks"
+                "expected_duration_weeks",
+                RequirementErrorCode.INVALID_DURATION,
+                f"The expected duration is 1 to {MAX_DURATION_WEEKS} weeks",
             )
         )
     if f.max_weekly_budget is not None and not (
@@ -132,13 +128,17 @@ def _validate(f: RequirementFields, now: datetime) -> list[UserError]:
         and f.max_weekly_budget == f.max_weekly_budget.quantize(PENNY)
     ):
         errors.append(
-            UserError("maxWeeklyBudget", E.INVALID_BUDGET, "A weekly budget is a positive amount in pounds and pence")
+            UserError(
+                "max_weekly_budget",
+                RequirementErrorCode.INVALID_BUDGET,
+                "A weekly budget is a positive amount in pounds and pence",
+            )
         )
     if f.response_deadline is not None and f.response_deadline <= now:
         errors.append(
             UserError(
-                "responseDeadline",
-                E.DEADLINE_IN_PAST,
+                "response_deadline",
+                RequirementErrorCode.DEADLINE_IN_PAST,
                 "The response deadline must be in the future (by the server's clock)",
             )
         )
@@ -157,8 +157,8 @@ def term_errors(dpv: Dpv, planned_start: date) -> list[UserError]:
         )
     return [
         UserError(
-            "plannedStart",
-            E.PLANNED_START_OUTSIDE_TERM,
+            "planned_start",
+            RequirementErrorCode.PLANNED_START_OUTSIDE_TERM,
             f"The planned start must fall within the vehicle's term, {dpv.starts_on.isoformat()} to "
             f"{dpv.ends_on.isoformat()}{later}",
         )
@@ -175,12 +175,18 @@ async def _access_errors(session: AsyncSession, lot: Lot, authority_id: int, on:
     dpv = await session.get(Dpv, lot.dpv_id)
     assert dpv is not None
     if dpv.status_on(on) is not DpvStatus.ACTIVE:
-        return [UserError("lotId", E.VEHICLE_NOT_IN_TERM, f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}")]
+        return [
+            UserError(
+                "lot_id",
+                RequirementErrorCode.VEHICLE_NOT_IN_TERM,
+                f"The vehicle runs from {dpv.starts_on} to {dpv.ends_on}",
+            )
+        ]
     if not await may_buy_through(session, dpv, authority_id, on):
         return [
             UserError(
-                "lotId",
-                E.NO_ACCESS_AGREEMENT,
+                "lot_id",
+                RequirementErrorCode.NO_ACCESS_AGREEMENT,
                 "The borough has no access agreement for this vehicle (and does not lead it)",
             )
         ]
@@ -209,9 +215,14 @@ async def allocate_reference(session: AsyncSession, slug: str, year: int) -> str
     return f"{prefix}-{year}-{number:04d}"
 
 
-def _move(requirement: Requirement, to: S) -> S:
+def _move(requirement: Requirement, to: RequirementStatus) -> RequirementStatus:
     return transitions.move(
-        requirement, to, TRANSITIONS, field="requirementId", code=E.INVALID_TRANSITION, noun="A requirement"
+        requirement,
+        to,
+        TRANSITIONS,
+        field="requirement_id",
+        code=RequirementErrorCode.INVALID_TRANSITION,
+        noun="A requirement",
     )
 
 
@@ -243,7 +254,7 @@ async def create_requirement(
 
     async def create(id_: int | None) -> Requirement:
         lot = await get_or_forbidden(session, Lot, fields_.lot_id)
-        errors = _validate(fields_, now) + _codes(child_rules.validate(c))
+        errors = _validate(fields_, now) + child_rules.validate(c)
         errors += await _start_errors(session, lot, fields_.planned_start)
         errors += await _access_errors(session, lot, authority_id, now.astimezone(LONDON).date())
         if errors:
@@ -255,7 +266,7 @@ async def create_requirement(
             reference=await allocate_reference(session, org.slug, now.astimezone(LONDON).year),
             authority_id=authority_id,
             lot_id=lot.id,
-            status=S.DRAFT,
+            status=RequirementStatus.DRAFT,
             urgency=fields_.urgency,
             planned_start=fields_.planned_start,
             expected_duration_weeks=fields_.expected_duration_weeks,
@@ -290,7 +301,7 @@ async def create_requirement(
         request,
         Requirement,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        RequirementErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -312,10 +323,10 @@ async def update_requirement(
     """Change a DRAFT: `changes` holds RequirementFields names; `child`, when given, replaces the child."""
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
-    if requirement.status is not S.DRAFT:
+    if requirement.status is not RequirementStatus.DRAFT:
         raise UserErrors.one(
-            "requirementId",
-            E.NOT_A_DRAFT,
+            "requirement_id",
+            RequirementErrorCode.NOT_A_DRAFT,
             f"Only a draft can be changed; this requirement is {requirement.status.value}",
         )
     before = RequirementFields(
@@ -335,7 +346,7 @@ async def update_requirement(
     errors = [e for e in _validate(after, now) if not unchanged.get(e.field or "", False)]
     c = child_rules.normalise(child) if child is not None else None
     if c is not None:
-        errors += _codes(child_rules.validate(c))
+        errors += child_rules.validate(c)
     if after.lot_id != before.lot_id or after.planned_start != before.planned_start:
         lot = await get_or_forbidden(session, Lot, after.lot_id)
         errors += await _start_errors(session, lot, after.planned_start)
@@ -373,10 +384,10 @@ async def publish(
     now = now or clock.now()
     today = now.astimezone(LONDON).date()
     requirement = await _locked_own(session, actor, requirement_id)
-    if requirement.status is not S.DRAFT:
+    if requirement.status is not RequirementStatus.DRAFT:
         raise UserErrors.one(
-            "requirementId",
-            E.INVALID_TRANSITION,
+            "requirement_id",
+            RequirementErrorCode.INVALID_TRANSITION,
             f"A requirement that is {requirement.status.value} cannot be published",
         )
     lot = await session.get(Lot, requirement.lot_id)
@@ -386,14 +397,16 @@ async def publish(
     if requirement.planned_start < today:
         errors.append(
             UserError(
-                "plannedStart", E.PLANNED_START_IN_PAST, "The planned start has passed: change it before publishing"
+                "planned_start",
+                RequirementErrorCode.PLANNED_START_IN_PAST,
+                "The planned start has passed: change it before publishing",
             )
         )
     if requirement.response_deadline is not None and requirement.response_deadline <= now:
         errors.append(
             UserError(
-                "responseDeadline",
-                E.DEADLINE_IN_PAST,
+                "response_deadline",
+                RequirementErrorCode.DEADLINE_IN_PAST,
                 "The response deadline has passed: change it (or clear it) before publishing",
             )
         )
@@ -403,7 +416,7 @@ async def publish(
     child = await session.get(RequirementChild, requirement.id)
     assert child is not None
     invitations, uninvited = await invite_members(session, requirement, child, today)
-    before = _move(requirement, S.OPEN)
+    before = _move(requirement, RequirementStatus.OPEN)
     requirement.response_deadline, requirement.published_at, requirement.updated_at = deadline, now, now
     timers.schedule(session, DEADLINE_TIMER, requirement.id, deadline)
     audit.record(
@@ -414,7 +427,7 @@ async def publish(
         requirement.id,
         {
             "from": before,
-            "to": S.OPEN,
+            "to": RequirementStatus.OPEN,
             "responseDeadline": deadline,
             "invited": {str(i.provider_id): i.match_level for i in invitations},
             "notInvited": {str(u.provider_id): u.reason for u in uninvited},
@@ -431,8 +444,8 @@ async def cancel(
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
     if not reason.strip():
-        raise UserErrors.one("reason", E.REASON_REQUIRED, "Say why the search is cancelled")
-    before = _move(requirement, S.CANCELLED)
+        raise UserErrors.one("reason", RequirementErrorCode.REASON_REQUIRED, "Say why the search is cancelled")
+    before = _move(requirement, RequirementStatus.CANCELLED)
     requirement.ended_at, requirement.updated_at, requirement.status_reason = now, now, reason.strip()
     cancelled_timers = await timers.cancel(session, DEADLINE_TIMER, requirement.id)
     audit.record(
@@ -441,7 +454,12 @@ async def cancel(
         "requirement.cancel",
         "Requirement",
         requirement.id,
-        {"from": before, "to": S.CANCELLED, "reason": reason.strip(), "timersCancelled": cancelled_timers},
+        {
+            "from": before,
+            "to": RequirementStatus.CANCELLED,
+            "reason": reason.strip(),
+            "timersCancelled": cancelled_timers,
+        },
     )
     await session.flush()
     return requirement
@@ -458,13 +476,13 @@ async def close(
     """Close responses before the deadline (OPEN -> CLOSED): the offers in hand are evaluated."""
     now = now or clock.now()
     requirement = await _locked_own(session, actor, requirement_id)
-    if requirement.status is not S.OPEN:
+    if requirement.status is not RequirementStatus.OPEN:
         raise UserErrors.one(
-            "requirementId",
-            E.INVALID_TRANSITION,
+            "requirement_id",
+            RequirementErrorCode.INVALID_TRANSITION,
             f"Only an open requirement closes; this one is {requirement.status.value}",
         )
-    before = _move(requirement, S.CLOSED)
+    before = _move(requirement, RequirementStatus.CLOSED)
     requirement.closed_at, requirement.updated_at = now, now
     requirement.status_reason = (reason or "").strip() or None
     await timers.cancel(session, DEADLINE_TIMER, requirement.id)
@@ -476,7 +494,7 @@ async def close(
         requirement.id,
         {
             "from": before,
-            "to": S.CLOSED,
+            "to": RequirementStatus.CLOSED,
             "reason": requirement.status_reason,
             "responseDeadline": requirement.response_deadline,
         },
@@ -501,7 +519,7 @@ async def deadline_passed(session: AsyncSession, timer: timers.Timer, at: dateti
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if requirement is None or requirement.status is not S.OPEN:
+    if requirement is None or requirement.status is not RequirementStatus.OPEN:
         return
     org = await session.get(Organisation, requirement.authority_id)
     assert org is not None
@@ -513,10 +531,10 @@ async def deadline_passed(session: AsyncSession, timer: timers.Timer, at: dateti
             .where(Bid.requirement_id == requirement.id, Bid.status == BidStatus.SUBMITTED)
         )
     ).scalar_one()
-    to = S.CLOSED if live else S.UNFILLED
+    to = RequirementStatus.CLOSED if live else RequirementStatus.UNFILLED
     before = _move(requirement, to)
     requirement.closed_at, requirement.updated_at = at, at
-    if to is S.UNFILLED:
+    if to is RequirementStatus.UNFILLED:
         requirement.ended_at = at
     audit.record(
         session,

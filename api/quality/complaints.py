@@ -34,20 +34,20 @@ from api.core import audit, clock, transitions
 from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden
+from api.market.lookups import get_or_forbidden
 from api.market.models import Organisation
 from api.placements.models import Bid, Invitation, Placement, Requirement
 from api.placements.permissions import bid_visible, ipa_visible, requirement_visible
-from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
-from api.quality.enums import ComplaintKind, ComplaintParty as P, ComplaintStatus as S, ComplaintStep
+from api.quality.enums import ComplaintKind, ComplaintParty, ComplaintStatus, ComplaintStep
 from api.quality.models import Complaint, ComplaintEvent
 from api.quality.permissions import ensure_manages_quality, ensure_raised, ensure_raises_complaints
+from api.quality.texts import MAX_LINE, MAX_TEXT, check_texts, clean
 
-TRANSITIONS: dict[S, frozenset[S]] = {
-    S.RAISED: frozenset({S.UNDER_MEDIATION, S.WITHDRAWN}),
-    S.UNDER_MEDIATION: frozenset({S.RESOLVED, S.WITHDRAWN}),
-    S.RESOLVED: frozenset(),
-    S.WITHDRAWN: frozenset(),
+TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
+    ComplaintStatus.RAISED: frozenset({ComplaintStatus.UNDER_MEDIATION, ComplaintStatus.WITHDRAWN}),
+    ComplaintStatus.UNDER_MEDIATION: frozenset({ComplaintStatus.RESOLVED, ComplaintStatus.WITHDRAWN}),
+    ComplaintStatus.RESOLVED: frozenset(),
+    ComplaintStatus.WITHDRAWN: frozenset(),
 }
 
 ComplaintErrorCode = Enum(
@@ -68,14 +68,16 @@ ComplaintErrorCode = Enum(
         )
     ],
 )
-E = ComplaintErrorCode
 
-OTHER_KIND = {P.BOROUGH: OrganisationKind.PROVIDER, P.PROVIDER: OrganisationKind.LOCAL_AUTHORITY}
+OTHER_KIND = {
+    ComplaintParty.BOROUGH: OrganisationKind.PROVIDER,
+    ComplaintParty.PROVIDER: OrganisationKind.LOCAL_AUTHORITY,
+}
 
 
-def move(complaint: Complaint, to: S) -> S:
+def move(complaint: Complaint, to: ComplaintStatus) -> ComplaintStatus:
     return transitions.move(
-        complaint, to, TRANSITIONS, field="complaintId", code=E.INVALID_TRANSITION, noun="A complaint"
+        complaint, to, TRANSITIONS, field="complaint_id", code=ComplaintErrorCode.INVALID_TRANSITION, noun="A complaint"
     )
 
 
@@ -132,7 +134,9 @@ async def _related_errors(
     if len(given) > 1:
         return [
             UserError(
-                "relatedId", E.ONE_RELATED_OBJECT, "A complaint is about at most one requirement, bid or placement"
+                "related_id",
+                ComplaintErrorCode.ONE_RELATED_OBJECT,
+                "A complaint is about at most one requirement, bid or placement",
             )
         ]
     if not given:
@@ -174,8 +178,8 @@ async def _related_errors(
         return []
     return [
         UserError(
-            "relatedId",
-            E.NOT_BETWEEN_THE_PARTIES,
+            "related_id",
+            ComplaintErrorCode.NOT_BETWEEN_THE_PARTIES,
             "The requirement, bid or placement is not between the borough and the provider",
         )
     ]
@@ -204,18 +208,18 @@ async def raise_complaint(
             raise Forbidden()
         if other.kind is not OTHER_KIND[side]:
             raise UserErrors.one(
-                "aboutId",
-                E.NOT_THE_OTHER_PARTY,
+                "about_id",
+                ComplaintErrorCode.NOT_THE_OTHER_PARTY,
                 "A borough raises a complaint about a provider, a provider about a borough",
             )
         authority_id, provider_id = (
-            (actor.organisation_id, other.id) if side is P.BOROUGH else (other.id, actor.organisation_id)
+            (actor.organisation_id, other.id) if side is ComplaintParty.BOROUGH else (other.id, actor.organisation_id)
         )
         check_texts(
-            E.TEXT_TOO_LONG,
+            ComplaintErrorCode.TEXT_TOO_LONG,
             {
-                "subject": (subject_, E.SUBJECT_REQUIRED, MAX_LINE),
-                "description": (description_, E.DESCRIPTION_REQUIRED, MAX_TEXT),
+                "subject": (subject_, ComplaintErrorCode.SUBJECT_REQUIRED, MAX_LINE),
+                "description": (description_, ComplaintErrorCode.DESCRIPTION_REQUIRED, MAX_TEXT),
             },
         )
         errors = await _related_errors(
@@ -241,7 +245,7 @@ async def raise_complaint(
             placement_id=placement_id,
             subject=subject_,
             description=description_,
-            status=S.RAISED,
+            status=ComplaintStatus.RAISED,
             raised_at=at,
             updated_at=at,
         )
@@ -256,7 +260,7 @@ async def raise_complaint(
             requirementId=requirement_id,
             bidId=bid_id,
             placementId=placement_id,
-            to=S.RAISED,
+            to=ComplaintStatus.RAISED,
         )
         return complaint
 
@@ -277,7 +281,7 @@ async def raise_complaint(
         request,
         Complaint,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        ComplaintErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -287,7 +291,10 @@ async def _lock(session: AsyncSession, complaint_id: int) -> Complaint:
 
 def _note(note: str | None, required: bool) -> str | None:
     note_ = clean(note)
-    check_texts(E.TEXT_TOO_LONG, {"note": (note_, E.NOTE_REQUIRED if required else None, MAX_TEXT)})
+    check_texts(
+        ComplaintErrorCode.TEXT_TOO_LONG,
+        {"note": (note_, ComplaintErrorCode.NOTE_REQUIRED if required else None, MAX_TEXT)},
+    )
     return note_
 
 
@@ -298,11 +305,11 @@ async def withdraw(
     complaint = await _lock(session, complaint_id)
     ensure_raised(actor, complaint.raised_by, complaint.authority_id, complaint.provider_id)
     note_ = _note(note, required=False)
-    before = move(complaint, S.WITHDRAWN)
+    before = move(complaint, ComplaintStatus.WITHDRAWN)
     at = now or clock.now()
     complaint.closed_at, complaint.updated_at = at, at
     _step(session, actor, complaint, ComplaintStep.WITHDRAWN, note_, at)
-    _audit(session, actor, "complaint.withdraw", complaint, **{"from": before, "to": S.WITHDRAWN})
+    _audit(session, actor, "complaint.withdraw", complaint, **{"from": before, "to": ComplaintStatus.WITHDRAWN})
     await session.flush()
     return complaint
 
@@ -315,17 +322,19 @@ async def mediate(
     ensure_manages_quality(actor)
     complaint = await _lock(session, complaint_id)
     at = now or clock.now()
-    if complaint.status is S.UNDER_MEDIATION:
+    if complaint.status is ComplaintStatus.UNDER_MEDIATION:
         note_ = _note(note, required=True)
         complaint.updated_at = at
         _step(session, actor, complaint, ComplaintStep.NOTE_ADDED, note_, at)
-        _audit(session, actor, "complaint.mediation_note", complaint, status=S.UNDER_MEDIATION)
+        _audit(session, actor, "complaint.mediation_note", complaint, status=ComplaintStatus.UNDER_MEDIATION)
     else:
         note_ = _note(note, required=False)
-        before = move(complaint, S.UNDER_MEDIATION)
+        before = move(complaint, ComplaintStatus.UNDER_MEDIATION)
         complaint.mediation_started_at, complaint.updated_at = at, at
         _step(session, actor, complaint, ComplaintStep.MEDIATION_STARTED, note_, at)
-        _audit(session, actor, "complaint.mediate", complaint, **{"from": before, "to": S.UNDER_MEDIATION})
+        _audit(
+            session, actor, "complaint.mediate", complaint, **{"from": before, "to": ComplaintStatus.UNDER_MEDIATION}
+        )
     await session.flush()
     return complaint
 
@@ -337,11 +346,13 @@ async def resolve(
     ensure_manages_quality(actor)
     complaint = await _lock(session, complaint_id)
     outcome_ = clean(outcome)
-    check_texts(E.TEXT_TOO_LONG, {"outcome": (outcome_, E.OUTCOME_REQUIRED, MAX_TEXT)})
-    before = move(complaint, S.RESOLVED)
+    check_texts(
+        ComplaintErrorCode.TEXT_TOO_LONG, {"outcome": (outcome_, ComplaintErrorCode.OUTCOME_REQUIRED, MAX_TEXT)}
+    )
+    before = move(complaint, ComplaintStatus.RESOLVED)
     at = now or clock.now()
     complaint.outcome, complaint.closed_at, complaint.updated_at = outcome_, at, at
     _step(session, actor, complaint, ComplaintStep.RESOLVED, outcome_, at)
-    _audit(session, actor, "complaint.resolve", complaint, **{"from": before, "to": S.RESOLVED})
+    _audit(session, actor, "complaint.resolve", complaint, **{"from": before, "to": ComplaintStatus.RESOLVED})
     await session.flush()
     return complaint

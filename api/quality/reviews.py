@@ -31,22 +31,22 @@ from api.core import audit, clock, transitions
 from api.core.errors import UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden
+from api.market.lookups import get_or_forbidden
 from api.market.models import Organisation
-from api.quality.common import MAX_LINE, MAX_TEXT, check_texts, clean
-from api.quality.enums import ProviderReviewStatus as R, ReviewActionStatus as A
+from api.quality.enums import ProviderReviewStatus, ReviewActionStatus
 from api.quality.models import ProviderReview, ReviewAction
 from api.quality.permissions import ensure_manages_quality
+from api.quality.texts import MAX_LINE, MAX_TEXT, check_texts, clean
 
-REVIEW_TRANSITIONS: dict[R, frozenset[R]] = {
-    R.SCHEDULED: frozenset({R.HELD}),
-    R.HELD: frozenset(),
+REVIEW_TRANSITIONS: dict[ProviderReviewStatus, frozenset[ProviderReviewStatus]] = {
+    ProviderReviewStatus.SCHEDULED: frozenset({ProviderReviewStatus.HELD}),
+    ProviderReviewStatus.HELD: frozenset(),
 }
 
-ACTION_TRANSITIONS: dict[A, frozenset[A]] = {
-    A.OPEN: frozenset({A.DONE, A.CANCELLED}),
-    A.DONE: frozenset(),
-    A.CANCELLED: frozenset(),
+ACTION_TRANSITIONS: dict[ReviewActionStatus, frozenset[ReviewActionStatus]] = {
+    ReviewActionStatus.OPEN: frozenset({ReviewActionStatus.DONE, ReviewActionStatus.CANCELLED}),
+    ReviewActionStatus.DONE: frozenset(),
+    ReviewActionStatus.CANCELLED: frozenset(),
 }
 
 ProviderReviewErrorCode = Enum(
@@ -69,21 +69,32 @@ ProviderReviewErrorCode = Enum(
         )
     ],
 )
-E = ProviderReviewErrorCode
 
 
 def _texts(**fields: tuple[str | None, Enum | None, int]) -> None:
-    check_texts(E.TEXT_TOO_LONG, fields)
+    check_texts(ProviderReviewErrorCode.TEXT_TOO_LONG, fields)
 
 
-def move_review(review: ProviderReview, to: R) -> R:
+def move_review(review: ProviderReview, to: ProviderReviewStatus) -> ProviderReviewStatus:
     return transitions.move(
-        review, to, REVIEW_TRANSITIONS, field="reviewId", code=E.INVALID_TRANSITION, noun="A review"
+        review,
+        to,
+        REVIEW_TRANSITIONS,
+        field="review_id",
+        code=ProviderReviewErrorCode.INVALID_TRANSITION,
+        noun="A review",
     )
 
 
-def move_action(action: ReviewAction, to: A) -> A:
-    return transitions.move(action, to, ACTION_TRANSITIONS, field="status", code=E.INVALID_TRANSITION, noun="An action")
+def move_action(action: ReviewAction, to: ReviewActionStatus) -> ReviewActionStatus:
+    return transitions.move(
+        action,
+        to,
+        ACTION_TRANSITIONS,
+        field="status",
+        code=ProviderReviewErrorCode.INVALID_TRANSITION,
+        noun="An action",
+    )
 
 
 async def _lock(session: AsyncSession, model: type, id_: int):
@@ -105,10 +116,16 @@ async def schedule_review(
     async def create(id_: int | None) -> ProviderReview:
         provider = await session.get(Organisation, provider_id)
         if provider is None or provider.kind is not OrganisationKind.PROVIDER:
-            raise UserErrors.one("providerId", E.NOT_A_PROVIDER, "Reviews are held with providers")
-        _texts(agenda=(agenda_, E.AGENDA_REQUIRED, MAX_TEXT))
+            raise UserErrors.one(
+                "provider_id", ProviderReviewErrorCode.NOT_A_PROVIDER, "Reviews are held with providers"
+            )
+        _texts(agenda=(agenda_, ProviderReviewErrorCode.AGENDA_REQUIRED, MAX_TEXT))
         review = ProviderReview(
-            id=id_, provider_id=provider_id, status=R.SCHEDULED, scheduled_on=scheduled_on, agenda=agenda_
+            id=id_,
+            provider_id=provider_id,
+            status=ProviderReviewStatus.SCHEDULED,
+            scheduled_on=scheduled_on,
+            agenda=agenda_,
         )
         session.add(review)
         await session.flush()
@@ -118,7 +135,7 @@ async def schedule_review(
             "provider_review.schedule",
             "ProviderReview",
             review.id,
-            {"providerId": provider_id, "scheduledOn": scheduled_on, "to": R.SCHEDULED},
+            {"providerId": provider_id, "scheduledOn": scheduled_on, "to": ProviderReviewStatus.SCHEDULED},
         )
         return review
 
@@ -130,7 +147,7 @@ async def schedule_review(
         {"provider": provider_id, "on": scheduled_on, "agenda": agenda_},
         ProviderReview,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        ProviderReviewErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -153,16 +170,18 @@ async def record_review(
     today = today or clock.today()
     attendees_, outcome_, notes_, internal_ = clean(attendees), clean(outcome), clean(notes), clean(internal_notes)
     _texts(
-        attendees=(attendees_, E.ATTENDEES_REQUIRED, MAX_TEXT),
+        attendees=(attendees_, ProviderReviewErrorCode.ATTENDEES_REQUIRED, MAX_TEXT),
         notes=(notes_, None, MAX_TEXT),
-        internalNotes=(internal_, None, MAX_TEXT),
-        outcome=(outcome_, E.OUTCOME_REQUIRED, MAX_TEXT),
+        internal_notes=(internal_, None, MAX_TEXT),
+        outcome=(outcome_, ProviderReviewErrorCode.OUTCOME_REQUIRED, MAX_TEXT),
     )
     if held_on > today:
         raise UserErrors.one(
-            "heldOn", E.HELD_ON_IN_FUTURE, f"A review is recorded once held: {held_on.isoformat()} is after today"
+            "held_on",
+            ProviderReviewErrorCode.HELD_ON_IN_FUTURE,
+            f"A review is recorded once held: {held_on.isoformat()} is after today",
         )
-    before = move_review(review, R.HELD)
+    before = move_review(review, ProviderReviewStatus.HELD)
     review.held_on, review.attendees, review.outcome = held_on, attendees_, outcome_
     review.notes, review.internal_notes = notes_, internal_
     review.updated_at = now or clock.now()
@@ -175,7 +194,7 @@ async def record_review(
         {
             "providerId": review.provider_id,
             "from": before,
-            "to": R.HELD,
+            "to": ProviderReviewStatus.HELD,
             "heldOn": held_on,
             "notesGiven": notes_ is not None,
             "internalNotesGiven": internal_ is not None,
@@ -203,14 +222,21 @@ async def add_action(
 
     async def create(id_: int | None) -> ReviewAction:
         review = await _lock(session, ProviderReview, review_id)  # actions are added one at a time per review
-        _texts(description=(description_, E.DESCRIPTION_REQUIRED, MAX_TEXT), ownerName=(owner_name_, None, MAX_LINE))
+        _texts(
+            description=(description_, ProviderReviewErrorCode.DESCRIPTION_REQUIRED, MAX_TEXT),
+            owner_name=(owner_name_, None, MAX_LINE),
+        )
         owner = await session.get(Organisation, owner_organisation_id)
         if owner is None or not (owner.kind is OrganisationKind.ALLIANCE or owner.id == review.provider_id):
             raise UserErrors.one(
-                "ownerId", E.OWNER_NOT_A_PARTY, "An action is owned by the alliance or by the provider under review"
+                "owner_id",
+                ProviderReviewErrorCode.OWNER_NOT_A_PARTY,
+                "An action is owned by the alliance or by the provider under review",
             )
         if due_on is not None and due_on < today:
-            raise UserErrors.one("dueOn", E.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})")
+            raise UserErrors.one(
+                "due_on", ProviderReviewErrorCode.DUE_ON_IN_PAST, f"The due date is before today ({today.isoformat()})"
+            )
         action = ReviewAction(
             id=id_,
             review_id=review.id,
@@ -218,7 +244,7 @@ async def add_action(
             owner_organisation_id=owner.id,
             owner_name=owner_name_,
             due_on=due_on,
-            status=A.OPEN,
+            status=ReviewActionStatus.OPEN,
         )
         session.add(action)
         await session.flush()
@@ -233,7 +259,7 @@ async def add_action(
                 "providerId": review.provider_id,
                 "ownerId": owner.id,
                 "dueOn": due_on,
-                "to": A.OPEN,
+                "to": ReviewActionStatus.OPEN,
             },
         )
         return action
@@ -252,7 +278,7 @@ async def add_action(
         },
         ReviewAction,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        ProviderReviewErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -261,7 +287,7 @@ async def update_action(
     actor: Principal,
     action_id: int,
     *,
-    status: A,
+    status: ReviewActionStatus,
     note: str | None = None,
     now: datetime | None = None,
 ) -> ReviewAction:
@@ -269,7 +295,13 @@ async def update_action(
     ensure_manages_quality(actor)
     action = await _lock(session, ReviewAction, action_id)
     note_ = clean(note)
-    _texts(note=(note_, E.NOTE_REQUIRED if status is A.CANCELLED else None, MAX_TEXT))
+    _texts(
+        note=(
+            note_,
+            ProviderReviewErrorCode.NOTE_REQUIRED if status is ReviewActionStatus.CANCELLED else None,
+            MAX_TEXT,
+        )
+    )
     before = move_action(action, status)
     at = now or clock.now()
     action.status_note, action.closed_at, action.updated_at = note_, at, at

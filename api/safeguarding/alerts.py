@@ -9,7 +9,7 @@
   kept as a history (who, when, before, after). A step that keeps the status adds notes only; a RESOLVED alert is
   final. The alert's row is locked for the step, so two leads' steps are applied one after the other.
 - Open alerts (any status but RESOLVED) of severity HIGH or CRITICAL on a bid's provider or on the setting it
-  offers are shown with the bid in the evaluation (api/placements/evaluations.py); they are not a gate.
+  offers are shown with the bid in the evaluation (api/placements/evaluation_queries.py); they are not a gate.
 - The audit log keeps the category, severity and statuses, never the summary's or the notes' free text.
 """
 
@@ -25,26 +25,27 @@ from api.core import audit, clock, transitions
 from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal, system_principal
-from api.market.common import get_or_forbidden, organisation_of_kind
 from api.market.enums import OfstedGrade
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.models import OfstedJudgement, Organisation, Setting
 from api.market.permissions import participating_borough
 from api.market.settings import ofsted_judgement_recorded
-from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus as A
+from api.safeguarding.enums import AlertCategory, AlertSeverity, AlertStatus
 from api.safeguarding.models import NOTES_MAX, SUMMARY_MAX, SafeguardingAlert, SafeguardingAlertUpdate
 from api.safeguarding.permissions import ensure_raises_alerts, ensure_safeguarding_lead
 
-TRANSITIONS: dict[A, frozenset[A]] = {
-    A.OPEN: frozenset({A.UNDER_REVIEW}),
-    A.UNDER_REVIEW: frozenset({A.RESOLVED, A.ESCALATED}),
-    A.ESCALATED: frozenset({A.UNDER_REVIEW, A.RESOLVED}),
-    A.RESOLVED: frozenset(),
+TRANSITIONS: dict[AlertStatus, frozenset[AlertStatus]] = {
+    AlertStatus.OPEN: frozenset({AlertStatus.UNDER_REVIEW}),
+    AlertStatus.UNDER_REVIEW: frozenset({AlertStatus.RESOLVED, AlertStatus.ESCALATED}),
+    AlertStatus.ESCALATED: frozenset({AlertStatus.UNDER_REVIEW, AlertStatus.RESOLVED}),
+    AlertStatus.RESOLVED: frozenset(),
 }
 SHOWN_IN_EVALUATION = (AlertSeverity.HIGH, AlertSeverity.CRITICAL)
 
 
-class SafeguardingErrorCode(Enum):
-    """The codes of every safeguarding mutation (alerts, suspensions, bars): one enum for the domain."""
+class AlertErrorCode(Enum):
+    """The alerts' codes (NOTES_* also for the suspensions' notes, `notes_errors`); the API shows them with the
+    suspensions' as one AlertErrorCode."""
 
     SUMMARY_REQUIRED = "SUMMARY_REQUIRED"
     SUMMARY_TOO_LONG = "SUMMARY_TOO_LONG"
@@ -53,31 +54,22 @@ class SafeguardingErrorCode(Enum):
     NOTES_TOO_LONG = "NOTES_TOO_LONG"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    DPV_AND_LOT = "DPV_AND_LOT"
-    UNTIL_NOT_IN_FUTURE = "UNTIL_NOT_IN_FUTURE"
-    REASON_RESERVED = "REASON_RESERVED"
-    NOT_A_MEMBER = "NOT_A_MEMBER"
-    ALREADY_LIFTED = "ALREADY_LIFTED"
-    BAR_IS_FINAL = "BAR_IS_FINAL"
-
-
-E = SafeguardingErrorCode
 
 
 def notes_errors(notes: str | None, *, required: bool, field: str = "notes") -> list[UserError]:
     text = (notes or "").strip()
     if required and not text:
-        return [UserError(field, E.NOTES_REQUIRED, "Notes are required")]
+        return [UserError(field, AlertErrorCode.NOTES_REQUIRED, "Notes are required")]
     if len(text) > NOTES_MAX:
-        return [UserError(field, E.NOTES_TOO_LONG, f"At most {NOTES_MAX} characters")]
+        return [UserError(field, AlertErrorCode.NOTES_TOO_LONG, f"At most {NOTES_MAX} characters")]
     return []
 
 
 def _summary_errors(summary: str) -> list[UserError]:
     if not summary:
-        return [UserError("summary", E.SUMMARY_REQUIRED, "Say what happened (no child's name)")]
+        return [UserError("summary", AlertErrorCode.SUMMARY_REQUIRED, "Say what happened (no child's name)")]
     if len(summary) > SUMMARY_MAX:
-        return [UserError("summary", E.SUMMARY_TOO_LONG, f"At most {SUMMARY_MAX} characters")]
+        return [UserError("summary", AlertErrorCode.SUMMARY_TOO_LONG, f"At most {SUMMARY_MAX} characters")]
     return []
 
 
@@ -100,7 +92,7 @@ async def _new_alert(
         setting_id=setting_id,
         category=category,
         severity=severity,
-        status=A.OPEN,
+        status=AlertStatus.OPEN,
         summary=summary,
         raised_by_organisation_id=actor.organisation_id,
         raised_by_kind=actor.actor_kind.value,
@@ -121,7 +113,7 @@ async def _new_alert(
             "settingId": setting_id,
             "category": category,
             "severity": severity,
-            "status": A.OPEN,
+            "status": AlertStatus.OPEN,
             "trigger": trigger,
         },
     )
@@ -154,7 +146,11 @@ async def raise_alert(
             setting = await get_or_forbidden(session, Setting, setting_id)
             if setting.provider_id != provider_id:
                 errors.append(
-                    UserError("settingId", E.SETTING_NOT_OF_PROVIDER, "The setting is not one of this provider's")
+                    UserError(
+                        "setting_id",
+                        AlertErrorCode.SETTING_NOT_OF_PROVIDER,
+                        "The setting is not one of this provider's",
+                    )
                 )
         if errors:
             raise UserErrors(errors)
@@ -184,7 +180,7 @@ async def raise_alert(
         },
         SafeguardingAlert,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        AlertErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -233,7 +229,7 @@ async def update_alert(
     actor: Principal,
     alert_id: int,
     *,
-    status: A | None,
+    status: AlertStatus | None,
     notes: str,
     now: datetime | None = None,
 ) -> SafeguardingAlert:
@@ -243,10 +239,10 @@ async def update_alert(
     notes = (notes or "").strip()
     to = status or alert.status
     errors = notes_errors(notes, required=True)
-    if alert.status is A.RESOLVED:
-        errors.append(UserError("status", E.INVALID_TRANSITION, "A resolved alert is final"))
+    if alert.status is AlertStatus.RESOLVED:
+        errors.append(UserError("status", AlertErrorCode.INVALID_TRANSITION, "A resolved alert is final"))
     elif to is not alert.status and to not in TRANSITIONS[alert.status]:
-        errors.append(transitions.refusal("status", E.INVALID_TRANSITION, "An alert", alert.status, to))
+        errors.append(transitions.refusal("status", AlertErrorCode.INVALID_TRANSITION, "An alert", alert.status, to))
     if errors:
         raise UserErrors(errors)
     at = now or clock.now()

@@ -1,7 +1,7 @@
 """The vocabularies of quality and safeguarding. Stored as text with CHECK constraints, exposed as GraphQL enums.
 
 The alert's severity is also the evaluation's, which shows HIGH and CRITICAL alerts with a bid
-(api/placements/evaluation.py): one enum on the wire."""
+(api/placements/evaluation_rules.py): one enum on the wire."""
 
 from __future__ import annotations
 

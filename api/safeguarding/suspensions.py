@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,16 +46,29 @@ from api.core.errors import Forbidden, UserError, UserErrors
 from api.core.hooks import Hook
 from api.core.idempotency import idempotent
 from api.core.principal import OrganisationKind, Principal
-from api.market.common import get_or_forbidden, organisation_of_kind
-from api.market.enums import MembershipStatus as M
+from api.market.enums import MembershipStatus
+from api.market.lookups import get_or_forbidden, organisation_of_kind
 from api.market.memberships import TRANSITIONS as MEMBERSHIP_TRANSITIONS, admitted
 from api.market.models import Document, Dpv, Lot, Membership
-from api.safeguarding.alerts import E, alliance_system_principal, notes_errors
-from api.safeguarding.enums import SuspensionKind as K, SuspensionReason as R, SuspensionScope
+from api.safeguarding.alerts import alliance_system_principal, notes_errors
+from api.safeguarding.enums import SuspensionKind, SuspensionReason, SuspensionScope
 from api.safeguarding.models import Suspension
 from api.safeguarding.permissions import ensure_safeguarding_lead
 
 LIFT_TIMER = "suspension.lift"
+
+
+class SuspensionErrorCode(Enum):
+    """The suspensions' and bars' codes (their notes: api/safeguarding/alerts.py `notes_errors`)."""
+
+    DPV_AND_LOT = "DPV_AND_LOT"
+    UNTIL_NOT_IN_FUTURE = "UNTIL_NOT_IN_FUTURE"
+    REASON_RESERVED = "REASON_RESERVED"
+    NOT_A_MEMBER = "NOT_A_MEMBER"
+    ALREADY_LIFTED = "ALREADY_LIFTED"
+    BAR_IS_FINAL = "BAR_IS_FINAL"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
 
 # A provider just suspended or barred (the suspension's row) from the lots given, at the instant given, in the
 # suspension's transaction: the placement search withdraws the provider's invitations and excludes its live bids on
@@ -116,7 +130,13 @@ async def _covered_lot_ids(
 
 
 def _move_membership(
-    session: AsyncSession, actor: Principal, m: Membership, to: M, action: str, suspension_id: int, at: datetime
+    session: AsyncSession,
+    actor: Principal,
+    m: Membership,
+    to: MembershipStatus,
+    action: str,
+    suspension_id: int,
+    at: datetime,
 ) -> None:
     before = m.status
     assert to in MEMBERSHIP_TRANSITIONS[before], (before, to)
@@ -140,12 +160,12 @@ async def suspend(
     actor: Principal,
     *,
     provider_id: int,
-    reason: R,
+    reason: SuspensionReason,
     dpv_id: int | None = None,
     lot_id: int | None = None,
     notes: str | None = None,
     until: date | None = None,
-    kind: K = K.SUSPENSION,
+    kind: SuspensionKind = SuspensionKind.SUSPENSION,
     document_id: int | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
@@ -161,21 +181,23 @@ async def suspend(
             raise Forbidden()
         errors: list[UserError] = []
         if dpv_id is not None and lot_id is not None:
-            errors.append(UserError("lotId", E.DPV_AND_LOT, "Name a vehicle or a lot, not both"))
+            errors.append(UserError("lot_id", SuspensionErrorCode.DPV_AND_LOT, "Name a vehicle or a lot, not both"))
         if dpv_id is not None:
             await get_or_forbidden(session, Dpv, dpv_id)
         if lot_id is not None:
             await get_or_forbidden(session, Lot, lot_id)
-        if reason is R.DOCUMENT_EXPIRED and document_id is None:
+        if reason is SuspensionReason.DOCUMENT_EXPIRED and document_id is None:
             errors.append(
                 UserError(
                     "reason",
-                    E.REASON_RESERVED,
+                    SuspensionErrorCode.REASON_RESERVED,
                     "DOCUMENT_EXPIRED is set by the service when a stage-1 document expires",
                 )
             )
         if until is not None and until <= today:
-            errors.append(UserError("until", E.UNTIL_NOT_IN_FUTURE, f"A suspension ends after today ({today})"))
+            errors.append(
+                UserError("until", SuspensionErrorCode.UNTIL_NOT_IN_FUTURE, f"A suspension ends after today ({today})")
+            )
         errors += notes_errors(notes, required=False)
         if errors:
             raise UserErrors(errors)
@@ -187,13 +209,14 @@ async def suspend(
             else SuspensionScope.PROVIDER
         )
         covered = await _lock_covered(session, provider_id, scope, dpv_id, lot_id)
-        to = M.BARRED if kind is K.BAR else M.SUSPENDED
-        movable = [c for c in covered if c.membership.status in (M.ADMITTED, M.SUSPENDED)]
+        to = MembershipStatus.BARRED if kind is SuspensionKind.BAR else MembershipStatus.SUSPENDED
+        movable = [c for c in covered if c.membership.status in (MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED)]
         if not movable:
             raise UserErrors.one(
-                "providerId",
-                E.NOT_A_MEMBER,
-                "The provider has no admitted membership there to " + ("bar" if kind is K.BAR else "suspend"),
+                "provider_id",
+                SuspensionErrorCode.NOT_A_MEMBER,
+                "The provider has no admitted membership there to "
+                + ("bar" if kind is SuspensionKind.BAR else "suspend"),
             )
         org_id, actor_kind, actor_id = _who(actor)
         s = Suspension(
@@ -223,7 +246,7 @@ async def suspend(
                     actor,
                     c.membership,
                     to,
-                    "membership.bar" if kind is K.BAR else "membership.suspend",
+                    "membership.bar" if kind is SuspensionKind.BAR else "membership.suspend",
                     s.id,
                     at,
                 )
@@ -235,7 +258,7 @@ async def suspend(
         audit.record(
             session,
             actor,
-            "provider.bar" if kind is K.BAR else "provider.suspend",
+            "provider.bar" if kind is SuspensionKind.BAR else "provider.suspend",
             "Suspension",
             s.id,
             {
@@ -257,7 +280,7 @@ async def suspend(
         await session.flush()
         return s
 
-    operation = "providerBar" if kind is K.BAR else "providerSuspend"
+    operation = "providerBar" if kind is SuspensionKind.BAR else "providerSuspend"
     return await idempotent(
         session,
         actor.organisation_id,
@@ -266,7 +289,7 @@ async def suspend(
         {"provider": provider_id, "dpv": dpv_id, "lot": lot_id, "reason": reason, "notes": notes, "until": until},
         Suspension,
         create,
-        E.IDEMPOTENCY_KEY_REUSED,
+        SuspensionErrorCode.IDEMPOTENCY_KEY_REUSED,
     )
 
 
@@ -275,7 +298,7 @@ async def bar(
     actor: Principal,
     *,
     provider_id: int,
-    reason: R,
+    reason: SuspensionReason,
     dpv_id: int | None = None,
     lot_id: int | None = None,
     notes: str | None = None,
@@ -291,7 +314,7 @@ async def bar(
         dpv_id=dpv_id,
         lot_id=lot_id,
         notes=notes,
-        kind=K.BAR,
+        kind=SuspensionKind.BAR,
         idempotency_key=idempotency_key,
         now=now,
     )
@@ -316,11 +339,13 @@ async def on_admitted(
         ).scalars()
     )
     covering = [a for a in active if covers(a, membership.lot_id, dpv_id)]
-    bar = next((a for a in covering if a.kind is K.BAR), None)
+    bar = next((a for a in covering if a.kind is SuspensionKind.BAR), None)
     if bar is not None:
-        _move_membership(session, actor, membership, M.BARRED, "membership.bar", bar.id, at)
+        _move_membership(session, actor, membership, MembershipStatus.BARRED, "membership.bar", bar.id, at)
     elif covering:
-        _move_membership(session, actor, membership, M.SUSPENDED, "membership.suspend", covering[0].id, at)
+        _move_membership(
+            session, actor, membership, MembershipStatus.SUSPENDED, "membership.suspend", covering[0].id, at
+        )
 
 
 async def _lift(
@@ -336,7 +361,7 @@ async def _lift(
                     Suspension.provider_id == s.provider_id,
                     Suspension.lifted_at.is_(None),
                     Suspension.id != s.id,
-                    Suspension.kind == K.SUSPENSION,
+                    Suspension.kind == SuspensionKind.SUSPENSION,
                 )
             )
         ).scalars()
@@ -346,12 +371,12 @@ async def _lift(
     s.lift_notes = notes
     restored, still = [], []
     for c in covered:
-        if c.membership.status is not M.SUSPENDED:
+        if c.membership.status is not MembershipStatus.SUSPENDED:
             continue
         if any(covers(o, c.membership.lot_id, c.dpv_id) for o in others):
             still.append(c.membership.id)
             continue
-        _move_membership(session, actor, c.membership, M.ADMITTED, "membership.reinstate", s.id, at)
+        _move_membership(session, actor, c.membership, MembershipStatus.ADMITTED, "membership.reinstate", s.id, at)
         restored.append(c.membership.id)
     cancelled = await timers.cancel(session, LIFT_TIMER, s.id) if trigger != "until" else 0
     audit.record(
@@ -388,11 +413,17 @@ async def reinstate(
     s = await get_or_forbidden(session, Suspension, suspension_id, lock=True)
     notes = (notes or "").strip() or None
     errors = notes_errors(notes, required=False)
-    if s.kind is K.BAR:
-        errors.append(UserError("suspensionId", E.BAR_IS_FINAL, "A bar is for good: it cannot be lifted"))
+    if s.kind is SuspensionKind.BAR:
+        errors.append(
+            UserError("suspension_id", SuspensionErrorCode.BAR_IS_FINAL, "A bar is for good: it cannot be lifted")
+        )
     elif s.lifted_at is not None:
         errors.append(
-            UserError("suspensionId", E.ALREADY_LIFTED, f"The suspension was lifted at {s.lifted_at.isoformat()}")
+            UserError(
+                "suspension_id",
+                SuspensionErrorCode.ALREADY_LIFTED,
+                f"The suspension was lifted at {s.lifted_at.isoformat()}",
+            )
         )
     if errors:
         raise UserErrors(errors)
@@ -412,7 +443,7 @@ async def lift_for_replaced_document(
                 .join(Document, Document.id == Suspension.document_id)
                 .where(
                     Suspension.provider_id == provider_id,
-                    Suspension.reason == R.DOCUMENT_EXPIRED,
+                    Suspension.reason == SuspensionReason.DOCUMENT_EXPIRED,
                     Suspension.lifted_at.is_(None),
                     Document.kind == kind,
                 )
@@ -440,7 +471,7 @@ async def until_reached(session: AsyncSession, timer: timers.Timer, at: datetime
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if s is None or s.lifted_at is not None or s.kind is K.BAR:
+    if s is None or s.lifted_at is not None or s.kind is SuspensionKind.BAR:
         return
     actor = await alliance_system_principal(session, LIFT_ACTOR_ID)
     await _lift(session, actor, s, at, f"Ended on {s.until.isoformat() if s.until else ''}", "until")

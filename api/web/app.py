@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from prometheus_client import multiprocess
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import Response
@@ -37,6 +39,7 @@ from api.web.graphql_http import GraphQLResponseMediaType
 from api.web.health import healthz, readyz
 from api.web.ipa_download import ipa_pdf
 from api.web.limits import RequestLimits
+from api.web.metrics import Metrics, metrics_endpoint, record_graphql
 from api.web.oauth import (
     BearerAuthentication,
     introspection_endpoint,
@@ -56,8 +59,28 @@ from auth.tokens import principal_from_token
 from schema import schema
 from schema.core.context import Context
 
+# Traces only when asked for: without an OTLP endpoint, OpenTelemetry (an optional dependency) is not even loaded.
+install_tracing: Callable[[Starlette], None] | None = None
+if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    from api.web import tracing
+
+    install_tracing = tracing.install
+
+# The schema's root fields: the operations the metrics name (api/web/metrics.py).
+ROOT_FIELDS = frozenset(
+    name
+    for root in (schema._schema.query_type, schema._schema.mutation_type, schema._schema.subscription_type)
+    if root is not None
+    for name in root.fields
+)
+
 
 class GraphQLApp(GraphQL):
+    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, **kw: Any) -> Any:
+        result = await super().execute_operation(request, request_adapter, request_data, **kw)
+        record_graphql(request_data, result, ROOT_FIELDS)
+        return result
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.state
         # BearerAuthentication (HTTP) sets the principal from a valid access token; without a token the caller
@@ -99,7 +122,7 @@ class GraphQLApp(GraphQL):
         return UNSET
 
 
-def _quieter_collector(mode: str = "freeze") -> None:
+def quieter_collector(mode: str = "freeze") -> None:
     """The worker's cyclic garbage collector, as DPV_GC says (api/core/config.py `Settings.gc_mode`).
 
     A full collection walks every object it tracks and stops the worker meanwhile: walking all that exists at
@@ -136,10 +159,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if settings.timer_poll_seconds > 0:
                 runner = asyncio.create_task(timers.run_forever(db, settings.timer_poll_seconds), name="dpv-timers")
             if settings.event_poll_seconds > 0:
-                hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds)
+                hub = realtime.Hub(db, poll_seconds=settings.event_poll_seconds, dsn=settings.listen_database_url)
                 await hub.start()
             sockets.start()
-            _quieter_collector(settings.gc_mode)
+            quieter_collector(settings.gc_mode)
             yield {
                 "db": db,
                 "settings": settings,
@@ -158,6 +181,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     await runner
             if database is None:
                 await db.dispose()
+            if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # this worker's live gauges end with it
+                multiprocess.mark_process_dead(os.getpid())
 
     graphql = GraphQLApp(
         schema,
@@ -168,7 +193,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
-    return RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
+    app = RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -183,9 +208,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Mount("/static", StaticFiles(directory=graphiql.STATIC), name="static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         # Outermost first: every answer gets the security headers and CORS, a 413 included.
         middleware=[
+            Middleware(Metrics),  # outermost: every answer timed and counted, refusals included
             Middleware(SecurityHeaders),
             Middleware(Cors, origins=settings.cors_origins),
             Middleware(
@@ -194,3 +221,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
         lifespan=lifespan,
     )
+    if install_tracing is not None:
+        install_tracing(app)
+    return app

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import Select, func, select
@@ -19,6 +19,9 @@ from sqlalchemy.orm import aliased
 
 from api.core.ids import parse_row_id
 from schema.core.errors import BadUserInput
+
+if TYPE_CHECKING:
+    from schema.core.context import Info
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -168,3 +171,25 @@ def windowed_pages_stmt(model: Any, parent_col: Any, parent_ids: list[int], args
         .where(numbered.c._rn <= args.limit + 1)
         .order_by(numbered.c[parent_col.key], numbered.c._rn)
     )
+
+
+async def children_connection(
+    info: Info,
+    model: type,
+    parent_col: Any,
+    parent_id: int,
+    to_node: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Any]:
+    """A page of a parent's children (the `model` rows whose `parent_col` is `parent_id`) as a Connection, through
+    the request's loader: the pages of every parent asked for in one statement."""
+    args = page_args(first, after, last, before)
+    page = await info.context.loaders.children(model, parent_col, args).load(parent_id)
+
+    async def total() -> int:
+        return page.total or 0
+
+    return build_connection(page, to_node, total)

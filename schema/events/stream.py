@@ -20,7 +20,7 @@ from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.loaders import Loaders
 from schema.events.types import StreamEvent
-from schema.market.types import _organisation as organisation
+from schema.market.types import organisation_by_id
 
 REPLAY_BATCH = 200
 ORGANISATION = "Organisation"  # the audit log's name for alliance, borough and provider rows
@@ -105,7 +105,7 @@ async def as_seen_by_viewer(info: Info, event: Event) -> StreamEvent | None:
     ):
         return None
     if event.entity_type == ORGANISATION:  # one table, three node types (Alliance, LocalAuthority, Provider)
-        node = await organisation(info, event.entity_id)
+        node = await organisation_by_id(info, event.entity_id)
     else:
         node = await relay.GlobalID(event.entity_type, str(event.entity_id)).resolve_node(info, required=False)
     if node is None:

@@ -17,7 +17,7 @@ from api.core.principal import ActorKind, OrganisationKind, Scope
 from api.market import enums as e, models as m, stage1
 from api.market.caps import cap_for_year
 from api.market.weights import Criterion, weights_of
-from schema.core.connection import Connection, build_connection, page_args
+from schema.core.connection import Connection, children_connection
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import public, scoped
@@ -57,27 +57,8 @@ reviews_of_provider: Hook[[Info, int, int | None, str | None, int | None, str | 
 kpis_of_provider: Hook[[Info, int, date | None, date | None], Any] = Hook("Provider.kpis")
 
 
-async def _children(
-    info: Info,
-    model: type,
-    parent_col: Any,
-    parent_id: int,
-    to_node: Any,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> Connection[Any]:
-    args = page_args(first, after, last, before)
-    page = await info.context.loaders.children(model, parent_col, args).load(parent_id)
-
-    async def total() -> int:
-        return page.total or 0
-
-    return build_connection(page, to_node, total)
-
-
-async def _organisation(info: Info, org_id: int) -> Any:
+async def organisation_by_id(info: Info, org_id: int) -> Any:
+    """The organisation with that id, as its GraphQL type (through the request's loader); None if there is none."""
     row = await info.context.loaders.by_id(m.Organisation).load(org_id)
     return organisation_from_row(row) if row is not None else None
 
@@ -126,7 +107,7 @@ class Provider(Organisation):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Setting] | None:
-        return await _children(
+        return await children_connection(
             info, m.Setting, m.Setting.provider_id, self.id, Setting.from_row, first, after, last, before
         )
 
@@ -139,7 +120,7 @@ class Provider(Organisation):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Membership] | None:
-        return await _children(
+        return await children_connection(
             info, m.Membership, m.Membership.provider_id, self.id, Membership.from_row, first, after, last, before
         )
 
@@ -152,7 +133,7 @@ class Provider(Organisation):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Document] | None:
-        return await _children(
+        return await children_connection(
             info, m.Document, m.Document.provider_id, self.id, Document.from_row, first, after, last, before
         )
 
@@ -260,7 +241,7 @@ class Dpv(ModelNode):
 
     @public(description="The borough that leads the vehicle.")
     async def lead_authority(self, info: Info) -> LocalAuthority:
-        return await _organisation(info, self.lead_authority_id)
+        return await organisation_by_id(info, self.lead_authority_id)
 
     @public(description="The vehicle's lots.")
     async def lots(
@@ -271,7 +252,7 @@ class Dpv(ModelNode):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Lot]:
-        return await _children(info, m.Lot, m.Lot.dpv_id, self.id, Lot.from_row, first, after, last, before)
+        return await children_connection(info, m.Lot, m.Lot.dpv_id, self.id, Lot.from_row, first, after, last, before)
 
     @scoped(
         Scope.WLA,
@@ -286,7 +267,7 @@ class Dpv(ModelNode):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[AccessAgreement] | None:
-        return await _children(
+        return await children_connection(
             info,
             m.AccessAgreement,
             m.AccessAgreement.dpv_id,
@@ -348,7 +329,7 @@ class Lot(ModelNode):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Membership] | None:
-        return await _children(
+        return await children_connection(
             info, m.Membership, m.Membership.lot_id, self.id, Membership.from_row, first, after, last, before
         )
 
@@ -382,7 +363,7 @@ class AccessAgreement(ModelNode):
 
     @strawberry.field
     async def authority(self, info: Info) -> LocalAuthority:
-        return await _organisation(info, self.authority_id)
+        return await organisation_by_id(info, self.authority_id)
 
 
 # --- memberships and documents -------------------------------------------------------------------------
@@ -413,7 +394,7 @@ class Membership(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field
     async def lot(self, info: Info) -> Lot:
@@ -456,7 +437,7 @@ class Document(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
 
 # --- settings ---------------------------------------------------------------------------------------------
@@ -516,7 +497,7 @@ class Setting(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field(description="The most recent inspection outcome, if any.")
     async def latest_ofsted_judgement(self, info: Info) -> OfstedJudgement | None:
@@ -542,7 +523,7 @@ class Actor:
 
     @strawberry.field
     async def organisation(self, info: Info) -> Organisation | None:
-        return await _organisation(info, self.organisation_id) if self.organisation_id is not None else None
+        return await organisation_by_id(info, self.organisation_id) if self.organisation_id is not None else None
 
 
 @strawberry.type(description="The weight of a criterion: the vehicle's, adding up to 100.")

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 from strawberry.dataloader import DataLoader
 
 from api.placements.enums import ChildView
-from api.placements.evaluations import Evaluated, RequirementFacts, evaluate_requirements
+from api.placements.evaluation_queries import Evaluated, RequirementFacts, evaluate_requirements
 from api.placements.history import history_page_stmt
 from api.placements.models import ChildDataAccess, RequirementChild
 from schema.core.connection import Page, PageArgs, to_page
@@ -47,7 +47,7 @@ def full_child_reads(loaders: Loaders) -> DataLoader:
 
 
 def evaluations(loaders: Loaders) -> DataLoader:
-    """The evaluation of each requirement's live bids (api/placements/evaluations.py): five statements for all
+    """The evaluation of each requirement's live bids (api/placements/evaluation_queries.py): five statements for all
     the requirements of a request. Keys are RequirementFacts; only the borough side asks (the schema's guard)."""
     db = loaders.db
 

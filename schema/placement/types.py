@@ -19,13 +19,13 @@ from api.core.audit import AuditEvent
 from api.core.principal import ActorKind, Scope
 from api.market import models as m
 from api.market.enums import Sex, Specialism
-from api.placements import child as child_rules, enums as pe, evaluation as ev, models as pm
-from api.placements.evaluations import Evaluated, RequirementFacts
+from api.placements import child as child_rules, enums as pe, evaluation_rules as ev, models as pm
+from api.placements.evaluation_queries import Evaluated, RequirementFacts
 from api.placements.history import shown_data
 from api.placements.permissions import child_view
 from api.placements.pricing import DiscountKind
 from api.safeguarding.models import SafeguardingAlert as AlertRow
-from schema.core.connection import Connection, build_connection, page_args
+from schema.core.connection import Connection, build_connection, children_connection, page_args
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
@@ -37,8 +37,7 @@ from schema.market.types import (
     Lot,
     Provider,
     Setting,
-    _children,
-    _organisation,
+    organisation_by_id,
 )
 from schema.placement.loaders import children_of, evaluations, full_child_reads, histories
 from schema.safeguarding.types import SafeguardingAlert, alert_or_none
@@ -186,7 +185,7 @@ class Requirement(ModelNode):
 
     @strawberry.field(description="The borough that posted the requirement.")
     async def authority(self, info: Info) -> LocalAuthority:
-        return await _organisation(info, self.authority_id)
+        return await organisation_by_id(info, self.authority_id)
 
     @scoped(*BOROUGH_SIDE, description="The most the borough means to pay a week; never shown to providers.")
     def max_weekly_budget(self) -> Decimal | None:
@@ -219,7 +218,7 @@ class Requirement(ModelNode):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Invitation]:
-        return await _children(
+        return await children_connection(
             info, pm.Invitation, pm.Invitation.requirement_id, self.id, Invitation.from_row, first, after, last, before
         )
 
@@ -232,7 +231,7 @@ class Requirement(ModelNode):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[UninvitedMember] | None:
-        return await _children(
+        return await children_connection(
             info,
             pm.UninvitedMember,
             pm.UninvitedMember.requirement_id,
@@ -256,7 +255,9 @@ class Requirement(ModelNode):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Bid]:
-        return await _children(info, pm.Bid, pm.Bid.requirement_id, self.id, Bid.from_row, first, after, last, before)
+        return await children_connection(
+            info, pm.Bid, pm.Bid.requirement_id, self.id, Bid.from_row, first, after, last, before
+        )
 
     @scoped(
         *BOROUGH_SIDE,
@@ -382,7 +383,7 @@ class Invitation(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
 
 @strawberry.type(description="A member of the lot not invited when the requirement was published, and why.")
@@ -406,7 +407,7 @@ class UninvitedMember(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @scoped(
         Scope.WLA,
@@ -535,7 +536,7 @@ class Bid(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field(description="The setting offered.")
     async def setting(self, info: Info) -> Setting | None:
@@ -729,7 +730,7 @@ class Placement(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field
     async def setting(self, info: Info) -> Setting | None:

@@ -13,6 +13,7 @@ from api.core import clock
 from api.core.principal import ActorKind, Scope
 from api.placements import models as pm
 from api.quality import enums as q, kpis as k, models as qm
+from schema.core.connection import children_connection
 from schema.core.context import Info
 from schema.core.errors import BadUserInput
 from schema.core.nodes import ModelNode
@@ -22,9 +23,8 @@ from schema.market.types import (
     LocalAuthority,
     Organisation,
     Provider,
-    _children,
-    _organisation,
     kpis_of_provider,
+    organisation_by_id,
     reviews_of_provider,
 )
 from schema.placement.types import Bid, Placement, Requirement
@@ -86,7 +86,7 @@ class ReviewAction(ModelNode):
 
     @strawberry.field(description="The organisation that owns the action: the alliance or the provider.")
     async def owner(self, info: Info) -> Organisation | None:
-        return await _organisation(info, self.owner_id)
+        return await organisation_by_id(info, self.owner_id)
 
     @strawberry.field
     async def review(self, info: Info) -> ProviderReview | None:
@@ -142,7 +142,7 @@ class ProviderReview(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field(description="The actions agreed, oldest first.")
     async def actions(self, info: Info) -> list[ReviewAction]:
@@ -228,11 +228,11 @@ class Complaint(ModelNode):
 
     @strawberry.field(description="The borough party.")
     async def authority(self, info: Info) -> LocalAuthority | None:
-        return await _organisation(info, self.authority_id)
+        return await organisation_by_id(info, self.authority_id)
 
     @strawberry.field(description="The provider party.")
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field(
         description="The requirement, bid or placement it is about, if any (null as well when the "
@@ -325,7 +325,7 @@ class ProviderKpis:
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
 
 def kpi_period(start: date | None, end: date | None) -> k.Period:
@@ -349,7 +349,7 @@ async def kpis_of(info: Info, provider_id: int, start: date | None, end: date | 
 async def provider_reviews(
     info: Info, provider_id: int, first: int | None, after: str | None, last: int | None, before: str | None
 ) -> Any:
-    return await _children(
+    return await children_connection(
         info,
         qm.ProviderReview,
         qm.ProviderReview.provider_id,

@@ -18,7 +18,7 @@ from api.safeguarding.permissions import sees_alert_raiser
 from schema.core.context import Info
 from schema.core.nodes import ModelNode
 from schema.core.permissions import scoped
-from schema.market.types import Actor, Document, Dpv, Lot, Organisation, Provider, Setting, _organisation
+from schema.market.types import Actor, Document, Dpv, Lot, Organisation, Provider, Setting, organisation_by_id
 
 strawberry.enum(se.AlertSeverity)
 strawberry.enum(se.AlertCategory, description="What a safeguarding alert is about.")
@@ -92,7 +92,7 @@ class SafeguardingAlert(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field(description="The setting, when the alert is about one.")
     async def setting(self, info: Info) -> Setting | None:
@@ -108,7 +108,7 @@ class SafeguardingAlert(ModelNode):
     async def raised_by(self, info: Info) -> Organisation | None:
         if not sees_alert_raiser(info.context.principal):
             return None
-        return await _organisation(info, self.raised_by_id)
+        return await organisation_by_id(info, self.raised_by_id)
 
     @scoped(*REVIEWERS, description="The review so far, oldest first (not shown to providers).")
     async def updates(self, info: Info) -> list[SafeguardingAlertUpdate] | None:
@@ -192,7 +192,7 @@ class Suspension(ModelNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
-        return await _organisation(info, self.provider_id)
+        return await organisation_by_id(info, self.provider_id)
 
     @strawberry.field(description="The vehicle, when the scope is DPV.")
     async def dpv(self, info: Info) -> Dpv | None:

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.market import memberships
+from api.market import memberships, stage1
 from schema.core.context import Info
 from schema.core.errors import user_error_type
 from schema.core.mutations import own_or_given_provider, run
@@ -12,7 +12,7 @@ from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.market.types import Membership
 
-MembershipError = user_error_type("MembershipError", memberships.MembershipErrorCode)
+MembershipError = user_error_type("MembershipError", memberships.MembershipErrorCode, stage1.ShortfallCode)
 
 
 @strawberry.input

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.placements import evaluations
+from api.placements import officer_scores
 from api.placements.enums import OfficerCriterion
 from schema.core.context import Info
 from schema.core.mutations import run
@@ -37,7 +37,7 @@ async def bid_score_record(info: Info, input: BidScoreRecordInput) -> BidScoreRe
     row, errors = await run(
         info,
         BidError,
-        lambda s, p: evaluations.record_officer_score(
+        lambda s, p: officer_scores.record_officer_score(
             s, p, decode_id(input.bid_id, "Bid"), criterion=input.criterion, score=input.score
         ),
     )

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.placements import bids
+from api.placements import award, bids, officer_scores, pricing
 from api.placements.pricing import Extra
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -16,7 +16,14 @@ from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.placement.types import Bid, bid_or_none
 
-BidError = user_error_type("BidError", bids.BidErrorCode)
+BidError = user_error_type(
+    "BidError",
+    bids.BidErrorCode,
+    pricing.PricingErrorCode,
+    award.AwardErrorCode,
+    officer_scores.OfficerScoreErrorCode,
+    bids.EligibilityErrorCode,
+)
 
 
 @strawberry.input(description="An extra on top of the core price, e.g. 10 hours of 1:1 support a week.")

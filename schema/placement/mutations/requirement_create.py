@@ -7,7 +7,7 @@ import strawberry
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.placements import requirements
+from api.placements import child as child_rules, requirements
 from api.placements.enums import Urgency
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -17,7 +17,7 @@ from schema.core.permissions import scoped_mutation
 from schema.placement.inputs import ChildInput
 from schema.placement.types import Requirement, requirement_or_none
 
-RequirementError = user_error_type("RequirementError", requirements.RequirementErrorCode)
+RequirementError = user_error_type("RequirementError", requirements.RequirementErrorCode, child_rules.ChildErrorCode)
 
 
 @strawberry.input

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from api.core.principal import Scope
-from api.safeguarding import alerts
+from api.safeguarding import alerts, suspensions
 from api.safeguarding.enums import AlertCategory, AlertSeverity
 from schema.core.context import Info
 from schema.core.errors import user_error_type
@@ -13,7 +13,7 @@ from schema.core.nodes import decode_id
 from schema.core.permissions import scoped_mutation
 from schema.safeguarding.types import SafeguardingAlert, alert_or_none
 
-SafeguardingError = user_error_type("SafeguardingError", alerts.SafeguardingErrorCode)
+SafeguardingError = user_error_type("SafeguardingError", alerts.AlertErrorCode, suspensions.SuspensionErrorCode)
 
 
 @strawberry.input

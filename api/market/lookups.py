@@ -1,4 +1,5 @@
-"""Small helpers shared by the market's domain modules."""
+"""Rows by id for the domains' rules: `get_or_forbidden` (a missing row is FORBIDDEN like someone else's), and
+`organisation_of_kind`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Small helpers shared by the quality rules: free-text fields."""
+"""The quality rules' free-text fields: cleaned, required, and at most so long (`check_texts`)."""
 
 from __future__ import annotations
 

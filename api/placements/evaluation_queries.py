@@ -1,5 +1,5 @@
 """The evaluation of the live bids on requirements, from the database, by the pure rules of
-api/placements/evaluation.py (gates, weighted criteria with explanations, ranking); and the officer's scores.
+api/placements/evaluation_rules.py (gates, weighted criteria with explanations, ranking).
 
 Inputs, in five statements whatever the number of requirements and bids (`evaluate_requirements`):
 1. the live (SUBMITTED) bids, and those EXCLUDED when their provider was suspended or barred (with that reason),
@@ -19,18 +19,14 @@ Inputs, in five statements whatever the number of requirements and bids (`evalua
 
 The evaluation reads the child's needs to score the bids; it is not a read of the child's details (it shows the
 scores and their explanations, not the child), so it is not recorded in child_data_access.
-
-The officer's scores (`record_officer_score`): the owning borough scores a live bid on a hand-scored criterion,
-0 to 5, while the requirement is OPEN or CLOSED (not once awarded); scoring again replaces the score, and the
-audit log keeps before and after. The requirement is taken FOR SHARE, like a bid change, so that an award
-(FOR UPDATE) judges a settled set of scores.
+The officer's scores are recorded by api/placements/officer_scores.py.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -39,18 +35,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api.core import audit, clock
-from api.core.errors import UserErrors
-from api.core.principal import Principal
+from api.core import clock
 from api.market import caps
 from api.market.enums import OfstedGrade, Sex, Specialism
 from api.market.models import Dpv, Lot, LotRateCap, Membership, OfstedJudgement, Setting
 from api.market.weights import weights_of
-from api.placements import evaluation as ev
-from api.placements.bids import E, bid_parents, lock_bid, lock_requirement
-from api.placements.enums import BidStatus as B, OfficerCriterion, RequirementStatus as S
+from api.placements import evaluation_rules as ev
+from api.placements.enums import BidStatus, OfficerCriterion, RequirementStatus
 from api.placements.models import Bid, BidOfficerScore, Requirement, RequirementChild
-from api.placements.permissions import ensure_owns_requirement
 from api.safeguarding.alerts import SHOWN_IN_EVALUATION
 from api.safeguarding.enums import AlertStatus
 from api.safeguarding.models import SafeguardingAlert
@@ -163,7 +155,7 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
             .outerjoin(
                 Membership, and_(Membership.provider_id == Bid.provider_id, Membership.lot_id == Requirement.lot_id)
             )
-            .where(Bid.requirement_id.in_(ids), Bid.status.in_([B.SUBMITTED, B.EXCLUDED]))
+            .where(Bid.requirement_id.in_(ids), Bid.status.in_([BidStatus.SUBMITTED, BidStatus.EXCLUDED]))
             .order_by(Bid.id)
         )
     ).all()
@@ -197,7 +189,13 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
         .where(
             other.lot_id == this.lot_id,
             other.id != this.id,
-            or_(Bid.status == B.ACCEPTED, and_(Bid.status == B.SUBMITTED, other.status.in_([S.OPEN, S.CLOSED]))),
+            or_(
+                Bid.status == BidStatus.ACCEPTED,
+                and_(
+                    Bid.status == BidStatus.SUBMITTED,
+                    other.status.in_([RequirementStatus.OPEN, RequirementStatus.CLOSED]),
+                ),
+            ),
         )
         .order_by(Bid.submitted_at.desc(), Bid.id.desc())
         .limit(MARKET_PRICES)
@@ -216,7 +214,7 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
         await session.execute(
             select(BidOfficerScore.bid_id, BidOfficerScore.criterion, BidOfficerScore.score)
             .join(Bid, Bid.id == BidOfficerScore.bid_id)
-            .where(Bid.requirement_id.in_(ids), Bid.status == B.SUBMITTED)
+            .where(Bid.requirement_id.in_(ids), Bid.status == BidStatus.SUBMITTED)
         )
     ).all():
         scores[bid_id][_SCORE_FIELDS[criterion]] = score
@@ -267,53 +265,3 @@ async def evaluate_requirements(session: AsyncSession, requirements: list[Requir
 
 async def evaluate_one(session: AsyncSession, requirement: Requirement) -> Evaluated:
     return (await evaluate_requirements(session, [RequirementFacts.of(requirement)]))[requirement.id]
-
-
-async def record_officer_score(
-    session: AsyncSession,
-    actor: Principal,
-    bid_id: int,
-    *,
-    criterion: OfficerCriterion,
-    score: int,
-    now: datetime | None = None,
-) -> Bid:
-    requirement_id, _ = await bid_parents(session, bid_id)
-    requirement = await lock_requirement(session, requirement_id)
-    ensure_owns_requirement(actor, requirement.authority_id)
-    bid = await lock_bid(session, bid_id)
-    at = now or clock.now()
-    if requirement.status in (S.AWARDED, S.PLACED):
-        raise UserErrors.one("bidId", E.ALREADY_AWARDED, "The requirement is awarded: its evaluation is final")
-    if requirement.status not in (S.OPEN, S.CLOSED):
-        raise UserErrors.one(
-            "bidId",
-            E.REQUIREMENT_NOT_OPEN,
-            f"The requirement is {requirement.status.value}: its bids are not evaluated",
-        )
-    if bid.status is not B.SUBMITTED:
-        raise UserErrors.one("bidId", E.BID_NOT_LIVE, f"Only a live bid is scored; this one is {bid.status.value}")
-    if isinstance(score, bool) or not 0 <= score <= 5:
-        raise UserErrors.one("score", E.INVALID_SCORE, "An officer's score is a whole number from 0 to 5")
-    row = (
-        await session.execute(
-            select(BidOfficerScore).where(BidOfficerScore.bid_id == bid_id, BidOfficerScore.criterion == criterion)
-        )
-    ).scalar_one_or_none()
-    before = row.score if row is not None else None
-    if row is None:
-        row = BidOfficerScore(bid_id=bid_id, criterion=criterion)
-        session.add(row)
-    row.score, row.entered_at = score, at
-    row.organisation_id, row.entered_by_kind = actor.organisation_id, actor.actor_kind.value
-    row.entered_by = actor.actor_id or actor.organisation_slug
-    audit.record(
-        session,
-        actor,
-        "bid.officer_score_record",
-        "Bid",
-        bid_id,
-        {"requirementId": requirement_id, "criterion": criterion, "before": before, "after": score},
-    )
-    await session.flush()
-    return bid
