@@ -197,6 +197,7 @@ async def _register_client(url: str, args: argparse.Namespace) -> dict:
                 scopes=args.scope,
                 grant=ClientGrant(args.grant),
                 redirect_uris=args.redirect_uri,
+                persisted_only=args.persisted_only,
             )
         return registered.credentials()
     finally:
@@ -305,6 +306,12 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="an exact redirect URI of an authorization_code client (repeatable)",
+    )
+    create.add_argument(
+        "--persisted-only",
+        action="store_true",
+        help="its tokens may run only the persisted documents (frontend-contract/persisted-documents.json), "
+        "by documentId",
     )
     create.set_defaults(run=_client_create)
 

@@ -97,8 +97,10 @@ async def register_client(
     scopes: str | Iterable[str],
     grant: ClientGrant = ClientGrant.CLIENT_CREDENTIALS,
     redirect_uris: Sequence[str] = (),
+    persisted_only: bool = False,
 ) -> RegisteredClient:
-    """Register a client for an organisation. The service itself (system actor) or the alliance may."""
+    """Register a client for an organisation. The service itself (system actor) or the alliance may. A
+    persisted-only client's tokens may run the persisted documents only (schema/core/persisted.py)."""
     if actor.actor_kind is not ActorKind.SYSTEM:
         ensure_alliance_admin(actor)
     org = await organisation_by_slug(session, organisation_slug)
@@ -155,6 +157,7 @@ async def register_client(
     client.organisation_id = org.id
     client.organisation = org
     client.scopes = requested
+    client.persisted_only = persisted_only
     session.add(client)
     await session.flush()
     audit.record(
@@ -169,6 +172,7 @@ async def register_client(
             "scopes": client.scopes,
             "grant_types": client.grant_types,
             "redirect_uris": client.redirect_uris,
+            "persisted_only": client.persisted_only,
         },
     )
     return RegisteredClient(client, secret)

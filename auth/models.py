@@ -34,7 +34,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
-from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +79,8 @@ class OAuthClient(Base, ClientMixin):
     grant_types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     redirect_uris: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     token_endpoint_auth_method: Mapped[str] = mapped_column(String(40))
+    # Its tokens may run persisted documents only (schema/core/persisted.py): they carry `persisted_only`.
+    persisted_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = utcnow_column()
 
     # Loaded with the client (query_client runs in a worker thread, where a lazy load could not happen).

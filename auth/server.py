@@ -238,9 +238,12 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
 
     def get_extra_claims(
         self, client: OAuthClient, grant_type: str, user: AppUser | None, scope: str
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         org = user.organisation if user is not None else client.organisation
-        return {"org": org.slug, "org_kind": org.kind.value}
+        claims: dict[str, Any] = {"org": org.slug, "org_kind": org.kind.value}
+        if client.persisted_only:  # its tokens run persisted documents only (schema/core/persisted.py)
+            claims["persisted_only"] = True
+        return claims
 
 
 class ClientCredentials(ClientCredentialsGrant):
@@ -455,6 +458,7 @@ class Introspection(IntrospectionEndpoint):
             "jti": c["jti"],
             "org": c["org"],
             "org_kind": c["org_kind"],
+            **({"persisted_only": True} if c.get("persisted_only") is True else {}),
         }
 
 

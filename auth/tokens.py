@@ -267,6 +267,7 @@ def principal_from_claims(claims: dict[str, Any], state: TokenState) -> Principa
             scopes=scopes,
             actor_kind=actor_kind,
             actor_id=subject,
+            persisted_only=claims.get("persisted_only") is True,
         )
     except ValueError:  # an unknown scope, or one its kind of organisation may not hold
         raise InvalidToken("The access token holds scopes its organisation may not have") from None

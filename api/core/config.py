@@ -113,6 +113,9 @@ class TrustedIssuer(BaseModel):
         return self
 
 
+PERSISTED_DOCUMENTS = Path(__file__).resolve().parents[2] / "frontend-contract" / "persisted-documents.json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
@@ -139,6 +142,9 @@ class Settings(BaseSettings):
     # Browser origins (`https://portal.example`, no path) that may call the API from their pages (api/web/cors.py),
     # as JSON: DPV_CORS_ORIGINS='["https://portal.example"]'. Empty: no cross-origin access at all.
     cors_origins: list[str] = Field(default_factory=list, alias="DPV_CORS_ORIGINS")
+    # The persisted documents a request names by `documentId` (schema/core/persisted.py): the contract's own file
+    # by default, generated with the portal's operations (frontend-contract/).
+    persisted_documents: Path = Field(default=PERSISTED_DOCUMENTS, alias="DPV_PERSISTED_DOCUMENTS")
 
     @field_validator("cors_origins")
     @classmethod

@@ -47,6 +47,8 @@ class Principal:
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     actor_kind: ActorKind = ActorKind.CLIENT
     actor_id: str = ""
+    # Its client was registered as persisted-only: it may run persisted documents only (schema/core/persisted.py).
+    persisted_only: bool = False
 
     def __post_init__(self) -> None:
         allowed = SCOPES_BY_KIND[self.organisation_kind]

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import gc
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -57,6 +59,7 @@ from auth.keys import KeyRing
 from auth.server import OAuthServer
 from auth.tokens import principal_from_token
 from schema import schema
+from schema.core import persisted
 from schema.core.context import Context
 
 # Traces only when asked for: without an OTLP endpoint, OpenTelemetry (an optional dependency) is not even loaded.
@@ -76,6 +79,24 @@ ROOT_FIELDS = frozenset(
 
 
 class GraphQLApp(GraphQL):
+    persisted_documents: persisted.PersistedDocuments[Any] = persisted.PersistedDocuments({})  # set by create_app
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A body (or GET query string) with `documentId` instead of `query` runs that persisted document
+        (schema/core/persisted.py)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list) or data.query is not None:
+            return data  # (a `documentId` beside a `query` is not looked for: the body is read once)
+        raw = request.query_params if request.method == "GET" else self.parse_json(await request.get_body())
+        document_id = raw.get("documentId") if isinstance(raw, Mapping) else None
+        if document_id is None:
+            return data
+        text = self.persisted_documents.text(document_id) if isinstance(document_id, str) else None
+        if text is None:  # refused by the schema (schema/core/limits.py), as a GraphQL error with its code
+            extensions = {**(data.extensions or {}), persisted.NOT_FOUND: document_id}
+            return replace(data, query="{ __typename }", extensions=extensions)
+        return replace(data, query=text)
+
     async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, **kw: Any) -> Any:
         result = await super().execute_operation(request, request_adapter, request_data, **kw)
         record_graphql(request_data, result, ROOT_FIELDS)
@@ -193,6 +214,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         multipart_uploads_enabled=False,
     )
+    graphql.persisted_documents = persisted.documents(settings.persisted_documents)  # read at start
     app = RequestIdStarlette(  # Starlette, with the request id (api/web/request_id.py) around everything
         routes=[
             Route("/graphql", GraphQLResponseMediaType(BearerAuthentication(graphql)), methods=["GET", "POST"]),

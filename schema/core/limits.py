@@ -10,6 +10,9 @@ caches that cannot be filled to hold memory, its cost worked out (schema/core/co
   walks nothing, where the ValidationCache hashed the whole parsed document on every request). It holds the
   parsed document, its validation errors for each schema and set of rules (the limit rules are classes made
   once, see `build_schema`, so the key is the same on every request), and its cost plan for each operation.
+- **Persisted documents** (schema/core/persisted.py) are kept by their id for as long as the process runs, with
+  their validation and plans, outside the bounded cache; a client registered as persisted-only is refused any
+  other text before it is parsed.
 - **The shape.** A document with more fields or fragments than schema/core/cost.py allows is refused before it is
   validated (QUERY_TOO_COSTLY): validating it would take longer than running most operations.
 - **The cost.** A valid operation's cost comes from its plan and the request's variables (so `first: $n` costs
@@ -39,7 +42,7 @@ from strawberry.types.graphql import OperationType
 
 from api.core import budget
 from api.core.config import Settings, get_settings
-from schema.core import cost as costs
+from schema.core import cost as costs, persisted
 
 # A parsed document, with its tokens and locations, holds many times its text: the cache is bounded by the text
 # it keeps as well as by the number of documents, so that what it can be made to hold stays small.
@@ -155,16 +158,42 @@ class OperationLimits(SchemaExtension):
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reported = True
+        self.refusal: GraphQLError | None = None  # a persisted-documents refusal (schema/core/persisted.py)
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.graphql_document is None and ec.query:
-            self.document = DOCUMENTS.document(ec.query, ec.parse_options)
+            try:
+                self.document = self._persisted(ec) or DOCUMENTS.document(ec.query, ec.parse_options)
+            except persisted.Refused as refused:  # answered at validation, as every refusal before running
+                self.refusal = refused.error
+                ec.graphql_document = persisted.placeholder(ec.operation_name)
+                yield
+                return
             ec.graphql_document = self.document.node
         yield
 
+    def _persisted(self, ec: Any) -> Document | None:
+        """The kept document of a persisted operation (parsed and validated once: schema/core/persisted.py); None
+        for any other text. Raises Refused for a `documentId` not found, and for any other text from a client
+        registered as persisted-only, before that text is parsed."""
+        extensions = ec.operation_extensions or {}
+        if persisted.NOT_FOUND in extensions:
+            raise persisted.Refused(persisted.not_found(extensions[persisted.NOT_FOUND]))
+        context = ec.context
+        settings: Settings = getattr(context, "settings", None) or get_settings()
+        document = persisted.documents(settings.persisted_documents).document(ec.query, Document)
+        principal = getattr(context, "principal", None)
+        if document is None and principal is not None and principal.persisted_only:
+            raise persisted.Refused(persisted.required())
+        return document
+
     async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
+        if self.refusal is not None:
+            ec.pre_execution_errors = [self.refusal]
+            yield
+            return
         schema = ec.schema._schema
         rules = tuple(ec.validation_rules)
         if self.document is None:  # given parsed (not through on_parse): worked out for this request only
