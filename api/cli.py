@@ -90,9 +90,9 @@ def _serve_in(args: argparse.Namespace) -> int:
             # Messages are small JSON: compressing each costs CPU per subscriber and a zlib context of
             # memory per connection (bench/fanout.py) for little saving.
             ws_per_message_deflate=False,
-            # What "auto" picks today, named so that it stays: bench/fanout.py, 1,000 subscribers, the
-            # legacy "websockets" implementation took 54 KiB per idle connection against 47 and was no
-            # faster.
+            # What "auto" picks today, named so that it stays: with 1,000 subscribers (bench/fanout.py) the
+            # legacy "websockets" implementation took more memory per idle connection and was no faster
+            # (docs/benchmarks.md).
             ws="websockets-sansio",
         )
     return 0

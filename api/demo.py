@@ -1,15 +1,17 @@
 """The demo data set: a West London Alliance market that looks real in GraphiQL.
 
 `load_demo` builds the alliance, the nine boroughs of the domain brief, the three second-generation vehicles
-(Procurement Act 2023 dynamic markets, in term in 2026) with their lots, rate caps and access agreements,
+(Procurement Act 2023 dynamic markets, in term today) with their lots, rate caps and access agreements,
 36 fictional providers with about a hundred settings across London and the home counties, their Ofsted
 history, stage-1 documents and memberships; a few provider reviews (two held, with their actions, one to come),
 a complaint under mediation and a dispute just raised.
 
 Everything goes through the domain functions, acting as the alliance's system actor, so every row has its
 audit event. The data are deterministic: fixed tables and one `random.Random(2026)` consumed in a fixed
-order. Dates that matter to stage 1 (document validity, inspections) are relative to `today`, so the picture
-(a few documents about to expire, a few providers falling short) holds whenever the set is loaded.
+order. Every date is relative to `today` (the clock's, unless given): the vehicles start in the financial year
+before today's and their caps run from that year to the next one, and the dates that matter to stage 1
+(document validity, inspections) keep the picture (a few documents about to expire, a few providers falling
+short) whenever the set is loaded. Only the history is fixed (the oldest inspection of a setting).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class DemoLot:
     code: str
     name: str
     description: str
-    base_cap: Decimal  # weekly rate cap in financial year 2025/26, pounds
+    base_cap: Decimal  # weekly rate cap in the vehicles' first financial year (`cap_years`), pounds
 
 
 @dataclass(frozen=True)
@@ -74,17 +76,21 @@ class DemoDpv:
     name: str
     category: DpvCategory
     lead: str
-    starts_on: date
+    months_into_year: int  # starts that many months after the start of the financial year before today's
     lots: tuple[DemoLot, ...]
 
+    def starts_on(self, today: date) -> date:
+        return clock.add_months(date(clock.financial_year(today) - 1, 4, 1), self.months_into_year)
 
-# The second-generation vehicles: set up after 24 February 2025, so Procurement Act 2023 dynamic markets.
+
+# The second-generation vehicles: set up after 24 February 2025 (whenever the demo is loaded from 2026 on), so
+# Procurement Act 2023 dynamic markets; three-year terms, so in term today.
 DEMO_DPVS: tuple[DemoDpv, ...] = (
     DemoDpv(
         "WLA Independent Fostering Agency DPV",
         DpvCategory.INDEPENDENT_FOSTERING,
         "barnet",
-        date(2025, 4, 1),
+        0,
         (
             DemoLot(
                 "IFA-STD",
@@ -122,7 +128,7 @@ DEMO_DPVS: tuple[DemoDpv, ...] = (
         "WLA Children's Residential Homes DPV",
         DpvCategory.RESIDENTIAL_CHILDRENS_HOMES,
         "ealing",
-        date(2025, 7, 1),
+        3,
         (
             DemoLot(
                 "RES-STD",
@@ -155,7 +161,7 @@ DEMO_DPVS: tuple[DemoDpv, ...] = (
         "WLA SEN Independent and Non-Maintained Special Schools DPV",
         DpvCategory.SEN_SCHOOLS,
         "brent",
-        date(2025, 10, 1),
+        6,
         (
             DemoLot(
                 "SEN-DAY",
@@ -178,7 +184,6 @@ DEMO_DPVS: tuple[DemoDpv, ...] = (
         ),
     ),
 )
-CAP_YEARS = (2025, 2026, 2027)
 CAP_UPLIFT = Decimal("1.03")
 
 # One access agreement gets notice, so that NOTICE_GIVEN shows: (borough, vehicle category, days before today).
@@ -593,11 +598,18 @@ def demo_principal(alliance_id: int) -> Principal:
     )
 
 
-def rate_caps(base: Decimal) -> list[tuple[int, Decimal]]:
+def cap_years(today: date) -> tuple[int, ...]:
+    """The financial years the demo's caps are set for: the vehicles' first (the year before today's), today's
+    and the next."""
+    this_year = clock.financial_year(today)
+    return (this_year - 1, this_year, this_year + 1)
+
+
+def rate_caps(base: Decimal, today: date) -> list[tuple[int, Decimal]]:
     """The cap for each demo financial year, rising about 3% a year, in whole pounds."""
     return [
         (fy, (base * CAP_UPLIFT**i).quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(POUNDS))
-        for i, fy in enumerate(CAP_YEARS)
+        for i, fy in enumerate(cap_years(today))
     ]
 
 
@@ -756,6 +768,7 @@ class _Loader:
         notice_borough, notice_category, notice_days_ago = DEMO_NOTICE
         notice_on = self.today - timedelta(days=notice_days_ago)
         for spec in DEMO_DPVS:
+            starts_on = spec.starts_on(self.today)
             dpv = await dpvs.create_dpv(
                 self.session,
                 self.actor,
@@ -763,7 +776,7 @@ class _Loader:
                 category=spec.category,
                 lead_authority_id=self.orgs[spec.lead].id,
                 legal_basis=LegalBasis.PA_2023_DYNAMIC_MARKET,
-                starts_on=spec.starts_on,
+                starts_on=starts_on,
             )
             for lot in spec.lots:
                 self.lots[lot.code] = await dpvs.create_lot(
@@ -773,13 +786,13 @@ class _Loader:
                     code=lot.code,
                     name=lot.name,
                     description=lot.description,
-                    rate_caps=rate_caps(lot.base_cap),
+                    rate_caps=rate_caps(lot.base_cap, self.today),
                 )
             for slug, _ in DEMO_BOROUGHS:
                 if slug == spec.lead:
                     continue  # the lead borough uses its own vehicle without an agreement
                 agreement = await agreements.create_agreement(
-                    self.session, self.actor, dpv_id=dpv.id, authority_id=self.orgs[slug].id, starts_on=spec.starts_on
+                    self.session, self.actor, dpv_id=dpv.id, authority_id=self.orgs[slug].id, starts_on=starts_on
                 )
                 if (slug, spec.category) == (notice_borough, notice_category):
                     await agreements.give_notice(self.session, self.actor, agreement.id, on=notice_on)

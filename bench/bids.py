@@ -113,9 +113,9 @@ async def _sessions_opened() -> int:
 
 
 class LeanHttp:
-    """One keep-alive HTTP/1.1 connection for the bids themselves. httpx spends about 2 ms of CPU per request, as
-    much as the server: on a 2-core machine the load generator then takes the server's core. This costs a tenth
-    of that. (Setup and checks still use httpx.)"""
+    """One keep-alive HTTP/1.1 connection for the bids themselves. httpx spends about as much CPU per request as
+    the server: on a 2-core machine the load generator then takes the server's core. This costs a small part of
+    that (docs/benchmarks.md). (Setup and checks still use httpx.)"""
 
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port

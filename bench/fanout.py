@@ -196,11 +196,10 @@ async def fetch_tokens(base: str, credentials: dict[str, tuple[str, str]]) -> di
 class Subscriber(asyncio.Protocol):
     """One provider's graphql-transport-ws connection, on websockets' sans-I/O protocol under a plain asyncio
     protocol: the receipt time is taken as the bytes arrive, before any parsing, and a message costs the client
-    little CPU. (The client shares the machine's cores with the server: websockets' asyncio client cost ~0.15 ms
-    a message here, which delayed the recording of the last receipts by the client's own backlog.) A `next`
+    little CPU. (The client shares the machine's cores with the server: websockets' asyncio client cost enough per
+    message to delay the recording of the last receipts by the client's own backlog.) A `next`
     message is kept as it came and read once the fan-out is over, and the end of a fan-out is a count, not a
-    scan of every subscriber: with these and uvloop the client's CPU per event of 1,000 deliveries went from
-    45-90 ms to 20-40 ms."""
+    scan of every subscriber: with these and uvloop the client spends much less CPU per event (docs/benchmarks.md)."""
 
     def __init__(self, url: str, token: str, tally: Tally):
         self.url, self.token, self.tally = url, token, tally

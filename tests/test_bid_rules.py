@@ -291,6 +291,30 @@ async def test_amend_replaces_the_offer_keeps_the_bid_and_its_receipt_time_and_a
     assert [e.action for e in await events(db, "Bid", bid.id)] == ["bid.submit", "bid.amend", "bid.withdraw"]
 
 
+async def test_submit_amend_and_withdraw_in_one_transaction_leave_the_session_as_the_database(db, market):
+    """The one write path writes with its own statements: a bid the session already holds is brought up to date as
+    a load would, and nothing is left for the session to flush."""
+    sc = await scene(db, market, members=2)
+    r = await published(db, market.barnet_officer, sc.lot.id)
+    oak, far = sc.settings["Oak House"].id, sc.settings["Far House"].id
+    async with db.transaction() as s:
+        bid = await bids.submit_bid(s, market.acorn_staff, requirement_id=r.id, offer=offer(oak, "900.00"))
+        assert await s.get(Bid, bid.id) is bid and not s.dirty
+        amended = await bids.amend_bid(s, market.acorn_staff, bid.id, offer(far, "800.00"))
+        assert amended is bid and (bid.setting_id, bid.weekly_price, bid.status) == (
+            far,
+            D("800.00"),
+            BidStatus.SUBMITTED,
+        )
+        withdrawn = await bids.withdraw_bid(s, market.acorn_staff, bid.id)
+        assert withdrawn is bid and bid.status is BidStatus.WITHDRAWN and bid.withdrawn_at is not None
+        assert not s.dirty and not s.new
+    stored = await get(db, Bid, bid.id)
+    assert (stored.setting_id, stored.weekly_price, stored.status) == (far, D("800.00"), BidStatus.WITHDRAWN)
+    assert stored.amended_at is not None and stored.withdrawn_at == bid.withdrawn_at
+    assert [e.action for e in await events(db, "Bid", bid.id)] == ["bid.submit", "bid.amend", "bid.withdraw"]
+
+
 # --- the evaluation and the officer's scores -----------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from api.demo import (
     DEMO_DPVS,
     DEMO_PROVIDERS,
     POSTCODE_AREAS,
+    cap_years,
     load_demo,
 )
 from api.market import stage1
@@ -160,6 +161,15 @@ async def test_three_dpvs_in_term(demo: Loaded) -> None:
         assert dpv.status_on(demo.today) is DpvStatus.ACTIVE
 
 
+@pytest.mark.parametrize("today", [date(2026, 4, 1), date(2027, 3, 31), date(2028, 1, 15), date(2031, 6, 30)])
+def test_the_vehicles_are_in_term_whenever_the_demo_is_loaded(today: date) -> None:
+    for spec in DEMO_DPVS:
+        starts_on = spec.starts_on(today)
+        assert date(2025, 2, 24) < starts_on <= today - timedelta(days=84), spec.name  # before the notice given
+        assert today < clock.add_years(starts_on, 3), spec.name
+    assert cap_years(today)[1] == clock.financial_year(today)
+
+
 async def test_lots_and_caps(demo: Loaded) -> None:
     lots = await scalars(demo.db, select(Lot))
     assert len(lots) == sum(len(d.lots) for d in DEMO_DPVS) == 13
@@ -168,15 +178,17 @@ async def test_lots_and_caps(demo: Loaded) -> None:
     for cap in caps:
         by_lot.setdefault(cap.lot_id, {})[cap.financial_year] = cap.weekly_rate_cap
     codes = {lot.id: lot.code for lot in lots}
+    # the vehicles' first financial year (the one before today's), today's and the next
+    first, this, after = (clock.financial_year(demo.today) + n for n in (-1, 0, 1))
     for lot in lots:
         years = by_lot[lot.id]
-        assert sorted(years) == [2025, 2026, 2027], lot.code
-        assert years[2025] < years[2026] < years[2027], lot.code
-        assert years[2027] / years[2025] < Decimal("1.08"), lot.code
-    caps_2025 = {codes[lot_id]: years[2025] for lot_id, years in by_lot.items()}
-    assert caps_2025["IFA-STD"] == Decimal("900.00")
-    assert caps_2025["RES-SOLO"] == Decimal("8500.00")
-    assert caps_2025["SEN-52W"] == Decimal("7500.00")
+        assert sorted(years) == [first, this, after], lot.code
+        assert years[first] < years[this] < years[after], lot.code
+        assert years[after] / years[first] < Decimal("1.08"), lot.code
+    first_caps = {codes[lot_id]: years[first] for lot_id, years in by_lot.items()}
+    assert first_caps["IFA-STD"] == Decimal("900.00")
+    assert first_caps["RES-SOLO"] == Decimal("8500.00")
+    assert first_caps["SEN-52W"] == Decimal("7500.00")
 
 
 async def test_access_agreements_for_every_non_lead_borough(demo: Loaded) -> None:

@@ -47,17 +47,20 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Add the event to the session: it commits or rolls back with the change it describes."""
-    session.add(
-        AuditEvent(
-            organisation_id=actor.organisation_id,
-            actor_kind=actor.actor_kind.value,
-            actor_id=actor.actor_id or actor.organisation_slug,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            data=jsonable(data or {}),
-        )
-    )
+    session.add(AuditEvent(**values(actor, action, entity_type, data), entity_id=entity_id))
+
+
+def values(actor: Principal, action: str, entity_type: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The columns of an event by `actor`, but for its entity's id: what `record` adds, for a statement that
+    writes the event together with the change it describes (api/placements/bids.py)."""
+    return {
+        "organisation_id": actor.organisation_id,
+        "actor_kind": actor.actor_kind.value,
+        "actor_id": actor.actor_id or actor.organisation_slug,
+        "action": action,
+        "entity_type": entity_type,
+        "data": jsonable(data or {}),
+    }
 
 
 def record_system(

@@ -8,7 +8,7 @@
   its position (api/core/events.py) and hands each to the subscribers that want it. A notification for a row
   still beyond the horizon (an older transaction is still open) makes it look again shortly after.
 - **Only for someone.** While no one subscribes, the hub reads nothing: a worker that only answers HTTP requests
-  does not read each event its own writes announce (bench/bids.py: 0.07-0.14 ms of CPU a bid), nor poll. The
+  does not read each event its own writes announce (a cost on every bid, bench/bids.py), nor poll. The
   first subscriber after such a pause brings it up to date: its position becomes the stream's head, as at
   start, since the events before it were nobody's to deliver here.
 - **Subscribers.** Each has a bounded queue. One that falls too far behind is ended with `Overflow` rather

@@ -6,7 +6,9 @@
   clock (the timer has not run yet), or OPEN at once for an EMERGENCY requirement. An OPEN one is closed by the
   award itself (closed_at) and its deadline timer cancelled. Before the deadline: DEADLINE_NOT_PASSED.
 - The bid must be live (BID_NOT_LIVE) and must pass the gates: the bids are evaluated again in the same
-  transaction (api/placements/evaluation_queries.py), and an excluded bid is refused with BID_EXCLUDED and its reasons.
+  transaction (api/placements/evaluation_queries.py; who may be awarded is who is evaluated, as
+  api/placements/eligibility.py decides, within the cap), and an excluded bid is refused with BID_EXCLUDED and
+  its reasons.
   The system ranks; the officer decides: any bid that passes the gates may be accepted, whatever its rank.
 - In one transaction, with its audit events: the requirement becomes AWARDED, the bid ACCEPTED (with the
   rationale), every other live bid UNSUCCESSFUL with its feedback (evaluation.feedback_for: reason codes, its

@@ -10,10 +10,11 @@ Gates
 Checked first, every one recorded (in this order) so the officer sees all of them:
   PROVIDER_SUSPENDED / PROVIDER_BARRED / PROVIDER_NOT_ADMITTED — the provider's membership of the lot is
   SUSPENDED, BARRED, or anything else but ADMITTED; SETTING_INADEQUATE — the setting's latest Ofsted
-  judgement is Inadequate; ABOVE_CAP — the GROSS weekly price is not within the lot's cap that applies to the
-  planned start (pricing.check_cap; api/market/caps.py: the cap of the planned start's financial year, else the
-  latest earlier year's): above it, or no cap applies at all (a price is always checked against a cap; since
-  `bidSubmit` refuses a bid on such a lot with NO_RATE_CAP, only a bid from before that rule can meet this).
+  judgement is Inadequate (these four as api/placements/eligibility.py decides who is evaluated); ABOVE_CAP —
+  the GROSS weekly price is not within the lot's cap that applies to the planned start (pricing.check_cap;
+  api/market/caps.py: the cap of the planned start's financial year, else the latest earlier year's): above it,
+  or no cap applies at all (a price is always checked against a cap; since `bidSubmit` refuses a bid on such a
+  lot with NO_RATE_CAP, only a bid from before that rule can meet this).
   A bid already EXCLUDED (its provider suspended or barred while the requirement was open) keeps the reason it
   was excluded for first (`excluded_for`), even after a reinstatement.
 An excluded bid gets no score and no rank, and is listed after every ranked bid. Open safeguarding alerts
@@ -28,9 +29,10 @@ Each criterion scores 0–100 (a Decimal rounded half-up to 1 dp); its weight is
       sex + 10 if the setting has at least as many vacancies as the sibling group has children.
   DISTANCE = 100 within `full_marks_km` (default 10 km) of the child's home, 0 at the child's largest
       acceptable distance (maxDistanceKm) or beyond, linear between:
-      100 × (max − d) ÷ (max − full_marks_km). d is the great-circle (haversine, Earth mean radius 6,371.0088 km)
-      distance from the home location to the setting, rounded to 0.1 km before scoring. When maxDistanceKm is
-      no more than full_marks_km: 100 within maxDistanceKm, else 0.
+      100 × (max − d) ÷ (max − full_marks_km). d is the great-circle distance (haversine, Earth mean radius
+      6,371.0088 km: api/placements/distance.py, as the match assessment) from the home location to the
+      setting, rounded to 0.1 km before scoring. When maxDistanceKm is no more than full_marks_km: 100 within
+      maxDistanceKm, else 0.
   TIMESCALE = 100 when the place is available on or before the planned start, else
       max(0, 100 − `points_per_day_late` (default 10) × days late): nothing from 10 days late.
   QUALITY = the setting's latest Ofsted judgement: Outstanding 100, Good 75, Requires improvement 40,
@@ -53,7 +55,6 @@ Ranking: total descending, then earlier receipt time, then smaller bid id; ranks
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -64,13 +65,13 @@ from typing import Any, cast
 
 from api.market.enums import MembershipStatus, OfstedGrade, SettingKind, Sex, Specialism
 from api.market.weights import Criterion, Weights
+from api.placements import distance, eligibility
 from api.placements.pricing import check_cap, format_money, money, price_band
 from api.safeguarding.enums import AlertSeverity
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 ONE_DP = Decimal("0.1")
-EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG), as api/placements/matching.py
 
 
 def one_dp(value: Decimal) -> Decimal:
@@ -283,30 +284,17 @@ class Feedback:
 
 
 def haversine_km(a: GeoPoint, b: GeoPoint) -> Decimal:
-    """Great-circle distance (haversine, mean radius 6,371.0088 km), rounded half-up to 0.1 km."""
-    lat1, lon1, lat2, lon2 = map(
-        math.radians, (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
-    )
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    """The distance (api/placements/distance.py), rounded half-up to 0.1 km."""
+    km = distance.haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
     return one_dp(Decimal(repr(km)))
 
 
 def gates(bid: BidForEvaluation, cap: Decimal | None, planned_start: date | None = None) -> tuple[ExclusionReason, ...]:
-    reasons: list[ExclusionReason] = [ExclusionReason(r) for r in bid.excluded_for]
-    try:
-        status: MembershipStatus | None = MembershipStatus(bid.provider_status)
-    except ValueError:
-        status = None  # a status this module does not know is not ADMITTED
-    if status is MembershipStatus.SUSPENDED:
-        reasons.append(ExclusionReason.PROVIDER_SUSPENDED)
-    elif status is MembershipStatus.BARRED:
-        reasons.append(ExclusionReason.PROVIDER_BARRED)
-    elif status is not MembershipStatus.ADMITTED:
-        reasons.append(ExclusionReason.PROVIDER_NOT_ADMITTED)
+    reasons = [ExclusionReason(r) for r in bid.excluded_for]
+    reasons += [
+        ExclusionReason(r.value) for r in eligibility.to_be_evaluated(bid.provider_status, bid.setting.ofsted_grade)
+    ]
     reasons = list(dict.fromkeys(reasons))  # a bid excluded for a suspension that still stands: said once
-    if bid.setting.ofsted_grade is not None and OfstedGrade(bid.setting.ofsted_grade) is OfstedGrade.INADEQUATE:
-        reasons.append(ExclusionReason.SETTING_INADEQUATE)
     if check_cap(bid.gross_weekly_price, cap, planned_start=planned_start) is not None:
         reasons.append(ExclusionReason.ABOVE_CAP)
     return tuple(reasons)

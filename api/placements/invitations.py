@@ -1,8 +1,9 @@
 """Who is invited when a requirement is published, with a match assessment each (DOMAIN.md step 3).
 
-Every provider with a membership of the lot is either invited or recorded as not invited, with the reason:
-invited when its membership is ADMITTED and its stage-1 documents are in force that day (`stage1.assess` finds
-no shortfall); else NOT_ADMITTED (applied, rejected, withdrawn), SUSPENDED, BARRED or DOCUMENTS_NOT_IN_FORCE.
+Every provider with a membership of the lot is either invited or recorded as not invited, with the reason, as
+api/placements/eligibility.py decides (`to_invite`): invited when its membership is ADMITTED and its stage-1
+documents are in force that day (`stage1.assess` finds no shortfall); else NOT_ADMITTED (applied, rejected,
+withdrawn), SUSPENDED, BARRED or DOCUMENTS_NOT_IN_FORCE.
 Three statements whatever the lot's size: the memberships, the documents of the admitted members, the active
 settings of the invited ones.
 """
@@ -20,25 +21,29 @@ from api.core.config import get_settings
 from api.market import stage1
 from api.market.enums import MembershipStatus, Sex, Specialism
 from api.market.models import Document, Membership, Setting
-from api.placements import matching
+from api.placements import eligibility, matching
+from api.placements.eligibility import Ineligible
 from api.placements.enums import InvitationStatus, NotInvitedReason
 from api.placements.models import Invitation, Requirement, RequirementChild, UninvitedMember
 
 _REQUIREMENT = select(Requirement.__table__)
-# The match reasons as their JSON text: decoding a thousand of them was half the statement's time, and a
+# The match reasons as their JSON text: decoding a thousand of them was much of the statement's time, and a
 # subscriber decodes its own only if it asks for them (schema/placement/types.py Match).
 _INVITATIONS = select(*(c if c.key != "match_reasons" else cast(c, Text).label(c.key) for c in Invitation.__table__.c))
 
 
+NOT_INVITED_REASONS = {
+    Ineligible.PROVIDER_SUSPENDED: NotInvitedReason.SUSPENDED,
+    Ineligible.PROVIDER_BARRED: NotInvitedReason.BARRED,
+    Ineligible.PROVIDER_NOT_ADMITTED: NotInvitedReason.NOT_ADMITTED,
+    Ineligible.DOCUMENTS_NOT_IN_FORCE: NotInvitedReason.DOCUMENTS_NOT_IN_FORCE,
+}
+
+
 def not_invited_reason(status: MembershipStatus, shortfalls: list[stage1.Shortfall]) -> NotInvitedReason | None:
-    """None: invite. Pure."""
-    if status is MembershipStatus.ADMITTED:
-        return NotInvitedReason.DOCUMENTS_NOT_IN_FORCE if shortfalls else None
-    if status is MembershipStatus.SUSPENDED:
-        return NotInvitedReason.SUSPENDED
-    if status is MembershipStatus.BARRED:
-        return NotInvitedReason.BARRED
-    return NotInvitedReason.NOT_ADMITTED
+    """None: invite (api/placements/eligibility.py `to_invite`). Pure."""
+    reason = eligibility.to_invite(status, shortfalls)
+    return None if reason is None else NOT_INVITED_REASONS[reason]
 
 
 def child_needs(child: RequirementChild) -> matching.ChildNeeds:

@@ -1,7 +1,7 @@
 """The match assessment of a provider's settings against a child's hard needs (DOMAIN.md step 3). Pure.
 
 Each active setting is checked on six criteria: the child's age within the setting's age range, the child's
-sex accepted, every specialism the child needs offered, the distance from the child's home (haversine, km)
+sex accepted, every specialism the child needs offered, the distance from the child's home (api/placements/distance.py)
 within the largest acceptable, the setting outside the areas to avoid, and enough free places for the sibling
 group (vacancies >= siblingGroupSize). The provider's level is FULL when some setting meets all six, PARTIAL
 when its best setting meets some, NONE when none meets any (or it has no active setting). The best setting is
@@ -14,15 +14,14 @@ let a reader work out the child's home far more finely than the postcode distric
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from api.market.enums import Sex, Specialism
+from api.placements.distance import haversine_km
 from api.placements.enums import MatchCriterion, MatchLevel, MatchReasonCode
 
-EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
 _AREA = re.compile(r"^[A-Z]{1,2}")
 
 
@@ -68,13 +67,6 @@ class Match:
     level: MatchLevel
     reasons: tuple[Reason, ...]
     setting_id: int | None  # the best setting, if the provider has an active one
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def in_avoided_area(district: str, avoid: Iterable[str]) -> str | None:

@@ -149,10 +149,10 @@ def quieter_collector(mode: str = "freeze") -> None:
     """The worker's cyclic garbage collector, as DPV_GC says (api/core/config.py `Settings.gc_mode`).
 
     A full collection walks every object it tracks and stops the worker meanwhile: walking all that exists at
-    start-up (the schema, the models, the libraries: most of the worker's objects) took 150-250 ms and stalled a
-    fan-out (bench/fanout.py). That start-up lives as long as the worker, so `freeze` (the default) collects
-    once and moves it out of the collector's sight: a full collection then walks only what requests and
-    connections made since, and Python's own thresholds keep it from piling up.
+    start-up (the schema, the models, the libraries: most of the worker's objects) took long enough to stall a
+    fan-out (bench/fanout.py; figures in docs/benchmarks.md). That start-up lives as long as the worker, so
+    `freeze` (the default) collects once and moves it out of the collector's sight: a full collection then walks
+    only what requests and connections made since, and Python's own thresholds keep it from piling up.
     `tuned`, the earlier setting, also raised the thresholds to 20,000/50/100. Under a steady load
     (bench/soak.py) that left the oldest generation without a single full collection for as long as the
     soak ran: the garbage cycles promoted there piled up and the worker's memory kept growing. `default` is
