@@ -329,7 +329,8 @@ async def bids(base: str, url: str, server_pid: int, args: argparse.Namespace) -
         cpu = meter.sample()["server"] - before
         print(
             f"{what}: {len(inputs)} requests in {elapsed:.2f} s, {len(inputs) / elapsed:.0f}/s; server CPU "
-            f"{1000 * cpu / len(inputs):.2f} ms a request, {len(inputs) / cpu:.0f} a server CPU-second",
+            f"{1000 * cpu / len(inputs):.2f} ms a request, "
+            + (f"{len(inputs) / cpu:.0f} a server CPU-second" if cpu else "too little CPU for the clock's ticks"),
             flush=True,
         )
 

@@ -37,7 +37,7 @@ from api.market.models import Organisation
 from schema import schema
 from tests.conftest import count, gid, principal_for
 from tests.factories import dpv_with_lots
-from tests.test_authorization_matrix import OPS, World, world  # noqa: F401 - the fixture, one object of each kind
+from tests.test_authorization_matrix import OPS, World, build_world
 from tests.test_oauth import register, token_for
 
 SECRET = "Child says: I want to stay near my school"  # never echoed in an error message
@@ -54,6 +54,12 @@ SAMPLES: dict[str, Any] = {
     "Decimal": "1.00",
     "JSON": {},
 }
+
+
+@pytest.fixture
+async def world(db, market) -> World:
+    """One object of each kind, as the authorization matrix builds them (on this test's empty tables)."""
+    return await build_world(db, market)
 
 
 def sample(type_: GraphQLInputType, depth: int = 0) -> Any:

@@ -19,6 +19,7 @@ from dataclasses import astuple, dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from graphql import StringValueNode, Visitor, parse, print_ast, visit
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
@@ -26,7 +27,7 @@ from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
 from strawberry.relay import to_base64
 
-from tests.test_authorization_matrix import World, world  # noqa: F401 - the fixture, one object of each kind
+from tests.test_authorization_matrix import World, build_world
 from tests.test_oauth import register, token_for
 
 # Examples per operation: positive ones (arguments of the right types) for each token, with their text sent as
@@ -35,6 +36,12 @@ from tests.test_oauth import register, token_for
 POSITIVE, NEGATIVE = 4, 1
 TIMEOUT = 30  # seconds for one answer
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@pytest.fixture
+async def world(db, market) -> World:
+    """One object of each kind, as the authorization matrix builds them (on this test's empty tables)."""
+    return await build_world(db, market)
 
 
 class Unanswered(Exception):
